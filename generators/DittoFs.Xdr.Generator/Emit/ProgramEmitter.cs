@@ -1,0 +1,133 @@
+using System.Linq;
+using DittoFs.Xdr.Generator.Model;
+
+namespace DittoFs.Xdr.Generator.Emit;
+
+/// <summary>
+/// Emits one program version: its numbers, a procedure enum, the service interface, the server-side
+/// dispatcher and the client stub. Dispatcher and stub use the same codecs as every other type.
+/// </summary>
+internal static class ProgramEmitter
+{
+    private const string Ns = "global::DittoFs.Xdr.";
+    private const string Tasks = "global::System.Threading.Tasks.";
+
+    public static void Emit(CodeWriter code, ProgramModel model)
+    {
+        string title = $"<c>{model.WireProgram}</c> version <c>{model.WireVersion}</c> (program {model.Program}, version {model.Version}, {TypeEmitter.FileName(model.File)})";
+        code.Line($"/// <summary>Numbers of {title}.</summary>");
+        using (code.Block($"public static class {model.Name}Program"))
+        {
+            code.Line($"public const uint Program = {model.Program}u;");
+            code.Line($"public const uint Version = {model.Version}u;");
+        }
+        code.Line();
+        code.Line($"/// <summary>Procedures of {title}.</summary>");
+        using (code.Block($"public enum {model.Name}Procedure : uint"))
+        {
+            foreach (var procedure in model.Procedures)
+                code.Line($"/// <summary><c>{procedure.WireName}</c></summary>").Line($"{procedure.Name} = {procedure.Number}u,");
+        }
+        code.Line();
+        EmitInterface(code, model, title);
+        code.Line();
+        EmitDispatcher(code, model, title);
+        code.Line();
+        EmitClient(code, model, title);
+    }
+
+    private static string ResultTask(ProcedureModel procedure) =>
+        procedure.Result is null ? Tasks + "ValueTask" : $"{Tasks}ValueTask<{TypeCode.CsType(procedure.Result)}>";
+
+    private static void EmitInterface(CodeWriter code, ProgramModel model, string title)
+    {
+        code.Line($"/// <summary>The server side of {title}: one method per procedure.</summary>");
+        using (code.Block($"public interface I{model.Name}<TContext>"))
+        {
+            foreach (var procedure in model.Procedures)
+            {
+                string arguments = procedure.Argument is null ? "" : $"{TypeCode.CsType(procedure.Argument)} arguments, ";
+                code.Line($"/// <summary><c>{procedure.WireName}</c>, procedure {procedure.Number}.</summary>");
+                code.Line($"{ResultTask(procedure)} {procedure.Name}Async({arguments}TContext context);");
+            }
+        }
+    }
+
+    private static void EmitDispatcher(CodeWriter code, ProgramModel model, string title)
+    {
+        code.Line($"/// <summary>Dispatches calls of {title} to an <see cref=\"I{model.Name}{{TContext}}\"/>.</summary>");
+        using (code.Block($"public sealed class {model.Name}Dispatcher<TContext> : {Ns}IXdrProgram<TContext>"))
+        {
+            code.Line($"private readonly I{model.Name}<TContext> _service;");
+            code.Line();
+            code.Line($"public {model.Name}Dispatcher(I{model.Name}<TContext> service) => _service = service;");
+            code.Line();
+            code.Line($"public uint Program => {model.Name}Program.Program;");
+            code.Line($"public uint Version => {model.Name}Program.Version;");
+            code.Line();
+            using (code.Block($"public {Tasks}ValueTask<{Ns}XdrDispatchResult> DispatchAsync(uint procedure, global::System.ReadOnlyMemory<byte> arguments, TContext context, {Ns}XdrBufferWriter results)"))
+            {
+                using (code.Block("switch (procedure)"))
+                {
+                    foreach (var procedure in model.Procedures)
+                    {
+                        using (code.Block($"case {procedure.Number}u: // {procedure.WireName}"))
+                        {
+                            string call;
+                            if (procedure.Argument is null)
+                            {
+                                call = $"_service.{procedure.Name}Async(context)";
+                            }
+                            else
+                            {
+                                code.Line($"var reader = new {Ns}XdrReader(arguments);");
+                                code.Line($"var decoded = {TypeCode.Read(procedure.Argument)};");
+                                code.Line("if (reader.HasError)");
+                                code.Line($"    return new {Tasks}ValueTask<{Ns}XdrDispatchResult>({Ns}XdrDispatchResult.GarbageArguments);");
+                                call = $"_service.{procedure.Name}Async(decoded, context)";
+                            }
+                            code.Line(procedure.Result is null
+                                ? $"return {Ns}XdrDispatch.Complete({call});"
+                                : $"return {Ns}XdrDispatch.Complete<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>({call}, results);");
+                        }
+                    }
+                    code.Line("default:");
+                    code.Line($"    return new {Tasks}ValueTask<{Ns}XdrDispatchResult>({Ns}XdrDispatchResult.ProcedureUnavailable);");
+                }
+            }
+        }
+    }
+
+    private static void EmitClient(CodeWriter code, ProgramModel model, string title)
+    {
+        code.Line($"/// <summary>Client stub of {title}: encodes calls and decodes replies with the generated codecs.</summary>");
+        using (code.Block($"public sealed class {model.Name}Client"))
+        {
+            code.Line($"private readonly {Ns}IXdrCallTransport _transport;");
+            code.Line();
+            code.Line($"public {model.Name}Client({Ns}IXdrCallTransport transport) => _transport = transport;");
+            foreach (var procedure in model.Procedures)
+            {
+                code.Line();
+                string parameter = procedure.Argument is null ? "" : $"{TypeCode.CsType(procedure.Argument)} arguments, ";
+                string argumentType = procedure.Argument is null ? Ns + "XdrVoid" : TypeCode.CsType(procedure.Argument);
+                string argumentCodec = procedure.Argument is null ? Ns + "XdrVoid" : TypeCode.CodecType(procedure.Argument);
+                string argument = procedure.Argument is null ? "default" : "arguments";
+                code.Line($"/// <summary>Calls <c>{procedure.WireName}</c>, procedure {procedure.Number}.</summary>");
+                using (code.Block($"public async {ResultTask(procedure)} {procedure.Name}Async({parameter}global::System.Threading.CancellationToken cancellationToken = default)"))
+                {
+                    string call = $"await _transport.CallAsync<{argumentType}, {argumentCodec}>({model.Name}Program.Program, {model.Name}Program.Version, {procedure.Number}u, {argument}, cancellationToken).ConfigureAwait(false)";
+                    if (procedure.Result is null)
+                    {
+                        code.Line(call + ";");
+                    }
+                    else
+                    {
+                        code.Line($"var reply = {call};");
+                        code.Line($"return {Ns}XdrCodec.Decode<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>(reply);");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+namespace DittoFs.Xdr.Generator.Parsing;
+
+// The syntax tree of a .x file, as written (RFC 4506 §6.3 and RFC 5531 §12). Names are unresolved here;
+// the model builder resolves them. Records with EquatableArray keep every node value-equatable.
+
+/// <summary>Where a node starts: absolute offset, 1-based line and column.</summary>
+internal sealed record SourcePosition(int Offset, int Line, int Column);
+
+internal abstract record ValueSyntax(SourcePosition Position);
+internal sealed record NumberValueSyntax(long Value, SourcePosition Position) : ValueSyntax(Position);
+internal sealed record NameValueSyntax(string Name, SourcePosition Position) : ValueSyntax(Position);
+
+internal enum TypeSpecKind { Void, Int, UnsignedInt, Hyper, UnsignedHyper, Float, Double, Quadruple, Bool, Opaque, String, Named, Enum, Struct, Union }
+
+/// <summary>A type specifier; inline enum/struct/union bodies are carried along.</summary>
+internal sealed record TypeSpecSyntax(
+    TypeSpecKind Kind,
+    SourcePosition Position,
+    string? Name = null,
+    EnumBodySyntax? Enum = null,
+    StructBodySyntax? Struct = null,
+    UnionBodySyntax? Union = null);
+
+internal enum DeclarationKind { Void, Plain, FixedArray, VariableArray, Optional }
+
+/// <summary>A declaration; <see cref="Size"/> is the fixed length or the bound (null for <c>&lt;&gt;</c> or a missing size).</summary>
+internal sealed record DeclarationSyntax(DeclarationKind Kind, TypeSpecSyntax Type, string Name, ValueSyntax? Size, SourcePosition Position);
+
+internal sealed record EnumMemberSyntax(string Name, ValueSyntax Value, SourcePosition Position);
+internal sealed record EnumBodySyntax(EquatableArray<EnumMemberSyntax> Members);
+internal sealed record StructBodySyntax(EquatableArray<DeclarationSyntax> Fields);
+internal sealed record CaseSyntax(EquatableArray<ValueSyntax> Values, DeclarationSyntax Arm);
+internal sealed record UnionBodySyntax(DeclarationSyntax Discriminant, EquatableArray<CaseSyntax> Cases, DeclarationSyntax? Default);
+
+internal abstract record DefinitionSyntax(string Name, SourcePosition Position);
+internal sealed record ConstSyntax(string Name, ValueSyntax Value, SourcePosition Position) : DefinitionSyntax(Name, Position);
+internal sealed record TypedefSyntax(DeclarationSyntax Declaration) : DefinitionSyntax(Declaration.Name, Declaration.Position);
+internal sealed record EnumSyntax(string Name, EnumBodySyntax Body, SourcePosition Position) : DefinitionSyntax(Name, Position);
+internal sealed record StructSyntax(string Name, StructBodySyntax Body, SourcePosition Position) : DefinitionSyntax(Name, Position);
+internal sealed record UnionSyntax(string Name, UnionBodySyntax Body, SourcePosition Position) : DefinitionSyntax(Name, Position);
+internal sealed record ProgramSyntax(string Name, EquatableArray<VersionSyntax> Versions, ValueSyntax Number, SourcePosition Position) : DefinitionSyntax(Name, Position);
+internal sealed record VersionSyntax(string Name, EquatableArray<ProcedureSyntax> Procedures, ValueSyntax Number, SourcePosition Position);
+internal sealed record ProcedureSyntax(string Name, TypeSpecSyntax Result, EquatableArray<TypeSpecSyntax> Arguments, ValueSyntax Number, SourcePosition Position);
+
+/// <summary>One parsed .x file: its definitions, or the syntax error that stopped the parse.</summary>
+internal sealed record XdrFileSyntax(string Path, EquatableArray<DefinitionSyntax> Definitions, EquatableArray<Diagnostics.DiagnosticInfo> Diagnostics);
