@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+
+namespace DittoFs.Storage.Memory;
+
+/// <summary>
+/// A content store held in memory, in 64 KiB chunks per file (<see cref="ChunkedContent"/>): sparse files and
+/// large offsets cost only what was written. Thread-safe with one lock per file. Nothing is durable, so
+/// <see cref="FlushAsync"/> has nothing to do; the server's write verifier changes on restart, so clients resend.
+/// </summary>
+public sealed class MemoryContentStore : IContentStore
+{
+    private readonly ConcurrentDictionary<ContentId, ChunkedContent> _contents = new();
+    private readonly ulong _capacity;
+    private long _allocated;
+
+    /// <param name="capacityBytes">Bytes of chunks the store may hold before writes fail with NoSpc; by default half the memory available to the process.</param>
+    public MemoryContentStore(ulong? capacityBytes = null)
+    {
+        _capacity = capacityBytes ?? (ulong)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
+    }
+
+    public ValueTask<StoreResult<int>> ReadAsync(ContentId content, ulong offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        int read = _contents.TryGetValue(content, out var chunks) ? chunks.Read(offset, destination.Span) : 0;
+        return new(read);
+    }
+
+    public ValueTask<StoreStatus> WriteAsync(ContentId content, ulong offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        if (data.IsEmpty)
+        {
+            return new(StoreStatus.Ok);
+        }
+        if (PosixRules.CheckWriteRange(offset, (ulong)data.Length) is var range and not StoreStatus.Ok)
+        {
+            return new(range);
+        }
+        StoreStatus status;
+        // A delete racing with this write detaches the object we hold; start again on a fresh one.
+        while (!_contents.GetOrAdd(content, static _ => new ChunkedContent()).TryWrite(offset, data.Span, this, out status))
+        {
+        }
+        return new(status);
+    }
+
+    public ValueTask<StoreStatus> TruncateAsync(ContentId content, ulong size, CancellationToken cancellationToken = default)
+    {
+        if (size > PosixRules.MaxFileSize)
+        {
+            return new(StoreStatus.FBig);
+        }
+        if (size == 0 && !_contents.ContainsKey(content))
+        {
+            return new(StoreStatus.Ok);
+        }
+        while (!_contents.GetOrAdd(content, static _ => new ChunkedContent()).TryTruncate(size, this))
+        {
+        }
+        return new(StoreStatus.Ok);
+    }
+
+    public ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default)
+    {
+        if (_contents.TryRemove(content, out var chunks))
+        {
+            chunks.Delete(this);
+        }
+        return new(StoreStatus.Ok);
+    }
+
+    public ValueTask<StoreStatus> FlushAsync(ContentId content, CancellationToken cancellationToken = default) => new(StoreStatus.Ok);
+
+    public ValueTask<StoreResult<SpaceStats>> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        ulong used = (ulong)Volatile.Read(ref _allocated);
+        ulong free = _capacity > used ? _capacity - used : 0;
+        return new(new SpaceStats(_capacity, free, free));
+    }
+
+    internal bool TryReserve(long bytes)
+    {
+        while (true)
+        {
+            long allocated = Volatile.Read(ref _allocated);
+            if ((ulong)(allocated + bytes) > _capacity)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _allocated, allocated + bytes, allocated) == allocated)
+            {
+                return true;
+            }
+        }
+    }
+
+    internal void Release(long bytes) => Interlocked.Add(ref _allocated, -bytes);
+}
