@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using DittoFs.Xdr.Generator.Diagnostics;
 using DittoFs.Xdr.Generator.Emit;
 using DittoFs.Xdr.Generator.Model;
 using DittoFs.Xdr.Generator.Parsing;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 
 namespace DittoFs.Xdr.Generator;
 
@@ -25,7 +25,7 @@ public sealed class XdrGenerator : IIncrementalGenerator
     {
         var files = context.AdditionalTextsProvider
             .Where(text => text.Path.EndsWith(".x", StringComparison.OrdinalIgnoreCase))
-            .Select((text, cancellationToken) => Parse(text.Path, text.GetText(cancellationToken)))
+            .Select((text, cancellationToken) => Parse(text, cancellationToken))
             .WithTrackingName(ParseStep);
 
         var rootNamespace = context.AnalyzerConfigOptionsProvider.Select((options, _) =>
@@ -38,15 +38,15 @@ public sealed class XdrGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(model, Emit);
     }
 
-    private static XdrFileSyntax Parse(string path, SourceText? text)
+    private static XdrFileSyntax Parse(AdditionalText file, CancellationToken cancellationToken)
     {
         try
         {
-            return XdrParser.ParseFile(path, text?.ToString() ?? "");
+            return XdrParser.ParseFile(file.Path, file.GetText(cancellationToken)?.ToString() ?? "");
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new XdrFileSyntax(path, EquatableArray<DefinitionSyntax>.Empty, new[] { InternalError(path, e) }.ToEquatableArray());
+            return new XdrFileSyntax(file.Path, EquatableArray<DefinitionSyntax>.Empty, new[] { InternalError(file.Path, e) }.ToEquatableArray());
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class XdrGenerator : IIncrementalGenerator
         {
             return ModelBuilder.Build(rootNamespace, ordered);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             var empty = EquatableArray<ConstantModel>.Empty;
             return new XdrModel(rootNamespace, EquatableArray<string>.Empty, empty, EquatableArray<EnumModel>.Empty,
@@ -76,8 +76,15 @@ public sealed class XdrGenerator : IIncrementalGenerator
             context.ReportDiagnostic(diagnostic.ToDiagnostic());
         if (model.Diagnostics.Count > 0)
             return; // emitting half a model only buries the real error under follow-on C# errors
-        foreach (var file in model.Files)
-            context.AddSource(FileEmitter.HintName(file), FileEmitter.EmitFile(model, file));
-        context.AddSource(FileEmitter.SharedCodecsHint, FileEmitter.EmitSharedCodecs(model));
+        try
+        {
+            foreach (var file in model.Files)
+                context.AddSource(FileEmitter.HintName(file), FileEmitter.EmitFile(model, file));
+            context.AddSource(FileEmitter.SharedCodecsHint, FileEmitter.EmitSharedCodecs(model));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(InternalError(model.Files.FirstOrDefault() ?? "", e).ToDiagnostic());
+        }
     }
 }

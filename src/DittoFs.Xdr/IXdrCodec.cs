@@ -46,6 +46,8 @@ public static class XdrCodec
         var bytes = new byte[TCodec.SizeOf(in value)];
         var writer = new XdrWriter(bytes);
         TCodec.Write(ref writer, in value);
+        if (writer.Position != bytes.Length)
+            XdrWriter.ThrowSizeMismatch<TCodec>(bytes.Length, writer.Position);
         return bytes;
     }
 

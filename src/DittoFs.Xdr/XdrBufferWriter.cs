@@ -30,6 +30,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Advance(int count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _written);
         _written += count;
     }
@@ -52,6 +53,8 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
         int size = TCodec.SizeOf(in value);
         var writer = new XdrWriter(GetSpan(size)[..size]);
         TCodec.Write(ref writer, in value);
+        if (writer.Position != size)
+            XdrWriter.ThrowSizeMismatch<TCodec>(size, writer.Position);
         _written += size;
     }
 

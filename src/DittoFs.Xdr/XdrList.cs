@@ -15,6 +15,7 @@ public readonly struct XdrList<T, TCodec> where TCodec : IXdrCodec<T>
     /// <summary>A list over the first <paramref name="count"/> items of <paramref name="items"/> (pooled arrays welcome).</summary>
     public XdrList(T[] items, int count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, items.Length);
         _items = items;
         Count = count;
@@ -92,13 +93,14 @@ public readonly struct XdrList<T, TCodec> where TCodec : IXdrCodec<T>
 
     private void WriteElements(ref XdrWriter writer)
     {
-        if (_items is null)
+        if (_items is null && !_encodedLinked)
         {
             writer.WriteEncoded(_encoded.Span);
             return;
         }
-        for (int i = 0; i < Count; i++)
-            TCodec.Write(ref writer, in _items[i]);
+        // Built from items, or decoded from a self-linked list whose bytes carry link words an array has not.
+        foreach (var item in this)
+            TCodec.Write(ref writer, in item);
     }
 
     public void WriteLinked(ref XdrWriter writer)

@@ -100,14 +100,15 @@ public ref struct XdrReader
     /// <summary>Fixed-length opaque (RFC 4506 §4.9): <paramref name="length"/> bytes plus padding to 4.</summary>
     public ReadOnlyMemory<byte> ReadFixedOpaque(int length)
     {
-        int padded = XdrSize.Pad(length);
+        // In long: a length near int.MaxValue must not round up to a negative padded size.
+        long padded = ((long)length + 3) & ~3L;
         if (_span.Length - _position < padded)
         {
             Fail(XdrError.Truncated);
             return default;
         }
         var slice = _memory.Slice(_position, length);
-        _position += padded;
+        _position += (int)padded;
         return slice;
     }
 

@@ -67,6 +67,14 @@ public ref struct XdrWriter
         _position += destination.Length;
     }
 
+    /// <summary>
+    /// A codec wrote a different number of bytes than its SizeOf promised: SizeOf and Write disagree, and the
+    /// message would carry stale buffer bytes or be cut short.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    internal static void ThrowSizeMismatch<TCodec>(int expected, int written) =>
+        throw new InvalidOperationException($"{typeof(TCodec).Name}: SizeOf gave {expected} bytes but Write wrote {written}.");
+
     /// <summary>Copies bytes that are already XDR-encoded (a decoded list re-sent as is).</summary>
     public void WriteEncoded(ReadOnlySpan<byte> encoded)
     {

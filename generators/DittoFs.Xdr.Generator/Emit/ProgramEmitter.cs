@@ -9,9 +9,6 @@ namespace DittoFs.Xdr.Generator.Emit;
 /// </summary>
 internal static class ProgramEmitter
 {
-    private const string Ns = "global::DittoFs.Xdr.";
-    private const string Tasks = "global::System.Threading.Tasks.";
-
     public static void Emit(CodeWriter code, ProgramModel model)
     {
         string title = $"<c>{model.WireProgram}</c> version <c>{model.WireVersion}</c> (program {model.Program}, version {model.Version}, {TypeEmitter.FileName(model.File)})";
@@ -37,7 +34,7 @@ internal static class ProgramEmitter
     }
 
     private static string ResultTask(ProcedureModel procedure) =>
-        procedure.Result is null ? Tasks + "ValueTask" : $"{Tasks}ValueTask<{TypeCode.CsType(procedure.Result)}>";
+        procedure.Result is null ? "ValueTask" : $"ValueTask<{TypeCode.CsType(procedure.Result)}>";
 
     private static void EmitInterface(CodeWriter code, ProgramModel model, string title)
     {
@@ -56,7 +53,7 @@ internal static class ProgramEmitter
     private static void EmitDispatcher(CodeWriter code, ProgramModel model, string title)
     {
         code.Line($"/// <summary>Dispatches calls of {title} to an <see cref=\"I{model.Name}{{TContext}}\"/>.</summary>");
-        using (code.Block($"public sealed class {model.Name}Dispatcher<TContext> : {Ns}IXdrProgram<TContext>"))
+        using (code.Block($"public sealed class {model.Name}Dispatcher<TContext> : IXdrProgram<TContext>"))
         {
             code.Line($"private readonly I{model.Name}<TContext> _service;");
             code.Line();
@@ -65,67 +62,65 @@ internal static class ProgramEmitter
             code.Line($"public uint Program => {model.Name}Program.Program;");
             code.Line($"public uint Version => {model.Name}Program.Version;");
             code.Line();
-            using (code.Block($"public {Tasks}ValueTask<{Ns}XdrDispatchResult> DispatchAsync(uint procedure, global::System.ReadOnlyMemory<byte> arguments, TContext context, {Ns}XdrBufferWriter results)"))
+            using (code.Block($"public ValueTask<XdrDispatchResult> DispatchAsync(uint procedure, ReadOnlyMemory<byte> arguments, TContext context, XdrBufferWriter results)"))
             {
                 using (code.Block("switch (procedure)"))
                 {
                     foreach (var procedure in model.Procedures)
                     {
-                        using (code.Block($"case {procedure.Number}u: // {procedure.WireName}"))
+                        string label = $"case {procedure.Number}u: // {procedure.WireName}";
+                        if (procedure.Argument is null)
                         {
-                            string call;
-                            if (procedure.Argument is null)
-                            {
-                                call = $"_service.{procedure.Name}Async(context)";
-                            }
-                            else
-                            {
-                                code.Line($"var reader = new {Ns}XdrReader(arguments);");
-                                code.Line($"var decoded = {TypeCode.Read(procedure.Argument)};");
-                                code.Line("if (reader.HasError)");
-                                code.Line($"    return new {Tasks}ValueTask<{Ns}XdrDispatchResult>({Ns}XdrDispatchResult.GarbageArguments);");
-                                call = $"_service.{procedure.Name}Async(decoded, context)";
-                            }
-                            code.Line(procedure.Result is null
-                                ? $"return {Ns}XdrDispatch.Complete({call});"
-                                : $"return {Ns}XdrDispatch.Complete<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>({call}, results);");
+                            code.Line(label);
+                            code.Indent();
+                            code.Line(Complete(procedure, $"_service.{procedure.Name}Async(context)"));
+                            code.Outdent();
+                            continue;
+                        }
+                        using (code.Block(label))
+                        {
+                            code.Line("var reader = new XdrReader(arguments);");
+                            code.Line($"var decoded = {TypeCode.Read(procedure.Argument)};");
+                            code.Line("if (reader.HasError)");
+                            code.Line("    return new ValueTask<XdrDispatchResult>(XdrDispatchResult.GarbageArguments);");
+                            code.Line(Complete(procedure, $"_service.{procedure.Name}Async(decoded, context)"));
                         }
                     }
                     code.Line("default:");
-                    code.Line($"    return new {Tasks}ValueTask<{Ns}XdrDispatchResult>({Ns}XdrDispatchResult.ProcedureUnavailable);");
+                    code.Line("    return new ValueTask<XdrDispatchResult>(XdrDispatchResult.ProcedureUnavailable);");
                 }
             }
         }
     }
+
+    /// <summary>The statement that hands a service call's result to the reply buffer.</summary>
+    private static string Complete(ProcedureModel procedure, string call) => procedure.Result is null
+        ? $"return XdrDispatch.Complete({call});"
+        : $"return XdrDispatch.Complete<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>({call}, results);";
 
     private static void EmitClient(CodeWriter code, ProgramModel model, string title)
     {
         code.Line($"/// <summary>Client stub of {title}: encodes calls and decodes replies with the generated codecs.</summary>");
         using (code.Block($"public sealed class {model.Name}Client"))
         {
-            code.Line($"private readonly {Ns}IXdrCallTransport _transport;");
+            code.Line("private readonly IXdrCallTransport _transport;");
             code.Line();
-            code.Line($"public {model.Name}Client({Ns}IXdrCallTransport transport) => _transport = transport;");
+            code.Line($"public {model.Name}Client(IXdrCallTransport transport) => _transport = transport;");
             foreach (var procedure in model.Procedures)
             {
                 code.Line();
                 string parameter = procedure.Argument is null ? "" : $"{TypeCode.CsType(procedure.Argument)} arguments, ";
-                string argumentType = procedure.Argument is null ? Ns + "XdrVoid" : TypeCode.CsType(procedure.Argument);
-                string argumentCodec = procedure.Argument is null ? Ns + "XdrVoid" : TypeCode.CodecType(procedure.Argument);
+                string argumentType = procedure.Argument is null ? "XdrVoid" : TypeCode.CsType(procedure.Argument);
+                string argumentCodec = procedure.Argument is null ? "XdrVoid" : TypeCode.CodecType(procedure.Argument);
                 string argument = procedure.Argument is null ? "default" : "arguments";
                 code.Line($"/// <summary>Calls <c>{procedure.WireName}</c>, procedure {procedure.Number}.</summary>");
-                using (code.Block($"public async {ResultTask(procedure)} {procedure.Name}Async({parameter}global::System.Threading.CancellationToken cancellationToken = default)"))
+                using (code.Block($"public async {ResultTask(procedure)} {procedure.Name}Async({parameter}CancellationToken cancellationToken = default)"))
                 {
-                    string call = $"await _transport.CallAsync<{argumentType}, {argumentCodec}>({model.Name}Program.Program, {model.Name}Program.Version, {procedure.Number}u, {argument}, cancellationToken).ConfigureAwait(false)";
-                    if (procedure.Result is null)
-                    {
-                        code.Line(call + ";");
-                    }
-                    else
-                    {
-                        code.Line($"var reply = {call};");
-                        code.Line($"return {Ns}XdrCodec.Decode<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>(reply);");
-                    }
+                    string call = $"await _transport.CallAsync<{argumentType}, {argumentCodec}>(";
+                    code.Line(procedure.Result is null ? call : "var reply = " + call);
+                    code.Line($"    {model.Name}Program.Program, {model.Name}Program.Version, (uint){model.Name}Procedure.{procedure.Name}, {argument}, cancellationToken).ConfigureAwait(false);");
+                    if (procedure.Result is not null)
+                        code.Line($"return XdrCodec.Decode<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>(reply);");
                 }
             }
         }

@@ -13,9 +13,9 @@ internal static class TypeCode
     public static string CsType(TypeRef type) => type.Kind switch
     {
         TypeRefKind.Primitive => Primitive(type.Primitive),
-        TypeRefKind.FixedOpaque or TypeRefKind.VariableOpaque => "global::System.ReadOnlyMemory<byte>",
+        TypeRefKind.FixedOpaque or TypeRefKind.VariableOpaque => "ReadOnlyMemory<byte>",
         TypeRefKind.Named => type.Name!,
-        TypeRefKind.List => $"global::DittoFs.Xdr.XdrList<{CsType(type.Element!)}, {CodecType(type.Element!)}>",
+        TypeRefKind.List => $"XdrList<{CsType(type.Element!)}, {CodecType(type.Element!)}>",
         _ => CsType(type.Element!) + "?",
     };
 
@@ -27,7 +27,7 @@ internal static class TypeCode
     {
         TypeRefKind.Named when type.Named == NamedKind.Enum => type.Name + "Codec",
         TypeRefKind.Named => type.Name!,
-        TypeRefKind.Primitive => "global::DittoFs.Xdr.Xdr" + PrimitiveName(type.Primitive) + "Codec",
+        TypeRefKind.Primitive => "Xdr" + PrimitiveName(type.Primitive) + "Codec",
         _ => SharedCodecName(type),
     };
 
@@ -100,7 +100,7 @@ internal static class TypeCode
             ListForm.Counted => $"{CsType(type)}.ReadCounted(ref reader, {Bound(type.Size)})",
             _ => $"{CsType(type)}.ReadLinked(ref reader)",
         },
-        _ => $"reader.ReadBool() ? ({CsType(type)})({Read(type.Element!)}) : null",
+        _ => $"reader.ReadBool() ? ({CsType(type)}){Read(type.Element!)} : null",
     };
 
     /// <summary>Statements writing <paramref name="value"/> (a readable expression) to <c>writer</c>.</summary>
@@ -150,7 +150,7 @@ internal static class TypeCode
     {
         TypeRefKind.Primitive => type.Primitive is PrimitiveKind.Int64 or PrimitiveKind.UInt64 or PrimitiveKind.Double ? "8" : "4",
         TypeRefKind.FixedOpaque => Number((type.Size + 3) & ~3L),
-        TypeRefKind.VariableOpaque => $"global::DittoFs.Xdr.XdrSize.Opaque({value}.Length)",
+        TypeRefKind.VariableOpaque => $"XdrSize.Opaque({value}.Length)",
         TypeRefKind.Named when type.Named == NamedKind.Enum => "4",
         TypeRefKind.Named => $"{type.Name}.SizeOf({value})",
         TypeRefKind.List => type.Form switch

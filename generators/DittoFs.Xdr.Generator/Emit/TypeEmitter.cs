@@ -8,8 +8,8 @@ namespace DittoFs.Xdr.Generator.Emit;
 /// <summary>Emits the data types of one .x file: constants, enums, structs and unions with their codecs.</summary>
 internal static class TypeEmitter
 {
-    private const string Reader = "ref global::DittoFs.Xdr.XdrReader reader";
-    private const string Writer = "ref global::DittoFs.Xdr.XdrWriter writer";
+    private const string Reader = "ref XdrReader reader";
+    private const string Writer = "ref XdrWriter writer";
 
     public static void EmitConstants(CodeWriter code, string className, string file, IEnumerable<ConstantModel> constants)
     {
@@ -28,7 +28,7 @@ internal static class TypeEmitter
 
     public static void EmitEnum(CodeWriter code, EnumModel model)
     {
-        code.Line($"/// <summary>XDR <c>enum {model.WireName}</c> ({FileName(model.File)}).</summary>");
+        code.Line($"/// <summary>{Title("enum", model.WireName, model.File)}.</summary>");
         using (code.Block($"public enum {model.Name}"))
         {
             foreach (var member in model.Members)
@@ -39,12 +39,12 @@ internal static class TypeEmitter
         }
         code.Line();
         code.Line($"/// <summary>Codec of <see cref=\"{model.Name}\"/>: a 32-bit value that must be one the enum declares (RFC 4506 §4.3).</summary>");
-        using (code.Block($"public readonly struct {model.Name}Codec : global::DittoFs.Xdr.IXdrCodec<{model.Name}>"))
+        using (code.Block($"public readonly struct {model.Name}Codec : IXdrCodec<{model.Name}>"))
         {
             using (code.Block($"public static {model.Name} Read({Reader})"))
             {
                 code.Line($"var value = ({model.Name})reader.ReadInt32();");
-                code.Line("reader.Require(IsDefined(value), global::DittoFs.Xdr.XdrError.UnknownEnumValue);");
+                code.Line("reader.Require(IsDefined(value), XdrError.UnknownEnumValue);");
                 code.Line("return value;");
             }
             code.Line($"public static void Write({Writer}, in {model.Name} value) => writer.WriteInt32((int)value);");
@@ -58,8 +58,8 @@ internal static class TypeEmitter
     public static void EmitStruct(CodeWriter code, StructModel model)
     {
         string link = model.LinkWireName is null ? "" : $" A self-linked list node: its link <c>{model.LinkWireName}</c> is carried by the XdrList that holds it.";
-        code.Line($"/// <summary>XDR <c>struct {model.WireName}</c> ({FileName(model.File)}).{link}</summary>");
-        using (code.Block($"public partial struct {model.Name} : global::DittoFs.Xdr.IXdrCodec<{model.Name}>"))
+        code.Line($"/// <summary>{Title("struct", model.WireName, model.File)}.{link}</summary>");
+        using (code.Block($"public partial struct {model.Name} : IXdrCodec<{model.Name}>"))
         {
             foreach (var field in model.Fields)
                 EmitField(code, field);
@@ -78,16 +78,15 @@ internal static class TypeEmitter
                     TypeCode.Write(code, field.Type, "value." + field.Name);
             }
             code.Line();
-            var sizes = model.Fields.Select(f => TypeCode.Size(f.Type, "value." + f.Name)).ToList();
-            code.Line($"public static int SizeOf(in {model.Name} value) => {(sizes.Count == 0 ? "0" : string.Join(" + ", sizes))};");
+            EmitSizeOf(code, model.Name, SizesOf(model.Fields));
         }
     }
 
     public static void EmitUnion(CodeWriter code, UnionModel model)
     {
         var discriminant = model.Discriminant;
-        code.Line($"/// <summary>XDR <c>union {model.WireName}</c> ({FileName(model.File)}), switched on <c>{discriminant.WireName}</c>.</summary>");
-        using (code.Block($"public partial struct {model.Name} : global::DittoFs.Xdr.IXdrCodec<{model.Name}>"))
+        code.Line($"/// <summary>{Title("union", model.WireName, model.File)}, switched on <c>{discriminant.WireName}</c>.</summary>");
+        using (code.Block($"public partial struct {model.Name} : IXdrCodec<{model.Name}>"))
         {
             EmitField(code, discriminant);
             var armFields = model.Arms.Concat(model.Default is null ? Enumerable.Empty<ArmModel>() : new[] { model.Default })
@@ -103,7 +102,7 @@ internal static class TypeEmitter
                 code.Line($"{on} = {TypeCode.Read(discriminant.Type)};");
                 EmitSwitch(code, model, on,
                     field => code.Line($"value.{field.Name} = {TypeCode.Read(field.Type)};"),
-                    () => code.Line("reader.Fail(global::DittoFs.Xdr.XdrError.UnknownDiscriminant);"));
+                    () => code.Line("reader.Fail(XdrError.UnknownDiscriminant);"));
                 code.Line("return value;");
             }
             code.Line();
@@ -112,7 +111,7 @@ internal static class TypeEmitter
                 TypeCode.Write(code, discriminant.Type, on);
                 EmitSwitch(code, model, on,
                     field => TypeCode.Write(code, field.Type, "value." + field.Name),
-                    () => code.Line($"throw new global::System.ArgumentException(\"{model.WireName}: no arm for discriminant \" + {on});"),
+                    () => code.Line($"throw new ArgumentException(\"{model.WireName}: no arm for discriminant \" + {on});"),
                     noArmThrows: true);
             }
             code.Line();
@@ -169,16 +168,66 @@ internal static class TypeEmitter
         string cs = TypeCode.CsType(type);
         string name = TypeCode.SharedCodecName(type);
         code.Line($"/// <summary>Codec of <c>{System.Security.SecurityElement.Escape(cs)}</c> where a codec type is needed (list elements, procedure types).</summary>");
-        using (code.Block($"public readonly struct {name} : global::DittoFs.Xdr.IXdrCodec<{cs}>"))
+        using (code.Block($"public readonly struct {name} : IXdrCodec<{cs}>"))
         {
             code.Line($"public static {cs} Read({Reader}) => {TypeCode.Read(type)};");
-            using (code.Block($"public static void Write({Writer}, in {cs} value)"))
-                TypeCode.Write(code, type, "value");
+            var write = new CodeWriter();
+            TypeCode.Write(write, type, "value");
+            string[] statements = write.ToString().TrimEnd('\n').Split('\n');
+            if (statements.Length == 1)
+            {
+                code.Line($"public static void Write({Writer}, in {cs} value) => {statements[0]}");
+            }
+            else
+            {
+                using (code.Block($"public static void Write({Writer}, in {cs} value)"))
+                    TypeCode.Write(code, type, "value");
+            }
             code.Line($"public static int SizeOf(in {cs} value) => {TypeCode.Size(type, "value")};");
         }
     }
 
     public static string FileName(string path) => System.IO.Path.GetFileName(path);
+
+    /// <summary>"XDR <c>struct holder</c> (showcase.x)"; a type declared inline is named by where it is declared.</summary>
+    private static string Title(string keyword, string wireName, string file) => wireName.IndexOf('.') >= 0
+        ? $"XDR <c>{keyword}</c> declared inline as <c>{wireName}</c> ({FileName(file)})"
+        : $"XDR <c>{keyword} {wireName}</c> ({FileName(file)})";
+
+    /// <summary>SizeOf as one expression, broken into one term per line when it gets long.</summary>
+    private static void EmitSizeOf(CodeWriter code, string type, IReadOnlyList<string> terms)
+    {
+        string header = $"public static int SizeOf(in {type} value) =>";
+        string sum = string.Join(" + ", terms);
+        if (header.Length + sum.Length < 120)
+        {
+            code.Line($"{header} {sum};");
+            return;
+        }
+        code.Line(header);
+        code.Indent();
+        for (int i = 0; i < terms.Count; i++)
+            code.Line((i == 0 ? "" : "+ ") + terms[i] + (i == terms.Count - 1 ? ";" : ""));
+        code.Outdent();
+    }
+
+    /// <summary>The terms of a struct's encoded size: its fixed-size fields added up into one number, then the others.</summary>
+    private static IReadOnlyList<string> SizesOf(IEnumerable<FieldModel> fields)
+    {
+        long fixedSize = 0;
+        var variable = new List<string>();
+        foreach (var field in fields)
+        {
+            string size = TypeCode.Size(field.Type, "value." + field.Name);
+            if (long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long constant))
+                fixedSize += constant;
+            else
+                variable.Add(size);
+        }
+        if (fixedSize > 0 || variable.Count == 0)
+            variable.Insert(0, Number(fixedSize));
+        return variable;
+    }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -13,12 +13,16 @@ namespace DittoFs.Xdr.Generator.Model;
 /// </summary>
 internal sealed class ModelBuilder
 {
+    /// <summary>How long a chain of typedefs or of constants defined by constants may be (resolved recursively).</summary>
+    public const int MaxChain = 256;
+
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly Dictionary<string, (DefinitionSyntax Definition, string File)> _types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ValueSyntax Value, string File)> _valueDefinitions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _enumOfMember = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal) { ["TRUE"] = 1, ["FALSE"] = 0 };
     private readonly HashSet<string> _evaluating = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unevaluable = new(StringComparer.Ordinal); // failed once, reported once
     private readonly Dictionary<string, TypeRef?> _typedefs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolvingTypedefs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _linkedStructs = new(StringComparer.Ordinal);
@@ -36,6 +40,7 @@ internal sealed class ModelBuilder
         var builder = new ModelBuilder();
         foreach (var file in files)
             builder._diagnostics.AddRange(file.Diagnostics);
+        builder.CheckFileNames(files);
         foreach (var file in files)
             foreach (var definition in file.Definitions)
                 builder.Declare(definition, file.Path);
@@ -62,6 +67,21 @@ internal sealed class ModelBuilder
 
     private void Report(string id, string message, string file, SourcePosition position, int length) =>
         _diagnostics.Add(new DiagnosticInfo(id, message, file, position.Offset, position.Line, position.Column, Math.Max(length, 1)));
+
+    /// <summary>Each .x file becomes one source and one constants class named after it, so two files need two names.</summary>
+    private void CheckFileNames(IReadOnlyList<XdrFileSyntax> files)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in files)
+        {
+            string stem = Names.FileStem(file.Path);
+            _csTypeNames.Add(Names.Pascal(stem) + "Constants");
+            if (seen.TryGetValue(stem, out var other))
+                Report(XdrDiagnostics.Duplicate, $"'{file.Path}' and '{other}' have the same file name; the source and constants class generated from an .x file are named after it", file.Path, new SourcePosition(0, 1, 1), 0);
+            else
+                seen[stem] = file.Path;
+        }
+    }
 
     // ---- Pass 1: declare every name (one namespace for types, constants and enum members, as in C) ----
 
@@ -166,7 +186,8 @@ internal sealed class ModelBuilder
 
     private void Resolve(DefinitionSyntax definition, string file)
     {
-        if (!_types.ContainsKey(definition.Name) && definition is not ConstSyntax and not ProgramSyntax)
+        if (definition is not ConstSyntax and not ProgramSyntax
+            && !(_types.TryGetValue(definition.Name, out var declared) && ReferenceEquals(declared.Definition, definition)))
             return; // a duplicate, already reported
         switch (definition)
         {
@@ -193,17 +214,27 @@ internal sealed class ModelBuilder
         }
     }
 
-    private bool ClaimTypeName(string csName, string wireName, string file, SourcePosition position)
+    /// <summary>Claims the C# type names one definition generates (a type and, say, its codec), all or none.</summary>
+    private bool ClaimTypeNames(string wireName, string file, SourcePosition position, params string[] csNames)
     {
-        if (_csTypeNames.Add(csName))
-            return true;
-        Report(XdrDiagnostics.Duplicate, $"'{wireName}' maps to the C# name '{csName}', which another type already has", file, position, wireName.Length);
-        return false;
+        foreach (string csName in csNames)
+        {
+            string? problem = ReservedNames.Types.Contains(csName) ? "which the generated code itself uses"
+                : _csTypeNames.Contains(csName) ? "which another type already has"
+                : null;
+            if (problem is not null)
+            {
+                Report(XdrDiagnostics.Duplicate, $"'{wireName}' maps to the C# name '{csName}', {problem}", file, position, wireName.Length);
+                return false;
+            }
+        }
+        _csTypeNames.UnionWith(csNames);
+        return true;
     }
 
     private void AddEnum(string csName, string wireName, EnumBodySyntax body, string file, SourcePosition position)
     {
-        if (!ClaimTypeName(csName, wireName, file, position))
+        if (!ClaimTypeNames(wireName, file, position, csName, csName + "Codec"))
             return;
         var members = new List<EnumMemberModel>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -229,7 +260,7 @@ internal sealed class ModelBuilder
 
     private void AddStruct(string csName, string wireName, StructBodySyntax body, string file, SourcePosition position)
     {
-        if (!ClaimTypeName(csName, wireName, file, position))
+        if (!ClaimTypeNames(wireName, file, position, csName))
             return;
         bool linked = _linkedStructs.Contains(wireName);
         var declarations = linked ? body.Fields.Take(body.Fields.Count - 1) : body.Fields;
@@ -242,11 +273,11 @@ internal sealed class ModelBuilder
                 Report(XdrDiagnostics.Unsupported, $"A struct field cannot be void (in '{wireName}'); void is only allowed as a union arm", file, declaration.Position, 4);
                 continue;
             }
-            var field = ResolveField(declaration, csName, file);
+            var field = ResolveField(declaration, new InlineName(csName, wireName), file);
             if (field is null)
                 continue;
             if (!names.Add(field.Name))
-                Report(XdrDiagnostics.Duplicate, $"Duplicate field '{declaration.Name}' in '{wireName}'", file, declaration.Position, declaration.Name.Length);
+                Report(XdrDiagnostics.Duplicate, $"Duplicate field '{declaration.Name}' in '{wireName}'", file, declaration.NamePosition, declaration.Name.Length);
             else
                 fields.Add(field);
         }
@@ -256,10 +287,10 @@ internal sealed class ModelBuilder
 
     private void AddUnion(string csName, string wireName, UnionBodySyntax body, string file, SourcePosition position)
     {
-        if (!ClaimTypeName(csName, wireName, file, position))
+        if (!ClaimTypeNames(wireName, file, position, csName))
             return;
         var discriminantSyntax = body.Discriminant;
-        var discriminant = discriminantSyntax.Kind == DeclarationKind.Plain ? ResolveField(discriminantSyntax, csName, file) : null;
+        var discriminant = discriminantSyntax.Kind == DeclarationKind.Plain ? ResolveField(discriminantSyntax, new InlineName(csName, wireName), file) : null;
         var type = discriminant?.Type;
         bool valid = type is not null
             && ((type.Kind == TypeRefKind.Primitive && type.Primitive is PrimitiveKind.Int32 or PrimitiveKind.UInt32 or PrimitiveKind.Bool)
@@ -271,74 +302,71 @@ internal sealed class ModelBuilder
         }
 
         var fieldNames = new Dictionary<string, FieldModel>(StringComparer.Ordinal) { [discriminant!.Name] = discriminant };
-        var labelsSeen = new HashSet<string>(StringComparer.Ordinal);
+        var valuesSeen = new HashSet<long>(); // by value: two enum members may share one
         var arms = new List<ArmModel>();
         foreach (var caseSyntax in body.Cases)
         {
             var labels = new List<string>();
             foreach (var value in caseSyntax.Values)
             {
-                string? label = CaseLabel(value, type!, wireName, file);
-                if (label is null)
+                if (CaseLabel(value, type!, wireName, file) is not var (label, number))
                     continue;
-                if (!labelsSeen.Add(label))
-                    Report(XdrDiagnostics.BadDiscriminant, $"Duplicate case value in union '{wireName}'", file, value.Position, 1);
+                if (!valuesSeen.Add(number))
+                    Report(XdrDiagnostics.BadDiscriminant, $"Duplicate case value {number} in union '{wireName}'", file, value.Position, Show(value).Length);
                 else
                     labels.Add(label);
             }
-            arms.Add(new ArmModel(labels.ToEquatableArray(), ResolveArm(caseSyntax.Arm, csName, wireName, file, fieldNames)));
+            arms.Add(new ArmModel(labels.ToEquatableArray(), ResolveArm(caseSyntax.Arm, new InlineName(csName, wireName), file, fieldNames)));
         }
         ArmModel? defaultArm = body.Default is null
             ? null
-            : new ArmModel(EquatableArray<string>.Empty, ResolveArm(body.Default, csName, wireName, file, fieldNames));
+            : new ArmModel(EquatableArray<string>.Empty, ResolveArm(body.Default, new InlineName(csName, wireName), file, fieldNames));
         _unions.Add(new UnionModel(csName, wireName, file, discriminant, arms.ToEquatableArray(), defaultArm));
     }
 
-    private FieldModel? ResolveArm(DeclarationSyntax arm, string unionCsName, string wireName, string file, Dictionary<string, FieldModel> fieldNames)
+    private FieldModel? ResolveArm(DeclarationSyntax arm, InlineName union, string file, Dictionary<string, FieldModel> fieldNames)
     {
         if (arm.Kind == DeclarationKind.Void)
             return null;
-        var field = ResolveField(arm, unionCsName, file);
+        var field = ResolveField(arm, union, file);
         if (field is null)
             return null;
         if (fieldNames.TryGetValue(field.Name, out var existing))
         {
             // Two arms may carry the same field (same name and type); they then share it.
             if (existing.Type != field.Type || existing.WireName != field.WireName)
-                Report(XdrDiagnostics.Duplicate, $"Arm '{arm.Name}' of union '{wireName}' has the name of another member with a different type", file, arm.Position, arm.Name.Length);
+                Report(XdrDiagnostics.Duplicate, $"Arm '{arm.Name}' of union '{union.WireName}' has the name of another member with a different type", file, arm.NamePosition, arm.Name.Length);
             return existing;
         }
         fieldNames[field.Name] = field;
         return field;
     }
 
-    /// <summary>A case value as a C# constant expression of the discriminant's type, or null (reported).</summary>
-    private string? CaseLabel(ValueSyntax value, TypeRef discriminant, string unionWireName, string file)
+    /// <summary>A case value as a C# constant expression of the discriminant's type, and its value; null if invalid (reported).</summary>
+    private (string Label, long Value)? CaseLabel(ValueSyntax value, TypeRef discriminant, string unionWireName, string file)
     {
+        if (Evaluate(value, file) is not long v)
+            return null;
         if (discriminant.Kind == TypeRefKind.Named)
         {
+            // One of the enum's members by name, or a number (or constant) that one of them has.
             var enumModel = _enums.FirstOrDefault(e => e.Name == discriminant.Name);
-            if (value is NameValueSyntax named && _enumOfMember.TryGetValue(named.Name, out var owner) && owner == discriminant.Name)
-                return $"{discriminant.Name}.{Names.Pascal(named.Name)}";
-            long? number = Evaluate(value, file);
-            var member = number is null ? null : enumModel?.Members.FirstOrDefault(m => m.Value == number);
+            string? member = value is NameValueSyntax named && _enumOfMember.TryGetValue(named.Name, out var owner) && owner == discriminant.Name
+                ? Names.Pascal(named.Name)
+                : enumModel?.Members.FirstOrDefault(m => m.Value == v)?.Name;
             if (member is not null)
-                return $"{discriminant.Name}.{member.Name}";
-            if (number is not null)
-                Report(XdrDiagnostics.BadDiscriminant, $"Case {Show(value)} of union '{unionWireName}' is not a value of enum '{enumModel?.WireName ?? discriminant.Name}'", file, value.Position, Show(value).Length);
+                return ($"{discriminant.Name}.{member}", v);
+            Report(XdrDiagnostics.BadDiscriminant, $"Case {Show(value)} of union '{unionWireName}' is not a value of enum '{enumModel?.WireName ?? discriminant.Name}'", file, value.Position, Show(value).Length);
             return null;
         }
-        long? evaluated = Evaluate(value, file);
-        if (evaluated is not long v)
-            return null;
         switch (discriminant.Primitive)
         {
             case PrimitiveKind.Bool when v is 0 or 1:
-                return v == 1 ? "true" : "false";
+                return (v == 1 ? "true" : "false", v);
             case PrimitiveKind.Int32 when v >= int.MinValue && v <= int.MaxValue:
-                return v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return (v.ToString(System.Globalization.CultureInfo.InvariantCulture), v);
             case PrimitiveKind.UInt32 when v >= 0 && v <= uint.MaxValue:
-                return v.ToString(System.Globalization.CultureInfo.InvariantCulture) + "u";
+                return (v.ToString(System.Globalization.CultureInfo.InvariantCulture) + "u", v);
             default:
                 Report(XdrDiagnostics.BadDiscriminant, $"Case {Show(value)} of union '{unionWireName}' is out of range for a {discriminant.Primitive} discriminant", file, value.Position, Show(value).Length);
                 return null;
@@ -352,19 +380,19 @@ internal sealed class ModelBuilder
         _ => "?",
     };
 
-    private FieldModel? ResolveField(DeclarationSyntax declaration, string ownerCsName, string file)
+    private FieldModel? ResolveField(DeclarationSyntax declaration, InlineName owner, string file)
     {
-        var type = ResolveDeclaration(declaration, ownerCsName + Names.Pascal(declaration.Name), file);
+        var type = ResolveDeclaration(declaration, owner.Member(declaration.Name), file);
         if (type is null)
             return null;
         string name = Names.Pascal(declaration.Name);
-        if (name == ownerCsName || name is "Read" or "Write" or "SizeOf")
-            name += "Value"; // C# forbids a member named like its type; the codec members are taken
+        if (name == owner.CsName || ReservedNames.Members.Contains(name))
+            name += "Value"; // C# forbids a member named like its type; the codec and object members are taken
         return new FieldModel(name, declaration.Name, type);
     }
 
     /// <summary>The type a declaration denotes; inline types get <paramref name="inlineName"/>. Null if void or invalid (reported).</summary>
-    private TypeRef? ResolveDeclaration(DeclarationSyntax declaration, string inlineName, string file)
+    private TypeRef? ResolveDeclaration(DeclarationSyntax declaration, InlineName inlineName, string file)
     {
         var spec = declaration.Type;
         bool bytes = spec.Kind is TypeSpecKind.Opaque or TypeSpecKind.String;
@@ -386,15 +414,16 @@ internal sealed class ModelBuilder
             {
                 if (spec.Kind == TypeSpecKind.String)
                 {
-                    Report(XdrDiagnostics.BadSize, $"String '{declaration.Name}' must be variable-length: write string {declaration.Name}<N> (RFC 4506 §4.11)", file, declaration.Position, declaration.Name.Length);
+                    Report(XdrDiagnostics.BadSize, $"String '{declaration.Name}' must be variable-length: write string {declaration.Name}<N> (RFC 4506 §4.11)", file, declaration.NamePosition, declaration.Name.Length);
                     return null;
                 }
                 if (declaration.Size is null)
                 {
-                    Report(XdrDiagnostics.BadSize, $"Fixed-length {(bytes ? "opaque" : "array")} '{declaration.Name}' needs a size in [ ] (RFC 4506 §4.9, §4.12)", file, declaration.Position, declaration.Name.Length);
+                    Report(XdrDiagnostics.BadSize, $"Fixed-length {(bytes ? "opaque" : "array")} '{declaration.Name}' needs a size in [ ] (RFC 4506 §4.9, §4.12)", file, declaration.NamePosition, declaration.Name.Length);
                     return null;
                 }
-                if (SizeOf(declaration.Size, declaration.Name, file, int.MaxValue) is not long length)
+                // The padded length of a fixed opaque must still be an int.
+                if (SizeOf(declaration.Size, declaration.Name, file, bytes ? int.MaxValue - 3 : int.MaxValue) is not long length)
                     return null;
                 if (bytes)
                     return new TypeRef(TypeRefKind.FixedOpaque, Size: length);
@@ -422,12 +451,17 @@ internal sealed class ModelBuilder
                     return null;
                 if (target is { Kind: TypeRefKind.Named, Named: NamedKind.Struct } && _linkedStructs.Contains(WireNameOf(target)))
                     return new TypeRef(TypeRefKind.List, Element: target, Form: ListForm.Linked);
+                if (target.Kind == TypeRefKind.Optional)
+                {
+                    Report(XdrDiagnostics.Unsupported, $"'{declaration.Name}' is optional data of optional data ('{spec.Name}' is already a pointer), which has no C# counterpart", file, declaration.NamePosition, declaration.Name.Length);
+                    return null;
+                }
                 return new TypeRef(TypeRefKind.Optional, Element: target);
             }
         }
     }
 
-    private TypeRef? ResolveElement(TypeSpecSyntax spec, string inlineName, string file)
+    private TypeRef? ResolveElement(TypeSpecSyntax spec, InlineName inlineName, string file)
     {
         var element = ResolveTypeSpec(spec, inlineName, file);
         if (element is { Kind: TypeRefKind.Named, Named: NamedKind.Struct } && _linkedStructs.Contains(WireNameOf(element)))
@@ -454,7 +488,7 @@ internal sealed class ModelBuilder
         return value;
     }
 
-    private TypeRef? ResolveTypeSpec(TypeSpecSyntax spec, string inlineName, string file)
+    private TypeRef? ResolveTypeSpec(TypeSpecSyntax spec, InlineName inlineName, string file)
     {
         switch (spec.Kind)
         {
@@ -474,14 +508,14 @@ internal sealed class ModelBuilder
                 Report(XdrDiagnostics.BadSize, $"{spec.Kind.ToString().ToLowerInvariant()} is not a type on its own here", file, spec.Position, 1);
                 return null;
             case TypeSpecKind.Enum:
-                AddEnum(inlineName, inlineName, spec.Enum!, file, spec.Position);
-                return Named(inlineName, inlineName, NamedKind.Enum);
+                AddEnum(inlineName.CsName, inlineName.WireName, spec.Enum!, file, spec.Position);
+                return Named(inlineName.CsName, inlineName.WireName, NamedKind.Enum);
             case TypeSpecKind.Struct:
-                AddStruct(inlineName, inlineName, spec.Struct!, file, spec.Position);
-                return Named(inlineName, inlineName, NamedKind.Struct);
+                AddStruct(inlineName.CsName, inlineName.WireName, spec.Struct!, file, spec.Position);
+                return Named(inlineName.CsName, inlineName.WireName, NamedKind.Struct);
             case TypeSpecKind.Union:
-                AddUnion(inlineName, inlineName, spec.Union!, file, spec.Position);
-                return Named(inlineName, inlineName, NamedKind.Union);
+                AddUnion(inlineName.CsName, inlineName.WireName, spec.Union!, file, spec.Position);
+                return Named(inlineName.CsName, inlineName.WireName, NamedKind.Union);
             default:
                 return ResolveName(spec, file);
         }
@@ -519,14 +553,20 @@ internal sealed class ModelBuilder
         var declaration = ((TypedefSyntax)definition).Declaration;
         if (!_resolvingTypedefs.Add(name))
         {
-            Report(XdrDiagnostics.Unsupported, $"Typedef '{name}' refers to itself", file, declaration.Position, name.Length);
+            Report(XdrDiagnostics.Unsupported, $"Typedef '{name}' refers to itself", file, declaration.NamePosition, name.Length);
+            return null;
+        }
+        if (_resolvingTypedefs.Count > MaxChain)
+        {
+            _resolvingTypedefs.Remove(name);
+            Report(XdrDiagnostics.Unsupported, $"Typedef '{name}' ends a chain of more than {MaxChain} typedefs", file, declaration.NamePosition, name.Length);
             return null;
         }
         TypeRef? type = null;
         if (declaration.Kind == DeclarationKind.Void)
             Report(XdrDiagnostics.Unsupported, "A typedef cannot be void", file, declaration.Position, 4);
         else
-            type = ResolveDeclaration(declaration, Names.Pascal(name), file); // typedef struct { ... } name; names the type
+            type = ResolveDeclaration(declaration, new InlineName(Names.Pascal(name), name), file); // typedef struct { ... } name; names the type
         _resolvingTypedefs.Remove(name);
         _typedefs[name] = type; // failures are cached too, so they are reported once
         return type;
@@ -541,6 +581,8 @@ internal sealed class ModelBuilder
             case NameValueSyntax named:
                 if (_values.TryGetValue(named.Name, out long known))
                     return known;
+                if (_unevaluable.Contains(named.Name))
+                    return null;
                 if (!_valueDefinitions.TryGetValue(named.Name, out var definition))
                 {
                     string what = _types.ContainsKey(named.Name) ? $"'{named.Name}' is a type, not a constant" : $"Unknown constant '{named.Name}'";
@@ -552,10 +594,18 @@ internal sealed class ModelBuilder
                     Report(XdrDiagnostics.Unsupported, $"Constant '{named.Name}' is defined in terms of itself", file, named.Position, named.Name.Length);
                     return null;
                 }
+                if (_evaluating.Count > MaxChain)
+                {
+                    _evaluating.Remove(named.Name);
+                    Report(XdrDiagnostics.Unsupported, $"Constant '{named.Name}' ends a chain of more than {MaxChain} constants", file, named.Position, named.Name.Length);
+                    return null;
+                }
                 long? result = Evaluate(definition.Value, definition.File);
                 _evaluating.Remove(named.Name);
                 if (result is long resolved)
                     _values[named.Name] = resolved;
+                else
+                    _unevaluable.Add(named.Name);
                 return result;
             default:
                 return null;
@@ -564,15 +614,15 @@ internal sealed class ModelBuilder
 
     private void AddProgram(ProgramSyntax program, string file)
     {
-        if (Evaluate(program.Number, file) is not long programNumber)
+        if (RpcNumber(program.Number, $"Program number of '{program.Name}'", file) is not long programNumber)
             return;
         string baseName = StripProgramSuffix(program.Name);
         foreach (var version in program.Versions)
         {
-            if (Evaluate(version.Number, file) is not long versionNumber)
+            if (RpcNumber(version.Number, $"Version number of '{version.Name}'", file) is not long versionNumber)
                 continue;
             string name = Names.Pascal(baseName) + "V" + versionNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (!ClaimTypeName(name, version.Name, file, version.Position))
+            if (!ClaimTypeNames(version.Name, file, version.Position, name + "Program", name + "Procedure", "I" + name, name + "Dispatcher", name + "Client"))
                 continue;
             string prefix = CommonPrefix(version.Procedures.Select(p => p.Name).ToList());
             var procedures = new List<ProcedureModel>();
@@ -580,7 +630,7 @@ internal sealed class ModelBuilder
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var procedure in version.Procedures)
             {
-                if (Evaluate(procedure.Number, file) is not long number)
+                if (RpcNumber(procedure.Number, $"Procedure number of '{procedure.Name}'", file) is not long number)
                     continue;
                 string procedureName = Names.Pascal(procedure.Name.Substring(prefix.Length));
                 if (!numbers.Add(number) || !names.Add(procedureName))
@@ -593,8 +643,8 @@ internal sealed class ModelBuilder
                     Report(XdrDiagnostics.Unsupported, $"Procedure '{procedure.Name}' takes {procedure.Arguments.Count} arguments; DittoFs supports one (or void), as RFC 5531 §12 recommends", file, procedure.Position, procedure.Name.Length);
                     continue;
                 }
-                var argument = ResolveSignatureType(procedure.Arguments[0], name + procedureName + "Arguments", file);
-                var result = ResolveSignatureType(procedure.Result, name + procedureName + "Result", file);
+                var argument = ResolveSignatureType(procedure.Arguments[0], new InlineName(name + procedureName + "Arguments", procedure.Name + ".arguments"), file);
+                var result = ResolveSignatureType(procedure.Result, new InlineName(name + procedureName + "Result", procedure.Name + ".result"), file);
                 if (argument.Failed || result.Failed)
                     continue;
                 procedures.Add(new ProcedureModel(procedureName, procedure.Name, (uint)number, argument.Type, result.Type));
@@ -603,7 +653,18 @@ internal sealed class ModelBuilder
         }
     }
 
-    private (TypeRef? Type, bool Failed) ResolveSignatureType(TypeSpecSyntax spec, string inlineName, string file)
+    /// <summary>A program, version or procedure number: an unsigned 32-bit value on the wire (RFC 5531 §9).</summary>
+    private long? RpcNumber(ValueSyntax value, string what, string file)
+    {
+        if (Evaluate(value, file) is not long number)
+            return null;
+        if (number is >= 0 and <= uint.MaxValue)
+            return number;
+        Report(XdrDiagnostics.BadSize, $"{what} is {number}, out of range (0..{uint.MaxValue})", file, value.Position, Show(value).Length);
+        return null;
+    }
+
+    private (TypeRef? Type, bool Failed) ResolveSignatureType(TypeSpecSyntax spec, InlineName inlineName, string file)
     {
         if (spec.Kind == TypeSpecKind.Void)
             return (null, false);
@@ -644,7 +705,11 @@ internal sealed class ModelBuilder
 
     // ---- Checks over the finished model ----
 
-    /// <summary>A struct or union that contains itself by value (not through a list) cannot exist.</summary>
+    /// <summary>
+    /// A struct or union that contains itself by value cannot exist; one that contains itself through optional
+    /// data or an array is a tree, which decodes by recursion as deep as the input says. Only self-linked
+    /// lists, decoded in a loop, may refer to themselves.
+    /// </summary>
     private void CheckNoValueRecursion()
     {
         var members = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -660,35 +725,47 @@ internal sealed class ModelBuilder
                 .Where(a => a.Field is not null).Select(a => Embedded(a.Field!.Type)).Where(n => n is not null).Select(n => n!).ToList();
             files[u.Name] = u.File;
         }
+        // Depth first with an explicit stack (a chain of thousands of types must not overflow ours).
+        // state: absent = not seen, OnPath = an ancestor of the current type, Done = checked.
+        const int OnPath = 1, Done = 2;
         var state = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var name in members.Keys)
-            Visit(name);
-
-        void Visit(string name)
+        foreach (var root in members.Keys)
         {
-            state.TryGetValue(name, out int s);
-            if (s == 2)
-                return;
-            if (s == 1)
+            if (state.ContainsKey(root))
+                continue;
+            var path = new Stack<(string Name, int Next)>();
+            state[root] = OnPath;
+            path.Push((root, 0));
+            while (path.Count > 0)
             {
-                string wire = _wireNameOfCs.TryGetValue(name, out var w) ? w : name;
-                var position = _declared.TryGetValue(wire, out var p) ? p : new SourcePosition(0, 1, 1);
-                Report(XdrDiagnostics.Unsupported, $"'{wire}' contains itself by value; recursion is only supported as a self-linked list whose last field points to the next node", files[name], position, wire.Length);
-                state[name] = 2;
-                return;
+                var (name, next) = path.Pop();
+                if (next == members[name].Count)
+                {
+                    state[name] = Done;
+                    continue;
+                }
+                path.Push((name, next + 1));
+                string member = members[name][next];
+                if (!members.ContainsKey(member) || (state.TryGetValue(member, out int seen) && seen == Done))
+                    continue;
+                if (seen == OnPath)
+                {
+                    string wire = _wireNameOfCs.TryGetValue(member, out var w) ? w : member;
+                    var position = _declared.TryGetValue(wire, out var p) ? p : new SourcePosition(0, 1, 1);
+                    Report(XdrDiagnostics.Unsupported, $"'{wire}' contains itself (by value, through optional data or through an array); recursion is only supported as a self-linked list whose last field points to the next node", files[member], position, wire.Length);
+                    state[member] = Done; // once per type
+                    continue;
+                }
+                state[member] = OnPath;
+                path.Push((member, 0));
             }
-            state[name] = 1;
-            foreach (var member in members[name])
-                if (members.ContainsKey(member))
-                    Visit(member);
-            state[name] = 2;
         }
     }
 
     private static string? Embedded(TypeRef type) => type.Kind switch
     {
         TypeRefKind.Named when type.Named != NamedKind.Enum => type.Name,
-        TypeRefKind.Optional => Embedded(type.Element!),
+        TypeRefKind.Optional or TypeRefKind.List => Embedded(type.Element!),
         _ => null,
     };
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using DittoFs.Xdr.Generator.Diagnostics;
 using Sprache;
@@ -11,43 +10,67 @@ namespace DittoFs.Xdr.Generator.Parsing;
 /// The XDR language grammar (RFC 4506 §6.3) plus RPC program definitions (RFC 5531 §12), in Sprache.
 /// Comments (<c>/* */</c>, <c>//</c>) and <c>%</c> pass-through lines are trivia.
 /// </summary>
+/// <remarks>
+/// Every token parser is atomic (it consumes nothing when it fails) and skips the trivia after it, and the
+/// grammar commits to an alternative once its first token matched (XOr, XMany). So a syntax error is
+/// reported where the text goes wrong — at the missing ';', not at the start of the struct around it.
+/// </remarks>
 internal static class XdrParser
 {
     public static XdrFileSyntax ParseFile(string path, string text)
     {
         var definitions = new List<DefinitionSyntax>();
-        IInput input = new Input(text);
-        while (true)
+        IInput input = Trivia.Many()(new Input(text)).Remainder;
+        while (!input.AtEnd)
         {
-            input = SkipTrivia(input);
-            if (input.AtEnd)
-                return new XdrFileSyntax(path, definitions.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
             var result = Definition(input);
             if (!result.WasSuccessful)
-            {
-                var at = result.Remainder;
-                string message = $"Syntax error: {Describe(result)}";
-                var error = new DiagnosticInfo(XdrDiagnostics.Syntax, message, path, at.Position, at.Line, at.Column, at.AtEnd ? 0 : 1);
-                return new XdrFileSyntax(path, definitions.ToEquatableArray(), new[] { error }.ToEquatableArray());
-            }
+                return new XdrFileSyntax(path, definitions.ToEquatableArray(), new[] { SyntaxError(path, result) }.ToEquatableArray());
             definitions.Add(result.Value);
             input = result.Remainder;
         }
+        return new XdrFileSyntax(path, definitions.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
     }
 
-    private static string Describe(IResult<DefinitionSyntax> failure)
+    private static DiagnosticInfo SyntaxError(string path, IResult<DefinitionSyntax> failure)
     {
         var at = failure.Remainder;
-        string found = at.AtEnd ? "end of file" : $"'{at.Current}'";
-        var expected = failure.Expectations.Where(e => !string.IsNullOrEmpty(e)).Distinct().ToList();
-        return expected.Count > 0 ? $"unexpected {found}, expected {string.Join(" or ", expected)}" : $"unexpected {found}";
+        string token = TokenAt(at);
+        string message;
+        if (token == "/*")
+        {
+            message = "Syntax error: comment not closed with */";
+        }
+        else
+        {
+            string found = at.AtEnd ? "end of file" : $"'{token}'";
+            var expected = failure.Expectations.Where(e => !string.IsNullOrEmpty(e)).Distinct().ToList();
+            message = expected.Count switch
+            {
+                0 => $"Syntax error: unexpected {found}",
+                1 => $"Syntax error: unexpected {found}, expected {expected[0]}",
+                _ => $"Syntax error: unexpected {found}, expected {string.Join(", ", expected.Take(expected.Count - 1))} or {expected[expected.Count - 1]}",
+            };
+        }
+        return new DiagnosticInfo(XdrDiagnostics.Syntax, message, path, at.Position, at.Line, at.Column, token.Length);
     }
 
-    private static IInput SkipTrivia(IInput input)
+    /// <summary>The token a parse stopped at: a word or number, an unclosed comment, or one character.</summary>
+    private static string TokenAt(IInput at)
     {
-        var result = Trivia.Many()(input);
-        return result.Remainder;
+        if (at.AtEnd)
+            return "";
+        string source = at.Source;
+        int start = at.Position;
+        if (string.CompareOrdinal(source, start, "/*", 0, 2) == 0)
+            return "/*";
+        int end = start;
+        while (end < source.Length && (char.IsLetterOrDigit(source[end]) || source[end] == '_'))
+            end++;
+        return source.Substring(start, Math.Max(end - start, 1));
     }
+
+    // ---- Tokens ----
 
     private static readonly Parser<string> BlockComment =
         Parse.String("/*").Then(_ => Parse.AnyChar.Until(Parse.String("*/"))).Return("");
@@ -62,17 +85,47 @@ internal static class XdrParser
     private static readonly Parser<string> Trivia =
         Parse.WhiteSpace.Return("").Or(BlockComment).Or(LineComment).Or(PassThroughLine);
 
+    /// <summary>A token and the trivia after it (the file's leading trivia is skipped once, up front).</summary>
     private static Parser<T> Token<T>(Parser<T> parser) =>
-        from _ in Trivia.Many()
         from value in parser
+        from trivia in Trivia.Many()
         select value;
 
     private static readonly Parser<SourcePosition> Here =
         input => Result.Success(new SourcePosition(input.Position, input.Line, input.Column), input);
 
-    private static readonly Parser<SourcePosition> Position = Token(Here);
+    /// <summary>How deep struct, union and enum bodies may nest; deeper text would overflow the stack (and kill the compiler).</summary>
+    public const int MaxNesting = 32;
+
+    [ThreadStatic]
+    private static int _nesting;
+
+    /// <summary>
+    /// A declaration inside a body, counting the nesting. It refers to a parser defined further down (not yet
+    /// initialised, hence the !); unlike Parse.Ref it keeps no memo, since Parse.Ref throws when a failed parse
+    /// is retried at the same input, which XMany does.
+    /// </summary>
+    private static Parser<T> Nested<T>(Func<Parser<T>> parser) => input =>
+    {
+        if (_nesting >= MaxNesting)
+            return Result.Failure<T>(input, "nested too deeply", new[] { $"at most {MaxNesting} levels of nested bodies" });
+        _nesting++;
+        try
+        {
+            return parser()(input);
+        }
+        finally
+        {
+            _nesting--;
+        }
+    };
 
     private static readonly Parser<char> IdentifierChar = Parse.LetterOrDigit.Or(Parse.Char('_'));
+
+    private static readonly Parser<string> Word =
+        from first in Parse.Letter
+        from rest in IdentifierChar.Many().Text()
+        select first + rest;
 
     private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
     {
@@ -80,188 +133,234 @@ internal static class XdrParser
         "string", "struct", "switch", "typedef", "union", "unsigned", "void", "program", "version",
     };
 
-    private static Parser<string> Keyword(string keyword) =>
-        Token(Parse.String(keyword).Text().Then(k => IdentifierChar.Not().Return(k))).Named($"'{keyword}'");
+    private static Parser<string> Keyword(string keyword) => Token(Word.Where(w => w == keyword)).Named($"'{keyword}'");
 
     private static Parser<char> Symbol(char symbol) => Token(Parse.Char(symbol)).Named($"'{symbol}'");
 
-    private static readonly Parser<string> Identifier = Token(
-        from first in Parse.Letter
-        from rest in IdentifierChar.Many().Text()
-        let name = first + rest
-        where !Keywords.Contains(name)
-        select name).Named("identifier");
+    private static readonly Parser<string> Identifier = Token(Word.Where(w => !Keywords.Contains(w))).Named("identifier");
 
-    private static readonly Parser<long> HexNumber =
-        from prefix in Parse.String("0x").Or(Parse.String("0X"))
-        from value in Converted(Parse.Chars("0123456789abcdefABCDEF").AtLeastOnce().Text(), digits => Convert.ToInt64(digits, 16))
-        select value;
+    private const string NotANumber = "number";
 
-    // A leading 0 means octal (RFC 4506 §6.3).
-    private static readonly Parser<long> DecimalOrOctalNumber =
-        Converted(Parse.Digit.AtLeastOnce().Text(), digits => digits.Length > 1 && digits[0] == '0'
-            ? Convert.ToInt64(digits.Substring(1), 8)
-            : long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture));
-
-    /// <summary>Turns digits into a number, failing the parse (not throwing) on overflow or bad digits.</summary>
-    private static Parser<long> Converted(Parser<string> digits, Func<string, long> convert) => input =>
+    /// <summary>A number: decimal, 0x hexadecimal or (leading 0) octal, optionally negative (RFC 4506 §6.3).</summary>
+    private static readonly Parser<long> Number = Token<long>(input =>
     {
-        var text = digits(input);
-        if (!text.WasSuccessful)
-            return Result.Failure<long>(text.Remainder, text.Message, text.Expectations);
-        try
+        bool negative = !input.AtEnd && input.Current == '-';
+        var digits = Parse.LetterOrDigit.AtLeastOnce().Text()(negative ? input.Advance() : input);
+        if (!digits.WasSuccessful || !char.IsDigit(digits.Value[0]))
+            return Result.Failure<long>(input, "not a number", new[] { NotANumber });
+        if (!TryParseNumber(digits.Value, out long magnitude))
+            return Result.Failure<long>(input, "invalid number", new[] { "a decimal, 0x hexadecimal or 0 octal number that fits in 64 bits" });
+        return Result.Success(negative ? -magnitude : magnitude, digits.Remainder);
+    });
+
+    private static bool TryParseNumber(string text, out long value)
+    {
+        value = 0;
+        int radix = 10, start = 0;
+        if (text.Length > 1 && text[0] == '0')
         {
-            return Result.Success(convert(text.Value), text.Remainder);
+            bool hex = text[1] is 'x' or 'X';
+            radix = hex ? 16 : 8;
+            start = hex ? 2 : 1;
         }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        if (start == text.Length)
+            return false; // "0x"
+        for (int i = start; i < text.Length; i++)
         {
-            return Result.Failure<long>(input, "invalid number", new[] { "a number that fits in 64 bits" });
+            char c = text[i];
+            int digit = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'f' ? c - 'a' + 10 : c is >= 'A' and <= 'F' ? c - 'A' + 10 : radix;
+            if (digit >= radix || value > (long.MaxValue - digit) / radix)
+                return false;
+            value = value * radix + digit;
         }
+        return true;
+    }
+
+    /// <summary>A constant: a number or the name of a constant or enum member.</summary>
+    private static readonly Parser<ValueSyntax> Value = input =>
+    {
+        var position = Here(input).Value;
+        var name = Identifier(input);
+        if (name.WasSuccessful)
+            return Result.Success<ValueSyntax>(new NameValueSyntax(name.Value, position), name.Remainder);
+        var number = Number(input);
+        if (number.WasSuccessful)
+            return Result.Success<ValueSyntax>(new NumberValueSyntax(number.Value, position), number.Remainder);
+        return number.Expectations.Contains(NotANumber)
+            ? Result.Failure<ValueSyntax>(input, "not a constant", new[] { "a number or constant name" })
+            : Result.Failure<ValueSyntax>(input, number.Message, number.Expectations);
     };
 
-    private static readonly Parser<long> Number = Token(
-        from sign in Parse.Char('-').Optional()
-        from magnitude in HexNumber.Or(DecimalOrOctalNumber)
-        select sign.IsDefined ? -magnitude : magnitude).Named("number");
+    // ---- Types and declarations (RFC 4506 §6.3) ----
 
-    private static readonly Parser<ValueSyntax> Value =
-        (from position in Position
-         from number in Number
-         select (ValueSyntax)new NumberValueSyntax(number, position))
-        .Or(from position in Position
-            from name in Identifier
-            select (ValueSyntax)new NameValueSyntax(name, position))
-        .Named("constant or identifier");
-
-    private static Parser<TypeSpecSyntax> Simple(TypeSpecKind kind, params string[] keywords) =>
-        from position in Position
-        from _ in keywords.Select(Keyword).Aggregate((a, b) => from x in a from y in b select y)
+    private static Parser<TypeSpecSyntax> Simple(TypeSpecKind kind, string keyword) =>
+        from position in Here
+        from kw in Keyword(keyword)
         select new TypeSpecSyntax(kind, position);
 
-    private static readonly Parser<TypeSpecSyntax> PrimitiveType =
-        Simple(TypeSpecKind.UnsignedInt, "unsigned", "int")
-            .Or(Simple(TypeSpecKind.UnsignedHyper, "unsigned", "hyper"))
-            .Or(Simple(TypeSpecKind.UnsignedInt, "unsigned"))
-            .Or(Simple(TypeSpecKind.Int, "int"))
-            .Or(Simple(TypeSpecKind.Hyper, "hyper"))
-            .Or(Simple(TypeSpecKind.Float, "float"))
-            .Or(Simple(TypeSpecKind.Double, "double"))
-            .Or(Simple(TypeSpecKind.Quadruple, "quadruple"))
-            .Or(Simple(TypeSpecKind.Bool, "bool"));
+    private static readonly Parser<TypeSpecSyntax> Unsigned =
+        from position in Here
+        from kw in Keyword("unsigned")
+        from size in Keyword("int").Return(TypeSpecKind.UnsignedInt).Or(Keyword("hyper").Return(TypeSpecKind.UnsignedHyper)).Optional()
+        select new TypeSpecSyntax(size.GetOrElse(TypeSpecKind.UnsignedInt), position);
+
+    private static readonly Parser<EnumMemberSyntax> EnumMember =
+        from position in Here
+        from name in Identifier
+        from eq in Symbol('=')
+        from value in Value
+        select new EnumMemberSyntax(name, value, position);
 
     private static readonly Parser<EnumBodySyntax> EnumBody =
         from open in Symbol('{')
-        from members in (
-            from position in Position
-            from name in Identifier
-            from eq in Symbol('=')
-            from value in Value
-            select new EnumMemberSyntax(name, value, position)).DelimitedBy(Symbol(','))
+        from members in EnumMember.XDelimitedBy(Symbol(','))
         from close in Symbol('}')
         select new EnumBodySyntax(members.ToEquatableArray());
 
     private static readonly Parser<StructBodySyntax> StructBody =
         from open in Symbol('{')
-        from fields in (from d in Parse.Ref(() => Declaration) from semi in Symbol(';') select d).AtLeastOnce()
+        from fields in (from field in Nested(() => Declaration!) from semi in Symbol(';') select field).XAtLeastOnce()
         from close in Symbol('}')
         select new StructBodySyntax(fields.ToEquatableArray());
 
+    private static readonly Parser<ValueSyntax> CaseLabel =
+        from kw in Keyword("case")
+        from value in Value
+        from colon in Symbol(':')
+        select value;
+
     private static readonly Parser<CaseSyntax> CaseSpec =
-        from values in (from kw in Keyword("case") from value in Value from colon in Symbol(':') select value).AtLeastOnce()
-        from arm in Parse.Ref(() => Declaration)
+        from values in CaseLabel.XAtLeastOnce()
+        from arm in Nested(() => Declaration!)
         from semi in Symbol(';')
         select new CaseSyntax(values.ToEquatableArray(), arm);
+
+    private static readonly Parser<DeclarationSyntax> DefaultArm =
+        from kw in Keyword("default")
+        from colon in Symbol(':')
+        from arm in Nested(() => Declaration!)
+        from semi in Symbol(';')
+        select arm;
 
     private static readonly Parser<UnionBodySyntax> UnionBody =
         from kw in Keyword("switch")
         from open in Symbol('(')
-        from discriminant in Parse.Ref(() => Declaration)
+        from discriminant in Nested(() => Declaration!)
         from close in Symbol(')')
         from openBody in Symbol('{')
-        from cases in CaseSpec.AtLeastOnce()
-        from defaultArm in (
-            from d in Keyword("default")
-            from colon in Symbol(':')
-            from arm in Parse.Ref(() => Declaration)
-            from semi in Symbol(';')
-            select arm).Optional()
+        from cases in CaseSpec.XAtLeastOnce()
+        from defaultArm in DefaultArm.XOptional()
         from closeBody in Symbol('}')
         select new UnionBodySyntax(discriminant, cases.ToEquatableArray(), defaultArm.GetOrDefault());
 
     private static readonly Parser<TypeSpecSyntax> TypeSpecifier =
-        PrimitiveType
-            .Or(from position in Position from kw in Keyword("enum") from body in EnumBody
-                select new TypeSpecSyntax(TypeSpecKind.Enum, position, Enum: body))
-            .Or(from position in Position from kw in Keyword("struct") from body in StructBody
-                select new TypeSpecSyntax(TypeSpecKind.Struct, position, Struct: body))
-            .Or(from position in Position from kw in Keyword("union") from body in UnionBody
-                select new TypeSpecSyntax(TypeSpecKind.Union, position, Union: body))
-            .Or(from position in Position from name in Identifier
-                select new TypeSpecSyntax(TypeSpecKind.Named, position, Name: name))
-            .Named("type");
+        Unsigned
+            .XOr(Simple(TypeSpecKind.Int, "int"))
+            .XOr(Simple(TypeSpecKind.Hyper, "hyper"))
+            .XOr(Simple(TypeSpecKind.Float, "float"))
+            .XOr(Simple(TypeSpecKind.Double, "double"))
+            .XOr(Simple(TypeSpecKind.Quadruple, "quadruple"))
+            .XOr(Simple(TypeSpecKind.Bool, "bool"))
+            .XOr(from position in Here from kw in Keyword("enum") from body in EnumBody
+                 select new TypeSpecSyntax(TypeSpecKind.Enum, position, Enum: body))
+            .XOr(from position in Here from kw in Keyword("struct") from body in StructBody
+                 select new TypeSpecSyntax(TypeSpecKind.Struct, position, Struct: body))
+            .XOr(from position in Here from kw in Keyword("union") from body in UnionBody
+                 select new TypeSpecSyntax(TypeSpecKind.Union, position, Union: body))
+            .XOr(from position in Here from name in Identifier
+                 select new TypeSpecSyntax(TypeSpecKind.Named, position, Name: name))
+            .Named("a type");
 
     private static readonly Parser<(DeclarationKind Kind, ValueSyntax? Size)> ArraySuffix =
-        (from open in Symbol('[') from size in Value.Optional() from close in Symbol(']')
+        (from open in Symbol('[') from size in Value.XOptional() from close in Symbol(']')
          select (DeclarationKind.FixedArray, (ValueSyntax?)size.GetOrDefault()))
-        .Or(from open in Symbol('<') from size in Value.Optional() from close in Symbol('>')
-            select (DeclarationKind.VariableArray, (ValueSyntax?)size.GetOrDefault()));
+        .XOr(from open in Symbol('<') from size in Value.XOptional() from close in Symbol('>')
+             select (DeclarationKind.VariableArray, (ValueSyntax?)size.GetOrDefault()));
 
     private static Parser<DeclarationSyntax> OpaqueLike(string keyword, TypeSpecKind kind) =>
-        from position in Position
+        from position in Here
         from kw in Keyword(keyword)
+        from namePosition in Here
         from name in Identifier
         from suffix in ArraySuffix
-        select new DeclarationSyntax(suffix.Kind, new TypeSpecSyntax(kind, position), name, suffix.Size, position);
+        select new DeclarationSyntax(suffix.Kind, new TypeSpecSyntax(kind, position), name, suffix.Size, position, namePosition);
+
+    /// <summary>What follows the type in a declaration: <c>*name</c>, or <c>name</c> with an optional array suffix.</summary>
+    private static Parser<DeclarationSyntax> Declarator(TypeSpecSyntax type, SourcePosition position) =>
+        (from star in Symbol('*')
+         from namePosition in Here
+         from name in Identifier
+         select new DeclarationSyntax(DeclarationKind.Optional, type, name, null, position, namePosition))
+        .XOr(from namePosition in Here
+             from name in Identifier
+             from suffix in ArraySuffix.XOptional()
+             select suffix.IsDefined
+                 ? new DeclarationSyntax(suffix.Get().Kind, type, name, suffix.Get().Size, position, namePosition)
+                 : new DeclarationSyntax(DeclarationKind.Plain, type, name, null, position, namePosition));
 
     private static readonly Parser<DeclarationSyntax> Declaration =
-        (from position in Position
+        (from position in Here
          from kw in Keyword("void")
-         select new DeclarationSyntax(DeclarationKind.Void, new TypeSpecSyntax(TypeSpecKind.Void, position), "", null, position))
-        .Or(OpaqueLike("opaque", TypeSpecKind.Opaque))
-        .Or(OpaqueLike("string", TypeSpecKind.String))
-        .Or(from position in Position
-            from type in TypeSpecifier
-            from star in Symbol('*')
-            from name in Identifier
-            select new DeclarationSyntax(DeclarationKind.Optional, type, name, null, position))
-        .Or(from position in Position
-            from type in TypeSpecifier
-            from name in Identifier
-            from suffix in ArraySuffix.Optional()
-            select suffix.IsDefined
-                ? new DeclarationSyntax(suffix.Get().Kind, type, name, suffix.Get().Size, position)
-                : new DeclarationSyntax(DeclarationKind.Plain, type, name, null, position))
-        .Named("declaration");
+         select new DeclarationSyntax(DeclarationKind.Void, new TypeSpecSyntax(TypeSpecKind.Void, position), "", null, position, position))
+        .XOr(OpaqueLike("opaque", TypeSpecKind.Opaque))
+        .XOr(OpaqueLike("string", TypeSpecKind.String))
+        .XOr(from position in Here
+             from type in TypeSpecifier
+             from declaration in Declarator(type, position)
+             select declaration)
+        .Named("a declaration");
+
+    // ---- Definitions (RFC 4506 §6.3, RFC 5531 §12); each is positioned at the name it defines ----
 
     private static readonly Parser<DefinitionSyntax> ConstDefinition =
-        from position in Position
         from kw in Keyword("const")
+        from position in Here
         from name in Identifier
         from eq in Symbol('=')
         from value in Value
         from semi in Symbol(';')
         select (DefinitionSyntax)new ConstSyntax(name, value, position);
 
-    private static readonly Parser<DefinitionSyntax> TypeDefinition =
-        (from kw in Keyword("typedef") from declaration in Declaration from semi in Symbol(';')
-         select (DefinitionSyntax)new TypedefSyntax(declaration))
-        .Or(from position in Position from kw in Keyword("enum") from name in Identifier from body in EnumBody from semi in Symbol(';')
-            select (DefinitionSyntax)new EnumSyntax(name, body, position))
-        .Or(from position in Position from kw in Keyword("struct") from name in Identifier from body in StructBody from semi in Symbol(';')
-            select (DefinitionSyntax)new StructSyntax(name, body, position))
-        .Or(from position in Position from kw in Keyword("union") from name in Identifier from body in UnionBody from semi in Symbol(';')
-            select (DefinitionSyntax)new UnionSyntax(name, body, position));
+    private static readonly Parser<DefinitionSyntax> TypedefDefinition =
+        from kw in Keyword("typedef")
+        from declaration in Declaration
+        from semi in Symbol(';')
+        select (DefinitionSyntax)new TypedefSyntax(declaration);
+
+    private static readonly Parser<DefinitionSyntax> EnumDefinition =
+        from kw in Keyword("enum")
+        from position in Here
+        from name in Identifier
+        from body in EnumBody
+        from semi in Symbol(';')
+        select (DefinitionSyntax)new EnumSyntax(name, body, position);
+
+    private static readonly Parser<DefinitionSyntax> StructDefinition =
+        from kw in Keyword("struct")
+        from position in Here
+        from name in Identifier
+        from body in StructBody
+        from semi in Symbol(';')
+        select (DefinitionSyntax)new StructSyntax(name, body, position);
+
+    private static readonly Parser<DefinitionSyntax> UnionDefinition =
+        from kw in Keyword("union")
+        from position in Here
+        from name in Identifier
+        from body in UnionBody
+        from semi in Symbol(';')
+        select (DefinitionSyntax)new UnionSyntax(name, body, position);
 
     private static readonly Parser<TypeSpecSyntax> VoidOrType =
-        (from position in Position from kw in Keyword("void") select new TypeSpecSyntax(TypeSpecKind.Void, position))
-        .Or(TypeSpecifier);
+        (from position in Here from kw in Keyword("void") select new TypeSpecSyntax(TypeSpecKind.Void, position))
+        .XOr(TypeSpecifier);
 
     private static readonly Parser<ProcedureSyntax> Procedure =
-        from position in Position
         from result in VoidOrType
+        from position in Here
         from name in Identifier
         from open in Symbol('(')
-        from arguments in VoidOrType.DelimitedBy(Symbol(','))
+        from arguments in VoidOrType.XDelimitedBy(Symbol(','))
         from close in Symbol(')')
         from eq in Symbol('=')
         from number in Value
@@ -269,11 +368,11 @@ internal static class XdrParser
         select new ProcedureSyntax(name, result, arguments.ToEquatableArray(), number, position);
 
     private static readonly Parser<VersionSyntax> Version =
-        from position in Position
         from kw in Keyword("version")
+        from position in Here
         from name in Identifier
         from open in Symbol('{')
-        from procedures in Procedure.AtLeastOnce()
+        from procedures in Procedure.XAtLeastOnce()
         from close in Symbol('}')
         from eq in Symbol('=')
         from number in Value
@@ -281,11 +380,11 @@ internal static class XdrParser
         select new VersionSyntax(name, procedures.ToEquatableArray(), number, position);
 
     private static readonly Parser<DefinitionSyntax> ProgramDefinition =
-        from position in Position
         from kw in Keyword("program")
+        from position in Here
         from name in Identifier
         from open in Symbol('{')
-        from versions in Version.AtLeastOnce()
+        from versions in Version.XAtLeastOnce()
         from close in Symbol('}')
         from eq in Symbol('=')
         from number in Value
@@ -293,5 +392,11 @@ internal static class XdrParser
         select (DefinitionSyntax)new ProgramSyntax(name, versions.ToEquatableArray(), number, position);
 
     private static readonly Parser<DefinitionSyntax> Definition =
-        ConstDefinition.Or(TypeDefinition).Or(ProgramDefinition).Named("definition");
+        ConstDefinition
+            .XOr(TypedefDefinition)
+            .XOr(EnumDefinition)
+            .XOr(StructDefinition)
+            .XOr(UnionDefinition)
+            .XOr(ProgramDefinition)
+            .Named("a definition (const, typedef, enum, struct, union or program)");
 }

@@ -23,8 +23,11 @@ internal sealed record TypeSpecSyntax(
 
 internal enum DeclarationKind { Void, Plain, FixedArray, VariableArray, Optional }
 
-/// <summary>A declaration; <see cref="Size"/> is the fixed length or the bound (null for <c>&lt;&gt;</c> or a missing size).</summary>
-internal sealed record DeclarationSyntax(DeclarationKind Kind, TypeSpecSyntax Type, string Name, ValueSyntax? Size, SourcePosition Position);
+/// <summary>
+/// A declaration; <see cref="Size"/> is the fixed length or the bound (null for <c>&lt;&gt;</c> or a missing size).
+/// <see cref="Position"/> is where it starts (its type), <see cref="NamePosition"/> where its name is.
+/// </summary>
+internal sealed record DeclarationSyntax(DeclarationKind Kind, TypeSpecSyntax Type, string Name, ValueSyntax? Size, SourcePosition Position, SourcePosition NamePosition);
 
 internal sealed record EnumMemberSyntax(string Name, ValueSyntax Value, SourcePosition Position);
 internal sealed record EnumBodySyntax(EquatableArray<EnumMemberSyntax> Members);
@@ -32,13 +35,15 @@ internal sealed record StructBodySyntax(EquatableArray<DeclarationSyntax> Fields
 internal sealed record CaseSyntax(EquatableArray<ValueSyntax> Values, DeclarationSyntax Arm);
 internal sealed record UnionBodySyntax(DeclarationSyntax Discriminant, EquatableArray<CaseSyntax> Cases, DeclarationSyntax? Default);
 
+/// <summary>A top-level definition, positioned at the name it defines.</summary>
 internal abstract record DefinitionSyntax(string Name, SourcePosition Position);
 internal sealed record ConstSyntax(string Name, ValueSyntax Value, SourcePosition Position) : DefinitionSyntax(Name, Position);
-internal sealed record TypedefSyntax(DeclarationSyntax Declaration) : DefinitionSyntax(Declaration.Name, Declaration.Position);
+internal sealed record TypedefSyntax(DeclarationSyntax Declaration) : DefinitionSyntax(Declaration.Name, Declaration.NamePosition);
 internal sealed record EnumSyntax(string Name, EnumBodySyntax Body, SourcePosition Position) : DefinitionSyntax(Name, Position);
 internal sealed record StructSyntax(string Name, StructBodySyntax Body, SourcePosition Position) : DefinitionSyntax(Name, Position);
 internal sealed record UnionSyntax(string Name, UnionBodySyntax Body, SourcePosition Position) : DefinitionSyntax(Name, Position);
 internal sealed record ProgramSyntax(string Name, EquatableArray<VersionSyntax> Versions, ValueSyntax Number, SourcePosition Position) : DefinitionSyntax(Name, Position);
+/// <summary>A program version, positioned at its name; so is a procedure.</summary>
 internal sealed record VersionSyntax(string Name, EquatableArray<ProcedureSyntax> Procedures, ValueSyntax Number, SourcePosition Position);
 internal sealed record ProcedureSyntax(string Name, TypeSpecSyntax Result, EquatableArray<TypeSpecSyntax> Arguments, ValueSyntax Number, SourcePosition Position);
 

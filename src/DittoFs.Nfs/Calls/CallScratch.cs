@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using DittoFs.Rpc;
+
+namespace DittoFs.Nfs;
+
+/// <summary>
+/// Memory a reply points into: encoded file handles, READ data, READDIR entry arrays, cookie verifiers.
+/// A generated dispatcher encodes a service's result only after the service's task completes, so nothing the
+/// result references can be returned to a pool inside the call. Ownership therefore follows the call's
+/// <see cref="RpcCallContext"/>: the RPC layer reuses a context only once its call has been answered, so the
+/// next <see cref="Begin"/> on the same context is the first moment the previous reply's memory is free, and
+/// it is returned to the pools there. In steady state (contexts reused) a call allocates nothing.
+/// Consequence for callers outside the RPC layer (tests): a result's memory is valid until the next call made
+/// with the same context.
+/// </summary>
+internal sealed class CallScratch
+{
+    private static readonly ConditionalWeakTable<RpcCallContext, CallScratch> ByContext = new();
+
+    private byte[] _bytes = [];
+    private int _bytesUsed;
+    private byte[]? _data;
+    private Array? _entries;
+    private Action<Array>? _returnEntries;
+
+    /// <summary>The scratch of <paramref name="context"/>, emptied for a new call.</summary>
+    public static CallScratch Begin(RpcCallContext context)
+    {
+        var scratch = ByContext.GetValue(context, static _ => new CallScratch());
+        scratch.Reset();
+        return scratch;
+    }
+
+    /// <summary>A file handle encoded into this call's memory.</summary>
+    public ReadOnlyMemory<byte> Handle(FileHandle handle)
+    {
+        var memory = Take(FileHandle.Size);
+        handle.WriteTo(memory.Span);
+        return memory;
+    }
+
+    /// <summary>A cookie verifier or other 8-byte value encoded big-endian into this call's memory.</summary>
+    public ReadOnlyMemory<byte> UInt64(ulong value)
+    {
+        var memory = Take(sizeof(ulong));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(memory.Span, value);
+        return memory;
+    }
+
+    /// <summary>A pooled buffer of exactly <paramref name="length"/> bytes for READ data (one per call).</summary>
+    public Memory<byte> Data(int length)
+    {
+        if (_data is not null)
+        {
+            throw new InvalidOperationException("One data buffer per call.");
+        }
+        _data = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        return _data.AsMemory(0, length);
+    }
+
+    /// <summary>A pooled array of at least <paramref name="minimumLength"/> elements for a reply's list (one per call).</summary>
+    public T[] Entries<T>(int minimumLength)
+    {
+        if (_entries is not null)
+        {
+            throw new InvalidOperationException("One entry array per call.");
+        }
+        var entries = ArrayPool<T>.Shared.Rent(minimumLength);
+        _entries = entries;
+        // Entries hold slices of other memory (names, handles): cleared so the pool does not keep that alive.
+        _returnEntries = static array => ArrayPool<T>.Shared.Return((T[])array, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        return entries;
+    }
+
+    /// <summary>Replaces the entry array with a larger one, keeping its first <paramref name="count"/> elements.</summary>
+    public T[] GrowEntries<T>(T[] entries, int count)
+    {
+        if (!ReferenceEquals(entries, _entries))
+        {
+            throw new InvalidOperationException("Not this call's entry array.");
+        }
+        var larger = ArrayPool<T>.Shared.Rent(entries.Length * 2);
+        entries.AsSpan(0, count).CopyTo(larger);
+        ArrayPool<T>.Shared.Return(entries, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        _entries = larger;
+        return larger;
+    }
+
+    private Memory<byte> Take(int length)
+    {
+        if (_bytes.Length - _bytesUsed < length)
+        {
+            // Earlier slices keep the old array alive until the reply is sent; the new one is kept for later calls.
+            _bytes = new byte[Math.Max(256, Math.Max(_bytes.Length * 2, length))];
+            _bytesUsed = 0;
+        }
+        var memory = _bytes.AsMemory(_bytesUsed, length);
+        _bytesUsed += length;
+        return memory;
+    }
+
+    private void Reset()
+    {
+        _bytesUsed = 0;
+        if (_data is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_data);
+            _data = null;
+        }
+        if (_entries is not null)
+        {
+            _returnEntries!(_entries);
+            _entries = null;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
+using DittoFs.Storage;
+using WireWcc = DittoFs.Protocol.WccData;
+
+namespace DittoFs.Nfs;
+
+// CREATE, MKDIR, SYMLINK, MKNOD: new objects. Each answers the new object's handle and attributes and the
+// directory's WCC data, which the store fills on failure too.
+public sealed partial class NfsService
+{
+    /// <summary>
+    /// CREATE (RFC 1813 §3.3.8). UNCHECKED and GUARDED carry initial attributes; a requested size (UNCHECKED on an
+    /// existing file is how O_TRUNC arrives) is applied to the content as well. EXCLUSIVE carries only an 8-byte
+    /// verifier, which the store keeps with the file so that a retransmitted CREATE finds its own file and succeeds;
+    /// the client then sets the attributes with SETATTR.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Create3Res> CreateAsync(Create3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.Where.Dir, context, NfsV3Procedure.Create, out var target);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
+            return new Create3Res { Status = status, Resfail = new Create3Resfail { DirWcc = refused } };
+        }
+        var scratch = CallScratch.Begin(context);
+        var how = arguments.How;
+        bool exclusive = how.Mode == Createmode3.Exclusive;
+        var attributes = exclusive ? SetAttributes.None : WireAttributes.ToSetAttributes(how.ObjAttributes);
+        ulong verifier = exclusive ? BinaryPrimitives.ReadUInt64BigEndian(how.Verf.Span) : 0;
+
+        var result = await target.Metadata.CreateAsync(target.Auth, target.File, arguments.Where.Name, (CreateMode)(int)how.Mode, attributes, verifier, cancellationToken)
+            .ConfigureAwait(false);
+        var storeStatus = result.Status;
+        if (result.IsOk && attributes.Size is { } size)
+        {
+            storeStatus = await target.Content.TruncateAsync(result.Value.File.ContentId, size, cancellationToken).ConfigureAwait(false);
+        }
+
+        var created = Created(result, storeStatus, NfsV3Procedure.Create, target, scratch);
+        return created.Status == Nfsstat3.Nfs3Ok
+            ? new Create3Res { Status = created.Status, Resok = new Create3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
+            : new Create3Res { Status = created.Status, Resfail = new Create3Resfail { DirWcc = created.Directory } };
+    }
+
+    /// <summary>MKDIR (RFC 1813 §3.3.9).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Mkdir3Res> MkdirAsync(Mkdir3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.Where.Dir, context, NfsV3Procedure.Mkdir, out var target);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
+            return new Mkdir3Res { Status = status, Resfail = new Mkdir3Resfail { DirWcc = refused } };
+        }
+        var scratch = CallScratch.Begin(context);
+        var result = await target.Metadata.MkdirAsync(target.Auth, target.File, arguments.Where.Name, WireAttributes.ToSetAttributes(arguments.Attributes), cancellationToken)
+            .ConfigureAwait(false);
+        var created = Created(result, result.Status, NfsV3Procedure.Mkdir, target, scratch);
+        return created.Status == Nfsstat3.Nfs3Ok
+            ? new Mkdir3Res { Status = created.Status, Resok = new Mkdir3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
+            : new Mkdir3Res { Status = created.Status, Resfail = new Mkdir3Resfail { DirWcc = created.Directory } };
+    }
+
+    /// <summary>SYMLINK (RFC 1813 §3.3.10): the target is stored as sent; the store refuses an empty one.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Symlink3Res> SymlinkAsync(Symlink3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.Where.Dir, context, NfsV3Procedure.Symlink, out var target);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
+            return new Symlink3Res { Status = status, Resfail = new Symlink3Resfail { DirWcc = refused } };
+        }
+        var scratch = CallScratch.Begin(context);
+        var symlink = arguments.Symlink;
+        var result = await target.Metadata.SymlinkAsync(target.Auth, target.File, arguments.Where.Name, symlink.SymlinkData,
+            WireAttributes.ToSetAttributes(symlink.SymlinkAttributes), cancellationToken).ConfigureAwait(false);
+        var created = Created(result, result.Status, NfsV3Procedure.Symlink, target, scratch);
+        return created.Status == Nfsstat3.Nfs3Ok
+            ? new Symlink3Res { Status = created.Status, Resok = new Symlink3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
+            : new Symlink3Res { Status = created.Status, Resfail = new Symlink3Resfail { DirWcc = created.Directory } };
+    }
+
+    /// <summary>
+    /// MKNOD (RFC 1813 §3.3.11): character and block devices carry a major/minor number, sockets and FIFOs only
+    /// attributes. Other types are the store's NFS3ERR_BADTYPE; devices need root, as mknod(2).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Mknod3Res> MknodAsync(Mknod3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.Where.Dir, context, NfsV3Procedure.Mknod, out var target);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
+            return new Mknod3Res { Status = status, Resfail = new Mknod3Resfail { DirWcc = refused } };
+        }
+        var scratch = CallScratch.Begin(context);
+        var what = arguments.What;
+        var (attributes, device) = what.Type switch
+        {
+            Ftype3.Nf3chr or Ftype3.Nf3blk => (WireAttributes.ToSetAttributes(what.Device.DevAttributes),
+                new DeviceNumber(what.Device.Spec.Specdata1, what.Device.Spec.Specdata2)),
+            Ftype3.Nf3sock or Ftype3.Nf3fifo => (WireAttributes.ToSetAttributes(what.PipeAttributes), default),
+            _ => (SetAttributes.None, default(DeviceNumber)),
+        };
+        var result = await target.Metadata.MknodAsync(target.Auth, target.File, arguments.Where.Name, (FileType)(int)what.Type, attributes, device, cancellationToken)
+            .ConfigureAwait(false);
+        var created = Created(result, result.Status, NfsV3Procedure.Mknod, target, scratch);
+        return created.Status == Nfsstat3.Nfs3Ok
+            ? new Mknod3Res { Status = created.Status, Resok = new Mknod3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
+            : new Mknod3Res { Status = created.Status, Resfail = new Mknod3Resfail { DirWcc = created.Directory } };
+    }
+
+    /// <summary>The reply parts the four creating procedures share, from the store's answer and the final status.</summary>
+    private CreatedObject Created(in StoreResult<CreateResult> result, StoreStatus status, NfsV3Procedure procedure, in CallTarget target, CallScratch scratch)
+    {
+        var nfs = Outcome(status, procedure, target);
+        var directory = target.Wcc(result.Value.Directory);
+        if (nfs != Nfsstat3.Nfs3Ok)
+        {
+            return new CreatedObject(nfs, default, default, directory);
+        }
+        var file = result.Value.File;
+        return new CreatedObject(nfs, target.PostOpHandle(scratch, file.Ref), target.PostOp(file), directory);
+    }
+
+    private readonly record struct CreatedObject(Nfsstat3 Status, PostOpFh3 Handle, PostOpAttr Attributes, WireWcc Directory);
+}

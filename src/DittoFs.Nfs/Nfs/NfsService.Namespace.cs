@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
+
+namespace DittoFs.Nfs;
+
+// REMOVE, RMDIR, RENAME, LINK: changing names of existing objects.
+public sealed partial class NfsService
+{
+    /// <summary>
+    /// REMOVE (RFC 1813 §3.3.12) of a non-directory. When its last name goes, the store hands back its content id
+    /// and the bytes are deleted here.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Remove3Res> RemoveAsync(Remove3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.Object.Dir, context, NfsV3Procedure.Remove, out var target);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
+            return new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = refused } };
+        }
+        var result = await target.Metadata.RemoveAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
+        if (result.IsOk)
+        {
+            await DeleteReleasedContentAsync(target, result.Value.ReleasedContent, NfsV3Procedure.Remove, cancellationToken).ConfigureAwait(false);
+        }
+        status = Outcome(result.Status, NfsV3Procedure.Remove, target);
+        var wcc = target.Wcc(result.Value.Directory);
+        return status == Nfsstat3.Nfs3Ok
+            ? new Remove3Res { Status = status, Resok = new Remove3Resok { DirWcc = wcc } }
+            : new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = wcc } };
+    }
+
+    /// <summary>RMDIR (RFC 1813 §3.3.13) of an empty directory.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Rmdir3Res> RmdirAsync(Rmdir3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.Object.Dir, context, NfsV3Procedure.Rmdir, out var target);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
+            return new Rmdir3Res { Status = status, Resfail = new Rmdir3Resfail { DirWcc = refused } };
+        }
+        var result = await target.Metadata.RmdirAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
+        status = Outcome(result.Status, NfsV3Procedure.Rmdir, target);
+        var wcc = target.Wcc(result.Value);
+        return status == Nfsstat3.Nfs3Ok
+            ? new Rmdir3Res { Status = status, Resok = new Rmdir3Resok { DirWcc = wcc } }
+            : new Rmdir3Res { Status = status, Resfail = new Rmdir3Resfail { DirWcc = wcc } };
+    }
+
+    /// <summary>
+    /// RENAME (RFC 1813 §3.3.14) with rename(2) semantics, kept by the store: an existing compatible target is
+    /// replaced atomically (its content deleted here if that was its last name), and renaming one file onto another
+    /// name of itself succeeds doing nothing. Both directories must be in one share: NFS3ERR_XDEV otherwise, since
+    /// shares are separate file systems (separate fsids) even when they share a store.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Rename3Res> RenameAsync(Rename3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.From.Dir, context, NfsV3Procedure.Rename, out var from);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, from, cancellationToken).ConfigureAwait(false);
+            return new Rename3Res { Status = status, Resfail = new Rename3Resfail { FromdirWcc = refused } };
+        }
+        status = Open(arguments.To.Dir, context, NfsV3Procedure.Rename, out var to);
+        if (status == Nfsstat3.Nfs3Ok && to.Share != from.Share)
+        {
+            status = Nfsstat3.Nfs3errXdev;
+            LogFailure(NfsV3Procedure.Rename, to.File, status);
+        }
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var unchanged = await UnchangedWccAsync(from, cancellationToken).ConfigureAwait(false);
+            return new Rename3Res { Status = status, Resfail = new Rename3Resfail { FromdirWcc = unchanged } };
+        }
+
+        var result = await from.Metadata.RenameAsync(from.Auth, from.File, arguments.From.Name, to.File, arguments.To.Name, cancellationToken).ConfigureAwait(false);
+        if (result.IsOk)
+        {
+            await DeleteReleasedContentAsync(from, result.Value.ReleasedContent, NfsV3Procedure.Rename, cancellationToken).ConfigureAwait(false);
+        }
+        status = Outcome(result.Status, NfsV3Procedure.Rename, from);
+        var fromWcc = from.Wcc(result.Value.FromDirectory);
+        var toWcc = to.Wcc(result.Value.ToDirectory);
+        return status == Nfsstat3.Nfs3Ok
+            ? new Rename3Res { Status = status, Resok = new Rename3Resok { FromdirWcc = fromWcc, TodirWcc = toWcc } }
+            : new Rename3Res { Status = status, Resfail = new Rename3Resfail { FromdirWcc = fromWcc, TodirWcc = toWcc } };
+    }
+
+    /// <summary>
+    /// LINK (RFC 1813 §3.3.15): a new name for a non-directory; the reply carries the file's attributes with its new
+    /// link count. The file and the directory must be in one share (NFS3ERR_XDEV).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Link3Res> LinkAsync(Link3Args arguments, RpcCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var status = OpenForChange(arguments.Link.Dir, context, NfsV3Procedure.Link, out var directory);
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var refused = await RefusalWccAsync(status, directory, cancellationToken).ConfigureAwait(false);
+            return new Link3Res { Status = status, Resfail = new Link3Resfail { LinkdirWcc = refused } };
+        }
+        status = Open(arguments.File, context, NfsV3Procedure.Link, out var file);
+        if (status == Nfsstat3.Nfs3Ok && file.Share != directory.Share)
+        {
+            status = Nfsstat3.Nfs3errXdev;
+            LogFailure(NfsV3Procedure.Link, file.File, status);
+        }
+        if (status != Nfsstat3.Nfs3Ok)
+        {
+            var unchanged = await UnchangedWccAsync(directory, cancellationToken).ConfigureAwait(false);
+            return new Link3Res { Status = status, Resfail = new Link3Resfail { LinkdirWcc = unchanged } };
+        }
+
+        var result = await directory.Metadata.LinkAsync(directory.Auth, file.File, directory.File, arguments.Link.Name, cancellationToken).ConfigureAwait(false);
+        status = Outcome(result.Status, NfsV3Procedure.Link, directory);
+        var fileAttributes = directory.PostOp(result.Value.File);
+        var wcc = directory.Wcc(result.Value.Directory);
+        return status == Nfsstat3.Nfs3Ok
+            ? new Link3Res { Status = status, Resok = new Link3Resok { FileAttributes = fileAttributes, LinkdirWcc = wcc } }
+            : new Link3Res { Status = status, Resfail = new Link3Resfail { FileAttributes = fileAttributes, LinkdirWcc = wcc } };
+    }
+}

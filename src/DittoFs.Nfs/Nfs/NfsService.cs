@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
+using DittoFs.Storage;
+using Microsoft.Extensions.Logging;
+using WireWcc = DittoFs.Protocol.WccData;
+
+namespace DittoFs.Nfs;
+
+/// <summary>
+/// NFS version 3 (RFC 1813 §3): decodes each call into store calls and the store's answers into the reply.
+/// Every call first resolves its handle (<see cref="Open"/>): format, share, and the share's export checks, then
+/// the caller's identity after squashing. Business rules (permissions, names, POSIX semantics) are the stores'.
+/// Expected failures are replies, logged at Debug; exceptions are bugs or broken back ends and propagate to the
+/// RPC layer, which answers SYSTEM_ERR.
+/// One procedure group per file: NfsService.*.cs.
+/// </summary>
+public sealed partial class NfsService : INfsV3<RpcCallContext>
+{
+    /// <summary>
+    /// Identity for the few store reads the protocol itself needs beyond what the caller may see, e.g. the file id
+    /// of ".." in a READDIR of a directory the caller may read but not search.
+    /// </summary>
+    private static readonly AuthContext ServerIdentity = AuthContext.Root();
+
+    private readonly ShareTable _shares;
+    private readonly NfsServerOptions _options;
+    private readonly ILogger<NfsService> _logger;
+    private readonly CallerIdentities _identities = new();
+
+    public NfsService(ShareTable shares, NfsServerOptions options, ILogger<NfsService> logger, WriteVerifier? writeVerifier = null)
+    {
+        ArgumentNullException.ThrowIfNull(shares);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+        _shares = shares;
+        _options = options;
+        _logger = logger;
+        WriteVerifier = writeVerifier ?? WriteVerifier.ForNewInstance();
+    }
+
+    /// <summary>The verifier WRITE and COMMIT return for this server instance.</summary>
+    public WriteVerifier WriteVerifier { get; }
+
+    /// <summary>NULL (RFC 1813 §3.3.0): nothing, so clients can ping the server.</summary>
+    public ValueTask NullAsync(RpcCallContext context) => default;
+
+    /// <summary>
+    /// Resolves a handle for a call: NFS3ERR_BADHANDLE if it is not one of ours, NFS3ERR_STALE if its share is not
+    /// exported (any more), NFS3ERR_ACCES if the share does not admit this client, port or credential flavour.
+    /// Whether the file itself still exists is the store's to say (Stale) when the procedure uses it.
+    /// </summary>
+    private Nfsstat3 Open(in NfsFh3 handle, RpcCallContext context, NfsV3Procedure procedure, out CallTarget target)
+    {
+        target = default;
+        var status = FileHandle.TryParse(handle.Data.Span, out var parsed);
+        if (status != Nfsstat3.Nfs3Ok || !_shares.TryGet(parsed.ShareId, out var share))
+        {
+            status = status == Nfsstat3.Nfs3Ok ? Nfsstat3.Nfs3errStale : status;
+            LogRefusedHandle(procedure, parsed, status, context.Client);
+            return status;
+        }
+        if (!share.Options.Allows(context.Client, CallerIdentities.FlavorOf(context)))
+        {
+            LogRefusedClient(procedure, share.ExportPath, context.Client, context.AuthFlavor);
+            return Nfsstat3.Nfs3errAcces;
+        }
+        target = new CallTarget(share, parsed.File, _identities.For(context, share.Options));
+        return Nfsstat3.Nfs3Ok;
+    }
+
+    /// <summary>
+    /// <see cref="Open"/> for a procedure that modifies the file system: NFS3ERR_ROFS on a read-only export, with
+    /// <paramref name="target"/> still resolved so the reply can carry the object's attributes.
+    /// </summary>
+    private Nfsstat3 OpenForChange(in NfsFh3 handle, RpcCallContext context, NfsV3Procedure procedure, out CallTarget target)
+    {
+        var status = Open(handle, context, procedure, out target);
+        if (status == Nfsstat3.Nfs3Ok && target.Share.Options.ReadOnly)
+        {
+            LogFailure(procedure, target.File, Nfsstat3.Nfs3errRofs);
+            return Nfsstat3.Nfs3errRofs;
+        }
+        return status;
+    }
+
+    /// <summary>The store's status as nfsstat3, logging failures at Debug (they are answers, not faults).</summary>
+    private Nfsstat3 Outcome(StoreStatus status, NfsV3Procedure procedure, in CallTarget target)
+    {
+        var nfs = NfsStatus.From(status);
+        if (nfs != Nfsstat3.Nfs3Ok)
+        {
+            LogFailure(procedure, target.File, nfs);
+        }
+        return nfs;
+    }
+
+    /// <summary>
+    /// WCC data for a change refused before it reached the store. On NFS3ERR_ROFS the object is known and
+    /// untouched: its current attributes as both before and after (RFC 1813 §2.6 lets failures carry WCC data, and
+    /// clients keep their caches with it). A bad, stale or refused handle gets none: nothing is told about it.
+    /// </summary>
+    private static ValueTask<WireWcc> RefusalWccAsync(Nfsstat3 status, in CallTarget target, CancellationToken cancellationToken) =>
+        status == Nfsstat3.Nfs3errRofs ? UnchangedWccAsync(target, cancellationToken) : default;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<WireWcc> UnchangedWccAsync(CallTarget target, CancellationToken cancellationToken)
+    {
+        var attributes = await target.Metadata.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
+        return attributes.IsOk ? target.Wcc(DittoFs.Storage.WccData.Unchanged(attributes.Value)) : default;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure}: handle {Handle} from {Client} refused with {Status}")]
+    private partial void LogRefusedHandle(NfsV3Procedure procedure, FileHandle handle, Nfsstat3 status, System.Net.IPEndPoint? client);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure}: share {ExportPath} refuses client {Client} with flavour {Flavor}")]
+    private partial void LogRefusedClient(NfsV3Procedure procedure, string exportPath, System.Net.IPEndPoint? client, uint flavor);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure} on {File}: {Status}")]
+    private partial void LogFailure(NfsV3Procedure procedure, FileRef file, Nfsstat3 status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "NFS {Procedure}: content {Content} of a removed file could not be deleted ({Status}); its bytes stay in the content store")]
+    private partial void LogContentLeak(NfsV3Procedure procedure, ContentId content, StoreStatus status);
+}

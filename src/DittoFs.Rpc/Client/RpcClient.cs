@@ -1,0 +1,316 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using DittoFs.Protocol;
+using DittoFs.Xdr;
+
+namespace DittoFs.Rpc;
+
+/// <summary>
+/// An ONC RPC client over one TCP connection (RFC 5531): many calls may be outstanding at once, replies are
+/// matched to calls by xid in whatever order they come back, and each call has a timeout and honours
+/// cancellation. Non-SUCCESS replies throw <see cref="RpcException"/>; a broken connection fails every
+/// outstanding and later call with <see cref="IOException"/> (connect again for a new one). The generated
+/// client stubs (<c>NfsV3Client</c>, <c>MountV3Client</c>, ...) take it as their transport.
+/// </summary>
+public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly RpcClientOptions _options;
+    private readonly OpaqueAuth _credential;
+    private readonly ConcurrentDictionary<uint, PendingCall> _pending = new();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _receiving;
+    private Exception? _failure;
+    private int _nextXid;
+    private int _disposed;
+
+    private RpcClient(Socket socket, RpcClientOptions options)
+    {
+        _socket = socket;
+        _options = options;
+        _credential = options.Credential.ToOpaqueAuth();
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+        // A random first xid, so a reconnecting client does not reuse the xids of its previous
+        // connection, which a server's duplicate request cache would take for retransmissions.
+        _nextXid = Random.Shared.Next();
+        _receiving = Task.Run(ReceiveLoopAsync);
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Resolves <paramref name="host"/> and connects to the first of its addresses that answers.</summary>
+    public static async Task<RpcClient> ConnectAsync(string host, int port, RpcClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        Exception? last = null;
+        foreach (var address in addresses)
+        {
+            try
+            {
+                return await ConnectAsync(new IPEndPoint(address, port), options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is SocketException or TimeoutException)
+            {
+                last = exception;
+            }
+        }
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    public static async Task<RpcClient> ConnectAsync(IPEndPoint endPoint, RpcClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        options ??= new RpcClientOptions();
+        options.Validate();
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (options.UsePrivilegedPort)
+                PrivilegedPort.Bind(socket, endPoint.AddressFamily);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.ConnectTimeout);
+            try
+            {
+                await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Connecting to {endPoint} took longer than {options.ConnectTimeout}.");
+            }
+            return new RpcClient(socket, options);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends one call and returns the procedure's result bytes (the caller owns them). Throws
+    /// <see cref="RpcException"/> for a non-SUCCESS reply, <see cref="TimeoutException"/> after
+    /// <see cref="RpcClientOptions.CallTimeout"/>, <see cref="OperationCanceledException"/> when cancelled and
+    /// <see cref="IOException"/> when the connection is lost. A call cancelled or timed out after it was sent
+    /// may still run on the server; its late reply is discarded.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>> CallAsync<TArguments, TCodec>(uint program, uint version, uint procedure, TArguments arguments, CancellationToken cancellationToken)
+        where TCodec : IXdrCodec<TArguments>
+    {
+        ThrowIfBroken();
+        var pending = new PendingCall(program, version, procedure);
+        uint xid;
+        do
+            xid = (uint)Interlocked.Increment(ref _nextXid);
+        while (!_pending.TryAdd(xid, pending));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CallTimeout);
+        try
+        {
+            // The connection may have failed between the check above and the registration; the failing side
+            // only fails calls it finds registered.
+            ThrowIfBroken();
+            await SendAsync(EncodeCall<TArguments, TCodec>(xid, program, version, procedure, arguments), timeout.Token).ConfigureAwait(false);
+            return await pending.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"RPC call to program {program} version {version} procedure {procedure} (xid 0x{xid:x8}) got no reply within {_options.CallTimeout}.");
+        }
+        finally
+        {
+            _pending.TryRemove(xid, out _);
+        }
+    }
+
+    private XdrBufferWriter EncodeCall<TArguments, TCodec>(uint xid, uint program, uint version, uint procedure, in TArguments arguments)
+        where TCodec : IXdrCodec<TArguments>
+    {
+        var header = new RpcMsg
+        {
+            Xid = xid,
+            Body = new RpcMsgBody
+            {
+                Mtype = MsgType.Call,
+                Cbody = new CallBody
+                {
+                    Rpcvers = RpcCallHeader.RpcVersion2,
+                    Prog = program,
+                    Vers = version,
+                    Proc = procedure,
+                    Cred = _credential,
+                    Verf = new OpaqueAuth { Flavor = (uint)AuthFlavor.AuthNone },
+                },
+            },
+        };
+        var record = new XdrBufferWriter(RecordMark.Length + RpcMsg.SizeOf(in header) + TCodec.SizeOf(in arguments));
+        record.GetSpan(RecordMark.Length);
+        record.Advance(RecordMark.Length);
+        record.Write<RpcMsg, RpcMsg>(in header);
+        record.Write<TArguments, TCodec>(in arguments);
+        RecordMark.WriteSingleFragment(record.WrittenSpan);
+        return record;
+    }
+
+    private async Task SendAsync(XdrBufferWriter record, CancellationToken cancellationToken)
+    {
+        using (record)
+        {
+            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Once started, a record goes out whole whatever the caller's token says: half a record
+                // would corrupt the stream for every other call on the connection.
+                var data = record.WrittenMemory;
+                while (!data.IsEmpty)
+                {
+                    int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+                    data = data[sent..];
+                }
+            }
+            catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+            {
+                Fail(new IOException($"Sending to {RemoteEndPoint} failed.", exception));
+                ThrowIfBroken();
+                throw;
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var input = PipeReader.Create(new NetworkStream(_socket, ownsSocket: false),
+            new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: false, useZeroByteReads: true));
+        using var assembler = new RecordAssembler(_options.MaxRecordSize);
+        Exception failure;
+        try
+        {
+            failure = await ReceiveRepliesAsync(input, assembler).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            failure = _closing.IsCancellationRequested
+                ? new ObjectDisposedException(nameof(RpcClient))
+                : new IOException($"Receiving from {RemoteEndPoint} failed.", exception);
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+        }
+        Fail(failure);
+    }
+
+    /// <summary>Delivers replies until the stream ends or breaks the protocol; returns why it stopped.</summary>
+    private async Task<Exception> ReceiveRepliesAsync(PipeReader input, RecordAssembler assembler)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(_closing.Token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            try
+            {
+                while (true)
+                {
+                    var status = assembler.TryAssemble(ref buffer);
+                    if (status == RecordStatus.TooLarge)
+                        return new IOException($"{RemoteEndPoint} sent a reply record over {_options.MaxRecordSize} bytes.");
+                    if (status == RecordStatus.NeedMoreData)
+                        break;
+                    var record = assembler.TakeRecord(out int length);
+                    try
+                    {
+                        if (!Deliver(record.AsMemory(0, length)))
+                            return new IOException($"{RemoteEndPoint} sent a message that is not a well-formed RPC reply.");
+                    }
+                    finally
+                    {
+                        RecordAssembler.ReturnRecord(record);
+                    }
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+            if (result.IsCompleted)
+                return new IOException($"{RemoteEndPoint} closed the connection.");
+        }
+    }
+
+    /// <summary>Completes the call a reply answers; false if the record is not a reply at all.</summary>
+    private bool Deliver(ReadOnlyMemory<byte> record)
+    {
+        var reader = new XdrReader(record);
+        var message = RpcMsg.Read(ref reader);
+        if (reader.HasError || message.Body.Mtype != MsgType.Reply)
+            return false;
+        if (!_pending.TryRemove(message.Xid, out var pending))
+            return true; // the call timed out or was cancelled; its late reply has no one to go to
+        var reply = message.Body.Rbody;
+        if (reply.Stat == ReplyStat.MsgAccepted && reply.Areply.ReplyData.Stat == AcceptStat.Success)
+            pending.TrySetResult(reader.RemainingMemory.ToArray());
+        else
+            pending.TrySetException(RpcException.FromReply(message.Xid, pending.Program, pending.Version, pending.Procedure, reply));
+        return true;
+    }
+
+    /// <summary>Marks the connection broken (first cause wins) and fails every call waiting on it.</summary>
+    private void Fail(Exception failure)
+    {
+        Interlocked.CompareExchange(ref _failure, failure, null);
+        foreach (var entry in _pending)
+        {
+            if (_pending.TryRemove(entry.Key, out var pending))
+                pending.TrySetException(BrokenException());
+        }
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (Volatile.Read(ref _failure) is not null)
+            throw BrokenException();
+    }
+
+    private Exception BrokenException() => _failure switch
+    {
+        ObjectDisposedException => new ObjectDisposedException(nameof(RpcClient)),
+        var cause => new IOException($"The RPC connection to {RemoteEndPoint} is broken: {cause!.Message}", cause),
+    };
+
+    /// <summary>Closes the connection; calls still waiting fail with <see cref="ObjectDisposedException"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        Fail(new ObjectDisposedException(nameof(RpcClient)));
+        _closing.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+        _socket.Dispose();
+        await _receiving.ConfigureAwait(false);
+        _closing.Dispose();
+    }
+
+    private sealed class PendingCall(uint program, uint version, uint procedure)
+        : TaskCompletionSource<ReadOnlyMemory<byte>>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public uint Program { get; } = program;
+        public uint Version { get; } = version;
+        public uint Procedure { get; } = procedure;
+    }
+}

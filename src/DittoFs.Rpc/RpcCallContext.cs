@@ -1,0 +1,42 @@
+using System.Net;
+
+namespace DittoFs.Rpc;
+
+/// <summary>
+/// What a service learns about one call besides its arguments: who sent it (RFC 5531 appendix A AUTH_SYS
+/// credentials, or AUTH_NONE), from where, and a token cancelled when the connection or server goes away.
+/// One instance per call; the RPC layer reuses instances once a call has completed, so a service must not
+/// keep the context (or <see cref="MachineName"/>, a slice of the request) beyond its call.
+/// </summary>
+public sealed class RpcCallContext
+{
+    public uint Xid { get; set; }
+    public uint Program { get; set; }
+    public uint Version { get; set; }
+    public uint Procedure { get; set; }
+
+    /// <summary>The remote end of the connection the call came on.</summary>
+    public IPEndPoint? Client { get; set; }
+
+    /// <summary>The credential flavour: 0 AUTH_NONE, 1 AUTH_SYS (others are rejected before dispatch).</summary>
+    public uint AuthFlavor { get; set; }
+
+    /// <summary>AUTH_SYS uid/gid; for AUTH_NONE both are 65534 (nobody), never root.</summary>
+    public uint Uid { get; set; }
+    public uint Gid { get; set; }
+
+    /// <summary>AUTH_SYS supplementary groups (at most 16).</summary>
+    public uint[] Gids { get; set; } = [];
+    public int GidCount { get; set; }
+
+    /// <summary>AUTH_SYS machine name, as bytes (not necessarily UTF-8); valid only while the call runs.</summary>
+    public ReadOnlyMemory<byte> MachineName { get; set; }
+
+    /// <summary>
+    /// Cancelled when the connection closes or the server stops. A call that then throws
+    /// <see cref="OperationCanceledException"/> gets no reply (the client retransmits elsewhere).
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    public ReadOnlySpan<uint> SupplementaryGroups => Gids.AsSpan(0, GidCount);
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using DittoFs.Protocol;
+using DittoFs.Xdr;
+
+namespace DittoFs.Rpc;
+
+/// <summary>
+/// One call from receipt to reply, run as a thread-pool work item. Instances are pooled with their reply
+/// buffer and context, and an asynchronous dispatch resumes through a delegate created once per instance,
+/// so a call allocates nothing in steady state.
+/// <para>
+/// Buffer ownership: the request record (rented by the connection's <see cref="RecordAssembler"/>) belongs
+/// to the call until its dispatch completes, because decoded arguments are slices of it; the result is
+/// encoded into the reply buffer by then, so the record goes back to the pool before the reply is sent.
+/// The reply buffer belongs to the call until the connection has sent it and returns the call to the pool.
+/// </para>
+/// </summary>
+internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
+{
+    private readonly XdrBufferWriter _reply = new();
+    private readonly RpcCallContext _context = new() { Gids = new uint[AuthSysLimits.MaxGroups] };
+    private readonly Action _onDispatchCompleted;
+    private RpcConnection? _connection;
+    private byte[] _request = [];
+    private int _requestLength;
+    private long _receivedAt;
+    private RpcCallHeader _header;
+    private ValueTask<XdrDispatchResult> _pending;
+
+    public RpcCall() => _onDispatchCompleted = OnDispatchCompleted;
+
+    /// <summary>The encoded reply, record mark included; valid once the call has handed itself to its connection.</summary>
+    public ReadOnlyMemory<byte> Reply => _reply.WrittenMemory;
+
+    /// <summary>Takes ownership of a complete call record; the call runs when queued to the thread pool.</summary>
+    public void Start(RpcConnection connection, byte[] request, int length)
+    {
+        _connection = connection;
+        _request = request;
+        _requestLength = length;
+        _receivedAt = Stopwatch.GetTimestamp();
+    }
+
+    public void Execute()
+    {
+        var connection = _connection!;
+        RpcReplyWriter.Begin(_reply);
+        var status = RpcCallHeader.Decode(_request.AsMemory(0, _requestLength), out _header, out var arguments);
+        uint xid = _header.Xid;
+        switch (status)
+        {
+            case CallHeaderStatus.RpcVersionMismatch:
+                RpcReplyWriter.WriteRpcMismatch(_reply, xid);
+                SendReply(RpcCallStatus.RpcVersionMismatch);
+                return;
+            case CallHeaderStatus.Truncated:
+                RpcReplyWriter.WriteAccepted(_reply, xid, AcceptStat.GarbageArgs);
+                SendReply(RpcCallStatus.GarbageArguments);
+                return;
+            case CallHeaderStatus.BadCredential:
+                RejectCredential(AuthStat.AuthBadcred);
+                return;
+            case CallHeaderStatus.BadVerifier:
+                RejectCredential(AuthStat.AuthBadverf);
+                return;
+        }
+
+        // RFC 5531 §9 order, as other servers do it: authenticate first, then find program and version.
+        var authStatus = RpcCredentials.Accept(_header.Credential, _context);
+        if (authStatus != AuthStat.AuthOk)
+        {
+            RejectCredential(authStatus);
+            return;
+        }
+
+        var program = connection.Server.Programs.Find(_header.Program, _header.Version, out bool programKnown, out uint low, out uint high);
+        if (program is null)
+        {
+            if (programKnown)
+            {
+                RpcReplyWriter.WriteAccepted(_reply, xid, AcceptStat.ProgMismatch, low, high);
+                SendReply(RpcCallStatus.ProgramMismatch);
+            }
+            else
+            {
+                RpcReplyWriter.WriteAccepted(_reply, xid, AcceptStat.ProgUnavail);
+                SendReply(RpcCallStatus.ProgramUnavailable);
+            }
+            return;
+        }
+
+        _context.Xid = xid;
+        _context.Program = _header.Program;
+        _context.Version = _header.Version;
+        _context.Procedure = _header.Procedure;
+        _context.Client = connection.RemoteEndPoint;
+        _context.CancellationToken = connection.CallsToken;
+
+        RpcReplyWriter.WriteAccepted(_reply, xid, AcceptStat.Success);
+        ValueTask<XdrDispatchResult> pending;
+        try
+        {
+            pending = program.DispatchAsync(_header.Procedure, arguments, _context, _reply);
+        }
+        catch (Exception exception)
+        {
+            Fail(exception);
+            return;
+        }
+        if (pending.IsCompleted)
+        {
+            CompleteDispatch(pending);
+            return;
+        }
+        _pending = pending;
+        pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onDispatchCompleted);
+    }
+
+    private void OnDispatchCompleted()
+    {
+        var pending = _pending;
+        _pending = default;
+        CompleteDispatch(pending);
+    }
+
+    private void CompleteDispatch(ValueTask<XdrDispatchResult> pending)
+    {
+        XdrDispatchResult result;
+        try
+        {
+            result = pending.GetAwaiter().GetResult();
+        }
+        catch (Exception exception)
+        {
+            Fail(exception);
+            return;
+        }
+        switch (result)
+        {
+            case XdrDispatchResult.Success:
+                SendReply(RpcCallStatus.Success);
+                break;
+            case XdrDispatchResult.ProcedureUnavailable:
+                ReplaceWithAccepted(AcceptStat.ProcUnavail);
+                SendReply(RpcCallStatus.ProcedureUnavailable);
+                break;
+            default:
+                ReplaceWithAccepted(AcceptStat.GarbageArgs);
+                SendReply(RpcCallStatus.GarbageArguments);
+                break;
+        }
+    }
+
+    private void Fail(Exception exception)
+    {
+        var connection = _connection!;
+        if (exception is OperationCanceledException && _context.CancellationToken.IsCancellationRequested)
+        {
+            // The connection or the server is going away: the client cannot rely on this reply and will
+            // retransmit on its next connection, so none is sent (as nfsd drops requests it cannot finish).
+            RpcLog.CallDropped(connection.Server.Logger, _header.Program, _header.Version, _header.Procedure, _header.Xid, connection.RemoteEndPoint);
+            ReleaseRequest();
+            Report(RpcCallStatus.Dropped);
+            connection.CallFinished(this);
+            return;
+        }
+        RpcLog.ServiceFailed(connection.Server.Logger, exception, _header.Program, _header.Version, _header.Procedure, _header.Xid, connection.RemoteEndPoint);
+        ReplaceWithAccepted(AcceptStat.SystemErr);
+        SendReply(RpcCallStatus.SystemError);
+    }
+
+    private void RejectCredential(AuthStat why)
+    {
+        RpcReplyWriter.WriteAuthError(_reply, _header.Xid, why);
+        SendReply(RpcCallStatus.AuthenticationError);
+    }
+
+    private void ReplaceWithAccepted(AcceptStat status)
+    {
+        RpcReplyWriter.Restart(_reply);
+        RpcReplyWriter.WriteAccepted(_reply, _header.Xid, status);
+    }
+
+    private void SendReply(RpcCallStatus status)
+    {
+        ReleaseRequest();
+        RpcReplyWriter.Finish(_reply);
+        Report(status);
+        _connection!.SendReply(this);
+    }
+
+    private void Report(RpcCallStatus status)
+    {
+        var duration = Stopwatch.GetElapsedTime(_receivedAt);
+        _connection!.Server.Observer.CallCompleted(_header.Program, _header.Version, _header.Procedure, status, duration);
+    }
+
+    private void ReleaseRequest()
+    {
+        _context.MachineName = default; // a slice of the request
+        RecordAssembler.ReturnRecord(_request);
+        _request = [];
+        _requestLength = 0;
+    }
+
+    /// <summary>Forgets the finished call so the instance can be reused; the reply buffer keeps its array.</summary>
+    public void Reset()
+    {
+        _connection = null;
+        _header = default;
+        _context.Client = null;
+        _context.CancellationToken = default;
+        _reply.Clear();
+    }
+
+    public void Dispose() => _reply.Dispose();
+}

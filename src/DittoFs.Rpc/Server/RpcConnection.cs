@@ -1,0 +1,329 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace DittoFs.Rpc;
+
+/// <summary>
+/// One client connection of an <see cref="RpcServer"/>: a read loop that reassembles call records and
+/// queues each as an <see cref="RpcCall"/> on the thread pool, and a write loop that sends replies in the
+/// order they finish (RFC 5531 lets replies leave out of order; the xid pairs them up).
+/// <para>
+/// Backpressure: a call holds one of <see cref="RpcServerOptions.MaxInFlightPerConnection"/> slots from
+/// receipt until its reply is sent. With none free the read loop stops reading the socket, so TCP flow
+/// control pushes back on the client and the buffers a connection pins stay bounded.
+/// </para>
+/// <para>
+/// Writes: finished calls go through a channel to the single write loop, so each reply is sent whole.
+/// Replies that are ready together are copied into one send buffer (one syscall for many small replies);
+/// a reply too large for it is sent straight from its own buffer.
+/// </para>
+/// </summary>
+internal sealed class RpcConnection
+{
+    private const int CoalescedSendSize = 64 * 1024;
+    private const int MaxRepliesPerBatch = 64;
+
+    private readonly Socket _socket;
+    private readonly PipeReader _input;
+    private readonly RecordAssembler _assembler;
+    private readonly SemaphoreSlim _slots;
+    private readonly Channel<RpcCall> _replies;
+    private readonly RpcCall[] _batch;
+    private readonly CancellationTokenSource _calls = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stateLock = new();
+    private RpcConnectionCloseReason? _closeReason;
+    private bool _closed;
+    private int _inFlight;
+    private int _readingDone;
+    private long _lastActivity;
+
+    public RpcConnection(RpcServer server, Socket socket, IPEndPoint remoteEndPoint)
+    {
+        Server = server;
+        _socket = socket;
+        RemoteEndPoint = remoteEndPoint;
+        CallsToken = _calls.Token;
+        // Zero-byte reads: an idle connection holds no receive buffer. The default (shared) memory pool
+        // makes the reader rent plain arrays, so reading allocates nothing per receive.
+        _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false),
+            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: false, useZeroByteReads: true));
+        _assembler = new RecordAssembler(server.MaxRecordSize);
+        _slots = new SemaphoreSlim(server.MaxInFlightPerConnection, server.MaxInFlightPerConnection);
+        _replies = Channel.CreateUnbounded<RpcCall>(new UnboundedChannelOptions { SingleReader = true });
+        _batch = new RpcCall[Math.Min(MaxRepliesPerBatch, server.MaxInFlightPerConnection)];
+        _lastActivity = Environment.TickCount64;
+        Completion = Task.CompletedTask;
+    }
+
+    public RpcServer Server { get; }
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Handed to every call; cancelled when the connection closes or the server stops.</summary>
+    public CancellationToken CallsToken { get; }
+
+    /// <summary>Completes when the connection is closed (calls that ignore cancellation may still be running).</summary>
+    public Task Completion { get; private set; }
+
+    /// <summary>Runs the connection on the thread pool (not on the accept loop, which must get back to accepting).</summary>
+    public void Start() => Completion = Task.Run(RunAsync);
+
+    private async Task RunAsync()
+    {
+        var writing = WriteLoopAsync();
+        try
+        {
+            var reason = await ReadLoopAsync().ConfigureAwait(false);
+            SetCloseReason(reason);
+            if (reason is RpcConnectionCloseReason.ClientClosed or RpcConnectionCloseReason.Shutdown)
+            {
+                // No more calls will come: answer the ones running, then close.
+                Interlocked.Exchange(ref _readingDone, 1);
+                if (Volatile.Read(ref _inFlight) == 0)
+                    _drained.TrySetResult();
+                await _drained.Task.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Close();
+            await writing.ConfigureAwait(false);
+            RpcConnectionCloseReason closeReason;
+            lock (_stateLock)
+                closeReason = _closeReason ?? RpcConnectionCloseReason.TransportError;
+            Server.OnConnectionClosed(this, closeReason);
+        }
+    }
+
+    private async Task<RpcConnectionCloseReason> ReadLoopAsync()
+    {
+        var token = CallsToken;
+        try
+        {
+            while (true)
+            {
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+                while (true)
+                {
+                    var result = await _input.ReadAsync(token).ConfigureAwait(false);
+                    Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                    var buffer = result.Buffer;
+                    var status = _assembler.TryAssemble(ref buffer);
+                    if (status == RecordStatus.Complete)
+                    {
+                        // Examined only up to here: the rest may already hold the next calls.
+                        _input.AdvanceTo(buffer.Start);
+                        break;
+                    }
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                    if (status == RecordStatus.TooLarge)
+                    {
+                        RpcLog.RecordTooLarge(Server.Logger, RemoteEndPoint, Server.MaxRecordSize);
+                        return RpcConnectionCloseReason.ProtocolViolation;
+                    }
+                    if (result.IsCompleted)
+                        return RpcConnectionCloseReason.ClientClosed;
+                }
+
+                var record = _assembler.TakeRecord(out int length);
+                if (!RpcCallHeader.IsCall(record.AsSpan(0, length)))
+                {
+                    RecordAssembler.ReturnRecord(record);
+                    RpcLog.NotACall(Server.Logger, RemoteEndPoint, length);
+                    return RpcConnectionCloseReason.ProtocolViolation;
+                }
+                Interlocked.Increment(ref _inFlight);
+                var call = Server.CallPool.Rent();
+                call.Start(this, record, length);
+                ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return RpcConnectionCloseReason.Shutdown;
+        }
+        catch (Exception exception)
+        {
+            // IOException, SocketException, ObjectDisposedException: reset by the peer or closed by us.
+            if (exception is not (IOException or SocketException or ObjectDisposedException))
+                RpcLog.ReadFailed(Server.Logger, exception, RemoteEndPoint);
+            return RpcConnectionCloseReason.TransportError;
+        }
+        finally
+        {
+            _assembler.Dispose();
+            await _input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Queues a finished call's reply for sending; without a connection to send on, just recycles it.</summary>
+    public void SendReply(RpcCall call)
+    {
+        if (!_replies.Writer.TryWrite(call))
+            CallFinished(call);
+    }
+
+    /// <summary>A call is over (reply sent, dropped or undeliverable): recycle it and free its slot.</summary>
+    public void CallFinished(RpcCall call)
+    {
+        Server.CallPool.Return(call);
+        _slots.Release();
+        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _readingDone) == 1)
+            _drained.TrySetResult();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _replies.Reader;
+        bool broken = false;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            int count = 0;
+            while (count < _batch.Length && reader.TryRead(out var call))
+                _batch[count++] = call;
+            if (!broken)
+            {
+                try
+                {
+                    await SendBatchAsync(count).ConfigureAwait(false);
+                    Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                }
+                catch (Exception)
+                {
+                    // The socket failed or was closed under us; later replies have nowhere to go.
+                    broken = true;
+                    Abort(RpcConnectionCloseReason.TransportError);
+                }
+            }
+            for (int i = 0; i < count; i++)
+            {
+                var call = _batch[i];
+                _batch[i] = null!;
+                CallFinished(call);
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendBatchAsync(int count)
+    {
+        if (count == 1)
+        {
+            await SendAsync(_batch[0].Reply).ConfigureAwait(false);
+            return;
+        }
+        var coalesced = ArrayPool<byte>.Shared.Rent(CoalescedSendSize);
+        try
+        {
+            int used = 0;
+            for (int i = 0; i < count; i++)
+            {
+                var reply = _batch[i].Reply;
+                if (reply.Length > coalesced.Length - used && used > 0)
+                {
+                    await SendAsync(coalesced.AsMemory(0, used)).ConfigureAwait(false);
+                    used = 0;
+                }
+                if (reply.Length > coalesced.Length)
+                {
+                    await SendAsync(reply).ConfigureAwait(false);
+                    continue;
+                }
+                reply.Span.CopyTo(coalesced.AsSpan(used));
+                used += reply.Length;
+            }
+            if (used > 0)
+                await SendAsync(coalesced.AsMemory(0, used)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(coalesced);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    /// <summary>Closes the connection if no call is running and nothing arrived for <paramref name="idleMilliseconds"/>.</summary>
+    public void CloseIfIdle(long now, long idleMilliseconds)
+    {
+        if (Volatile.Read(ref _inFlight) == 0 && now - Volatile.Read(ref _lastActivity) >= idleMilliseconds)
+            Abort(RpcConnectionCloseReason.IdleTimeout);
+    }
+
+    /// <summary>Graceful stop: read no more calls, cancel the running ones' token, close once they have answered.</summary>
+    public void BeginShutdown()
+    {
+        SetCloseReason(RpcConnectionCloseReason.Shutdown);
+        CancelCalls();
+    }
+
+    /// <summary>The shutdown timeout expired: close now, whatever is still running.</summary>
+    public void ForceClose()
+    {
+        lock (_stateLock)
+        {
+            if (!_closed && _closeReason is null or RpcConnectionCloseReason.Shutdown)
+                _closeReason = RpcConnectionCloseReason.ForcedShutdown;
+        }
+        Close();
+    }
+
+    private void Abort(RpcConnectionCloseReason reason)
+    {
+        SetCloseReason(reason);
+        Close();
+    }
+
+    private void SetCloseReason(RpcConnectionCloseReason reason)
+    {
+        lock (_stateLock)
+            _closeReason ??= reason;
+    }
+
+    private void Close()
+    {
+        lock (_stateLock)
+        {
+            if (_closed)
+                return;
+            _closed = true;
+        }
+        CancelCalls();
+        _drained.TrySetResult();
+        // Replies finishing from now on are recycled by SendReply; those queued are drained by the write loop.
+        _replies.Writer.TryComplete();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Already reset by the peer.
+        }
+        _socket.Dispose();
+    }
+
+    private void CancelCalls()
+    {
+        try
+        {
+            _calls.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A service's cancellation callback threw; the connection closes regardless.
+        }
+    }
+}

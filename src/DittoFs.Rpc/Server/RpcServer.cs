@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using DittoFs.Xdr;
+using Microsoft.Extensions.Logging;
+
+namespace DittoFs.Rpc;
+
+/// <summary>
+/// An ONC RPC server over TCP (RFC 5531): serves any number of programs and versions on one port, runs the
+/// calls of each connection concurrently and answers protocol errors as the RFC says. See
+/// <see cref="RpcConnection"/> for the per-connection design and <see cref="RpcCall"/> for one call.
+/// </summary>
+public sealed class RpcServer : IAsyncDisposable
+{
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(50);
+
+    private readonly RpcServerOptions _options;
+    private readonly ConcurrentDictionary<RpcConnection, byte> _connections = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly Lock _lifecycle = new();
+    private Socket? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private Timer? _idleTimer;
+    private IPEndPoint? _localEndPoint;
+    private bool _started;
+    private Task? _stopped;
+
+    public RpcServer(RpcServerOptions options, IEnumerable<IXdrProgram<RpcCallContext>> programs, ILogger logger, IRpcServerObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+        _options = options.Copy(); // later changes to the caller's instance do not reach a running server
+        Programs = new RpcProgramTable(programs);
+        Logger = logger;
+        Observer = observer is null ? NullRpcServerObserver.Instance : new GuardedObserver(observer, logger);
+        MaxRecordSize = options.MaxRecordSize;
+        MaxInFlightPerConnection = options.MaxInFlightPerConnection;
+        CallPool = new RpcCallPool(Math.Clamp(Environment.ProcessorCount * 16, 64, 1024));
+    }
+
+    internal RpcProgramTable Programs { get; }
+    internal ILogger Logger { get; }
+    internal IRpcServerObserver Observer { get; }
+    internal RpcCallPool CallPool { get; }
+    internal int MaxRecordSize { get; }
+    internal int MaxInFlightPerConnection { get; }
+
+    /// <summary>The address and port bound (the actual port when <see cref="RpcServerOptions.Port"/> was 0).</summary>
+    public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("The server has not been started.");
+
+    /// <summary>Connections open right now.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Binds the port and starts accepting connections.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lifecycle)
+        {
+            if (_started || _stopped is not null)
+                throw new InvalidOperationException("An RpcServer starts once.");
+            var listener = new Socket(_options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (_options.Address.Equals(IPAddress.IPv6Any))
+                    listener.DualMode = true;
+                // Restarting on a fixed port must not wait for the previous run's connections in TIME_WAIT.
+                // (On Windows this option would let another process take the port, so it is left off there.)
+                if (!OperatingSystem.IsWindows())
+                    listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(_options.Address, _options.Port));
+                listener.Listen(512);
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
+            _listener = listener;
+            _localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            _started = true;
+            _acceptLoop = AcceptLoopAsync(listener);
+            if (_options.IdleTimeoutEnabled)
+            {
+                var period = TimeSpan.FromTicks(Math.Clamp(_options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+                _idleTimer = new Timer(static state => ((RpcServer)state!).CloseIdleConnections(), this, period, period);
+            }
+        }
+        RpcLog.Listening(Logger, _localEndPoint);
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        var token = _stopAccepting.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            {
+                continue; // a handshake the client gave up on
+            }
+            catch (SocketException exception)
+            {
+                // Out of file descriptors or memory: keep serving the open connections, and pause instead of
+                // spinning on a backlog that fails the same way at once.
+                RpcLog.AcceptFailed(Logger, exception);
+                try
+                {
+                    await Task.Delay(AcceptRetryDelay, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            Admit(socket);
+        }
+    }
+
+    private void Admit(Socket socket)
+    {
+        IPEndPoint client;
+        try
+        {
+            client = (IPEndPoint)socket.RemoteEndPoint!;
+            socket.NoDelay = true; // replies are whole records; waiting to fill segments only adds latency
+        }
+        catch (SocketException)
+        {
+            socket.Dispose(); // gone before we looked at it
+            return;
+        }
+        if (_options.MaxConnections > 0 && _connections.Count >= _options.MaxConnections)
+        {
+            RpcLog.ConnectionRejected(Logger, client, _options.MaxConnections);
+            Observer.ConnectionRejected(client);
+            socket.Dispose();
+            return;
+        }
+        var connection = new RpcConnection(this, socket, client);
+        _connections.TryAdd(connection, 0);
+        RpcLog.ConnectionAccepted(Logger, client);
+        Observer.ConnectionAccepted(client);
+        connection.Start();
+    }
+
+    internal void OnConnectionClosed(RpcConnection connection, RpcConnectionCloseReason reason)
+    {
+        _connections.TryRemove(connection, out _);
+        RpcLog.ConnectionClosed(Logger, connection.RemoteEndPoint, reason);
+        Observer.ConnectionClosed(connection.RemoteEndPoint, reason);
+    }
+
+    private void CloseIdleConnections()
+    {
+        long now = Environment.TickCount64;
+        long idle = (long)_options.IdleTimeout.TotalMilliseconds;
+        foreach (var entry in _connections)
+            entry.Key.CloseIfIdle(now, idle);
+    }
+
+    /// <summary>
+    /// Graceful shutdown: stops accepting, stops reading new calls, cancels the token of the calls running
+    /// and waits up to <paramref name="shutdownTimeout"/> for them to answer; then closes every connection
+    /// still open. Returns when all connections are closed. Calls that ignore cancellation may still be
+    /// running afterwards, but nothing they produce is sent.
+    /// </summary>
+    public Task StopAsync(TimeSpan shutdownTimeout)
+    {
+        if (shutdownTimeout < TimeSpan.Zero && shutdownTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(shutdownTimeout), shutdownTimeout, "Must be positive, zero or infinite.");
+        lock (_lifecycle)
+            return _stopped ??= _started ? StopCoreAsync(shutdownTimeout) : Task.CompletedTask;
+    }
+
+    private async Task StopCoreAsync(TimeSpan shutdownTimeout)
+    {
+        _stopAccepting.Cancel();
+        _listener!.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        if (_idleTimer is not null)
+            await _idleTimer.DisposeAsync().ConfigureAwait(false);
+
+        var connections = _connections.Keys.ToArray();
+        foreach (var connection in connections)
+            connection.BeginShutdown();
+        var closed = Task.WhenAll(connections.Select(connection => connection.Completion));
+        try
+        {
+            await closed.WaitAsync(shutdownTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            int forced = 0;
+            foreach (var connection in connections)
+            {
+                if (connection.Completion.IsCompleted)
+                    continue;
+                connection.ForceClose();
+                forced++;
+            }
+            RpcLog.ForcedClose(Logger, forced, shutdownTimeout);
+            await closed.ConfigureAwait(false);
+        }
+        _stopAccepting.Dispose();
+        RpcLog.Stopped(Logger, _localEndPoint!);
+    }
+
+    /// <summary>Stops at once: running calls are cancelled and their connections closed without waiting.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+}

@@ -1,0 +1,59 @@
+using System.Net;
+
+namespace DittoFs.Rpc;
+
+/// <summary>Where an <see cref="RpcServer"/> listens and the limits it enforces per connection.</summary>
+public sealed class RpcServerOptions
+{
+    /// <summary>2 MiB: a 1 MiB READ or WRITE plus headers, with room to spare.</summary>
+    public const int DefaultMaxRecordSize = 2 * 1024 * 1024;
+
+    /// <summary>The address to bind (default: every IPv4 address).</summary>
+    public IPAddress Address { get; set; } = IPAddress.Any;
+
+    /// <summary>The TCP port; 0 picks a free one (read it from <see cref="RpcServer.LocalEndPoint"/> after start).</summary>
+    public int Port { get; set; }
+
+    /// <summary>
+    /// The largest call record accepted (RFC 5531 §11 record, all fragments together). A fragment header
+    /// announcing more closes the connection at once.
+    /// </summary>
+    public int MaxRecordSize { get; set; } = DefaultMaxRecordSize;
+
+    /// <summary>
+    /// At most this many open connections; 0 means no limit. A connection beyond the limit is accepted and
+    /// closed at once, so the client sees a clean close instead of a hanging connect.
+    /// </summary>
+    public int MaxConnections { get; set; }
+
+    /// <summary>
+    /// A connection with no call running and nothing received for this long is closed (clients reconnect
+    /// transparently). <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Calls of one connection that may run at once (from receipt until the reply is sent). At the limit
+    /// the connection stops reading its socket, so TCP flow control slows the client down and the memory
+    /// a connection can pin stays bounded.
+    /// </summary>
+    public int MaxInFlightPerConnection { get; set; } = 64;
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Address);
+        ArgumentOutOfRangeException.ThrowIfNegative(Port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, IPEndPoint.MaxPort);
+        // 24 bytes is the smallest call header; 1 GiB keeps size arithmetic far from overflow.
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRecordSize, 24);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRecordSize, 1 << 30);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerConnection, 1);
+        if (IdleTimeout < TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "Must be positive, zero or infinite.");
+    }
+
+    internal RpcServerOptions Copy() => (RpcServerOptions)MemberwiseClone();
+
+    internal bool IdleTimeoutEnabled => IdleTimeout > TimeSpan.Zero;
+}

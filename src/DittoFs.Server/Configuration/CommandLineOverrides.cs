@@ -1,0 +1,55 @@
+namespace DittoFs.Server.Configuration;
+
+/// <summary>Command-line flags; each one given replaces its configuration key.</summary>
+public sealed record CommandLineOverrides(
+    int? Port = null,
+    string? LogLevel = null,
+    string? ContentPath = null,
+    int? MaxConnections = null,
+    bool? DumpRestricted = null,
+    string? ShutdownTimeout = null)
+{
+    /// <summary>Applies the flags and validates the result like a file (flag names in the messages).</summary>
+    public static void Apply(DittoConfig config, CommandLineOverrides flags)
+    {
+        if (flags.Port is int port)
+        {
+            if (port is < 0 or > 65535)
+                throw new ConfigException("--port", 0, 0, $"{port} is not a TCP port (0-65535)");
+            config.Server.Port = port;
+        }
+        if (flags.LogLevel is string level)
+        {
+            if (!ConfigLoader.LogLevels.Contains(level.ToUpperInvariant()))
+                throw new ConfigException("--log-level", 0, 0, $"'{level}' is not one of {string.Join(", ", ConfigLoader.LogLevels)}");
+            config.Server.LogLevel = level.ToUpperInvariant();
+        }
+        if (flags.MaxConnections is int max)
+        {
+            if (max < 0)
+                throw new ConfigException("--max-connections", 0, 0, "must be 0 (unlimited) or more");
+            config.Server.MaxConnections = max;
+        }
+        if (flags.DumpRestricted is bool restricted)
+            config.Server.DumpRestricted = restricted;
+        if (flags.ShutdownTimeout is string timeout)
+        {
+            if (!ConfigLoader.TryParseDuration(timeout, out _))
+                throw new ConfigException("--shutdown-timeout", 0, 0, $"'{timeout}' is not a duration such as 30s");
+            config.Server.ShutdownTimeout = timeout;
+        }
+        if (flags.ContentPath is string path)
+            MoveContent(config, path);
+    }
+
+    /// <summary>--content-path puts every share's content on the local file system under the given directory.</summary>
+    private static void MoveContent(DittoConfig config, string path)
+    {
+        if (!StoreRegistry.AvailableTypes.Content.Contains("filesystem"))
+            throw new ConfigException("--content-path", 0, 0, "the file-system content store is not part of this build yet; only: " + string.Join(", ", StoreRegistry.AvailableTypes.Content));
+        config.Content.Stores.Clear();
+        config.Content.Stores["content"] = new ContentStoreConfig { Type = "filesystem", Filesystem = new FileSystemContentConfig { Path = path } };
+        foreach (var share in config.Shares)
+            share.ContentStore = "content";
+    }
+}

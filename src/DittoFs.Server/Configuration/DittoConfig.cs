@@ -1,0 +1,92 @@
+namespace DittoFs.Server.Configuration;
+
+// The YAML configuration file, key for key (snake_case in the file). Defaults here are the documented
+// defaults; README.md lists every key.
+
+public sealed class DittoConfig
+{
+    public ServerSection Server { get; set; } = new();
+    public MetricsSection Metrics { get; set; } = new();
+    public StoreSection<MetadataStoreConfig> Metadata { get; set; } = new();
+    public StoreSection<ContentStoreConfig> Content { get; set; } = new();
+    public List<ShareConfig> Shares { get; set; } = [];
+}
+
+public sealed class ServerSection
+{
+    public int Port { get; set; } = 2049;
+    public string LogLevel { get; set; } = "INFO";
+    /// <summary>0 = unlimited.</summary>
+    public int MaxConnections { get; set; }
+    /// <summary>How long a graceful stop waits for in-flight calls before closing connections, e.g. "30s".</summary>
+    public string ShutdownTimeout { get; set; } = "30s";
+    /// <summary>Idle connections are closed after this long, e.g. "5m".</summary>
+    public string IdleTimeout { get; set; } = "5m";
+    /// <summary>MOUNT DUMP answers only clients on the loopback address.</summary>
+    public bool DumpRestricted { get; set; }
+}
+
+public sealed class MetricsSection
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>Prometheus endpoint port; 0 disables metrics.</summary>
+    public int Port { get; set; } = 9090;
+}
+
+public sealed class StoreSection<T>
+{
+    public Dictionary<string, T> Stores { get; set; } = [];
+}
+
+public sealed class MetadataStoreConfig
+{
+    public string Type { get; set; } = "";
+    public RocksDbConfig? Rocksdb { get; set; }
+}
+
+public sealed class RocksDbConfig
+{
+    public string DbPath { get; set; } = "";
+}
+
+public sealed class ContentStoreConfig
+{
+    public string Type { get; set; } = "";
+    public FileSystemContentConfig? Filesystem { get; set; }
+    public S3ContentConfig? S3 { get; set; }
+}
+
+public sealed class FileSystemContentConfig
+{
+    public string Path { get; set; } = "";
+}
+
+public sealed class S3ContentConfig
+{
+    public string Endpoint { get; set; } = "";
+    public string Region { get; set; } = "us-east-1";
+    public string Bucket { get; set; } = "";
+    public string KeyPrefix { get; set; } = "";
+    public string? AccessKey { get; set; }
+    public string? SecretKey { get; set; }
+    public bool UseTls { get; set; }
+    public string BlockSize { get; set; } = "4MiB";
+}
+
+public sealed class ShareConfig
+{
+    public string Name { get; set; } = "";
+    public string MetadataStore { get; set; } = "";
+    public string ContentStore { get; set; } = "";
+    public bool ReadOnly { get; set; }
+    public bool RootSquash { get; set; }
+    public bool AllSquash { get; set; }
+    public uint AnonymousUid { get; set; } = 65534;
+    public uint AnonymousGid { get; set; } = 65534;
+    /// <summary>CIDR blocks allowed to mount and use the share; empty allows every client.</summary>
+    public List<string> AllowedClients { get; set; } = [];
+    /// <summary>Accepted RPC credential flavours: "sys", "none".</summary>
+    public List<string> AllowedAuth { get; set; } = ["sys", "none"];
+    /// <summary>Require a privileged client source port (below 1024).</summary>
+    public bool RequireSecurePort { get; set; }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using DittoFs.Cli;
+using DittoFs.Server;
+using DittoFs.Server.Configuration;
+using Microsoft.Extensions.Logging;
+
+// dittofs: an NFSv3 server. With no arguments it serves /export from the embedded default configuration.
+// Flags override the configuration file; the single-dash spellings of the Go original (-port 2049) work too.
+
+var portOption = new Option<int?>("--port", "-port") { Description = "TCP port for NFS and MOUNT (default 2049)" };
+var logLevelOption = new Option<string?>("--log-level", "-log-level") { Description = "DEBUG, INFO, WARN or ERROR (default INFO)" };
+var contentPathOption = new Option<string?>("--content-path", "-content-path") { Description = "Directory for file content (file-system content store)" };
+var maxConnectionsOption = new Option<int?>("--max-connections", "-max-connections") { Description = "Maximum concurrent connections, 0 = unlimited" };
+var dumpRestrictedOption = new Option<bool>("--dump-restricted", "-dump-restricted") { Description = "Answer MOUNT DUMP only to clients on localhost" };
+var configOption = new Option<FileInfo?>("--config", "-config") { Description = "YAML configuration file (default: embedded configuration)" };
+var shutdownTimeoutOption = new Option<string?>("--shutdown-timeout", "-shutdown-timeout") { Description = "How long a graceful stop waits for in-flight calls, e.g. 30s" };
+
+var root = new RootCommand("DittoFs: a userspace NFSv3 server")
+{
+    portOption, logLevelOption, contentPathOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
+};
+
+root.SetAction(async (parse, _) =>
+{
+    DittoConfig config;
+    try
+    {
+        var file = parse.GetValue(configOption);
+        config = file is null ? DefaultConfig.Create() : ConfigLoader.LoadFile(file.FullName, StoreRegistry.AvailableTypes);
+        CommandLineOverrides.Apply(config, new CommandLineOverrides(
+            parse.GetValue(portOption),
+            parse.GetValue(logLevelOption),
+            parse.GetValue(contentPathOption),
+            parse.GetValue(maxConnectionsOption),
+            parse.GetValue(dumpRestrictedOption) ? true : null,
+            parse.GetValue(shutdownTimeoutOption)));
+    }
+    catch (ConfigException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+
+    using var loggerFactory = Logging.Create(config.Server.LogLevel);
+    var log = loggerFactory.CreateLogger("dittofs");
+
+    // Stop gracefully on SIGINT / SIGTERM: the handler only signals; the server's own shutdown does the work.
+    using var stop = new CancellationTokenSource();
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+
+    try
+    {
+        await DittoServer.RunAsync(config, loggerFactory, stop.Token);
+        return 0;
+    }
+    catch (Exception e) when (e is System.Net.Sockets.SocketException or ConfigException or IOException)
+    {
+        log.LogError("dittofs could not start: {Message}", e.Message);
+        return 1;
+    }
+});
+
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

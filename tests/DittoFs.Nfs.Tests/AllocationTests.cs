@@ -1,0 +1,112 @@
+using DittoFs.Nfs.Tests.Support;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
+using DittoFs.Storage.Memory;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DittoFs.Nfs.Tests;
+
+/// <summary>
+/// The hot path allocates nothing in steady state once the RPC layer reuses its call contexts (DESIGN.md). An
+/// allocation count over many calls with the in-memory stores, which complete synchronously; not a timing.
+/// </summary>
+public class AllocationTests
+{
+    [SetUp]
+    public void RequireOptimizedBuild()
+    {
+        // A Debug build compiles async methods to classes (one allocation per call); only optimised builds count.
+        var debuggable = typeof(NfsService).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().SingleOrDefault();
+        if (debuggable is { IsJITOptimizerDisabled: true })
+        {
+            Assert.Ignore("Allocation counts need an optimised (Release) build of DittoFs.Nfs.");
+        }
+    }
+
+    private static long AllocatedBy(Action call, int iterations = 2_000)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            call();
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < iterations; i++)
+        {
+            call();
+        }
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static async Task<(Server Server, NfsFh3 File, RpcCallContext Context)> Setup()
+    {
+        // The stores themselves, unwrapped: test doubles that count calls would allocate.
+        var share = await Share.CreateAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), TestServer.OpenExport, rootMode: 0x1FF);
+        var server = new Server(new NfsService(new ShareTable(share), new NfsServerOptions(), NullLogger<NfsService>.Instance), new NfsFh3 { Data = share.RootHandle });
+        var created = await server.Nfs.CreateAsync(new Create3Args { Where = TestServer.Where(server.Root, "file") }, Callers.Root());
+        var file = TestServer.Copy(created.Resok.Obj.Handle);
+        await server.Nfs.WriteAsync(new Write3Args { File = file, Count = 65536, Data = new byte[65536] }, Callers.Root());
+        for (int i = 0; i < 20; i++)
+        {
+            await server.Nfs.CreateAsync(new Create3Args { Where = TestServer.Where(server.Root, $"entry-{i}") }, Callers.Root());
+        }
+        return (server, file, Callers.User(1000, 100, groups: [100, 200]));
+    }
+
+    private sealed record Server(NfsService Nfs, NfsFh3 Root);
+
+    [Test]
+    public async Task GETATTR_allocates_nothing()
+    {
+        var (server, file, context) = await Setup();
+        var arguments = new Getattr3Args { Object = file };
+
+        long bytes = AllocatedBy(() => server.Nfs.GetattrAsync(arguments, context).GetAwaiter().GetResult());
+
+        Assert.That(bytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task READ_of_64_KiB_allocates_nothing()
+    {
+        var (server, file, context) = await Setup();
+        var arguments = new Read3Args { File = file, Offset = 0, Count = 65536 };
+
+        long bytes = AllocatedBy(() => server.Nfs.ReadAsync(arguments, context).GetAwaiter().GetResult());
+
+        Assert.That(bytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task Unstable_WRITE_of_64_KiB_allocates_nothing()
+    {
+        var (server, file, context) = await Setup();
+        var arguments = new Write3Args { File = file, Offset = 0, Count = 65536, Stable = StableHow.Unstable, Data = new byte[65536] };
+
+        long bytes = AllocatedBy(() => server.Nfs.WriteAsync(arguments, context).GetAwaiter().GetResult());
+
+        Assert.That(bytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task LOOKUP_allocates_nothing()
+    {
+        var (server, _, context) = await Setup();
+        var arguments = new Lookup3Args { What = TestServer.Where(server.Root, "file") };
+
+        long bytes = AllocatedBy(() => server.Nfs.LookupAsync(arguments, context).GetAwaiter().GetResult());
+
+        Assert.That(bytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task READDIRPLUS_allocates_nothing()
+    {
+        var (server, _, context) = await Setup();
+        var arguments = new Readdirplus3Args { Dir = server.Root, Dircount = 8192, Maxcount = 32768 };
+
+        long bytes = AllocatedBy(() => server.Nfs.ReaddirplusAsync(arguments, context).GetAwaiter().GetResult());
+
+        Assert.That(bytes, Is.Zero);
+    }
+}

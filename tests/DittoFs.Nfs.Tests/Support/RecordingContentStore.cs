@@ -1,0 +1,49 @@
+using DittoFs.Storage;
+using DittoFs.Storage.Memory;
+
+namespace DittoFs.Nfs.Tests.Support;
+
+/// <summary>The in-memory content store, counting the calls whose effect the NFS layer is responsible for.</summary>
+internal sealed class RecordingContentStore : IContentStore
+{
+    private readonly MemoryContentStore _inner = new(capacityBytes: 1UL << 30);
+
+    public int Flushes { get; private set; }
+    public List<ContentId> Deleted { get; } = [];
+    public List<(ContentId Content, ulong Size)> Truncations { get; } = [];
+
+    /// <summary>Runs inside every WriteAsync, before the bytes are taken: lets a test change the namespace mid-WRITE.</summary>
+    public Func<Task>? DuringWrite { get; set; }
+
+    public ValueTask<StoreResult<int>> ReadAsync(ContentId content, ulong offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        _inner.ReadAsync(content, offset, destination, cancellationToken);
+
+    public async ValueTask<StoreStatus> WriteAsync(ContentId content, ulong offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        if (DuringWrite is { } during)
+        {
+            await during();
+        }
+        return await _inner.WriteAsync(content, offset, data, cancellationToken);
+    }
+
+    public ValueTask<StoreStatus> TruncateAsync(ContentId content, ulong size, CancellationToken cancellationToken = default)
+    {
+        Truncations.Add((content, size));
+        return _inner.TruncateAsync(content, size, cancellationToken);
+    }
+
+    public ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default)
+    {
+        Deleted.Add(content);
+        return _inner.DeleteAsync(content, cancellationToken);
+    }
+
+    public ValueTask<StoreStatus> FlushAsync(ContentId content, CancellationToken cancellationToken = default)
+    {
+        Flushes++;
+        return _inner.FlushAsync(content, cancellationToken);
+    }
+
+    public ValueTask<StoreResult<SpaceStats>> GetStatsAsync(CancellationToken cancellationToken = default) => _inner.GetStatsAsync(cancellationToken);
+}

@@ -1,0 +1,144 @@
+using DittoFs.Server;
+using DittoFs.Server.Configuration;
+
+namespace DittoFs.Server.Tests;
+
+public sealed class ConfigLoaderTests
+{
+    // The example of the persistent-stores issue, with rocksdb in place of the Go original's badger.
+    private const string Example = """
+        metadata:
+          stores:
+            fast-meta: { type: memory }
+            persistent-meta: { type: rocksdb, rocksdb: { db_path: /data/metadata } }
+        content:
+          stores:
+            fast-content: { type: memory }
+            disk-content: { type: filesystem, filesystem: { path: /data/content } }
+            s3-content: { type: s3, s3: { region: us-east-1, bucket: my-bucket, endpoint: "http://127.0.0.1:9000" } }
+        shares:
+          - name: /temp
+            metadata_store: fast-meta
+            content_store: fast-content
+          - name: /archive
+            metadata_store: persistent-meta
+            content_store: s3-content
+        """;
+
+    private static readonly StoreTypes AllTypes = new(["memory", "rocksdb"], ["memory", "filesystem", "s3"]);
+
+    [Test]
+    public void The_example_loads_as_written()
+    {
+        var config = ConfigLoader.Load(Example, AllTypes);
+        Assert.That(config.Shares.Select(s => (s.Name, s.MetadataStore, s.ContentStore)),
+            Is.EqualTo(new[] { ("/temp", "fast-meta", "fast-content"), ("/archive", "persistent-meta", "s3-content") }));
+        Assert.That(config.Metadata.Stores["persistent-meta"].Rocksdb!.DbPath, Is.EqualTo("/data/metadata"));
+        Assert.That(config.Content.Stores["s3-content"].S3!.Bucket, Is.EqualTo("my-bucket"));
+        Assert.That(config.Server.Port, Is.EqualTo(2049), "defaults fill what the file leaves out");
+    }
+
+    [Test]
+    public void An_unknown_key_is_named_with_its_line()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("content_store: fast-content", "content_stor: fast-content"), AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("content_stor"));
+        Assert.That(error.Line, Is.EqualTo(13));
+    }
+
+    [Test]
+    public void A_share_naming_an_undefined_store_is_an_error_listing_the_defined_ones()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("metadata_store: persistent-meta", "metadata_store: missing-meta"), AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("shares[1].metadata_store"));
+        Assert.That(error.Line, Is.EqualTo(15));
+        Assert.That(error.Problem, Does.Contain("fast-meta").And.Contain("persistent-meta"));
+    }
+
+    [Test]
+    public void An_unknown_store_type_lists_the_valid_types()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("type: rocksdb", "type: badger"), AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("metadata.stores.persistent-meta.type"));
+        Assert.That(error.Line, Is.EqualTo(4));
+        Assert.That(error.Problem, Does.Contain("memory, rocksdb"));
+    }
+
+    [Test]
+    public void A_rocksdb_store_without_a_path_is_an_error()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace(", rocksdb: { db_path: /data/metadata }", ""), AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("metadata.stores.persistent-meta.rocksdb.db_path"));
+    }
+
+    [Test]
+    public void A_wrongly_typed_value_is_an_error_at_its_line()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server:\n  port: lots\n" + Example, AllTypes))!;
+        Assert.That(error.Line, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_bad_cidr_names_the_list_entry()
+    {
+        string text = Example + "\n    allowed_clients: [10.0.0.0/8, not-a-network]";
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(text, AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("shares[1].allowed_clients[1]"));
+    }
+
+    [Test]
+    public void A_share_exported_twice_is_an_error()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("name: /archive", "name: /temp"), AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("shares[1].name"));
+    }
+
+    [Test]
+    public void A_bad_log_level_lists_the_levels()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server: { log_level: LOUD }\n" + Example, AllTypes))!;
+        Assert.That(error.Problem, Does.Contain("DEBUG, INFO, WARN, ERROR"));
+    }
+
+    [Test]
+    public void A_file_without_shares_is_an_error()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server: { port: 2049 }", AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("shares"));
+    }
+
+    [TestCase("30s", 30)]
+    [TestCase("2m", 120)]
+    [TestCase("250ms", 0.25)]
+    [TestCase("5", 5)]
+    public void Durations_parse(string text, double seconds)
+    {
+        Assert.That(ConfigLoader.TryParseDuration(text, out var duration), Is.True);
+        Assert.That(duration.TotalSeconds, Is.EqualTo(seconds));
+    }
+
+    [Test]
+    public void The_embedded_default_is_valid_for_this_build()
+    {
+        var config = DefaultConfig.Create();
+        Assert.That(config.Shares.Single().Name, Is.EqualTo("/export"));
+        Assert.That(StoreRegistry.AvailableTypes.Metadata, Does.Contain(config.Metadata.Stores[config.Shares[0].MetadataStore].Type));
+        Assert.That(StoreRegistry.AvailableTypes.Content, Does.Contain(config.Content.Stores[config.Shares[0].ContentStore].Type));
+    }
+
+    [Test]
+    public void Command_line_flags_override_the_file()
+    {
+        var config = ConfigLoader.Load(Example, AllTypes);
+        CommandLineOverrides.Apply(config, new CommandLineOverrides(Port: 3049, LogLevel: "debug", MaxConnections: 7, DumpRestricted: true));
+        Assert.That((config.Server.Port, config.Server.LogLevel, config.Server.MaxConnections, config.Server.DumpRestricted),
+            Is.EqualTo((3049, "DEBUG", 7, true)));
+    }
+
+    [Test]
+    public void A_bad_flag_value_names_the_flag()
+    {
+        var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(DefaultConfig.Create(), new CommandLineOverrides(Port: 70000)))!;
+        Assert.That(error.Key, Is.EqualTo("--port"));
+    }
+}
