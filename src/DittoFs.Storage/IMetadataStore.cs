@@ -53,6 +53,14 @@ public interface IMetadataStore
     ValueTask<StoreResult<WccData>> CommitWriteAsync(AuthContext auth, FileRef file, ulong offset, uint count, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Makes every change to <paramref name="file"/> taken so far durable, including the size and times
+    /// <see cref="CommitWriteAsync"/> recorded, which a store may keep volatile as it does UNSTABLE data. COMMIT, and
+    /// WRITE with FILE_SYNC / DATA_SYNC after <see cref="CommitWriteAsync"/>, call it. Every other change is durable
+    /// when its method returns (RFC 1813 §3.3: namespace and attribute changes are stable). Stale if the file is gone.
+    /// </summary>
+    ValueTask<StoreStatus> FlushAsync(FileRef file, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// CREATE of a regular file (RFC 1813 §3.3.8). <paramref name="attributes"/> is ignored for Exclusive, which keeps
     /// <paramref name="verifier"/> (the 8 bytes of createverf3) in the file.
     /// </summary>

@@ -150,6 +150,10 @@ public sealed partial class MemoryMetadataStore : IMetadataStore
         }
     }
 
+    /// <summary>Nothing here is durable: the write verifier changes on restart, so clients resend what they did not see committed.</summary>
+    public ValueTask<StoreStatus> FlushAsync(FileRef file, CancellationToken cancellationToken = default) =>
+        new(TryResolve(file, out var inode) && TrySnapshot(inode, out _) ? StoreStatus.Ok : StoreStatus.Stale);
+
     public ValueTask<StoreResult<FileCountStats>> GetFileCountStatsAsync(CancellationToken cancellationToken = default)
     {
         ulong used = (ulong)Volatile.Read(ref _fileCount);

@@ -3,10 +3,11 @@ using NUnit.Framework;
 namespace DittoFs.Storage.Conformance;
 
 /// <summary>
-/// The behaviour every <see cref="IContentStore"/> must show. Derive a [TestFixture] that supplies a fresh store.
+/// The behaviour every <see cref="IContentStore"/> must show. Derive a [TestFixture] that supplies a fresh store;
+/// a persistent store also overrides <see cref="ReopenAsync"/> so the persistence tests run.
 /// Content ids are made up by the tests, as a metadata store would make them.
 /// </summary>
-public abstract class ContentStoreConformanceTests
+public abstract partial class ContentStoreConformanceTests
 {
     private const ulong GiB = 1UL << 30;
     private static long s_nextContent;
@@ -15,6 +16,12 @@ public abstract class ContentStoreConformanceTests
 
     /// <summary>A new, empty store.</summary>
     protected abstract IContentStore CreateStore();
+
+    /// <summary>
+    /// For persistent stores: close <paramref name="store"/> and open a new instance over the same data. Stores that
+    /// keep nothing return null, and the tests that need it are ignored.
+    /// </summary>
+    protected virtual ValueTask<IContentStore?> ReopenAsync(IContentStore store) => ValueTask.FromResult<IContentStore?>(null);
 
     [SetUp]
     public void CreateFreshStore() => Store = CreateStore();
@@ -31,6 +38,17 @@ public abstract class ContentStoreConformanceTests
                 disposable.Dispose();
                 break;
         }
+    }
+
+    /// <summary>Replaces <see cref="Store"/> with a reopened instance, or ignores the test for a store that keeps nothing.</summary>
+    protected async Task ReopenStoreAsync()
+    {
+        var reopened = await ReopenAsync(Store);
+        if (reopened is null)
+        {
+            Assert.Ignore("The store does not persist: nothing to reopen.");
+        }
+        Store = reopened!;
     }
 
     protected static ContentId NewContentId() =>

@@ -108,6 +108,25 @@ public abstract partial class MetadataStoreConformanceTests
     }
 
     [Test]
+    public async Task Flushing_a_written_file_is_ok_and_keeps_its_size()
+    {
+        var file = await CreateFileAsync(ShareRoot, "f");
+        await WriteAsync(file.Ref, 0, 4096);
+
+        Assert.That(await Store.FlushAsync(file.Ref), Is.EqualTo(StoreStatus.Ok));
+        Assert.That((await AttributesOfAsync(file.Ref)).Size, Is.EqualTo(4096));
+    }
+
+    [Test]
+    public async Task Flushing_a_removed_file_is_stale()
+    {
+        var file = await CreateFileAsync(ShareRoot, "f");
+        await Store.RemoveAsync(Superuser, ShareRoot, Name("f"));
+
+        Assert.That(await Store.FlushAsync(file.Ref), Is.EqualTo(StoreStatus.Stale));
+    }
+
+    [Test]
     public async Task Committing_a_write_to_a_removed_file_is_stale()
     {
         var file = await CreateFileAsync(ShareRoot, "f");
