@@ -47,6 +47,7 @@ public sealed class DittoServer : IAsyncDisposable
                 Port = config.Server.Port,
                 MaxConnections = config.Server.MaxConnections,
                 IdleTimeout = Duration(config.Server.IdleTimeout),
+                NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
             };
             var rpc = new RpcServer(rpcOptions, NfsPrograms.Create(shares, nfsOptions, loggerFactory), loggerFactory.CreateLogger<RpcServer>(), observer);
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);

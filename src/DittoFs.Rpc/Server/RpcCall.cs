@@ -26,6 +26,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     private long _receivedAt;
     private RpcCallHeader _header;
     private ValueTask<XdrDispatchResult> _pending;
+    private DuplicateRequestCache.Key? _duplicateKey;
 
     public RpcCall() => _onDispatchCompleted = OnDispatchCompleted;
 
@@ -96,6 +97,10 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         _context.Client = connection.RemoteEndPoint;
         _context.CancellationToken = connection.CallsToken;
 
+        if (connection.Server.DuplicateRequests is { } cache && cache.Applies(_header.Program, _header.Version, _header.Procedure)
+            && !TryBeginOnce(cache, connection, arguments.Span))
+            return;
+
         RpcReplyWriter.WriteAccepted(_reply, xid, AcceptStat.Success);
         ValueTask<XdrDispatchResult> pending;
         try
@@ -114,6 +119,32 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         }
         _pending = pending;
         pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onDispatchCompleted);
+    }
+
+    /// <summary>
+    /// False when the call is a retransmission: its cached reply has been sent again, or it is still running and
+    /// this copy is dropped.
+    /// </summary>
+    private bool TryBeginOnce(DuplicateRequestCache cache, RpcConnection connection, ReadOnlySpan<byte> arguments)
+    {
+        var key = DuplicateRequestCache.KeyOf(connection.RemoteEndPoint.Address, _header, arguments);
+        switch (cache.Begin(key, out var cachedReply))
+        {
+            case DuplicateRequestCache.Outcome.New:
+                _duplicateKey = key;
+                return true;
+            case DuplicateRequestCache.Outcome.Replay:
+                _reply.Clear();
+                cachedReply.AsSpan().CopyTo(_reply.GetSpan(cachedReply!.Length));
+                _reply.Advance(cachedReply.Length);
+                SendReply(RpcCallStatus.Success);
+                return false;
+            default:
+                ReleaseRequest();
+                Report(RpcCallStatus.Dropped);
+                connection.CallFinished(this);
+                return false;
+        }
     }
 
     private void OnDispatchCompleted()
@@ -159,6 +190,8 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
             // The connection or the server is going away: the client cannot rely on this reply and will
             // retransmit on its next connection, so none is sent (as nfsd drops requests it cannot finish).
             RpcLog.CallDropped(connection.Server.Logger, _header.Program, _header.Version, _header.Procedure, _header.Xid, connection.RemoteEndPoint);
+            if (_duplicateKey is { } key)
+                connection.Server.DuplicateRequests!.Abandon(key);
             ReleaseRequest();
             Report(RpcCallStatus.Dropped);
             connection.CallFinished(this);
@@ -185,6 +218,8 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     {
         ReleaseRequest();
         RpcReplyWriter.Finish(_reply);
+        if (_duplicateKey is { } key)
+            _connection!.Server.DuplicateRequests!.Complete(key, _reply.WrittenSpan);
         Report(status);
         _connection!.SendReply(this);
     }
@@ -208,6 +243,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     {
         _connection = null;
         _header = default;
+        _duplicateKey = null;
         _context.Client = null;
         _context.CancellationToken = default;
         _reply.Clear();

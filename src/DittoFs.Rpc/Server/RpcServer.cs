@@ -33,6 +33,8 @@ public sealed class RpcServer : IAsyncDisposable
         options.Validate();
         _options = options.Copy(); // later changes to the caller's instance do not reach a running server
         Programs = new RpcProgramTable(programs);
+        if (_options.NonIdempotentProcedures is { } nonIdempotent)
+            DuplicateRequests = new DuplicateRequestCache(_options.DuplicateRequestCacheSize, nonIdempotent);
         Logger = logger;
         Observer = observer is null ? NullRpcServerObserver.Instance : new GuardedObserver(observer, logger);
         MaxRecordSize = options.MaxRecordSize;
@@ -41,6 +43,7 @@ public sealed class RpcServer : IAsyncDisposable
     }
 
     internal RpcProgramTable Programs { get; }
+    internal DuplicateRequestCache? DuplicateRequests { get; }
     internal ILogger Logger { get; }
     internal IRpcServerObserver Observer { get; }
     internal RpcCallPool CallPool { get; }

@@ -39,6 +39,15 @@ public sealed class RpcServerOptions
     /// </summary>
     public int MaxInFlightPerConnection { get; set; } = 64;
 
+    /// <summary>
+    /// Which calls go through the duplicate request cache: (program, version, procedure) of the non-idempotent
+    /// procedures, whose retransmissions must get the first reply instead of running again. Null: no cache.
+    /// </summary>
+    public Func<uint, uint, uint, bool>? NonIdempotentProcedures { get; set; }
+
+    /// <summary>Replies the duplicate request cache keeps; the oldest are forgotten first.</summary>
+    public int DuplicateRequestCacheSize { get; set; } = 4096;
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Address);
@@ -49,6 +58,7 @@ public sealed class RpcServerOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRecordSize, 1 << 30);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerConnection, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(DuplicateRequestCacheSize, 1);
         if (IdleTimeout < TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "Must be positive, zero or infinite.");
     }
