@@ -1,6 +1,8 @@
 using DittoFs.Server.Configuration;
 using DittoFs.Storage;
+using DittoFs.Storage.FileSystem;
 using DittoFs.Storage.Memory;
+using DittoFs.Storage.RocksDb;
 
 namespace DittoFs.Server;
 
@@ -13,12 +15,16 @@ public sealed class StoreRegistry : IAsyncDisposable
     private static readonly Dictionary<string, Func<MetadataStoreConfig, IMetadataStore>> MetadataFactories = new()
     {
         ["memory"] = _ => new MemoryMetadataStore(),
+        ["rocksdb"] = store => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath)),
     };
 
     private static readonly Dictionary<string, Func<ContentStoreConfig, IContentStore>> ContentFactories = new()
     {
         ["memory"] = _ => new MemoryContentStore(),
+        ["filesystem"] = store => new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path)),
     };
+
+    private static string CreateDirectory(string path) => Directory.CreateDirectory(path).FullName;
 
     public static StoreTypes AvailableTypes { get; } = new([.. MetadataFactories.Keys], [.. ContentFactories.Keys]);
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 var portOption = new Option<int?>("--port", "-port") { Description = "TCP port for NFS and MOUNT (default 2049)" };
 var logLevelOption = new Option<string?>("--log-level", "-log-level") { Description = "DEBUG, INFO, WARN or ERROR (default INFO)" };
 var contentPathOption = new Option<string?>("--content-path", "-content-path") { Description = "Directory for file content (file-system content store)" };
+var dataDirOption = new Option<string?>("--data-dir", "-data-dir") { Description = $"Data directory of the embedded default configuration (default {DefaultConfig.DataDirectory})" };
 var maxConnectionsOption = new Option<int?>("--max-connections", "-max-connections") { Description = "Maximum concurrent connections, 0 = unlimited" };
 var dumpRestrictedOption = new Option<bool>("--dump-restricted", "-dump-restricted") { Description = "Answer MOUNT DUMP only to clients on localhost" };
 var configOption = new Option<FileInfo?>("--config", "-config") { Description = "YAML configuration file (default: embedded configuration)" };
@@ -18,7 +19,7 @@ var shutdownTimeoutOption = new Option<string?>("--shutdown-timeout", "-shutdown
 
 var root = new RootCommand("DittoFs: a userspace NFSv3 server")
 {
-    portOption, logLevelOption, contentPathOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
+    portOption, logLevelOption, contentPathOption, dataDirOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
 };
 
 root.SetAction(async (parse, _) =>
@@ -27,7 +28,7 @@ root.SetAction(async (parse, _) =>
     try
     {
         var file = parse.GetValue(configOption);
-        config = file is null ? DefaultConfig.Create() : ConfigLoader.LoadFile(file.FullName, StoreRegistry.AvailableTypes);
+        config = file is null ? DefaultConfig.Create(parse.GetValue(dataDirOption) ?? DefaultConfig.DataDirectory) : ConfigLoader.LoadFile(file.FullName, StoreRegistry.AvailableTypes);
         CommandLineOverrides.Apply(config, new CommandLineOverrides(
             parse.GetValue(portOption),
             parse.GetValue(logLevelOption),

@@ -16,10 +16,13 @@ internal sealed class DittoFsProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private DittoFsProcess(Process process, int port)
+    private readonly string? _ownDataDirectory;
+
+    private DittoFsProcess(Process process, int port, string? ownDataDirectory)
     {
         _process = process;
         Port = port;
+        _ownDataDirectory = ownDataDirectory;
     }
 
     public int Port { get; }
@@ -34,10 +37,21 @@ internal sealed class DittoFsProcess : IDisposable
         }
     }
 
-    /// <summary>Starts dittofs with <paramref name="arguments"/> plus --port; waits until it accepts connections.</summary>
-    public static DittoFsProcess Start(params string[] arguments)
+    /// <summary>
+    /// Starts dittofs with <paramref name="arguments"/> plus --port; waits until it accepts connections. Unless the
+    /// arguments name a configuration or data directory, the embedded default gets a fresh data directory of its
+    /// own (deleted on dispose), so servers never share stores.
+    /// </summary>
+    public static DittoFsProcess Start(params string[] arguments) => Start(FreePort(), arguments);
+
+    public static DittoFsProcess Start(int port, params string[] arguments)
     {
-        int port = FreePort();
+        string? ownDataDirectory = null;
+        if (!arguments.Any(a => a.TrimStart('-') is "config" or "data-dir"))
+        {
+            ownDataDirectory = Directory.CreateTempSubdirectory("dittofs-data-").FullName;
+            arguments = [.. arguments, "--data-dir", ownDataDirectory];
+        }
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -50,7 +64,7 @@ internal sealed class DittoFsProcess : IDisposable
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dittofs");
-        var server = new DittoFsProcess(process, port);
+        var server = new DittoFsProcess(process, port, ownDataDirectory);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -131,6 +145,8 @@ internal sealed class DittoFsProcess : IDisposable
         finally
         {
             _process.Dispose();
+            if (_ownDataDirectory is not null)
+                Directory.Delete(_ownDataDirectory, recursive: true);
         }
     }
 }

@@ -1,14 +1,18 @@
 namespace DittoFs.Server.Configuration;
 
-/// <summary>The embedded configuration used when no file is given: one share, /export.</summary>
+/// <summary>
+/// The embedded configuration used when no file is given: one share, /export, persistent — RocksDB metadata and
+/// file-system content under a data directory — so a restart keeps files and clients' handles.
+/// </summary>
 public static class DefaultConfig
 {
     public const string ShareName = "/export";
+    public const string DataDirectory = "/tmp/dittofs";
 
-    public static DittoConfig Create() => new()
+    public static DittoConfig Create(string dataDirectory = DataDirectory) => new()
     {
-        Metadata = new() { Stores = { ["default-meta"] = new MetadataStoreConfig { Type = "memory" } } },
-        Content = new() { Stores = { ["default-content"] = new ContentStoreConfig { Type = "memory" } } },
+        Metadata = new() { Stores = { ["default-meta"] = new MetadataStoreConfig { Type = "rocksdb", Rocksdb = new() { DbPath = Path.Combine(dataDirectory, "metadata") } } } },
+        Content = new() { Stores = { ["default-content"] = new ContentStoreConfig { Type = "filesystem", Filesystem = new() { Path = Path.Combine(dataDirectory, "content") } } } },
         Shares = { new ShareConfig { Name = ShareName, MetadataStore = "default-meta", ContentStore = "default-content" } },
     };
 }

@@ -1,0 +1,71 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using DittoFs.Storage.RocksDb.Records;
+using RocksDbSharp;
+
+namespace DittoFs.Storage.RocksDb;
+
+/// <summary>
+/// The records one namespace change writes, collected in a RocksDB write batch so that they land together or
+/// not at all (a crash never leaves an entry without its inode, or a name without its cookie record).
+/// </summary>
+internal sealed class MetadataBatch : IDisposable
+{
+    private const int StackRecordLength = 256;
+
+    public WriteBatch Batch { get; } = new();
+
+    public void PutInode(in InodeRecord record)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.InodeLength];
+        int length = InodeRecordCodec.LengthOf(record);
+        byte[]? rented = null;
+        Span<byte> value = length <= StackRecordLength ? stackalloc byte[StackRecordLength] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            int written = InodeRecordCodec.Write(record, value);
+            Batch.Put(MetadataKeys.Inode(key, record.Id), value[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    public void DeleteInode(ulong fileId)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.InodeLength];
+        Batch.Delete(MetadataKeys.Inode(key, fileId));
+    }
+
+    /// <summary>Adds both records of an entry. Putting a name that exists replaces its by-name record; delete its by-cookie record too.</summary>
+    public void PutEntry(ulong directoryId, ReadOnlySpan<byte> name, ulong cookie, ulong childId)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.MaxEntryByNameLength];
+        Span<byte> byName = stackalloc byte[EntryRecords.ByNameLength];
+        EntryRecords.WriteByName(byName, cookie, childId);
+        Batch.Put(MetadataKeys.EntryByName(key, directoryId, name), byName);
+        Span<byte> byCookie = stackalloc byte[EntryRecords.ByCookieLength(name)];
+        EntryRecords.WriteByCookie(byCookie, childId, name);
+        Batch.Put(MetadataKeys.EntryByCookie(key, directoryId, cookie), byCookie);
+    }
+
+    public void DeleteEntry(ulong directoryId, ReadOnlySpan<byte> name, ulong cookie)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.MaxEntryByNameLength];
+        Batch.Delete(MetadataKeys.EntryByName(key, directoryId, name));
+        Batch.Delete(MetadataKeys.EntryByCookie(key, directoryId, cookie));
+    }
+
+    public void PutShareRoot(string shareName, ulong rootId)
+    {
+        Span<byte> value = stackalloc byte[sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, rootId);
+        Batch.Put(MetadataKeys.ShareRoot(shareName), value);
+    }
+
+    public void Dispose() => Batch.Dispose();
+}

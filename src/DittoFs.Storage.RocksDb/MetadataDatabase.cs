@@ -1,0 +1,185 @@
+using System.Buffers.Binary;
+using DittoFs.Storage.RocksDb.Records;
+using RocksDbSharp;
+
+namespace DittoFs.Storage.RocksDb;
+
+/// <summary>
+/// The RocksDB database under a metadata store: typed reads of its records (<see cref="MetadataKeys"/>), batches
+/// applied atomically, and the WAL sync that makes them durable. Thread-safe, as RocksDB is.
+/// <para>
+/// Durability: <see cref="Apply"/> writes a batch to the WAL and memtable without syncing, so a process crash
+/// keeps it; <see cref="MakeDurable"/> is a synced write, which fsyncs the WAL and with it every batch applied
+/// before. Concurrent synced writes share one fsync (RocksDB's group commit), which is why stores apply under
+/// their inode locks and make durable after releasing them. The WAL is replayed to its last complete batch after
+/// a crash (point-in-time recovery), so what survives is always a prefix of the applied batches.
+/// </para>
+/// </summary>
+internal sealed class MetadataDatabase : IDisposable
+{
+    private readonly RocksDbSharp.RocksDb _db;
+    private readonly WriteOptions _unsynced = new();
+    private readonly WriteOptions _synced = new WriteOptions().SetSync(true);
+    private volatile bool _disposed;
+
+    private MetadataDatabase(RocksDbSharp.RocksDb db)
+    {
+        _db = db;
+    }
+
+    public static MetadataDatabase Open(string path)
+    {
+        Directory.CreateDirectory(path);
+        var options = new DbOptions()
+            .SetCreateIfMissing(true)
+            .SetWalRecoveryMode(Recovery.PointInTime)
+            // RocksDB's own info logs (LOG, LOG.old.*) grow without bound by default.
+            .SetKeepLogFileNum(4)
+            .SetMaxLogFileSize(16 * 1024 * 1024);
+        return new MetadataDatabase(RocksDbSharp.RocksDb.Open(options, path));
+    }
+
+    public InodeRecord GetInode(ulong fileId, ReadOptions? readOptions = null)
+    {
+        ThrowIfDisposed();
+        Span<byte> key = stackalloc byte[MetadataKeys.InodeLength];
+        return _db.Get(MetadataKeys.Inode(key, fileId), InodeRecordCodec.Instance, null, readOptions);
+    }
+
+    /// <summary>The entry <paramref name="name"/> of a directory (a default entry when there is none).</summary>
+    public EntryRecords.NamedEntry GetEntry(ulong directoryId, ReadOnlySpan<byte> name)
+    {
+        ThrowIfDisposed();
+        Span<byte> key = stackalloc byte[MetadataKeys.MaxEntryByNameLength];
+        Span<byte> value = stackalloc byte[EntryRecords.ByNameLength];
+        return _db.GetFixedSizeValue(MetadataKeys.EntryByName(key, directoryId, name), value, null, null)
+            ? EntryRecords.ReadByName(value)
+            : default;
+    }
+
+    /// <summary>The root directory id of a share, 0 when the share has none yet.</summary>
+    public ulong GetShareRoot(string shareName)
+    {
+        ThrowIfDisposed();
+        Span<byte> value = stackalloc byte[sizeof(ulong)];
+        return _db.GetFixedSizeValue(MetadataKeys.ShareRoot(shareName), value, null, null)
+            ? BinaryPrimitives.ReadUInt64LittleEndian(value)
+            : 0;
+    }
+
+    /// <summary>The database's identity, created (and synced) on first open.</summary>
+    public StoreIdentity ReadOrCreateIdentity()
+    {
+        ThrowIfDisposed();
+        Span<byte> value = stackalloc byte[StoreIdentity.Length];
+        if (_db.GetFixedSizeValue(MetadataKeys.Identity, value, null, null))
+        {
+            return StoreIdentity.Read(value);
+        }
+        var identity = StoreIdentity.CreateRandom();
+        identity.Write(value);
+        _db.Put(MetadataKeys.Identity, value, null, _synced);
+        return identity;
+    }
+
+    public ulong ReadFileIdHighWater()
+    {
+        ThrowIfDisposed();
+        Span<byte> value = stackalloc byte[sizeof(ulong)];
+        return _db.GetFixedSizeValue(MetadataKeys.FileIdHighWater, value, null, null) ? BinaryPrimitives.ReadUInt64LittleEndian(value) : 0;
+    }
+
+    /// <summary>Records, synced, that file ids up to <paramref name="highWater"/> may be in use.</summary>
+    public StoreStatus WriteFileIdHighWater(ulong highWater)
+    {
+        ThrowIfDisposed();
+        Span<byte> value = stackalloc byte[sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, highWater);
+        try
+        {
+            _db.Put(MetadataKeys.FileIdHighWater, value, null, _synced);
+            return StoreStatus.Ok;
+        }
+        catch (RocksDbException exception)
+        {
+            return StatusOf(exception);
+        }
+    }
+
+    /// <summary>How many objects exist: one pass over the inode keys, made once when a store opens.</summary>
+    public ulong CountInodes()
+    {
+        ThrowIfDisposed();
+        var readOptions = new ReadOptions().SetFillCache(false);
+        using var iterator = _db.NewIterator(null, readOptions);
+        ulong count = 0;
+        for (iterator.Seek(MetadataKeys.InodeRange); iterator.Valid() && iterator.GetKeySpan().StartsWith(MetadataKeys.InodeRange); iterator.Next())
+        {
+            count++;
+        }
+        return count;
+    }
+
+    public Snapshot CreateSnapshot()
+    {
+        ThrowIfDisposed();
+        return _db.CreateSnapshot();
+    }
+
+    public Iterator NewIterator(ReadOptions readOptions)
+    {
+        ThrowIfDisposed();
+        return _db.NewIterator(null, readOptions);
+    }
+
+    /// <summary>Writes a batch atomically, durable against a process crash but not yet against a system crash.</summary>
+    public StoreStatus Apply(MetadataBatch batch)
+    {
+        ThrowIfDisposed();
+        try
+        {
+            _db.Write(batch.Batch, _unsynced);
+            return StoreStatus.Ok;
+        }
+        catch (RocksDbException exception)
+        {
+            return StatusOf(exception);
+        }
+    }
+
+    /// <summary>
+    /// Makes every batch applied so far durable: a synced write of the barrier key, which fsyncs the WAL (and
+    /// joins the fsync of any concurrent synced write instead of queueing behind it, as RocksDB's FlushWAL would).
+    /// </summary>
+    public StoreStatus MakeDurable()
+    {
+        ThrowIfDisposed();
+        try
+        {
+            _db.Put(MetadataKeys.SyncBarrier, ReadOnlySpan<byte>.Empty, null, _synced);
+            return StoreStatus.Ok;
+        }
+        catch (RocksDbException exception)
+        {
+            return StatusOf(exception);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _db.Dispose();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>RocksDB reports OS errors as text ("IO error: No space left on device ..."): the ones a client can act on get their own status.</summary>
+    private static StoreStatus StatusOf(RocksDbException exception) =>
+        exception.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) ? StoreStatus.NoSpc
+        : exception.Message.Contains("quota", StringComparison.OrdinalIgnoreCase) ? StoreStatus.DQuot
+        : StoreStatus.Io;
+}

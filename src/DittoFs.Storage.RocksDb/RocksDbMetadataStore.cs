@@ -1,0 +1,277 @@
+using DittoFs.Storage.RocksDb.Records;
+
+namespace DittoFs.Storage.RocksDb;
+
+/// <summary>
+/// A metadata store in a RocksDB database in one directory. It answers exactly as the memory store does (both
+/// apply <see cref="PosixRules"/>), and keeps everything across restarts: a handle, a READDIR cookie and its
+/// verifier handed out before a restart still work after it; file ids (and so content ids) are never reused.
+/// <para>
+/// Every change is one atomic write batch, so a crash never leaves half of one visible. Every change except
+/// <see cref="CommitWriteAsync"/> is synced to the WAL before it returns (NFSv3 namespace and attribute changes
+/// are stable); the size a WRITE recorded becomes durable with <see cref="FlushAsync"/> (COMMIT, FILE_SYNC) or
+/// the next synced change. See <see cref="MetadataDatabase"/> for how syncs are grouped.
+/// </para>
+/// <para>
+/// Locking: changes lock the inodes they touch (<see cref="InodeLocks"/>), read them afresh, check, and apply a
+/// batch; then, with the locks released, wait for the batch to be durable. Reads take no lock. The one store-wide
+/// lock is the rename gate, taken only by renames that move a directory to another parent (as Linux's
+/// s_vfs_rename_mutex), which keeps the tree's shape still while such a rename checks that a directory is not
+/// moved into itself.
+/// </para>
+/// Dispose only when no call is running.
+/// </summary>
+public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
+{
+    private readonly MetadataDatabase _db;
+    private readonly InodeLocks _locks = new();
+    private readonly Lock _rootsGate = new();
+    private readonly Lock _renameGate = new();
+    private readonly FileClock _clock;
+    private readonly ulong _maxFiles;
+    private readonly StoreIdentity _identity;
+    private readonly FileIdAllocator _fileIds;
+    private long _fileCount;
+
+    /// <summary>Opens the store in <paramref name="path"/>, creating the directory and an empty database if needed.</summary>
+    /// <param name="path">A directory only this store uses; one process at a time (RocksDB locks it).</param>
+    /// <param name="maxFiles">How many objects the store holds before creation fails with NoSpc.</param>
+    /// <param name="clock">The clock for timestamps; a new <see cref="FileClock"/> when null.</param>
+    public RocksDbMetadataStore(string path, ulong maxFiles = 1UL << 32, FileClock? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _maxFiles = maxFiles;
+        _clock = clock ?? new FileClock();
+        _db = MetadataDatabase.Open(path);
+        try
+        {
+            _identity = _db.ReadOrCreateIdentity();
+            _fileIds = new FileIdAllocator(_db);
+            _fileCount = (long)_db.CountInodes();
+        }
+        catch
+        {
+            _db.Dispose();
+            throw;
+        }
+    }
+
+    public ValueTask<StoreResult<FileRef>> GetOrCreateRootAsync(string shareName, uint uid, uint gid, uint mode, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(shareName);
+        if (FindRoot(shareName) is { } existing)
+        {
+            return new(existing);
+        }
+        lock (_rootsGate)
+        {
+            if (FindRoot(shareName) is { } created)
+            {
+                return new(created);
+            }
+            return new(Durable(CreateRoot(shareName, uid, gid, mode)));
+        }
+    }
+
+    public ValueTask<StoreResult<InodeAttributes>> GetAttributesAsync(FileRef file, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out var record))
+        {
+            return new(StoreStatus.Stale);
+        }
+        return new(record.Attributes);
+    }
+
+    public ValueTask<StoreResult<AccessResult>> AccessAsync(AuthContext auth, FileRef file, AccessRights requested, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out var record))
+        {
+            return new(StoreStatus.Stale);
+        }
+        return new(new AccessResult(PosixRules.GrantAccess(record.Attributes, auth, requested), record.Attributes));
+    }
+
+    public ValueTask<StoreResult<ReadLinkResult>> ReadLinkAsync(AuthContext auth, FileRef symlink, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(symlink, out var record))
+        {
+            return new(StoreStatus.Stale);
+        }
+        if (record.SymlinkTarget is not { } target)
+        {
+            return new(new StoreResult<ReadLinkResult>(StoreStatus.Inval, new ReadLinkResult(default, record.Attributes)));
+        }
+        return new(new ReadLinkResult(target, record.Attributes));
+    }
+
+    public ValueTask<StoreResult<InodeAttributes>> PrepareReadAsync(AuthContext auth, FileRef file, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out var record))
+        {
+            return new(StoreStatus.Stale);
+        }
+        return new(new StoreResult<InodeAttributes>(PosixRules.CheckRead(record.Attributes, auth), record.Attributes));
+    }
+
+    public ValueTask<StoreResult<InodeAttributes>> PrepareWriteAsync(AuthContext auth, FileRef file, ulong offset, uint count, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out var record))
+        {
+            return new(StoreStatus.Stale);
+        }
+        var status = PosixRules.CheckWrite(record.Attributes, auth);
+        if (status == StoreStatus.Ok)
+        {
+            status = PosixRules.CheckWriteRange(offset, count);
+        }
+        return new(new StoreResult<InodeAttributes>(status, record.Attributes));
+    }
+
+    /// <summary>Applied but not synced: like the UNSTABLE data it describes, it becomes durable with <see cref="FlushAsync"/>.</summary>
+    public ValueTask<StoreResult<WccData>> CommitWriteAsync(AuthContext auth, FileRef file, ulong offset, uint count, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out _))
+        {
+            return new(StoreStatus.Stale);
+        }
+        using var locks = _locks.Enter(file.FileId);
+        var record = _db.GetInode(file.FileId);
+        if (!record.Exists)
+        {
+            return new(StoreStatus.Stale);
+        }
+        var before = record.Attributes;
+        if (PosixRules.CheckWriteRange(offset, count) is var status and not StoreStatus.Ok)
+        {
+            return new(new StoreResult<WccData>(status, WccData.Unchanged(before)));
+        }
+        var after = PosixRules.ApplyWrite(before, auth, offset, count, _clock.Now());
+        if (after != before)
+        {
+            using var batch = new MetadataBatch();
+            batch.PutInode(record with { Attributes = after });
+            if (_db.Apply(batch) is var applied and not StoreStatus.Ok)
+            {
+                return new(new StoreResult<WccData>(applied, WccData.Unchanged(before)));
+            }
+        }
+        return new(new WccData(before.ToWcc(), after));
+    }
+
+    /// <summary>Syncs the WAL, and with it every change applied so far (of this file and all others).</summary>
+    public ValueTask<StoreStatus> FlushAsync(FileRef file, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out _))
+        {
+            return new(StoreStatus.Stale);
+        }
+        return new(_db.MakeDurable());
+    }
+
+    public ValueTask<StoreResult<FileCountStats>> GetFileCountStatsAsync(CancellationToken cancellationToken = default)
+    {
+        ulong used = (ulong)Volatile.Read(ref _fileCount);
+        ulong free = _maxFiles > used ? _maxFiles - used : 0;
+        return new(new FileCountStats(_maxFiles, free, free));
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    private FileRef? FindRoot(string shareName)
+    {
+        ulong rootId = _db.GetShareRoot(shareName);
+        if (rootId == 0)
+        {
+            return null;
+        }
+        var root = _db.GetInode(rootId);
+        return root.Exists ? root.Attributes.Ref : null;
+    }
+
+    /// <summary>A share root: a directory that is its own parent. Call under the roots gate.</summary>
+    private StoreResult<FileRef> CreateRoot(string shareName, uint uid, uint gid, uint mode)
+    {
+        if (!TryReserveFileSlot())
+        {
+            return StoreStatus.NoSpc;
+        }
+        var now = _clock.Now();
+        var status = WithIdentity(new InodeAttributes
+        {
+            Type = FileType.Directory,
+            Mode = mode & ModeBits.All,
+            LinkCount = 2,
+            Uid = uid,
+            Gid = gid,
+            Size = PosixRules.DirectorySize,
+            Used = PosixRules.DirectorySize,
+            AccessTime = now,
+            ModifyTime = now,
+            ChangeTime = now,
+        }, out var attributes);
+        if (status == StoreStatus.Ok)
+        {
+            using var batch = new MetadataBatch();
+            batch.PutInode(InodeRecord.NewDirectory(attributes, parentId: attributes.FileId));
+            batch.PutShareRoot(shareName, attributes.FileId);
+            status = _db.Apply(batch);
+        }
+        if (status != StoreStatus.Ok)
+        {
+            ReleaseFileSlot();
+            return status;
+        }
+        return attributes.Ref;
+    }
+
+    /// <summary>Reads the record a handle names: false when the file is gone or the generation is not its.</summary>
+    private bool TryResolve(FileRef file, out InodeRecord record)
+    {
+        record = _db.GetInode(file.FileId);
+        return record.Exists && record.Attributes.Generation == file.Generation;
+    }
+
+    /// <summary>
+    /// Waits until the change behind a successful result is durable; called with no inode lock held, so that
+    /// concurrent changes share one WAL sync. Results that changed nothing are synced too: what they report may
+    /// rest on a change another call applied and has not synced yet.
+    /// </summary>
+    private StoreResult<T> Durable<T>(StoreResult<T> result)
+    {
+        if (!result.IsOk)
+        {
+            return result;
+        }
+        var status = _db.MakeDurable();
+        return status == StoreStatus.Ok ? result : new StoreResult<T>(status, result.Value);
+    }
+
+    /// <summary>Gives new attributes the next file id, the store's generation, and regular files a content id.</summary>
+    private StoreStatus WithIdentity(in InodeAttributes attributes, out InodeAttributes result)
+    {
+        result = attributes;
+        if (_fileIds.Next(out ulong fileId) is var status and not StoreStatus.Ok)
+        {
+            return status;
+        }
+        result = attributes with
+        {
+            FileId = fileId,
+            Generation = _identity.Generation,
+            ContentId = attributes.Type == FileType.Regular ? _identity.ContentIdOf(fileId) : ContentId.None,
+        };
+        return StoreStatus.Ok;
+    }
+
+    private bool TryReserveFileSlot()
+    {
+        if ((ulong)Interlocked.Increment(ref _fileCount) <= _maxFiles)
+        {
+            return true;
+        }
+        Interlocked.Decrement(ref _fileCount);
+        return false;
+    }
+
+    private void ReleaseFileSlot() => Interlocked.Decrement(ref _fileCount);
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using DittoFs.Storage.TestSupport;
+using NUnit.Framework;
+
+namespace DittoFs.Storage.FileSystem.Tests;
+
+/// <summary>What the conformance suite cannot see: the files on disk, the handle cache under pressure, a full disk.</summary>
+[TestFixture]
+public sealed class FileSystemContentStoreTests
+{
+    private const long GiB = 1L << 30;
+    private readonly TemporaryDirectories _directories = new();
+    private string _root = null!;
+
+    [SetUp]
+    public void CreateRoot() => _root = _directories.Create();
+
+    [OneTimeTearDown]
+    public void DeleteDirectories() => _directories.Dispose();
+
+    private static ContentId Content(ulong low) => new(new UInt128(0x5EED, low));
+
+    private static byte[] Pattern(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private string SingleFileUnderRoot() => Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories).Single();
+
+    [Test]
+    public async Task A_write_at_5_GiB_allocates_only_what_was_written()
+    {
+        using var store = new FileSystemContentStore(_root);
+
+        Assert.That(await store.WriteAsync(Content(1), 5 * GiB, Pattern(5000, 1)), Is.EqualTo(StoreStatus.Ok));
+
+        string file = SingleFileUnderRoot();
+        Assert.That(new FileInfo(file).Length, Is.EqualTo(5 * GiB + 5000));
+        Assert.That(AllocatedBytes(file), Is.LessThan(1L << 20), "a hole of 5 GiB is not allocated");
+    }
+
+    [Test]
+    public async Task A_content_file_is_named_by_its_id_under_two_fan_out_directories()
+    {
+        using var store = new FileSystemContentStore(_root);
+        var content = Content(42);
+
+        await store.WriteAsync(content, 0, Pattern(10, 1));
+
+        string relative = Path.GetRelativePath(_root, SingleFileUnderRoot());
+        Assert.That(relative, Does.Match($"^[0-9a-f]{{2}}/[0-9a-f]{{2}}/{content}$"));
+    }
+
+    [Test]
+    public void Ids_of_one_metadata_store_spread_over_the_fan_out_directories()
+    {
+        var paths = new ContentPaths(_root);
+
+        var firstLevels = Enumerable.Range(1, 2000)
+            .Select(i => Path.GetRelativePath(_root, paths.DirectoryOf(Content((ulong)i))).Split('/')[0])
+            .ToHashSet();
+
+        Assert.That(firstLevels, Has.Count.GreaterThan(240), "consecutive ids sharing a prefix land in most of the 256 directories");
+    }
+
+    [Test]
+    public async Task Deleting_twice_is_ok()
+    {
+        using var store = new FileSystemContentStore(_root);
+        await store.WriteAsync(Content(1), 0, Pattern(10, 1));
+
+        Assert.That(await store.DeleteAsync(Content(1)), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await store.DeleteAsync(Content(1)), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories), Is.Empty);
+    }
+
+    [Test]
+    public async Task Flushing_content_never_written_is_ok_and_creates_nothing()
+    {
+        using var store = new FileSystemContentStore(_root);
+
+        Assert.That(await store.FlushAsync(Content(7)), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(Directory.EnumerateFileSystemEntries(_root), Is.Empty);
+    }
+
+    [Test]
+    public async Task More_files_than_open_handles_all_read_back()
+    {
+        using var store = new FileSystemContentStore(_root, maxOpenFiles: 2);
+
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                Assert.That(await store.WriteAsync(Content((ulong)i), (ulong)(round * 100), Pattern(100, i * 10 + round)), Is.EqualTo(StoreStatus.Ok));
+            }
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            var buffer = new byte[300];
+            var read = await store.ReadAsync(Content((ulong)i), 0, buffer);
+            Assert.That(read.Value, Is.EqualTo(300));
+            Assert.That(buffer, Is.EqualTo(Pattern(100, i * 10).Concat(Pattern(100, i * 10 + 1)).Concat(Pattern(100, i * 10 + 2))), $"content {i}");
+        }
+    }
+
+    [Test]
+    public async Task Concurrent_writes_to_more_files_than_open_handles_all_land()
+    {
+        using var store = new FileSystemContentStore(_root, maxOpenFiles: 3);
+        // Each worker writes its own ranges, spread over 16 files, so handles are evicted while others use them.
+        static (ContentId Content, ulong Offset, byte[] Data) WriteOf(int worker, int i) =>
+            (Content((ulong)(i % 16)), (ulong)(worker * 2000 + i * 10), Pattern(10, worker * 1000 + i));
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                var (content, offset, data) = WriteOf(worker, i);
+                Assert.That(await store.WriteAsync(content, offset, data), Is.EqualTo(StoreStatus.Ok));
+            }
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        for (int worker = 0; worker < 8; worker++)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                var (content, offset, data) = WriteOf(worker, i);
+                var buffer = new byte[10];
+                await store.ReadAsync(content, offset, buffer);
+                Assert.That(buffer, Is.EqualTo(data), $"write {i} of worker {worker}");
+            }
+        }
+    }
+
+    [Test]
+    public async Task A_full_file_system_answers_no_spc_and_takes_writes_again_once_space_is_freed()
+    {
+        using var small = SmallFileSystem.TryMount(1 << 20, out string whyNot);
+        if (small is null)
+        {
+            Assert.Ignore($"No small file system to fill here: {whyNot}");
+        }
+        using var store = new FileSystemContentStore(small!.Path);
+
+        var status = StoreStatus.Ok;
+        ulong offset = 0;
+        for (; status == StoreStatus.Ok && offset < 4 << 20; offset += 64 * 1024)
+        {
+            status = await store.WriteAsync(Content(1), offset, Pattern(64 * 1024, 1));
+        }
+
+        Assert.That(status, Is.EqualTo(StoreStatus.NoSpc));
+        Assert.That(await store.DeleteAsync(Content(1)), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await store.WriteAsync(Content(2), 0, Pattern(64 * 1024, 2)), Is.EqualTo(StoreStatus.Ok));
+    }
+
+    [Test]
+    public async Task Stats_are_those_of_the_file_system_holding_the_root()
+    {
+        using var small = SmallFileSystem.TryMount(4 << 20, out string whyNot);
+        if (small is null)
+        {
+            Assert.Ignore($"No small file system to measure here: {whyNot}");
+        }
+        using var store = new FileSystemContentStore(small!.Path);
+        await store.WriteAsync(Content(1), 0, Pattern(1 << 20, 1));
+
+        var stats = (await store.GetStatsAsync()).Value;
+
+        Assert.That(stats.TotalBytes, Is.EqualTo(4UL << 20));
+        Assert.That(stats.FreeBytes, Is.LessThanOrEqualTo(3UL << 20));
+    }
+
+    /// <summary>Bytes the file system allocated for a file: st_blocks (512-byte units), read with stat(1).</summary>
+    private static long AllocatedBytes(string path)
+    {
+        using var process = Process.Start(new ProcessStartInfo("stat", ["--format=%b", path]) { RedirectStandardOutput = true })!;
+        string blocks = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, "stat");
+        return long.Parse(blocks) * 512;
+    }
+}
