@@ -1,0 +1,92 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace DittoFs.Protocol.Tests.Support;
+
+/// <summary>How many bytes (opaque, string) or elements (array) a field may carry on the wire.</summary>
+public readonly record struct XdrBound(XdrBoundKind Kind, int Limit)
+{
+    public static XdrBound Fixed(int length) => new(XdrBoundKind.Fixed, length);
+    public static XdrBound AtMost(int limit) => new(XdrBoundKind.AtMost, limit);
+    public static readonly XdrBound Unbounded = new(XdrBoundKind.Unbounded, int.MaxValue);
+}
+
+public enum XdrBoundKind
+{
+    Fixed,
+    AtMost,
+    Unbounded,
+}
+
+/// <summary>
+/// The declared bounds of the opaque, string and array fields of the generated types, written out from
+/// idl/*.x (the generated C# keeps them only inside its Read and Write methods). A test checks that every
+/// opaque field of the protocol assembly is listed, so a new field cannot be generated with a guess.
+/// </summary>
+public static class XdrBounds
+{
+    private static readonly Dictionary<string, XdrBound> Opaque = new()
+    {
+        // rpc_prot.x
+        ["OpaqueAuth.Body"] = XdrBound.AtMost(RpcProtConstants.MaxAuthBytes), // opaque body<MAX_AUTH_BYTES>
+        ["AuthsysParms.Machinename"] = XdrBound.AtMost(255),                   // string machinename<255>
+        ["AcceptedReplyReplyData.Results"] = XdrBound.Fixed(0),                // opaque results[0]
+        // portmap.x
+        ["CallArgs.Args"] = XdrBound.Unbounded,                                // opaque args<>
+        ["CallResult.Res"] = XdrBound.Unbounded,                               // opaque res<>
+        // mount3.x
+        ["Mountres3Ok.Fhandle"] = XdrBound.AtMost(64),                         // fhandle3: opaque<FHSIZE3>
+        ["Mountbody.MlHostname"] = XdrBound.AtMost(255),                       // name: string<MNTNAMLEN>
+        ["Mountbody.MlDirectory"] = XdrBound.AtMost(1024),                     // dirpath: string<MNTPATHLEN>
+        ["Groupnode.GrName"] = XdrBound.AtMost(255),                           // name
+        ["Exportnode.ExDir"] = XdrBound.AtMost(1024),                          // dirpath
+        // nfs3.x
+        ["NfsFh3.Data"] = XdrBound.AtMost(Nfs3Constants.Nfs3Fhsize),
+        ["Diropargs3.Name"] = XdrBound.AtMost(Nfs3Constants.DittoMaxnamlen),   // filename3
+        ["Entry3.Name"] = XdrBound.AtMost(Nfs3Constants.DittoMaxnamlen),
+        ["Entryplus3.Name"] = XdrBound.AtMost(Nfs3Constants.DittoMaxnamlen),
+        ["Readlink3Resok.Data"] = XdrBound.AtMost(Nfs3Constants.DittoMaxpathlen), // nfspath3
+        ["Symlinkdata3.SymlinkData"] = XdrBound.AtMost(Nfs3Constants.DittoMaxpathlen),
+        ["Read3Resok.Data"] = XdrBound.Unbounded,                              // opaque data<>
+        ["Write3Args.Data"] = XdrBound.Unbounded,
+        ["Write3Resok.Verf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Writeverfsize),
+        ["Commit3Resok.Verf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Writeverfsize),
+        ["Createhow3.Verf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Createverfsize),
+        ["Readdir3Args.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
+        ["Readdir3Resok.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
+        ["Readdirplus3Args.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
+        ["Readdirplus3Resok.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
+        // Idl/probe.x (this test project)
+        ["ProbeShapes.Odd"] = XdrBound.Fixed(3),
+        ["ProbeShapes.Label"] = XdrBound.AtMost(5),
+    };
+
+    private static readonly Dictionary<string, XdrBound> Arrays = new()
+    {
+        ["AuthsysParms.Gids"] = XdrBound.AtMost(16),                           // unsigned int gids<16>
+        ["Mountres3Ok.AuthFlavors"] = XdrBound.Unbounded,                      // int auth_flavors<>
+        // Idl/probe.x (this test project)
+        ["ProbeShapes.Pair"] = XdrBound.Fixed(2),
+        ["ProbeShapes.Counted"] = XdrBound.AtMost(3),
+    };
+
+    public static string Key(FieldInfo field) => field.DeclaringType!.Name + "." + field.Name;
+
+    public static bool TryGetOpaque(FieldInfo field, out XdrBound bound) => Opaque.TryGetValue(Key(field), out bound);
+
+    /// <summary>Arrays not listed are self-linked lists or unbounded arrays.</summary>
+    public static XdrBound Array(FieldInfo field) => Arrays.GetValueOrDefault(Key(field), XdrBound.Unbounded);
+
+    /// <summary>
+    /// The bound of a shared codec, which carries it in its name: XdrOpaqueUpTo1024Codec, XdrFixedOpaque8Codec,
+    /// XdrListUpTo16OfUInt32Codec, XdrArrayOf4OfInt32Codec.
+    /// </summary>
+    public static XdrBound OfSharedCodec(Type codec)
+    {
+        var match = Regex.Match(codec.Name, @"^Xdr(?:OpaqueUpTo|ListUpTo)(\d+)");
+        if (match.Success)
+            return XdrBound.AtMost(int.Parse(match.Groups[1].Value));
+        match = Regex.Match(codec.Name, @"^Xdr(?:FixedOpaque|ArrayOf)(\d+)");
+        return match.Success ? XdrBound.Fixed(int.Parse(match.Groups[1].Value)) : XdrBound.Unbounded;
+    }
+}
