@@ -1,4 +1,5 @@
 using System.Net;
+using DittoFs.Xdr;
 
 namespace DittoFs.Rpc;
 
@@ -39,4 +40,19 @@ public sealed class RpcCallContext
     public CancellationToken CancellationToken { get; set; }
 
     public ReadOnlySpan<uint> SupplementaryGroups => Gids.AsSpan(0, GidCount);
+
+    /// <summary>
+    /// The buffer the dispatcher encodes this call's result into, right behind the reply header. A service that
+    /// produces bulk data (READ) reserves its place there with <see cref="XdrBufferWriter.ReserveAhead"/> and
+    /// fills it, so the data is written once; it must not write to the buffer itself. Null when a service is
+    /// called directly, without an RPC server.
+    /// </summary>
+    public XdrBufferWriter? Results { get; set; }
+
+    /// <summary>
+    /// One object a service keeps with this context from call to call, e.g. scratch memory its replies point into:
+    /// the RPC layer reuses a context only after the previous call on it was answered, so such memory is free
+    /// again when the next call on the context begins. The RPC layer never touches it.
+    /// </summary>
+    public object? ServiceState { get; set; }
 }

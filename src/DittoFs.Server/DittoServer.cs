@@ -2,6 +2,8 @@ using System.Net;
 using DittoFs.Nfs;
 using DittoFs.Rpc;
 using DittoFs.Server.Configuration;
+using DittoFs.Server.Metrics;
+using DittoFs.Server.Portmap;
 using DittoFs.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -16,14 +18,18 @@ public sealed class DittoServer : IAsyncDisposable
 {
     private readonly StoreRegistry _stores;
     private readonly RpcServer _rpc;
+    private readonly ServerMetrics? _metrics;
+    private readonly Portmapper? _portmapper;
     private readonly ILogger _log;
 
-    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ILogger log)
+    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ServerMetrics? metrics, Portmapper? portmapper, ILogger log)
     {
         Config = config;
         _stores = stores;
         Shares = shares;
         _rpc = rpc;
+        _metrics = metrics;
+        _portmapper = portmapper;
         _log = log;
     }
 
@@ -33,14 +39,21 @@ public sealed class DittoServer : IAsyncDisposable
     /// <summary>Where the server listens (the real port when the configuration asked for port 0).</summary>
     public IPEndPoint LocalEndPoint => _rpc.LocalEndPoint;
 
-    /// <summary>Creates stores and shares from a validated configuration and starts serving.</summary>
+    /// <summary>
+    /// Creates stores and shares from a validated configuration and starts serving: the metrics endpoint first (so a
+    /// taken metrics port fails the start before NFS is reachable), then NFS and MOUNT, then the portmapper.
+    /// </summary>
     public static async Task<DittoServer> StartAsync(DittoConfig config, ILoggerFactory loggerFactory, IRpcServerObserver? observer = null, CancellationToken cancellationToken = default)
     {
         var log = loggerFactory.CreateLogger("DittoFs.Server");
-        var stores = StoreRegistry.Create(config);
+        var stores = await StoreRegistry.CreateAsync(config).ConfigureAwait(false);
+        ServerMetrics? metrics = null;
+        RpcServer? rpc = null;
         try
         {
-            var shares = new ShareTable(await CreateSharesAsync(config, stores, cancellationToken).ConfigureAwait(false));
+            if (config.Metrics is { Enabled: true, Port: > 0 })
+                metrics = ServerMetrics.Start(config.Metrics.Port);
+            var shares = new ShareTable(await CreateSharesAsync(config, stores, metrics, cancellationToken).ConfigureAwait(false));
             var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted };
             var rpcOptions = new RpcServerOptions
             {
@@ -49,14 +62,21 @@ public sealed class DittoServer : IAsyncDisposable
                 IdleTimeout = Duration(config.Server.IdleTimeout),
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
             };
-            var rpc = new RpcServer(rpcOptions, NfsPrograms.Create(shares, nfsOptions, loggerFactory), loggerFactory.CreateLogger<RpcServer>(), observer);
+            var programs = NfsPrograms.Create(shares, nfsOptions, loggerFactory);
+            if (metrics is not null)
+                programs = metrics.Meter(programs, shares);
+            rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
-            var server = new DittoServer(config, stores, shares, rpc, log);
+            var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var server = new DittoServer(config, stores, shares, rpc, metrics, portmapper, log);
             server.LogServing();
             return server;
         }
         catch
         {
+            if (rpc is not null)
+                await rpc.DisposeAsync().ConfigureAwait(false);
+            metrics?.Dispose();
             await stores.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -76,22 +96,38 @@ public sealed class DittoServer : IAsyncDisposable
         await server.StopAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Graceful stop: the portmapper first (no new client should be sent to a server going away), then the RPC
+    /// server's drain (see <see cref="RpcServer.StopAsync"/>). Metrics stay up until dispose, so the last scrape
+    /// can still see the shutdown's closed connections.
+    /// </summary>
     public async Task StopAsync()
     {
         var timeout = Duration(Config.Server.ShutdownTimeout);
         _log.LogInformation("Stopping: waiting up to {Timeout} for calls in flight", timeout);
+        if (_portmapper is not null)
+            await _portmapper.DisposeAsync().ConfigureAwait(false);
         await _rpc.StopAsync(timeout).ConfigureAwait(false);
         _log.LogInformation("Stopped");
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_portmapper is not null)
+            await _portmapper.DisposeAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
+        _metrics?.Dispose();
         await _stores.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static async Task<List<Share>> CreateSharesAsync(DittoConfig config, StoreRegistry stores, CancellationToken cancellationToken)
+    private static async Task<List<Share>> CreateSharesAsync(DittoConfig config, StoreRegistry stores, ServerMetrics? metrics, CancellationToken cancellationToken)
     {
+        // With metrics on, each named store is wrapped once to count its back-end failures; shares naming the same
+        // store share the wrapper, as they share the store.
+        var metadataStores = stores.MetadataStores.ToDictionary(entry => entry.Key,
+            entry => metrics?.Meter(entry.Value, entry.Key, config.Metadata.Stores[entry.Key].Type) ?? entry.Value, StringComparer.Ordinal);
+        var contentStores = stores.ContentStores.ToDictionary(entry => entry.Key,
+            entry => metrics?.Meter(entry.Value, entry.Key, config.Content.Stores[entry.Key].Type) ?? entry.Value, StringComparer.Ordinal);
         var shares = new List<Share>();
         foreach (var share in config.Shares)
         {
@@ -106,7 +142,7 @@ public sealed class DittoServer : IAsyncDisposable
                 AllowedAuthFlavors = share.AllowedAuth.Select(a => a == "none" ? AuthFlavor.None : AuthFlavor.Sys).Distinct().ToArray(),
                 RequireSecurePort = share.RequireSecurePort,
             };
-            shares.Add(await Share.CreateAsync(share.Name, stores.MetadataStores[share.MetadataStore], stores.ContentStores[share.ContentStore], options, cancellationToken: cancellationToken).ConfigureAwait(false));
+            shares.Add(await Share.CreateAsync(share.Name, metadataStores[share.MetadataStore], contentStores[share.ContentStore], options, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
         return shares;
     }
@@ -117,6 +153,8 @@ public sealed class DittoServer : IAsyncDisposable
     private void LogServing()
     {
         _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP)", LocalEndPoint);
+        if (_metrics is not null)
+            _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
         foreach (var share in Config.Shares)
         {
             var metadata = Config.Metadata.Stores[share.MetadataStore];

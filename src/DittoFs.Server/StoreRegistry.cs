@@ -3,6 +3,7 @@ using DittoFs.Storage;
 using DittoFs.Storage.FileSystem;
 using DittoFs.Storage.Memory;
 using DittoFs.Storage.RocksDb;
+using DittoFs.Storage.S3;
 
 namespace DittoFs.Server;
 
@@ -18,11 +19,43 @@ public sealed class StoreRegistry : IAsyncDisposable
         ["rocksdb"] = store => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath)),
     };
 
-    private static readonly Dictionary<string, Func<ContentStoreConfig, IContentStore>> ContentFactories = new()
+    private static readonly Dictionary<string, Func<ContentStoreConfig, Task<IContentStore>>> ContentFactories = new()
     {
-        ["memory"] = _ => new MemoryContentStore(),
-        ["filesystem"] = store => new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path)),
+        ["memory"] = _ => Task.FromResult<IContentStore>(new MemoryContentStore()),
+        ["filesystem"] = store => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path))),
+        ["s3"] = async store => await S3ContentStore.OpenAsync(S3Options(store.S3!)).ConfigureAwait(false),
     };
+
+    /// <summary>
+    /// The endpoint may be written as a URL (http://host:port) or as host:port with use_tls; the URL's scheme wins.
+    /// Credentials not in the file come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the store reads them).
+    /// </summary>
+    internal static S3ContentStoreOptions S3Options(S3ContentConfig config)
+    {
+        string endpoint = config.Endpoint;
+        bool useTls = config.UseTls;
+        if (Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+        {
+            endpoint = url.Authority;
+            useTls = url.Scheme == "https";
+        }
+        ConfigLoader.TryParseSize(config.BlockSize, out long blockSize);
+        ConfigLoader.TryParseSize(config.MaxDirtyBytes, out long maxDirtyBytes);
+        ConfigLoader.TryParseDuration(config.RequestTimeout, out var requestTimeout);
+        return new S3ContentStoreOptions
+        {
+            Endpoint = endpoint,
+            Region = config.Region,
+            Bucket = config.Bucket,
+            KeyPrefix = config.KeyPrefix,
+            AccessKey = config.AccessKey,
+            SecretKey = config.SecretKey,
+            UseTls = useTls,
+            BlockSize = (int)blockSize,
+            MaxDirtyBytes = maxDirtyBytes,
+            RequestTimeout = requestTimeout,
+        };
+    }
 
     private static string CreateDirectory(string path) => Directory.CreateDirectory(path).FullName;
 
@@ -38,7 +71,7 @@ public sealed class StoreRegistry : IAsyncDisposable
     public IReadOnlyDictionary<string, IContentStore> ContentStores { get; }
 
     /// <summary>Creates every store the configuration names (validated beforehand by <see cref="ConfigLoader"/>).</summary>
-    public static StoreRegistry Create(DittoConfig config)
+    public static async Task<StoreRegistry> CreateAsync(DittoConfig config)
     {
         var metadata = new Dictionary<string, IMetadataStore>(StringComparer.Ordinal);
         var content = new Dictionary<string, IContentStore>(StringComparer.Ordinal);
@@ -48,12 +81,12 @@ public sealed class StoreRegistry : IAsyncDisposable
             foreach (var (name, store) in config.Metadata.Stores)
                 metadata[name] = MetadataFactories[store.Type](store);
             foreach (var (name, store) in config.Content.Stores)
-                content[name] = ContentFactories[store.Type](store);
+                content[name] = await ContentFactories[store.Type](store).ConfigureAwait(false);
             return registry;
         }
         catch
         {
-            registry.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            await registry.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

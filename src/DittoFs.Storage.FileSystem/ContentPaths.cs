@@ -22,6 +22,18 @@ internal sealed class ContentPaths(string root)
         return Path.Join(Root, first, second);
     }
 
+    /// <summary>The content id a file name stands for: 32 hex digits, as <see cref="ContentId.ToString"/> writes them.</summary>
+    public static bool TryParse(string fileName, out ContentId content)
+    {
+        content = default;
+        if (fileName.Length != 32 || !UInt128.TryParse(fileName, System.Globalization.NumberStyles.AllowHexSpecifier, null, out var value) || value == UInt128.Zero)
+        {
+            return false;
+        }
+        content = new ContentId(value);
+        return content.ToString() == fileName;
+    }
+
     private static (string First, string Second) FanOut(ContentId content)
     {
         // SplitMix64's finalizer over both halves: every bit of the id moves the directory.

@@ -10,13 +10,13 @@ namespace DittoFs.Storage.FileSystem;
 /// caller's buffer. Open handles are cached (<see cref="FileHandleCache"/>).
 /// <para>
 /// Durability: writes go to the page cache; <see cref="FlushAsync"/> fsyncs the file and, the first time after
-/// the file was created, the directory that names it (fan-out directories are synced into their parents when
-/// they are made). Deletions are not synced: after a system crash a deleted file may come back, unreachable.
+/// the file was created, the directory that names it (and a fan-out directory made for it, into its parent).
+/// Deletions are not synced: after a system crash a deleted file may come back, unreachable.
 /// </para>
 /// Failures are statuses, never exceptions: ENOSPC is NoSpc, EDQUOT DQuot, EFBIG FBig, anything else Io.
 /// Dispose only when no call is running.
 /// </summary>
-public sealed class FileSystemContentStore : IContentStore, IDisposable
+public sealed class FileSystemContentStore : IContentStore, IContentInventory, IDisposable
 {
     private const FileShare Sharing = FileShare.ReadWrite | FileShare.Delete;
 
@@ -24,7 +24,8 @@ public sealed class FileSystemContentStore : IContentStore, IDisposable
     private readonly FileHandleCache _handles;
     // Files created since their directory was last synced: the first flush of each syncs the directory too.
     private readonly ConcurrentDictionary<ContentId, byte> _unsyncedNames = new();
-    private readonly Lock _directoryGate = new();
+    // Fan-out directories made since their parent was last synced (see CreateDirectoryOf).
+    private readonly ConcurrentDictionary<string, byte> _unsyncedDirectories = new();
 
     /// <param name="rootDirectory">The directory the store owns; created if missing.</param>
     /// <param name="maxOpenFiles">How many file handles stay open between calls.</param>
@@ -130,7 +131,14 @@ public sealed class FileSystemContentStore : IContentStore, IDisposable
         _unsyncedNames.TryRemove(content, out _);
         try
         {
-            File.Delete(_paths.FileOf(content)); // a missing file is not an error
+            // Content never written has no file, and mostly no fan-out directory either, where File.Delete throws
+            // DirectoryNotFoundException: checking first keeps the REMOVE of an empty file free of exceptions
+            // (thousands a second under load). A missing file is not an error.
+            string path = _paths.FileOf(content);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
             return new(StoreStatus.Ok);
         }
         catch (DirectoryNotFoundException)
@@ -143,7 +151,12 @@ public sealed class FileSystemContentStore : IContentStore, IDisposable
         }
     }
 
-    /// <summary>fsync of the file, and the first time after it was created, of the directory that names it.</summary>
+    /// <summary>
+    /// fsync of the file and, the first time after it was created, of the directory that names it, and of the fan-out
+    /// directories above it that were made for it and are not synced yet. A name is marked synced only once its
+    /// directory's fsync returned, so a concurrent flush of a file in the same new directory syncs it too rather than
+    /// answering before it is durable.
+    /// </summary>
     public ValueTask<StoreStatus> FlushAsync(ContentId content, CancellationToken cancellationToken = default)
     {
         try
@@ -156,10 +169,19 @@ public sealed class FileSystemContentStore : IContentStore, IDisposable
             {
                 RandomAccess.FlushToDisk(lease.Handle);
             }
-            if (_unsyncedNames.TryRemove(content, out _) && DirectorySync.Flush(_paths.DirectoryOf(content)) is var errno and not 0)
+            if (_unsyncedNames.ContainsKey(content))
             {
-                _unsyncedNames.TryAdd(content, 0);
-                return new(IoErrors.StatusOfErrno(errno));
+                string directory = _paths.DirectoryOf(content);
+                int errno = SyncNewDirectories(directory);
+                if (errno == 0)
+                {
+                    errno = DirectorySync.Flush(directory);
+                }
+                if (errno != 0)
+                {
+                    return new(IoErrors.StatusOfErrno(errno));
+                }
+                _unsyncedNames.TryRemove(content, out _);
             }
             return new(StoreStatus.Ok);
         }
@@ -185,6 +207,20 @@ public sealed class FileSystemContentStore : IContentStore, IDisposable
         }
     }
 
+    /// <summary>Walks ROOT/xx/yy/; files whose name is not a content id (not the store's) are skipped.</summary>
+    public async IAsyncEnumerable<StoredContent> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        foreach (var file in new DirectoryInfo(_paths.Root).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 }))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ContentPaths.TryParse(file.Name, out var content) && _paths.FileOf(content) == file.FullName)
+            {
+                yield return new StoredContent(content, (ulong)file.Length);
+            }
+        }
+    }
+
     public void Dispose() => _handles.Dispose();
 
     /// <summary>A lease on the content's open file; false when it has no file and <paramref name="create"/> is false.</summary>
@@ -195,55 +231,78 @@ public sealed class FileSystemContentStore : IContentStore, IDisposable
             return true;
         }
         string path = _paths.FileOf(content);
-        SafeFileHandle handle;
-        try
+        SafeFileHandle? handle = null;
+        // A stat first: opening a missing file throws, and content is missing at every file's first write and at
+        // every read or flush of a file never written (thousands of exceptions a second under load otherwise).
+        if (File.Exists(path))
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, Sharing);
+            try
+            {
+                handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, Sharing);
+            }
+            catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Deleted since the stat.
+            }
         }
-        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        if (handle is null)
         {
             if (!create)
             {
                 return false;
             }
             CreateDirectoryOf(content);
+            _unsyncedNames.TryAdd(content, 0); // before the name exists: a flush finding the file syncs its directory
             handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, Sharing);
-            _unsyncedNames.TryAdd(content, 0);
         }
         lease = _handles.AddAndRent(content, handle);
         return true;
     }
 
     /// <summary>
-    /// Makes the fan-out directories of a content id, syncing each new one into its parent at once: they are made
-    /// rarely (65,536 at most), and then a file's first flush only needs to sync its own directory.
-    /// Under a lock, so that a caller finding a directory another caller just made does not go on before it is synced.
+    /// Makes the fan-out directories of a content id. Like a new file's name, a new directory's name is made durable
+    /// by the first flush that needs it (<see cref="SyncNewDirectories"/>), not here: writes stay unsynced until a
+    /// COMMIT, and creations never wait for one another's fsyncs. Each is marked unsynced before it exists, so a
+    /// caller that finds it made by another caller finds the mark too.
     /// </summary>
     private void CreateDirectoryOf(ContentId content)
     {
         string directory = _paths.DirectoryOf(content);
-        lock (_directoryGate)
+        if (Directory.Exists(directory))
         {
-            if (Directory.Exists(directory))
-            {
-                return;
-            }
-            string parent = Path.GetDirectoryName(directory)!;
-            bool parentIsNew = !Directory.Exists(parent);
-            Directory.CreateDirectory(directory);
-            if (parentIsNew)
-            {
-                SyncDirectory(_paths.Root);
-            }
-            SyncDirectory(parent);
+            return;
         }
+        string parent = Path.GetDirectoryName(directory)!;
+        if (!Directory.Exists(parent))
+        {
+            _unsyncedDirectories.TryAdd(parent, 0);
+        }
+        _unsyncedDirectories.TryAdd(directory, 0);
+        Directory.CreateDirectory(directory);
     }
 
-    private static void SyncDirectory(string path)
+    /// <summary>
+    /// Syncs the names of the unsynced fan-out directories on the way to <paramref name="directory"/> into their
+    /// parents, top down; 0 or the errno of the first failure.
+    /// </summary>
+    private int SyncNewDirectories(string directory)
     {
-        if (DirectorySync.Flush(path) is var errno and not 0)
+        string parent = Path.GetDirectoryName(directory)!;
+        int errno = SyncNameOf(parent, _paths.Root);
+        return errno != 0 ? errno : SyncNameOf(directory, parent);
+    }
+
+    private int SyncNameOf(string directory, string container)
+    {
+        if (!_unsyncedDirectories.ContainsKey(directory))
         {
-            throw new IOException($"fsync of directory {path} failed", errno);
+            return 0;
         }
+        int errno = DirectorySync.Flush(container);
+        if (errno == 0)
+        {
+            _unsyncedDirectories.TryRemove(directory, out _);
+        }
+        return errno;
     }
 }

@@ -60,6 +60,27 @@ internal sealed class MetadataBatch : IDisposable
         Batch.Delete(MetadataKeys.EntryByCookie(key, directoryId, cookie));
     }
 
+    /// <summary>Deletes only the by-name record of an entry (a repair of an entry whose two records disagree).</summary>
+    public void DeleteEntryByName(ulong directoryId, ReadOnlySpan<byte> name)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.MaxEntryByNameLength];
+        Batch.Delete(MetadataKeys.EntryByName(key, directoryId, name));
+    }
+
+    /// <summary>Deletes only the by-cookie record of an entry (a repair of an entry whose two records disagree).</summary>
+    public void DeleteEntryByCookie(ulong directoryId, ulong cookie)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.EntryByCookieLength];
+        Batch.Delete(MetadataKeys.EntryByCookie(key, directoryId, cookie));
+    }
+
+    public void PutFileIdHighWater(ulong highWater)
+    {
+        Span<byte> value = stackalloc byte[sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, highWater);
+        Batch.Put(MetadataKeys.FileIdHighWater, value);
+    }
+
     public void PutShareRoot(string shareName, ulong rootId)
     {
         Span<byte> value = stackalloc byte[sizeof(ulong)];

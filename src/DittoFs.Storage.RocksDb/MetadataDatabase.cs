@@ -30,14 +30,19 @@ internal sealed class MetadataDatabase : IDisposable
     public static MetadataDatabase Open(string path)
     {
         Directory.CreateDirectory(path);
-        var options = new DbOptions()
-            .SetCreateIfMissing(true)
-            .SetWalRecoveryMode(Recovery.PointInTime)
-            // RocksDB's own info logs (LOG, LOG.old.*) grow without bound by default.
-            .SetKeepLogFileNum(4)
-            .SetMaxLogFileSize(16 * 1024 * 1024);
-        return new MetadataDatabase(RocksDbSharp.RocksDb.Open(options, path));
+        return new MetadataDatabase(RocksDbSharp.RocksDb.Open(Options(createIfMissing: true), path));
     }
+
+    /// <summary>Opens a database that must exist (an offline check never creates one); throws RocksDbException otherwise.</summary>
+    public static MetadataDatabase OpenExisting(string path) =>
+        new(RocksDbSharp.RocksDb.Open(Options(createIfMissing: false), path));
+
+    private static DbOptions Options(bool createIfMissing) => new DbOptions()
+        .SetCreateIfMissing(createIfMissing)
+        .SetWalRecoveryMode(Recovery.PointInTime)
+        // RocksDB's own info logs (LOG, LOG.old.*) grow without bound by default.
+        .SetKeepLogFileNum(4)
+        .SetMaxLogFileSize(16 * 1024 * 1024);
 
     public InodeRecord GetInode(ulong fileId, ReadOptions? readOptions = null)
     {
@@ -80,6 +85,51 @@ internal sealed class MetadataDatabase : IDisposable
         identity.Write(value);
         _db.Put(MetadataKeys.Identity, value, null, _synced);
         return identity;
+    }
+
+    /// <summary>Rewrites the identity (synced), e.g. with a new format once a migration is done.</summary>
+    public void WriteIdentity(StoreIdentity identity)
+    {
+        ThrowIfDisposed();
+        Span<byte> value = stackalloc byte[StoreIdentity.Length];
+        identity.Write(value);
+        _db.Put(MetadataKeys.Identity, value, null, _synced);
+    }
+
+    /// <summary>The root directory id of every share, in share-name order.</summary>
+    public List<ulong> ListShareRoots()
+    {
+        ThrowIfDisposed();
+        var roots = new List<ulong>();
+        using var iterator = _db.NewIterator(null, new ReadOptions().SetFillCache(false));
+        for (iterator.Seek(MetadataKeys.ShareRange); iterator.Valid() && iterator.GetKeySpan().StartsWith(MetadataKeys.ShareRange); iterator.Next())
+        {
+            roots.Add(BinaryPrimitives.ReadUInt64LittleEndian(iterator.GetValueSpan()));
+        }
+        return roots;
+    }
+
+    /// <summary>The child id of every entry of a directory, in cookie order.</summary>
+    public List<ulong> ListChildren(ulong directoryId)
+    {
+        ThrowIfDisposed();
+        Span<byte> range = stackalloc byte[MetadataKeys.DirectoryRangeLength];
+        MetadataKeys.EntriesOf(range, directoryId);
+        var children = new List<ulong>();
+        using var iterator = _db.NewIterator(null, new ReadOptions().SetFillCache(false));
+        for (iterator.Seek(range); iterator.Valid() && iterator.GetKeySpan().StartsWith(range); iterator.Next())
+        {
+            children.Add(EntryRecords.ChildIdOf(iterator.GetValueSpan()));
+        }
+        return children;
+    }
+
+    /// <summary>The database's identity, or null when it has none (a check reads it without creating one).</summary>
+    public StoreIdentity? TryReadIdentity()
+    {
+        ThrowIfDisposed();
+        Span<byte> value = stackalloc byte[StoreIdentity.Length];
+        return _db.GetFixedSizeValue(MetadataKeys.Identity, value, null, null) ? StoreIdentity.Read(value) : null;
     }
 
     public ulong ReadFileIdHighWater()

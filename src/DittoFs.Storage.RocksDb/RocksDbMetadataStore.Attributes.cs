@@ -8,7 +8,7 @@ public sealed partial class RocksDbMetadataStore
         {
             return new(StoreStatus.Stale);
         }
-        return new(Durable(ChangeAttributes(auth, file.FileId, changes, guardChangeTime)));
+        return DurableAsync(ChangeAttributes(auth, file.FileId, changes, guardChangeTime));
     }
 
     private StoreResult<WccData> ChangeAttributes(AuthContext auth, ulong fileId, in SetAttributes changes, FileTime? guardChangeTime)

@@ -10,7 +10,7 @@ public sealed partial class RocksDbMetadataStore
         {
             return new(StoreStatus.Stale);
         }
-        return new(Durable(Create(auth, directory.FileId, name.Span, mode, attributes, verifier)));
+        return DurableAsync(Create(auth, directory.FileId, name.Span, mode, attributes, verifier));
     }
 
     public ValueTask<StoreResult<CreateResult>> MkdirAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, SetAttributes attributes, CancellationToken cancellationToken = default)
@@ -19,7 +19,7 @@ public sealed partial class RocksDbMetadataStore
         {
             return new(StoreStatus.Stale);
         }
-        return new(Durable(AddNode(auth, directory.FileId, name.Span, new NewNode(FileType.Directory, attributes), out _)));
+        return DurableAsync(AddNode(auth, directory.FileId, name.Span, new NewNode(FileType.Directory, attributes), out _));
     }
 
     public ValueTask<StoreResult<CreateResult>> SymlinkAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, ReadOnlyMemory<byte> target, SetAttributes attributes, CancellationToken cancellationToken = default)
@@ -33,7 +33,7 @@ public sealed partial class RocksDbMetadataStore
             Check = PosixRules.CheckSymlinkTarget(target.Span),
             SymlinkTarget = target.ToArray(),
         };
-        return new(Durable(AddNode(auth, directory.FileId, name.Span, node, out _)));
+        return DurableAsync(AddNode(auth, directory.FileId, name.Span, node, out _));
     }
 
     public ValueTask<StoreResult<CreateResult>> MknodAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, FileType type, SetAttributes attributes, DeviceNumber device, CancellationToken cancellationToken = default)
@@ -47,7 +47,7 @@ public sealed partial class RocksDbMetadataStore
             Check = PosixRules.CheckMknodType(type, auth),
             Device = type is FileType.BlockDevice or FileType.CharDevice ? device : default,
         };
-        return new(Durable(AddNode(auth, directory.FileId, name.Span, node, out _)));
+        return DurableAsync(AddNode(auth, directory.FileId, name.Span, node, out _));
     }
 
     private StoreResult<CreateResult> Create(AuthContext auth, ulong parentId, ReadOnlySpan<byte> name, CreateMode mode, in SetAttributes attributes, ulong verifier)
@@ -144,8 +144,8 @@ public sealed partial class RocksDbMetadataStore
         }
         status = WithIdentity(attributes with { Device = node.Device }, out attributes);
         var child = attributes.Type == FileType.Directory
-            ? InodeRecord.NewDirectory(attributes, parentId)
-            : new InodeRecord { Attributes = attributes, SymlinkTarget = node.SymlinkTarget, CreateVerifier = node.CreateVerifier };
+            ? InodeRecord.NewDirectory(attributes, parentId, parent.RootId)
+            : new InodeRecord { Attributes = attributes, RootId = parent.RootId, SymlinkTarget = node.SymlinkTarget, CreateVerifier = node.CreateVerifier };
         var parentAfter = AddEntry(parent, now, child.IsDirectory ? 1 : 0, out ulong cookie);
         if (status == StoreStatus.Ok)
         {

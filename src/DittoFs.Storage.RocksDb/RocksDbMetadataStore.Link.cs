@@ -8,11 +8,16 @@ public sealed partial class RocksDbMetadataStore
         {
             return new(StoreStatus.Stale);
         }
-        if (!TryResolve(directory, out _))
+        if (!TryResolve(directory, out var parent))
         {
             return new(new StoreResult<LinkResult>(StoreStatus.Stale, new LinkResult(target.Attributes, default)));
         }
-        return new(Durable(Link(auth, file.FileId, directory.FileId, name.Span)));
+        if (target.RootId != parent.RootId)
+        {
+            // Shares are separate file systems, even in one store.
+            return new(new StoreResult<LinkResult>(StoreStatus.XDev, new LinkResult(target.Attributes, default)));
+        }
+        return DurableAsync(Link(auth, file.FileId, directory.FileId, name.Span));
     }
 
     private StoreResult<LinkResult> Link(AuthContext auth, ulong fileId, ulong parentId, ReadOnlySpan<byte> name)

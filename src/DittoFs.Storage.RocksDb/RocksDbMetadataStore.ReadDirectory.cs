@@ -15,7 +15,7 @@ public sealed partial class RocksDbMetadataStore
         using var snapshot = _db.CreateSnapshot();
         var readOptions = new ReadOptions().SetSnapshot(snapshot);
         var parent = _db.GetInode(directory.FileId, readOptions);
-        if (!parent.Exists || parent.Attributes.Generation != directory.Generation)
+        if (!IsNamedBy(parent, directory))
         {
             return new(StoreStatus.Stale);
         }

@@ -10,7 +10,7 @@ public sealed partial class RocksDbMetadataStore
         {
             return new(StoreStatus.Stale);
         }
-        return new(Durable(Remove(auth, directory.FileId, name.Span)));
+        return DurableAsync(Remove(auth, directory.FileId, name.Span));
     }
 
     public ValueTask<StoreResult<WccData>> RmdirAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default)
@@ -19,7 +19,7 @@ public sealed partial class RocksDbMetadataStore
         {
             return new(StoreStatus.Stale);
         }
-        return new(Durable(Rmdir(auth, directory.FileId, name.Span)));
+        return DurableAsync(Rmdir(auth, directory.FileId, name.Span));
     }
 
     private StoreResult<RemoveResult> Remove(AuthContext auth, ulong parentId, ReadOnlySpan<byte> name)

@@ -6,11 +6,15 @@ public sealed partial class RocksDbMetadataStore
 {
     public ValueTask<StoreResult<RenameResult>> RenameAsync(AuthContext auth, FileRef fromDirectory, ReadOnlyMemory<byte> fromName, FileRef toDirectory, ReadOnlyMemory<byte> toName, CancellationToken cancellationToken = default)
     {
-        if (!TryResolve(fromDirectory, out _) || !TryResolve(toDirectory, out _))
+        if (!TryResolve(fromDirectory, out var from) || !TryResolve(toDirectory, out var to))
         {
             return new(StoreStatus.Stale);
         }
-        return new(Durable(Rename(auth, fromDirectory.FileId, fromName.Span, toDirectory.FileId, toName.Span)));
+        if (from.RootId != to.RootId)
+        {
+            return new(StoreStatus.XDev); // shares are separate file systems, even in one store
+        }
+        return DurableAsync(Rename(auth, fromDirectory.FileId, fromName.Span, toDirectory.FileId, toName.Span));
     }
 
     private StoreResult<RenameResult> Rename(AuthContext auth, ulong fromId, ReadOnlySpan<byte> fromName, ulong toId, ReadOnlySpan<byte> toName)

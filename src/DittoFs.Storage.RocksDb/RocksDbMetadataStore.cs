@@ -17,13 +17,14 @@ namespace DittoFs.Storage.RocksDb;
 /// batch; then, with the locks released, wait for the batch to be durable. Reads take no lock. The one store-wide
 /// lock is the rename gate, taken only by renames that move a directory to another parent (as Linux's
 /// s_vfs_rename_mutex), which keeps the tree's shape still while such a rename checks that a directory is not
-/// moved into itself.
+/// moved into itself. Waiting for durability holds no thread: <see cref="WalSyncer"/> groups the syncs.
 /// </para>
 /// Dispose only when no call is running.
 /// </summary>
 public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
 {
     private readonly MetadataDatabase _db;
+    private readonly WalSyncer _wal;
     private readonly InodeLocks _locks = new();
     private readonly Lock _rootsGate = new();
     private readonly Lock _renameGate = new();
@@ -46,8 +47,10 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
         try
         {
             _identity = _db.ReadOrCreateIdentity();
+            ShareRootMigration.Run(_db, _identity);
             _fileIds = new FileIdAllocator(_db);
             _fileCount = (long)_db.CountInodes();
+            _wal = new WalSyncer(_db);
         }
         catch
         {
@@ -69,7 +72,13 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
             {
                 return new(created);
             }
-            return new(Durable(CreateRoot(shareName, uid, gid, mode)));
+            // Synced before the gate opens: no caller may find the root before it is durable.
+            var root = CreateRoot(shareName, uid, gid, mode);
+            if (root.IsOk && _db.MakeDurable() is var synced and not StoreStatus.Ok)
+            {
+                return new(synced);
+            }
+            return new(root);
         }
     }
 
@@ -165,7 +174,7 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
         {
             return new(StoreStatus.Stale);
         }
-        return new(_db.MakeDurable());
+        return new(_wal.SyncAsync());
     }
 
     public ValueTask<StoreResult<FileCountStats>> GetFileCountStatsAsync(CancellationToken cancellationToken = default)
@@ -175,7 +184,11 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
         return new(new FileCountStats(_maxFiles, free, free));
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _wal.Dispose();
+        _db.Dispose();
+    }
 
     private FileRef? FindRoot(string shareName)
     {
@@ -212,7 +225,7 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
         if (status == StoreStatus.Ok)
         {
             using var batch = new MetadataBatch();
-            batch.PutInode(InodeRecord.NewDirectory(attributes, parentId: attributes.FileId));
+            batch.PutInode(InodeRecord.NewDirectory(attributes, parentId: attributes.FileId, rootId: attributes.FileId));
             batch.PutShareRoot(shareName, attributes.FileId);
             status = _db.Apply(batch);
         }
@@ -224,25 +237,31 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
         return attributes.Ref;
     }
 
-    /// <summary>Reads the record a handle names: false when the file is gone or the generation is not its.</summary>
+    /// <summary>
+    /// Reads the record a handle names: false when the file is gone, the generation is not its, or a scoped
+    /// reference names an object under another share root.
+    /// </summary>
     private bool TryResolve(FileRef file, out InodeRecord record)
     {
         record = _db.GetInode(file.FileId);
-        return record.Exists && record.Attributes.Generation == file.Generation;
+        return IsNamedBy(record, file);
     }
 
+    private static bool IsNamedBy(in InodeRecord record, FileRef file) =>
+        record.Exists && record.Attributes.Generation == file.Generation && (file.Root == 0 || record.RootId == file.Root);
+
     /// <summary>
-    /// Waits until the change behind a successful result is durable; called with no inode lock held, so that
-    /// concurrent changes share one WAL sync. Results that changed nothing are synced too: what they report may
-    /// rest on a change another call applied and has not synced yet.
+    /// Completes with the result once the change behind it is durable; called with no inode lock held, and waiting
+    /// without a thread (<see cref="WalSyncer"/>), so that concurrent changes share one WAL sync. Results that
+    /// changed nothing are synced too: what they report may rest on a change another call applied and has not
+    /// synced yet.
     /// </summary>
-    private StoreResult<T> Durable<T>(StoreResult<T> result)
+    private ValueTask<StoreResult<T>> DurableAsync<T>(StoreResult<T> result) =>
+        result.IsOk ? AwaitSync(_wal.SyncAsync(), result) : new(result);
+
+    private static async ValueTask<StoreResult<T>> AwaitSync<T>(Task<StoreStatus> sync, StoreResult<T> result)
     {
-        if (!result.IsOk)
-        {
-            return result;
-        }
-        var status = _db.MakeDurable();
+        var status = await sync.ConfigureAwait(false);
         return status == StoreStatus.Ok ? result : new StoreResult<T>(status, result.Value);
     }
 

@@ -47,6 +47,21 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>
+    /// Room for <paramref name="length"/> bytes that the next <see cref="Write{T, TCodec}"/> will place
+    /// <paramref name="offset"/> bytes past the current end (e.g. READ data behind its result's header). Capacity
+    /// for the whole value (offset, data, padding) is made now, so that write does not move the buffer: data
+    /// produced into this memory is then already where the encoder puts it, and <see cref="XdrWriter"/> skips
+    /// the copy. Valid until the next write.
+    /// </summary>
+    public Memory<byte> ReserveAhead(int offset, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        Ensure(offset + XdrSize.Pad(length));
+        return _buffer.AsMemory(_written + offset, length);
+    }
+
     /// <summary>Encodes <paramref name="value"/> with <typeparamref name="TCodec"/> at the end of the buffer.</summary>
     public void Write<T, TCodec>(in T value) where TCodec : IXdrCodec<T>
     {

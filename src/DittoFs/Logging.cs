@@ -1,22 +1,43 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Cli;
 
-/// <summary>Console logging at the configured level (DEBUG, INFO, WARN, ERROR).</summary>
+/// <summary>
+/// Console logging at the configured level (DEBUG, INFO, WARN, ERROR), as text (one line per message) or as JSON
+/// (one object per line with Timestamp, EventId, LogLevel, Category, Message, Exception and the message's named
+/// values under State, e.g. Client and Procedure, which log shippers index without parsing text).
+/// </summary>
 internal static class Logging
 {
-    public static ILoggerFactory Create(string level) => LoggerFactory.Create(builder => builder
-        .SetMinimumLevel(level.ToUpperInvariant() switch
+    private const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+
+    public static ILoggerFactory Create(string level, string format) => LoggerFactory.Create(builder =>
+    {
+        builder.SetMinimumLevel(level.ToUpperInvariant() switch
         {
             "DEBUG" => LogLevel.Debug,
             "WARN" => LogLevel.Warning,
             "ERROR" => LogLevel.Error,
             _ => LogLevel.Information,
-        })
-        .AddSimpleConsole(options =>
+        });
+        if (format == "json")
         {
-            options.SingleLine = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            options.UseUtcTimestamp = true;
-        }));
+            builder.AddJsonConsole(options =>
+            {
+                options.TimestampFormat = TimestampFormat;
+                options.UseUtcTimestamp = true;
+                options.JsonWriterOptions = new JsonWriterOptions { Indented = false };
+            });
+        }
+        else
+        {
+            builder.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = TimestampFormat + " ";
+                options.UseUtcTimestamp = true;
+            });
+        }
+    });
 }

@@ -16,11 +16,20 @@ var maxConnectionsOption = new Option<int?>("--max-connections", "-max-connectio
 var dumpRestrictedOption = new Option<bool>("--dump-restricted", "-dump-restricted") { Description = "Answer MOUNT DUMP only to clients on localhost" };
 var configOption = new Option<FileInfo?>("--config", "-config") { Description = "YAML configuration file (default: embedded configuration)" };
 var shutdownTimeoutOption = new Option<string?>("--shutdown-timeout", "-shutdown-timeout") { Description = "How long a graceful stop waits for in-flight calls, e.g. 30s" };
+var metricsPortOption = new Option<int?>("--metrics-port", "-metrics-port") { Description = "Port of the Prometheus endpoint /metrics (default 9090), 0 = no metrics" };
+var logFormatOption = new Option<string?>("--log-format", "-log-format") { Description = "text or json (default text)" };
+var portmapOption = new Option<string?>("--portmap", "-portmap")
+{
+    Description = "Portmapper on port 111: true, false or auto (default auto); --portmap alone means true",
+    Arity = ArgumentArity.ZeroOrOne,
+};
 
 var root = new RootCommand("DittoFs: a userspace NFSv3 server")
 {
     portOption, logLevelOption, contentPathOption, dataDirOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
+    metricsPortOption, logFormatOption, portmapOption,
 };
+root.Subcommands.Add(FsckCli.Command);
 
 root.SetAction(async (parse, _) =>
 {
@@ -36,6 +45,10 @@ root.SetAction(async (parse, _) =>
             parse.GetValue(maxConnectionsOption),
             parse.GetValue(dumpRestrictedOption) ? true : null,
             parse.GetValue(shutdownTimeoutOption)));
+        OperationsOverrides.Apply(config, new OperationsOverrides(
+            parse.GetValue(metricsPortOption),
+            parse.GetValue(logFormatOption),
+            parse.GetResult(portmapOption) is null ? null : parse.GetValue(portmapOption) ?? "true"));
     }
     catch (ConfigException e)
     {
@@ -43,7 +56,7 @@ root.SetAction(async (parse, _) =>
         return 2;
     }
 
-    using var loggerFactory = Logging.Create(config.Server.LogLevel);
+    using var loggerFactory = Logging.Create(config.Server.LogLevel, config.Server.LogFormat);
     var log = loggerFactory.CreateLogger("dittofs");
 
     // Stop gracefully on SIGINT / SIGTERM: the handler only signals; the server's own shutdown does the work.
@@ -63,4 +76,5 @@ root.SetAction(async (parse, _) =>
     }
 });
 
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var parsed = root.Parse(args);
+return FsckCli.UsageError(parsed) ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

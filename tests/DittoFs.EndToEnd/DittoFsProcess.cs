@@ -40,12 +40,20 @@ internal sealed class DittoFsProcess : IDisposable
     /// <summary>
     /// Starts dittofs with <paramref name="arguments"/> plus --port; waits until it accepts connections. Unless the
     /// arguments name a configuration or data directory, the embedded default gets a fresh data directory of its
-    /// own (deleted on dispose), so servers never share stores.
+    /// own (deleted on dispose), so servers never share stores. Unless the arguments have --metrics-port or --portmap,
+    /// metrics and the portmapper are off.
     /// </summary>
     public static DittoFsProcess Start(params string[] arguments) => Start(FreePort(), arguments);
 
     public static DittoFsProcess Start(int port, params string[] arguments)
     {
+        // Well-known ports are shared by every process on the machine: a server only takes the metrics port (default
+        // 9090) or the portmapper's (111) when its test passes the flag, even with a configuration file (flags win),
+        // so fixtures stay independent of each other.
+        if (!arguments.Any(a => a.TrimStart('-') is "metrics-port"))
+            arguments = [.. arguments, "--metrics-port", "0"];
+        if (!arguments.Any(a => a.TrimStart('-') is "portmap"))
+            arguments = [.. arguments, "--portmap", "false"];
         string? ownDataDirectory = null;
         if (!arguments.Any(a => a.TrimStart('-') is "config" or "data-dir"))
         {
@@ -128,6 +136,15 @@ internal sealed class DittoFsProcess : IDisposable
             throw new TimeoutException($"dittofs did not exit within {timeout} of SIGTERM:\n{Output}");
         _process.WaitForExit();
         return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGKILL, as a crash would end the process: no shutdown, no flush, no RocksDB close. Waits until it is gone.</summary>
+    public void Kill()
+    {
+        kill(_process.Id, 9);
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+            throw new TimeoutException($"dittofs did not die within 30 s of SIGKILL:\n{Output}");
+        _process.WaitForExit();
     }
 
     public void Dispose()

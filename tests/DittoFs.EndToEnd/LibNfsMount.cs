@@ -18,8 +18,11 @@ internal sealed unsafe class LibNfsMount : IDisposable
 
     private LibNfsMount(IntPtr context) => _context = context;
 
-    /// <summary>Mounts <c>export</c> on the server at 127.0.0.1 with explicit ports (no portmapper).</summary>
-    public static LibNfsMount Connect(int port, string export = "/export", int uid = 0, int gid = 0)
+    /// <summary>
+    /// Mounts <c>export</c> on the server at 127.0.0.1 with explicit ports (no portmapper). A call to a server that
+    /// died blocks for <paramref name="timeoutMilliseconds"/> (libnfs keeps reconnecting until then).
+    /// </summary>
+    public static LibNfsMount Connect(int port, string export = "/export", int uid = 0, int gid = 0, int timeoutMilliseconds = 30_000)
     {
         var context = LibNfs.InitContext();
         if (context == IntPtr.Zero)
@@ -27,7 +30,7 @@ internal sealed unsafe class LibNfsMount : IDisposable
         var mount = new LibNfsMount(context);
         try
         {
-            LibNfs.SetTimeout(context, 30_000);
+            LibNfs.SetTimeout(context, timeoutMilliseconds);
             // libnfs reads the ports from the URL; parsing it configures the context.
             var url = LibNfs.ParseUrlDir(context, Url(port, export));
             if (url == IntPtr.Zero)

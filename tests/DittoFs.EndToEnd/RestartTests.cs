@@ -1,12 +1,13 @@
 using System.Text;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
+using DittoFs.Storage.S3.Tests.Infrastructure;
 
 namespace DittoFs.EndToEnd;
 
 /// <summary>
-/// The embedded default is persistent (RocksDB metadata, file-system content): after SIGTERM and a restart on the
-/// same data directory, files read back byte-identical, handles clients held still work, and the write verifier
+/// Persistent stores (the embedded default's RocksDB + files, and RocksDB + S3 on a real s3rver): after SIGTERM
+/// and a restart on the same data, files read back byte-identical, handles clients held still work, and the write verifier
 /// changed so clients know to resend uncommitted writes.
 /// </summary>
 [TestFixture]
@@ -22,14 +23,38 @@ public sealed class RestartTests
     public void RemoveDataDirectory() => Directory.Delete(_data, recursive: true);
 
     [Test]
-    public async Task Files_handles_and_listings_survive_a_restart()
+    public Task Files_handles_and_listings_survive_a_restart_with_rocksdb_and_files() => SurvivesRestartAsync("--data-dir", _data);
+
+    [Test]
+    public async Task Files_handles_and_listings_survive_a_restart_with_rocksdb_and_s3()
+    {
+        string launcher = S3rverInstallation.EnsureInstalled(RepositoryRoot.Find());
+        using var s3 = S3rverProcess.Start(launcher, Directory.CreateDirectory(Path.Combine(_data, "s3rver")).FullName);
+        string config = Path.Combine(_data, "dittofs.yaml");
+        File.WriteAllText(config, $$"""
+            metadata:
+              stores:
+                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
+            content:
+              stores:
+                s3: { type: s3, s3: { endpoint: "http://{{s3.Endpoint}}", bucket: dittofs-e2e, access_key: {{S3rverProcess.AccessKey}}, secret_key: {{S3rverProcess.SecretKey}}, block_size: 1MiB } }
+            shares:
+              - name: /export
+                metadata_store: meta
+                content_store: s3
+                root_squash: false
+            """);
+        await SurvivesRestartAsync("--config", config);
+    }
+
+    private async Task SurvivesRestartAsync(params string[] arguments)
     {
         var content = new byte[3 * 1024 * 1024 + 5];
         new Random(11).NextBytes(content);
         NfsFh3 handle;
         byte[] verifierBefore;
 
-        using (var server = DittoFsProcess.Start("--data-dir", _data))
+        using (var server = DittoFsProcess.Start(arguments))
         {
             using (var nfs = LibNfsMount.Connect(server.Port))
             {
@@ -41,7 +66,7 @@ public sealed class RestartTests
             Assert.That(server.Terminate(Timeout), Is.EqualTo(0), "SIGTERM stops the server cleanly");
         }
 
-        using (var server = DittoFsProcess.Start("--data-dir", _data))
+        using (var server = DittoFsProcess.Start(arguments))
         {
             using (var nfs = LibNfsMount.Connect(server.Port))
             {

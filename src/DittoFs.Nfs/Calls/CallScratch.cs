@@ -10,14 +10,13 @@ namespace DittoFs.Nfs;
 /// result references can be returned to a pool inside the call. Ownership therefore follows the call's
 /// <see cref="RpcCallContext"/>: the RPC layer reuses a context only once its call has been answered, so the
 /// next <see cref="Begin"/> on the same context is the first moment the previous reply's memory is free, and
-/// it is returned to the pools there. In steady state (contexts reused) a call allocates nothing.
+/// it is returned to the pools there. The scratch lives in the context's <see cref="RpcCallContext.ServiceState"/>
+/// slot, so finding it is a field read. In steady state (contexts reused) a call allocates nothing.
 /// Consequence for callers outside the RPC layer (tests): a result's memory is valid until the next call made
 /// with the same context.
 /// </summary>
 internal sealed class CallScratch
 {
-    private static readonly ConditionalWeakTable<RpcCallContext, CallScratch> ByContext = new();
-
     private byte[] _bytes = [];
     private int _bytesUsed;
     private byte[]? _data;
@@ -27,7 +26,11 @@ internal sealed class CallScratch
     /// <summary>The scratch of <paramref name="context"/>, emptied for a new call.</summary>
     public static CallScratch Begin(RpcCallContext context)
     {
-        var scratch = ByContext.GetValue(context, static _ => new CallScratch());
+        if (context.ServiceState is not CallScratch scratch)
+        {
+            scratch = new CallScratch();
+            context.ServiceState = scratch;
+        }
         scratch.Reset();
         return scratch;
     }

@@ -9,10 +9,11 @@ namespace DittoFs.Nfs;
 public sealed partial class NfsService
 {
     /// <summary>
-    /// READ (RFC 1813 §3.3.6). The store checks the caller may read a regular file and gives its size; the data is
-    /// read straight into a pooled buffer of the bytes that exist below that size (at most rtmax), and whatever
-    /// the content store does not have (holes, or content shorter than the size after a truncate that grew the
-    /// file) reads as zeros. eof is set when the read reaches the end of the file.
+    /// READ (RFC 1813 §3.3.6). The store checks the caller may read a regular file and gives its size; the bytes that
+    /// exist below that size (at most rtmax) are read straight into the reply buffer, where the encoded result puts
+    /// them (<see cref="ReadDestination"/>), and whatever the content store does not have (holes, or content shorter
+    /// than the size after a truncate that grew the file) reads as zeros. eof is set when the read reaches the end
+    /// of the file.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Read3Res> ReadAsync(Read3Args arguments, RpcCallContext context)
@@ -34,7 +35,17 @@ public sealed partial class NfsService
         ulong offset = arguments.Offset;
         ulong available = offset < file.Size ? file.Size - offset : 0;
         int length = (int)Math.Min(Math.Min(arguments.Count, (uint)_options.MaxTransferSize), available);
-        var data = CallScratch.Begin(context).Data(length);
+        var result = new Read3Res
+        {
+            Status = status,
+            Resok = new Read3Resok
+            {
+                FileAttributes = target.PostOp(file),
+                Count = (uint)length,
+                Eof = offset + (ulong)length >= file.Size,
+            },
+        };
+        var data = ReadDestination(context, result, length);
         if (length > 0)
         {
             var read = await target.Content.ReadAsync(file.ContentId, offset, data, cancellationToken).ConfigureAwait(false);
@@ -45,18 +56,19 @@ public sealed partial class NfsService
             }
             data.Span[read.Value..].Clear();
         }
-        return new Read3Res
-        {
-            Status = status,
-            Resok = new Read3Resok
-            {
-                FileAttributes = target.PostOp(file),
-                Count = (uint)length,
-                Eof = offset + (ulong)length >= file.Size,
-                Data = data,
-            },
-        };
+        result.Resok.Data = data;
+        return result;
     }
+
+    /// <summary>
+    /// Where READ data goes: through the RPC server, into the reply buffer at the offset the encoded result puts it
+    /// (the size of <paramref name="result"/> without data ends with the opaque's length word), so the data is
+    /// written once and sent from there; called directly, into a pooled buffer of the call.
+    /// </summary>
+    private static Memory<byte> ReadDestination(RpcCallContext context, in Read3Res result, int length) =>
+        context.Results is { } results
+            ? results.ReserveAhead(Read3Res.SizeOf(in result), length)
+            : CallScratch.Begin(context).Data(length);
 
     /// <summary>
     /// WRITE (RFC 1813 §3.3.7): the store checks the caller and range, the content store takes the bytes, and the

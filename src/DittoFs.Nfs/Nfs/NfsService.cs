@@ -49,7 +49,7 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     /// <summary>
     /// Resolves a handle for a call: NFS3ERR_BADHANDLE if it is not one of ours, NFS3ERR_STALE if its share is not
     /// exported (any more), NFS3ERR_ACCES if the share does not admit this client, port or credential flavour.
-    /// Whether the file itself still exists is the store's to say (Stale) when the procedure uses it.
+    /// Whether the file itself still exists, in this share, is the store's to say (Stale) when the procedure uses it.
     /// </summary>
     private Nfsstat3 Open(in NfsFh3 handle, RpcCallContext context, NfsV3Procedure procedure, out CallTarget target)
     {
@@ -66,7 +66,9 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
             LogRefusedClient(procedure, share.ExportPath, context.Client, context.AuthFlavor);
             return Nfsstat3.Nfs3errAcces;
         }
-        target = new CallTarget(share, parsed.File, _identities.For(context, share.Options));
+        // Scoped to the share: a handle naming the share id of one share and the file id of another share's file
+        // (both shares in one store) finds nothing, so admission to one share never reaches another's files.
+        target = new CallTarget(share, parsed.File.Within(share.Root), _identities.For(context, share.Options));
         return Nfsstat3.Nfs3Ok;
     }
 

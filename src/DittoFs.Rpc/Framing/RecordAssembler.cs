@@ -81,6 +81,35 @@ internal sealed class RecordAssembler : IDisposable
         }
     }
 
+    /// <summary>Bytes of the current fragment not received yet; 0 between fragments.</summary>
+    public int FragmentRemaining => _inFragment ? _fragmentRemaining : 0;
+
+    /// <summary>
+    /// Where the next bytes of the current fragment go, straight in the record buffer: a large fragment is then
+    /// received from the socket into its record (<see cref="Received"/>) instead of through a receive buffer and a
+    /// copy. The buffer grows with what has <paramref name="arrived"/> (bytes the kernel already holds), never
+    /// with what the header merely announces, except that once a quarter of the rest is there it grows to hold all
+    /// of it: one growth per large fragment instead of a series, each a different pool size, while a peer that
+    /// stops sending still pins at most four times what it sent.
+    /// </summary>
+    public Memory<byte> FragmentTail(int arrived)
+    {
+        int room = arrived >= _fragmentRemaining / 4 ? _fragmentRemaining : Math.Max(arrived, 1);
+        EnsureCapacity(_length + room);
+        return _buffer.AsMemory(_length, Math.Min(_fragmentRemaining, _buffer!.Length - _length));
+    }
+
+    /// <summary>Accounts for <paramref name="count"/> bytes received into <see cref="FragmentTail"/>.</summary>
+    public RecordStatus Received(int count)
+    {
+        _length += count;
+        _fragmentRemaining -= count;
+        if (_fragmentRemaining > 0)
+            return RecordStatus.NeedMoreData;
+        _inFragment = false;
+        return _lastFragment ? RecordStatus.Complete : RecordStatus.NeedMoreData;
+    }
+
     /// <summary>
     /// Hands over the completed record: the caller owns the returned array (rent size, not record size) and
     /// gives it back with <see cref="ReturnRecord"/>. An empty record comes back as an empty array.

@@ -28,7 +28,11 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     private ValueTask<XdrDispatchResult> _pending;
     private DuplicateRequestCache.Key? _duplicateKey;
 
-    public RpcCall() => _onDispatchCompleted = OnDispatchCompleted;
+    public RpcCall()
+    {
+        _onDispatchCompleted = OnDispatchCompleted;
+        _context.Results = _reply;
+    }
 
     /// <summary>The encoded reply, record mark included; valid once the call has handed itself to its connection.</summary>
     public ReadOnlyMemory<byte> Reply => _reply.WrittenMemory;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace DittoFs.Rpc;
@@ -21,10 +20,16 @@ namespace DittoFs.Rpc;
 /// Replies that are ready together are copied into one send buffer (one syscall for many small replies);
 /// a reply too large for it is sent straight from its own buffer.
 /// </para>
+/// <para>
+/// Reads: the pipe delivers call records; the rest of a large fragment (a WRITE's data) is received from the
+/// socket straight into its record buffer. Both loops await inside their own long-lived state machines, so
+/// neither allocates per call.
+/// </para>
 /// </summary>
 internal sealed class RpcConnection
 {
     private const int CoalescedSendSize = 64 * 1024;
+    private const int DirectReceiveSize = 64 * 1024;
     private const int MaxRepliesPerBatch = 64;
 
     private readonly Socket _socket;
@@ -127,6 +132,21 @@ internal sealed class RpcConnection
                     }
                     if (result.IsCompleted)
                         return RpcConnectionCloseReason.ClientClosed;
+                    if (_assembler.FragmentRemaining >= DirectReceiveSize)
+                    {
+                        // The pipe is drained (all input consumed) and a large fragment goes on (a WRITE's data):
+                        // receive the rest of it from the socket straight into the record, saving a copy.
+                        while (status == RecordStatus.NeedMoreData && _assembler.FragmentRemaining > 0)
+                        {
+                            int received = await _socket.ReceiveAsync(_assembler.FragmentTail(_socket.Available), SocketFlags.None, token).ConfigureAwait(false);
+                            if (received == 0)
+                                return RpcConnectionCloseReason.ClientClosed;
+                            status = _assembler.Received(received);
+                        }
+                        Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                        if (status == RecordStatus.Complete)
+                            break;
+                    }
                 }
 
                 var record = _assembler.TakeRecord(out int length);
@@ -187,9 +207,21 @@ internal sealed class RpcConnection
                 _batch[count++] = call;
             if (!broken)
             {
+                // The sends are awaited here, in the connection's one long-lived state machine, not in helper async
+                // methods: those would need a state machine box per batch that had to wait for the socket.
+                byte[]? coalesced = count > 1 ? ArrayPool<byte>.Shared.Rent(CoalescedSendSize) : null;
                 try
                 {
-                    await SendBatchAsync(count).ConfigureAwait(false);
+                    int next = 0;
+                    while (next < count)
+                    {
+                        var data = NextSend(coalesced, ref next, count);
+                        while (!data.IsEmpty)
+                        {
+                            int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+                            data = data[sent..];
+                        }
+                    }
                     Volatile.Write(ref _lastActivity, Environment.TickCount64);
                 }
                 catch (Exception)
@@ -197,6 +229,11 @@ internal sealed class RpcConnection
                     // The socket failed or was closed under us; later replies have nowhere to go.
                     broken = true;
                     Abort(RpcConnectionCloseReason.TransportError);
+                }
+                finally
+                {
+                    if (coalesced is not null)
+                        ArrayPool<byte>.Shared.Return(coalesced);
                 }
             }
             for (int i = 0; i < count; i++)
@@ -208,51 +245,27 @@ internal sealed class RpcConnection
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendBatchAsync(int count)
+    /// <summary>
+    /// The next bytes to send from the batch, starting at reply <paramref name="next"/>: a reply too large for the
+    /// coalescing buffer (or the only one) as it is, else as many replies as fit copied into
+    /// <paramref name="coalesced"/>, so that many small replies leave in one send.
+    /// </summary>
+    private ReadOnlyMemory<byte> NextSend(byte[]? coalesced, ref int next, int count)
     {
-        if (count == 1)
+        var reply = _batch[next].Reply;
+        if (coalesced is null || reply.Length > coalesced.Length)
         {
-            await SendAsync(_batch[0].Reply).ConfigureAwait(false);
-            return;
+            next++;
+            return reply;
         }
-        var coalesced = ArrayPool<byte>.Shared.Rent(CoalescedSendSize);
-        try
+        int used = 0;
+        while (next < count && _batch[next].Reply.Length <= coalesced.Length - used)
         {
-            int used = 0;
-            for (int i = 0; i < count; i++)
-            {
-                var reply = _batch[i].Reply;
-                if (reply.Length > coalesced.Length - used && used > 0)
-                {
-                    await SendAsync(coalesced.AsMemory(0, used)).ConfigureAwait(false);
-                    used = 0;
-                }
-                if (reply.Length > coalesced.Length)
-                {
-                    await SendAsync(reply).ConfigureAwait(false);
-                    continue;
-                }
-                reply.Span.CopyTo(coalesced.AsSpan(used));
-                used += reply.Length;
-            }
-            if (used > 0)
-                await SendAsync(coalesced.AsMemory(0, used)).ConfigureAwait(false);
+            _batch[next].Reply.Span.CopyTo(coalesced.AsSpan(used));
+            used += _batch[next].Reply.Length;
+            next++;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(coalesced);
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
-            data = data[sent..];
-        }
+        return coalesced.AsMemory(0, used);
     }
 
     /// <summary>Closes the connection if no call is running and nothing arrived for <paramref name="idleMilliseconds"/>.</summary>

@@ -13,6 +13,7 @@ namespace DittoFs.Server.Configuration;
 public static class ConfigLoader
 {
     public static readonly string[] LogLevels = ["DEBUG", "INFO", "WARN", "ERROR"];
+    public static readonly string[] LogFormats = ["text", "json"];
 
     public static DittoConfig LoadFile(string path, StoreTypes available)
     {
@@ -118,6 +119,10 @@ public static class ConfigLoader
                 Fail(["server", "port"], "server.port", $"{server.Port} is not a TCP port (0-65535)");
             if (!LogLevels.Contains(server.LogLevel.ToUpperInvariant()))
                 Fail(["server", "log_level"], "server.log_level", $"'{server.LogLevel}' is not one of {string.Join(", ", LogLevels)}");
+            if (!LogFormats.Contains(server.LogFormat))
+                Fail(["server", "log_format"], "server.log_format", $"'{server.LogFormat}' is not one of {string.Join(", ", LogFormats)}");
+            if (!PortmapModes.TryParse(server.Portmap, out _))
+                Fail(["server", "portmap"], "server.portmap", $"'{server.Portmap}' is not one of {string.Join(", ", PortmapModes.Names)}");
             if (server.MaxConnections < 0)
                 Fail(["server", "max_connections"], "server.max_connections", "must be 0 (unlimited) or more");
             if (!TryParseDuration(server.ShutdownTimeout, out _))
@@ -161,8 +166,12 @@ public static class ConfigLoader
             {
                 if (string.IsNullOrWhiteSpace(store.S3?.Bucket))
                     Fail([.. path, "s3"], key + ".s3.bucket", "an s3 store needs s3: { bucket: NAME, ... }");
-                else if (!TryParseSize(store.S3.BlockSize, out long block) || block < 64 * 1024 || block > 1L << 30)
-                    Fail([.. path, "s3", "block_size"], key + ".s3.block_size", $"'{store.S3.BlockSize}' is not a size between 64KiB and 1GiB (e.g. 4MiB)");
+                else if (!TryParseSize(store.S3.BlockSize, out long block) || block < 4 * 1024 || block > 64L << 20)
+                    Fail([.. path, "s3", "block_size"], key + ".s3.block_size", $"'{store.S3.BlockSize}' is not a size between 4KiB and 64MiB (e.g. 4MiB)");
+                else if (!TryParseSize(store.S3.MaxDirtyBytes, out long dirty) || dirty < block)
+                    Fail([.. path, "s3", "max_dirty_bytes"], key + ".s3.max_dirty_bytes", $"'{store.S3.MaxDirtyBytes}' is not a size of at least one block (e.g. 128MiB)");
+                else if (!TryParseDuration(store.S3.RequestTimeout, out var timeout) || timeout <= TimeSpan.Zero)
+                    Fail([.. path, "s3", "request_timeout"], key + ".s3.request_timeout", $"'{store.S3.RequestTimeout}' is not a duration such as 30s");
             }
         }
 

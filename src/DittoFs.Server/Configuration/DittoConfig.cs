@@ -16,6 +16,8 @@ public sealed class ServerSection
 {
     public int Port { get; set; } = 2049;
     public string LogLevel { get; set; } = "INFO";
+    /// <summary>"text" (one line per message) or "json" (one JSON object per line, for log shippers).</summary>
+    public string LogFormat { get; set; } = "text";
     /// <summary>0 = unlimited.</summary>
     public int MaxConnections { get; set; }
     /// <summary>How long a graceful stop waits for in-flight calls before closing connections, e.g. "30s".</summary>
@@ -24,6 +26,11 @@ public sealed class ServerSection
     public string IdleTimeout { get; set; } = "5m";
     /// <summary>MOUNT DUMP answers only clients on the loopback address.</summary>
     public bool DumpRestricted { get; set; }
+    /// <summary>
+    /// Portmapper (RFC 1833) on TCP port 111, so clients find NFS and MOUNT without port options: "true" requires it,
+    /// "auto" tries and carries on without it, "false" leaves port 111 alone. See <see cref="PortmapMode"/>.
+    /// </summary>
+    public string Portmap { get; set; } = "auto";
 }
 
 public sealed class MetricsSection
@@ -70,7 +77,12 @@ public sealed class S3ContentConfig
     public string? AccessKey { get; set; }
     public string? SecretKey { get; set; }
     public bool UseTls { get; set; }
+    /// <summary>Content is stored as objects of this size (4KiB-64MiB).</summary>
     public string BlockSize { get; set; } = "4MiB";
+    /// <summary>Written data held in memory before upload, across all files.</summary>
+    public string MaxDirtyBytes { get; set; } = "128MiB";
+    /// <summary>Every S3 request fails (NFS3ERR_JUKEBOX) after this long.</summary>
+    public string RequestTimeout { get; set; } = "30s";
 }
 
 public sealed class ShareConfig

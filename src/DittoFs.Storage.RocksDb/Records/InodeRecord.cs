@@ -8,6 +8,13 @@ internal readonly record struct InodeRecord
 {
     public InodeAttributes Attributes { get; init; }
 
+    /// <summary>
+    /// The share root the object lives under (a root's is its own id), so a handle scoped to one share cannot name
+    /// another share's object (<see cref="FileRef.Root"/>). Fixed at creation: links and renames never cross roots.
+    /// 0 only in records of format-1 databases before <see cref="ShareRootMigration"/> ran.
+    /// </summary>
+    public ulong RootId { get; init; }
+
     /// <summary>Directories: the directory whose entry names this one; a share root is its own parent.</summary>
     public ulong ParentId { get; init; }
 
@@ -31,9 +38,10 @@ internal readonly record struct InodeRecord
     public bool IsDirectory => Attributes.Type == FileType.Directory;
 
     /// <summary>A new directory's record: no entries and no cookie handed out yet.</summary>
-    public static InodeRecord NewDirectory(in InodeAttributes attributes, ulong parentId) => new()
+    public static InodeRecord NewDirectory(in InodeAttributes attributes, ulong parentId, ulong rootId) => new()
     {
         Attributes = attributes,
+        RootId = rootId,
         ParentId = parentId,
         LastCookie = DirectoryCookie.FirstEntry - 1,
     };

@@ -3,11 +3,13 @@ using RocksDbSharp;
 namespace DittoFs.Storage.RocksDb.Records;
 
 /// <summary>
-/// The bytes of an <see cref="InodeRecord"/>: a version byte, the attributes every type has (82 bytes), then a
-/// tail by type. Little-endian fields; an unknown version is refused rather than misread.
+/// The bytes of an <see cref="InodeRecord"/>: a version byte, the attributes every type has (82 bytes), the share
+/// root (8 bytes, version 2 on), then a tail by type. Little-endian fields; an unknown version is refused rather than
+/// misread. Version 1 records (no root) still read, with root 0, until <see cref="ShareRootMigration"/> rewrites them.
 /// <code>
 /// u8 version  u8 type  u32 mode  u32 nlink  u32 uid  u32 gid  u64 size  u64 used  u64 fileid  u32 generation
 /// (i64 seconds, u32 nanoseconds) x atime, mtime, ctime
+/// u64 root id (version 2)
 /// regular:   u64 content low, u64 content high, u8 has-verifier, [u64 verifier]
 /// directory: u64 parent id, u64 last cookie, u64 entry count
 /// device:    u32 major, u32 minor
@@ -17,8 +19,9 @@ namespace DittoFs.Storage.RocksDb.Records;
 /// </summary>
 internal sealed class InodeRecordCodec : ISpanDeserializer<InodeRecord>
 {
-    private const byte Version = 1;
-    private const int CommonLength = 2 + 4 * sizeof(uint) + 3 * sizeof(ulong) + sizeof(uint) + 3 * (sizeof(long) + sizeof(uint));
+    private const byte Version = 2;
+    private const byte VersionWithoutRoot = 1;
+    private const int CommonLength = 2 + 4 * sizeof(uint) + 3 * sizeof(ulong) + sizeof(uint) + 3 * (sizeof(long) + sizeof(uint)) + sizeof(ulong);
 
     public static InodeRecordCodec Instance { get; } = new();
 
@@ -49,6 +52,7 @@ internal sealed class InodeRecordCodec : ISpanDeserializer<InodeRecord>
         writer.WriteTime(attributes.AccessTime);
         writer.WriteTime(attributes.ModifyTime);
         writer.WriteTime(attributes.ChangeTime);
+        writer.WriteUInt64(record.RootId);
         switch (attributes.Type)
         {
             case FileType.Regular:
@@ -82,9 +86,9 @@ internal sealed class InodeRecordCodec : ISpanDeserializer<InodeRecord>
     {
         var reader = new RecordReader(buffer);
         byte version = reader.ReadByte();
-        if (version != Version)
+        if (version is not (Version or VersionWithoutRoot))
         {
-            throw new InvalidDataException($"Inode record of version {version}; this build reads version {Version}.");
+            throw new InvalidDataException($"Inode record of version {version}; this build reads versions {VersionWithoutRoot} and {Version}.");
         }
         var type = (FileType)reader.ReadByte();
         var attributes = new InodeAttributes
@@ -102,6 +106,7 @@ internal sealed class InodeRecordCodec : ISpanDeserializer<InodeRecord>
             ModifyTime = reader.ReadTime(),
             ChangeTime = reader.ReadTime(),
         };
+        ulong rootId = version == VersionWithoutRoot ? 0 : reader.ReadUInt64();
         switch (type)
         {
             case FileType.Regular:
@@ -111,22 +116,24 @@ internal sealed class InodeRecordCodec : ISpanDeserializer<InodeRecord>
                 return new InodeRecord
                 {
                     Attributes = attributes with { ContentId = new ContentId(new UInt128(high, low)) },
+                    RootId = rootId,
                     CreateVerifier = hasVerifier ? reader.ReadUInt64() : null,
                 };
             case FileType.Directory:
                 return new InodeRecord
                 {
                     Attributes = attributes,
+                    RootId = rootId,
                     ParentId = reader.ReadUInt64(),
                     LastCookie = reader.ReadUInt64(),
                     EntryCount = reader.ReadUInt64(),
                 };
             case FileType.BlockDevice or FileType.CharDevice:
-                return new InodeRecord { Attributes = attributes with { Device = new DeviceNumber(reader.ReadUInt32(), reader.ReadUInt32()) } };
+                return new InodeRecord { Attributes = attributes with { Device = new DeviceNumber(reader.ReadUInt32(), reader.ReadUInt32()) }, RootId = rootId };
             case FileType.Symlink:
-                return new InodeRecord { Attributes = attributes, SymlinkTarget = reader.Rest.ToArray() };
+                return new InodeRecord { Attributes = attributes, RootId = rootId, SymlinkTarget = reader.Rest.ToArray() };
             default:
-                return new InodeRecord { Attributes = attributes };
+                return new InodeRecord { Attributes = attributes, RootId = rootId };
         }
     }
 }

@@ -34,6 +34,9 @@ internal static class MetadataKeys
     public static ReadOnlySpan<byte> FileIdHighWater => [StorePrefix, 0x02];
     public static ReadOnlySpan<byte> SyncBarrier => [StorePrefix, 0x03];
 
+    /// <summary>The first key of the share-root range; every share-root key starts with it.</summary>
+    public static ReadOnlySpan<byte> ShareRange => [SharePrefix];
+
     /// <summary>The first key of the inode range; every inode key starts with it.</summary>
     public static ReadOnlySpan<byte> InodeRange => [InodePrefix];
 
@@ -71,6 +74,26 @@ internal static class MetadataKeys
     public static ulong CookieOf(ReadOnlySpan<byte> entryByCookieKey) =>
         BinaryPrimitives.ReadUInt64BigEndian(entryByCookieKey[DirectoryRangeLength..]);
 
+    /// <summary>What kind of record a key names, from its prefix byte (an offline check reads every key).</summary>
+    public static RecordKind KindOf(ReadOnlySpan<byte> key) => key switch
+    {
+        [StorePrefix, 0x01] => RecordKind.Identity,
+        [StorePrefix, 0x02] => RecordKind.FileIdHighWater,
+        [StorePrefix, 0x03] => RecordKind.SyncBarrier,
+        [InodePrefix, ..] when key.Length == InodeLength => RecordKind.Inode,
+        [EntryByNamePrefix, ..] when key.Length > DirectoryRangeLength && key.Length <= MaxEntryByNameLength => RecordKind.EntryByName,
+        [EntryByCookiePrefix, ..] when key.Length == EntryByCookieLength => RecordKind.EntryByCookie,
+        [SharePrefix, ..] => RecordKind.ShareRoot,
+        _ => RecordKind.Unknown,
+    };
+
+    /// <summary>The file id of an inode key, or the directory id of an entry key (either kind).</summary>
+    public static ulong IdOf(ReadOnlySpan<byte> key) => BinaryPrimitives.ReadUInt64BigEndian(key[1..]);
+
+    public static ReadOnlySpan<byte> NameOf(ReadOnlySpan<byte> entryByNameKey) => entryByNameKey[DirectoryRangeLength..];
+
+    public static string ShareNameOf(ReadOnlySpan<byte> shareRootKey) => Encoding.UTF8.GetString(shareRootKey[1..]);
+
     public static byte[] ShareRoot(string shareName)
     {
         var key = new byte[1 + Encoding.UTF8.GetByteCount(shareName)];
@@ -78,4 +101,17 @@ internal static class MetadataKeys
         Encoding.UTF8.GetBytes(shareName, key.AsSpan(1));
         return key;
     }
+}
+
+/// <summary>The kinds of record in the key space (see <see cref="MetadataKeys"/>).</summary>
+internal enum RecordKind
+{
+    Unknown,
+    Identity,
+    FileIdHighWater,
+    SyncBarrier,
+    Inode,
+    EntryByName,
+    EntryByCookie,
+    ShareRoot,
 }

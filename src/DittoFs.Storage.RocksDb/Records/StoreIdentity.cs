@@ -10,7 +10,14 @@ namespace DittoFs.Storage.RocksDb.Records;
 /// </summary>
 internal sealed record StoreIdentity(uint Generation, ulong CookieSalt, ulong ContentIdPrefix)
 {
-    private const uint FormatVersion = 1;
+    /// <summary>Format 2: every inode record names its share root. Format 1 databases are migrated on open (<see cref="ShareRootMigration"/>).</summary>
+    public const uint CurrentFormat = 2;
+
+    /// <summary>Format 1: inode records without their share root.</summary>
+    public const uint FormatWithoutRoots = 1;
+
+    /// <summary>The format of the database this identity was read from.</summary>
+    public uint Format { get; init; } = CurrentFormat;
 
     public const int Length = 2 * sizeof(uint) + 2 * sizeof(ulong);
 
@@ -37,7 +44,7 @@ internal sealed record StoreIdentity(uint Generation, ulong CookieSalt, ulong Co
     public void Write(Span<byte> destination)
     {
         var writer = new RecordWriter(destination);
-        writer.WriteUInt32(FormatVersion);
+        writer.WriteUInt32(Format);
         writer.WriteUInt32(Generation);
         writer.WriteUInt64(CookieSalt);
         writer.WriteUInt64(ContentIdPrefix);
@@ -47,11 +54,11 @@ internal sealed record StoreIdentity(uint Generation, ulong CookieSalt, ulong Co
     {
         var reader = new RecordReader(value);
         uint version = reader.ReadUInt32();
-        if (version != FormatVersion)
+        if (version is not (CurrentFormat or FormatWithoutRoots))
         {
-            throw new InvalidDataException($"Metadata database of format {version}; this build reads format {FormatVersion}.");
+            throw new InvalidDataException($"Metadata database of format {version}; this build reads formats {FormatWithoutRoots} and {CurrentFormat}.");
         }
-        return new StoreIdentity(reader.ReadUInt32(), reader.ReadUInt64(), reader.ReadUInt64());
+        return new StoreIdentity(reader.ReadUInt32(), reader.ReadUInt64(), reader.ReadUInt64()) { Format = version };
     }
 
     private static uint NonZero32()

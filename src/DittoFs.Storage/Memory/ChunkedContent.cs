@@ -84,7 +84,10 @@ internal sealed class ChunkedContent
                 int piece = Math.Min(data.Length, ChunkSize - within);
                 if (!_chunks.TryGetValue(index, out var chunk))
                 {
-                    chunk = new byte[ChunkSize];
+                    // A pooled chunk holds old bytes: what this write does not cover must read as zeros.
+                    chunk = space.Chunks.Rent();
+                    chunk.AsSpan(0, within).Clear();
+                    chunk.AsSpan(within + piece).Clear();
                     _chunks.Add(index, chunk);
                 }
                 data[..piece].CopyTo(chunk.AsSpan(within));
@@ -147,11 +150,13 @@ internal sealed class ChunkedContent
     private void FreeChunksFrom(ulong firstIndex, MemoryContentStore space)
     {
         long freed = 0;
-        foreach (var index in _chunks.Keys)
+        foreach (var (index, chunk) in _chunks)
         {
             if (index >= firstIndex)
             {
+                // Under the write lock: no reader is copying from the chunk while it goes back to the pool.
                 _chunks.Remove(index);
+                space.Chunks.Return(chunk);
                 freed += ChunkSize;
             }
         }

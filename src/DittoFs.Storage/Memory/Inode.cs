@@ -6,9 +6,11 @@ namespace DittoFs.Storage.Memory;
 /// </summary>
 internal sealed class Inode
 {
-    public Inode(InodeAttributes attributes, byte[]? symlinkTarget = null, ulong? createVerifier = null)
+    /// <param name="rootId">The share root the object lives under; 0 makes the object a root (its own).</param>
+    public Inode(InodeAttributes attributes, ulong rootId = 0, byte[]? symlinkTarget = null, ulong? createVerifier = null)
     {
         Id = attributes.FileId;
+        RootId = rootId == 0 ? attributes.FileId : rootId;
         Type = attributes.Type;
         Attributes = attributes;
         SymlinkTarget = symlinkTarget;
@@ -21,6 +23,9 @@ internal sealed class Inode
     }
 
     public ulong Id { get; }
+
+    /// <summary>File id of the share root the object lives under (a root's is its own); fixed, since nothing moves between roots.</summary>
+    public ulong RootId { get; }
     public FileType Type { get; }
     public bool IsDirectory => Type == FileType.Directory;
     public byte[]? SymlinkTarget { get; }

@@ -4,7 +4,8 @@ namespace DittoFs.Storage.Memory;
 
 /// <summary>
 /// A content store held in memory, in 64 KiB chunks per file (<see cref="ChunkedContent"/>): sparse files and
-/// large offsets cost only what was written. Thread-safe with one lock per file. Nothing is durable, so
+/// large offsets cost only what was written. Thread-safe with one lock per file. Freed chunks serve later writes
+/// (<see cref="ChunkPool"/>), up to a sixteenth of the capacity and at most 1 GiB. Nothing is durable, so
 /// <see cref="FlushAsync"/> has nothing to do; the server's write verifier changes on restart, so clients resend.
 /// </summary>
 public sealed class MemoryContentStore : IContentStore
@@ -17,7 +18,10 @@ public sealed class MemoryContentStore : IContentStore
     public MemoryContentStore(ulong? capacityBytes = null)
     {
         _capacity = capacityBytes ?? (ulong)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
+        Chunks = new ChunkPool(Math.Min(_capacity / 16, 1UL << 30));
     }
+
+    internal ChunkPool Chunks { get; }
 
     public ValueTask<StoreResult<int>> ReadAsync(ContentId content, ulong offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {

@@ -140,7 +140,7 @@ public sealed partial class MemoryMetadataStore
                 attributes = attributes with { Size = (ulong)target.Length, Used = (ulong)target.Length };
             }
             attributes = WithIdentity(attributes with { Device = node.Device });
-            var child = new Inode(attributes, node.SymlinkTarget, node.CreateVerifier);
+            var child = new Inode(attributes, parent.RootId, node.SymlinkTarget, node.CreateVerifier);
             if (child.IsDirectory)
             {
                 child.Parent = parent;

@@ -12,6 +12,11 @@ public sealed partial class MemoryMetadataStore
         {
             return new(new StoreResult<LinkResult>(StoreStatus.Stale, new LinkResult(TrySnapshot(inode, out var attributes) ? attributes : null, default)));
         }
+        if (inode.RootId != parent.RootId)
+        {
+            // Shares are separate file systems, even in one store.
+            return new(new StoreResult<LinkResult>(StoreStatus.XDev, new LinkResult(TrySnapshot(inode, out var attributes) ? attributes : null, default)));
+        }
         return new(Link(auth, inode, parent, name.Span));
     }
 

@@ -8,6 +8,10 @@ public sealed partial class MemoryMetadataStore
         {
             return new(StoreStatus.Stale);
         }
+        if (from.RootId != to.RootId)
+        {
+            return new(StoreStatus.XDev); // shares are separate file systems, even in one store
+        }
         return new(Rename(auth, from, fromName.Span, to, toName.Span));
     }
 

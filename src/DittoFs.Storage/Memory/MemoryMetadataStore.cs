@@ -66,7 +66,7 @@ public sealed partial class MemoryMetadataStore : IMetadataStore
                     AccessTime = now,
                     ModifyTime = now,
                     ChangeTime = now,
-                }));
+                }), rootId: 0);
                 _inodes[root.Id] = root;
                 _roots[shareName] = root;
             }
@@ -161,8 +161,9 @@ public sealed partial class MemoryMetadataStore : IMetadataStore
         return new(new FileCountStats(_maxFiles, free, free));
     }
 
+    /// <summary>The live or just-removed inode a reference names; false for another generation or, for a scoped reference, another share's root.</summary>
     private bool TryResolve(FileRef file, out Inode inode) =>
-        _inodes.TryGetValue(file.FileId, out inode!) && file.Generation == _generation;
+        _inodes.TryGetValue(file.FileId, out inode!) && file.Generation == _generation && (file.Root == 0 || file.Root == inode.RootId);
 
     private static bool TrySnapshot(Inode inode, out InodeAttributes attributes)
     {

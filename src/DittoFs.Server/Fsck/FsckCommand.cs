@@ -1,0 +1,42 @@
+using DittoFs.Server.Configuration;
+
+namespace DittoFs.Server.Fsck;
+
+/// <summary>
+/// <c>dittofs fsck [--config FILE | --data-dir DIR] [--repair]</c>: the stores of a stopped server, checked offline.
+/// Exit codes as fsck tools use them: 0 clean, 1 problems found (repaired or not: run again to see it clean),
+/// 2 usage error or could not check (bad configuration, a store in use by a running server).
+/// </summary>
+public static class FsckCommand
+{
+    public const int Clean = 0;
+    public const int ProblemsFound = 1;
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string? configFile, string? dataDirectory, bool repair, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        if (configFile is not null && dataDirectory is not null)
+        {
+            error.WriteLine("fsck: give --config FILE or --data-dir DIR, not both (--data-dir means the embedded default configuration)");
+            return UsageError;
+        }
+        try
+        {
+            var config = configFile is not null
+                ? ConfigLoader.LoadFile(configFile, StoreRegistry.AvailableTypes)
+                : DefaultConfig.Create(dataDirectory ?? DefaultConfig.DataDirectory);
+            var report = await FsckRunner.RunAsync(config, repair, output, cancellationToken).ConfigureAwait(false);
+            return report.ExitCode;
+        }
+        catch (ConfigException exception)
+        {
+            error.WriteLine("fsck: " + exception.Message);
+            return UsageError;
+        }
+        catch (FsckException exception)
+        {
+            error.WriteLine("fsck: " + exception.Message);
+            return UsageError;
+        }
+    }
+}

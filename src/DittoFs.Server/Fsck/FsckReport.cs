@@ -1,0 +1,22 @@
+using DittoFs.Storage.RocksDb.Consistency;
+
+namespace DittoFs.Server.Fsck;
+
+/// <summary>Everything one <c>dittofs fsck</c> run found, store by store.</summary>
+public sealed class FsckReport
+{
+    public Dictionary<string, MetadataCheckReport> Metadata { get; } = new(StringComparer.Ordinal);
+    public List<ContentFinding> Content { get; } = [];
+
+    /// <summary>Stores that were not checked, with why (a store type with nothing to check, a store that cannot list its content).</summary>
+    public List<string> Notes { get; } = [];
+
+    public IEnumerable<ConsistencyFinding> MetadataFindings => Metadata.Values.SelectMany(report => report.Findings);
+
+    public int ProblemCount => MetadataFindings.Count() + Content.Count;
+    public int RepairedCount => MetadataFindings.Count(f => f.Repaired) + Content.Count(f => f.Repaired);
+    public bool IsClean => ProblemCount == 0;
+
+    /// <summary>fsck's exit code: 0 clean, 1 problems found (repaired or not).</summary>
+    public int ExitCode => IsClean ? 0 : 1;
+}

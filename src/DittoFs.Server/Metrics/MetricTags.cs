@@ -1,0 +1,92 @@
+using System.Collections.Frozen;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
+
+namespace DittoFs.Server.Metrics;
+
+/// <summary>
+/// Every label value the hot path uses, built once as boxed key/value pairs, so recording a measurement formats
+/// and allocates nothing. Values a client controls (program, version and procedure numbers) map onto a fixed set
+/// ("other" for anything not served), so a misbehaving client cannot grow the number of series.
+/// </summary>
+internal static class MetricTags
+{
+    public const string Other = "other";
+
+    public static readonly KeyValuePair<string, object?> OtherProgram = new("program", Other);
+    public static readonly KeyValuePair<string, object?> OtherProcedure = new("procedure", Other);
+
+    /// <summary>NFS v3, MOUNT v3 and the portmapper (v2): the programs a DittoFs server answers.</summary>
+    public static readonly ProgramTags Nfs = new("nfs", NfsV3Program.Program, NfsV3Program.Version, Enum.GetValues<NfsV3Procedure>().Select(p => ((uint)p, p.ToString())));
+    public static readonly ProgramTags Mount = new("mount", MountV3Program.Program, MountV3Program.Version, Enum.GetValues<MountV3Procedure>().Select(p => ((uint)p, p.ToString())));
+    public static readonly ProgramTags Portmap = new("portmap", PmapV2Program.Program, PmapV2Program.Version, Enum.GetValues<PmapV2Procedure>().Select(p => ((uint)p, p.ToString())));
+
+    private static readonly FrozenDictionary<uint, ProgramTags> Programs = new[] { Nfs, Mount, Portmap }.ToFrozenDictionary(p => p.Number);
+
+    /// <summary>RPC outcome as the RFC 5531 §9 names it (accept_stat, or the reject reason), "DROPPED" for no reply.</summary>
+    private static readonly KeyValuePair<string, object?>[] RpcStatuses = Enum.GetValues<RpcCallStatus>()
+        .OrderBy(s => (int)s)
+        .Select(s => new KeyValuePair<string, object?>("status", s switch
+        {
+            RpcCallStatus.Success => "SUCCESS",
+            RpcCallStatus.ProgramUnavailable => "PROG_UNAVAIL",
+            RpcCallStatus.ProgramMismatch => "PROG_MISMATCH",
+            RpcCallStatus.ProcedureUnavailable => "PROC_UNAVAIL",
+            RpcCallStatus.GarbageArguments => "GARBAGE_ARGS",
+            RpcCallStatus.SystemError => "SYSTEM_ERR",
+            RpcCallStatus.RpcVersionMismatch => "RPC_MISMATCH",
+            RpcCallStatus.AuthenticationError => "AUTH_ERROR",
+            RpcCallStatus.Dropped => "DROPPED",
+            _ => WireName.Upper(s.ToString()),
+        }))
+        .ToArray();
+
+    private static readonly KeyValuePair<string, object?> OtherStatus = new("status", Other);
+
+    private static readonly FrozenDictionary<uint, KeyValuePair<string, object?>> NfsStatuses = Enum.GetValues<Nfsstat3>()
+        .ToFrozenDictionary(s => (uint)s, s => new KeyValuePair<string, object?>("status", WireName.Upper(s.ToString())));
+
+    private static readonly KeyValuePair<string, object?>[] CloseReasons = Enum.GetValues<RpcConnectionCloseReason>()
+        .OrderBy(r => (int)r)
+        .Select(r => new KeyValuePair<string, object?>("reason", WireName.Lower(r.ToString())))
+        .ToArray();
+
+    /// <summary>The program's tags when the server answers this program and version; null otherwise.</summary>
+    public static ProgramTags? Find(uint program, uint version) =>
+        Programs.TryGetValue(program, out var tags) && tags.Version == version ? tags : null;
+
+    public static KeyValuePair<string, object?> RpcStatus(RpcCallStatus status) =>
+        (uint)status < (uint)RpcStatuses.Length ? RpcStatuses[(int)status] : OtherStatus;
+
+    /// <summary>The nfsstat3 name (NFS3_OK, NFS3ERR_NOENT, ...) of a reply's first word.</summary>
+    public static KeyValuePair<string, object?> NfsStatus(uint nfsstat3) =>
+        NfsStatuses.TryGetValue(nfsstat3, out var tag) ? tag : OtherStatus;
+
+    public static KeyValuePair<string, object?> CloseReason(RpcConnectionCloseReason reason) =>
+        (uint)reason < (uint)CloseReasons.Length ? CloseReasons[(int)reason] : new("reason", Other);
+}
+
+/// <summary>The program label and one procedure label per procedure number of one program version.</summary>
+internal sealed class ProgramTags
+{
+    private readonly KeyValuePair<string, object?>[] _procedures;
+
+    public ProgramTags(string name, uint number, uint version, IEnumerable<(uint Number, string Name)> procedures)
+    {
+        Number = number;
+        Version = version;
+        Program = new("program", name);
+        var byNumber = procedures.ToArray();
+        _procedures = new KeyValuePair<string, object?>[byNumber.Max(p => p.Number) + 1];
+        Array.Fill(_procedures, MetricTags.OtherProcedure);
+        foreach (var (procedure, procedureName) in byNumber)
+            _procedures[procedure] = new("procedure", WireName.Upper(procedureName));
+    }
+
+    public uint Number { get; }
+    public uint Version { get; }
+    public KeyValuePair<string, object?> Program { get; }
+
+    public KeyValuePair<string, object?> Procedure(uint procedure) =>
+        procedure < (uint)_procedures.Length ? _procedures[procedure] : MetricTags.OtherProcedure;
+}

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
+using DittoFs.Rpc.Portmap;
+using DittoFs.Server.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace DittoFs.Server.Portmap;
+
+/// <summary>
+/// Makes NFS v3 and MOUNT v3 (TCP) findable through the portmapper, so clients need no port options: when nothing
+/// listens on the portmapper port, DittoFs answers there itself (<see cref="PortmapService"/>); when something
+/// does (rpcbind), our programs are registered with it and unregistered on stop. Over TCP only, portmapper
+/// version 2 only: rpcbind clients asking versions 3 and 4 get PROG_MISMATCH and fall back to 2, as they do with
+/// the classic portmap.
+/// </summary>
+internal sealed partial class Portmapper : IAsyncDisposable
+{
+    /// <summary>RFC 1833's well-known port.</summary>
+    public const int WellKnownPort = PortmapConstants.PmapPort;
+
+    private const uint Tcp = (uint)PortmapConstants.IpprotoTcp;
+
+    private readonly RpcServer? _server;
+    private readonly PortmapRegistration? _registration;
+    private int _disposed;
+
+    private Portmapper(RpcServer? server, PortmapRegistration? registration)
+    {
+        _server = server;
+        _registration = registration;
+    }
+
+    /// <summary>Our own portmapper's address, when DittoFs serves it (null when registered with another).</summary>
+    public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
+
+    /// <summary>
+    /// Serves or registers per <paramref name="mode"/>; null for <see cref="PortmapMode.Off"/> and for an
+    /// <see cref="PortmapMode.Auto"/> attempt that failed (logged). With <see cref="PortmapMode.On"/> a failure
+    /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests.
+    /// </summary>
+    public static async Task<Portmapper?> StartAsync(PortmapMode mode, int nfsPort, ILoggerFactory loggerFactory, int portmapPort = WellKnownPort, CancellationToken cancellationToken = default)
+    {
+        if (mode == PortmapMode.Off)
+            return null;
+        var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
+        Mapping[] ours =
+        [
+            new Mapping { Prog = NfsV3Program.Program, Vers = NfsV3Program.Version, Prot = Tcp, Port = (uint)nfsPort },
+            new Mapping { Prog = MountV3Program.Program, Vers = MountV3Program.Version, Prot = Tcp, Port = (uint)nfsPort },
+        ];
+        var port = Probe(portmapPort);
+        try
+        {
+            if (port == PortState.Free)
+            {
+                var server = await ServeAsync(ours, portmapPort, loggerFactory, cancellationToken).ConfigureAwait(false);
+                LogServing(logger, server.LocalEndPoint, nfsPort);
+                return new Portmapper(server, null);
+            }
+            var portmapper = new IPEndPoint(IPAddress.Loopback, portmapPort);
+            var registration = await PortmapRegistration.RegisterAsync(portmapper, ours, logger, cancellationToken).ConfigureAwait(false);
+            if (registration.Registered.Count > 0)
+                LogRegistered(logger, registration.Registered.Count, portmapper, nfsPort);
+            return new Portmapper(null, registration);
+        }
+        catch (Exception exception) when (exception is SocketException or IOException or TimeoutException or RpcException or UnauthorizedAccessException)
+        {
+            string problem = port switch
+            {
+                PortState.Denied => $"serving port {portmapPort} needs root or CAP_NET_BIND_SERVICE, and no portmapper there took our registration ({exception.Message})",
+                PortState.InUse => $"something listens on port {portmapPort} but did not take our registration ({exception.Message})",
+                _ => $"port {portmapPort} could not be served ({exception.Message})",
+            };
+            if (mode == PortmapMode.On)
+                throw new IOException("portmapper: " + problem, exception);
+            LogUnavailable(logger, problem);
+            return null;
+        }
+    }
+
+    /// <summary>Our portmapper on <paramref name="port"/>, with our mappings and its own.</summary>
+    private static async Task<RpcServer> ServeAsync(Mapping[] ours, int port, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var table = new PortmapTable();
+        var service = new PortmapService(table, loggerFactory.CreateLogger<PortmapService>());
+        // Portmapper messages are a few dozen bytes; a small record limit keeps what a stranger can make us buffer small.
+        var options = new RpcServerOptions { Port = port, MaxRecordSize = 8 * 1024 };
+        var server = new RpcServer(options, [PortmapProgram.Create(service)], loggerFactory.CreateLogger<RpcServer>());
+        try
+        {
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        table.Set(new Mapping { Prog = PmapV2Program.Program, Vers = PmapV2Program.Version, Prot = Tcp, Port = (uint)server.LocalEndPoint.Port });
+        foreach (var mapping in ours)
+            table.Set(mapping);
+        return server;
+    }
+
+    private enum PortState { Free, InUse, Denied }
+
+    /// <summary>
+    /// Whether the port is free to serve. The RPC server's own bind cannot tell: .NET's ReuseAddress option also sets
+    /// SO_REUSEPORT on Linux, so it succeeds beside another DittoFs's listener and the two would split the
+    /// connections. A bind with SO_REUSEADDR alone fails when anything listens there, while the TIME_WAIT leftovers
+    /// of an earlier run (which a bind without it would trip over) do not count. The window between this check and
+    /// the server's bind is a few microseconds; only another DittoFs starting at that moment could slip in.
+    /// </summary>
+    private static PortState Probe(int port)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (OperatingSystem.IsLinux())
+            probe.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+        try
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Any, port));
+            return PortState.Free;
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AccessDenied)
+        {
+            return PortState.Denied;
+        }
+        catch (SocketException)
+        {
+            return PortState.InUse;
+        }
+    }
+
+    // Linux's <sys/socket.h> values.
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
+    /// <summary>Unregisters, or stops our portmapper (its clients' calls are all instant, so no grace period).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        if (_registration is not null)
+            await _registration.DisposeAsync().ConfigureAwait(false);
+        if (_server is not null)
+            await _server.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint}: NFS v3 and MOUNT v3 over TCP at port {NfsPort}")]
+    private static partial void LogServing(ILogger logger, IPEndPoint endPoint, int nfsPort);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} program(s) with the portmapper at {Portmapper}: port {NfsPort}")]
+    private static partial void LogRegistered(ILogger logger, int count, IPEndPoint portmapper, int nfsPort);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No portmapper: {Problem}. Serving NFS anyway; clients must name the port (mount -o port=,mountport=)")]
+    private static partial void LogUnavailable(ILogger logger, string problem);
+}

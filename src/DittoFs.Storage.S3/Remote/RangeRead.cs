@@ -1,0 +1,10 @@
+namespace DittoFs.Storage.S3.Remote;
+
+/// <summary>
+/// The outcome of a ranged GET. <see cref="ObjectLength"/> is the whole object's size, or, when the range started
+/// at or past the object's end (HTTP 416), that start: the object is no longer than it.
+/// </summary>
+internal readonly record struct RangeRead(bool Found, int BytesRead, long ObjectLength)
+{
+    public static RangeRead Missing => new(false, 0, 0);
+}

@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Minio;
+using Minio.DataModel.Args;
+
+namespace DittoFs.Storage.S3.Remote;
+
+/// <summary>
+/// The few S3 requests the store makes, each bounded by the request timeout and answered with a status instead of
+/// an exception. Reads are ranged GETs on presigned URLs sent with our own HttpClient, because the Minio SDK 7.0.0
+/// fails ranged GETs with a PartialContentException (minio-dotnet #1342); writes, listings and deletes go through
+/// the SDK. Both share one HttpClient and so one connection pool.
+/// </summary>
+internal sealed class S3Bucket : IDisposable
+{
+    // S3 accepts at most this many keys per DeleteObjects request.
+    private const int MaxKeysPerDelete = 1000;
+
+    // Attempts per request, and the pause before the second (twice that before the third).
+    private const int MaxAttempts = 3;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
+
+    // Presigned URLs are used at once; the expiry only has to outlast one request.
+    private const int PresignExpirySeconds = 600;
+
+    private readonly HttpClient _http;
+    private readonly IMinioClient _minio;
+    private readonly TimeSpan _timeout;
+    private readonly ILogger _logger;
+
+    public S3Bucket(S3ContentStoreOptions options, S3Credentials credentials, HttpMessageHandler handler, ILogger logger)
+    {
+        Name = options.Bucket;
+        Endpoint = options.Endpoint;
+        _timeout = options.RequestTimeout;
+        _logger = logger;
+        _http = new HttpClient(handler, disposeHandler: true);
+        _minio = new MinioClient()
+            .WithEndpoint(options.Endpoint)
+            .WithCredentials(credentials.AccessKey, credentials.SecretKey)
+            .WithRegion(options.Region)
+            .WithSSL(options.UseTls)
+            .WithTimeout((int)options.RequestTimeout.TotalMilliseconds)
+            .WithHttpClient(_http)
+            .Build();
+    }
+
+    public string Name { get; }
+    public string Endpoint { get; }
+
+    /// <summary>Creates the bucket when it is missing; throws, saying which bucket and endpoint, when S3 cannot be used.</summary>
+    public async Task EnsureExistsAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            if (await ExistsAsync(timeout.Token).ConfigureAwait(false))
+            {
+                return;
+            }
+            try
+            {
+                await _minio.MakeBucketAsync(new MakeBucketArgs().WithBucket(Name), timeout.Token).ConfigureAwait(false);
+                S3Log.BucketCreated(_logger, Name, Endpoint);
+            }
+            catch (Exception) when (!timeout.IsCancellationRequested)
+            {
+                // Fine if another server created it meanwhile.
+                if (!await ExistsAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"S3 bucket '{Name}' at {Endpoint} cannot be used: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>
+    /// Reads the object's bytes from <paramref name="offset"/> into <paramref name="destination"/> (fewer at its end).
+    /// A missing object is not a failure: it is a hole.
+    /// </summary>
+    public Task<StoreResult<RangeRead>> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
+        CallAsync("GET", key, token => GetRangeAsync(key, offset, destination, token), cancellationToken);
+
+    public async Task<StoreStatus> PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var result = await CallAsync("PUT", key, async token =>
+        {
+            using var stream = MemoryMarshal.TryGetArray(data, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(data.ToArray(), writable: false);
+            var put = new PutObjectArgs()
+                .WithBucket(Name)
+                .WithObject(key)
+                .WithStreamData(stream)
+                .WithObjectSize(data.Length)
+                .WithContentType("application/octet-stream");
+            await _minio.PutObjectAsync(put, token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        return result.Status;
+    }
+
+    /// <summary>Every key starting with <paramref name="prefix"/>.</summary>
+    public Task<StoreResult<List<string>>> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        CallAsync("LIST", prefix, async token =>
+        {
+            var keys = new List<string>();
+            var list = new ListObjectsArgs().WithBucket(Name).WithPrefix(prefix).WithRecursive(true);
+            await foreach (var item in _minio.ListObjectsEnumAsync(list, token).ConfigureAwait(false))
+            {
+                keys.Add(item.Key);
+            }
+            return keys;
+        }, cancellationToken);
+
+    /// <summary>Deletes the objects; keys that do not exist are fine.</summary>
+    public async Task<StoreStatus> DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        for (int start = 0; start < keys.Count; start += MaxKeysPerDelete)
+        {
+            var batch = keys.Skip(start).Take(MaxKeysPerDelete).ToList();
+            var result = await CallAsync("DELETE", batch[0], async token =>
+            {
+                var errors = await _minio.RemoveObjectsAsync(new RemoveObjectsArgs().WithBucket(Name).WithObjects(batch), token).ConfigureAwait(false);
+                var failure = errors.FirstOrDefault(error => error.Code != "NoSuchKey");
+                return failure is null ? StoreStatus.Ok : S3Failures.FromErrorCode(failure.Code);
+            }, cancellationToken).ConfigureAwait(false);
+            var status = result.IsOk ? result.Value : result.Status;
+            if (status != StoreStatus.Ok)
+            {
+                return status;
+            }
+        }
+        return StoreStatus.Ok;
+    }
+
+    public void Dispose()
+    {
+        _minio.Dispose();
+        _http.Dispose();
+    }
+
+    private async Task<bool> ExistsAsync(CancellationToken token) =>
+        await _minio.BucketExistsAsync(new BucketExistsArgs().WithBucket(Name), token).ConfigureAwait(false);
+
+    private async Task<RangeRead> GetRangeAsync(string key, long offset, Memory<byte> destination, CancellationToken token)
+    {
+        var url = await _minio.PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(Name).WithObject(key).WithExpiry(PresignExpirySeconds)).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new RangeHeaderValue(offset, offset + destination.Length - 1);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.NotFound:
+                return RangeRead.Missing;
+            case HttpStatusCode.RequestedRangeNotSatisfiable:
+                return new RangeRead(true, 0, offset);
+            case HttpStatusCode.PartialContent:
+            {
+                long length = response.Content.Headers.ContentRange?.Length ?? offset + destination.Length;
+                await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length);
+            }
+            case HttpStatusCode.OK:
+            {
+                // A server that ignores Range sends the whole object.
+                long length = response.Content.Headers.ContentLength ?? 0;
+                await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                await SkipAsync(body, offset, token).ConfigureAwait(false);
+                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length);
+            }
+            default:
+                throw new S3HttpException(response.StatusCode, key);
+        }
+    }
+
+    private static async Task<int> FillAsync(Stream body, Memory<byte> destination, CancellationToken token)
+    {
+        int filled = 0;
+        while (filled < destination.Length)
+        {
+            int read = await body.ReadAsync(destination[filled..], token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            filled += read;
+        }
+        return filled;
+    }
+
+    private static async Task SkipAsync(Stream body, long count, CancellationToken token)
+    {
+        var scratch = new byte[Math.Min(count, 81920)];
+        while (count > 0)
+        {
+            int read = await body.ReadAsync(scratch.AsMemory(0, (int)Math.Min(count, scratch.Length)), token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+            count -= read;
+        }
+    }
+
+    /// <summary>
+    /// Runs one request under the request timeout, retrying what may pass within it: a reply cut short, a reset
+    /// connection, a 5xx, throttling. Every request the store sends is idempotent, so a retry is safe. A refused
+    /// connection is not retried (the server is down: answering Jukebox at once is better). The final failure
+    /// becomes a status and a warning naming the key.
+    /// </summary>
+    private async Task<StoreResult<T>> CallAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new StoreResult<T>(await request(timeout.Token).ConfigureAwait(false));
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                var status = S3Failures.Classify(exception);
+                if (attempt < MaxAttempts && !timeout.IsCancellationRequested && S3Failures.IsWorthRetrying(exception))
+                {
+                    try
+                    {
+                        await Task.Delay(RetryDelay * attempt, timeout.Token).ConfigureAwait(false);
+                        continue;
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // Out of time: report the failure we have.
+                    }
+                }
+                S3Log.RequestFailed(_logger, operation, key, Name, status, exception);
+                return new StoreResult<T>(status, default!);
+            }
+        }
+    }
+}

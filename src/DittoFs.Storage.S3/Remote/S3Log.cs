@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace DittoFs.Storage.S3.Remote;
+
+/// <summary>
+/// Log messages of the S3 store. Failed requests are warnings: the NFS client is told to retry (Jukebox) or gets
+/// an I/O error, and the operator needs the request, the key and the cause to tell an outage from a misconfiguration.
+/// </summary>
+internal static partial class S3Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "S3 {Operation} of '{Key}' in bucket '{Bucket}' failed ({Status})")]
+    public static partial void RequestFailed(ILogger logger, string operation, string key, string bucket, StoreStatus status, Exception exception);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Length object '{Key}' in bucket '{Bucket}' does not hold a length")]
+    public static partial void BadLengthObject(ILogger logger, string key, string bucket);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Created bucket '{Bucket}' at {Endpoint}")]
+    public static partial void BucketCreated(ILogger logger, string bucket, string endpoint);
+}

@@ -1,0 +1,114 @@
+using DittoFs.Storage.S3.Buffering;
+using DittoFs.Storage.S3.Remote;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DittoFs.Storage.S3;
+
+/// <summary>
+/// Content in an S3 bucket, shaped for NFS: each content is split into fixed-size blocks, one object each, plus a
+/// small length object (<see cref="ObjectLayout"/>). Writes land in a bounded write-back buffer of dirty blocks and
+/// cost no request; <see cref="FlushAsync"/> (COMMIT, FILE_SYNC) uploads a content's dirty blocks and its length
+/// and returns once S3 acknowledged them. When the buffer is full, a writer first uploads the oldest dirty block.
+/// Reads take dirty bytes from the buffer and fetch only the ranges they need. Truncation and deletion are
+/// durable when they return (SETATTR is synchronous in NFSv3). Every request has a timeout; failures answer
+/// Jukebox when they pass by themselves (outage, timeout, 5xx, throttling) and Io otherwise.
+/// One store instance owns a bucket prefix: it caches lengths and does not expect others to write there.
+/// </summary>
+public sealed partial class S3ContentStore : IContentStore, IDisposable
+{
+    // S3 has no capacity; FSSTAT reports a large constant so clients never refuse a copy for want of space.
+    private const ulong ReportedCapacity = 1UL << 50;
+
+    // Idle clean contents kept in memory (with their lengths) before being dropped.
+    private const int MaxIdleContents = 65_536;
+
+    // Concurrent block uploads of one flush.
+    private const int FlushParallelism = 8;
+
+    private readonly S3Bucket _bucket;
+    private readonly ObjectLayout _layout;
+    private readonly WriteBackBuffer _buffer;
+    private readonly ContentTable _contents;
+    private readonly int _blockSize;
+    private readonly ILogger _logger;
+
+    private S3ContentStore(S3Bucket bucket, S3ContentStoreOptions options, ILogger logger)
+    {
+        _bucket = bucket;
+        _logger = logger;
+        _layout = new ObjectLayout(options.KeyPrefix);
+        _blockSize = options.BlockSize;
+        _buffer = new WriteBackBuffer(options.BlockSize, options.MaxDirtyBytes);
+        _contents = new ContentTable(LoadAsync, MaxIdleContents);
+    }
+
+    /// <summary>
+    /// Validates <paramref name="options"/>, connects and creates the bucket when missing. Throws
+    /// <see cref="ArgumentException"/> for bad settings and <see cref="InvalidOperationException"/>, naming the
+    /// bucket and endpoint, when S3 cannot be used.
+    /// </summary>
+    public static Task<S3ContentStore> OpenAsync(S3ContentStoreOptions options, ILogger? logger = null, CancellationToken cancellationToken = default) =>
+        // Connections are recycled so that they follow an endpoint whose addresses change through DNS.
+        OpenAsync(options, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }, logger, cancellationToken);
+
+    /// <summary>As the public overload, sending every request through <paramref name="handler"/> (tests observe requests).</summary>
+    internal static async Task<S3ContentStore> OpenAsync(S3ContentStoreOptions options, HttpMessageHandler handler, ILogger? logger, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var credentials = options.ResolveCredentials(Environment.GetEnvironmentVariable);
+        logger ??= NullLogger.Instance;
+        var bucket = new S3Bucket(options, credentials, handler, logger);
+        try
+        {
+            await bucket.EnsureExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            bucket.Dispose();
+            throw;
+        }
+        return new S3ContentStore(bucket, options, logger);
+    }
+
+    /// <summary>Bytes of written-but-not-uploaded blocks held now (whole blocks); never more than <c>MaxDirtyBytes</c>.</summary>
+    public long DirtyBytes => _buffer.DirtyBytes;
+
+    /// <summary>The highest <see cref="DirtyBytes"/> seen.</summary>
+    internal long PeakDirtyBytes => _buffer.PeakDirtyBytes;
+
+    public ValueTask<StoreResult<SpaceStats>> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        new(new SpaceStats(ReportedCapacity, ReportedCapacity, ReportedCapacity));
+
+    /// <summary>Closes the connections. Writes not flushed are dropped, as in a crash: NFS clients resend them after the write verifier changes.</summary>
+    public void Dispose() => _bucket.Dispose();
+
+    /// <summary>Reads the length object the first time a content is used.</summary>
+    private async Task<StoreStatus> LoadAsync(ContentState state)
+    {
+        var key = _layout.LengthKey(state.Id);
+        var text = new byte[ObjectLayout.MaxLengthObjectBytes];
+        var read = await _bucket.ReadAsync(key, 0, text, CancellationToken.None).ConfigureAwait(false);
+        if (!read.IsOk)
+        {
+            return read.Status;
+        }
+        ulong length = 0;
+        if (read.Value.Found && (read.Value.ObjectLength > text.Length || !ObjectLayout.TryParseLength(text.AsSpan(0, read.Value.BytesRead), out length)))
+        {
+            S3Log.BadLengthObject(_logger, key, _bucket.Name);
+            return StoreStatus.Io;
+        }
+        lock (state.Sync)
+        {
+            state.Length = state.PersistedLength = state.RemoteLength = length;
+        }
+        return StoreStatus.Ok;
+    }
+
+    /// <summary>The worse of two outcomes: a hard error over a transient one over success.</summary>
+    private static StoreStatus Worse(StoreStatus first, StoreStatus second) =>
+        first == StoreStatus.Io || second == StoreStatus.Io ? StoreStatus.Io
+        : first != StoreStatus.Ok ? first
+        : second;
+}

@@ -1,0 +1,329 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DittoFs.Protocol;
+using DittoFs.Storage.S3.Tests.Infrastructure;
+
+namespace DittoFs.EndToEnd;
+
+/// <summary>
+/// The S3 back end going away under a write load, with the real executable (RocksDB metadata, S3 content on a real
+/// s3rver), killed (connections refused) or frozen with SIGSTOP (connections accepted, never answered): while S3 is
+/// away every NFS call is answered, with NFS3ERR_JUKEBOX or NFS3ERR_IO where S3 was needed,
+/// within a small multiple of the S3 request timeout (no hung requests), and calls that do not need S3 (GETATTR, LOOKUP) stay fast
+/// (no thread or connection held up by the calls waiting on S3); once s3rver is back on the same port and folder, the
+/// same client connections carry on; and nothing acknowledged as stable is lost, before or after a server restart.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class S3OutageTests
+{
+    private const int Workers = 8;
+    private static readonly TimeSpan MetadataBound = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+    // One NFS call may wait on S3 in sequence a few times, each bounded by the request timeout: a WRITE can wait for
+    // another call's upload of its block, then for an eviction to make room, and FILE_SYNC then flushes. Seen: 2x.
+    private static readonly TimeSpan CallBound = 3 * RequestTimeout;
+    private static readonly TimeSpan Healthy = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
+
+    private string _data = null!;
+    private S3rverProcess _s3 = null!;
+    private string _config = null!;
+
+    [SetUp]
+    public void StartS3rver()
+    {
+        _data = Directory.CreateTempSubdirectory("dittofs-s3outage-").FullName;
+        string launcher = S3rverInstallation.EnsureInstalled(RepositoryRoot.Find());
+        _s3 = S3rverProcess.Start(launcher, Directory.CreateDirectory(Path.Combine(_data, "s3rver")).FullName);
+        _config = Path.Combine(_data, "dittofs.yaml");
+        File.WriteAllText(_config, $$"""
+            metadata:
+              stores:
+                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
+            content:
+              stores:
+                s3:
+                  type: s3
+                  s3: { endpoint: "http://{{_s3.Endpoint}}", bucket: dittofs-outage, access_key: {{S3rverProcess.AccessKey}}, secret_key: {{S3rverProcess.SecretKey}}, block_size: 64KiB, max_dirty_bytes: 1MiB, request_timeout: {{RequestTimeout.TotalSeconds}}s }
+            shares:
+              - name: /export
+                metadata_store: meta
+                content_store: s3
+            """);
+    }
+
+    [TearDown]
+    public void StopS3rver()
+    {
+        _s3.Dispose();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [TestCase(Fault.Killed)]
+    [TestCase(Fault.Frozen)]
+    public async Task Calls_are_answered_while_S3_is_away_and_the_same_client_carries_on_when_it_returns(Fault fault)
+    {
+        var workers = new List<OutageWorker>();
+        using (var server = DittoFsProcess.Start("--config", _config))
+        {
+            try
+            {
+                await using var setup = await NfsSession.MountAsync(server.Port);
+                for (int i = 0; i < Workers; i++)
+                    workers.Add(await OutageWorker.StartAsync(server.Port, setup, i));
+                using var stop = new CancellationTokenSource();
+                var running = workers.Select(w => w.RunAsync(stop.Token)).ToList();
+                await using var probeSession = await NfsSession.MountAsync(server.Port);
+                var probe = ProbeMetadataAsync(probeSession, stop.Token);
+
+                await Task.Delay(Healthy);
+                var downAt = Phase.Mark(workers, $"S3 {fault}");
+                if (fault == Fault.Killed)
+                    _s3.Kill();
+                else
+                    _s3.Freeze();
+                await Task.Delay(Outage);
+                var upAt = Phase.Mark(workers, "S3 back");
+                if (fault == Fault.Killed)
+                    _s3.Start();
+                else
+                    _s3.Thaw();
+                var recovery = Stopwatch.StartNew();
+                while (!workers.All(w => w.SucceededSince(upAt)) && recovery.Elapsed < RecoveryBound)
+                    await Task.Delay(100);
+                recovery.Stop();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                stop.Cancel();
+                await Task.WhenAll(running);
+                var probes = await probe;
+
+                Report(workers, downAt, upAt, recovery.Elapsed);
+                var probesAway = probes.Where(p => p.At >= downAt && p.At < upAt).ToList();
+                TestContext.Out.WriteLine($"GETATTR+LOOKUP probes while S3 was away: {probesAway.Count}, latency max {probesAway.Max(p => p.Latency).TotalMilliseconds:F0} ms");
+                Assert.That(probes.Max(p => p.Latency), Is.LessThan(MetadataBound), "calls that do not need S3 are not held up by calls waiting on it");
+                var calls = workers.SelectMany(w => w.Calls).ToList();
+                Assert.That(calls.Where(c => c.At + c.Latency < downAt).Where(c => c.Status != Nfsstat3.Nfs3Ok), Is.Empty, "no errors while S3 is up");
+                Assert.That(calls.Select(c => c.Status).Distinct(), Is.SubsetOf(new[] { Nfsstat3.Nfs3Ok, Nfsstat3.Nfs3errJukebox, Nfsstat3.Nfs3errIo }));
+                Assert.That(calls.Where(c => c.At >= downAt && c.At < upAt).Count(c => c.Status != Nfsstat3.Nfs3Ok), Is.GreaterThan(0), "the outage was felt");
+                Assert.That(calls.Max(c => c.Latency), Is.LessThan(CallBound), "every call is answered within three S3 request timeouts");
+                Assert.That(workers.All(w => w.SucceededSince(upAt)), $"every client carries on within {RecoveryBound} of S3's return");
+
+                // Make what each client wrote stable (a client retries JUKEBOX), check it, and check it again from S3 after a restart.
+                foreach (var worker in workers)
+                    await worker.CommitAllAsync();
+                await VerifyAsync(workers, setup);
+                Assert.That(server.Terminate(TimeSpan.FromSeconds(30)), Is.Zero);
+            }
+            catch
+            {
+                TestContext.Out.WriteLine("dittofs output:\n" + server.Output);
+                throw;
+            }
+            finally
+            {
+                foreach (var worker in workers)
+                    await worker.DisposeAsync();
+            }
+        }
+        using var restarted = DittoFsProcess.Start("--config", _config);
+        await using var session = await NfsSession.MountAsync(restarted.Port);
+        await VerifyAsync(workers, session);
+    }
+
+    /// <summary>GETATTR and LOOKUP of the root every 50 ms on a connection of its own: calls that never touch S3.</summary>
+    private static async Task<List<(TimeSpan At, TimeSpan Latency)>> ProbeMetadataAsync(NfsSession session, CancellationToken stop)
+    {
+        var probes = new List<(TimeSpan, TimeSpan)>();
+        while (!stop.IsCancellationRequested)
+        {
+            var at = Phase.Now;
+            var clock = Stopwatch.StartNew();
+            var attributes = await session.Nfs.GetattrAsync(new Getattr3Args { Object = session.Root });
+            var lookup = await session.LookupAsync(session.Root, "w0-0");
+            clock.Stop();
+            Assert.That((attributes.Status, lookup.Status), Is.EqualTo((Nfsstat3.Nfs3Ok, Nfsstat3.Nfs3Ok)));
+            probes.Add((at, clock.Elapsed));
+            try
+            {
+                await Task.Delay(50, stop);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        return probes;
+    }
+
+    public enum Fault
+    {
+        Killed,
+        Frozen,
+    }
+
+    private static async Task VerifyAsync(List<OutageWorker> workers, NfsSession session)
+    {
+        var violations = new List<string>();
+        foreach (var file in workers.SelectMany(w => w.Files))
+            violations.AddRange(file.Violations(await session.ReadAllAsync(file.Handle)));
+        Assert.That(violations, Is.Empty);
+    }
+
+    private static void Report(List<OutageWorker> workers, TimeSpan downAt, TimeSpan upAt, TimeSpan recovery)
+    {
+        var calls = workers.SelectMany(w => w.Calls).ToList();
+        string Figures(IEnumerable<OutageWorker.Call> phase)
+        {
+            var list = phase.ToList();
+            if (list.Count == 0)
+                return "no calls";
+            var byStatus = string.Join(", ", list.GroupBy(c => c.Status).Select(g => $"{g.Count()} {g.Key}"));
+            var slowest = list.MaxBy(c => c.Latency);
+            return $"{list.Count} calls ({byStatus}), latency max {slowest.Latency.TotalMilliseconds:F0} ms ({slowest.Procedure} answered {slowest.Status})";
+        }
+        TestContext.Out.WriteLine($"S3 up:   {Figures(calls.Where(c => c.At < downAt))}");
+        TestContext.Out.WriteLine($"S3 away: {Figures(calls.Where(c => c.At >= downAt && c.At < upAt))}");
+        TestContext.Out.WriteLine($"S3 back: {Figures(calls.Where(c => c.At >= upAt))}; every client succeeded again {recovery.TotalMilliseconds:F0} ms after s3rver was restarted");
+    }
+
+    /// <summary>The test's clock, shared by every worker's call log.</summary>
+    private static class Phase
+    {
+        private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+        public static TimeSpan Now => Clock.Elapsed;
+
+        public static TimeSpan Mark(List<OutageWorker> workers, string what)
+        {
+            TestContext.Out.WriteLine($"{what} at {Now.TotalSeconds:F1} s ({workers.Sum(w => w.Calls.Count)} calls so far)");
+            return Now;
+        }
+    }
+
+    /// <summary>
+    /// One client connection writing two files of its own (FILE_SYNC WRITEs, UNSTABLE WRITEs followed by COMMIT, READs),
+    /// logging every call's status and latency and keeping a <see cref="FileModel"/> of what was acknowledged.
+    /// </summary>
+    private sealed class OutageWorker : IAsyncDisposable
+    {
+        private readonly NfsSession _session;
+        private readonly Random _random;
+        private readonly ConcurrentQueue<Call> _calls = new();
+        private byte[]? _verifier;
+
+        private OutageWorker(NfsSession session, List<FileModel> files, int seed)
+        {
+            _session = session;
+            Files = files;
+            _random = new Random(seed);
+        }
+
+        public readonly record struct Call(TimeSpan At, string Procedure, Nfsstat3 Status, TimeSpan Latency);
+
+        public List<FileModel> Files { get; }
+        public IReadOnlyCollection<Call> Calls => _calls;
+
+        public static async Task<OutageWorker> StartAsync(int port, NfsSession setup, int index)
+        {
+            var files = new List<FileModel>();
+            for (int i = 0; i < 2; i++)
+            {
+                var created = await setup.CreateAsync(setup.Root, $"w{index}-{i}");
+                Assert.That(created.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
+                files.Add(new FileModel(created.Resok.ObjAttributes.Attributes.Fileid, NfsSession.Copy(created.Resok.Obj.Handle)));
+            }
+            // A long RPC timeout: the server, not the client, must bound every call.
+            return new OutageWorker(await NfsSession.MountAsync(port, TimeSpan.FromMinutes(2)), files, index);
+        }
+
+        public bool SucceededSince(TimeSpan at) => _calls.Any(c => c.At >= at && c.Status == Nfsstat3.Nfs3Ok && c.Procedure is "WRITE FileSync" or "COMMIT");
+
+        public async Task RunAsync(CancellationToken stop)
+        {
+            await Task.Yield();
+            while (!stop.IsCancellationRequested)
+            {
+                var file = Files[_random.Next(Files.Count)];
+                int roll = _random.Next(10);
+                if (roll < 4)
+                    await WriteAsync(file, StableHow.FileSync);
+                else if (roll < 7)
+                    await WriteAsync(file, StableHow.Unstable);
+                else if (roll < 9)
+                    await CommitAsync(file);
+                else
+                    await ReadAsync(file);
+            }
+        }
+
+        public async Task CommitAllAsync()
+        {
+            foreach (var file in Files)
+            {
+                for (int attempt = 0; ; attempt++)
+                {
+                    if (await CommitAsync(file) == Nfsstat3.Nfs3Ok)
+                        break;
+                    Assert.That(attempt, Is.LessThan(20), "COMMIT keeps failing after S3 returned");
+                    await Task.Delay(250);
+                }
+            }
+        }
+
+        private async Task WriteAsync(FileModel file, StableHow stable)
+        {
+            int offset = _random.Next(256 * 1024);
+            var data = new byte[1 + _random.Next(64 * 1024)];
+            _random.NextBytes(data);
+            file.Sending(offset, data.Length);
+            var (result, status) = await TimedAsync($"WRITE {stable}", () => _session.WriteAsync(file.Handle, (ulong)offset, data, stable));
+            if (status == Nfsstat3.Nfs3Ok)
+            {
+                CheckVerifier(result.Resok.Verf);
+                file.Acknowledged(offset, data, stable: result.Resok.Committed != StableHow.Unstable);
+            }
+        }
+
+        private async Task<Nfsstat3> CommitAsync(FileModel file)
+        {
+            var (result, status) = await TimedAsync("COMMIT", () => _session.CommitAsync(file.Handle));
+            if (status == Nfsstat3.Nfs3Ok)
+            {
+                CheckVerifier(result.Resok.Verf);
+                file.Committed();
+            }
+            return status;
+        }
+
+        private async Task ReadAsync(FileModel file)
+        {
+            await TimedAsync("READ", () => _session.ReadAsync(file.Handle, (ulong)_random.Next(256 * 1024), 64 * 1024));
+        }
+
+        private async Task<(T Result, Nfsstat3 Status)> TimedAsync<T>(string procedure, Func<ValueTask<T>> call)
+        {
+            var at = Phase.Now;
+            var clock = Stopwatch.StartNew();
+            var result = await call();
+            clock.Stop();
+            var status = result switch
+            {
+                Write3Res write => write.Status,
+                Commit3Res commit => commit.Status,
+                Read3Res read => read.Status,
+                _ => throw new InvalidOperationException(typeof(T).Name),
+            };
+            _calls.Enqueue(new Call(at, procedure, status, clock.Elapsed));
+            return (result, status);
+        }
+
+        private void CheckVerifier(ReadOnlyMemory<byte> verifier)
+        {
+            _verifier ??= verifier.ToArray();
+            Assert.That(verifier.ToArray(), Is.EqualTo(_verifier), "one write verifier for the server instance, outage or not");
+        }
+
+        public ValueTask DisposeAsync() => _session.DisposeAsync();
+    }
+}

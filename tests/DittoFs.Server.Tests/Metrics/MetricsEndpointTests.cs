@@ -1,0 +1,84 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
+using DittoFs.Server.Configuration;
+using DittoFs.Server.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DittoFs.Server.Tests.Metrics;
+
+/// <summary>A server started from configuration, with metrics on and off, scraped over HTTP.</summary>
+[NonParallelizable]
+public sealed class MetricsEndpointTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    internal static DittoConfig MemoryConfig(bool metrics, int metricsPort = 0) => new()
+    {
+        Server = new ServerSection { Port = 0, Portmap = "false" },
+        Metrics = new MetricsSection { Enabled = metrics, Port = metricsPort },
+        Metadata = new() { Stores = { ["meta"] = new MetadataStoreConfig { Type = "memory" } } },
+        Content = new() { Stores = { ["bytes"] = new ContentStoreConfig { Type = "memory" } } },
+        Shares = { new ShareConfig { Name = "/export", MetadataStore = "meta", ContentStore = "bytes" } },
+    };
+
+    private static async Task NfsNullAsync(DittoServer server)
+    {
+        await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port));
+        await new NfsV3Client(rpc).NullAsync().AsTask().WaitAsync(Timeout);
+    }
+
+    [Test]
+    public async Task The_endpoint_serves_the_instruments_in_prometheus_text_format_with_seconds_buckets()
+    {
+        int port = HotPathAllocationTests.FreePort();
+        await using var server = await DittoServer.StartAsync(MemoryConfig(metrics: true, port), NullLoggerFactory.Instance);
+        await NfsNullAsync(server);
+
+        using var http = new HttpClient { Timeout = Timeout };
+        string text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        Assert.That(text, Does.Contain("# TYPE dittofs_rpc_requests_total counter"));
+        Assert.That(text, Does.Contain("dittofs_rpc_requests_total{procedure=\"NULL\",program=\"nfs\",status=\"SUCCESS\"} 1"));
+        Assert.That(text, Does.Contain("# TYPE dittofs_rpc_request_duration_seconds histogram"));
+        Assert.That(text, Does.Contain("dittofs_rpc_request_duration_seconds_bucket{procedure=\"NULL\",program=\"nfs\",le=\"5E-05\"}"));
+        Assert.That(text, Does.Contain("dittofs_rpc_request_duration_seconds_bucket{procedure=\"NULL\",program=\"nfs\",le=\"10\"}"));
+        Assert.That(text, Does.Contain("# TYPE dittofs_rpc_active_connections gauge"));
+        Assert.That(text, Does.Not.Contain("otel_scope_name"), "no scope labels");
+    }
+
+    [TestCase(false, 9090, TestName = "With metrics.enabled false the server creates no instruments at all")]
+    [TestCase(true, 0, TestName = "With metrics.port 0 the server creates no instruments at all")]
+    public async Task Metrics_off_means_no_instruments(bool enabled, int port)
+    {
+        int published = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == DittoMetrics.MeterName)
+                    Interlocked.Increment(ref published);
+            },
+        };
+        listener.Start();
+
+        await using (var server = await DittoServer.StartAsync(MemoryConfig(enabled, port), NullLoggerFactory.Instance))
+            await NfsNullAsync(server);
+
+        Assert.That(published, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_taken_metrics_port_fails_the_start_and_names_the_port()
+    {
+        using var taken = new TcpListener(IPAddress.Any, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => DittoServer.StartAsync(MemoryConfig(metrics: true, port), NullLoggerFactory.Instance));
+
+        Assert.That(failure!.Message, Does.Contain($"port {port}").And.Contain("--metrics-port"));
+    }
+}

@@ -1,0 +1,45 @@
+using Minio;
+using Minio.DataModel.Args;
+
+namespace DittoFs.Storage.S3.Tests.Infrastructure;
+
+/// <summary>Stores over an s3rver, each test under its own key prefix in one shared bucket.</summary>
+internal static class TestStores
+{
+    public const string Bucket = "dittofs-tests";
+
+    public static string NewPrefix() => $"t{Guid.NewGuid():N}/";
+
+    public static S3ContentStoreOptions Options(S3rverProcess server, string keyPrefix, int blockSize = S3ContentStoreOptions.DefaultBlockSize, long? maxDirtyBytes = null, TimeSpan? requestTimeout = null) => new()
+    {
+        Endpoint = server.Endpoint,
+        Bucket = Bucket,
+        KeyPrefix = keyPrefix,
+        AccessKey = S3rverProcess.AccessKey,
+        SecretKey = S3rverProcess.SecretKey,
+        UseTls = false,
+        BlockSize = blockSize,
+        MaxDirtyBytes = maxDirtyBytes ?? 128L * 1024 * 1024,
+        RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
+    };
+
+    public static Task<S3ContentStore> OpenAsync(S3ContentStoreOptions options, RequestLog? log = null) =>
+        S3ContentStore.OpenAsync(options, log ?? new RequestLog(), ProgressLogger.Instance, CancellationToken.None);
+
+    /// <summary>Every object under a prefix with its size, read straight from S3.</summary>
+    public static async Task<Dictionary<string, long>> ObjectsAsync(S3rverProcess server, string keyPrefix)
+    {
+        using var client = new MinioClient()
+            .WithEndpoint(server.Endpoint)
+            .WithCredentials(S3rverProcess.AccessKey, S3rverProcess.SecretKey)
+            .WithSSL(false)
+            .Build();
+        var objects = new Dictionary<string, long>();
+        var list = new ListObjectsArgs().WithBucket(Bucket).WithPrefix(keyPrefix).WithRecursive(true);
+        await foreach (var item in client.ListObjectsEnumAsync(list))
+        {
+            objects[item.Key[keyPrefix.Length..]] = (long)item.Size;
+        }
+        return objects;
+    }
+}

@@ -1,0 +1,49 @@
+using DittoFs.Storage.S3.Remote;
+using NUnit.Framework;
+
+namespace DittoFs.Storage.S3.Tests.Remote;
+
+public sealed class ObjectLayoutTests
+{
+    private static readonly ContentId Content = new(new UInt128(1, 0xAB));
+    private readonly ObjectLayout _layout = new("share/");
+
+    [Test]
+    public void Keys_are_the_prefix_the_content_id_and_the_block_index_or_length()
+    {
+        Assert.That(_layout.BlockKey(Content, 0x1F), Is.EqualTo("share/000000000000000100000000000000ab/000000000000001f"));
+        Assert.That(_layout.LengthKey(Content), Is.EqualTo("share/000000000000000100000000000000ab/length"));
+        Assert.That(_layout.ContentPrefix(Content), Is.EqualTo("share/000000000000000100000000000000ab/"));
+    }
+
+    [Test]
+    public void Block_keys_sort_in_block_order()
+    {
+        ulong[] indexes = [0, 9, 10, 255, 256, 1UL << 40];
+
+        var keys = indexes.Select(index => _layout.BlockKey(Content, index)).ToList();
+
+        Assert.That(keys, Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal));
+    }
+
+    [Test]
+    public void A_listed_block_key_gives_back_its_index_and_the_length_key_none()
+    {
+        int prefixLength = _layout.ContentPrefix(Content).Length;
+
+        Assert.That(ObjectLayout.TryParseBlockIndex(_layout.BlockKey(Content, 12345), prefixLength, out var index), Is.True);
+        Assert.That(index, Is.EqualTo(12345UL));
+        Assert.That(ObjectLayout.TryParseBlockIndex(_layout.LengthKey(Content), prefixLength, out _), Is.False);
+    }
+
+    [Test]
+    public void Lengths_are_stored_as_decimal_text()
+    {
+        var text = ObjectLayout.EncodeLength(ulong.MaxValue);
+
+        Assert.That(text, Has.Length.EqualTo(ObjectLayout.MaxLengthObjectBytes));
+        Assert.That(ObjectLayout.TryParseLength(text, out var length), Is.True);
+        Assert.That(length, Is.EqualTo(ulong.MaxValue));
+        Assert.That(ObjectLayout.TryParseLength("12a"u8, out _), Is.False);
+    }
+}

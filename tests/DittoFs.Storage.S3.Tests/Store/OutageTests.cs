@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using DittoFs.Storage.S3.Tests.Infrastructure;
+using NUnit.Framework;
+
+namespace DittoFs.Storage.S3.Tests.Store;
+
+/// <summary>
+/// S3 going away: each test runs its own s3rver, kills or freezes it, and expects statuses within the request
+/// timeout (never a hang), then brings it back on the same port and folder and expects the same store to recover.
+/// </summary>
+public sealed class OutageTests
+{
+    private const int BlockSize = 64 * 1024;
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+
+    private static long s_nextContent;
+    private string _dataDirectory = "";
+    private S3rverProcess _server = null!;
+    private S3ContentStore _store = null!;
+
+    [SetUp]
+    public async Task StartOwnServerAndStoreAsync()
+    {
+        _dataDirectory = Directory.CreateTempSubdirectory("dittofs-s3rver-outage-").FullName;
+        _server = S3rverProcess.Start(S3rverSetup.Launcher, _dataDirectory);
+        // Room for two dirty blocks, so a third needs an upload first.
+        _store = await TestStores.OpenAsync(TestStores.Options(_server, "outage/", BlockSize, 2 * BlockSize, RequestTimeout));
+    }
+
+    [TearDown]
+    public void StopServerAndStore()
+    {
+        _store.Dispose();
+        _server.Dispose();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Test]
+    public async Task While_S3_is_down_every_operation_that_needs_it_answers_jukebox_at_once()
+    {
+        var stored = await StoredContentAsync();
+        await _store.WriteAsync(stored, 0, new byte[10]);
+        _server.Kill();
+        var clock = Stopwatch.StartNew();
+
+        Assert.That(await _store.FlushAsync(stored), Is.EqualTo(StoreStatus.Jukebox), "flush");
+        Assert.That((await _store.ReadAsync(stored, BlockSize, new byte[100])).Status, Is.EqualTo(StoreStatus.Jukebox), "read of a stored block");
+        Assert.That((await _store.ReadAsync(NewContentId(), 0, new byte[100])).Status, Is.EqualTo(StoreStatus.Jukebox), "read of content not seen before");
+        Assert.That(await _store.WriteAsync(stored, 2 * BlockSize, new byte[BlockSize]), Is.EqualTo(StoreStatus.Ok), "a write that fits the buffer");
+        Assert.That(await _store.WriteAsync(stored, 3 * BlockSize, new byte[BlockSize]), Is.EqualTo(StoreStatus.Jukebox), "a write that needs room");
+        Assert.That(await _store.TruncateAsync(stored, 10), Is.EqualTo(StoreStatus.Jukebox), "truncate");
+        Assert.That(await _store.DeleteAsync(stored), Is.EqualTo(StoreStatus.Jukebox), "delete");
+
+        Assert.That(clock.Elapsed, Is.LessThan(RequestTimeout), "refused connections fail at once, without waiting for the timeout");
+    }
+
+    [Test]
+    public async Task When_S3_is_back_the_same_store_completes_what_failed()
+    {
+        var stored = await StoredContentAsync();
+        var unseen = NewContentId();
+        _server.Kill();
+        await _store.WriteAsync(stored, 0, Pattern(10, 2));
+        Assert.That(await _store.TruncateAsync(stored, 10), Is.EqualTo(StoreStatus.Jukebox));
+        Assert.That((await _store.ReadAsync(unseen, 0, new byte[1])).Status, Is.EqualTo(StoreStatus.Jukebox));
+
+        _server.Start();
+
+        Assert.That(await _store.FlushAsync(stored), Is.EqualTo(StoreStatus.Ok));
+        Assert.That((await _store.ReadAsync(unseen, 0, new byte[1])).Status, Is.EqualTo(StoreStatus.Ok));
+        using var fresh = await TestStores.OpenAsync(TestStores.Options(_server, "outage/", BlockSize));
+        var buffer = new byte[3 * BlockSize];
+        var read = await fresh.ReadAsync(stored, 0, buffer);
+        Assert.That(read.Value, Is.EqualTo(10), "the truncation that failed was completed");
+        Assert.That(buffer[..10], Is.EqualTo(Pattern(10, 2)), "the write made during the outage was kept");
+    }
+
+    [Test]
+    public async Task A_frozen_S3_server_makes_operations_answer_jukebox_after_the_request_timeout()
+    {
+        var stored = await StoredContentAsync();
+        _server.Freeze();
+        Stopwatch clock;
+        try
+        {
+            clock = Stopwatch.StartNew();
+            var read = await _store.ReadAsync(stored, 0, new byte[100]);
+            clock.Stop();
+
+            Assert.That(read.Status, Is.EqualTo(StoreStatus.Jukebox));
+        }
+        finally
+        {
+            _server.Thaw();
+        }
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(RequestTimeout * 0.9).And.LessThan(RequestTimeout * 3), "bounded by the request timeout");
+        Assert.That((await _store.ReadAsync(stored, 0, new byte[100])).Status, Is.EqualTo(StoreStatus.Ok), "after the thaw");
+    }
+
+    /// <summary>Two blocks written and flushed: the store knows the content but holds none of its bytes.</summary>
+    private async Task<ContentId> StoredContentAsync()
+    {
+        var content = NewContentId();
+        Assert.That(await _store.WriteAsync(content, 0, Pattern(2 * BlockSize, 1)), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await _store.FlushAsync(content), Is.EqualTo(StoreStatus.Ok));
+        return content;
+    }
+
+    private static ContentId NewContentId() => new(new UInt128(0x0D, (ulong)Interlocked.Increment(ref s_nextContent)));
+
+    private static byte[] Pattern(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}

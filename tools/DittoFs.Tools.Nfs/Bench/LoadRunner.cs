@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace DittoFs.Tools.Nfs.Bench;
+
+/// <summary>
+/// Keeps <c>depth</c> operations in flight on one connection until a count is done or a deadline passes, and
+/// records each operation's latency. An operation returns the bytes it moved; one that throws is counted as an
+/// error (the first few are printed) and the load goes on, as nfsbench does.
+/// </summary>
+internal sealed class LoadRunner(TextWriter errors)
+{
+    private const int PrintedErrors = 5;
+    private long _errors;
+
+    public async Task<LoadResult> RunAsync(string workload, int depth, long? count, TimeSpan? duration, Func<long, CancellationToken, Task<long>> operation, CancellationToken cancellationToken)
+    {
+        long next = 0, bytes = 0;
+        _errors = 0;
+        var clock = Stopwatch.StartNew();
+        var latencies = new List<double>[depth];
+
+        async Task Worker(int worker)
+        {
+            var mine = latencies[worker] = new List<double>();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                long index = Interlocked.Increment(ref next) - 1;
+                if (count is long limit && index >= limit)
+                    return;
+                if (duration is TimeSpan span && clock.Elapsed >= span)
+                    return;
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    Interlocked.Add(ref bytes, await operation(index, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Error($"{workload}: {exception.Message}");
+                }
+                mine.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, depth).Select(worker => Task.Run(() => Worker(worker), cancellationToken))).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var elapsed = clock.Elapsed;
+        var all = latencies.SelectMany(list => list ?? []).ToArray();
+        Array.Sort(all);
+        return new LoadResult(workload, elapsed, all.Length, bytes, Percentile(all, 0.50), Percentile(all, 0.99), Interlocked.Read(ref _errors));
+    }
+
+    /// <summary>Counts an error found outside an operation (e.g. a COMMIT verifier check), printing the first few.</summary>
+    public void Error(string message)
+    {
+        if (Interlocked.Increment(ref _errors) <= PrintedErrors)
+        {
+            lock (errors)
+                errors.WriteLine($"ditto-nfs: bench: {message}");
+        }
+    }
+
+    public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>nfsbench's rule: the value at index q * (n - 1) of the sorted latencies.</summary>
+    internal static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[(int)(q * (sorted.Length - 1))];
+}
