@@ -19,11 +19,11 @@ Task("TestDependencies")
 {
     if (!IsRunningOnLinux())
         return;
-    if (!FileExists("/usr/bin/nfs-ls") || !FileExists("/usr/lib/x86_64-linux-gnu/libnfs.so.13"))
+    if (!FileExists("/usr/bin/nfs-ls") || !FileExists("/usr/lib/x86_64-linux-gnu/libnfs.so.13") || !FileExists("/usr/sbin/rpcbind"))
     {
         Information("Installing libnfs (apt)...");
         Run("apt-get", "update -qq");
-        Run("apt-get", "install -y -qq libnfs-utils libnfs13");
+        Run("apt-get", "install -y -qq libnfs-utils libnfs13 rpcbind");
     }
 });
 
