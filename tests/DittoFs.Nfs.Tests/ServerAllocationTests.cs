@@ -25,7 +25,10 @@ public class ServerAllocationTests
     private const int MeasuredBatches = 1_000;
     private const int MeasuredBatchesOf1MiB = 200;
     private const int Windows = 4;
-    private const int BytesPerRequestAllowed = 1;
+    // Any object allocated per request would cost at least 24 bytes per request. What the process allocates besides
+    // (thread pool and timer housekeeping, a few hundred bytes a second) shows as a fraction of a byte per request,
+    // more in the slower 1 MiB windows; this bound keeps both apart.
+    private const int BytesPerRequestAllowed = 4;
 
     private RpcServer _server = null!;
     private Socket _client = null!;
@@ -103,7 +106,7 @@ public class ServerAllocationTests
     /// Steady state is when the server's pools have grown to the load: the pooled calls and their reply buffers to the
     /// most calls ever in flight at once, which a loaded machine may first reach late (the next batch arriving before
     /// the last one's calls went back to the pool). So up to <see cref="Windows"/> measurements follow the warm-up, and
-    /// the steady one must allocate below one byte per request: any per-request allocation would be tens of bytes.
+    /// the steadiest must stay under <see cref="BytesPerRequestAllowed"/>.
     /// </summary>
     private void AssertNothingAllocatedPerRequest(NfsV3Procedure procedure, byte[] arguments, int batches = MeasuredBatches)
     {

@@ -16,7 +16,7 @@ internal enum RecordStatus
 
 /// <summary>
 /// Reassembles the fragments of one RPC record (RFC 5531 §11) from a byte stream into a buffer rented from
-/// <see cref="ArrayPool{T}.Shared"/>. Bytes are copied out of the receive buffer as they arrive, so the
+/// <see cref="RecordBuffers"/>. Bytes are copied out of the receive buffer as they arrive, so the
 /// receive side never has to hold a whole record. The buffer grows with the bytes actually received (at
 /// most doubling), never to what a header merely claims, so a peer that announces a large fragment and
 /// sends nothing costs nothing. A record, or a fragment header, beyond the maximum size ends the stream:
@@ -128,7 +128,7 @@ internal sealed class RecordAssembler : IDisposable
     public static void ReturnRecord(byte[] record)
     {
         if (record.Length > 0)
-            ArrayPool<byte>.Shared.Return(record);
+            RecordBuffers.Return(record);
     }
 
     private void EnsureCapacity(int needed)
@@ -140,11 +140,11 @@ internal sealed class RecordAssembler : IDisposable
         // in many pieces is copied O(log n) times and a header alone never reserves its claimed size.
         int announced = _length + _fragmentRemaining;
         int target = (int)Math.Min(announced, Math.Max(needed, 2L * capacity));
-        var larger = ArrayPool<byte>.Shared.Rent(target);
+        var larger = RecordBuffers.Rent(target);
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RecordBuffers.Return(_buffer);
         }
         _buffer = larger;
     }
@@ -153,7 +153,7 @@ internal sealed class RecordAssembler : IDisposable
     public void Dispose()
     {
         if (_buffer is not null)
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RecordBuffers.Return(_buffer);
         _buffer = null;
         _length = 0;
     }

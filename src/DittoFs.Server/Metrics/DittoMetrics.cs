@@ -4,7 +4,7 @@ namespace DittoFs.Server.Metrics;
 
 /// <summary>
 /// The instruments of one server on the <see cref="MeterName"/> meter: the Prometheus endpoint exports them, and
-/// dotnet-counters (<c>dotnet-counters monitor -n dittofs --counters DittoFs</c>) reads the same ones. Names follow
+/// dotnet-counters (<c>dotnet-counters monitor -p PID --counters DittoFs</c>) reads the same ones. Names follow
 /// OpenTelemetry's dotted style; the exporter turns <c>dittofs.rpc.requests</c> with unit <c>{request}</c> into
 /// <c>dittofs_rpc_requests_total</c> and unit <c>s</c> into a <c>_seconds</c> suffix. README.md lists them.
 /// </summary>
