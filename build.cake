@@ -64,16 +64,120 @@ Task("Test")
         throw new Exception("Tests failed.", failure);
 });
 
+// Benchmarks, into benchmark_results/<UTC timestamp>/ (git-ignored): the BenchmarkDotNet micro benchmarks, then the
+// server side by side with nfs-ganesha (../shared/bench/compare.sh) on in-memory stores (PEER=ram) and on RocksDB +
+// files on disk (PEER=disk), and the iperf3 loopback ceiling of the same session. Options:
+//   --rounds=N (compare.sh rounds, default 3)  --peers=ram,disk  --micro=false (skip BenchmarkDotNet)
+//   --compare=PATH (default ../shared/bench/compare.sh)
 Task("Bench")
     .Does(() =>
 {
     var output = MakeAbsolute(Directory($"benchmark_results/{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
     EnsureDirectoryExists(output);
-    DotNetRun("tests/DittoFs.Benchmarks/DittoFs.Benchmarks.csproj",
-        new ProcessArgumentBuilder().Append("--filter").AppendQuoted("*").Append("--artifacts").AppendQuoted(output.FullPath),
-        new DotNetRunSettings { Configuration = "Release" });
+    if (Argument("micro", true))
+    {
+        DotNetRun("tests/DittoFs.Benchmarks/DittoFs.Benchmarks.csproj",
+            new ProcessArgumentBuilder().Append("--filter").AppendQuoted("*").Append("--artifacts").AppendQuoted(output.FullPath),
+            new DotNetRunSettings { Configuration = "Release" });
+    }
+
+    var compare = MakeAbsolute(File(Argument("compare", "../shared/bench/compare.sh")));
+    int rounds = Argument("rounds", 3);
+    var peers = Argument("peers", "ram,disk").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+    var server = MakeAbsolute(File("src/DittoFs/bin/Release/net10.0/linux-x64/dittofs.dll"));
+    foreach (var peer in peers)
+    {
+        // The server as shipped (metrics on, portmapper off: compare.sh's rpcbind serves ganesha), on a fresh store.
+        int port = FreePort(), metricsPort = FreePort();
+        string arguments;
+        var data = output.Combine($"data-{peer}");
+        if (peer == "ram")
+        {
+            var config = output.CombineWithFilePath("bench-memory.yaml");
+            System.IO.File.WriteAllText(config.FullPath, $"""
+                # DittoFs on in-memory stores, for compare.sh PEER=ram
+                server:
+                  log_level: WARN
+                  portmap: "false"
+                metrics:
+                  enabled: true
+                  port: {metricsPort}
+                metadata:
+                  stores:
+                    m:
+                      type: memory
+                content:
+                  stores:
+                    c:
+                      type: memory
+                shares:
+                  - name: /export
+                    metadata_store: m
+                    content_store: c
+                """);
+            arguments = $"\"{server}\" --config \"{config}\" --port {port}";
+        }
+        else
+        {
+            // The embedded default configuration: RocksDB metadata and file-system content under --data-dir, on disk.
+            EnsureDirectoryExists(data);
+            arguments = $"\"{server}\" --data-dir \"{data}\" --port {port} --metrics-port {metricsPort} --portmap false --log-level WARN";
+        }
+        var process = StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = arguments });
+        try
+        {
+            WaitForPort(port, TimeSpan.FromSeconds(60));
+            var url = $"nfs://127.0.0.1/export?version=3&nfsport={port}&mountport={port}";
+            var result = output.CombineWithFilePath($"compare-{peer}.txt");
+            Run("bash", $"-o pipefail -c \"PEER={peer} '{compare}' '{url}' {rounds} 2>&1 | tee '{result}'\"");
+        }
+        finally
+        {
+            process.Kill();
+            process.WaitForExit();
+            if (DirectoryExists(data))
+                DeleteDirectory(data, new DeleteDirectorySettings { Recursive = true, Force = true });
+        }
+    }
+
+    // Raw loopback TCP: the ceiling of every sequential figure, measured in the same session.
+    if (StartProcess("bash", new ProcessSettings { Arguments = "-c \"command -v iperf3\"", RedirectStandardOutput = true }) != 0)
+        Run("bash", "-c \"apt-get install -y -qq iperf3 >/dev/null || (apt-get update -qq && apt-get install -y -qq iperf3 >/dev/null)\"");
+    int iperfPort = FreePort();
+    // (A one-off server: probing its port would count as its one client, so the client retries until it is up.)
+    var iperfServer = StartAndReturnProcess("iperf3", new ProcessSettings { Arguments = $"-s -1 -p {iperfPort}", RedirectStandardOutput = true });
+    Run("bash", $"-o pipefail -c \"for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.3; iperf3 -c 127.0.0.1 -p {iperfPort} -t 5 > '{output.CombineWithFilePath("iperf3.txt")}' && break; done; cat '{output.CombineWithFilePath("iperf3.txt")}'\"");
+    iperfServer.WaitForExit(10_000);
     Information($"Results in {output}");
 });
+
+int FreePort()
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
+
+void WaitForPort(int port, TimeSpan timeout)
+{
+    var deadline = DateTime.UtcNow + timeout;
+    while (true)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return;
+        }
+        catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+        {
+            System.Threading.Thread.Sleep(200);
+        }
+    }
+}
 
 void Run(string tool, string arguments)
 {

@@ -100,7 +100,6 @@ public sealed partial class S3ContentStore
     /// <summary>Under the content's lock: the block stops changing and leaves the eviction queue.</summary>
     private void Seal(DirtyBlock block)
     {
-        Diagnostics.DebugTrace.Log($"SEAL b{block.Index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} complete={block.Complete}");
         block.Upload = new TaskCompletionSource<StoreStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         _buffer.Dequeue(block);
     }
@@ -128,9 +127,7 @@ public sealed partial class S3ContentStore
                 status = await EnsureLengthCoversAsync(state, block.Start + (ulong)length).ConfigureAwait(false);
                 if (status == StoreStatus.Ok)
                 {
-                    Diagnostics.DebugTrace.Log($"PUT-START b{block.Index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} length={length} complete={block.Complete}");
                     status = await _bucket.PutAsync(_layout.BlockKey(state.Id, block.Index), block.Buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
-                    Diagnostics.DebugTrace.Log($"PUT-END b{block.Index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} status={status}");
                 }
             }
         }
@@ -139,7 +136,6 @@ public sealed partial class S3ContentStore
             lock (state.Sync)
             {
                 var upload = block.Upload!;
-                Diagnostics.DebugTrace.Log($"UNSEAL b{block.Index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} status={status}");
                 block.Upload = null;
                 if (status == StoreStatus.Ok)
                 {

@@ -37,7 +37,6 @@ public sealed partial class S3ContentStore
                 length = state.Length;
             }
             var key = _layout.LengthKey(state.Id);
-            Diagnostics.DebugTrace.Log($"LENGTH-PUT {length}");
             var status = length == 0
                 ? await _bucket.DeleteAsync([key], CancellationToken.None).ConfigureAwait(false)
                 : await _bucket.PutAsync(key, ObjectLayout.EncodeLength(length), CancellationToken.None).ConfigureAwait(false);
@@ -46,7 +45,6 @@ public sealed partial class S3ContentStore
                 lock (state.Sync)
                 {
                     state.PersistedLength = state.RemoteLength = length;
-                    Diagnostics.DebugTrace.Log($"LENGTH-DONE {length}");
                 }
             }
             return status;

@@ -45,7 +45,6 @@ public sealed partial class S3ContentStore
                 return StoreStatus.Ok;
             }
         }
-        Diagnostics.DebugTrace.Log($"MERGE-START b{block.Index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} remoteBytes={remoteBytes}");
         var remote = ArrayPool<byte>.Shared.Rent(remoteBytes);
         try
         {
@@ -57,7 +56,6 @@ public sealed partial class S3ContentStore
             lock (state.Sync)
             {
                 // Writes that came in meanwhile are in Written and keep their bytes.
-                Diagnostics.DebugTrace.Log($"MERGE-END b{block.Index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} found={read.Value.Found} bytesRead={read.Value.BytesRead} objLen={read.Value.ObjectLength} apply={!block.Complete && !block.Released}");
                 if (!block.Complete && !block.Released)
                 {
                     block.MergeRemote(remote.AsSpan(0, read.Value.BytesRead));

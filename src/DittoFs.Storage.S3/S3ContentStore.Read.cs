@@ -72,14 +72,11 @@ public sealed partial class S3ContentStore
                     if (block.Complete || block.Written.Covers(within, Math.Min(within + target.Length, remoteEnd)))
                     {
                         block.Buffer.AsSpan(within, target.Length).CopyTo(target.Span);
-                        Diagnostics.DebugTrace.Log($"READBUF b{index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} [{within},{within + target.Length}) complete={block.Complete} remoteEnd={remoteEnd}");
                         return StoreStatus.Ok;
                     }
                     unmerged = block;
-                    Diagnostics.DebugTrace.Log($"READMERGE b{index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} [{within},{within + target.Length}) remoteEnd={remoteEnd}");
                 }
                 remoteBytes = Math.Clamp(remoteEnd - within, 0, target.Length);
-                if (unmerged is null) Diagnostics.DebugTrace.Log($"READREMOTE-START b{index} [{within},{within + target.Length}) remoteBytes={remoteBytes} remoteLen={state.RemoteLength}");
             }
             if (unmerged is not null)
             {
@@ -101,7 +98,6 @@ public sealed partial class S3ContentStore
                 return read.Status;
             }
             target.Span[read.Value.BytesRead..remoteBytes].Clear();
-            Diagnostics.DebugTrace.Log($"READREMOTE-END b{index} [{within},{within + target.Length}) found={read.Value.Found} bytesRead={read.Value.BytesRead} objLen={read.Value.ObjectLength}");
             return StoreStatus.Ok;
         }
     }

@@ -68,17 +68,14 @@ public sealed partial class S3ContentStore
                         state.Blocks.Add(index, block);
                         _buffer.Enqueue(block);
                         reserved = false;
-                        Diagnostics.DebugTrace.Log($"NEW b{index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} complete={complete} remoteLen={state.RemoteLength} len={state.Length}");
                     }
                     if (block is { Upload: { } sealedFor })
                     {
                         upload = sealedFor.Task;
-                        Diagnostics.DebugTrace.Log($"WAITSEALED b{index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8}");
                     }
                     else if (block is not null)
                     {
                         fragmented = block.Write(within, data.Span);
-                        Diagnostics.DebugTrace.Log($"WRITE b{index} #{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(block):x8} [{within},{within + data.Length}) complete={block.Complete}");
                         state.Length = Math.Max(state.Length, block.Start + (ulong)(within + data.Length));
                         written = block;
                     }

@@ -19,6 +19,11 @@ internal static class S3rverInstallation
     private const string WrongNamespace = "http://doc.s3.amazonaws.com/2006-03-01/";
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
+    // s3rver 3.7.1 acknowledges a PUT before the object is written, and writes it in place: see S3rverAtomicPut.js.
+    private const string AtomicPutResource = "DittoFs.Storage.S3.Tests.S3rverAtomicPut.js";
+    private const string AtomicPutMarker = "// DittoFs patch: atomic PUT.";
+    private const string FilesystemStoreEnd = "module.exports = FilesystemStore;";
+
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>Installs and patches s3rver when needed; returns the path of its launcher for <c>node</c>.</summary>
@@ -34,6 +39,7 @@ internal static class S3rverInstallation
                 Install(folder);
             }
             PatchNamespace(Path.Combine(package, "lib", "controllers"));
+            PatchAtomicPut(Path.Combine(package, "lib", "stores", "filesystem.js"));
         }
         return Path.Combine(folder, "node_modules", ".bin", "s3rver");
     }
@@ -80,6 +86,34 @@ internal static class S3rverInstallation
             {
                 File.WriteAllText(file, text.Replace(WrongNamespace, S3Namespace, StringComparison.Ordinal));
             }
+        }
+    }
+
+    /// <summary>
+    /// Appends <c>S3rverAtomicPut.js</c> (an embedded resource) to s3rver's filesystem store, replacing an earlier
+    /// version of it: s3rver 3.7.1 writes objects in place and acknowledges a PUT before the bytes are in the file,
+    /// so a GET during or just after a PUT can see a short object, which real S3 never shows (see the script).
+    /// </summary>
+    private static void PatchAtomicPut(string filesystemStore)
+    {
+        string patch;
+        using (var resource = typeof(S3rverInstallation).Assembly.GetManifestResourceStream(AtomicPutResource)
+            ?? throw new InvalidOperationException($"Embedded resource {AtomicPutResource} is missing."))
+        using (var reader = new StreamReader(resource))
+        {
+            patch = reader.ReadToEnd().ReplaceLineEndings("\n");
+        }
+        var text = File.ReadAllText(filesystemStore);
+        int patched = text.IndexOf(AtomicPutMarker, StringComparison.Ordinal);
+        var original = (patched >= 0 ? text[..patched] : text).TrimEnd();
+        if (!original.EndsWith(FilesystemStoreEnd, StringComparison.Ordinal) || !patch.StartsWith(AtomicPutMarker, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{filesystemStore} does not look like s3rver {Version}'s filesystem store; the atomic PUT patch does not apply.");
+        }
+        var wanted = original + "\n\n" + patch;
+        if (text != wanted)
+        {
+            File.WriteAllText(filesystemStore, wanted);
         }
     }
 

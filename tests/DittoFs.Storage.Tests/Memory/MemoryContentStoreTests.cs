@@ -27,6 +27,26 @@ public sealed class MemoryContentStoreTests
     }
 
     [Test]
+    public async Task A_chunk_reused_after_a_delete_reads_zeros_where_the_new_content_was_not_written()
+    {
+        var store = new MemoryContentStore();
+        await store.WriteAsync(Content, 0, Enumerable.Repeat((byte)0xAA, (int)Chunk).ToArray());
+        await store.DeleteAsync(Content);
+        Assert.That(store.Chunks.FreeCount, Is.EqualTo(1), "the deleted content's chunk is kept for reuse");
+        var other = new ContentId(2);
+
+        await store.WriteAsync(other, 100, new byte[] { 1, 2, 3 });
+        await store.TruncateAsync(other, Chunk);
+        var read = new byte[Chunk];
+        await store.ReadAsync(other, 0, read);
+
+        Assert.That(store.Chunks.FreeCount, Is.Zero, "the freed chunk was reused");
+        Assert.That(read.AsSpan(0, 100).ContainsAnyExcept((byte)0), Is.False);
+        Assert.That(read.AsSpan(100, 3).ToArray(), Is.EqualTo(new byte[] { 1, 2, 3 }));
+        Assert.That(read.AsSpan(103).ContainsAnyExcept((byte)0), Is.False);
+    }
+
+    [Test]
     public async Task Truncating_up_allocates_nothing()
     {
         var store = new MemoryContentStore();
