@@ -15,6 +15,7 @@ internal sealed class WalSyncer : IDisposable
     private readonly Thread _thread;
     private TaskCompletionSource<StoreStatus>? _next;
     private bool _stopping;
+    private long _syncs;
 
     public WalSyncer(MetadataDatabase db)
     {
@@ -22,6 +23,9 @@ internal sealed class WalSyncer : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "RocksDB WAL sync" };
         _thread.Start();
     }
+
+    /// <summary>WAL syncs run so far.</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
 
     /// <summary>Completes when every batch applied before the call is durable: Ok, or why the sync failed.</summary>
     public Task<StoreStatus> SyncAsync()
@@ -66,6 +70,7 @@ internal sealed class WalSyncer : IDisposable
             {
                 status = StoreStatus.Io;
             }
+            Interlocked.Increment(ref _syncs);
             batch.SetResult(status);
         }
     }

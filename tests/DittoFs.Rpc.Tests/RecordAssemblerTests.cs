@@ -113,6 +113,39 @@ public class RecordAssemblerTests
         Assert.That(assembler.Capacity, Is.InRange(4, 1024));
     }
 
+    [Test]
+    public void The_rest_of_a_fragment_received_into_its_tail_completes_the_record()
+    {
+        using var assembler = new RecordAssembler(1024);
+        var bytes = CallMessage.Record(Message);
+        var input = new ReadOnlySequence<byte>(bytes.AsMemory(0, 4 + 10));
+        Assert.That(assembler.TryAssemble(ref input), Is.EqualTo(RecordStatus.NeedMoreData));
+
+        // As a socket receive would: straight into the record, in two pieces.
+        var rest = bytes.AsSpan(4 + 10);
+        rest[..12].CopyTo(assembler.FragmentTail(arrived: 12).Span);
+        Assert.That(assembler.Received(12), Is.EqualTo(RecordStatus.NeedMoreData));
+        Assert.That(assembler.FragmentRemaining, Is.EqualTo(rest.Length - 12));
+        var tail = assembler.FragmentTail(arrived: rest.Length - 12);
+        rest[12..].CopyTo(tail.Span);
+
+        Assert.That(assembler.Received(rest.Length - 12), Is.EqualTo(RecordStatus.Complete));
+        Assert.That(Take(assembler), Is.EqualTo(Message));
+    }
+
+    [Test]
+    public void A_fragment_tail_grows_with_what_arrived_until_a_quarter_of_the_rest_is_there()
+    {
+        using var assembler = new RecordAssembler(1 << 30);
+        var input = new ReadOnlySequence<byte>([.. CallMessage.FragmentHeader(1 << 24, last: true), 1, 2, 3, 4]);
+        assembler.TryAssemble(ref input);
+
+        // 64 KiB of 16 MiB arrived: room for about that, not for what the header claims.
+        Assert.That(assembler.FragmentTail(arrived: 64 * 1024).Length, Is.LessThan(1 << 20));
+        // A quarter arrived: room for all of the rest at once, so the record is not regrown (and copied) step by step.
+        Assert.That(assembler.FragmentTail(arrived: 1 << 22).Length, Is.EqualTo((1 << 24) - 4));
+    }
+
     private static byte[] Take(RecordAssembler assembler)
     {
         var record = assembler.TakeRecord(out int length);
