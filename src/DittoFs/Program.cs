@@ -44,8 +44,7 @@ root.SetAction(async (parse, _) =>
             parse.GetValue(contentPathOption),
             parse.GetValue(maxConnectionsOption),
             parse.GetValue(dumpRestrictedOption) ? true : null,
-            parse.GetValue(shutdownTimeoutOption)));
-        OperationsOverrides.Apply(config, new OperationsOverrides(
+            parse.GetValue(shutdownTimeoutOption),
             parse.GetValue(metricsPortOption),
             parse.GetValue(logFormatOption),
             parse.GetResult(portmapOption) is null ? null : parse.GetValue(portmapOption) ?? "true"));

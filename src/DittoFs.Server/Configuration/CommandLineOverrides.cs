@@ -7,7 +7,10 @@ public sealed record CommandLineOverrides(
     string? ContentPath = null,
     int? MaxConnections = null,
     bool? DumpRestricted = null,
-    string? ShutdownTimeout = null)
+    string? ShutdownTimeout = null,
+    int? MetricsPort = null,
+    string? LogFormat = null,
+    string? Portmap = null)
 {
     /// <summary>Applies the flags and validates the result like a file (flag names in the messages).</summary>
     public static void Apply(DittoConfig config, CommandLineOverrides flags)
@@ -40,6 +43,26 @@ public sealed record CommandLineOverrides(
         }
         if (flags.ContentPath is string path)
             MoveContent(config, path);
+        if (flags.MetricsPort is int metricsPort)
+        {
+            if (metricsPort is < 0 or > 65535)
+                throw new ConfigException("--metrics-port", 0, 0, $"{metricsPort} is not a TCP port (0-65535; 0 disables metrics)");
+            // An explicit port turns metrics on even if the file turned them off; 0 turns them off.
+            config.Metrics.Port = metricsPort;
+            config.Metrics.Enabled = metricsPort != 0;
+        }
+        if (flags.LogFormat is string format)
+        {
+            if (!ConfigLoader.LogFormats.Contains(format.ToLowerInvariant()))
+                throw new ConfigException("--log-format", 0, 0, $"'{format}' is not one of {string.Join(", ", ConfigLoader.LogFormats)}");
+            config.Server.LogFormat = format.ToLowerInvariant();
+        }
+        if (flags.Portmap is string portmap)
+        {
+            if (!PortmapModes.TryParse(portmap, out _))
+                throw new ConfigException("--portmap", 0, 0, $"'{portmap}' is not one of {string.Join(", ", PortmapModes.Names)}");
+            config.Server.Portmap = portmap.Trim().ToLowerInvariant();
+        }
     }
 
     /// <summary>--content-path puts every share's content on the local file system under the given directory.</summary>

@@ -57,10 +57,10 @@ public sealed class OperationsConfigTests
     public void The_metrics_port_flag_turns_metrics_on_at_that_port_and_zero_turns_them_off()
     {
         var config = Load("metrics: { enabled: false }");
-        OperationsOverrides.Apply(config, new OperationsOverrides(MetricsPort: 9200));
+        CommandLineOverrides.Apply(config, new CommandLineOverrides(MetricsPort: 9200));
         Assert.That((config.Metrics.Enabled, config.Metrics.Port), Is.EqualTo((true, 9200)));
 
-        OperationsOverrides.Apply(config, new OperationsOverrides(MetricsPort: 0));
+        CommandLineOverrides.Apply(config, new CommandLineOverrides(MetricsPort: 0));
         Assert.That(config.Metrics.Enabled, Is.False);
     }
 
@@ -68,7 +68,7 @@ public sealed class OperationsConfigTests
     public void Flags_replace_log_format_and_portmap()
     {
         var config = Load("");
-        OperationsOverrides.Apply(config, new OperationsOverrides(LogFormat: "JSON", Portmap: "false"));
+        CommandLineOverrides.Apply(config, new CommandLineOverrides(LogFormat: "JSON", Portmap: "false"));
         Assert.That((config.Server.LogFormat, config.Server.Portmap), Is.EqualTo(("json", "false")));
     }
 
@@ -77,7 +77,7 @@ public sealed class OperationsConfigTests
     [TestCase(null, null, "maybe", "--portmap")]
     public void A_bad_flag_is_an_error_naming_the_flag(int? metricsPort, string? logFormat, string? portmap, string flag)
     {
-        var error = Assert.Throws<ConfigException>(() => OperationsOverrides.Apply(Load(""), new OperationsOverrides(metricsPort, logFormat, portmap)));
+        var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(Load(""), new CommandLineOverrides(MetricsPort: metricsPort, LogFormat: logFormat, Portmap: portmap)));
         Assert.That(error!.Key, Is.EqualTo(flag));
     }
 }
