@@ -104,31 +104,8 @@ public sealed partial class RocksDbMetadataStore
             return StoreStatus.Stale;
         }
         var before = parent.Attributes;
-        var status = parent.IsDirectory ? PosixRules.CheckNewName(name) : StoreStatus.NotDir;
-        if (status == StoreStatus.Ok)
-        {
-            status = node.Check;
-        }
-        if (status == StoreStatus.Ok)
-        {
-            status = PosixRules.CheckSearch(before, auth);
-        }
-        if (status == StoreStatus.Ok && _db.GetEntry(parentId, name) is { Exists: true } found)
-        {
-            existingId = found.ChildId;
-            status = StoreStatus.Exist;
-        }
-        if (status == StoreStatus.Ok)
-        {
-            status = PosixRules.CheckModifyDirectory(before, auth);
-        }
-        var now = default(FileTime);
-        var attributes = default(InodeAttributes);
-        if (status == StoreStatus.Ok)
-        {
-            now = _clock.Now();
-            status = PosixRules.InitialAttributes(before, auth, node.Type, node.Attributes, now, out attributes);
-        }
+        var status = PosixRules.CheckCreate(
+            before, name, node.Check, auth, new EntryLookup(_db, parentId), node.Type, node.Attributes, _clock, out existingId, out var now, out var attributes);
         if (status == StoreStatus.Ok && !TryReserveFileSlot())
         {
             status = StoreStatus.NoSpc;
@@ -184,6 +161,17 @@ public sealed partial class RocksDbMetadataStore
         Attributes = PosixRules.AfterEntryChange(directory.Attributes, now, subdirectoryDelta),
         EntryCount = directory.EntryCount - 1,
     };
+
+    /// <summary>Finds a name in a directory's entries, for <see cref="PosixRules.CheckCreate"/>: the child's id, 0 if none.</summary>
+    private readonly struct EntryLookup(MetadataDatabase db, ulong directoryId) : PosixRules.IEntryLookup<ulong>
+    {
+        public bool TryFind(ReadOnlySpan<byte> name, out ulong childId)
+        {
+            var entry = db.GetEntry(directoryId, name);
+            childId = entry.Exists ? entry.ChildId : 0;
+            return entry.Exists;
+        }
+    }
 
     /// <summary>What to create: the type, requested attributes, and what only some types have.</summary>
     private readonly record struct NewNode(FileType Type, SetAttributes Attributes)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace DittoFs.Storage.Memory;
 
 public sealed partial class MemoryMetadataStore
@@ -101,31 +103,8 @@ public sealed partial class MemoryMetadataStore
                 return StoreStatus.Stale;
             }
             var before = parent.Attributes;
-            var status = parent.IsDirectory ? PosixRules.CheckNewName(name) : StoreStatus.NotDir;
-            if (status == StoreStatus.Ok)
-            {
-                status = node.Check;
-            }
-            if (status == StoreStatus.Ok)
-            {
-                status = PosixRules.CheckSearch(before, auth);
-            }
-            if (status == StoreStatus.Ok && parent.Entries!.Find(name) is { } found)
-            {
-                existing = found;
-                status = StoreStatus.Exist;
-            }
-            if (status == StoreStatus.Ok)
-            {
-                status = PosixRules.CheckModifyDirectory(before, auth);
-            }
-            var now = default(FileTime);
-            var attributes = default(InodeAttributes);
-            if (status == StoreStatus.Ok)
-            {
-                now = _clock.Now();
-                status = PosixRules.InitialAttributes(before, auth, node.Type, node.Attributes, now, out attributes);
-            }
+            var status = PosixRules.CheckCreate(
+                before, name, node.Check, auth, new EntryLookup(parent), node.Type, node.Attributes, _clock, out existing, out var now, out var attributes);
             if (status == StoreStatus.Ok && !TryReserveFileSlot())
             {
                 status = StoreStatus.NoSpc;
@@ -149,6 +128,16 @@ public sealed partial class MemoryMetadataStore
             parent.Entries!.Add(name.ToArray(), child);
             parent.Attributes = PosixRules.AfterEntryChange(before, now, child.IsDirectory ? 1 : 0);
             return new CreateResult(attributes, new WccData(before.ToWcc(), parent.Attributes));
+        }
+    }
+
+    /// <summary>Finds a name among a directory's entries, for <see cref="PosixRules.CheckCreate"/>; the caller holds the directory's gate.</summary>
+    private readonly struct EntryLookup(Inode directory) : PosixRules.IEntryLookup<Inode>
+    {
+        public bool TryFind(ReadOnlySpan<byte> name, [MaybeNullWhen(false)] out Inode entry)
+        {
+            entry = directory.Entries!.Find(name);
+            return entry is not null;
         }
     }
 

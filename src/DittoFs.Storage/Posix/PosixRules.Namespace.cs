@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace DittoFs.Storage;
 
 public static partial class PosixRules
@@ -12,6 +14,60 @@ public static partial class PosixRules
         FileType.BlockDevice or FileType.CharDevice => auth.IsRoot ? StoreStatus.Ok : StoreStatus.Perm,
         _ => StoreStatus.BadType,
     };
+
+    /// <summary>
+    /// How a store finds a name in the directory <see cref="CheckCreate"/> checks. A struct type argument, so the
+    /// call is direct and nothing is allocated per request.
+    /// </summary>
+    /// <typeparam name="TEntry">What a found name is to the store (an object, an id).</typeparam>
+    public interface IEntryLookup<TEntry>
+    {
+        /// <summary>Whether <paramref name="name"/> exists; <paramref name="entry"/> is what it names, default if not.</summary>
+        bool TryFind(ReadOnlySpan<byte> name, [MaybeNullWhen(false)] out TEntry entry);
+    }
+
+    /// <summary>
+    /// The checks before CREATE, MKDIR, SYMLINK or MKNOD adds <paramref name="name"/> to <paramref name="directory"/>,
+    /// in the order that decides which failure is reported: the parent is a directory and the name is valid, the
+    /// procedure's own <paramref name="typeCheck"/>, search permission, the name is free (Exist, with
+    /// <paramref name="existing"/> set for CREATE's modes to decide on), modify permission, then the new object's
+    /// attributes. <paramref name="entries"/> is asked only after search permission passed, so a caller without it
+    /// learns nothing of the names; the clock is read only once every check before the attributes passed.
+    /// A store's own limits (a file slot) come after this.
+    /// </summary>
+    public static StoreStatus CheckCreate<TLookup, TEntry>(
+        in InodeAttributes directory, ReadOnlySpan<byte> name, StoreStatus typeCheck, AuthContext auth, in TLookup entries,
+        FileType type, in SetAttributes requested, FileClock clock, out TEntry? existing, out FileTime now, out InodeAttributes attributes)
+        where TLookup : struct, IEntryLookup<TEntry>
+    {
+        existing = default;
+        now = default;
+        attributes = default;
+        var status = directory.Type == FileType.Directory ? CheckNewName(name) : StoreStatus.NotDir;
+        if (status == StoreStatus.Ok)
+        {
+            status = typeCheck;
+        }
+        if (status == StoreStatus.Ok)
+        {
+            status = CheckSearch(directory, auth);
+        }
+        if (status == StoreStatus.Ok && entries.TryFind(name, out var found))
+        {
+            existing = found;
+            status = StoreStatus.Exist;
+        }
+        if (status == StoreStatus.Ok)
+        {
+            status = CheckModifyDirectory(directory, auth);
+        }
+        if (status == StoreStatus.Ok)
+        {
+            now = clock.Now();
+            status = InitialAttributes(directory, auth, type, requested, now, out attributes);
+        }
+        return status;
+    }
 
     /// <summary>
     /// Whether RENAME may replace <paramref name="target"/> with <paramref name="source"/>, as rename(2) on Linux:

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using NUnit.Framework;
 
@@ -63,5 +64,48 @@ public sealed class PosixRulesTests
         var directory = new InodeAttributes { Type = FileType.Directory };
 
         Assert.That(PosixRules.CheckReplace(directory, directory, targetIsEmpty: true), Is.EqualTo(StoreStatus.Ok));
+    }
+
+    [Test]
+    public void Create_without_search_permission_is_access_and_never_looks_the_name_up()
+    {
+        var directory = File(0x1C0, uid: 0, gid: 0) with { Type = FileType.Directory }; // 0700, root's
+
+        var status = PosixRules.CheckCreate(
+            directory, "a"u8, StoreStatus.Ok, Alice, new MustNotBeAsked(), FileType.Regular, SetAttributes.None, new FileClock(), out string? existing, out _, out _);
+
+        Assert.That((status, existing), Is.EqualTo((StoreStatus.Access, (string?)null)));
+    }
+
+    [Test]
+    public void Create_of_a_taken_name_is_exist_even_without_modify_permission()
+    {
+        var directory = File(0x1C1, uid: 0, gid: 0) with { Type = FileType.Directory }; // 0701: others may search only
+
+        var taken = PosixRules.CheckCreate(
+            directory, "a"u8, StoreStatus.Ok, Alice, new Names("a"), FileType.Regular, SetAttributes.None, new FileClock(), out string? existing, out _, out _);
+        var free = PosixRules.CheckCreate(
+            directory, "b"u8, StoreStatus.Ok, Alice, new Names("a"), FileType.Regular, SetAttributes.None, new FileClock(), out string? none, out _, out _);
+
+        Assert.That((taken, existing), Is.EqualTo((StoreStatus.Exist, (string?)"a")));
+        Assert.That((free, none), Is.EqualTo((StoreStatus.Access, (string?)null)));
+    }
+
+    /// <summary>A directory holding the given names, for <see cref="PosixRules.CheckCreate"/>.</summary>
+    private readonly struct Names(params string[] names) : PosixRules.IEntryLookup<string>
+    {
+        public bool TryFind(ReadOnlySpan<byte> name, [MaybeNullWhen(false)] out string entry)
+        {
+            var wanted = System.Text.Encoding.UTF8.GetString(name);
+            entry = names.FirstOrDefault(n => n == wanted);
+            return entry is not null;
+        }
+    }
+
+    /// <summary>A lookup that fails the test if <see cref="PosixRules.CheckCreate"/> asks it.</summary>
+    private readonly struct MustNotBeAsked : PosixRules.IEntryLookup<string>
+    {
+        public bool TryFind(ReadOnlySpan<byte> name, [MaybeNullWhen(false)] out string entry) =>
+            throw new AssertionException("the name was looked up without search permission");
     }
 }
