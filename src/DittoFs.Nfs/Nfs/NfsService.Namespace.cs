@@ -55,8 +55,8 @@ public sealed partial class NfsService
     /// <summary>
     /// RENAME (RFC 1813 §3.3.14) with rename(2) semantics, kept by the store: an existing compatible target is
     /// replaced atomically (its content deleted here if that was its last name), and renaming one file onto another
-    /// name of itself succeeds doing nothing. Both directories must be in one share: NFS3ERR_XDEV otherwise, since
-    /// shares are separate file systems (separate fsids) even when they share a store.
+    /// name of itself succeeds doing nothing. Both directories must be in one share (NFS3ERR_XDEV, see
+    /// <see cref="OpenInSameShare"/>).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Rename3Res> RenameAsync(Rename3Args arguments, RpcCallContext context)
@@ -68,12 +68,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, from, cancellationToken).ConfigureAwait(false);
             return new Rename3Res { Status = status, Resfail = new Rename3Resfail { FromdirWcc = refused } };
         }
-        status = Open(arguments.To.Dir, context, NfsV3Procedure.Rename, out var to);
-        if (status == Nfsstat3.Nfs3Ok && to.Share != from.Share)
-        {
-            status = Nfsstat3.Nfs3errXdev;
-            LogFailure(NfsV3Procedure.Rename, to.File, status);
-        }
+        status = OpenInSameShare(arguments.To.Dir, from, context, NfsV3Procedure.Rename, out var to);
         if (status != Nfsstat3.Nfs3Ok)
         {
             var unchanged = await UnchangedWccAsync(from, cancellationToken).ConfigureAwait(false);
@@ -107,12 +102,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, directory, cancellationToken).ConfigureAwait(false);
             return new Link3Res { Status = status, Resfail = new Link3Resfail { LinkdirWcc = refused } };
         }
-        status = Open(arguments.File, context, NfsV3Procedure.Link, out var file);
-        if (status == Nfsstat3.Nfs3Ok && file.Share != directory.Share)
-        {
-            status = Nfsstat3.Nfs3errXdev;
-            LogFailure(NfsV3Procedure.Link, file.File, status);
-        }
+        status = OpenInSameShare(arguments.File, directory, context, NfsV3Procedure.Link, out var file);
         if (status != Nfsstat3.Nfs3Ok)
         {
             var unchanged = await UnchangedWccAsync(directory, cancellationToken).ConfigureAwait(false);
@@ -126,5 +116,21 @@ public sealed partial class NfsService
         return status == Nfsstat3.Nfs3Ok
             ? new Link3Res { Status = status, Resok = new Link3Resok { FileAttributes = fileAttributes, LinkdirWcc = wcc } }
             : new Link3Res { Status = status, Resfail = new Link3Resfail { FileAttributes = fileAttributes, LinkdirWcc = wcc } };
+    }
+
+    /// <summary>
+    /// <see cref="Open"/> for the second handle of RENAME or LINK, which must be in the share of
+    /// <paramref name="first"/>: NFS3ERR_XDEV otherwise, since shares are separate file systems (separate fsids)
+    /// even when they share a store.
+    /// </summary>
+    private Nfsstat3 OpenInSameShare(in NfsFh3 handle, in CallTarget first, RpcCallContext context, NfsV3Procedure procedure, out CallTarget target)
+    {
+        var status = Open(handle, context, procedure, out target);
+        if (status == Nfsstat3.Nfs3Ok && target.Share != first.Share)
+        {
+            status = Nfsstat3.Nfs3errXdev;
+            LogFailure(procedure, target.File, status);
+        }
+        return status;
     }
 }
