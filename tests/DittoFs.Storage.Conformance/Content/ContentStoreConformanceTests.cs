@@ -4,52 +4,14 @@ namespace DittoFs.Storage.Conformance;
 
 /// <summary>
 /// The behaviour every <see cref="IContentStore"/> must show. Derive a [TestFixture] that supplies a fresh store;
-/// a persistent store also overrides <see cref="ReopenAsync"/> so the persistence tests run.
+/// a persistent store also overrides <see cref="StoreConformanceTests{TStore}.ReopenAsync"/> so the
+/// persistence tests run.
 /// Content ids are made up by the tests, as a metadata store would make them.
 /// </summary>
-public abstract partial class ContentStoreConformanceTests
+public abstract partial class ContentStoreConformanceTests : StoreConformanceTests<IContentStore>
 {
     private const ulong GiB = 1UL << 30;
     private static long s_nextContent;
-
-    protected IContentStore Store { get; private set; } = null!;
-
-    /// <summary>A new, empty store.</summary>
-    protected abstract IContentStore CreateStore();
-
-    /// <summary>
-    /// For persistent stores: close <paramref name="store"/> and open a new instance over the same data. Stores that
-    /// keep nothing return null, and the tests that need it are ignored.
-    /// </summary>
-    protected virtual ValueTask<IContentStore?> ReopenAsync(IContentStore store) => ValueTask.FromResult<IContentStore?>(null);
-
-    [SetUp]
-    public void CreateFreshStore() => Store = CreateStore();
-
-    [TearDown]
-    public async Task DisposeStoreAsync()
-    {
-        switch (Store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
-
-    /// <summary>Replaces <see cref="Store"/> with a reopened instance, or ignores the test for a store that keeps nothing.</summary>
-    protected async Task ReopenStoreAsync()
-    {
-        var reopened = await ReopenAsync(Store);
-        if (reopened is null)
-        {
-            Assert.Ignore("The store does not persist: nothing to reopen.");
-        }
-        Store = reopened!;
-    }
 
     protected static ContentId NewContentId() =>
         new(new UInt128(0xC0FFEE, (ulong)Interlocked.Increment(ref s_nextContent)));

@@ -6,10 +6,11 @@ namespace DittoFs.Storage.Conformance;
 
 /// <summary>
 /// The behaviour every <see cref="IMetadataStore"/> must show. Derive a [TestFixture] that supplies a fresh store;
-/// a persistent store also overrides <see cref="ReopenAsync"/> so the persistence tests run.
+/// a persistent store also overrides <see cref="StoreConformanceTests{TStore}.ReopenAsync"/> so the
+/// persistence tests run.
 /// Each test gets a new store with one share root, owned by root with mode 0777.
 /// </summary>
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class MetadataStoreConformanceTests : StoreConformanceTests<IMetadataStore>
 {
     protected static readonly AuthContext Superuser = AuthContext.Root();
     protected static readonly AuthContext Alice = User(1000, 1000);
@@ -17,50 +18,14 @@ public abstract partial class MetadataStoreConformanceTests
     /// <summary>Carol's primary group is her own; Alice's group (1000) is one of her supplementary groups.</summary>
     protected static readonly AuthContext Carol = User(1002, 1002, 1000);
 
-    protected IMetadataStore Store { get; private set; } = null!;
     protected FileRef ShareRoot { get; private set; }
 
-    /// <summary>A new, empty store.</summary>
-    protected abstract IMetadataStore CreateStore();
-
-    /// <summary>
-    /// For persistent stores: close <paramref name="store"/> and open a new instance over the same data. Stores that
-    /// keep nothing return null, and the tests that need it are ignored.
-    /// </summary>
-    protected virtual ValueTask<IMetadataStore?> ReopenAsync(IMetadataStore store) => ValueTask.FromResult<IMetadataStore?>(null);
-
     [SetUp]
-    public async Task CreateStoreWithShareRootAsync()
+    public async Task CreateShareRootAsync()
     {
-        Store = CreateStore();
         var root = await Store.GetOrCreateRootAsync("share", 0, 0, Octal("777"));
         Assert.That(root.Status, Is.EqualTo(StoreStatus.Ok), "share root");
         ShareRoot = root.Value;
-    }
-
-    [TearDown]
-    public async Task DisposeStoreAsync()
-    {
-        switch (Store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
-
-    /// <summary>Replaces <see cref="Store"/> with a reopened instance, or ignores the test for a store that keeps nothing.</summary>
-    protected async Task ReopenStoreAsync()
-    {
-        var reopened = await ReopenAsync(Store);
-        if (reopened is null)
-        {
-            Assert.Ignore("The store does not persist: nothing to reopen.");
-        }
-        Store = reopened!;
     }
 
     protected static AuthContext User(uint uid, uint gid, params uint[] supplementaryGids) =>
