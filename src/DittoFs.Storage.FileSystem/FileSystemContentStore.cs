@@ -10,7 +10,7 @@ namespace DittoFs.Storage.FileSystem;
 /// caller's buffer. Open handles are cached (<see cref="FileHandleCache"/>).
 /// <para>
 /// Durability: writes go to the page cache; <see cref="FlushAsync"/> fsyncs the file and, the first time after
-/// the file was created, the directory that names it (and a fan-out directory made for it, into its parent).
+/// the file was created, the directory that names it (and the directories made for it, into their parents).
 /// Deletions are not synced: after a system crash a deleted file may come back, unreachable.
 /// </para>
 /// Failures are statuses, never exceptions: ENOSPC is NoSpc, EDQUOT DQuot, EFBIG FBig, anything else Io.
@@ -24,7 +24,7 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
     private readonly FileHandleCache _handles;
     // Files created since their directory was last synced: the first flush of each syncs the directory too.
     private readonly ConcurrentDictionary<ContentId, byte> _unsyncedNames = new();
-    // Fan-out directories made since their parent was last synced (see CreateDirectoryOf).
+    // Directories made since their parent was last synced (see CreateDirectoryOf).
     private readonly ConcurrentDictionary<string, byte> _unsyncedDirectories = new();
 
     /// <param name="rootDirectory">The directory the store owns; created if missing.</param>
@@ -35,6 +35,7 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOpenFiles, 1);
         _paths = new ContentPaths(rootDirectory);
         Directory.CreateDirectory(_paths.Root);
+        ContentLayout.MoveHashedFanOut(_paths);
         _handles = new FileHandleCache(maxOpenFiles);
     }
 
@@ -131,7 +132,7 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
         _unsyncedNames.TryRemove(content, out _);
         try
         {
-            // Content never written has no file, and mostly no fan-out directory either, where File.Delete throws
+            // Content never written has no file, and maybe no directory either, where File.Delete throws
             // DirectoryNotFoundException: checking first keeps the REMOVE of an empty file free of exceptions
             // (thousands a second under load). A missing file is not an error.
             string path = _paths.FileOf(content);
@@ -152,7 +153,7 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
     }
 
     /// <summary>
-    /// fsync of the file and, the first time after it was created, of the directory that names it, and of the fan-out
+    /// fsync of the file and, the first time after it was created, of the directory that names it, and of the
     /// directories above it that were made for it and are not synced yet. A name is marked synced only once its
     /// directory's fsync returned, so a concurrent flush of a file in the same new directory syncs it too rather than
     /// answering before it is durable.
@@ -207,7 +208,7 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
         }
     }
 
-    /// <summary>Walks ROOT/xx/yy/; files whose name is not a content id (not the store's) are skipped.</summary>
+    /// <summary>Walks ROOT/&lt;store&gt;/&lt;group&gt;/; files whose name is not a content id in its place (not the store's) are skipped.</summary>
     public async IAsyncEnumerable<StoredContent> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.Yield();
@@ -260,7 +261,7 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
     }
 
     /// <summary>
-    /// Makes the fan-out directories of a content id. Like a new file's name, a new directory's name is made durable
+    /// Makes the directories of a content id. Like a new file's name, a new directory's name is made durable
     /// by the first flush that needs it (<see cref="SyncNewDirectories"/>), not here: writes stay unsynced until a
     /// COMMIT, and creations never wait for one another's fsyncs. Each is marked unsynced before it exists, so a
     /// caller that finds it made by another caller finds the mark too.
@@ -282,7 +283,7 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
     }
 
     /// <summary>
-    /// Syncs the names of the unsynced fan-out directories on the way to <paramref name="directory"/> into their
+    /// Syncs the names of the unsynced directories on the way to <paramref name="directory"/> into their
     /// parents, top down; 0 or the errno of the first failure.
     /// </summary>
     private int SyncNewDirectories(string directory)

@@ -42,27 +42,60 @@ public sealed class FileSystemContentStoreTests
     }
 
     [Test]
-    public async Task A_content_file_is_named_by_its_id_under_two_fan_out_directories()
+    public async Task A_content_file_is_named_by_its_id_under_its_store_and_group_directories()
     {
         using var store = new FileSystemContentStore(_root);
-        var content = Content(42);
+        var content = Content(0x12345);
 
         await store.WriteAsync(content, 0, Pattern(10, 1));
 
         string relative = Path.GetRelativePath(_root, SingleFileUnderRoot());
-        Assert.That(relative, Does.Match($"^[0-9a-f]{{2}}/[0-9a-f]{{2}}/{content}$"));
+        Assert.That(relative, Is.EqualTo($"0000000000005eed/0000000000012/{content}"));
     }
 
     [Test]
-    public void Ids_of_one_metadata_store_spread_over_the_fan_out_directories()
+    public void Consecutive_ids_fill_one_directory_at_a_time()
     {
         var paths = new ContentPaths(_root);
 
-        var firstLevels = Enumerable.Range(1, 2000)
-            .Select(i => Path.GetRelativePath(_root, paths.DirectoryOf(Content((ulong)i))).Split('/')[0])
-            .ToHashSet();
+        var directories = Enumerable.Range(1, 10_000).Select(i => paths.DirectoryOf(Content((ulong)i))).ToList();
 
-        Assert.That(firstLevels, Has.Count.GreaterThan(240), "consecutive ids sharing a prefix land in most of the 256 directories");
+        Assert.That(directories.Distinct().Count(), Is.EqualTo(3), "ids 1-4095, 4096-8191 and 8192-10000");
+        Assert.That(directories.Zip(directories.Skip(1)).Count(pair => pair.First != pair.Second), Is.EqualTo(2), "each directory is left for good");
+        Assert.That(paths.DirectoryOf(new ContentId(new UInt128(0xBEEF, 1))), Is.Not.EqualTo(directories[0]), "another metadata store's ids go elsewhere");
+    }
+
+    [Test]
+    public async Task Files_of_the_hashed_layout_of_earlier_builds_move_into_place_when_the_store_opens()
+    {
+        // The first layout: ROOT/xx/yy/<id>, xx and yy from a hash of the id (any two hex digits do here).
+        var contents = Enumerable.Range(1, 20).Select(i => Content((ulong)i * 1000)).ToList();
+        foreach (var (content, index) in contents.Select((c, i) => (c, i)))
+        {
+            string directory = Path.Join(_root, (index % 3).ToString("x2"), (index % 7 * 30).ToString("x2"));
+            Directory.CreateDirectory(directory);
+            await File.WriteAllBytesAsync(Path.Join(directory, content.ToString()), Pattern(100 + index, index));
+        }
+        string stranger = Path.Join(_root, "01", "1e", "not-content");
+        await File.WriteAllTextAsync(stranger, "left alone");
+
+        using var store = new FileSystemContentStore(_root);
+
+        foreach (var (content, index) in contents.Select((c, i) => (c, i)))
+        {
+            var buffer = new byte[200];
+            var read = await store.ReadAsync(content, 0, buffer);
+            Assert.That(buffer.AsSpan(0, read.Value).ToArray(), Is.EqualTo(Pattern(100 + index, index)), $"content {index}");
+        }
+        var listed = new List<StoredContent>();
+        await foreach (var item in store.ListAsync())
+        {
+            listed.Add(item);
+        }
+        Assert.That(listed.Select(c => c.Id), Is.EquivalentTo(contents));
+        Assert.That(File.Exists(stranger), Is.True, "a file that is not content stays");
+        Assert.That(Directory.EnumerateDirectories(_root).Select(Path.GetFileName), Is.EquivalentTo(new[] { "01", "0000000000005eed" }),
+            "emptied old directories are gone");
     }
 
     [Test]
