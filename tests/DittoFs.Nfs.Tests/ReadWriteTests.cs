@@ -180,6 +180,36 @@ public class ReadWriteTests
     }
 
     [Test]
+    public async Task COMMIT_starts_the_metadata_flush_before_the_content_flush_so_the_two_overlap()
+    {
+        var server = await TestServer.StartAsync();
+        var file = await server.CreateFileAsync(server.Root, "file");
+        await server.WriteAsync(file, 0, new byte[10]);
+        int metadataFlushesDuringContentFlush = -1;
+        server.Content.DuringFlush = () => metadataFlushesDuringContentFlush = server.MetadataCalls.CountOf(nameof(IMetadataStore.FlushAsync));
+
+        var result = await server.Nfs.CommitAsync(new Commit3Args { File = file }, Callers.Root());
+
+        Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
+        Assert.That(metadataFlushesDuringContentFlush, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task COMMIT_answers_a_failed_content_flush_even_though_the_metadata_flush_succeeded()
+    {
+        var server = await TestServer.StartAsync();
+        var file = await server.CreateFileAsync(server.Root, "file");
+        await server.WriteAsync(file, 0, new byte[10]);
+        server.Content.FlushStatus = StoreStatus.NoSpc;
+
+        var result = await server.Nfs.CommitAsync(new Commit3Args { File = file }, Callers.Root());
+
+        Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3errNospc));
+        Assert.That(server.MetadataCalls.CountOf(nameof(IMetadataStore.FlushAsync)), Is.EqualTo(1));
+        Assert.That(result.Resfail.FileWcc.Before.AttributesFollow, Is.True);
+    }
+
+    [Test]
     public async Task COMMIT_of_a_directory_is_ISDIR()
     {
         var server = await TestServer.StartAsync();

@@ -15,6 +15,12 @@ internal sealed class RecordingContentStore : IContentStore
     /// <summary>Runs inside every WriteAsync, before the bytes are taken: lets a test change the namespace mid-WRITE.</summary>
     public Func<Task>? DuringWrite { get; set; }
 
+    /// <summary>Runs inside every FlushAsync, before it answers <see cref="FlushStatus"/>.</summary>
+    public Action? DuringFlush { get; set; }
+
+    /// <summary>What FlushAsync answers: Ok, or a failure to simulate (a full disk, an unreachable bucket).</summary>
+    public StoreStatus FlushStatus { get; set; } = StoreStatus.Ok;
+
     public ValueTask<StoreResult<int>> ReadAsync(ContentId content, ulong offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
         _inner.ReadAsync(content, offset, destination, cancellationToken);
 
@@ -42,7 +48,8 @@ internal sealed class RecordingContentStore : IContentStore
     public ValueTask<StoreStatus> FlushAsync(ContentId content, CancellationToken cancellationToken = default)
     {
         Flushes++;
-        return _inner.FlushAsync(content, cancellationToken);
+        DuringFlush?.Invoke();
+        return FlushStatus == StoreStatus.Ok ? _inner.FlushAsync(content, cancellationToken) : new(FlushStatus);
     }
 
     public ValueTask<StoreResult<SpaceStats>> GetStatsAsync(CancellationToken cancellationToken = default) => _inner.GetStatsAsync(cancellationToken);
