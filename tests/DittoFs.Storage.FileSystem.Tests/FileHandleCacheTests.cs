@@ -6,7 +6,7 @@ namespace DittoFs.Storage.FileSystem.Tests;
 [TestFixture]
 public sealed class FileHandleCacheTests
 {
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("content");
     private string _root = null!;
 
     [SetUp]

@@ -7,7 +7,7 @@ namespace DittoFs.Storage.FileSystem.Tests;
 [TestFixture]
 public sealed class FileSystemContentStoreConformanceTests : ContentStoreConformanceTests
 {
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("content");
     private string _path = null!;
 
     protected override IContentStore CreateStore()

@@ -9,7 +9,7 @@ namespace DittoFs.Storage.FileSystem.Tests;
 public sealed class FileSystemContentStoreTests
 {
     private const long GiB = 1L << 30;
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("content");
     private string _root = null!;
 
     [SetUp]

@@ -14,7 +14,7 @@ public sealed class CrashTests
 {
     private const int RoundsBeforeKill = 150;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("rocksdb");
 
     [OneTimeTearDown]
     public void DeleteDirectories() => _directories.Dispose();

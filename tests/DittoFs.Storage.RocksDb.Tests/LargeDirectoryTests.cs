@@ -10,7 +10,7 @@ public sealed class LargeDirectoryTests
     private const int EntryCount = 10_000;
     private const int Creators = 8;
     private static readonly AuthContext Root = AuthContext.Root();
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("rocksdb");
     private string _path = null!;
     private FileRef _directory;
     private RocksDbMetadataStore _store = null!;

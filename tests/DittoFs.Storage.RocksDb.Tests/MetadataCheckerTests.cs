@@ -11,7 +11,7 @@ namespace DittoFs.Storage.RocksDb.Tests;
 public sealed class MetadataCheckerTests
 {
     private static readonly AuthContext Root = AuthContext.Root();
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("rocksdb");
     private string _path = null!;
     private FileRef _root;
     private InodeAttributes _file;

@@ -8,7 +8,7 @@ namespace DittoFs.Storage.RocksDb.Tests;
 public sealed class RestartTests
 {
     private static readonly AuthContext Root = AuthContext.Root();
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("rocksdb");
     private string _path = null!;
     private RocksDbMetadataStore _store = null!;
     private FileRef _share;

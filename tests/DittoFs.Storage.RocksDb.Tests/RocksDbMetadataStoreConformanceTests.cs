@@ -7,7 +7,7 @@ namespace DittoFs.Storage.RocksDb.Tests;
 [TestFixture]
 public sealed class RocksDbMetadataStoreConformanceTests : MetadataStoreConformanceTests
 {
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("rocksdb");
     private string _path = null!;
 
     protected override IMetadataStore CreateStore()

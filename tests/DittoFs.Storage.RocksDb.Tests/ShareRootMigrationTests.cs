@@ -19,7 +19,7 @@ public sealed class ShareRootMigrationTests
     /// <summary>Where version 2 put the root id: after the version byte and the 81 bytes of common attributes.</summary>
     private const int RootOffset = 82;
 
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("rocksdb");
 
     [OneTimeTearDown]
     public void DeleteDirectories() => _directories.Dispose();

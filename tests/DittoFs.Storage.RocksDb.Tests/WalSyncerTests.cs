@@ -6,7 +6,7 @@ namespace DittoFs.Storage.RocksDb.Tests;
 [TestFixture]
 public sealed class WalSyncerTests
 {
-    private readonly TemporaryDirectories _directories = new();
+    private readonly TemporaryDirectories _directories = new("rocksdb");
 
     [OneTimeTearDown]
     public void DeleteDirectories() => _directories.Dispose();
