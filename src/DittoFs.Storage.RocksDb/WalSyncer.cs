@@ -4,7 +4,7 @@ namespace DittoFs.Storage.RocksDb;
 
 /// <summary>
 /// Group commit of the WAL. A change applies its batch (unsynced), then asks for a sync and waits without holding a
-/// thread; one background thread runs one synced write (<see cref="MetadataDatabase.MakeDurable"/>) for every caller
+/// thread; one background thread runs one WAL sync (<see cref="MetadataDatabase.MakeDurable"/>) for every caller
 /// that asked before it started, while the callers of the next sync gather. So concurrent changes share one fsync
 /// however few threads the pool has, instead of each blocking a pool thread in its own (RocksDB groups only writers
 /// that are inside it at the same moment). A caller that asks while a sync runs waits for the next one: its batch

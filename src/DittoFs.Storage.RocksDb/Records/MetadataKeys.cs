@@ -32,6 +32,7 @@ internal static class MetadataKeys
 
     public static ReadOnlySpan<byte> Identity => [StorePrefix, 0x01];
     public static ReadOnlySpan<byte> FileIdHighWater => [StorePrefix, 0x02];
+    /// <summary>An empty record earlier builds wrote to sync the WAL; still found in their databases, and ignored.</summary>
     public static ReadOnlySpan<byte> SyncBarrier => [StorePrefix, 0x03];
 
     /// <summary>The first key of the share-root range; every share-root key starts with it.</summary>
