@@ -8,14 +8,17 @@ namespace DittoFs.Nfs;
 /// <summary>Composes the MOUNT v3 and NFSv3 services for the RPC server.</summary>
 public static class NfsPrograms
 {
-    /// <summary>The programs to register with the RPC server: MOUNT v3 (100005) and NFS v3 (100003), sharing one share table.</summary>
-    public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory)
+    /// <summary>
+    /// The programs to register with the RPC server: MOUNT v3 (100005) and NFS v3 (100003), sharing one share table.
+    /// With a <paramref name="releaser"/>, NFS deletes released content in the background (see <see cref="ContentReleaser"/>).
+    /// </summary>
+    public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory, ContentReleaser? releaser = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         return
         [
             new MountV3Dispatcher<RpcCallContext>(new MountService(shares, options, loggerFactory.CreateLogger<MountService>())),
-            new NfsV3Dispatcher<RpcCallContext>(new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>())),
+            new NfsV3Dispatcher<RpcCallContext>(new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>(), releaser: releaser)),
         ];
     }
 

@@ -20,10 +20,12 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly RpcServer _rpc;
     private readonly ServerMetrics? _metrics;
     private readonly Portmapper? _portmapper;
+    private readonly ContentReleaser _releaser;
     private readonly ILogger _log;
 
-    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ServerMetrics? metrics, Portmapper? portmapper, ILogger log)
+    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper, ILogger log)
     {
+        _releaser = releaser;
         Config = config;
         _stores = stores;
         Shares = shares;
@@ -49,6 +51,7 @@ public sealed class DittoServer : IAsyncDisposable
         var stores = await StoreRegistry.CreateAsync(config).ConfigureAwait(false);
         ServerMetrics? metrics = null;
         RpcServer? rpc = null;
+        var releaser = new ContentReleaser(loggerFactory.CreateLogger<ContentReleaser>());
         try
         {
             if (config.Metrics is { Enabled: true, Port: > 0 })
@@ -62,13 +65,13 @@ public sealed class DittoServer : IAsyncDisposable
                 IdleTimeout = Duration(config.Server.IdleTimeout),
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
             };
-            var programs = NfsPrograms.Create(shares, nfsOptions, loggerFactory);
+            var programs = NfsPrograms.Create(shares, nfsOptions, loggerFactory, releaser);
             if (metrics is not null)
                 programs = metrics.Meter(programs, shares);
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
             var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var server = new DittoServer(config, stores, shares, rpc, metrics, portmapper, log);
+            var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, log);
             server.LogServing();
             return server;
         }
@@ -76,6 +79,7 @@ public sealed class DittoServer : IAsyncDisposable
         {
             if (rpc is not null)
                 await rpc.DisposeAsync().ConfigureAwait(false);
+            await releaser.DisposeAsync().ConfigureAwait(false);
             metrics?.Dispose();
             await stores.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -116,6 +120,8 @@ public sealed class DittoServer : IAsyncDisposable
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
+        // After the calls (nothing is released any more), before the stores: the queued deletions need them.
+        await _releaser.DisposeAsync().ConfigureAwait(false);
         _metrics?.Dispose();
         await _stores.DisposeAsync().ConfigureAwait(false);
     }

@@ -9,7 +9,7 @@ public sealed partial class NfsService
 {
     /// <summary>
     /// REMOVE (RFC 1813 §3.3.12) of a non-directory. When its last name goes, the store hands back its content id
-    /// and the bytes are deleted here.
+    /// and the bytes are released (<see cref="ReleaseContentAsync"/>).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Remove3Res> RemoveAsync(Remove3Args arguments, RpcCallContext context)
@@ -24,7 +24,7 @@ public sealed partial class NfsService
         var result = await target.Metadata.RemoveAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
         if (result.IsOk)
         {
-            await DeleteReleasedContentAsync(target, result.Value.ReleasedContent, NfsV3Procedure.Remove, cancellationToken).ConfigureAwait(false);
+            await ReleaseContentAsync(target, result.Value.ReleasedContent, NfsV3Procedure.Remove, cancellationToken).ConfigureAwait(false);
         }
         status = Outcome(result.Status, NfsV3Procedure.Remove, target);
         var wcc = target.Wcc(result.Value.Directory);
@@ -78,7 +78,7 @@ public sealed partial class NfsService
         var result = await from.Metadata.RenameAsync(from.Auth, from.File, arguments.From.Name, to.File, arguments.To.Name, cancellationToken).ConfigureAwait(false);
         if (result.IsOk)
         {
-            await DeleteReleasedContentAsync(from, result.Value.ReleasedContent, NfsV3Procedure.Rename, cancellationToken).ConfigureAwait(false);
+            await ReleaseContentAsync(from, result.Value.ReleasedContent, NfsV3Procedure.Rename, cancellationToken).ConfigureAwait(false);
         }
         status = Outcome(result.Status, NfsV3Procedure.Rename, from);
         var fromWcc = from.Wcc(result.Value.FromDirectory);

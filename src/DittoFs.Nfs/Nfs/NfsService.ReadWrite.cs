@@ -99,6 +99,12 @@ public sealed partial class NfsService
         if (storeStatus == StoreStatus.Ok)
         {
             storeStatus = await target.Content.WriteAsync(file.ContentId, arguments.Offset, arguments.Data, cancellationToken).ConfigureAwait(false);
+            if (storeStatus == StoreStatus.NoSpc && _releaser is not null)
+            {
+                // The room a REMOVE gave back may still be queued for deletion (ContentReleaser): once it is gone, once more.
+                await _releaser.DeletedSoFarAsync().ConfigureAwait(false);
+                storeStatus = await target.Content.WriteAsync(file.ContentId, arguments.Offset, arguments.Data, cancellationToken).ConfigureAwait(false);
+            }
         }
         bool stable = arguments.Stable != StableHow.Unstable;
         if (storeStatus == StoreStatus.Ok && stable)
@@ -190,6 +196,16 @@ public sealed partial class NfsService
         var metadataStatus = await metadata.ConfigureAwait(false);
         return contentStatus != StoreStatus.Ok ? contentStatus : metadataStatus;
     }
+
+    /// <summary>
+    /// The content of a file whose last name a REMOVE or RENAME took: queued for deletion when the server runs a
+    /// <see cref="ContentReleaser"/> (the reply then does not wait for it), deleted here otherwise. The enqueue is not
+    /// cancelled with the call: the name is already gone, and giving up would leave the bytes behind.
+    /// </summary>
+    private ValueTask ReleaseContentAsync(CallTarget target, ContentId content, NfsV3Procedure procedure, CancellationToken cancellationToken) =>
+        content.IsNone ? default
+        : _releaser is not null ? _releaser.ReleaseAsync(target.Content, content, CancellationToken.None)
+        : DeleteReleasedContentAsync(target, content, procedure, cancellationToken);
 
     /// <summary>Deletes the content of a file whose last name went; a failure leaves unreachable bytes, which is logged, not answered.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -27,8 +27,10 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     private readonly NfsServerOptions _options;
     private readonly ILogger<NfsService> _logger;
     private readonly CallerIdentities _identities = new();
+    private readonly ContentReleaser? _releaser;
 
-    public NfsService(ShareTable shares, NfsServerOptions options, ILogger<NfsService> logger, WriteVerifier? writeVerifier = null)
+    /// <param name="releaser">Deletes released content in the background (the server's choice); without one, REMOVE and RENAME delete it before answering.</param>
+    public NfsService(ShareTable shares, NfsServerOptions options, ILogger<NfsService> logger, WriteVerifier? writeVerifier = null, ContentReleaser? releaser = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -38,6 +40,7 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
         _options = options;
         _logger = logger;
         WriteVerifier = writeVerifier ?? WriteVerifier.ForNewInstance();
+        _releaser = releaser;
     }
 
     /// <summary>The verifier WRITE and COMMIT return for this server instance.</summary>

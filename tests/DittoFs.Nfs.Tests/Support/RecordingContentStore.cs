@@ -6,7 +6,9 @@ namespace DittoFs.Nfs.Tests.Support;
 /// <summary>The in-memory content store, counting the calls whose effect the NFS layer is responsible for.</summary>
 internal sealed class RecordingContentStore : IContentStore
 {
-    private readonly MemoryContentStore _inner = new(capacityBytes: 1UL << 30);
+    private readonly MemoryContentStore _inner;
+
+    public RecordingContentStore(ulong capacityBytes = 1UL << 30) => _inner = new(capacityBytes);
 
     public int Flushes { get; private set; }
     public List<ContentId> Deleted { get; } = [];
@@ -14,6 +16,12 @@ internal sealed class RecordingContentStore : IContentStore
 
     /// <summary>Runs inside every WriteAsync, before the bytes are taken: lets a test change the namespace mid-WRITE.</summary>
     public Func<Task>? DuringWrite { get; set; }
+
+    /// <summary>Runs inside every DeleteAsync, before the content goes: lets a test hold deletions back.</summary>
+    public Func<Task>? DuringDelete { get; set; }
+
+    /// <summary>What DeleteAsync answers for content it is given: Ok (and deletes), or a failure to simulate.</summary>
+    public StoreStatus DeleteStatus { get; set; } = StoreStatus.Ok;
 
     /// <summary>Runs inside every FlushAsync, before it answers <see cref="FlushStatus"/>.</summary>
     public Action? DuringFlush { get; set; }
@@ -39,10 +47,21 @@ internal sealed class RecordingContentStore : IContentStore
         return _inner.TruncateAsync(content, size, cancellationToken);
     }
 
-    public ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default)
+    public async ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default)
     {
-        Deleted.Add(content);
-        return _inner.DeleteAsync(content, cancellationToken);
+        if (DuringDelete is { } during)
+        {
+            await during();
+        }
+        if (DeleteStatus != StoreStatus.Ok)
+        {
+            return DeleteStatus;
+        }
+        lock (Deleted)
+        {
+            Deleted.Add(content);
+        }
+        return await _inner.DeleteAsync(content, cancellationToken);
     }
 
     public ValueTask<StoreStatus> FlushAsync(ContentId content, CancellationToken cancellationToken = default)

@@ -16,7 +16,7 @@ internal sealed class TestServer
 {
     public const string ExportPath = "/export";
 
-    private TestServer(IMetadataStore metadata, CountingMetadataStore metadataCalls, RecordingContentStore content, Share share, ShareTable shares, NfsServerOptions options)
+    private TestServer(IMetadataStore metadata, CountingMetadataStore metadataCalls, RecordingContentStore content, Share share, ShareTable shares, NfsServerOptions options, ContentReleaser? releaser)
     {
         Metadata = metadata;
         MetadataCalls = metadataCalls;
@@ -24,7 +24,7 @@ internal sealed class TestServer
         Share = share;
         Shares = shares;
         Options = options;
-        Nfs = new NfsService(shares, options, NullLogger<NfsService>.Instance);
+        Nfs = new NfsService(shares, options, NullLogger<NfsService>.Instance, releaser: releaser);
         Mount = new MountService(shares, options, NullLogger<MountService>.Instance);
     }
 
@@ -43,13 +43,16 @@ internal sealed class TestServer
 
     public static ExportOptions OpenExport => new() { RootSquash = false };
 
-    public static async Task<TestServer> StartAsync(ExportOptions? export = null, NfsServerOptions? options = null, uint rootMode = 0x1FF)
+    /// <param name="releaser">Deletes released content in the background, as the server does; none: REMOVE deletes before answering.</param>
+    /// <param name="contentCapacity">Bytes the content store holds before writes fail with NoSpc.</param>
+    public static async Task<TestServer> StartAsync(ExportOptions? export = null, NfsServerOptions? options = null, uint rootMode = 0x1FF,
+        ContentReleaser? releaser = null, ulong contentCapacity = 1UL << 30)
     {
         var (metadata, calls) = CountingMetadataStore.Wrap(new MemoryMetadataStore());
-        var content = new RecordingContentStore();
+        var content = new RecordingContentStore(contentCapacity);
         var share = await Share.CreateAsync(ExportPath, metadata, content, export ?? OpenExport, rootMode);
         var serverOptions = options ?? new NfsServerOptions();
-        return new TestServer(metadata, calls, content, share, new ShareTable(share), serverOptions);
+        return new TestServer(metadata, calls, content, share, new ShareTable(share), serverOptions, releaser);
     }
 
     public static NfsFh3 Copy(NfsFh3 handle) => new() { Data = handle.Data.ToArray() };
