@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
@@ -24,6 +25,12 @@ internal sealed class S3Bucket : IDisposable
 
     // Presigned URLs are used at once; the expiry only has to outlast one request.
     private const int PresignExpirySeconds = 600;
+
+    // How long calls answer Jukebox at once after a request to a silent S3 ran out of time, before one probes again.
+    private static readonly long SilenceTicks = Stopwatch.Frequency; // 1 s
+
+    private long _silentUntil; // Stopwatch timestamp: S3 is taken as silent before it; 0 while it answers
+    private int _probing;      // 1 while the one call allowed through a silence is out
 
     private readonly HttpClient _http;
     private readonly IMinioClient _minio;
@@ -215,8 +222,39 @@ internal sealed class S3Bucket : IDisposable
     /// connection, a 5xx, throttling. Every request the store sends is idempotent, so a retry is safe. A refused
     /// connection is not retried (the server is down: answering Jukebox at once is better). The final failure
     /// becomes a status and a warning naming the key.
+    /// <para>
+    /// A request that ran out of time means S3 accepts connections but does not answer (a frozen or overloaded
+    /// server, a black-holed network). Every call would then wait a whole timeout, and NFS clients retransmit long
+    /// before that. So for a second after such a timeout calls answer Jukebox without sending anything; then one call
+    /// at a time probes, and the first answer S3 gives ends the silence.
+    /// </para>
     /// </summary>
     private async Task<StoreResult<T>> CallAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+    {
+        bool probe = false;
+        if (Volatile.Read(ref _silentUntil) is var silentUntil and not 0)
+        {
+            if (Stopwatch.GetTimestamp() < silentUntil || Interlocked.CompareExchange(ref _probing, 1, 0) != 0)
+            {
+                S3Log.SkippedWhileSilent(_logger, operation, key, Name);
+                return new StoreResult<T>(StoreStatus.Jukebox, default!);
+            }
+            probe = true;
+        }
+        try
+        {
+            return await SendAsync(operation, key, request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (probe)
+            {
+                Volatile.Write(ref _probing, 0);
+            }
+        }
+    }
+
+    private async Task<StoreResult<T>> SendAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
@@ -224,7 +262,12 @@ internal sealed class S3Bucket : IDisposable
         {
             try
             {
-                return new StoreResult<T>(await request(timeout.Token).ConfigureAwait(false));
+                var result = await request(timeout.Token).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _silentUntil, 0) != 0)
+                {
+                    S3Log.AnsweringAgain(_logger, Name, Endpoint);
+                }
+                return new StoreResult<T>(result);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -242,6 +285,10 @@ internal sealed class S3Bucket : IDisposable
                     }
                 }
                 S3Log.RequestFailed(_logger, operation, key, Name, status, exception);
+                if (timeout.IsCancellationRequested && Interlocked.Exchange(ref _silentUntil, Stopwatch.GetTimestamp() + SilenceTicks) == 0)
+                {
+                    S3Log.Silent(_logger, Name, Endpoint, _timeout);
+                }
                 return new StoreResult<T>(status, default!);
             }
         }

@@ -16,4 +16,13 @@ internal static partial class S3Log
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Created bucket '{Bucket}' at {Endpoint}")]
     public static partial void BucketCreated(ILogger logger, string bucket, string endpoint);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "S3 bucket '{Bucket}' at {Endpoint} did not answer within {Timeout}: calls answer Jukebox at once, one probing each second, until it answers")]
+    public static partial void Silent(ILogger logger, string bucket, string endpoint, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "S3 bucket '{Bucket}' at {Endpoint} answers again")]
+    public static partial void AnsweringAgain(ILogger logger, string bucket, string endpoint);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "S3 {Operation} of '{Key}' in bucket '{Bucket}' not sent: S3 is silent (Jukebox)")]
+    public static partial void SkippedWhileSilent(ILogger logger, string operation, string key, string bucket);
 }
