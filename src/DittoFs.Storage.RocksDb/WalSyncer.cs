@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DittoFs.Storage.RocksDb;
 
 /// <summary>
@@ -9,13 +7,6 @@ namespace DittoFs.Storage.RocksDb;
 /// however few threads the pool has, instead of each blocking a pool thread in its own (RocksDB groups only writers
 /// that are inside it at the same moment). A caller that asks while a sync runs waits for the next one: its batch
 /// may have been applied after the running sync began.
-/// <para>
-/// Under load the syncs would run back to back for one or two callers each (measured: 4,580 WAL syncs for 6,000
-/// changes at 16 calls in flight), and every sync is a journal commit that costs CPU and wake-ups. So when callers
-/// were already waiting as a sync ended, the next one lingers first, yielding the processor for at most as long
-/// as the last sync took (at most 1 ms), while the changes being applied right now join it. A lone caller (the
-/// thread found nobody waiting) is synced at once: serial work never waits for company that is not coming.
-/// </para>
 /// </summary>
 internal sealed class WalSyncer : IDisposable
 {
@@ -25,8 +16,6 @@ internal sealed class WalSyncer : IDisposable
     private TaskCompletionSource<StoreStatus>? _next;
     private bool _stopping;
     private long _syncs;
-    private long _lastSyncTicks; // Stopwatch ticks the last sync took
-    private static readonly long MaxLingerTicks = Stopwatch.Frequency / 1000;
 
     public WalSyncer(MetadataDatabase db)
     {
@@ -59,10 +48,8 @@ internal sealed class WalSyncer : IDisposable
         while (true)
         {
             TaskCompletionSource<StoreStatus> batch;
-            bool callersWereWaiting;
             lock (_gate)
             {
-                callersWereWaiting = _next is not null;
                 while (_next is null)
                 {
                     if (_stopping)
@@ -71,18 +58,10 @@ internal sealed class WalSyncer : IDisposable
                     }
                     Monitor.Wait(_gate);
                 }
-            }
-            if (callersWereWaiting)
-            {
-                Linger(Math.Min(_lastSyncTicks, MaxLingerTicks));
-            }
-            lock (_gate)
-            {
                 batch = _next;
                 _next = null;
             }
             StoreStatus status;
-            long started = Stopwatch.GetTimestamp();
             try
             {
                 status = _db.MakeDurable();
@@ -91,20 +70,8 @@ internal sealed class WalSyncer : IDisposable
             {
                 status = StoreStatus.Io;
             }
-            _lastSyncTicks = Stopwatch.GetTimestamp() - started;
             Interlocked.Increment(ref _syncs);
             batch.SetResult(status);
-        }
-    }
-
-    /// <summary>Spins, then yields the processor (never sleeps), for <paramref name="ticks"/>.</summary>
-    private static void Linger(long ticks)
-    {
-        long until = Stopwatch.GetTimestamp() + ticks;
-        var spinner = new SpinWait();
-        while (Stopwatch.GetTimestamp() < until)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 
