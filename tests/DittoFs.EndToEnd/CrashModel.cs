@@ -129,7 +129,10 @@ internal sealed class DirectoryModel
     /// <summary>What the call in flight was, for messages.</summary>
     public string? InFlight { get; set; }
 
-    /// <summary>Files whose content the call in flight may have left behind unreachable (a REMOVE or replacing RENAME).</summary>
+    /// <summary>
+    /// Files whose last name a REMOVE or replacing RENAME took, acknowledged or in flight: the server deletes their
+    /// content after answering (in the background), so a kill may leave it behind unreachable. Kept for the whole run.
+    /// </summary>
     public HashSet<ulong> MayOrphanContent { get; } = [];
 
     /// <summary>Files whose content may be longer than their size (a WRITE in flight: bytes landed, size not recorded).</summary>

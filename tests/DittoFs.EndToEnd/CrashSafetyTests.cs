@@ -111,8 +111,9 @@ public sealed class CrashSafetyTests
 
     /// <summary>
     /// fsck on the dead server's stores: no metadata problem at all (every change is one atomic batch); content left
-    /// over only where a call in flight explains it (a REMOVE or replacing RENAME whose metadata change landed before
-    /// the content was deleted; a WRITE whose bytes landed before its size was recorded). Returns what there was.
+    /// over only where a call explains it (a REMOVE or replacing RENAME, in flight or answered, whose content was not
+    /// deleted yet: deletion runs after the reply; a WRITE in flight whose bytes landed before its size was
+    /// recorded). Returns what there was.
     /// </summary>
     private static async Task<string> CheckOfflineAsync(string data, List<ICrashClient> workers)
     {
@@ -130,9 +131,9 @@ public sealed class CrashSafetyTests
                 ContentProblem.ContentBeyondSize => mayExtend.Contains(fileId),
                 _ => false,
             };
-            Assert.That(explained, $"{finding} is not explained by a call in flight:\n{output}");
+            Assert.That(explained, $"{finding} is not explained by the calls made:\n{output}");
         }
-        return report.Content.Count == 0 ? "no leftovers" : string.Join(", ", report.Content.GroupBy(f => f.Problem).Select(g => $"{g.Count()} {g.Key}")) + " explained by calls in flight";
+        return report.Content.Count == 0 ? "no leftovers" : string.Join(", ", report.Content.GroupBy(f => f.Problem).Select(g => $"{g.Count()} {g.Key}")) + " explained by the calls made";
     }
 
     /// <summary>Checks every worker's directory against its model through the restarted server; returns the stable bytes compared.</summary>

@@ -76,7 +76,6 @@ internal sealed class CrashWorker(string name, NfsSession session, NfsFh3 direct
     {
         Model.InFlight = null;
         Model.NamesIfCompleted = null;
-        Model.MayOrphanContent.Clear();
         Model.MayExtendContent.Clear();
     }
 

@@ -130,7 +130,6 @@ internal sealed class LibNfsCrashWorker(int port, string path, NfsFh3 directory,
         acknowledge();
         Model.InFlight = null;
         Model.NamesIfCompleted = null;
-        Model.MayOrphanContent.Clear();
         Model.MayExtendContent.Clear();
         Acknowledged++;
     }
