@@ -121,7 +121,7 @@ public sealed partial class NfsService
         if (recorded.Status == StoreStatus.Stale)
         {
             // Removed while the data was written: the content store just recreated bytes nobody can reach.
-            await DeleteReleasedContentAsync(target, file.ContentId, NfsV3Procedure.Write, cancellationToken).ConfigureAwait(false);
+            await ReleaseContentAsync(target, file.ContentId, NfsV3Procedure.Write, cancellationToken).ConfigureAwait(false);
         }
         storeStatus = recorded.Status;
         if (storeStatus == StoreStatus.Ok && stable)
@@ -198,9 +198,10 @@ public sealed partial class NfsService
     }
 
     /// <summary>
-    /// The content of a file whose last name a REMOVE or RENAME took: queued for deletion when the server runs a
-    /// <see cref="ContentReleaser"/> (the reply then does not wait for it), deleted here otherwise. The enqueue is not
-    /// cancelled with the call: the name is already gone, and giving up would leave the bytes behind.
+    /// The content of a file whose last name a REMOVE or RENAME took (or bytes a WRITE recreated for such a file):
+    /// queued for deletion when the server runs a <see cref="ContentReleaser"/> (the reply then does not wait for
+    /// it), deleted here otherwise. The enqueue is not cancelled with the call: the name is already gone, and giving
+    /// up would leave the bytes behind.
     /// </summary>
     private ValueTask ReleaseContentAsync(CallTarget target, ContentId content, NfsV3Procedure procedure, CancellationToken cancellationToken) =>
         content.IsNone ? default
@@ -211,10 +212,6 @@ public sealed partial class NfsService
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DeleteReleasedContentAsync(CallTarget target, ContentId content, NfsV3Procedure procedure, CancellationToken cancellationToken)
     {
-        if (content.IsNone)
-        {
-            return;
-        }
         var status = await target.Content.DeleteAsync(content, cancellationToken).ConfigureAwait(false);
         if (status != StoreStatus.Ok)
         {
