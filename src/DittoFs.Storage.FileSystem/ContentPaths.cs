@@ -16,6 +16,9 @@ internal sealed class ContentPaths(string root)
 
     public string Root { get; } = Path.GetFullPath(root);
 
+    /// <summary>Where emptied files wait to be reused (<see cref="SpareFiles"/>); its name is no store directory's.</summary>
+    public string SpareDirectory => Path.Join(Root, "spare");
+
     public string FileOf(ContentId content) => Path.Join(DirectoryOf(content), content.ToString());
 
     public string DirectoryOf(ContentId content) => Path.Join(StoreDirectoryOf(content), GroupOf(content));

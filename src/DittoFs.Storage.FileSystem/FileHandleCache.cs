@@ -5,8 +5,9 @@ namespace DittoFs.Storage.FileSystem;
 /// <summary>
 /// Open handles of recently used content files, at most <c>capacity</c>, least recently used closed first, so a
 /// stream of READs and WRITEs to one file does not open and close it per call. Callers hold a
-/// <see cref="Lease"/> while they use a handle: a handle evicted or forgotten meanwhile is closed when its last
-/// lease ends, never under a running read or write. Thread-safe; the lock covers only the bookkeeping.
+/// <see cref="Lease"/> while they use a handle: a handle forgotten meanwhile is closed when its last lease ends,
+/// never under a running read or write, and a leased handle is never evicted, so every handle in use is one the
+/// cache knows (<see cref="Forget"/> relies on it). Thread-safe; the lock covers only the bookkeeping.
 /// </summary>
 internal sealed class FileHandleCache(int capacity) : IDisposable
 {
@@ -36,7 +37,7 @@ internal sealed class FileHandleCache(int capacity) : IDisposable
     /// </summary>
     public Lease AddAndRent(ContentId content, SafeFileHandle handle)
     {
-        Entry? evicted = null;
+        List<Entry>? evicted = null;
         Lease lease;
         lock (_gate)
         {
@@ -50,10 +51,11 @@ internal sealed class FileHandleCache(int capacity) : IDisposable
                 entry.Node = _recency.AddFirst(entry);
                 _entries.Add(content, entry);
                 lease = RentLocked(entry);
-                if (_entries.Count > capacity)
+                // Back to capacity if the handles of unleased entries allow it (see LeastRecentlyUsedUnleasedLocked).
+                while (_entries.Count > capacity && LeastRecentlyUsedUnleasedLocked() is { } unleased)
                 {
-                    evicted = _recency.Last!.Value;
-                    DetachLocked(evicted);
+                    DetachLocked(unleased);
+                    (evicted ??= []).Add(unleased);
                 }
             }
         }
@@ -63,24 +65,33 @@ internal sealed class FileHandleCache(int capacity) : IDisposable
         }
         if (evicted is not null)
         {
-            CloseIfUnused(evicted);
+            foreach (var entry in evicted)
+            {
+                CloseIfUnused(entry);
+            }
         }
         return lease;
     }
 
-    /// <summary>Drops the handle of deleted content (closed once no lease holds it).</summary>
-    public void Forget(ContentId content)
+    /// <summary>
+    /// Drops the handle of deleted content (closed once no lease holds it); true when no lease held it, so nobody
+    /// can still be reading or writing the file through this cache.
+    /// </summary>
+    public bool Forget(ContentId content)
     {
         Entry? entry;
+        bool unused;
         lock (_gate)
         {
             if (!_entries.TryGetValue(content, out entry))
             {
-                return;
+                return true;
             }
             DetachLocked(entry);
+            unused = entry.Leases == 0;
         }
         CloseIfUnused(entry);
+        return unused;
     }
 
     public void Dispose()
@@ -104,6 +115,22 @@ internal sealed class FileHandleCache(int capacity) : IDisposable
         _recency.Remove(entry.Node!);
         _recency.AddFirst(entry.Node!);
         return new Lease(this, entry);
+    }
+
+    /// <summary>
+    /// The entry to evict: the least recently used that no lease holds; none when all are leased, and the cache stays
+    /// over capacity until leases end.
+    /// </summary>
+    private Entry? LeastRecentlyUsedUnleasedLocked()
+    {
+        for (var node = _recency.Last; node is not null; node = node.Previous)
+        {
+            if (node.Value.Leases == 0)
+            {
+                return node.Value;
+            }
+        }
+        return null;
     }
 
     private void DetachLocked(Entry entry)

@@ -7,7 +7,8 @@ namespace DittoFs.Storage.FileSystem;
 /// A content store in a local directory: one file per content id (named by the id, never by a client's name; see
 /// <see cref="ContentPaths"/>), read and written in place at the requested offsets. Holes stay holes: the file
 /// system allocates only what was written, so a write at 5 GiB costs one block. Reads go straight into the
-/// caller's buffer. Open handles are cached (<see cref="FileHandleCache"/>).
+/// caller's buffer. Open handles are cached (<see cref="FileHandleCache"/>). Deleted content's files are emptied and
+/// kept as <see cref="SpareFiles"/> for new content, when no handle is open on them.
 /// <para>
 /// Durability: writes go to the page cache; <see cref="FlushAsync"/> fsyncs the file and, the first time after
 /// the file was created, the directory that names it (and the directories made for it, into their parents).
@@ -26,10 +27,15 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
     private readonly ConcurrentDictionary<ContentId, byte> _unsyncedNames = new();
     // Directories made since their parent was last synced (see CreateDirectoryOf).
     private readonly ConcurrentDictionary<string, byte> _unsyncedDirectories = new();
+    private readonly SpareFiles _spares;
+    // Opening a file that is not cached and deleting one take the lock of their content id's stripe, so a delete
+    // knows whether a handle is open (FileHandleCache.Forget) and no open can start on a file being retired.
+    private readonly Lock[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
 
     /// <param name="rootDirectory">The directory the store owns; created if missing.</param>
     /// <param name="maxOpenFiles">How many file handles stay open between calls.</param>
-    public FileSystemContentStore(string rootDirectory, int maxOpenFiles = 256)
+    /// <param name="maxSpareFiles">How many emptied files of deleted content are kept for new content.</param>
+    public FileSystemContentStore(string rootDirectory, int maxOpenFiles = 256, int maxSpareFiles = 4096)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOpenFiles, 1);
@@ -37,7 +43,11 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
         Directory.CreateDirectory(_paths.Root);
         ContentLayout.MoveHashedFanOut(_paths);
         _handles = new FileHandleCache(maxOpenFiles);
+        _spares = new SpareFiles(_paths.SpareDirectory, maxSpareFiles);
     }
+
+    /// <summary>Emptied files kept for new content now (for tests).</summary>
+    internal int SpareFileCount => _spares.Count;
 
     public ValueTask<StoreResult<int>> ReadAsync(ContentId content, ulong offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
@@ -126,19 +136,26 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
         }
     }
 
+    /// <summary>
+    /// Deletes the file, or empties it into the spares when no handle is open on it: a write still running through
+    /// an open handle would otherwise land in some later content's file.
+    /// </summary>
     public ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default)
     {
-        _handles.Forget(content);
-        _unsyncedNames.TryRemove(content, out _);
         try
         {
-            // Content never written has no file, and maybe no directory either, where File.Delete throws
-            // DirectoryNotFoundException: checking first keeps the REMOVE of an empty file free of exceptions
-            // (thousands a second under load). A missing file is not an error.
-            string path = _paths.FileOf(content);
-            if (File.Exists(path))
+            lock (StripeOf(content))
             {
-                File.Delete(path);
+                bool unused = _handles.Forget(content);
+                _unsyncedNames.TryRemove(content, out _);
+                // Content never written has no file, and maybe no directory either, where File.Delete throws
+                // DirectoryNotFoundException: checking first keeps the REMOVE of an empty file free of exceptions
+                // (thousands a second under load). A missing file is not an error.
+                string path = _paths.FileOf(content);
+                if (File.Exists(path) && !(unused && _spares.TryRetire(path)))
+                {
+                    File.Delete(path);
+                }
             }
             return new(StoreStatus.Ok);
         }
@@ -225,40 +242,51 @@ public sealed class FileSystemContentStore : IContentStore, IContentInventory, I
     public void Dispose() => _handles.Dispose();
 
     /// <summary>A lease on the content's open file; false when it has no file and <paramref name="create"/> is false.</summary>
-    private bool TryOpen(ContentId content, bool create, out FileHandleCache.Lease lease)
+    internal bool TryOpen(ContentId content, bool create, out FileHandleCache.Lease lease)
     {
         if (_handles.TryRent(content, out lease))
         {
             return true;
         }
-        string path = _paths.FileOf(content);
-        SafeFileHandle? handle = null;
-        // A stat first: opening a missing file throws, and content is missing at every file's first write and at
-        // every read or flush of a file never written (thousands of exceptions a second under load otherwise).
-        if (File.Exists(path))
+        lock (StripeOf(content))
         {
-            try
+            if (_handles.TryRent(content, out lease))
             {
-                handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, Sharing);
+                return true; // opened by another caller meanwhile
             }
-            catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+            string path = _paths.FileOf(content);
+            SafeFileHandle? handle = null;
+            // A stat first: opening a missing file throws, and content is missing at every file's first write and at
+            // every read or flush of a file never written (thousands of exceptions a second under load otherwise).
+            if (File.Exists(path))
             {
-                // Deleted since the stat.
+                try
+                {
+                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, Sharing);
+                }
+                catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    // Deleted since the stat, by something other than this store.
+                }
             }
+            if (handle is null)
+            {
+                if (!create)
+                {
+                    return false;
+                }
+                CreateDirectoryOf(content);
+                _unsyncedNames.TryAdd(content, 0); // before the name exists: a flush finding the file syncs its directory
+                // A spare is empty; OpenOrCreate also opens whatever the spare could not be renamed over.
+                var mode = _spares.TryTakeAs(path) ? FileMode.Open : FileMode.OpenOrCreate;
+                handle = File.OpenHandle(path, mode, FileAccess.ReadWrite, Sharing);
+            }
+            lease = _handles.AddAndRent(content, handle);
+            return true;
         }
-        if (handle is null)
-        {
-            if (!create)
-            {
-                return false;
-            }
-            CreateDirectoryOf(content);
-            _unsyncedNames.TryAdd(content, 0); // before the name exists: a flush finding the file syncs its directory
-            handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, Sharing);
-        }
-        lease = _handles.AddAndRent(content, handle);
-        return true;
     }
+
+    private Lock StripeOf(ContentId content) => _stripes[(int)((ulong)content.Value % (ulong)_stripes.Length)];
 
     /// <summary>
     /// Makes the directories of a content id. Like a new file's name, a new directory's name is made durable

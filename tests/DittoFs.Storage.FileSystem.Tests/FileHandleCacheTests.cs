@@ -37,7 +37,7 @@ public sealed class FileHandleCacheTests
     }
 
     [Test]
-    public void An_evicted_handle_stays_open_until_its_lease_ends()
+    public void A_leased_handle_is_not_evicted_and_the_cache_shrinks_back_once_leases_end()
     {
         using var cache = new FileHandleCache(capacity: 1);
         var first = OpenFile("a");
@@ -45,9 +45,31 @@ public sealed class FileHandleCacheTests
 
         cache.AddAndRent(Content(2), OpenFile("b")).Dispose();
         Assert.That(first.IsClosed, Is.False, "in use");
+        Assert.That(cache.TryRent(Content(1), out var again), Is.True, "a leased handle stays known");
+        again.Dispose();
 
         lease.Dispose();
-        Assert.That(first.IsClosed, Is.True);
+        var third = OpenFile("c");
+        cache.AddAndRent(Content(3), third).Dispose();
+        Assert.That(first.IsClosed, Is.True, "1 and 2 made room for 3");
+        Assert.That(cache.TryRent(Content(2), out _), Is.False);
+        Assert.That(third.IsClosed, Is.False);
+    }
+
+    [Test]
+    public void Forgetting_tells_whether_a_lease_still_held_the_handle()
+    {
+        using var cache = new FileHandleCache(capacity: 4);
+        var handle = OpenFile("a");
+        var lease = cache.AddAndRent(Content(1), handle);
+        cache.AddAndRent(Content(2), OpenFile("b")).Dispose();
+
+        Assert.That(cache.Forget(Content(1)), Is.False, "leased");
+        Assert.That(handle.IsClosed, Is.False, "closed only once the lease ends");
+        lease.Dispose();
+        Assert.That(handle.IsClosed, Is.True);
+        Assert.That(cache.Forget(Content(2)), Is.True);
+        Assert.That(cache.Forget(Content(3)), Is.True, "nothing cached");
     }
 
     [Test]

@@ -27,7 +27,12 @@ public sealed class FileSystemContentStoreTests
         return bytes;
     }
 
-    private string SingleFileUnderRoot() => Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories).Single();
+    private string SingleFileUnderRoot() => ContentFiles().Single();
+
+    private List<string> ContentFiles() =>
+        Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "spare").ToList();
+
+    private List<string> SpareFiles() => [.. Directory.EnumerateFiles(Path.Join(_root, "spare"))];
 
     [Test]
     public async Task A_write_at_5_GiB_allocates_only_what_was_written()
@@ -94,7 +99,7 @@ public sealed class FileSystemContentStoreTests
         }
         Assert.That(listed.Select(c => c.Id), Is.EquivalentTo(contents));
         Assert.That(File.Exists(stranger), Is.True, "a file that is not content stays");
-        Assert.That(Directory.EnumerateDirectories(_root).Select(Path.GetFileName), Is.EquivalentTo(new[] { "01", "0000000000005eed" }),
+        Assert.That(Directory.EnumerateDirectories(_root).Select(Path.GetFileName), Is.EquivalentTo(new[] { "01", "0000000000005eed", "spare" }),
             "emptied old directories are gone");
     }
 
@@ -106,7 +111,89 @@ public sealed class FileSystemContentStoreTests
 
         Assert.That(await store.DeleteAsync(Content(1)), Is.EqualTo(StoreStatus.Ok));
         Assert.That(await store.DeleteAsync(Content(1)), Is.EqualTo(StoreStatus.Ok));
-        Assert.That(Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories), Is.Empty);
+        Assert.That(ContentFiles(), Is.Empty);
+        Assert.That(store.SpareFileCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task The_file_of_deleted_content_becomes_the_file_of_new_content_and_starts_empty()
+    {
+        using var store = new FileSystemContentStore(_root);
+        await store.WriteAsync(Content(1), 0, Pattern(8192, 1));
+        await store.DeleteAsync(Content(1));
+        Assert.That(SpareFiles(), Has.Count.EqualTo(1));
+
+        Assert.That(await store.TruncateAsync(Content(2), 16384), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await store.WriteAsync(Content(2), 100, Pattern(10, 2)), Is.EqualTo(StoreStatus.Ok));
+
+        Assert.That(SpareFiles(), Is.Empty, "the spare was taken");
+        var buffer = new byte[20000];
+        var read = await store.ReadAsync(Content(2), 0, buffer);
+        Assert.That(read.Value, Is.EqualTo(16384));
+        Assert.That(buffer[..100].Concat(buffer[110..16384]).All(b => b == 0), Is.True, "nothing of the deleted content shows");
+        Assert.That(buffer[100..110], Is.EqualTo(Pattern(10, 2)));
+        Assert.That((await store.ReadAsync(Content(1), 0, buffer)).Value, Is.Zero, "the deleted content reads as never written");
+        Assert.That(await store.FlushAsync(Content(2)), Is.EqualTo(StoreStatus.Ok));
+    }
+
+    [Test]
+    public async Task At_most_max_spare_files_are_kept_and_the_rest_deleted()
+    {
+        using var store = new FileSystemContentStore(_root, maxSpareFiles: 2);
+        for (ulong i = 1; i <= 5; i++)
+        {
+            await store.WriteAsync(Content(i), 0, Pattern(100, (int)i));
+        }
+        for (ulong i = 1; i <= 5; i++)
+        {
+            await store.DeleteAsync(Content(i));
+        }
+
+        Assert.That(ContentFiles(), Is.Empty);
+        Assert.That(SpareFiles(), Has.Count.EqualTo(2));
+        Assert.That(SpareFiles().Select(f => new FileInfo(f).Length), Is.All.Zero);
+    }
+
+    [Test]
+    public async Task Spares_are_deleted_when_the_store_opens_and_are_never_listed_as_content()
+    {
+        using (var store = new FileSystemContentStore(_root))
+        {
+            await store.WriteAsync(Content(1), 0, Pattern(100, 1));
+            await store.WriteAsync(Content(2), 0, Pattern(100, 2));
+            await store.DeleteAsync(Content(1));
+            var listed = new List<ContentId>();
+            await foreach (var item in store.ListAsync())
+            {
+                listed.Add(item.Id);
+            }
+            Assert.That(listed, Is.EqualTo(new[] { Content(2) }));
+        }
+        Assert.That(SpareFiles(), Has.Count.EqualTo(1));
+
+        using var reopened = new FileSystemContentStore(_root);
+
+        Assert.That(SpareFiles(), Is.Empty);
+        Assert.That(reopened.SpareFileCount, Is.Zero);
+        Assert.That(ContentFiles(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_file_in_use_when_its_content_is_deleted_is_deleted_not_kept_for_new_content()
+    {
+        using var store = new FileSystemContentStore(_root);
+        Assert.That(store.TryOpen(Content(1), create: true, out var lease), Is.True); // as a running WRITE holds it
+
+        Assert.That(await store.DeleteAsync(Content(1)), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(store.SpareFileCount, Is.Zero, "a write may still land in it");
+        RandomAccess.Write(lease.Handle, Pattern(100, 1), 0);
+        lease.Dispose();
+
+        await store.TruncateAsync(Content(2), 100);
+        var buffer = new byte[100];
+        Assert.That((await store.ReadAsync(Content(2), 0, buffer)).Value, Is.EqualTo(100));
+        Assert.That(buffer, Is.All.Zero);
+        Assert.That(ContentFiles(), Has.Count.EqualTo(1), "content 1 left no file behind");
     }
 
     [Test]
@@ -115,7 +202,7 @@ public sealed class FileSystemContentStoreTests
         using var store = new FileSystemContentStore(_root);
 
         Assert.That(await store.FlushAsync(Content(7)), Is.EqualTo(StoreStatus.Ok));
-        Assert.That(Directory.EnumerateFileSystemEntries(_root), Is.Empty);
+        Assert.That(Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories), Is.Empty);
     }
 
     [Test]
