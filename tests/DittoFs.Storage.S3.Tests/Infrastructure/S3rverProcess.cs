@@ -46,9 +46,12 @@ internal sealed class S3rverProcess : IDisposable
     /// <summary>(Re)starts the process on the same port and folder.</summary>
     public void Start()
     {
+        // s3rver 3.7.1 encrypts its ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17 and later)
+        // has only in its legacy provider: without it every listing past the first page of 1,000 keys fails with
+        // InternalError.
         var start = new ProcessStartInfo("node")
         {
-            ArgumentList = { _launcher, "-d", DataDirectory, "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ArgumentList = { "--openssl-legacy-provider", _launcher, "-d", DataDirectory, "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
