@@ -14,6 +14,7 @@ namespace DittoFs.Storage.S3;
 /// durable when they return (SETATTR is synchronous in NFSv3). Every request has a timeout; failures answer
 /// Jukebox when they pass by themselves (outage, timeout, 5xx, throttling) and Io otherwise.
 /// One store instance owns a bucket prefix: it caches lengths and does not expect others to write there.
+/// For offline checks it lists the contents under its prefix (<see cref="IContentInventory"/>, <see cref="ListAsync"/>).
 /// </summary>
 public sealed partial class S3ContentStore : IContentStore, IDisposable
 {

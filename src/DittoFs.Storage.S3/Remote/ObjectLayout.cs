@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -13,16 +14,58 @@ internal sealed class ObjectLayout(string keyPrefix)
 {
     private const string LengthName = "length";
     private const int IndexDigits = 16;
+    private const int ContentDigits = 32;
+    private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
 
     /// <summary>Longest length object: the decimal digits of the largest ulong.</summary>
     public const int MaxLengthObjectBytes = 20;
 
+    /// <summary>Every object of the store starts with this.</summary>
+    public string KeyPrefix { get; } = keyPrefix;
+
     /// <summary>Every object of the content starts with this.</summary>
-    public string ContentPrefix(ContentId content) => $"{keyPrefix}{content}/";
+    public string ContentPrefix(ContentId content) => $"{KeyPrefix}{content}/";
 
-    public string BlockKey(ContentId content, ulong index) => $"{keyPrefix}{content}/{index:x16}";
+    public string BlockKey(ContentId content, ulong index) => $"{KeyPrefix}{content}/{index:x16}";
 
-    public string LengthKey(ContentId content) => $"{keyPrefix}{content}/{LengthName}";
+    public string LengthKey(ContentId content) => $"{KeyPrefix}{content}/{LengthName}";
+
+    /// <summary>
+    /// The content a listed key belongs to, and its block index (null for the length object). False for any key
+    /// this layout does not write, such as objects others put under the prefix: the id and the index must be spelt
+    /// as the store spells them (lower-case hex, fixed width), so that the content found is the one whose keys
+    /// <see cref="BlockKey"/> and <see cref="LengthKey"/> name, and deleting it removes exactly these objects.
+    /// </summary>
+    public bool TryParseKey(string key, out ContentId content, out ulong? blockIndex)
+    {
+        content = default;
+        blockIndex = null;
+        if (!key.StartsWith(KeyPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var rest = key.AsSpan(KeyPrefix.Length);
+        if (rest.Length <= ContentDigits || rest[ContentDigits] != '/' || !IsLowerHex(rest[..ContentDigits]))
+        {
+            return false;
+        }
+        var id = UInt128.Parse(rest[..ContentDigits], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+        var name = rest[(ContentDigits + 1)..];
+        if (id == UInt128.Zero)
+        {
+            return false; // ContentId.None: objects without content have no objects
+        }
+        if (name.Length == IndexDigits && IsLowerHex(name))
+        {
+            blockIndex = ulong.Parse(name, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+        }
+        else if (!name.SequenceEqual(LengthName))
+        {
+            return false;
+        }
+        content = new ContentId(id);
+        return true;
+    }
 
     /// <summary>The block index of a listed key under <see cref="ContentPrefix"/>; false for the length object.</summary>
     public static bool TryParseBlockIndex(string key, int contentPrefixLength, out ulong index)
@@ -36,4 +79,6 @@ internal sealed class ObjectLayout(string keyPrefix)
 
     public static bool TryParseLength(ReadOnlySpan<byte> text, out ulong length) =>
         ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out length);
+
+    private static bool IsLowerHex(ReadOnlySpan<char> digits) => !digits.ContainsAnyExcept(LowerHexDigits);
 }

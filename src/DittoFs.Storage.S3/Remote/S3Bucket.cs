@@ -14,7 +14,7 @@ namespace DittoFs.Storage.S3.Remote;
 /// fails ranged GETs with a PartialContentException (minio-dotnet #1342); writes, listings and deletes go through
 /// the SDK. Both share one HttpClient and so one connection pool.
 /// </summary>
-internal sealed class S3Bucket : IDisposable
+internal sealed partial class S3Bucket : IDisposable
 {
     // S3 accepts at most this many keys per DeleteObjects request.
     private const int MaxKeysPerDelete = 1000;
@@ -114,7 +114,10 @@ internal sealed class S3Bucket : IDisposable
         return result.Status;
     }
 
-    /// <summary>Every key starting with <paramref name="prefix"/>.</summary>
+    /// <summary>
+    /// Every key starting with <paramref name="prefix"/> (one content's objects), collected under one request timeout.
+    /// A whole store is listed with <see cref="ListObjectsAsync"/>.
+    /// </summary>
     public Task<StoreResult<List<string>>> ListAsync(string prefix, CancellationToken cancellationToken) =>
         CallAsync("LIST", prefix, async token =>
         {

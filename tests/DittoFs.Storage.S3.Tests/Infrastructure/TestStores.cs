@@ -29,11 +29,7 @@ internal static class TestStores
     /// <summary>Every object under a prefix with its size, read straight from S3.</summary>
     public static async Task<Dictionary<string, long>> ObjectsAsync(S3rverProcess server, string keyPrefix)
     {
-        using var client = new MinioClient()
-            .WithEndpoint(server.Endpoint)
-            .WithCredentials(S3rverProcess.AccessKey, S3rverProcess.SecretKey)
-            .WithSSL(false)
-            .Build();
+        using var client = Client(server);
         var objects = new Dictionary<string, long>();
         var list = new ListObjectsArgs().WithBucket(Bucket).WithPrefix(keyPrefix).WithRecursive(true);
         await foreach (var item in client.ListObjectsEnumAsync(list))
@@ -42,4 +38,18 @@ internal static class TestStores
         }
         return objects;
     }
+
+    /// <summary>Puts an object straight into S3, past any store.</summary>
+    public static async Task PutObjectAsync(S3rverProcess server, string key, byte[] data)
+    {
+        using var client = Client(server);
+        using var stream = new MemoryStream(data);
+        await client.PutObjectAsync(new PutObjectArgs().WithBucket(Bucket).WithObject(key).WithStreamData(stream).WithObjectSize(data.Length));
+    }
+
+    private static IMinioClient Client(S3rverProcess server) => new MinioClient()
+        .WithEndpoint(server.Endpoint)
+        .WithCredentials(S3rverProcess.AccessKey, S3rverProcess.SecretKey)
+        .WithSSL(false)
+        .Build();
 }

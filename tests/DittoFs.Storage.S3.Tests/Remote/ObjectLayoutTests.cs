@@ -37,6 +37,33 @@ public sealed class ObjectLayoutTests
     }
 
     [Test]
+    public void A_listed_key_of_the_layout_gives_back_its_content_and_block_index()
+    {
+        Assert.That(_layout.TryParseKey(_layout.BlockKey(Content, 0x1F), out var content, out var index), Is.True);
+        Assert.That((content, index), Is.EqualTo((Content, (ulong?)0x1F)));
+        Assert.That(_layout.TryParseKey(_layout.LengthKey(Content), out content, out index), Is.True);
+        Assert.That((content, index), Is.EqualTo((Content, (ulong?)null)));
+    }
+
+    [TestCase("share/000000000000000100000000000000ab", TestName = "the content id alone")]
+    [TestCase("share/000000000000000100000000000000ab/", TestName = "an empty object name")]
+    [TestCase("share/000000000000000100000000000000ab/length.bak", TestName = "another name than length")]
+    [TestCase("share/000000000000000100000000000000ab/000000000000001F", TestName = "an upper-case block index")]
+    [TestCase("share/000000000000000100000000000000ab/00000000000001f", TestName = "a block index of 15 digits")]
+    [TestCase("share/000000000000000100000000000000ab/0000000000000001f", TestName = "a block index of 17 digits")]
+    [TestCase("share/000000000000000100000000000000ab/0x0000000000001f", TestName = "a block index with a 0x")]
+    [TestCase("share/000000000000000100000000000000AB/length", TestName = "an upper-case content id")]
+    [TestCase("share/00000000000000100000000000000ab/length", TestName = "a content id of 31 digits")]
+    [TestCase("share/0000000000000000100000000000000ab/length", TestName = "a content id of 33 digits")]
+    [TestCase("share/00000000000000000000000000000000/length", TestName = "the none content id")]
+    [TestCase("share/000000000000000100000000000000ab/x/length", TestName = "a deeper key")]
+    [TestCase("other/000000000000000100000000000000ab/length", TestName = "another prefix")]
+    public void A_key_the_layout_never_writes_is_not_content(string key)
+    {
+        Assert.That(_layout.TryParseKey(key, out _, out _), Is.False);
+    }
+
+    [Test]
     public void Lengths_are_stored_as_decimal_text()
     {
         var text = ObjectLayout.EncodeLength(ulong.MaxValue);

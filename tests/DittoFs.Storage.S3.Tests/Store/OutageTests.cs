@@ -121,6 +121,42 @@ public sealed class OutageTests
         Assert.That(status, Is.EqualTo(StoreStatus.Ok), "after the thaw");
     }
 
+    [Test]
+    public async Task A_listing_while_S3_is_down_throws_naming_the_bucket_and_endpoint()
+    {
+        await StoredContentAsync();
+        _server.Kill();
+
+        var failure = await Assert.ThrowsAsync<IOException>(async () => await ListAllAsync());
+
+        Assert.That(failure?.Message, Does.Contain($"'{TestStores.Bucket}'").And.Contain(_server.Endpoint));
+    }
+
+    [Test]
+    public async Task A_listing_of_a_frozen_S3_server_throws_within_the_request_timeout()
+    {
+        await StoredContentAsync();
+        _server.Freeze();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var failure = await Assert.ThrowsAsync<IOException>(async () => await ListAllAsync());
+            Assert.That(failure?.Message, Does.Contain("no answer within"));
+        }
+        finally
+        {
+            _server.Thaw();
+        }
+        Assert.That(clock.Elapsed, Is.LessThan(RequestTimeout * 3));
+    }
+
+    private async Task ListAllAsync()
+    {
+        await foreach (var _ in _store.ListAsync())
+        {
+        }
+    }
+
     /// <summary>Two blocks written and flushed: the store knows the content but holds none of its bytes.</summary>
     private async Task<ContentId> StoredContentAsync()
     {
