@@ -21,6 +21,8 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly ServerMetrics? _metrics;
     private readonly Portmapper? _portmapper;
     private readonly ContentReleaser _releaser;
+    private readonly CancellationTokenSource _stopQueueingBacklog = new();
+    private Task _queueingBacklog = Task.CompletedTask;
     private readonly ILogger _log;
 
     private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper, ILogger log)
@@ -56,7 +58,11 @@ public sealed class DittoServer : IAsyncDisposable
         {
             if (config.Metrics is { Enabled: true, Port: > 0 })
                 metrics = ServerMetrics.Start(config.Metrics.Port);
-            var shares = new ShareTable(await CreateSharesAsync(config, stores, metrics, cancellationToken).ConfigureAwait(false));
+            var shareList = await CreateSharesAsync(config, stores, metrics, cancellationToken).ConfigureAwait(false);
+            var shares = new ShareTable(shareList);
+            // Listed before clients come, so the backlog is exactly what earlier runs left (this run's own releases
+            // are queued by their calls) and a store that cannot list it fails the start.
+            var backlog = await ReleasedContentBacklog.FindAsync(shareList, cancellationToken).ConfigureAwait(false);
             var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted };
             var rpcOptions = new RpcServerOptions
             {
@@ -73,6 +79,7 @@ public sealed class DittoServer : IAsyncDisposable
             var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
             var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, log);
             server.LogServing();
+            server.DeleteBacklog(backlog);
             return server;
         }
         catch
@@ -120,10 +127,33 @@ public sealed class DittoServer : IAsyncDisposable
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
+        // What of the backlog is not queued yet stays listed for the next start; what is queued is deleted below.
+        await _stopQueueingBacklog.CancelAsync().ConfigureAwait(false);
+        await _queueingBacklog.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopQueueingBacklog.Dispose();
         // After the calls (nothing is released any more), before the stores: the queued deletions need them.
         await _releaser.DisposeAsync().ConfigureAwait(false);
         _metrics?.Dispose();
         await _stores.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues, in the background, the deletion of content released before this start and not deleted (a crash, or a
+    /// deletion that failed). After serving started, not before: the queue is bounded, and a large backlog (say,
+    /// deletions that failed for a long time) must not hold the start back; clients cannot reach that content anyway,
+    /// and a WRITE that finds no space waits for queued deletions, backlog included.
+    /// </summary>
+    private void DeleteBacklog(ReleasedContentBacklog backlog)
+    {
+        if (backlog.Count == 0)
+        {
+            return;
+        }
+        _queueingBacklog = Task.Run(async () =>
+        {
+            await backlog.QueueAsync(_releaser, _stopQueueingBacklog.Token).ConfigureAwait(false);
+            _log.LogInformation("Queued the deletion of {Count} piece(s) of content released before this start and not deleted yet", backlog.Count);
+        });
     }
 
     private static async Task<List<Share>> CreateSharesAsync(DittoConfig config, StoreRegistry stores, ServerMetrics? metrics, CancellationToken cancellationToken)

@@ -88,5 +88,18 @@ internal sealed class MetadataBatch : IDisposable
         Batch.Put(MetadataKeys.ShareRoot(shareName), value);
     }
 
+    /// <summary>Records that <paramref name="content"/> lost its last file and waits for deletion (see RocksDbMetadataStore.Released).</summary>
+    public void PutReleasedContent(ContentId content)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.ReleasedContentLength];
+        Batch.Put(MetadataKeys.ReleasedContent(key, content), ReadOnlySpan<byte>.Empty);
+    }
+
+    public void DeleteReleasedContent(ContentId content)
+    {
+        Span<byte> key = stackalloc byte[MetadataKeys.ReleasedContentLength];
+        Batch.Delete(MetadataKeys.ReleasedContent(key, content));
+    }
+
     public void Dispose() => Batch.Dispose();
 }

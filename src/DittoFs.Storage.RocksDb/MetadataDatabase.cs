@@ -123,6 +123,22 @@ internal sealed class MetadataDatabase : IDisposable
         return children;
     }
 
+    /// <summary>Every released-content record's content id, in key order.</summary>
+    public List<ContentId> ListReleasedContent()
+    {
+        ThrowIfDisposed();
+        var released = new List<ContentId>();
+        using var iterator = _db.NewIterator(null, new ReadOptions().SetFillCache(false));
+        for (iterator.Seek(MetadataKeys.ReleasedContentRange); iterator.Valid() && iterator.GetKeySpan().StartsWith(MetadataKeys.ReleasedContentRange); iterator.Next())
+        {
+            if (MetadataKeys.KindOf(iterator.GetKeySpan()) == RecordKind.ReleasedContent)
+            {
+                released.Add(MetadataKeys.ContentIdOf(iterator.GetKeySpan()));
+            }
+        }
+        return released;
+    }
+
     /// <summary>The database's identity, or null when it has none (a check reads it without creating one).</summary>
     public StoreIdentity? TryReadIdentity()
     {

@@ -68,6 +68,7 @@ public sealed partial class RocksDbMetadataStore
             if (forgotten)
             {
                 batch.DeleteInode(childId);
+                RecordRelease(batch, childAfter.ContentId);
             }
             else
             {

@@ -160,6 +160,7 @@ public sealed partial class RocksDbMetadataStore
             {
                 batch.DeleteInode(targetAfter.FileId);
                 released = targetAfter.ContentId;
+                RecordRelease(batch, released);
             }
             else
             {

@@ -97,4 +97,20 @@ public interface IMetadataStore
 
     /// <summary>File counts for FSSTAT.</summary>
     ValueTask<StoreResult<FileCountStats>> GetFileCountStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Says that the content a REMOVE or RENAME released (<see cref="RemoveResult.ReleasedContent"/>,
+    /// <see cref="RenameResult.ReleasedContent"/>) has been deleted from the content store. A persistent store records
+    /// released content durably with the change that released it, so content a crash left undeleted is found again
+    /// (<see cref="ListReleasedContentAsync"/>); this drops that record. It need not be durable when it returns: if a
+    /// crash loses it, the content is deleted once more, which is harmless since content ids are never reused.
+    /// </summary>
+    ValueTask<StoreStatus> ContentDeletedAsync(ContentId content, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The content released and not yet said deleted (<see cref="ContentDeletedAsync"/>): what a server deletes when
+    /// it starts, since the previous process may have ended before it could. A store that keeps nothing across
+    /// restarts answers an empty list. None of these ids is a live file's.
+    /// </summary>
+    ValueTask<IReadOnlyList<ContentId>> ListReleasedContentAsync(CancellationToken cancellationToken = default);
 }

@@ -131,7 +131,8 @@ internal sealed class DirectoryModel
 
     /// <summary>
     /// Files whose last name a REMOVE or replacing RENAME took, acknowledged or in flight: the server deletes their
-    /// content after answering (in the background), so a kill may leave it behind unreachable. Kept for the whole run.
+    /// content after answering (in the background), so a kill may leave it behind unreachable — listed as released,
+    /// for the restarted server to delete. Kept for the whole run.
     /// </summary>
     public HashSet<ulong> MayOrphanContent { get; } = [];
 

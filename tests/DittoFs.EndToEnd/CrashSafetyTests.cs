@@ -9,8 +9,10 @@ namespace DittoFs.EndToEnd;
 /// Crash safety of the real executable with its persistent default (RocksDB metadata, file-system content): workers
 /// change the namespace and write (FILE_SYNC, and UNSTABLE followed by COMMIT) until the server is killed with
 /// SIGKILL at a seeded random moment. Then, offline, fsck finds no metadata damage and no leftover content but what
-/// the calls in flight explain; restarted on the same data directory, every acknowledged namespace change is there
-/// and every byte acknowledged as stable reads back exactly, old handles still work, and the write verifier changed.
+/// the calls explain (content of removed files only while listed as released); restarted on the same data directory,
+/// every acknowledged namespace change is there and every byte acknowledged as stable reads back exactly, old handles
+/// still work, and the write verifier changed; and once the restarted server has stopped, the content of removed files
+/// is gone (it deleted what the release list held) and nothing is listed as released any more.
 /// A process crash keeps what reached the kernel; a power cut is not simulated (see docs/reliability.md).
 /// Seeds: DITTOFS_CRASH_SEEDS (default 10), starting at DITTOFS_CRASH_FIRST_SEED (default 1).
 /// </summary>
@@ -37,17 +39,19 @@ public sealed class CrashSafetyTests
         try
         {
             var (workers, verifierBefore) = await RunUntilKilledAsync(data, killAfter, random);
-            var leftovers = await CheckOfflineAsync(data, workers);
+            var (leftovers, released) = await CheckOfflineAsync(data, workers);
             var restart = Stopwatch.StartNew();
             using var server = DittoFsProcess.Start("--data-dir", data);
             restart.Stop();
             try
             {
                 long verified = await VerifyAsync(server.Port, workers, verifierBefore);
+                await StopAfterReleasedContentIsQueuedAsync(server, released);
+                await CheckReleasedContentDeletedAsync(data, workers);
                 TestContext.Out.WriteLine(
                     $"seed {seed}: killed after {killAfter.TotalMilliseconds:F0} ms; {workers.Sum(w => w.Acknowledged)} calls acknowledged by {workers.Count} clients; "
                     + $"in flight: {string.Join("; ", workers.Select(w => w.Model.InFlight ?? "nothing"))}; {verified} stable bytes verified; "
-                    + $"fsck: no metadata problems, {leftovers}; restart took {restart.ElapsedMilliseconds} ms");
+                    + $"fsck: no metadata problems, {leftovers}, {released} listed as released and deleted by the restarted server; restart took {restart.ElapsedMilliseconds} ms");
             }
             catch
             {
@@ -112,28 +116,61 @@ public sealed class CrashSafetyTests
     /// <summary>
     /// fsck on the dead server's stores: no metadata problem at all (every change is one atomic batch); content left
     /// over only where a call explains it (a REMOVE or replacing RENAME, in flight or answered, whose content was not
-    /// deleted yet: deletion runs after the reply; a WRITE in flight whose bytes landed before its size was
-    /// recorded). Returns what there was.
+    /// deleted yet: deletion runs after the reply — and such content must be listed as released, since the record is
+    /// written with the removal and dropped only after the deletion; a WRITE in flight whose bytes landed before its
+    /// size was recorded). Returns what there was, and how many pieces of content were listed as released.
     /// </summary>
-    private static async Task<string> CheckOfflineAsync(string data, List<ICrashClient> workers)
+    private static async Task<(string Leftovers, int Released)> CheckOfflineAsync(string data, List<ICrashClient> workers)
     {
         var output = new StringWriter();
         var report = await FsckRunner.RunAsync(DefaultConfig.Create(data), repair: false, output);
         Assert.That(report.MetadataFindings, Is.Empty, output.ToString());
         var mayOrphan = workers.SelectMany(w => w.Model.MayOrphanContent).ToHashSet();
         var mayExtend = workers.SelectMany(w => w.Model.MayExtendContent).ToHashSet();
+        var released = report.Metadata.Values.Single().ReleasedContent;
         foreach (var finding in report.Content)
         {
             ulong fileId = (ulong)finding.Content.Value;
             bool explained = finding.Problem switch
             {
-                ContentProblem.OrphanContent => mayOrphan.Contains(fileId),
+                ContentProblem.OrphanContent => mayOrphan.Contains(fileId) && released.Contains(finding.Content),
                 ContentProblem.ContentBeyondSize => mayExtend.Contains(fileId),
                 _ => false,
             };
             Assert.That(explained, $"{finding} is not explained by the calls made:\n{output}");
         }
-        return report.Content.Count == 0 ? "no leftovers" : string.Join(", ", report.Content.GroupBy(f => f.Problem).Select(g => $"{g.Count()} {g.Key}")) + " explained by the calls made";
+        string leftovers = report.Content.Count == 0 ? "no leftovers" : string.Join(", ", report.Content.GroupBy(f => f.Problem).Select(g => $"{g.Count()} {g.Key}")) + " explained by the calls made";
+        return (leftovers, released.Count);
+    }
+
+    /// <summary>
+    /// Stops the restarted server gracefully (which finishes the queued deletions) once it has queued the content
+    /// listed as released: it lists that before serving and queues it in the background, which a stop would cut short.
+    /// </summary>
+    private static async Task StopAfterReleasedContentIsQueuedAsync(DittoFsProcess server, int released)
+    {
+        if (released > 0)
+        {
+            var deadline = DateTime.UtcNow + Timeout;
+            while (!server.Output.Contains($"Queued the deletion of {released} piece(s) of content") && DateTime.UtcNow < deadline)
+                await Task.Delay(20);
+            Assert.That(server.Output, Does.Contain($"Queued the deletion of {released} piece(s) of content"), "the restarted server queues what the release list holds");
+        }
+        Assert.That(server.Terminate(Timeout), Is.Zero, server.Output);
+    }
+
+    /// <summary>
+    /// fsck once the restarted server has stopped: no content of a removed file is left (the server deleted what the
+    /// release list held) and nothing is listed as released; content beyond a size stays explained by a WRITE in flight.
+    /// </summary>
+    private static async Task CheckReleasedContentDeletedAsync(string data, List<ICrashClient> workers)
+    {
+        var output = new StringWriter();
+        var report = await FsckRunner.RunAsync(DefaultConfig.Create(data), repair: false, output);
+        Assert.That(report.MetadataFindings, Is.Empty, output.ToString());
+        Assert.That(report.Metadata.Values.Single().ReleasedContent, Is.Empty, output.ToString());
+        var mayExtend = workers.SelectMany(w => w.Model.MayExtendContent).ToHashSet();
+        Assert.That(report.Content.Where(f => f.Problem != ContentProblem.ContentBeyondSize || !mayExtend.Contains((ulong)f.Content.Value)), Is.Empty, output.ToString());
     }
 
     /// <summary>Checks every worker's directory against its model through the restarted server; returns the stable bytes compared.</summary>

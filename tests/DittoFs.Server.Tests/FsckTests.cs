@@ -10,7 +10,8 @@ namespace DittoFs.Server.Tests;
 /// <summary>
 /// <c>dittofs fsck</c> over the embedded default's stores (RocksDB metadata, file-system content): content no file
 /// names, content longer than its file, and the content of an object a metadata repair removes, all found and
-/// repaired in one run; content of other stores left alone; the exit codes.
+/// repaired in one run; content of other stores left alone; released content (the release list) told apart from
+/// damage; the exit codes.
 /// </summary>
 [TestFixture]
 public sealed class FsckTests
@@ -130,6 +131,58 @@ public sealed class FsckTests
 
         Assert.That(repaired.MetadataFindings.Select(f => f.Problem), Does.Contain(Storage.RocksDb.Consistency.ConsistencyProblem.OrphanInode));
         Assert.That(repaired.Content.Select(f => (f.Problem, f.Content, f.Repaired)), Is.EqualTo(new[] { (ContentProblem.OrphanContent, OwnContent(orphanId), true) }));
+        Assert.That((await RunAsync(repair: false)).IsClean, Is.True);
+    }
+
+    [Test]
+    public async Task Content_a_crash_left_after_its_removal_is_orphan_content_queued_for_deletion_and_no_metadata_problem()
+    {
+        ContentId released;
+        using (var metadata = OpenMetadata())
+        {
+            var root = (await metadata.GetOrCreateRootAsync(DefaultConfig.ShareName, 0, 0, Convert.ToUInt32("755", 8))).Value;
+            var removed = (await metadata.CreateAsync(Root, root, "removed"u8.ToArray(), CreateMode.Guarded, default, 0)).Value.File;
+            released = removed.ContentId;
+            // As a server killed between the REMOVE and the deletion leaves it: the name gone, the content listed as released.
+            Assert.That((await metadata.RemoveAsync(Root, root, "removed"u8.ToArray())).Value.ReleasedContent, Is.EqualTo(released));
+        }
+        await WriteContentAsync(released, 20);
+
+        var found = await RunAsync(repair: false);
+
+        Assert.That(found.MetadataFindings, Is.Empty, "a release-list record is not damage");
+        Assert.That(found.Metadata["default-meta"].ReleasedContent, Is.EqualTo(new[] { released }));
+        Assert.That(found.Content.Select(f => (f.Problem, f.Content)), Is.EqualTo(new[] { (ContentProblem.OrphanContent, released) }));
+        Assert.That(found.Content.Single().Detail, Does.Contain("queued for deletion"));
+        var repaired = await RunAsync(repair: true);
+        Assert.That(repaired.Content.Single().Repaired, Is.True);
+        Assert.That(await ContentLengthAsync(released), Is.Null);
+        Assert.That((await RunAsync(repair: false)).IsClean, Is.True);
+    }
+
+    [Test]
+    public async Task A_release_record_naming_a_live_files_content_is_found_and_repair_drops_the_record_not_the_content()
+    {
+        await WriteContentAsync(_file.ContentId, 10);
+        using (var database = MetadataDatabase.Open(Path.Combine(_data, "metadata")))
+        using (var batch = new MetadataBatch())
+        {
+            batch.PutReleasedContent(_file.ContentId);
+            Assert.That(database.Apply(batch), Is.EqualTo(StoreStatus.Ok));
+        }
+
+        var found = await RunAsync(repair: false);
+        Assert.That(found.MetadataFindings.Select(f => (f.Problem, f.FileId)), Is.EqualTo(new[] { (Storage.RocksDb.Consistency.ConsistencyProblem.ReleasedContentInUse, _file.FileId) }));
+        Assert.That(found.ExitCode, Is.EqualTo(FsckCommand.ProblemsFound));
+
+        var repaired = await RunAsync(repair: true);
+        Assert.That(repaired.MetadataFindings.Single().Repaired, Is.True);
+        Assert.That(repaired.Metadata["default-meta"].ReleasedContent, Is.Empty);
+        Assert.That(await ContentLengthAsync(_file.ContentId), Is.EqualTo(10UL), "the file's bytes stay");
+        using (var metadata = OpenMetadata())
+        {
+            Assert.That(await metadata.ListReleasedContentAsync(), Is.Empty);
+        }
         Assert.That((await RunAsync(repair: false)).IsClean, Is.True);
     }
 

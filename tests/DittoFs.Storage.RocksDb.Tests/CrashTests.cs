@@ -7,7 +7,7 @@ namespace DittoFs.Storage.RocksDb.Tests;
 /// <summary>
 /// A real crash: a child process (this assembly, see <see cref="Program"/>) changes the namespace from several
 /// tasks and is killed with SIGKILL in the middle of it; the database it leaves must hold every change that
-/// returned and nothing half-done. (A power cut is not simulated: synced WAL writes are what covers it.)
+/// returned and nothing half-done, the release list included. (A power cut is not simulated: synced WAL writes are what covers it.)
 /// </summary>
 [TestFixture]
 public sealed class CrashTests
@@ -30,7 +30,7 @@ public sealed class CrashTests
         var tree = await TreeAudit.CheckAsync(store, root);
 
         Assert.That(finished, Has.Count.GreaterThanOrEqualTo(RoundsBeforeKill));
-        foreach (var (worker, round) in finished)
+        foreach (var (worker, round, _) in finished)
         {
             string moved = $"/{CrashWriter.DirectoryName(worker, round)}/{CrashWriter.MovedName}";
             Assert.That(tree.ContainsKey(moved), $"{moved} of a finished round");
@@ -55,8 +55,23 @@ public sealed class CrashTests
         Assert.That(created.Value.File.FileId, Is.GreaterThan(tree.Values.Max(attributes => attributes.FileId)));
     }
 
+    [Test]
+    public async Task Content_released_before_a_crash_is_still_listed_and_none_of_it_is_a_live_files()
+    {
+        string path = _directories.Create();
+        var finished = await RunWriterUntilKilledAsync(path);
+
+        using var store = new RocksDbMetadataStore(path);
+        var root = (await store.GetOrCreateRootAsync(CrashWriter.ShareName, 0, 0, 0)).Value;
+        var live = (await TreeAudit.CheckAsync(store, root)).Values.Select(attributes => attributes.ContentId).ToHashSet();
+        var released = await store.ListReleasedContentAsync();
+
+        Assert.That(released, Is.SupersetOf(finished.Select(round => round.Released)), "the release of every finished round");
+        Assert.That(released.Where(live.Contains), Is.Empty);
+    }
+
     /// <summary>Runs <see cref="CrashWriter"/> until it has finished <see cref="RoundsBeforeKill"/> rounds, kills it, and returns the rounds it finished.</summary>
-    private static async Task<List<(int Worker, int Round)>> RunWriterUntilKilledAsync(string path)
+    private static async Task<List<(int Worker, int Round, ContentId Released)>> RunWriterUntilKilledAsync(string path)
     {
         using var process = Process.Start(new ProcessStartInfo(DotnetHost(), [typeof(CrashWriter).Assembly.Location, CrashWriter.Command, path])
         {
@@ -65,14 +80,14 @@ public sealed class CrashTests
             UseShellExecute = false,
         })!;
         var errors = process.StandardError.ReadToEndAsync();
-        var finished = new List<(int, int)>();
+        var finished = new List<(int, int, ContentId)>();
         using var deadline = new CancellationTokenSource(Deadline);
         try
         {
             while (finished.Count < RoundsBeforeKill && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
             {
                 var parts = line.Split(' ');
-                finished.Add((int.Parse(parts[1]), int.Parse(parts[2])));
+                finished.Add((int.Parse(parts[1]), int.Parse(parts[2]), new ContentId(UInt128.Parse(parts[3], System.Globalization.NumberStyles.HexNumber))));
             }
         }
         finally

@@ -200,15 +200,19 @@ public sealed partial class NfsService
     /// <summary>
     /// The content of a file whose last name a REMOVE or RENAME took (or bytes a WRITE recreated for such a file):
     /// queued for deletion when the server runs a <see cref="ContentReleaser"/> (the reply then does not wait for
-    /// it), deleted here otherwise. The enqueue is not cancelled with the call: the name is already gone, and giving
-    /// up would leave the bytes behind.
+    /// it), deleted here otherwise; either way the metadata store is told once it is gone, so it stops listing it as
+    /// released. The enqueue is not cancelled with the call: the name is already gone, and giving up would leave the
+    /// bytes behind.
     /// </summary>
     private ValueTask ReleaseContentAsync(CallTarget target, ContentId content, NfsV3Procedure procedure, CancellationToken cancellationToken) =>
         content.IsNone ? default
-        : _releaser is not null ? _releaser.ReleaseAsync(target.Content, content, CancellationToken.None)
+        : _releaser is not null ? _releaser.ReleaseAsync(target.Metadata, target.Content, content, CancellationToken.None)
         : DeleteReleasedContentAsync(target, content, procedure, cancellationToken);
 
-    /// <summary>Deletes the content of a file whose last name went; a failure leaves unreachable bytes, which is logged, not answered.</summary>
+    /// <summary>
+    /// Deletes the content of a file whose last name went; a failure is logged, not answered, and leaves the content
+    /// listed as released for the next start. Dropping that listing needs no sync (deleting again is harmless).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DeleteReleasedContentAsync(CallTarget target, ContentId content, NfsV3Procedure procedure, CancellationToken cancellationToken)
     {
@@ -216,6 +220,8 @@ public sealed partial class NfsService
         if (status != StoreStatus.Ok)
         {
             LogContentLeak(procedure, content, status);
+            return;
         }
+        await target.Metadata.ContentDeletedAsync(content, CancellationToken.None).ConfigureAwait(false);
     }
 }

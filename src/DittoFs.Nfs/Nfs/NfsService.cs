@@ -125,6 +125,6 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure} on {File}: {Status}")]
     private partial void LogFailure(NfsV3Procedure procedure, FileRef file, Nfsstat3 status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "NFS {Procedure}: content {Content} of a removed file could not be deleted ({Status}); its bytes stay in the content store")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "NFS {Procedure}: content {Content} of a removed file could not be deleted ({Status}); a persistent metadata store keeps it listed, and the next start tries again")]
     private partial void LogContentLeak(NfsV3Procedure procedure, ContentId content, StoreStatus status);
 }

@@ -27,7 +27,9 @@ internal static class ContentChecker
             }
             if (!owner.Content.TryGetValue(stored.Id, out ulong size))
             {
-                var orphan = new ContentFinding(ContentProblem.OrphanContent, storeName, stored.Id, $"content {stored.Id} ({stored.Length} bytes) belongs to no file");
+                // Released content is queued for deletion at the server's next start; a repair deletes it now.
+                string queued = owner.ReleasedContent.Contains(stored.Id) ? "; queued for deletion at the server's next start" : "";
+                var orphan = new ContentFinding(ContentProblem.OrphanContent, storeName, stored.Id, $"content {stored.Id} ({stored.Length} bytes) belongs to no file{queued}");
                 findings.Add(repair ? await RepairAsync(orphan, store.DeleteAsync(stored.Id, cancellationToken)).ConfigureAwait(false) : orphan);
             }
             else if (stored.Length > size)

@@ -7,7 +7,8 @@ public enum ContentProblem
 {
     /// <summary>
     /// Content of a metadata store's prefix that no file of it names: bytes nobody can reach. A crash between a
-    /// file's last name going (synced) and its content's deletion leaves this. Deleted.
+    /// file's last name going (synced) and its content's deletion leaves this; the metadata store then lists it as
+    /// released and the server deletes it at its next start. Deleted.
     /// </summary>
     OrphanContent,
 

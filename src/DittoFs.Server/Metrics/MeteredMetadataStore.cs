@@ -64,4 +64,10 @@ internal sealed class MeteredMetadataStore(IMetadataStore inner, StoreErrorMeter
 
     public ValueTask<StoreResult<FileCountStats>> GetFileCountStatsAsync(CancellationToken cancellationToken = default) =>
         errors.Watch(inner.GetFileCountStatsAsync(cancellationToken));
+
+    public ValueTask<StoreStatus> ContentDeletedAsync(ContentId content, CancellationToken cancellationToken = default) =>
+        errors.Watch(inner.ContentDeletedAsync(content, cancellationToken));
+
+    public ValueTask<IReadOnlyList<ContentId>> ListReleasedContentAsync(CancellationToken cancellationToken = default) =>
+        inner.ListReleasedContentAsync(cancellationToken);
 }

@@ -72,4 +72,10 @@ public enum ConsistencyProblem
 
     /// <summary>A regular file whose content id is not the one its file id gives. Reported only: changing it would lose its bytes.</summary>
     ContentIdMismatch,
+
+    /// <summary>
+    /// Content listed as released (its file gone, deletion pending) that a live regular file still has: the server
+    /// would delete the file's bytes at its next start. The listing is dropped, never the content.
+    /// </summary>
+    ReleasedContentInUse,
 }

@@ -27,6 +27,12 @@ public sealed class MetadataCheckReport
     /// </summary>
     public required IReadOnlyDictionary<ContentId, ulong> Content { get; init; }
 
+    /// <summary>
+    /// Content released by a removal and not deleted yet (after repairs, when made): the server deletes it at its
+    /// next start. None of it is in <see cref="Content"/> once the check is clean.
+    /// </summary>
+    public required IReadOnlySet<ContentId> ReleasedContent { get; init; }
+
     public bool IsClean => Findings.Count == 0;
 
     /// <summary>Whether a content id is this store's (the high half is its prefix), and so must be in <see cref="Content"/> to be live.</summary>

@@ -6,8 +6,9 @@ namespace DittoFs.Storage.RocksDb.Consistency;
 /// The offline check of a metadata database (what <c>dittofs fsck</c> runs): every record is read
 /// (<see cref="StoreImage"/>), checked against the others, and, when asked, the safe repairs are written:
 /// the two records of an entry made to agree, entries naming nothing dropped, unreachable objects removed, link
-/// counts, entry counts, last cookies, parents and the file id mark corrected. Nothing is repaired when a record
-/// cannot be read, since a newer build's database must not be "fixed" by an older one.
+/// counts, entry counts, last cookies, parents and the file id mark corrected, release-list records naming a live
+/// file's content dropped. Nothing is repaired when a record cannot be read, since a newer build's database must
+/// not be "fixed" by an older one.
 /// <para>
 /// The database must not be in use: opening it takes RocksDB's lock, so a running server makes this throw.
 /// </para>
@@ -53,6 +54,7 @@ public static class MetadataChecker
             Entries = (ulong)plan.LiveEntries.Count(),
             ContentIdPrefix = image.Identity?.ContentIdPrefix ?? 0,
             ShareRoots = image.ShareRoots,
+            ReleasedContent = applied ? image.ReleasedContent.Except(plan.ReleasedInUse).ToHashSet() : image.ReleasedContent,
             Content = live.Values.Where(r => r.Attributes.Type == FileType.Regular && !r.Attributes.ContentId.IsNone)
                 .GroupBy(r => r.Attributes.ContentId)
                 .ToDictionary(g => g.Key, g => g.Max(r => r.Attributes.Size)),
@@ -116,6 +118,11 @@ public static class MetadataChecker
                     Step();
                 }
             }
+            foreach (var content in plan.ReleasedInUse)
+            {
+                batch.DeleteReleasedContent(content);
+                Step();
+            }
             if (plan.HighWater is { } highWater)
             {
                 batch.PutFileIdHighWater(highWater);
@@ -154,6 +161,9 @@ public static class MetadataChecker
         public Dictionary<ulong, InodeRecord> Desired { get; } = new(image.Inodes);
 
         public List<(ulong Directory, ulong Cookie)> StrayCookieRecords { get; } = [];
+
+        /// <summary>Release-list records naming content a live file still has: a repair drops them.</summary>
+        public HashSet<ContentId> ReleasedInUse { get; } = [];
         public ulong? HighWater { get; private set; }
 
         public IEnumerable<ImageEntry> LiveEntries => Image.ByName.Values.Where(e => !e.Dropped);
@@ -176,6 +186,7 @@ public static class MetadataChecker
             RemoveUnreachable();
             CheckCounts();
             CheckFileIds();
+            CheckReleasedContent();
         }
 
         /// <summary>Every entry is two records; each must find the other.</summary>
@@ -420,6 +431,26 @@ public static class MetadataChecker
             foreach (var record in Image.Inodes.Values.Where(r => r.Attributes.Type == FileType.Regular && r.Attributes.ContentId != identity.ContentIdOf(r.Id)))
             {
                 Report(ConsistencyProblem.ContentIdMismatch, record.Id, $"regular file {record.Id} has content {record.Attributes.ContentId}, not {identity.ContentIdOf(record.Id)}", repairable: false);
+            }
+        }
+
+        /// <summary>
+        /// Released content must belong to no file that stays (after the repairs planned so far): the server deletes
+        /// what is listed at its next start. A file removed as an orphan here loses its content anyway.
+        /// </summary>
+        private void CheckReleasedContent()
+        {
+            if (Image.ReleasedContent.Count == 0)
+            {
+                return;
+            }
+            foreach (var record in Desired.Values.Where(r => r.Attributes.Type == FileType.Regular && Image.ReleasedContent.Contains(r.Attributes.ContentId)).OrderBy(r => r.Id))
+            {
+                if (!ReleasedInUse.Add(record.Attributes.ContentId))
+                {
+                    continue; // a second file with this content id (a ContentIdMismatch): one finding per record
+                }
+                Report(ConsistencyProblem.ReleasedContentInUse, record.Id, $"content {record.Attributes.ContentId} is listed as released, but regular file {record.Id} has it: the next start would delete its bytes", repairable: true);
             }
         }
 

@@ -19,6 +19,8 @@ internal sealed class StoreImage
     public Dictionary<(ulong Directory, string Name), ImageEntry> ByName { get; } = [];
     public Dictionary<(ulong Directory, ulong Cookie), (ulong Child, byte[] Name)> ByCookie { get; } = [];
     public Dictionary<string, ulong> ShareRoots { get; } = new(StringComparer.Ordinal);
+    /// <summary>Content released by a removal and not yet deleted (the release list).</summary>
+    public HashSet<ContentId> ReleasedContent { get; } = [];
     public List<ConsistencyFinding> Unreadable { get; } = [];
 
     public static StoreImage Read(MetadataDatabase database)
@@ -62,6 +64,9 @@ internal sealed class StoreImage
                     break;
                 case RecordKind.ShareRoot:
                     ShareRoots[MetadataKeys.ShareNameOf(key)] = BinaryPrimitives.ReadUInt64LittleEndian(value);
+                    break;
+                case RecordKind.ReleasedContent:
+                    ReleasedContent.Add(MetadataKeys.ContentIdOf(key));
                     break;
                 default:
                     Unreadable.Add(new(ConsistencyProblem.UnknownRecord, 0, $"a record of no known kind, key {Convert.ToHexString(key)}", Repairable: false));

@@ -15,6 +15,7 @@ namespace DittoFs.Storage.RocksDb.Records;
 /// 03 dirid name                  entry by name:   cookie, child id          see EntryRecords
 /// 04 dirid cookie                entry by cookie: child id, name            see EntryRecords
 /// 05 share name (UTF-8)          root directory id of a share
+/// 06 content id (16 bytes)       released content not deleted yet (empty)  see RocksDbMetadataStore.Released
 /// </code>
 /// </summary>
 internal static class MetadataKeys
@@ -24,11 +25,13 @@ internal static class MetadataKeys
     private const byte EntryByNamePrefix = 0x03;
     private const byte EntryByCookiePrefix = 0x04;
     private const byte SharePrefix = 0x05;
+    private const byte ReleasedContentPrefix = 0x06;
 
     public const int InodeLength = 1 + sizeof(ulong);
     public const int DirectoryRangeLength = 1 + sizeof(ulong);
     public const int EntryByCookieLength = DirectoryRangeLength + sizeof(ulong);
     public const int MaxEntryByNameLength = DirectoryRangeLength + PosixRules.MaxNameLength;
+    public const int ReleasedContentLength = 1 + 2 * sizeof(ulong);
 
     public static ReadOnlySpan<byte> Identity => [StorePrefix, 0x01];
     public static ReadOnlySpan<byte> FileIdHighWater => [StorePrefix, 0x02];
@@ -37,6 +40,9 @@ internal static class MetadataKeys
 
     /// <summary>The first key of the share-root range; every share-root key starts with it.</summary>
     public static ReadOnlySpan<byte> ShareRange => [SharePrefix];
+
+    /// <summary>The first key of the released-content range; every released-content key starts with it.</summary>
+    public static ReadOnlySpan<byte> ReleasedContentRange => [ReleasedContentPrefix];
 
     /// <summary>The first key of the inode range; every inode key starts with it.</summary>
     public static ReadOnlySpan<byte> InodeRange => [InodePrefix];
@@ -75,6 +81,16 @@ internal static class MetadataKeys
     public static ulong CookieOf(ReadOnlySpan<byte> entryByCookieKey) =>
         BinaryPrimitives.ReadUInt64BigEndian(entryByCookieKey[DirectoryRangeLength..]);
 
+    public static Span<byte> ReleasedContent(Span<byte> destination, ContentId content)
+    {
+        destination[0] = ReleasedContentPrefix;
+        BinaryPrimitives.WriteUInt128BigEndian(destination[1..], content.Value);
+        return destination[..ReleasedContentLength];
+    }
+
+    public static ContentId ContentIdOf(ReadOnlySpan<byte> releasedContentKey) =>
+        new(BinaryPrimitives.ReadUInt128BigEndian(releasedContentKey[1..]));
+
     /// <summary>What kind of record a key names, from its prefix byte (an offline check reads every key).</summary>
     public static RecordKind KindOf(ReadOnlySpan<byte> key) => key switch
     {
@@ -85,6 +101,7 @@ internal static class MetadataKeys
         [EntryByNamePrefix, ..] when key.Length > DirectoryRangeLength && key.Length <= MaxEntryByNameLength => RecordKind.EntryByName,
         [EntryByCookiePrefix, ..] when key.Length == EntryByCookieLength => RecordKind.EntryByCookie,
         [SharePrefix, ..] => RecordKind.ShareRoot,
+        [ReleasedContentPrefix, ..] when key.Length == ReleasedContentLength => RecordKind.ReleasedContent,
         _ => RecordKind.Unknown,
     };
 
@@ -115,4 +132,5 @@ internal enum RecordKind
     EntryByName,
     EntryByCookie,
     ShareRoot,
+    ReleasedContent,
 }

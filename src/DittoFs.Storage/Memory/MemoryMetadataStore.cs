@@ -161,6 +161,12 @@ public sealed partial class MemoryMetadataStore : IMetadataStore
         return new(new FileCountStats(_maxFiles, free, free));
     }
 
+    /// <summary>Nothing to drop: nothing outlives the process here, so released content needs no record.</summary>
+    public ValueTask<StoreStatus> ContentDeletedAsync(ContentId content, CancellationToken cancellationToken = default) => new(StoreStatus.Ok);
+
+    /// <summary>Always empty: a new instance has no files, so nothing released before it.</summary>
+    public ValueTask<IReadOnlyList<ContentId>> ListReleasedContentAsync(CancellationToken cancellationToken = default) => new([]);
+
     /// <summary>The live or just-removed inode a reference names; false for another generation or, for a scoped reference, another share's root.</summary>
     private bool TryResolve(FileRef file, out Inode inode) =>
         _inodes.TryGetValue(file.FileId, out inode!) && file.Generation == _generation && (file.Root == 0 || file.Root == inode.RootId);

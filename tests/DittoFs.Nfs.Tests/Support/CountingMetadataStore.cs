@@ -11,6 +11,9 @@ public class CountingMetadataStore : DispatchProxy
 
     public ConcurrentDictionary<string, int> Calls { get; } = new();
 
+    /// <summary>The content ids <see cref="IMetadataStore.ContentDeletedAsync"/> was told of, in order.</summary>
+    public ConcurrentQueue<ContentId> DeletedContent { get; } = new();
+
     public static (IMetadataStore Store, CountingMetadataStore Counter) Wrap(IMetadataStore inner)
     {
         var store = Create<IMetadataStore, CountingMetadataStore>();
@@ -24,6 +27,10 @@ public class CountingMetadataStore : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         Calls.AddOrUpdate(targetMethod!.Name, 1, (_, count) => count + 1);
+        if (targetMethod.Name == nameof(IMetadataStore.ContentDeletedAsync))
+        {
+            DeletedContent.Enqueue((ContentId)args![0]!);
+        }
         try
         {
             return targetMethod.Invoke(_inner, args);
