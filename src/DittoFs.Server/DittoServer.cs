@@ -22,6 +22,7 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly Portmapper? _portmapper;
     private readonly ContentReleaser _releaser;
     private readonly CancellationTokenSource _stopQueueingBacklog = new();
+    private int _disposed;
     private Task _queueingBacklog = Task.CompletedTask;
     private readonly ILogger _log;
 
@@ -124,6 +125,10 @@ public sealed class DittoServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);

@@ -199,4 +199,16 @@ public sealed class FsckTests
         Assert.That(error.ToString(), Does.Contain("is dittofs still running"));
         Assert.That(await FsckCommand.RunAsync(null, _data, false, TextWriter.Null, error), Is.EqualTo(FsckCommand.Clean));
     }
+
+    [Test]
+    public async Task A_content_store_that_cannot_be_opened_exits_with_2_not_clean()
+    {
+        string spare = Path.Combine(_data, "content", "spare");
+        Directory.Delete(spare, recursive: true);
+        await File.WriteAllTextAsync(spare, "a file where the store keeps a directory");
+        var error = new StringWriter();
+
+        Assert.That(await FsckCommand.RunAsync(null, _data, false, TextWriter.Null, error), Is.EqualTo(FsckCommand.UsageError));
+        Assert.That(error.ToString(), Does.Contain("content store").And.Contain("cannot be opened"));
+    }
 }

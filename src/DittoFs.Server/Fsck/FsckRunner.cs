@@ -91,8 +91,7 @@ public static class FsckRunner
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
-            Note(report, output, $"content store '{name}' ({store.Type}) cannot be opened, its content is not checked: {exception.Message}");
-            return;
+            throw new FsckException($"content store '{name}' ({store.Type}) cannot be opened: {exception.Message}");
         }
         await using var opened = registry;
         var content = registry.ContentStores[name];
@@ -101,7 +100,17 @@ public static class FsckRunner
             Note(report, output, $"content store '{name}' ({store.Type}): cannot list its content; orphaned content not checked");
             return;
         }
-        var (findings, listed, foreign) = await ContentChecker.CheckAsync(name, content, inventory, owners, repair, cancellationToken).ConfigureAwait(false);
+        List<ContentFinding> findings;
+        ulong listed, foreign;
+        try
+        {
+            (findings, listed, foreign) = await ContentChecker.CheckAsync(name, content, inventory, owners, repair, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException exception)
+        {
+            // A listing that broke off (S3 gone, a directory unreadable) checked only part of the store: not clean.
+            throw new FsckException($"content store '{name}' ({store.Type}) could not be listed to the end: {exception.Message}");
+        }
         report.Content.AddRange(findings);
         output.WriteLine($"content store '{name}' ({store.Type}): {listed} pieces of content{(foreign > 0 ? $", {foreign} of stores this configuration does not check (left alone)" : "")}");
         foreach (var finding in findings)
