@@ -184,8 +184,8 @@ public sealed partial class NfsService
     /// <summary>
     /// Makes a file's bytes and the size and times they made durable, for COMMIT. Both flushes start before either
     /// is awaited: the metadata store's WAL sync and the content's fsync then overlap, and on a journaling file
-    /// system can share a journal commit, instead of one waiting for the other (on ext4 a COMMIT of a new small file
-    /// waited for two journal commits in a row). Nothing is acknowledged before both have finished. (A FILE_SYNC
+    /// system can share a journal commit, instead of one waiting for the other (a COMMIT of a new small file waited
+    /// for two syncs in a row). Nothing is acknowledged before both have finished. (A FILE_SYNC
     /// WRITE keeps its order, bytes flushed before the size is recorded, so a failed flush leaves the size alone.)
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
