@@ -108,7 +108,13 @@ public sealed partial class S3ContentStore
         return await PersistLengthAsync(state).ConfigureAwait(false);
     }
 
-    /// <summary>Cuts the remote block holding <paramref name="size"/> there and deletes every remote block past it.</summary>
+    /// <summary>
+    /// Cuts the remote block holding <paramref name="size"/> there and deletes every remote block past it. The
+    /// content's objects are listed a page at a time, and each page's doomed blocks are deleted before the next page
+    /// is read: memory and each request's time stay bounded however many blocks the content has. A failure part-way
+    /// leaves some doomed blocks deleted and the rest in place, all of them past <paramref name="size"/> and none past
+    /// the length object, which the caller lowers only once this returns Ok; calling again completes the removal.
+    /// </summary>
     private async Task<StoreStatus> TrimRemoteAsync(ContentId content, ulong size)
     {
         ulong lastIndex = size / (ulong)_blockSize;
@@ -123,15 +129,32 @@ public sealed partial class S3ContentStore
         }
         ulong firstGone = within == 0 ? lastIndex : lastIndex + 1;
         var prefix = _layout.ContentPrefix(content);
-        var listed = await _bucket.ListAsync(prefix, CancellationToken.None).ConfigureAwait(false);
-        if (!listed.IsOk)
+        await using var listing = _bucket.ListObjects(prefix);
+        while (true)
         {
-            return listed.Status;
+            var page = await listing.NextPageAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!page.IsOk)
+            {
+                return page.Status;
+            }
+            if (page.Value.Count == 0)
+            {
+                return StoreStatus.Ok;
+            }
+            var doomed = page.Value
+                .Where(listed => ObjectLayout.TryParseBlockIndex(listed.Key, prefix.Length, out var index) && index >= firstGone)
+                .Select(listed => listed.Key)
+                .ToList();
+            if (doomed.Count == 0)
+            {
+                continue;
+            }
+            var deleted = await _bucket.DeleteAsync(doomed, CancellationToken.None).ConfigureAwait(false);
+            if (deleted != StoreStatus.Ok)
+            {
+                return deleted;
+            }
         }
-        var doomed = listed.Value
-            .Where(key => ObjectLayout.TryParseBlockIndex(key, prefix.Length, out var index) && index >= firstGone)
-            .ToList();
-        return doomed.Count == 0 ? StoreStatus.Ok : await _bucket.DeleteAsync(doomed, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Rewrites a remote block with only its first <paramref name="keep"/> bytes, if it holds more.</summary>

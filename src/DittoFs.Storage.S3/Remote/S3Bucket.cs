@@ -12,7 +12,8 @@ namespace DittoFs.Storage.S3.Remote;
 /// The few S3 requests the store makes, each bounded by the request timeout and answered with a status instead of
 /// an exception. Reads are ranged GETs on presigned URLs sent with our own HttpClient, because the Minio SDK 7.0.0
 /// fails ranged GETs with a PartialContentException (minio-dotnet #1342); writes, listings and deletes go through
-/// the SDK. Both share one HttpClient and so one connection pool.
+/// the SDK. Both share one HttpClient and so one connection pool. A listing is a request per page
+/// (<see cref="ListObjects"/>), so it holds one page and no timeout bounds the whole of it.
 /// </summary>
 internal sealed partial class S3Bucket : IDisposable
 {
@@ -113,22 +114,6 @@ internal sealed partial class S3Bucket : IDisposable
         }, cancellationToken).ConfigureAwait(false);
         return result.Status;
     }
-
-    /// <summary>
-    /// Every key starting with <paramref name="prefix"/> (one content's objects), collected under one request timeout.
-    /// A whole store is listed with <see cref="ListObjectsAsync"/>.
-    /// </summary>
-    public Task<StoreResult<List<string>>> ListAsync(string prefix, CancellationToken cancellationToken) =>
-        CallAsync("LIST", prefix, async token =>
-        {
-            var keys = new List<string>();
-            var list = new ListObjectsArgs().WithBucket(Name).WithPrefix(prefix).WithRecursive(true);
-            await foreach (var item in _minio.ListObjectsEnumAsync(list, token).ConfigureAwait(false))
-            {
-                keys.Add(item.Key);
-            }
-            return keys;
-        }, cancellationToken);
 
     /// <summary>Deletes the objects; keys that do not exist are fine.</summary>
     public async Task<StoreStatus> DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)

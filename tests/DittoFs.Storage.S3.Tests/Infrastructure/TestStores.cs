@@ -23,8 +23,13 @@ internal static class TestStores
         RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
     };
 
-    public static Task<S3ContentStore> OpenAsync(S3ContentStoreOptions options, RequestLog? log = null) =>
-        S3ContentStore.OpenAsync(options, log ?? new RequestLog(), ProgressLogger.Instance, CancellationToken.None);
+    /// <summary>A store sending its requests through <paramref name="handler"/> (a <see cref="RequestLog"/> by default).</summary>
+    public static Task<S3ContentStore> OpenAsync(S3ContentStoreOptions options, HttpMessageHandler? handler = null) =>
+        S3ContentStore.OpenAsync(options, handler ?? new RequestLog(), ProgressLogger.Instance, CancellationToken.None);
+
+    /// <summary>Whether a request lists the bucket (one page of keys), as opposed to reading or writing an object.</summary>
+    public static bool IsListing(HttpRequestMessage request) =>
+        request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.TrimEnd('/') == "/" + Bucket;
 
     /// <summary>Every object under a prefix with its size, read straight from S3.</summary>
     public static async Task<Dictionary<string, long>> ObjectsAsync(S3rverProcess server, string keyPrefix)

@@ -150,6 +150,60 @@ public sealed class OutageTests
         Assert.That(clock.Elapsed, Is.LessThan(RequestTimeout * 3));
     }
 
+    [Test]
+    public async Task A_truncation_that_loses_S3_part_way_through_its_listing_answers_jukebox_at_once_and_completes_when_S3_is_back()
+    {
+        var killer = new BeforeRequest(TestStores.IsListing, _server.Kill, skip: 1);
+        using var store = await TestStores.OpenAsync(TestStores.Options(_server, PagedPrefix, PagedBlockSize, requestTimeout: RequestTimeout), killer);
+        var (content, data) = await StoreManyBlocksAsync(store);
+        var clock = Stopwatch.StartNew();
+
+        Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Jukebox));
+
+        Assert.That(killer.Ran, Is.True, "S3 was killed before the second page");
+        Assert.That(clock.Elapsed, Is.LessThan(RequestTimeout), "a refused connection fails at once");
+        _server.Start();
+        var read = new byte[2 * TruncatedSize];
+        Assert.That((await store.ReadAsync(content, 0, read)).Value, Is.EqualTo(TruncatedSize), "the content reads truncated");
+        Assert.That(read.AsSpan(0, TruncatedSize).SequenceEqual(data.AsSpan(0, TruncatedSize)), Is.True, "with its bytes up to the new end");
+        Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Ok), "the retry");
+        Assert.That(await BlockCountAsync(), Is.EqualTo(TruncatedSize / PagedBlockSize + 1), "the blocks past the end are gone");
+    }
+
+    [Test]
+    public async Task A_truncation_whose_listing_meets_a_frozen_S3_answers_jukebox_leaves_S3_silent_and_completes_after_the_thaw()
+    {
+        var freezer = new BeforeRequest(TestStores.IsListing, _server.Freeze, skip: 1);
+        using var store = await TestStores.OpenAsync(TestStores.Options(_server, PagedPrefix, PagedBlockSize, requestTimeout: RequestTimeout), freezer);
+        var (content, _) = await StoreManyBlocksAsync(store);
+        TimeSpan again;
+        try
+        {
+            Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Jukebox), "the second page had no answer");
+            var clock = Stopwatch.StartNew();
+            Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Jukebox), "while S3 is silent");
+            again = clock.Elapsed;
+        }
+        finally
+        {
+            _server.Thaw();
+        }
+        Assert.That(again, Is.LessThan(TimeSpan.FromMilliseconds(500)), "a listing does not wait for a silent S3");
+
+        var recovery = Stopwatch.StartNew();
+        var status = StoreStatus.Jukebox;
+        while (status != StoreStatus.Ok && recovery.Elapsed < RequestTimeout * 3)
+        {
+            status = await store.TruncateAsync(content, TruncatedSize);
+            if (status != StoreStatus.Ok)
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.That(status, Is.EqualTo(StoreStatus.Ok), "after the thaw");
+        Assert.That(await BlockCountAsync(), Is.EqualTo(TruncatedSize / PagedBlockSize + 1), "the blocks past the end are gone");
+    }
+
     private async Task ListAllAsync()
     {
         await foreach (var _ in _store.ListAsync())
@@ -165,6 +219,27 @@ public sealed class OutageTests
         Assert.That(await _store.FlushAsync(content), Is.EqualTo(StoreStatus.Ok));
         return content;
     }
+
+    // Content of more blocks than a listing page (s3rver answers 1,000 keys a request), truncated so that the first
+    // page holds only a few blocks to delete: s3rver takes seconds to delete a thousand.
+    private const string PagedPrefix = "paged/";
+    private const int PagedBlockSize = S3ContentStoreOptions.MinBlockSize;
+    private const int ManyBlocks = 1_100;
+    private const int TruncatedSize = 990 * PagedBlockSize + 100;
+
+    /// <summary><see cref="ManyBlocks"/> full blocks written and flushed through <paramref name="store"/>.</summary>
+    private static async Task<(ContentId Content, byte[] Data)> StoreManyBlocksAsync(S3ContentStore store)
+    {
+        var content = NewContentId();
+        var data = Pattern(ManyBlocks * PagedBlockSize, 3);
+        Assert.That(await store.WriteAsync(content, 0, data), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await store.FlushAsync(content), Is.EqualTo(StoreStatus.Ok));
+        return (content, data);
+    }
+
+    /// <summary>Block objects under <see cref="PagedPrefix"/>, read straight from S3.</summary>
+    private async Task<int> BlockCountAsync() =>
+        (await TestStores.ObjectsAsync(_server, PagedPrefix)).Keys.Count(key => !key.EndsWith("/length", StringComparison.Ordinal));
 
     private static ContentId NewContentId() => new(new UInt128(0x0D, (ulong)Interlocked.Increment(ref s_nextContent)));
 

@@ -16,7 +16,7 @@ public sealed class RangedReadTests : StoreTestBase
         await WriteAsync(writer, _content, 0, Pattern(4 * MiB, 1));
         await FlushAsync(writer, _content);
         var log = new RequestLog();
-        var store = await OpenAsync(blockSize: MiB, log: log);
+        var store = await OpenAsync(blockSize: MiB, handler: log);
         await ReadAsync(store, _content, 0, 1);
         log.Clear();
         return (store, log);

@@ -30,10 +30,13 @@ public abstract class StoreTestBase
         _opened.Clear();
     }
 
-    /// <summary>A store on this test's prefix; pass a <paramref name="log"/> to see its requests.</summary>
-    private protected async Task<S3ContentStore> OpenAsync(int blockSize = S3ContentStoreOptions.DefaultBlockSize, long? maxDirtyBytes = null, RequestLog? log = null)
+    /// <summary>
+    /// A store on this test's prefix; pass a <paramref name="handler"/> (such as a <see cref="RequestLog"/>) to see or
+    /// change its requests.
+    /// </summary>
+    private protected async Task<S3ContentStore> OpenAsync(int blockSize = S3ContentStoreOptions.DefaultBlockSize, long? maxDirtyBytes = null, HttpMessageHandler? handler = null, TimeSpan? requestTimeout = null)
     {
-        var store = await TestStores.OpenAsync(TestStores.Options(S3rverSetup.Server, KeyPrefix, blockSize, maxDirtyBytes), log);
+        var store = await TestStores.OpenAsync(TestStores.Options(S3rverSetup.Server, KeyPrefix, blockSize, maxDirtyBytes, requestTimeout), handler);
         _opened.Add(store);
         return store;
     }

@@ -69,4 +69,127 @@ public sealed class TruncationTests : StoreTestBase
 
         Assert.That((await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix)).Keys, Is.EquivalentTo(new[] { BlockName(other, 0), LengthName(other) }));
     }
+
+    // Content listed across pages: s3rver answers 1,000 keys a listing request, so 1,100 blocks and the length object
+    // take two pages.
+    private const int PagedBlockSize = S3ContentStoreOptions.MinBlockSize;
+    private const int ManyBlocks = 1_100;
+
+    // Each listing request waits this long, so the request timeout lies between one page and the whole listing. It
+    // leaves room for s3rver's DeleteObjects of a page of 1,000 keys, which takes it one to three seconds.
+    private static readonly TimeSpan ListingDelay = TimeSpan.FromSeconds(2.5);
+    private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(4.5);
+
+    [Test]
+    public async Task Truncating_content_of_more_blocks_than_a_listing_page_deletes_exactly_those_past_the_end_under_a_timeout_per_page()
+    {
+        var (content, data) = await StoreManyBlocksAsync();
+        var slow = new SlowListings(ListingDelay);
+        var store = await OpenAsync(blockSize: PagedBlockSize, handler: slow, requestTimeout: PageTimeout);
+        const int Size = 1_050 * PagedBlockSize + 100;
+
+        Assert.That(await store.TruncateAsync(content, Size), Is.EqualTo(StoreStatus.Ok));
+
+        Assert.That(slow.Pages, Is.GreaterThanOrEqualTo(2), "the listing took two requests, longer than the request timeout");
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.EquivalentTo(ObjectsOf(content, Size)));
+        var fresh = await OpenAsync(blockSize: PagedBlockSize);
+        AssertSameBytes(await ReadAsync(fresh, content, 0, 2 * Size), data.AsSpan(0, Size), "the bytes up to the new end");
+    }
+
+    [Test]
+    public async Task Deleting_content_of_more_blocks_than_a_listing_page_removes_every_object_under_a_timeout_per_page()
+    {
+        var (content, _) = await StoreManyBlocksAsync();
+        var slow = new SlowListings(ListingDelay);
+        var store = await OpenAsync(blockSize: PagedBlockSize, handler: slow, requestTimeout: PageTimeout);
+
+        Assert.That(await store.DeleteAsync(content), Is.EqualTo(StoreStatus.Ok));
+
+        Assert.That(slow.Pages, Is.GreaterThanOrEqualTo(2), "the listing took two requests, longer than the request timeout");
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_listing_page_throttled_once_is_retried_and_the_deletion_completes()
+    {
+        var (content, _) = await StoreManyBlocksAsync();
+        var throttle = new Throttle(TestStores.IsListing, skip: 1, times: 1);
+        var store = await OpenAsync(blockSize: PagedBlockSize, handler: throttle);
+
+        Assert.That(await store.DeleteAsync(content), Is.EqualTo(StoreStatus.Ok));
+
+        Assert.That(throttle.Throttled, Is.EqualTo(1), "the second page was throttled");
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_truncation_whose_listing_fails_part_way_answers_jukebox_keeps_the_content_readable_and_completes_when_retried()
+    {
+        var (content, data) = await StoreManyBlocksAsync();
+        var throttle = new Throttle(TestStores.IsListing, skip: 1);
+        var store = await OpenAsync(blockSize: PagedBlockSize, handler: throttle);
+        const int Size = 500 * PagedBlockSize + 100;
+
+        Assert.That(await store.TruncateAsync(content, Size), Is.EqualTo(StoreStatus.Jukebox), "every listing request after the first is throttled");
+
+        AssertSameBytes(await ReadAsync(store, content, 0, 2 * Size), data.AsSpan(0, Size), "the bytes up to the new end, and none past it");
+        var stored = await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix);
+        var expected = ObjectsOf(content, ManyBlocks * PagedBlockSize);
+        for (int index = 501; index < 1_000; index++)
+        {
+            expected.Remove(BlockName(content, (ulong)index)); // deleted with the first page
+        }
+        expected[BlockName(content, 500)] = 100;
+        Assert.That(stored, Is.EquivalentTo(expected), "the first page's blocks past the end are gone, the rest and the old length stay");
+
+        throttle.Stop();
+        Assert.That(await store.TruncateAsync(content, Size), Is.EqualTo(StoreStatus.Ok), "the retry");
+
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.EquivalentTo(ObjectsOf(content, Size)));
+    }
+
+    [Test]
+    public async Task A_deletion_whose_listing_fails_part_way_answers_jukebox_and_completes_when_retried()
+    {
+        var (content, _) = await StoreManyBlocksAsync();
+        var throttle = new Throttle(TestStores.IsListing, skip: 1);
+        var store = await OpenAsync(blockSize: PagedBlockSize, handler: throttle);
+
+        Assert.That(await store.DeleteAsync(content), Is.EqualTo(StoreStatus.Jukebox), "every listing request after the first is throttled");
+
+        Assert.That(await ReadAsync(store, content, 0, 100), Is.Empty, "the content reads as deleted");
+        var expected = ObjectsOf(content, ManyBlocks * PagedBlockSize);
+        for (int index = 0; index < 1_000; index++)
+        {
+            expected.Remove(BlockName(content, (ulong)index)); // deleted with the first page
+        }
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.EquivalentTo(expected), "the old length stays, and no block past it");
+
+        throttle.Stop();
+        Assert.That(await store.DeleteAsync(content), Is.EqualTo(StoreStatus.Ok), "the retry");
+
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.Empty);
+    }
+
+    /// <summary>A content of <see cref="ManyBlocks"/> full blocks, written and flushed by a store of its own.</summary>
+    private async Task<(ContentId Content, byte[] Data)> StoreManyBlocksAsync()
+    {
+        var store = await OpenAsync(blockSize: PagedBlockSize);
+        var content = NewContentId();
+        var data = Pattern(ManyBlocks * PagedBlockSize, 1);
+        await WriteAsync(store, content, 0, data);
+        await FlushAsync(store, content);
+        return (content, data);
+    }
+
+    /// <summary>The objects a content of <paramref name="length"/> bytes in <see cref="PagedBlockSize"/> blocks has, with their sizes.</summary>
+    private static Dictionary<string, long> ObjectsOf(ContentId content, long length)
+    {
+        var objects = new Dictionary<string, long> { [LengthName(content)] = length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length };
+        for (long start = 0; start < length; start += PagedBlockSize)
+        {
+            objects[BlockName(content, (ulong)(start / PagedBlockSize))] = Math.Min(PagedBlockSize, length - start);
+        }
+        return objects;
+    }
 }

@@ -34,7 +34,7 @@ public sealed class WriteBackTests : StoreTestBase
     public async Task Writes_send_no_request_until_flushed()
     {
         var log = new RequestLog();
-        var store = await OpenAsync(log: log);
+        var store = await OpenAsync(handler: log);
         var content = NewContentId();
         await WriteAsync(store, content, 0, Pattern(100, 1));
         log.Clear();
@@ -101,7 +101,7 @@ public sealed class WriteBackTests : StoreTestBase
         await WriteAsync(writer, content, 0, original);
         await FlushAsync(writer, content);
         var log = new RequestLog();
-        var store = await OpenAsync(blockSize: MiB, log: log);
+        var store = await OpenAsync(blockSize: MiB, handler: log);
 
         await WriteAsync(store, content, 1000, Pattern(10, 2));
         await FlushAsync(store, content);
@@ -121,7 +121,7 @@ public sealed class WriteBackTests : StoreTestBase
         await WriteAsync(writer, content, 0, Pattern(64 * KiB, 1));
         await FlushAsync(writer, content);
         var log = new RequestLog();
-        var store = await OpenAsync(blockSize: 64 * KiB, log: log);
+        var store = await OpenAsync(blockSize: 64 * KiB, handler: log);
 
         await WriteAsync(store, content, 0, Pattern(40 * KiB, 2));
         await WriteAsync(store, content, 40 * KiB, Pattern(24 * KiB, 3));
