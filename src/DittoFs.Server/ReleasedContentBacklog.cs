@@ -47,10 +47,7 @@ internal sealed class ReleasedContentBacklog
         {
             foreach (var content in released)
             {
-                var queued = contentStores.Length == 1
-                    ? releaser.ReleaseAsync(metadata, contentStores[0], content, cancellationToken)
-                    : releaser.ReleaseAsync(metadata, contentStores, content, cancellationToken);
-                await queued.ConfigureAwait(false);
+                await releaser.ReleaseAsync(metadata, contentStores, content, cancellationToken).ConfigureAwait(false);
             }
         }
     }
