@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using DittoFs.Rpc;
+using DittoFs.Storage;
+using DittoFs.Xdr;
+using Microsoft.Win32.SafeHandles;
 
 namespace DittoFs.Nfs;
 
@@ -22,6 +25,7 @@ internal sealed class CallScratch
     private byte[]? _data;
     private Array? _entries;
     private Action<Array>? _returnEntries;
+    private ReplyBorrower? _borrower;
 
     /// <summary>The scratch of <paramref name="context"/>, emptied for a new call.</summary>
     public static CallScratch Begin(RpcCallContext context)
@@ -60,6 +64,14 @@ internal sealed class CallScratch
         }
         _data = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         return _data.AsMemory(0, length);
+    }
+
+    /// <summary>Hands what a lending content store lends to <paramref name="reply"/>'s external region (READ data).</summary>
+    public IContentBorrower Borrower(XdrBufferWriter reply)
+    {
+        _borrower ??= new ReplyBorrower();
+        _borrower.Reply = reply;
+        return _borrower;
     }
 
     /// <summary>A pooled array of at least <paramref name="minimumLength"/> elements for a reply's list (one per call).</summary>
@@ -106,6 +118,7 @@ internal sealed class CallScratch
     private void Reset()
     {
         _bytesUsed = 0;
+        _borrower?.Reply = null;
         if (_data is not null)
         {
             ArrayPool<byte>.Shared.Return(_data);
@@ -116,5 +129,16 @@ internal sealed class CallScratch
             _returnEntries!(_entries);
             _entries = null;
         }
+    }
+
+    private sealed class ReplyBorrower : IContentBorrower
+    {
+        public XdrBufferWriter? Reply { get; set; }
+
+        public void Borrow(ReadOnlyMemory<byte> bytes) => Reply!.AddExternal(bytes);
+
+        public void Borrow(SafeFileHandle file, long offset, int length) => Reply!.AddExternal(file, offset, length);
+
+        public void Hold(IDisposable loan) => Reply!.HoldLoan(loan);
     }
 }

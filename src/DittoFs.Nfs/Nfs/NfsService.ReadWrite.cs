@@ -9,11 +9,18 @@ namespace DittoFs.Nfs;
 public sealed partial class NfsService
 {
     /// <summary>
+    /// READs from this size up are lent by a store that can (<see cref="IContentLending"/>) and sent from where the
+    /// bytes lie; smaller ones are copied, which costs less than the separate send a lent reply needs.
+    /// </summary>
+    private const int MinLentRead = 32 * 1024;
+
+    /// <summary>
     /// READ (RFC 1813 §3.3.6). The store checks the caller may read a regular file and gives its size; the bytes that
-    /// exist below that size (at most rtmax) are read straight into the reply buffer, where the encoded result puts
-    /// them (<see cref="ReadDestination"/>), and whatever the content store does not have (holes, or content shorter
-    /// than the size after a truncate that grew the file) reads as zeros. eof is set when the read reaches the end
-    /// of the file.
+    /// exist below that size (at most rtmax) are either read straight into the reply buffer, where the encoded result
+    /// puts them (<see cref="ReadDestination"/>), or, for a large READ from a store that lends its bytes
+    /// (<see cref="IContentLending"/>), sent from where the store keeps them. Whatever the content store does not have
+    /// (holes, or content shorter than the size after a truncate that grew the file) reads as zeros. eof is set when
+    /// the read reaches the end of the file.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Read3Res> ReadAsync(Read3Args arguments, RpcCallContext context)
@@ -45,6 +52,21 @@ public sealed partial class NfsService
                 Eof = offset + (ulong)length >= file.Size,
             },
         };
+        if (length >= MinLentRead && target.Content is IContentLending lending && context.Results is { } reply)
+        {
+            // Sent from where the store keeps the bytes, not copied into the reply (see IContentLending).
+            var external = reply.ReserveExternal(Read3Res.SizeOf(in result), length);
+            var lent = await lending.LendAsync(file.ContentId, offset, length, CallScratch.Begin(context).Borrower(reply), cancellationToken).ConfigureAwait(false);
+            status = Outcome(lent.Status, NfsV3Procedure.Read, target);
+            if (status != Nfsstat3.Nfs3Ok)
+            {
+                reply.DropExternal();
+                return new Read3Res { Status = status, Resfail = new Read3Resfail { FileAttributes = target.PostOp(file) } };
+            }
+            reply.AddExternalZeros(length - lent.Value);
+            result.Resok.Data = external;
+            return result;
+        }
         var data = ReadDestination(context, result, length);
         if (length > 0)
         {

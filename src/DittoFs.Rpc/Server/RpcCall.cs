@@ -37,6 +37,9 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     /// <summary>The encoded reply, record mark included; valid once the call has handed itself to its connection.</summary>
     public ReadOnlyMemory<byte> Reply => _reply.WrittenMemory;
 
+    /// <summary>The reply's buffer, for a reply with an external region (lent READ data) that is sent in pieces.</summary>
+    public XdrBufferWriter ReplyWriter => _reply;
+
     /// <summary>Takes ownership of a complete call record; the call runs when queued to the thread pool.</summary>
     public void Start(RpcConnection connection, byte[] request, int length)
     {
@@ -173,6 +176,12 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         switch (result)
         {
             case XdrDispatchResult.Success:
+                if (_reply.ExternalStart >= 0 && !_reply.ExternalComplete)
+                {
+                    // Sent as it is, the record would be shorter than its mark says.
+                    Fail(new InvalidOperationException($"The reply's external region has pieces for fewer than its {_reply.ExternalLength} bytes."));
+                    return;
+                }
                 SendReply(RpcCallStatus.Success);
                 break;
             case XdrDispatchResult.ProcedureUnavailable:
@@ -221,11 +230,33 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     private void SendReply(RpcCallStatus status)
     {
         ReleaseRequest();
+        if (_reply.ExternalStart >= 0 && (_duplicateKey is not null || !ExternalReplySender.IsSupported) && !TryInternalize())
+            status = RpcCallStatus.SystemError;
         RpcReplyWriter.Finish(_reply);
         if (_duplicateKey is { } key)
             _connection!.Server.DuplicateRequests!.Complete(key, _reply.WrittenSpan);
         Report(status);
         _connection!.SendReply(this);
+    }
+
+    /// <summary>
+    /// Copies lent bytes into the reply buffer, for a reply the duplicate request cache keeps whole or a system
+    /// that cannot send them in pieces; if a lent file cannot be read, the reply becomes SYSTEM_ERR.
+    /// </summary>
+    private bool TryInternalize()
+    {
+        try
+        {
+            _reply.Internalize();
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            var connection = _connection!;
+            RpcLog.ServiceFailed(connection.Server.Logger, exception, _header.Program, _header.Version, _header.Procedure, _header.Xid, connection.RemoteEndPoint);
+            ReplaceWithAccepted(AcceptStat.SystemErr);
+            return false;
+        }
     }
 
     private void Report(RpcCallStatus status)

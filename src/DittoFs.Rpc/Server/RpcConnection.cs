@@ -18,7 +18,8 @@ namespace DittoFs.Rpc;
 /// <para>
 /// Writes: finished calls go through a channel to the single write loop, so each reply is sent whole.
 /// Replies that are ready together are copied into one send buffer (one syscall for many small replies);
-/// a reply too large for it is sent straight from its own buffer.
+/// a reply too large for it is sent straight from its own buffer, and one with lent READ data in pieces
+/// (<see cref="ExternalReplySender"/>).
 /// </para>
 /// <para>
 /// Reads: the pipe delivers call records; the rest of a large fragment (a WRITE's data) is received from the
@@ -38,6 +39,7 @@ internal sealed class RpcConnection
     private readonly SemaphoreSlim _slots;
     private readonly Channel<RpcCall> _replies;
     private readonly RpcCall[] _batch;
+    private readonly ExternalReplySender _externalSender;
     private readonly CancellationTokenSource _calls = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _stateLock = new();
@@ -61,6 +63,7 @@ internal sealed class RpcConnection
         _slots = new SemaphoreSlim(server.MaxInFlightPerConnection, server.MaxInFlightPerConnection);
         _replies = Channel.CreateUnbounded<RpcCall>(new UnboundedChannelOptions { SingleReader = true });
         _batch = new RpcCall[Math.Min(MaxRepliesPerBatch, server.MaxInFlightPerConnection)];
+        _externalSender = new ExternalReplySender(socket);
         _lastActivity = Environment.TickCount64;
         Completion = Task.CompletedTask;
     }
@@ -215,6 +218,12 @@ internal sealed class RpcConnection
                     int next = 0;
                     while (next < count)
                     {
+                        if (_batch[next].ReplyWriter.ExternalStart >= 0)
+                        {
+                            await _externalSender.SendAsync(_batch[next].ReplyWriter).ConfigureAwait(false);
+                            next++;
+                            continue;
+                        }
                         var data = NextSend(coalesced, ref next, count);
                         while (!data.IsEmpty)
                         {
@@ -243,12 +252,13 @@ internal sealed class RpcConnection
                 CallFinished(call);
             }
         }
+        _externalSender.Dispose();
     }
 
     /// <summary>
-    /// The next bytes to send from the batch, starting at reply <paramref name="next"/>: a reply too large for the
-    /// coalescing buffer (or the only one) as it is, else as many replies as fit copied into
-    /// <paramref name="coalesced"/>, so that many small replies leave in one send.
+    /// The next bytes to send from the batch, starting at reply <paramref name="next"/> (one without lent data): a
+    /// reply too large for the coalescing buffer (or the only one) as it is, else as many replies as fit copied into
+    /// <paramref name="coalesced"/>, up to one with lent data, so that many small replies leave in one send.
     /// </summary>
     private ReadOnlyMemory<byte> NextSend(byte[]? coalesced, ref int next, int count)
     {
@@ -259,7 +269,7 @@ internal sealed class RpcConnection
             return reply;
         }
         int used = 0;
-        while (next < count && _batch[next].Reply.Length <= coalesced.Length - used)
+        while (next < count && _batch[next].Reply.Length <= coalesced.Length - used && _batch[next].ReplyWriter.ExternalStart < 0)
         {
             _batch[next].Reply.Span.CopyTo(coalesced.AsSpan(used));
             used += _batch[next].Reply.Length;

@@ -3,13 +3,18 @@ namespace DittoFs.Storage.Memory;
 /// <summary>
 /// The bytes of one file as fixed-size chunks in a dictionary keyed by chunk index: a chunk exists only where
 /// something was written, so holes (and a write at a 5 GiB offset) cost nothing and read as zeros.
-/// Readers share the lock, writers and truncation take it alone.
+/// Readers and lenders share the lock, writers and truncation take it alone. A chunk lent to a READ reply
+/// (<see cref="Lend"/>) is never changed: a write or truncation that would change it copies it first and maps the
+/// copy instead, so the reply sends the bytes as they were when lent.
 /// </summary>
 internal sealed class ChunkedContent
 {
     public const int ChunkSize = 64 * 1024;
 
-    private readonly Dictionary<ulong, byte[]> _chunks = [];
+    // Lent for holes; never written.
+    private static readonly byte[] Zeros = GC.AllocateArray<byte>(ChunkSize, pinned: true);
+
+    private readonly Dictionary<ulong, Chunk> _chunks = [];
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private ulong _length;
 
@@ -34,13 +39,54 @@ internal sealed class ChunkedContent
                 int piece = Math.Min(remaining.Length, ChunkSize - within);
                 if (_chunks.TryGetValue(index, out var chunk))
                 {
-                    chunk.AsSpan(within, piece).CopyTo(remaining);
+                    chunk.Bytes.AsSpan(within, piece).CopyTo(remaining);
                 }
                 else
                 {
                     remaining[..piece].Clear();
                 }
                 remaining = remaining[piece..];
+                offset += (ulong)piece;
+            }
+            return count;
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Lends up to <paramref name="count"/> bytes from <paramref name="offset"/> to <paramref name="borrower"/>: the
+    /// chunks themselves, each held by <paramref name="loan"/> until it is returned, and zeros for holes. Returns the
+    /// bytes lent, fewer than asked only at the end.
+    /// </summary>
+    public int Lend(ulong offset, int count, IContentBorrower borrower, ChunkLoan loan)
+    {
+        _gate.EnterReadLock();
+        try
+        {
+            if (offset >= _length)
+            {
+                return 0;
+            }
+            count = (int)Math.Min((ulong)count, _length - offset);
+            int remaining = count;
+            while (remaining > 0)
+            {
+                ulong index = offset / ChunkSize;
+                int within = (int)(offset % ChunkSize);
+                int piece = Math.Min(remaining, ChunkSize - within);
+                if (_chunks.TryGetValue(index, out var chunk))
+                {
+                    loan.Hold(chunk);
+                    borrower.Borrow(chunk.Bytes.AsMemory(within, piece));
+                }
+                else
+                {
+                    borrower.Borrow(Zeros.AsMemory(0, piece));
+                }
+                remaining -= piece;
                 offset += (ulong)piece;
             }
             return count;
@@ -86,11 +132,15 @@ internal sealed class ChunkedContent
                 {
                     // A pooled chunk holds old bytes: what this write does not cover must read as zeros.
                     chunk = space.Chunks.Rent();
-                    chunk.AsSpan(0, within).Clear();
-                    chunk.AsSpan(within + piece).Clear();
+                    chunk.Bytes.AsSpan(0, within).Clear();
+                    chunk.Bytes.AsSpan(within + piece).Clear();
                     _chunks.Add(index, chunk);
                 }
-                data[..piece].CopyTo(chunk.AsSpan(within));
+                else if (chunk.IsLent)
+                {
+                    chunk = Unshare(index, chunk, space);
+                }
+                data[..piece].CopyTo(chunk.Bytes.AsSpan(within));
                 data = data[piece..];
                 offset += (ulong)piece;
             }
@@ -120,7 +170,11 @@ internal sealed class ChunkedContent
                 int within = (int)(size % ChunkSize);
                 if (within != 0 && _chunks.TryGetValue(size / ChunkSize, out var partial))
                 {
-                    partial.AsSpan(within).Clear();
+                    if (partial.IsLent)
+                    {
+                        partial = Unshare(size / ChunkSize, partial, space);
+                    }
+                    partial.Bytes.AsSpan(within).Clear();
                 }
             }
             _length = size;
@@ -147,6 +201,19 @@ internal sealed class ChunkedContent
         }
     }
 
+    /// <summary>
+    /// Maps a copy of a lent chunk in its place (under the write lock) and lets go of the original, which its
+    /// readers keep. The copy is not counted against the store's space: the original's memory comes back when sent.
+    /// </summary>
+    private Chunk Unshare(ulong index, Chunk lent, MemoryContentStore space)
+    {
+        var copy = space.Chunks.Rent();
+        lent.Bytes.CopyTo(copy.Bytes, 0);
+        _chunks[index] = copy;
+        lent.Release();
+        return copy;
+    }
+
     private void FreeChunksFrom(ulong firstIndex, MemoryContentStore space)
     {
         long freed = 0;
@@ -154,9 +221,10 @@ internal sealed class ChunkedContent
         {
             if (index >= firstIndex)
             {
-                // Under the write lock: no reader is copying from the chunk while it goes back to the pool.
+                // Under the write lock, so no reader is copying from the chunk; a reply it is lent to keeps it out of
+                // the pool until sent.
                 _chunks.Remove(index);
-                space.Chunks.Return(chunk);
+                chunk.Release();
                 freed += ChunkSize;
             }
         }

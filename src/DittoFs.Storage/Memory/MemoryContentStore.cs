@@ -7,10 +7,13 @@ namespace DittoFs.Storage.Memory;
 /// large offsets cost only what was written. Thread-safe with one lock per file. Freed chunks serve later writes
 /// (<see cref="ChunkPool"/>), up to a sixteenth of the capacity and at most 1 GiB. Nothing is durable, so
 /// <see cref="FlushAsync"/> has nothing to do; the server's write verifier changes on restart, so clients resend.
+/// Large READs borrow the chunks themselves (<see cref="IContentLending"/>), which stay unchanged and out of the
+/// pool until the reply is sent.
 /// </summary>
-public sealed class MemoryContentStore : IContentStore
+public sealed class MemoryContentStore : IContentStore, IContentLending
 {
     private readonly ConcurrentDictionary<ContentId, ChunkedContent> _contents = new();
+    private readonly Stack<ChunkLoan> _spareLoans = new();
     private readonly ulong _capacity;
     private long _allocated;
 
@@ -27,6 +30,18 @@ public sealed class MemoryContentStore : IContentStore
     {
         int read = _contents.TryGetValue(content, out var chunks) ? chunks.Read(offset, destination.Span) : 0;
         return new(read);
+    }
+
+    public ValueTask<StoreResult<int>> LendAsync(ContentId content, ulong offset, int count, IContentBorrower borrower, CancellationToken cancellationToken = default)
+    {
+        if (count <= 0 || !_contents.TryGetValue(content, out var chunks))
+        {
+            return new(0);
+        }
+        // Held before anything is borrowed, so the borrower returns whatever a failure leaves lent.
+        var loan = ChunkLoan.Rent(_spareLoans);
+        borrower.Hold(loan);
+        return new(chunks.Lend(offset, count, borrower, loan));
     }
 
     public ValueTask<StoreStatus> WriteAsync(ContentId content, ulong offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)

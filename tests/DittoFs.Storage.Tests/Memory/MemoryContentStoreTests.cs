@@ -47,6 +47,51 @@ public sealed class MemoryContentStoreTests
     }
 
     [Test]
+    public async Task A_lent_chunk_goes_back_to_the_pool_only_when_its_content_and_its_loan_let_go()
+    {
+        var store = new MemoryContentStore();
+        await store.WriteAsync(Content, 0, new byte[Chunk]);
+        var borrower = new LoanKeeper();
+        await store.LendAsync(Content, 0, 100, borrower);
+
+        await store.DeleteAsync(Content);
+        Assert.That(store.Chunks.FreeCount, Is.Zero, "lent: not reusable yet");
+        borrower.Loan!.Dispose();
+
+        Assert.That(store.Chunks.FreeCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Writing_into_a_lent_chunk_maps_a_copy_and_the_original_returns_when_the_loan_does()
+    {
+        var store = new MemoryContentStore();
+        await store.WriteAsync(Content, 0, Enumerable.Repeat((byte)1, (int)Chunk).ToArray());
+        var borrower = new LoanKeeper();
+        await store.LendAsync(Content, 0, (int)Chunk, borrower);
+
+        await store.WriteAsync(Content, 10, new byte[] { 9 });
+        borrower.Loan!.Dispose();
+
+        var read = new byte[20];
+        await store.ReadAsync(Content, 0, read);
+        Assert.That(read[9..12], Is.EqualTo(new byte[] { 1, 9, 1 }), "the copy kept the rest of the chunk");
+        Assert.That(store.Chunks.FreeCount, Is.EqualTo(1), "the original, unmapped and returned");
+        Assert.That(await UsedBytesAsync(store), Is.EqualTo(Chunk), "the copy is counted once");
+    }
+
+    /// <summary>Keeps the loan a lend hands over; the pieces are not needed.</summary>
+    private sealed class LoanKeeper : IContentBorrower
+    {
+        public IDisposable? Loan { get; private set; }
+
+        public void Borrow(ReadOnlyMemory<byte> bytes) { }
+
+        public void Borrow(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, int length) { }
+
+        public void Hold(IDisposable loan) => Loan = loan;
+    }
+
+    [Test]
     public async Task Truncating_up_allocates_nothing()
     {
         var store = new MemoryContentStore();

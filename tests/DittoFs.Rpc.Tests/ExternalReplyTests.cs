@@ -1,0 +1,205 @@
+using DittoFs.Protocol;
+using DittoFs.Xdr;
+using Microsoft.Win32.SafeHandles;
+
+namespace DittoFs.Rpc.Tests;
+
+/// <summary>
+/// Replies whose data lies outside the reply buffer (<see cref="XdrBufferWriter.ReserveExternal"/>, a READ's lent
+/// bytes): sent in pieces from memory and files (<see cref="ExternalReplySender"/>), byte for byte what a copied
+/// reply would carry, with every loan returned once the reply is out or dropped.
+/// </summary>
+public class ExternalReplyTests
+{
+    private string _directory = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("dittofs-external-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
+
+    [TestCase(100, 0, 0)]
+    [TestCase(3000, 5000, 1)]
+    [TestCase(70_000, 1_000_000, 70_001)]
+    public async Task Memory_file_and_zero_pieces_arrive_as_one_opaque(int memoryBytes, int fileBytes, int zeros)
+    {
+        using var file = PatternFile(fileBytes + 10, seed: 2);
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            writer.AddExternal(Pattern(memoryBytes, seed: 1));
+            writer.AddExternal(file, 10, fileBytes);
+            writer.AddExternalZeros(zeros);
+            writer.HoldLoan(loan);
+        }, memoryBytes + fileBytes + zeros);
+        await using var server = await TestServer.StartAsync(extraPrograms: program);
+        await using var connection = await server.ConnectRawAsync();
+
+        var reply = await connection.CallAsync(ExternalProgram.Call(0x7001));
+
+        reply.AssertSuccess(0x7001);
+        byte[] expected = [.. Pattern(memoryBytes, seed: 1), .. Pattern(fileBytes + 10, seed: 2).AsSpan(10), .. new byte[zeros]];
+        Assert.That(reply.Decode<ReadOnlyMemory<byte>, OpaqueCodec>().ToArray(), Is.EqualTo(expected));
+        await Bounded.Until(() => program.Loans.All(loan => loan.Disposals == 1), "the loan was returned");
+    }
+
+    [Test]
+    public async Task A_file_shorter_than_its_piece_sends_zeros_past_its_end()
+    {
+        using var file = PatternFile(1000, seed: 3);
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            writer.AddExternal(file, 0, 5000); // the file was truncated after the piece was lent
+            writer.HoldLoan(loan);
+        }, 5000);
+        await using var server = await TestServer.StartAsync(extraPrograms: program);
+        await using var connection = await server.ConnectRawAsync();
+
+        var reply = await connection.CallAsync(ExternalProgram.Call(0x7002));
+
+        reply.AssertSuccess(0x7002);
+        Assert.That(reply.Decode<ReadOnlyMemory<byte>, OpaqueCodec>().ToArray(), Is.EqualTo([.. Pattern(1000, seed: 3), .. new byte[4000]]));
+    }
+
+    /// <summary>
+    /// Far more than the socket buffers hold, to a client that reads only after a pause: the sender finds no room
+    /// again and again and must wait through the socket's own send, then go on where it stopped.
+    /// </summary>
+    [Test]
+    public async Task A_reply_larger_than_the_socket_buffers_survives_a_slow_reader()
+    {
+        const int memoryBytes = 24 << 20;
+        const int fileBytes = 24 << 20;
+        using var file = PatternFile(fileBytes, seed: 5);
+        var memory = Pattern(memoryBytes, seed: 4);
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            for (int offset = 0; offset < memoryBytes; offset += 65536)
+                writer.AddExternal(memory.AsMemory(offset, 65536));
+            writer.AddExternal(file, 0, fileBytes);
+            writer.HoldLoan(loan);
+        }, memoryBytes + fileBytes);
+        await using var server = await TestServer.StartAsync(extraPrograms: program);
+        await using var connection = await server.ConnectRawAsync();
+
+        await connection.SendRecordAsync(ExternalProgram.Call(0x7003));
+        await Task.Delay(300);
+        var reply = await connection.ReadReplyAsync();
+
+        reply.AssertSuccess(0x7003);
+        var data = reply.Decode<ReadOnlyMemory<byte>, OpaqueCodec>().ToArray();
+        Assert.That(data.Length, Is.EqualTo(memoryBytes + fileBytes));
+        Assert.That(data.AsSpan(0, memoryBytes).SequenceEqual(memory), "the memory pieces");
+        Assert.That(data.AsSpan(memoryBytes).SequenceEqual(Pattern(fileBytes, seed: 5)), "the file piece");
+    }
+
+    [Test]
+    public async Task Pieces_that_do_not_fill_the_region_make_a_system_error_and_the_loan_is_returned()
+    {
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            writer.HoldLoan(loan);
+            writer.AddExternal(Pattern(100, seed: 1));
+        }, 200);
+        await using var server = await TestServer.StartAsync(extraPrograms: program);
+        await using var connection = await server.ConnectRawAsync();
+
+        var reply = await connection.CallAsync(ExternalProgram.Call(0x7004));
+
+        Assert.That(reply.AcceptStatus, Is.EqualTo(AcceptStat.SystemErr));
+        Assert.That(program.Loans.Single().Disposals, Is.EqualTo(1));
+        await server.AssertServesFreshConnectionAsync();
+    }
+
+    [Test]
+    public async Task A_service_failing_after_lending_makes_a_system_error_and_the_loan_is_returned()
+    {
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            writer.HoldLoan(loan);
+            writer.AddExternal(Pattern(100, seed: 1));
+            throw new InvalidOperationException("The service failed after lending.");
+        }, 100);
+        await using var server = await TestServer.StartAsync(extraPrograms: program);
+        await using var connection = await server.ConnectRawAsync();
+
+        var reply = await connection.CallAsync(ExternalProgram.Call(0x7005));
+
+        Assert.That(reply.AcceptStatus, Is.EqualTo(AcceptStat.SystemErr));
+        Assert.That(program.Loans.Single().Disposals, Is.EqualTo(1));
+    }
+
+    /// <summary>The duplicate request cache keeps replies whole: a lent reply is copied in, and a retransmission gets the same bytes.</summary>
+    [Test]
+    public async Task A_reply_kept_by_the_duplicate_request_cache_is_copied_in_whole()
+    {
+        using var file = PatternFile(3000, seed: 6);
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            writer.AddExternal(Pattern(50, seed: 7));
+            writer.AddExternal(file, 0, 3000);
+            writer.HoldLoan(loan);
+        }, 3050);
+        await using var server = await TestServer.StartAsync(
+            options => options.NonIdempotentProcedures = (number, _, _) => number == ExternalProgram.Number, program);
+        await using var connection = await server.ConnectRawAsync();
+
+        var first = await connection.CallAsync(ExternalProgram.Call(0x7006));
+        var again = await connection.CallAsync(ExternalProgram.Call(0x7006));
+
+        byte[] expected = [.. Pattern(50, seed: 7), .. Pattern(3000, seed: 6)];
+        Assert.That(first.Decode<ReadOnlyMemory<byte>, OpaqueCodec>().ToArray(), Is.EqualTo(expected));
+        Assert.That(again.Decode<ReadOnlyMemory<byte>, OpaqueCodec>().ToArray(), Is.EqualTo(expected));
+        Assert.That(program.Loans, Has.Count.EqualTo(1), "the retransmission was answered from the cache");
+        Assert.That(program.Loans.Single().Disposals, Is.EqualTo(1), "returned when copied in");
+    }
+
+    private static byte[] Pattern(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private SafeFileHandle PatternFile(int length, int seed)
+    {
+        string path = Path.Combine(_directory, $"pattern-{seed}");
+        File.WriteAllBytes(path, Pattern(length, seed));
+        return File.OpenHandle(path);
+    }
+
+    /// <summary>One procedure (1) whose result is an opaque of a fixed length, built by a test as an external region.</summary>
+    private sealed class ExternalProgram(Action<XdrBufferWriter, CountingLoan> shape, int length) : IXdrProgram<RpcCallContext>
+    {
+        public const uint Number = 0x2000_7777;
+
+        public uint Program => Number;
+        public uint Version => 1;
+        public List<CountingLoan> Loans { get; } = [];
+
+        public static byte[] Call(uint xid) => CallMessage.Build(xid, Number, 1, 1);
+
+        public ValueTask<XdrDispatchResult> DispatchAsync(uint procedure, ReadOnlyMemory<byte> arguments, RpcCallContext context, XdrBufferWriter results)
+        {
+            if (procedure != 1)
+                return new(XdrDispatchResult.ProcedureUnavailable);
+            // The opaque's length word comes first, then the external bytes.
+            var data = results.ReserveExternal(4, length);
+            var loan = new CountingLoan();
+            lock (Loans)
+                Loans.Add(loan);
+            shape(results, loan);
+            results.Write<ReadOnlyMemory<byte>, OpaqueCodec>(data);
+            return new(XdrDispatchResult.Success);
+        }
+    }
+
+    private sealed class CountingLoan : IDisposable
+    {
+        private int _disposals;
+
+        public int Disposals => Volatile.Read(ref _disposals);
+
+        public void Dispose() => Interlocked.Increment(ref _disposals);
+    }
+}
