@@ -7,18 +7,17 @@ namespace DittoFs.Storage.FileSystem;
 /// A content store in a local directory: one file per content id (named by the id, never by a client's name; see
 /// <see cref="ContentPaths"/>), read and written in place at the requested offsets. Holes stay holes: the file
 /// system allocates only what was written, so a write at 5 GiB costs one block. Reads go straight into the
-/// caller's buffer, or are lent as a range of the open file (<see cref="LendAsync"/>). Open handles are cached
-/// (<see cref="FileHandleCache"/>). Deleted content's files are emptied and kept as <see cref="SpareFiles"/> for new
-/// content, when no handle is open on them (a loan keeps one open).
+/// caller's buffer. Open handles are cached (<see cref="FileHandleCache"/>). Deleted content's files are emptied and
+/// kept as <see cref="SpareFiles"/> for new content, when no handle is open on them.
 /// <para>
 /// Durability: writes go to the page cache; <see cref="FlushAsync"/> fsyncs the file and, the first time after
 /// the file was created, the directory that names it (and the directories made for it, into their parents).
 /// Deletions are not synced: after a system crash a deleted file may come back, unreachable.
 /// </para>
 /// Failures are statuses, never exceptions: ENOSPC is NoSpc, EDQUOT DQuot, EFBIG FBig, anything else Io.
-/// Dispose only when no call is running and no loan is out.
+/// Dispose only when no call is running.
 /// </summary>
-public sealed class FileSystemContentStore : IContentStore, IContentLending, IContentInventory, IDisposable
+public sealed class FileSystemContentStore : IContentStore, IContentInventory, IDisposable
 {
     private const FileShare Sharing = FileShare.ReadWrite | FileShare.Delete;
 
@@ -32,7 +31,6 @@ public sealed class FileSystemContentStore : IContentStore, IContentLending, ICo
     // Opening a file that is not cached and deleting one take the lock of their content id's stripe, so a delete
     // knows whether a handle is open (FileHandleCache.Forget) and no open can start on a file being retired.
     private readonly Lock[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
-    private readonly FileLoans _loans = new();
 
     /// <param name="rootDirectory">The directory the store owns; created if missing.</param>
     /// <param name="maxOpenFiles">How many file handles stay open between calls.</param>
@@ -82,54 +80,6 @@ public sealed class FileSystemContentStore : IContentStore, IContentLending, ICo
                 }
                 return new(total);
             }
-        }
-        catch (Exception exception) when (IoErrors.TryStatusOf(exception, out var status))
-        {
-            return new(status);
-        }
-    }
-
-    /// <summary>
-    /// Lends the range as one piece of the open file, read when the borrower sends it. The loan keeps the handle's
-    /// lease, so until it is returned the handle stays open and a delete removes the file rather than emptying it
-    /// into the spares: new content can never take it while the reply is being sent.
-    /// </summary>
-    public ValueTask<StoreResult<int>> LendAsync(ContentId content, ulong offset, int count, IContentBorrower borrower, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentNullException.ThrowIfNull(borrower);
-        if (offset >= PosixRules.MaxFileSize || count == 0)
-        {
-            return new(0);
-        }
-        // As in ReadAsync: no file reaches past the largest file size, so every offset stays a valid long.
-        count = (int)Math.Min((ulong)count, PosixRules.MaxFileSize - offset);
-        try
-        {
-            if (!TryOpen(content, create: false, out var lease))
-            {
-                return new(0); // never written
-            }
-            int lent;
-            try
-            {
-                long length = RandomAccess.GetLength(lease.Handle);
-                lent = (int)Math.Clamp(length - (long)offset, 0, count);
-                if (lent == 0)
-                {
-                    lease.Dispose();
-                    return new(0);
-                }
-                borrower.Borrow(lease.Handle, (long)offset, lent);
-            }
-            catch
-            {
-                lease.Dispose();
-                throw;
-            }
-            // Last: from here the borrower owns the lease and returns it.
-            borrower.Hold(_loans.Lend(lease));
-            return new(lent);
         }
         catch (Exception exception) when (IoErrors.TryStatusOf(exception, out var status))
         {

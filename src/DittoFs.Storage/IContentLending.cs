@@ -1,13 +1,15 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace DittoFs.Storage;
 
 /// <summary>
-/// A content store that can lend its bytes instead of copying them: a large READ reply is then sent straight from
-/// the store's memory or file, and the copy into the reply buffer is saved. The lent pieces stay valid until the
-/// borrower returns the loans it was handed (<see cref="IContentBorrower.Hold"/>), whatever writes, truncations or
-/// deletions happen meanwhile; in particular freed memory or a file kept for reuse is never handed to other
-/// content while lent, so a reply can never carry another file's bytes.
+/// A content store that can lend the memory it keeps its bytes in instead of copying them: a large READ reply is
+/// then sent straight from there, and the copy into the reply buffer is saved. The lent memory stays unchanged
+/// until the borrower returns the loans it was handed (<see cref="IContentBorrower.Hold"/>), whatever writes,
+/// truncations or deletions happen meanwhile; in particular freed memory is never handed to other content while
+/// lent, so a reply can never carry another file's bytes.
+/// <para>
+/// Only stores that keep bytes in memory lend: a file's bytes lent to <c>sendfile</c> cost the server more CPU
+/// per byte than copying them (measured, docs/performance.md).
+/// </para>
 /// </summary>
 public interface IContentLending
 {
@@ -25,13 +27,6 @@ public interface IContentBorrower
 {
     /// <summary>Bytes in memory, unchanged until the loans are returned.</summary>
     void Borrow(ReadOnlyMemory<byte> bytes);
-
-    /// <summary>
-    /// <paramref name="length"/> bytes of an open file from <paramref name="offset"/>, read when they are sent (a later
-    /// write may show in them). If the file has become shorter by then, the missing bytes are sent as zeros. The
-    /// handle stays open until the loans are returned.
-    /// </summary>
-    void Borrow(SafeFileHandle file, long offset, int length);
 
     /// <summary>A loan, disposed exactly once when the borrowed bytes have been sent or dropped.</summary>
     void Hold(IDisposable loan);

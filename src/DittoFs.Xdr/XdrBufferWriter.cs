@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace DittoFs.Xdr;
 
@@ -10,19 +9,19 @@ namespace DittoFs.Xdr;
 /// <see cref="Dispose"/> returns the array to the pool.
 /// <para>
 /// One region of the output may be external (<see cref="ReserveExternal"/>): its bytes are not copied into the
-/// buffer but lie elsewhere (a store's memory, a file) and are sent from there, so a large READ reply's data is
+/// buffer but lie elsewhere (a store's memory) and are sent from there, so a large READ reply's data is
 /// never copied by the server. The loans that keep them valid are returned when the region is dropped: by
 /// <see cref="Clear"/>, by a <see cref="Truncate"/> to before it, or by <see cref="Internalize"/>.
 /// </para>
 /// </summary>
 public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
 {
-    // Zeros to send for holes and for bytes a file no longer has.
+    // Zeros to send for what a store does not have.
     private static readonly byte[] Zeros = GC.AllocateArray<byte>(64 * 1024, pinned: true);
 
     private byte[] _buffer;
     private int _written;
-    private readonly List<XdrExternalBytes> _external = [];
+    private readonly List<ReadOnlyMemory<byte>> _external = [];
     private readonly List<IDisposable> _loans = [];
     private int _externalStart = -1;
     private int _externalLength;
@@ -86,9 +85,8 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
 
     /// <summary>
     /// As <see cref="ReserveAhead"/>, but the <paramref name="length"/> bytes are external: the caller appends where
-    /// they lie (<see cref="AddExternal(ReadOnlyMemory{byte})"/>, <see cref="AddExternal(SafeFileHandle, long, int)"/>,
-    /// <see cref="AddExternalZeros"/>) until they add up to the length, instead of writing them into the returned
-    /// memory, which is never sent. One external region per output.
+    /// they lie (<see cref="AddExternal"/>, <see cref="AddExternalZeros"/>) until they add up to the length, instead
+    /// of writing them into the returned memory, which is never sent. One external region per output.
     /// </summary>
     public Memory<byte> ReserveExternal(int offset, int length)
     {
@@ -110,22 +108,13 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
     public bool ExternalComplete => _externalFilled == _externalLength;
 
     /// <summary>The external region's pieces in order.</summary>
-    public ReadOnlySpan<XdrExternalBytes> ExternalPieces => CollectionsMarshal.AsSpan(_external);
+    public ReadOnlySpan<ReadOnlyMemory<byte>> ExternalPieces => CollectionsMarshal.AsSpan(_external);
 
     /// <summary>Appends bytes in memory that stay unchanged until the region is dropped.</summary>
     public void AddExternal(ReadOnlyMemory<byte> bytes)
     {
         if (!bytes.IsEmpty)
-            AddPiece(new XdrExternalBytes(bytes, null, 0, bytes.Length));
-    }
-
-    /// <summary>Appends bytes of an open file, read when sent (zeros past its end then); the handle stays open until the region is dropped.</summary>
-    public void AddExternal(SafeFileHandle file, long offset, int length)
-    {
-        ArgumentNullException.ThrowIfNull(file);
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        if (length > 0)
-            AddPiece(new XdrExternalBytes(default, file, offset, length));
+            AddPiece(bytes);
     }
 
     /// <summary>Appends <paramref name="count"/> zero bytes.</summary>
@@ -134,7 +123,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
         while (count > 0)
         {
             int piece = Math.Min(count, Zeros.Length);
-            AddPiece(new XdrExternalBytes(Zeros.AsMemory(0, piece), null, 0, piece));
+            AddPiece(Zeros.AsMemory(0, piece));
             count -= piece;
         }
     }
@@ -151,7 +140,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
         _loans.Add(loan);
     }
 
-    private void AddPiece(XdrExternalBytes piece)
+    private void AddPiece(ReadOnlyMemory<byte> piece)
     {
         if (_externalStart < 0)
             throw new InvalidOperationException("No external region: call ReserveExternal first.");
@@ -162,8 +151,8 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     /// <summary>
-    /// Copies the external bytes into their place in the buffer (file pieces read now) and returns the loans: for
-    /// a reply kept whole (the duplicate request cache) or sent where lent bytes cannot be.
+    /// Copies the external bytes into their place in the buffer and returns the loans: for a reply kept whole (the
+    /// duplicate request cache) or sent where lent bytes cannot be.
     /// </summary>
     public void Internalize()
     {
@@ -174,7 +163,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
         var destination = _buffer.AsSpan(_externalStart, _externalLength);
         foreach (var piece in _external)
         {
-            piece.CopyTo(destination[..piece.Length]);
+            piece.Span.CopyTo(destination);
             destination = destination[piece.Length..];
         }
         DropExternal();

@@ -72,6 +72,42 @@ public class DispatcherWiringTests
         Assert.That(read.Resok.Eof, Is.True);
     }
 
+    /// <summary>
+    /// Through the RPC layer (a reply buffer in the context) a large READ is lent by the store and sent from its
+    /// memory; the bytes must be those a copied READ gives: data, a hole, and zeros where the size goes past the
+    /// content (a truncation that grew the file).
+    /// </summary>
+    [Test]
+    public async Task A_large_READ_through_the_RPC_layer_is_lent_and_carries_the_bytes_a_copied_READ_does()
+    {
+        var (_, nfs, server) = await Programs();
+        var file = await server.CreateFileAsync(server.Root, "lent");
+        var first = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)).ToArray();
+        var second = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 13 + 1)).ToArray();
+        await server.WriteAsync(file, 0, first);
+        await server.WriteAsync(file, 300_000, second);
+        await server.Nfs.SetattrAsync(new Setattr3Args { Object = file, NewAttributes = Sattr.Size(1_500_000) }, Callers.Root());
+        var arguments = XdrCodec.Encode(new Read3Args { File = file, Offset = 50_000, Count = 1 << 20 });
+
+        var copied = await Call<Read3Res>(nfs, (uint)NfsV3Procedure.Read, arguments);
+        using var reply = new XdrBufferWriter();
+        var caller = Callers.Root();
+        caller.Results = reply;
+        Assert.That(await nfs.DispatchAsync((uint)NfsV3Procedure.Read, arguments, caller, reply), Is.EqualTo(XdrDispatchResult.Success));
+        Assert.That(reply.ExternalComplete && reply.ExternalLength == 1 << 20, "the data is external and complete");
+        reply.Internalize();
+        var lent = XdrCodec.Decode<Read3Res>(reply.WrittenMemory.ToArray());
+
+        Assert.That(server.Content.Lends, Is.EqualTo(1));
+        Assert.That(lent.Resok.Count, Is.EqualTo(copied.Resok.Count));
+        Assert.That(lent.Resok.Eof, Is.EqualTo(copied.Resok.Eof));
+        Assert.That(lent.Resok.Data.ToArray(), Is.EqualTo(copied.Resok.Data.ToArray()));
+        var expected = new byte[1 << 20];
+        first.AsSpan(50_000).CopyTo(expected);
+        second.CopyTo(expected.AsSpan(250_000));
+        Assert.That(lent.Resok.Data.ToArray(), Is.EqualTo(expected));
+    }
+
     [Test]
     public async Task READDIRPLUS_through_the_dispatcher_decodes_its_entries()
     {

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using DittoFs.Rpc;
 using DittoFs.Storage;
 using DittoFs.Xdr;
-using Microsoft.Win32.SafeHandles;
 
 namespace DittoFs.Nfs;
 
@@ -136,8 +135,6 @@ internal sealed class CallScratch
         public XdrBufferWriter? Reply { get; set; }
 
         public void Borrow(ReadOnlyMemory<byte> bytes) => Reply!.AddExternal(bytes);
-
-        public void Borrow(SafeFileHandle file, long offset, int length) => Reply!.AddExternal(file, offset, length);
 
         public void Hold(IDisposable loan) => Reply!.HoldLoan(loan);
     }

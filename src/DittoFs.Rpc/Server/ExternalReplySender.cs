@@ -3,19 +3,19 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DittoFs.Xdr;
-using Microsoft.Win32.SafeHandles;
 
 namespace DittoFs.Rpc;
 
 /// <summary>
 /// Sends a reply with an external region (<see cref="XdrBufferWriter.ReserveExternal"/>: READ data lent by a
-/// content store) without first copying it into one buffer: memory pieces with one gathered <c>sendmsg</c>, file
-/// pieces with <c>sendfile</c>, which hands the page cache to the socket. Linux only (<see cref="IsSupported"/>).
+/// content store) without first copying it into one buffer: the buffer around the region and the region's pieces
+/// go out with gathered <c>sendmsg</c> calls, so the kernel's copy into the socket is the only one. Linux only
+/// (<see cref="IsSupported"/>).
 /// <para>
 /// The socket stays non-blocking: when the kernel has no room, the next piece (at most
-/// <see cref="FallbackSize"/> bytes of it) goes through the socket's own <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>,
-/// which waits for room without holding a thread; then gathered sending resumes. A file that has become shorter
-/// than its piece (truncated after the READ) is sent as zeros past its end, so the record keeps its length.
+/// <see cref="FallbackSize"/> bytes of it) goes through the socket's own
+/// <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>, which waits for room
+/// without holding a thread; then gathered sending resumes where it stopped.
 /// </para>
 /// One per connection, used by its write loop only.
 /// </summary>
@@ -32,8 +32,7 @@ internal sealed class ExternalReplySender : IDisposable
     private readonly Socket _socket;
     private readonly unsafe IoVector* _vectors = (IoVector*)NativeMemory.Alloc(MaxVectors, (nuint)sizeof(IoVector));
     private readonly MemoryHandle[] _pins = new MemoryHandle[MaxVectors];
-    private readonly List<XdrExternalBytes> _pieces = [];
-    private byte[]? _fileBytes;
+    private readonly List<ReadOnlyMemory<byte>> _pieces = [];
     private bool _disposed;
 
     public ExternalReplySender(Socket socket) => _socket = socket;
@@ -44,97 +43,81 @@ internal sealed class ExternalReplySender : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(XdrBufferWriter reply)
     {
-        var pieces = Arrange(reply);
+        Arrange(reply);
         int index = 0;
-        int within = 0; // bytes of pieces[index] already sent
-        while (index < pieces.Count)
+        int within = 0; // bytes of _pieces[index] already sent
+        while (index < _pieces.Count)
         {
-            var piece = pieces[index];
-            long sent = piece.File is null ? TrySendMemory(index, within) : TrySendFile(piece, within);
+            long sent = TrySend(index, within);
             if (sent < 0)
             {
-                // No room (or, for a file, nothing left to read): the socket's own send waits for room.
-                var bytes = sent == long.MinValue ? Zeros(piece.Length - within) : Fallback(piece, within);
+                // No room: the socket's own send waits for it.
+                var bytes = _pieces[index].Slice(within, Math.Min(_pieces[index].Length - within, FallbackSize));
                 await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
                 sent = bytes.Length;
             }
-            Advance(pieces, ref index, ref within, sent);
+            Advance(ref index, ref within, sent);
         }
         _pieces.Clear();
     }
 
-    /// <summary>The reply as pieces in order: the buffer around the external region as memory pieces.</summary>
-    private List<XdrExternalBytes> Arrange(XdrBufferWriter reply)
+    /// <summary>The reply as pieces in order: the buffer around the external region, and the region's pieces.</summary>
+    private void Arrange(XdrBufferWriter reply)
     {
         _pieces.Clear();
         var written = reply.WrittenMemory;
         int start = reply.ExternalStart;
         int end = start + reply.ExternalLength;
-        _pieces.Add(new XdrExternalBytes(written[..start], null, 0, start));
+        _pieces.Add(written[..start]);
         foreach (var piece in reply.ExternalPieces)
             _pieces.Add(piece);
         if (end < written.Length)
-            _pieces.Add(new XdrExternalBytes(written[end..], null, 0, written.Length - end));
-        return _pieces;
+            _pieces.Add(written[end..]);
     }
 
-    private static void Advance(List<XdrExternalBytes> pieces, ref int index, ref int within, long sent)
+    private void Advance(ref int index, ref int within, long sent)
     {
-        while (sent > 0)
+        while (index < _pieces.Count && sent >= _pieces[index].Length - within)
         {
-            long left = pieces[index].Length - within;
-            if (sent < left)
-            {
-                within += (int)sent;
-                return;
-            }
-            sent -= left;
+            sent -= _pieces[index].Length - within;
             index++;
             within = 0;
         }
-        // A piece of zero length (an empty buffer head) is passed over without sending.
-        while (index < pieces.Count && pieces[index].Length == within)
-        {
-            index++;
-            within = 0;
-        }
+        within += (int)sent;
     }
 
-    /// <summary>One non-blocking sendmsg of the memory pieces from <paramref name="first"/> up to the next file piece; -1 without room.</summary>
-    private unsafe long TrySendMemory(int first, int within)
+    /// <summary>One non-blocking sendmsg of as many pieces as fit its vector, from <paramref name="first"/>; -1 without room.</summary>
+    private unsafe long TrySend(int first, int within)
     {
         int count = 0;
-        bool more = false;
         bool added = false;
         var socket = _socket.SafeHandle;
         try
         {
             for (int i = first; i < _pieces.Count && count < MaxVectors; i++)
             {
-                var piece = _pieces[i];
-                if (piece.File is not null)
-                {
-                    more = true;
-                    break;
-                }
-                var memory = i == first ? piece.Memory[within..] : piece.Memory;
+                var memory = i == first ? _pieces[i][within..] : _pieces[i];
                 _pins[count] = memory.Pin();
                 _vectors[count] = new IoVector { Base = _pins[count].Pointer, Length = (nuint)memory.Length };
                 count++;
-                more = i + 1 < _pieces.Count;
             }
             var message = new MessageHeader { Vectors = _vectors, VectorCount = (nuint)count };
+            // More to come: let TCP fill whole segments across the calls of one reply.
+            int flags = MsgDontWait | MsgNoSignal | (first + count < _pieces.Count ? MsgMore : 0);
             // The reference keeps the descriptor from being closed (and its number reused) during the call.
             socket.DangerousAddRef(ref added);
             int fd = (int)socket.DangerousGetHandle();
-            int flags = MsgDontWait | MsgNoSignal | (more ? MsgMore : 0);
-            long sent;
-            do
+            while (true)
             {
-                sent = SendMessage(fd, &message, flags);
+                long sent = SendMessage(fd, &message, flags);
+                if (sent >= 0)
+                    return sent;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EAgain)
+                    return -1;
+                if (errno != EIntr)
+                    throw new SocketException(errno);
             }
-            while (Retry(sent));
-            return sent;
         }
         finally
         {
@@ -143,72 +126,6 @@ internal sealed class ExternalReplySender : IDisposable
             for (int i = 0; i < count; i++)
                 _pins[i].Dispose();
         }
-    }
-
-    /// <summary>
-    /// One sendfile of the rest of a file piece (the socket is non-blocking); -1 without room,
-    /// <see cref="long.MinValue"/> when the file ends before the piece does.
-    /// </summary>
-    private unsafe long TrySendFile(XdrExternalBytes piece, int within)
-    {
-        var file = piece.File!;
-        var socket = _socket.SafeHandle;
-        bool fileAdded = false;
-        bool socketAdded = false;
-        try
-        {
-            file.DangerousAddRef(ref fileAdded);
-            socket.DangerousAddRef(ref socketAdded);
-            int fd = (int)socket.DangerousGetHandle();
-            int fileFd = (int)file.DangerousGetHandle();
-            long offset = piece.FileOffset + within;
-            long sent;
-            do
-            {
-                sent = SendFile(fd, fileFd, &offset, (nuint)(piece.Length - within));
-            }
-            while (Retry(sent));
-            return sent == 0 ? long.MinValue : sent;
-        }
-        finally
-        {
-            if (socketAdded)
-                socket.DangerousRelease();
-            if (fileAdded)
-                file.DangerousRelease();
-        }
-    }
-
-    /// <summary>True to repeat an interrupted call; throws for a failure other than no room (-1 stays).</summary>
-    private static bool Retry(long result)
-    {
-        if (result >= 0)
-            return false;
-        int errno = Marshal.GetLastPInvokeError();
-        return errno switch
-        {
-            EIntr => true,
-            EAgain => false,
-            _ => throw new SocketException(errno),
-        };
-    }
-
-    /// <summary>The next bytes of a piece for the socket's own send: memory as it is, a file's read into a buffer (zeros past its end).</summary>
-    private ReadOnlyMemory<byte> Fallback(XdrExternalBytes piece, int within)
-    {
-        int length = Math.Min(piece.Length - within, FallbackSize);
-        if (piece.File is null)
-            return piece.Memory.Slice(within, length);
-        var bytes = (_fileBytes ??= GC.AllocateUninitializedArray<byte>(FallbackSize)).AsMemory(0, length);
-        new XdrExternalBytes(default, piece.File, piece.FileOffset + within, length).CopyTo(bytes.Span);
-        return bytes;
-    }
-
-    private ReadOnlyMemory<byte> Zeros(int count)
-    {
-        var bytes = (_fileBytes ??= GC.AllocateUninitializedArray<byte>(FallbackSize)).AsMemory(0, Math.Min(count, FallbackSize));
-        bytes.Span.Clear();
-        return bytes;
     }
 
     public unsafe void Dispose()
@@ -240,7 +157,4 @@ internal sealed class ExternalReplySender : IDisposable
 
     [DllImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
     private static extern unsafe nint SendMessage(int socket, MessageHeader* message, int flags);
-
-    [DllImport("libc", EntryPoint = "sendfile", SetLastError = true)]
-    private static extern unsafe nint SendFile(int outFd, int inFd, long* offset, nuint count);
 }

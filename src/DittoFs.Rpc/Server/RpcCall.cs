@@ -230,33 +230,13 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     private void SendReply(RpcCallStatus status)
     {
         ReleaseRequest();
-        if (_reply.ExternalStart >= 0 && (_duplicateKey is not null || !ExternalReplySender.IsSupported) && !TryInternalize())
-            status = RpcCallStatus.SystemError;
+        if (_duplicateKey is not null || !ExternalReplySender.IsSupported)
+            _reply.Internalize(); // kept whole, or sent from one buffer
         RpcReplyWriter.Finish(_reply);
         if (_duplicateKey is { } key)
             _connection!.Server.DuplicateRequests!.Complete(key, _reply.WrittenSpan);
         Report(status);
         _connection!.SendReply(this);
-    }
-
-    /// <summary>
-    /// Copies lent bytes into the reply buffer, for a reply the duplicate request cache keeps whole or a system
-    /// that cannot send them in pieces; if a lent file cannot be read, the reply becomes SYSTEM_ERR.
-    /// </summary>
-    private bool TryInternalize()
-    {
-        try
-        {
-            _reply.Internalize();
-            return true;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            var connection = _connection!;
-            RpcLog.ServiceFailed(connection.Server.Logger, exception, _header.Program, _header.Version, _header.Procedure, _header.Xid, connection.RemoteEndPoint);
-            ReplaceWithAccepted(AcceptStat.SystemErr);
-            return false;
-        }
     }
 
     private void Report(RpcCallStatus status)

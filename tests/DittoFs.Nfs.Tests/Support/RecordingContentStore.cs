@@ -4,7 +4,7 @@ using DittoFs.Storage.Memory;
 namespace DittoFs.Nfs.Tests.Support;
 
 /// <summary>The in-memory content store, counting the calls whose effect the NFS layer is responsible for.</summary>
-internal sealed class RecordingContentStore : IContentStore
+internal sealed class RecordingContentStore : IContentStore, IContentLending
 {
     private readonly MemoryContentStore _inner;
 
@@ -28,6 +28,15 @@ internal sealed class RecordingContentStore : IContentStore
 
     /// <summary>What FlushAsync answers: Ok, or a failure to simulate (a full disk, an unreachable bucket).</summary>
     public StoreStatus FlushStatus { get; set; } = StoreStatus.Ok;
+
+    /// <summary>READs answered by lending (<see cref="IContentLending"/>) rather than copying.</summary>
+    public int Lends { get; private set; }
+
+    public ValueTask<StoreResult<int>> LendAsync(ContentId content, ulong offset, int count, IContentBorrower borrower, CancellationToken cancellationToken = default)
+    {
+        Lends++;
+        return _inner.LendAsync(content, offset, count, borrower, cancellationToken);
+    }
 
     public ValueTask<StoreResult<int>> ReadAsync(ContentId content, ulong offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
         _inner.ReadAsync(content, offset, destination, cancellationToken);
