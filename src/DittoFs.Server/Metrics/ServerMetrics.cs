@@ -47,7 +47,7 @@ internal sealed class ServerMetrics : IDisposable
         new MeteredMetadataStore(store, new StoreErrorMeter(Instruments, name, "metadata", backend));
 
     public IContentStore Meter(IContentStore store, string name, string backend) =>
-        new MeteredContentStore(store, new StoreErrorMeter(Instruments, name, "content", backend));
+        MeteredContentStore.Wrap(store, new StoreErrorMeter(Instruments, name, "content", backend));
 
     /// <summary>Wraps each program the metrics know by name; NFSv3 also gets per-share counts.</summary>
     public IReadOnlyList<IXdrProgram<RpcCallContext>> Meter(IEnumerable<IXdrProgram<RpcCallContext>> programs, ShareTable shares)

@@ -49,6 +49,15 @@ public sealed class MetricsEndpointTests
         Assert.That(text, Does.Not.Contain("otel_scope_name"), "no scope labels");
     }
 
+    /// <summary>The metered content store must still lend, or every large READ is copied again (it was, once).</summary>
+    [Test]
+    public async Task With_metrics_on_an_in_memory_share_still_lends_its_bytes_to_READ_replies()
+    {
+        await using var server = await DittoServer.StartAsync(MemoryConfig(metrics: true, HotPathAllocationTests.FreePort()), NullLoggerFactory.Instance);
+
+        Assert.That(server.Shares.All.Single().Content, Is.InstanceOf<DittoFs.Storage.IContentLending>());
+    }
+
     [TestCase(false, 9090, TestName = "With metrics.enabled false the server creates no instruments at all")]
     [TestCase(true, 0, TestName = "With metrics.port 0 the server creates no instruments at all")]
     public async Task Metrics_off_means_no_instruments(bool enabled, int port)

@@ -17,7 +17,7 @@ public sealed class StoreErrorMeterTests
         _metrics = new DittoMetrics();
         _recorded = new RecordedMeasurements(_metrics.Meter);
         _inner = new ScriptedContentStore();
-        _store = new MeteredContentStore(_inner, new StoreErrorMeter(_metrics, "bulk", "content", "s3"));
+        _store = MeteredContentStore.Wrap(_inner, new StoreErrorMeter(_metrics, "bulk", "content", "s3"));
     }
 
     [TearDown]
@@ -46,6 +46,33 @@ public sealed class StoreErrorMeterTests
         await _store.FlushAsync(Content);
 
         Assert.That(_recorded.Sum("dittofs.store.errors", "status=NFS3ERR_JUKEBOX"), Is.EqualTo(1));
+    }
+
+    /// <summary>Metering must not hide a store's lending: READs through the metrics would be copied again.</summary>
+    [Test]
+    public async Task A_lending_store_still_lends_when_metered_and_one_that_does_not_still_does_not()
+    {
+        var memory = new DittoFs.Storage.Memory.MemoryContentStore();
+        await memory.WriteAsync(Content, 0, new byte[] { 1, 2, 3 });
+
+        var metered = MeteredContentStore.Wrap(memory, new StoreErrorMeter(_metrics, "ram", "content", "memory"));
+
+        Assert.That(metered, Is.InstanceOf<IContentLending>());
+        var borrower = new Borrower();
+        Assert.That((await ((IContentLending)metered).LendAsync(Content, 0, 10, borrower)).Value, Is.EqualTo(3));
+        Assert.That(borrower.Bytes, Is.EqualTo(new byte[] { 1, 2, 3 }));
+        borrower.Loan?.Dispose();
+        Assert.That(_store, Is.Not.InstanceOf<IContentLending>());
+    }
+
+    private sealed class Borrower : IContentBorrower
+    {
+        public List<byte> Bytes { get; } = [];
+        public IDisposable? Loan { get; private set; }
+
+        public void Borrow(ReadOnlyMemory<byte> bytes) => Bytes.AddRange(bytes.ToArray());
+
+        public void Hold(IDisposable loan) => Loan = loan;
     }
 
     [TestCase(StoreStatus.Ok)]
