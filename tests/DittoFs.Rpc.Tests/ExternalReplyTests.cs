@@ -64,6 +64,27 @@ public class ExternalReplyTests
     }
 
     [Test]
+    public async Task A_client_that_leaves_in_the_middle_of_a_large_reply_gets_its_loan_returned()
+    {
+        const int length = 48 << 20;
+        var memory = new byte[length];
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            writer.AddExternal(memory);
+            writer.HoldLoan(loan);
+        }, length);
+        await using var server = await TestServer.StartAsync(extraPrograms: program);
+        var connection = await server.ConnectRawAsync();
+
+        await connection.SendRecordAsync(ExternalProgram.Call(0x7007));
+        await connection.ReadExactlyAsync(4096); // the reply has started, and stalls on the full socket
+        await connection.DisposeAsync();
+
+        await Bounded.Until(() => program.Loans.Count == 1 && program.Loans[0].Disposals == 1, "the loan was returned");
+        await server.AssertServesFreshConnectionAsync();
+    }
+
+    [Test]
     public async Task Pieces_that_do_not_fill_the_region_make_a_system_error_and_the_loan_is_returned()
     {
         var program = new ExternalProgram(shape: (writer, loan) =>

@@ -53,8 +53,7 @@ internal sealed class ExternalReplySender : IDisposable
             {
                 // No room: the socket's own send waits for it.
                 var bytes = _pieces[index].Slice(within, Math.Min(_pieces[index].Length - within, FallbackSize));
-                await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
-                sent = bytes.Length;
+                sent = await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
             }
             Advance(ref index, ref within, sent);
         }

@@ -203,56 +203,62 @@ internal sealed class RpcConnection
     {
         var reader = _replies.Reader;
         bool broken = false;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            int count = 0;
-            while (count < _batch.Length && reader.TryRead(out var call))
-                _batch[count++] = call;
-            if (!broken)
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                // The sends are awaited here, in the connection's one long-lived state machine, not in helper async
-                // methods: those would need a state machine box per batch that had to wait for the socket.
-                byte[]? coalesced = count > 1 ? ArrayPool<byte>.Shared.Rent(CoalescedSendSize) : null;
-                try
+                int count = 0;
+                while (count < _batch.Length && reader.TryRead(out var call))
+                    _batch[count++] = call;
+                if (!broken)
                 {
-                    int next = 0;
-                    while (next < count)
+                    // The sends are awaited here, in the connection's one long-lived state machine, not in helper async
+                    // methods: those would need a state machine box per batch that had to wait for the socket.
+                    byte[]? coalesced = count > 1 ? ArrayPool<byte>.Shared.Rent(CoalescedSendSize) : null;
+                    try
                     {
-                        if (_batch[next].ReplyWriter.ExternalStart >= 0)
+                        int next = 0;
+                        while (next < count)
                         {
-                            await _externalSender.SendAsync(_batch[next].ReplyWriter).ConfigureAwait(false);
-                            next++;
-                            continue;
+                            if (_batch[next].ReplyWriter.ExternalStart >= 0)
+                            {
+                                await _externalSender.SendAsync(_batch[next].ReplyWriter).ConfigureAwait(false);
+                                next++;
+                                continue;
+                            }
+                            var data = NextSend(coalesced, ref next, count);
+                            while (!data.IsEmpty)
+                            {
+                                int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+                                data = data[sent..];
+                            }
                         }
-                        var data = NextSend(coalesced, ref next, count);
-                        while (!data.IsEmpty)
-                        {
-                            int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
-                            data = data[sent..];
-                        }
+                        Volatile.Write(ref _lastActivity, Environment.TickCount64);
                     }
-                    Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                    catch (Exception)
+                    {
+                        // The socket failed or was closed under us; later replies have nowhere to go.
+                        broken = true;
+                        Abort(RpcConnectionCloseReason.TransportError);
+                    }
+                    finally
+                    {
+                        if (coalesced is not null)
+                            ArrayPool<byte>.Shared.Return(coalesced);
+                    }
                 }
-                catch (Exception)
+                for (int i = 0; i < count; i++)
                 {
-                    // The socket failed or was closed under us; later replies have nowhere to go.
-                    broken = true;
-                    Abort(RpcConnectionCloseReason.TransportError);
+                    var call = _batch[i];
+                    _batch[i] = null!;
+                    CallFinished(call);
                 }
-                finally
-                {
-                    if (coalesced is not null)
-                        ArrayPool<byte>.Shared.Return(coalesced);
-                }
-            }
-            for (int i = 0; i < count; i++)
-            {
-                var call = _batch[i];
-                _batch[i] = null!;
-                CallFinished(call);
             }
         }
-        _externalSender.Dispose();
+        finally
+        {
+            _externalSender.Dispose();
+        }
     }
 
     /// <summary>
