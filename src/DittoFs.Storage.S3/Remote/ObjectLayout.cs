@@ -55,9 +55,9 @@ internal sealed class ObjectLayout(string keyPrefix)
         {
             return false; // ContentId.None: objects without content have no objects
         }
-        if (name.Length == IndexDigits && IsLowerHex(name))
+        if (TryParseIndex(name, out ulong index))
         {
-            blockIndex = ulong.Parse(name, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            blockIndex = index;
         }
         else if (!name.SequenceEqual(LengthName))
         {
@@ -67,12 +67,19 @@ internal sealed class ObjectLayout(string keyPrefix)
         return true;
     }
 
-    /// <summary>The block index of a listed key under <see cref="ContentPrefix"/>; false for the length object.</summary>
-    public static bool TryParseBlockIndex(string key, int contentPrefixLength, out ulong index)
+    /// <summary>
+    /// The block index of a listed key under <see cref="ContentPrefix"/>; false for the length object and for any
+    /// name <see cref="BlockKey"/> does not write, as in <see cref="TryParseKey"/>, so truncation deletes only blocks.
+    /// </summary>
+    public static bool TryParseBlockIndex(string key, int contentPrefixLength, out ulong index) =>
+        TryParseIndex(key.AsSpan(contentPrefixLength), out index);
+
+    /// <summary>A block name as <see cref="BlockKey"/> spells it: 16 lower-case hex digits.</summary>
+    private static bool TryParseIndex(ReadOnlySpan<char> name, out ulong index)
     {
         index = 0;
-        return key.Length == contentPrefixLength + IndexDigits
-            && ulong.TryParse(key.AsSpan(contentPrefixLength), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out index);
+        return name.Length == IndexDigits && IsLowerHex(name)
+            && ulong.TryParse(name, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out index);
     }
 
     public static byte[] EncodeLength(ulong length) => Encoding.ASCII.GetBytes(length.ToString(CultureInfo.InvariantCulture));

@@ -63,6 +63,18 @@ public sealed class ObjectLayoutTests
         Assert.That(_layout.TryParseKey(key, out _, out _), Is.False);
     }
 
+    /// <summary>Truncation deletes the blocks this parser names: a foreign object under a content's prefix is not one.</summary>
+    [TestCase("000000000000001F", TestName = "Truncation's parser refuses an upper-case block index")]
+    [TestCase("00000000000001f", TestName = "Truncation's parser refuses a block index of 15 digits")]
+    [TestCase("0x0000000000001f", TestName = "Truncation's parser refuses a block index with a 0x")]
+    [TestCase("+00000000000001f", TestName = "Truncation's parser refuses a block index with a sign")]
+    public void Truncation_takes_only_block_names_the_layout_writes(string name)
+    {
+        string prefix = _layout.ContentPrefix(Content);
+
+        Assert.That(ObjectLayout.TryParseBlockIndex(prefix + name, prefix.Length, out _), Is.False);
+    }
+
     [Test]
     public void Lengths_are_stored_as_decimal_text()
     {
