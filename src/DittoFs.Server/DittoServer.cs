@@ -202,6 +202,14 @@ public sealed class DittoServer : IAsyncDisposable
             var content = Config.Content.Stores[share.ContentStore];
             _log.LogInformation("Serving {Share}: metadata '{MetadataStore}' ({MetadataType}), content '{ContentStore}' ({ContentType}){ReadOnly}",
                 share.Name, share.MetadataStore, metadata.Type, share.ContentStore, content.Type, share.ReadOnly ? ", read-only" : "");
+            if (metadata.Type == "memory" && content.Type != "memory")
+            {
+                // The files are forgotten at every stop, their bytes are not: nothing names them again.
+                _log.LogWarning("{Share} keeps its metadata in memory but its content in '{ContentStore}' ({ContentType}), which outlives it: " +
+                    "the bytes of this run's files stay behind after a stop, unreachable, and nothing removes them (fsck leaves content it cannot " +
+                    "hold against a metadata store alone)",
+                    share.Name, share.ContentStore, content.Type);
+            }
         }
     }
 }
