@@ -15,6 +15,20 @@ internal sealed class ConfiguredServer : IDisposable
         Process = process;
     }
 
+    /// <summary>Stores and the one share /export, all in memory: append to a configuration's other sections.</summary>
+    public const string InMemoryShare = """
+        metadata:
+          stores:
+            meta: { type: memory }
+        content:
+          stores:
+            content: { type: memory }
+        shares:
+          - name: /export
+            metadata_store: meta
+            content_store: content
+        """;
+
     public DittoFsProcess Process { get; }
     public int Port => Process.Port;
 

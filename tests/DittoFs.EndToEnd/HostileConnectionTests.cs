@@ -23,17 +23,8 @@ public sealed class HostileConnectionTests
           idle_timeout: {{IdleTimeout.TotalSeconds}}s
         metrics:
           enabled: false
-        metadata:
-          stores:
-            meta: { type: memory }
-        content:
-          stores:
-            content: { type: memory }
-        shares:
-          - name: /export
-            metadata_store: meta
-            content_store: content
-        """);
+
+        """ + ConfiguredServer.InMemoryShare);
 
     [OneTimeTearDown]
     public void StopServer() => _server?.Dispose();

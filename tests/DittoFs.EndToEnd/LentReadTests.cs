@@ -12,18 +12,7 @@ public sealed class LentReadTests
     private ConfiguredServer _server = null!;
 
     [OneTimeSetUp]
-    public void StartServer() => _server = ConfiguredServer.Start("""
-        metadata:
-          stores:
-            meta: { type: memory }
-        content:
-          stores:
-            content: { type: memory }
-        shares:
-          - name: /export
-            metadata_store: meta
-            content_store: content
-        """);
+    public void StartServer() => _server = ConfiguredServer.Start(ConfiguredServer.InMemoryShare);
 
     [OneTimeTearDown]
     public void StopServer() => _server?.Dispose();
