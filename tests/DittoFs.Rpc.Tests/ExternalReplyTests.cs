@@ -103,6 +103,23 @@ public class ExternalReplyTests
     }
 
     [Test]
+    public async Task A_region_the_result_does_not_reach_makes_a_system_error()
+    {
+        var program = new ExternalProgram(shape: (writer, loan) =>
+        {
+            writer.HoldLoan(loan);
+            writer.AddExternal(Pattern(100, seed: 1));
+        }, 100, writeResult: false);
+        await using var server = await TestServer.StartAsync(extraPrograms: program);
+        await using var connection = await server.ConnectRawAsync();
+
+        var reply = await connection.CallAsync(ExternalProgram.Call(0x7008));
+
+        Assert.That(reply.AcceptStatus, Is.EqualTo(AcceptStat.SystemErr));
+        Assert.That(program.Loans.Single().Disposals, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_service_failing_after_lending_makes_a_system_error_and_the_loan_is_returned()
     {
         var program = new ExternalProgram(shape: (writer, loan) =>
@@ -152,7 +169,7 @@ public class ExternalReplyTests
     }
 
     /// <summary>One procedure (1) whose result is an opaque of a fixed length, built by a test as an external region.</summary>
-    private sealed class ExternalProgram(Action<XdrBufferWriter, CountingLoan> shape, int length) : IXdrProgram<RpcCallContext>
+    private sealed class ExternalProgram(Action<XdrBufferWriter, CountingLoan> shape, int length, bool writeResult = true) : IXdrProgram<RpcCallContext>
     {
         public const uint Number = 0x2000_7777;
 
@@ -172,7 +189,8 @@ public class ExternalReplyTests
             lock (Loans)
                 Loans.Add(loan);
             shape(results, loan);
-            results.Write<ReadOnlyMemory<byte>, OpaqueCodec>(data);
+            if (writeResult)
+                results.Write<ReadOnlyMemory<byte>, OpaqueCodec>(data);
             return new(XdrDispatchResult.Success);
         }
     }

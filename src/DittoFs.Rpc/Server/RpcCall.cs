@@ -176,10 +176,10 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         switch (result)
         {
             case XdrDispatchResult.Success:
-                if (_reply.ExternalStart >= 0 && !_reply.ExternalComplete)
+                if (_reply.ExternalStart >= 0 && (!_reply.ExternalComplete || _reply.ExternalStart + _reply.ExternalLength > _reply.WrittenCount))
                 {
-                    // Sent as it is, the record would be shorter than its mark says.
-                    Fail(new InvalidOperationException($"The reply's external region has pieces for fewer than its {_reply.ExternalLength} bytes."));
+                    // Sent as it is, the record would not be what its mark and the encoded result say.
+                    Fail(new InvalidOperationException($"The reply's external region of {_reply.ExternalLength} bytes is not filled, or not inside the result."));
                     return;
                 }
                 SendReply(RpcCallStatus.Success);

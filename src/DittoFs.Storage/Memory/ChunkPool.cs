@@ -5,7 +5,7 @@ namespace DittoFs.Storage.Memory;
 /// content) are kept, up to a bound, for the next writes: memory the process already has, so writing after a
 /// delete costs no page faults, no zeroing and no garbage. New chunks are allocated uninitialised (every writer
 /// clears what it does not overwrite) on the pinned object heap, which the GC never compacts: content that lives
-/// long is not copied from generation to generation, and a lent chunk is sent without being pinned again.
+/// long is not copied from generation to generation.
 /// </summary>
 internal sealed class ChunkPool
 {
