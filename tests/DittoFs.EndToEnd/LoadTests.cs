@@ -77,6 +77,32 @@ public sealed class LoadTests
             $"resident memory of the last third ({late >> 20} MiB) within {AllowedGrowth - 1:P0} of the first third's ({warmedUp >> 20} MiB) plus a RocksDB write buffer");
     }
 
+    /// <summary>
+    /// The same load on in-memory stores, where READs of 32 KiB are lent from the store's chunks while WRITEs overwrite
+    /// them and REMOVEs free them: every call must still succeed. (Memory is not compared here: the content pool
+    /// keeps what it freed.)
+    /// </summary>
+    [Test]
+    public async Task In_memory_stores_under_the_same_load_answer_every_call()
+    {
+        using var server = ConfiguredServer.Start(ConfiguredServer.InMemoryShare);
+        var load = await MixedLoad.PrepareAsync(server.Port, Connections, Depth);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await load.RunAsync(clock, stop.Token).WaitAsync(TimeSpan.FromSeconds(70));
+            Report(load, [], clock.Elapsed);
+        }
+        finally
+        {
+            await load.DisposeAsync();
+        }
+
+        Assert.That(load.Failures, Is.Empty, "no call fails under load");
+        Assert.That(load.CallsByProcedure().Single(entry => entry.Procedure == "READ").Calls, Is.GreaterThan(1000));
+    }
+
     private static void Report(MixedLoad load, List<(TimeSpan At, long RssBytes, long Calls)> samples, TimeSpan elapsed)
     {
         var (p50, p99, p999, max) = load.Percentiles();
