@@ -35,7 +35,7 @@ public sealed partial class NfsService
         status = Outcome(prepared.Status, NfsV3Procedure.Read, target);
         if (status != Nfsstat3.Nfs3Ok)
         {
-            return new Read3Res { Status = status, Resfail = new Read3Resfail { FileAttributes = target.PostOp(prepared.Value) } };
+            return ReadFailure(status, target.PostOp(prepared.Value));
         }
 
         var file = prepared.Value;
@@ -61,7 +61,7 @@ public sealed partial class NfsService
             if (status != Nfsstat3.Nfs3Ok)
             {
                 reply.DropExternal();
-                return new Read3Res { Status = status, Resfail = new Read3Resfail { FileAttributes = target.PostOp(file) } };
+                return ReadFailure(status, target.PostOp(file));
             }
             reply.AddExternalZeros(length - lent.Value);
             result.Resok.Data = external;
@@ -74,7 +74,7 @@ public sealed partial class NfsService
             status = Outcome(read.Status, NfsV3Procedure.Read, target);
             if (status != Nfsstat3.Nfs3Ok)
             {
-                return new Read3Res { Status = status, Resfail = new Read3Resfail { FileAttributes = target.PostOp(file) } };
+                return ReadFailure(status, target.PostOp(file));
             }
             data.Span[read.Value..].Clear();
         }
@@ -162,6 +162,9 @@ public sealed partial class NfsService
             Resok = new Write3Resok { FileWcc = wcc, Count = count, Committed = stable ? StableHow.FileSync : StableHow.Unstable, Verf = WriteVerifier.Bytes },
         };
     }
+
+    private static Read3Res ReadFailure(Nfsstat3 status, in PostOpAttr attributes) =>
+        new() { Status = status, Resfail = new Read3Resfail { FileAttributes = attributes } };
 
     private static Write3Res WriteFailure(Nfsstat3 status, in DittoFs.Protocol.WccData wcc) =>
         new() { Status = status, Resfail = new Write3Resfail { FileWcc = wcc } };
