@@ -19,7 +19,7 @@ namespace DittoFs.Rpc;
 /// </para>
 /// One per connection, used by its write loop only.
 /// </summary>
-internal sealed class ExternalReplySender : IDisposable
+internal sealed partial class ExternalReplySender : IDisposable
 {
     private const int FallbackSize = 64 * 1024;
     private const int MaxVectors = 64;
@@ -154,6 +154,6 @@ internal sealed class ExternalReplySender : IDisposable
         public int Flags;
     }
 
-    [DllImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
-    private static extern unsafe nint SendMessage(int socket, MessageHeader* message, int flags);
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    private static unsafe partial nint SendMessage(int socket, MessageHeader* message, int flags);
 }
