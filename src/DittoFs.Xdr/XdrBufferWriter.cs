@@ -44,7 +44,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
     public void Truncate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _written);
-        if (_externalStart >= 0 && length < _externalStart + _externalLength)
+        if (HasExternal && length < _externalStart + _externalLength)
             DropExternal();
         _written = length;
     }
@@ -90,13 +90,16 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
     /// </summary>
     public Memory<byte> ReserveExternal(int offset, int length)
     {
-        if (_externalStart >= 0)
+        if (HasExternal)
             throw new InvalidOperationException("One external region per output.");
         var memory = ReserveAhead(offset, length);
         _externalStart = _written + offset;
         _externalLength = length;
         return memory;
     }
+
+    /// <summary>Whether the output has an external region (<see cref="ReserveExternal"/>).</summary>
+    public bool HasExternal => _externalStart >= 0;
 
     /// <summary>Where the external region starts in the output, or -1 without one.</summary>
     public int ExternalStart => _externalStart;
@@ -132,7 +135,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
     public void HoldLoan(IDisposable loan)
     {
         ArgumentNullException.ThrowIfNull(loan);
-        if (_externalStart < 0)
+        if (!HasExternal)
         {
             loan.Dispose();
             throw new InvalidOperationException("No external region to hold a loan for.");
@@ -142,7 +145,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
 
     private void AddPiece(ReadOnlyMemory<byte> piece)
     {
-        if (_externalStart < 0)
+        if (!HasExternal)
             throw new InvalidOperationException("No external region: call ReserveExternal first.");
         if (piece.Length > _externalLength - _externalFilled)
             throw new InvalidOperationException($"External pieces exceed the region of {_externalLength} bytes.");
@@ -156,7 +159,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
     /// </summary>
     public void Internalize()
     {
-        if (_externalStart < 0)
+        if (!HasExternal)
             return;
         if (!ExternalComplete)
             throw new InvalidOperationException($"The external region has {_externalFilled} of its {_externalLength} bytes.");

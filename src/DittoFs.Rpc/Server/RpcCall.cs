@@ -176,7 +176,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         switch (result)
         {
             case XdrDispatchResult.Success:
-                if (_reply.ExternalStart >= 0 && (!_reply.ExternalComplete || _reply.ExternalStart + _reply.ExternalLength > _reply.WrittenCount))
+                if (_reply.HasExternal && (!_reply.ExternalComplete || _reply.ExternalStart + _reply.ExternalLength > _reply.WrittenCount))
                 {
                     // Sent as it is, the record would not be what its mark and the encoded result say.
                     Fail(new InvalidOperationException($"The reply's external region of {_reply.ExternalLength} bytes is not filled, or not inside the result."));

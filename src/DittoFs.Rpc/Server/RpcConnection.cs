@@ -220,7 +220,7 @@ internal sealed class RpcConnection
                         int next = 0;
                         while (next < count)
                         {
-                            if (_batch[next].ReplyWriter.ExternalStart >= 0)
+                            if (_batch[next].ReplyWriter.HasExternal)
                             {
                                 await _externalSender.SendAsync(_batch[next].ReplyWriter).ConfigureAwait(false);
                                 next++;
@@ -275,7 +275,7 @@ internal sealed class RpcConnection
             return reply;
         }
         int used = 0;
-        while (next < count && _batch[next].Reply.Length <= coalesced.Length - used && _batch[next].ReplyWriter.ExternalStart < 0)
+        while (next < count && _batch[next].Reply.Length <= coalesced.Length - used && !_batch[next].ReplyWriter.HasExternal)
         {
             _batch[next].Reply.Span.CopyTo(coalesced.AsSpan(used));
             used += _batch[next].Reply.Length;
