@@ -10,15 +10,14 @@ public static class NfsPrograms
 {
     /// <summary>
     /// The programs to register with the RPC server: MOUNT v3 (100005) and NFS v3 (100003), sharing one share table.
-    /// With a <paramref name="releaser"/>, NFS deletes released content in the background (see <see cref="ContentReleaser"/>).
     /// </summary>
-    public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory, ContentReleaser? releaser = null)
+    public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         return
         [
             new MountV3Dispatcher<RpcCallContext>(new MountService(shares, options, loggerFactory.CreateLogger<MountService>())),
-            new NfsV3Dispatcher<RpcCallContext>(new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>(), releaser: releaser)),
+            new NfsV3Dispatcher<RpcCallContext>(new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>())),
         ];
     }
 

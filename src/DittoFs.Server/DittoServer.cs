@@ -5,6 +5,7 @@ using DittoFs.Server.Configuration;
 using DittoFs.Server.Metrics;
 using DittoFs.Server.Portmap;
 using DittoFs.Storage;
+using DittoFs.Vfs;
 using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Server;
@@ -59,11 +60,11 @@ public sealed class DittoServer : IAsyncDisposable
         {
             if (config.Metrics is { Enabled: true, Port: > 0 })
                 metrics = ServerMetrics.Start(config.Metrics.Port);
-            var shareList = await CreateSharesAsync(config, stores, metrics, cancellationToken).ConfigureAwait(false);
+            var shareList = await CreateSharesAsync(config, stores, metrics, releaser, loggerFactory, cancellationToken).ConfigureAwait(false);
             var shares = new ShareTable(shareList);
             // Listed before clients come, so the backlog is exactly what earlier runs left (this run's own releases
             // are queued by their calls) and a store that cannot list it fails the start.
-            var backlog = await ReleasedContentBacklog.FindAsync(shareList, cancellationToken).ConfigureAwait(false);
+            var backlog = await ReleasedContentBacklog.FindAsync(shareList.Select(share => share.FileSystem), cancellationToken).ConfigureAwait(false);
             var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted };
             var rpcOptions = new RpcServerOptions
             {
@@ -72,7 +73,7 @@ public sealed class DittoServer : IAsyncDisposable
                 IdleTimeout = Duration(config.Server.IdleTimeout),
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
             };
-            var programs = NfsPrograms.Create(shares, nfsOptions, loggerFactory, releaser);
+            var programs = NfsPrograms.Create(shares, nfsOptions, loggerFactory);
             if (metrics is not null)
                 programs = metrics.Meter(programs, shares);
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
@@ -161,7 +162,8 @@ public sealed class DittoServer : IAsyncDisposable
         });
     }
 
-    private static async Task<List<Share>> CreateSharesAsync(DittoConfig config, StoreRegistry stores, ServerMetrics? metrics, CancellationToken cancellationToken)
+    private static async Task<List<Share>> CreateSharesAsync(DittoConfig config, StoreRegistry stores, ServerMetrics? metrics, ContentReleaser releaser,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         // With metrics on, each named store is wrapped once to count its back-end failures; shares naming the same
         // store share the wrapper, as they share the store.
@@ -183,7 +185,9 @@ public sealed class DittoServer : IAsyncDisposable
                 AllowedAuthFlavors = share.AllowedAuth.Select(a => a == "none" ? AuthFlavor.None : AuthFlavor.Sys).Distinct().ToArray(),
                 RequireSecurePort = share.RequireSecurePort,
             };
-            shares.Add(await Share.CreateAsync(share.Name, metadataStores[share.MetadataStore], contentStores[share.ContentStore], options, cancellationToken: cancellationToken).ConfigureAwait(false));
+            var fileSystem = await VirtualFileSystem.OpenAsync(share.Name, metadataStores[share.MetadataStore], contentStores[share.ContentStore], releaser,
+                loggerFactory.CreateLogger<VirtualFileSystem>(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            shares.Add(new Share(share.Name, fileSystem, options));
         }
         return shares;
     }

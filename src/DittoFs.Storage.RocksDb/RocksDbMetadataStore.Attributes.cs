@@ -37,4 +37,32 @@ public sealed partial class RocksDbMetadataStore
         }
         return new StoreResult<WccData>(status, WccData.Unchanged(before));
     }
+
+    public ValueTask<StoreStatus> RevertAttributesAsync(FileRef file, InodeAttributes changed, InodeAttributes original, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out _))
+        {
+            return new(StoreStatus.Stale);
+        }
+        var status = Revert(file.FileId, changed, original);
+        return status == StoreStatus.Ok ? new(_wal.SyncAsync()) : new(status);
+    }
+
+    private StoreStatus Revert(ulong fileId, in InodeAttributes changed, in InodeAttributes original)
+    {
+        using var locks = _locks.Enter(fileId);
+        var record = _db.GetInode(fileId);
+        if (!record.Exists)
+        {
+            return StoreStatus.Stale;
+        }
+        var status = PosixRules.Revert(record.Attributes, changed, original, out var reverted);
+        if (status != StoreStatus.Ok)
+        {
+            return status;
+        }
+        using var batch = new MetadataBatch();
+        batch.PutInode(record with { Attributes = reverted });
+        return _db.Apply(batch);
+    }
 }

@@ -20,9 +20,20 @@ public interface IMetadataStore
 
     /// <summary>
     /// SETATTR (RFC 1813 §3.3.2). With <paramref name="guardChangeTime"/>, NotSync unless it equals the file's ctime.
-    /// A size change of a regular file must be followed by <see cref="IContentStore.TruncateAsync"/>.
+    /// A size change of a regular file must be followed by <see cref="IContentStore.TruncateAsync"/>, and undone with
+    /// <see cref="RevertAttributesAsync"/> if that fails.
     /// </summary>
     ValueTask<StoreResult<WccData>> SetAttributesAsync(AuthContext auth, FileRef file, SetAttributes changes, FileTime? guardChangeTime, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Undoes an attribute change whose content part failed: a size the content store refused after
+    /// <see cref="SetAttributesAsync"/> or <see cref="CreateAsync"/> recorded it, so the recorded size would describe
+    /// bytes that are not there. If the file's attributes are still exactly <paramref name="changed"/>, its mode,
+    /// owner, size and times become those of <paramref name="original"/> again, as durably as the change was; if
+    /// anything changed the file since, that later change stands and the answer is NotSync. Stale if the file is gone.
+    /// Not a client operation: nothing is checked against a caller.
+    /// </summary>
+    ValueTask<StoreStatus> RevertAttributesAsync(FileRef file, InodeAttributes changed, InodeAttributes original, CancellationToken cancellationToken = default);
 
     /// <summary>LOOKUP, including "." and "..". Needs search (x) permission on the directory.</summary>
     ValueTask<StoreResult<LookupResult>> LookupAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default);

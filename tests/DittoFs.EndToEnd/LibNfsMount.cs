@@ -12,7 +12,7 @@ internal sealed unsafe class LibNfsMount : IDisposable
 {
     // Linux open(2) flags and errno values, as libnfs uses them.
     public const int ReadOnly = 0, WriteOnly = 1, ReadWrite = 2, Creat = 0x40, Excl = 0x80, Trunc = 0x200;
-    public const int ENOENT = 2, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENAMETOOLONG = 36, ENOTEMPTY = 39, EROFS = 30, EPERM = 1, ESTALE = 116;
+    public const int ENOENT = 2, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENAMETOOLONG = 36, ENOTEMPTY = 39, EROFS = 30, EFBIG = 27, EPERM = 1, ESTALE = 116;
 
     private IntPtr _context;
 

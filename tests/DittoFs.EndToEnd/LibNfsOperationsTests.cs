@@ -162,6 +162,24 @@ public sealed class LibNfsOperationsTests : ServerFixture
         Assert.That(_nfs.ReadFile(path), Is.EqualTo(new byte[] { (byte)'0', (byte)'1', (byte)'2', (byte)'3', 0, 0, 0, 0 }));
     }
 
+    /// <summary>
+    /// On the embedded default the file-system content store refuses a length its disk's file system cannot hold; the
+    /// size recorded before the content store said so must be taken back (it once stayed at the refused length).
+    /// </summary>
+    [Test]
+    public void A_truncate_the_content_store_refuses_leaves_the_size_as_it_was()
+    {
+        string path = UniqueName("huge");
+        _nfs.WriteFile(path, "0123456789"u8);
+        var before = _nfs.Stat(path);
+
+        Assert.That(_nfs.Truncate(path, 999_999_999_999_999), Is.EqualTo(-LibNfsMount.EFBIG));
+
+        var after = _nfs.Stat(path);
+        Assert.That((after.Size, after.Mtime, after.MtimeNsec, after.Ctime, after.CtimeNsec), Is.EqualTo((before.Size, before.Mtime, before.MtimeNsec, before.Ctime, before.CtimeNsec)));
+        Assert.That(Encoding.ASCII.GetString(_nfs.ReadFile(path)), Is.EqualTo("0123456789"));
+    }
+
     [Test]
     public void Mknod_creates_a_fifo()
     {

@@ -3,6 +3,7 @@ using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Storage.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs.Tests;
 
@@ -41,7 +42,7 @@ public class AllocationTests
     private static async Task<(Server Server, NfsFh3 File, RpcCallContext Context)> Setup()
     {
         // The stores themselves, unwrapped: test doubles that count calls would allocate.
-        var share = await Share.CreateAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), TestServer.OpenExport, rootMode: 0x1FF);
+        var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), rootMode: 0x1FF), TestServer.OpenExport);
         var server = new Server(new NfsService(new ShareTable(share), new NfsServerOptions(), NullLogger<NfsService>.Instance), new NfsFh3 { Data = share.RootHandle });
         var created = await server.Nfs.CreateAsync(new Create3Args { Where = TestServer.Where(server.Root, "file") }, Callers.Root());
         var file = TestServer.Copy(created.Resok.Obj.Handle);

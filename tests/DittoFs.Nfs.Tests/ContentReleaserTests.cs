@@ -2,6 +2,7 @@ using DittoFs.Nfs.Tests.Support;
 using DittoFs.Protocol;
 using DittoFs.Storage;
 using DittoFs.Storage.Memory;
+using DittoFs.Vfs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;

@@ -6,6 +6,7 @@ using DittoFs.Rpc;
 using DittoFs.Storage;
 using DittoFs.Storage.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs.Tests;
 
@@ -30,8 +31,8 @@ public sealed class HandleForgingTests
     {
         _store = new MemoryMetadataStore();
         var content = new MemoryContentStore(capacityBytes: 1 << 20);
-        _open = await Share.CreateAsync("/open", _store, content, new ExportOptions { RootSquash = false });
-        _closed = await Share.CreateAsync("/closed", _store, content,
+        _open = new Share("/open", await VirtualFileSystem.OpenAsync("/open", _store, content), new ExportOptions { RootSquash = false });
+        _closed = new Share("/closed", await VirtualFileSystem.OpenAsync("/closed", _store, content),
             new ExportOptions { RootSquash = false, AllowedClients = [IPNetwork.Parse("10.0.0.0/8")] });
         _nfs = new NfsService(new ShareTable(_open, _closed), new NfsServerOptions(), NullLogger<NfsService>.Instance);
 

@@ -6,6 +6,7 @@ using DittoFs.Storage;
 using AuthFlavor = DittoFs.Storage.AuthFlavor;
 using DittoFs.Storage.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs.Tests;
 
@@ -86,8 +87,8 @@ public class MountServiceTests
     {
         var metadata = new MemoryMetadataStore();
         var content = new MemoryContentStore();
-        var open = await Share.CreateAsync("/open", metadata, content);
-        var limited = await Share.CreateAsync("/limited", metadata, content,
+        var open = new Share("/open", await VirtualFileSystem.OpenAsync("/open", metadata, content));
+        var limited = new Share("/limited", await VirtualFileSystem.OpenAsync("/limited", metadata, content),
             new ExportOptions { AllowedClients = [IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("fd00::/8")] });
         var mount = new MountService(new ShareTable(open, limited), new NfsServerOptions(), NullLogger<MountService>.Instance);
 

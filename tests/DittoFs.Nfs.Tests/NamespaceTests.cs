@@ -1,6 +1,7 @@
 using DittoFs.Nfs.Tests.Support;
 using DittoFs.Protocol;
 using DittoFs.Storage.Memory;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs.Tests;
 
@@ -186,8 +187,8 @@ public class NamespaceTests
     {
         var metadata = new MemoryMetadataStore();
         var content = new MemoryContentStore();
-        var one = await Share.CreateAsync("/one", metadata, content, TestServer.OpenExport, rootMode: 0x1FF);
-        var two = await Share.CreateAsync("/two", metadata, content, TestServer.OpenExport, rootMode: 0x1FF);
+        var one = new Share("/one", await VirtualFileSystem.OpenAsync("/one", metadata, content, rootMode: 0x1FF), TestServer.OpenExport);
+        var two = new Share("/two", await VirtualFileSystem.OpenAsync("/two", metadata, content, rootMode: 0x1FF), TestServer.OpenExport);
         var nfs = new NfsService(new ShareTable(one, two), new NfsServerOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<NfsService>.Instance);
         var oneRoot = new NfsFh3 { Data = one.RootHandle };
         var twoRoot = new NfsFh3 { Data = two.RootHandle };

@@ -7,6 +7,7 @@ using DittoFs.Rpc;
 using DittoFs.Storage.Memory;
 using DittoFs.Xdr;
 using Microsoft.Extensions.Logging.Abstractions;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs.Tests;
 
@@ -46,7 +47,7 @@ public class ServerAllocationTests
             Assert.Ignore("Allocation counts need an optimised (Release) build.");
         }
 
-        var share = await Share.CreateAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), TestServer.OpenExport, rootMode: 0x1FF);
+        var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), rootMode: 0x1FF), TestServer.OpenExport);
         var shares = new ShareTable(share);
         var options = new NfsServerOptions();
         var nfs = new NfsService(shares, options, NullLogger<NfsService>.Instance);

@@ -1,13 +1,14 @@
 using System.Net;
 using DittoFs.Storage;
 using DittoFs.Storage.Memory;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs.Tests;
 
 public class ShareTableTests
 {
     private static Share NewShare(string path, ExportOptions? options = null) =>
-        new(path, new MemoryMetadataStore(), new MemoryContentStore(), options ?? new ExportOptions(), new FileRef(1, 1));
+        new(path, new VirtualFileSystem(new MemoryMetadataStore(), new MemoryContentStore(), new FileRef(1, 1)), options);
 
     [Test]
     public void The_share_id_is_the_FNV_1a_hash_of_the_export_path()

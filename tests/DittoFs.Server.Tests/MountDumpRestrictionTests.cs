@@ -6,6 +6,7 @@ using DittoFs.Rpc;
 using DittoFs.Storage.Memory;
 using DittoFs.Xdr;
 using Microsoft.Extensions.Logging.Abstractions;
+using DittoFs.Vfs;
 
 namespace DittoFs.Server.Tests;
 
@@ -19,7 +20,7 @@ public sealed class MountDumpRestrictionTests
 
     private static async Task<IXdrProgram<RpcCallContext>> MountProgramAsync(bool restricted)
     {
-        var share = await Share.CreateAsync("/export", new MemoryMetadataStore(), new MemoryContentStore());
+        var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore()));
         var programs = NfsPrograms.Create(new ShareTable(share), new NfsServerOptions { DumpRestrictedToLocalhost = restricted }, NullLoggerFactory.Instance);
         return programs.Single(p => p.Program == MountV3Program.Program);
     }

@@ -68,7 +68,7 @@ public sealed class ReleasedContentStartupTests
         await using (var server = await DittoServer.StartAsync(Config(), NullLoggerFactory.Instance))
         {
             // A record is dropped only once its content is deleted.
-            var metadata = server.Shares.All.Single().Metadata;
+            var metadata = server.Shares.All.Single().FileSystem.Metadata;
             var deadline = DateTime.UtcNow + Patience;
             while ((await metadata.ListReleasedContentAsync()).Count > 0 && DateTime.UtcNow < deadline)
                 await Task.Delay(20);

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using DittoFs.Rpc;
-using DittoFs.Storage;
+using DittoFs.Protocol;
+using DittoFs.Vfs;
 using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
@@ -24,7 +25,7 @@ internal sealed class CallScratch
     private byte[]? _data;
     private Array? _entries;
     private Action<Array>? _returnEntries;
-    private ReplyBorrower? _borrower;
+    private ReplyReadBuffer? _readBuffer;
 
     /// <summary>The scratch of <paramref name="context"/>, emptied for a new call.</summary>
     public static CallScratch Begin(RpcCallContext context)
@@ -54,8 +55,20 @@ internal sealed class CallScratch
         return memory;
     }
 
-    /// <summary>A pooled buffer of exactly <paramref name="length"/> bytes for READ data (one per call).</summary>
-    public Memory<byte> Data(int length)
+    /// <summary>
+    /// Where this call's READ data goes (one per call): through the RPC server, into <paramref name="reply"/> at the
+    /// offset a successful READ3res puts it, so the data is written once and sent from there, or, from
+    /// <paramref name="minLent"/> bytes up, lent and sent from where the store keeps it (the reply's external region);
+    /// called directly (no reply buffer), into a pooled buffer of the call.
+    /// </summary>
+    public ReplyReadBuffer ReadBuffer(XdrBufferWriter? reply, int minLent)
+    {
+        _readBuffer ??= new ReplyReadBuffer(this);
+        _readBuffer.Begin(reply, minLent);
+        return _readBuffer;
+    }
+
+    private Memory<byte> Data(int length)
     {
         if (_data is not null)
         {
@@ -63,14 +76,6 @@ internal sealed class CallScratch
         }
         _data = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         return _data.AsMemory(0, length);
-    }
-
-    /// <summary>Hands what a lending content store lends to <paramref name="reply"/>'s external region (READ data).</summary>
-    public IContentBorrower Borrower(XdrBufferWriter reply)
-    {
-        _borrower ??= new ReplyBorrower();
-        _borrower.Reply = reply;
-        return _borrower;
     }
 
     /// <summary>A pooled array of at least <paramref name="minimumLength"/> elements for a reply's list (one per call).</summary>
@@ -117,7 +122,7 @@ internal sealed class CallScratch
     private void Reset()
     {
         _bytesUsed = 0;
-        _borrower?.Reply = null;
+        _readBuffer?.Begin(null, 0);
         if (_data is not null)
         {
             ArrayPool<byte>.Shared.Return(_data);
@@ -130,12 +135,58 @@ internal sealed class CallScratch
         }
     }
 
-    private sealed class ReplyBorrower : IContentBorrower
+    /// <summary>The <see cref="IReadBuffer"/> of <see cref="ReadBuffer"/>; <see cref="Data"/> is what the reply carries.</summary>
+    internal sealed class ReplyReadBuffer(CallScratch scratch) : IReadBuffer
     {
-        public XdrBufferWriter? Reply { get; set; }
+        /// <summary>Where a successful READ3res puts its data: the size of such a result with no data.</summary>
+        private static readonly int DataOffset = Read3Res.SizeOf(new Read3Res
+        {
+            Status = Nfsstat3.Nfs3Ok,
+            Resok = new Read3Resok { FileAttributes = new PostOpAttr { AttributesFollow = true } },
+        });
 
-        public void Borrow(ReadOnlyMemory<byte> bytes) => Reply!.AddExternal(bytes);
+        private XdrBufferWriter? _reply;
+        private int _minLent;
 
-        public void Hold(IDisposable loan) => Reply!.HoldLoan(loan);
+        /// <summary>The data of the READ reply: memory read into, or the placeholder of the external region.</summary>
+        public ReadOnlyMemory<byte> Data { get; private set; }
+
+        public void Begin(XdrBufferWriter? reply, int minLent)
+        {
+            _reply = reply;
+            _minLent = minLent;
+            Data = default;
+        }
+
+        public bool Borrows(int length)
+        {
+            if (_reply is null || length < _minLent)
+            {
+                return false;
+            }
+            Data = _reply.ReserveExternal(DataOffset, length);
+            return true;
+        }
+
+        public Memory<byte> Allocate(int length)
+        {
+            var memory = _reply is not null ? _reply.ReserveAhead(DataOffset, length) : scratch.Data(length);
+            Data = memory;
+            return memory;
+        }
+
+        public void Borrow(ReadOnlyMemory<byte> bytes) => _reply!.AddExternal(bytes);
+
+        public void Hold(IDisposable loan) => _reply!.HoldLoan(loan);
+
+        /// <summary>After a failed read: forgets what was lent (returning the loans).</summary>
+        public void Drop()
+        {
+            if (_reply is { HasExternal: true })
+            {
+                _reply.DropExternal();
+            }
+            Data = default;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Vfs;
 using StoreWcc = DittoFs.Storage.WccData;
 using WireWcc = DittoFs.Protocol.WccData;
 
@@ -11,8 +12,7 @@ namespace DittoFs.Nfs;
 /// </summary>
 internal readonly record struct CallTarget(Share Share, FileRef File, AuthContext Auth)
 {
-    public IMetadataStore Metadata => Share.Metadata;
-    public IContentStore Content => Share.Content;
+    public VirtualFileSystem FileSystem => Share.FileSystem;
 
     public PostOpAttr PostOp(in InodeAttributes attributes) => WireAttributes.ToPostOpAttr(attributes, Share.Id);
 

@@ -38,7 +38,7 @@ internal static class DirectoryListing
         var batch = ArrayPool<DirectoryEntry>.Shared.Rent(dots + sink.SuggestedBatchSize);
         try
         {
-            var page = await target.Metadata.ReadDirectoryAsync(target.Auth, target.File, cookie, cookieVerifier, batch.AsMemory(dots), cancellationToken)
+            var page = await target.FileSystem.ReadDirectoryAsync(target.Auth, target.File, cookie, cookieVerifier, batch.AsMemory(dots), cancellationToken)
                 .ConfigureAwait(false);
             var directory = page.Value.Directory;
             if (!page.IsOk)
@@ -47,7 +47,7 @@ internal static class DirectoryListing
             }
             if (directory is null)
             {
-                var attributes = await target.Metadata.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
+                var attributes = await target.FileSystem.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
                 if (!attributes.IsOk)
                 {
                     return new Listing<TSink>(attributes.Status, sink, false, 0, null);
@@ -62,7 +62,7 @@ internal static class DirectoryListing
 
             if (dots > 0)
             {
-                var parent = await target.Metadata.LookupAsync(parentReader, target.File, DotDotName, cancellationToken).ConfigureAwait(false);
+                var parent = await target.FileSystem.LookupAsync(parentReader, target.File, DotDotName, cancellationToken).ConfigureAwait(false);
                 if (!parent.IsOk)
                 {
                     return new Listing<TSink>(parent.Status, sink, false, 0, directory);
@@ -91,7 +91,7 @@ internal static class DirectoryListing
                     break;
                 }
                 ulong last = batch[available - 1].Cookie;
-                page = await target.Metadata.ReadDirectoryAsync(target.Auth, target.File, last, verifier,
+                page = await target.FileSystem.ReadDirectoryAsync(target.Auth, target.File, last, verifier,
                     batch.AsMemory(0, Math.Min(batch.Length, sink.SuggestedBatchSize)), cancellationToken).ConfigureAwait(false);
                 if (!page.IsOk)
                 {

@@ -59,7 +59,7 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
         {
             if (component is "." or "..")
                 return Refuse(path, context, Mountstat3.Mnt3errNoent); // never climb out of the export
-            var found = await share.Metadata.LookupAsync(auth, directory, Encoding.UTF8.GetBytes(component), context.CancellationToken).ConfigureAwait(false);
+            var found = await share.FileSystem.LookupAsync(auth, directory, Encoding.UTF8.GetBytes(component), context.CancellationToken).ConfigureAwait(false);
             if (!found.IsOk)
                 return Refuse(path, context, found.Status == StoreStatus.Access ? Mountstat3.Mnt3errAcces : Mountstat3.Mnt3errNoent);
             if (found.Value.File.Type != FileType.Directory)

@@ -17,7 +17,7 @@ public sealed partial class NfsService
         {
             return new Getattr3Res { Status = status };
         }
-        var attributes = await target.Metadata.GetAttributesAsync(target.File, context.CancellationToken).ConfigureAwait(false);
+        var attributes = await target.FileSystem.GetAttributesAsync(target.File, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(attributes.Status, NfsV3Procedure.Getattr, target);
         return status != Nfsstat3.Nfs3Ok
             ? new Getattr3Res { Status = status }
@@ -27,8 +27,8 @@ public sealed partial class NfsService
     /// <summary>
     /// SETATTR (RFC 1813 §3.3.2). The store checks who may change what, applies the guard (NFS3ERR_NOT_SYNC when
     /// the client's ctime is not the file's) and ignores file-type bits in the mode. A size change of a regular
-    /// file then truncates or extends its content; the metadata goes first so that a refused change never
-    /// touches the bytes. Time changes may be to the client's time or to the server's (SET_TO_SERVER_TIME).
+    /// file also truncates or extends its content, and is undone when the content store refuses it (the file system's
+    /// rule). Time changes may be to the client's time or to the server's (SET_TO_SERVER_TIME).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Setattr3Res> SetattrAsync(Setattr3Args arguments, RpcCallContext context)
@@ -43,14 +43,8 @@ public sealed partial class NfsService
 
         var changes = WireAttributes.ToSetAttributes(arguments.NewAttributes);
         FileTime? guard = arguments.Guard.Check ? WireAttributes.ToFileTime(arguments.Guard.ObjCtime) : null;
-        var result = await target.Metadata.SetAttributesAsync(target.Auth, target.File, changes, guard, cancellationToken).ConfigureAwait(false);
-        var storeStatus = result.Status;
-        if (result.IsOk && changes.Size is { } size && result.Value.After is { Type: FileType.Regular } after)
-        {
-            storeStatus = await target.Content.TruncateAsync(after.ContentId, size, cancellationToken).ConfigureAwait(false);
-        }
-
-        status = Outcome(storeStatus, NfsV3Procedure.Setattr, target);
+        var result = await target.FileSystem.SetAttributesAsync(target.Auth, target.File, changes, guard, cancellationToken).ConfigureAwait(false);
+        status = Outcome(result.Status, NfsV3Procedure.Setattr, target);
         var wcc = target.Wcc(result.Value);
         return status == Nfsstat3.Nfs3Ok
             ? new Setattr3Res { Status = status, Resok = new Setattr3Resok { ObjWcc = wcc } }
@@ -70,7 +64,7 @@ public sealed partial class NfsService
             return new Access3Res { Status = status };
         }
         var requested = (AccessRights)arguments.Access & AccessRights.All;
-        var result = await target.Metadata.AccessAsync(target.Auth, target.File, requested, context.CancellationToken).ConfigureAwait(false);
+        var result = await target.FileSystem.AccessAsync(target.Auth, target.File, requested, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Access, target);
         if (status != Nfsstat3.Nfs3Ok)
         {

@@ -13,7 +13,7 @@ public sealed partial class NfsService
 {
     /// <summary>
     /// CREATE (RFC 1813 §3.3.8). UNCHECKED and GUARDED carry initial attributes; a requested size (UNCHECKED on an
-    /// existing file is how O_TRUNC arrives) is applied to the content as well. EXCLUSIVE carries only an 8-byte
+    /// existing file is how O_TRUNC arrives) is applied to the content as well, by the file system. EXCLUSIVE carries only an 8-byte
     /// verifier, which the store keeps with the file so that a retransmitted CREATE finds its own file and succeeds;
     /// the client then sets the attributes with SETATTR.
     /// </summary>
@@ -33,15 +33,9 @@ public sealed partial class NfsService
         var attributes = exclusive ? SetAttributes.None : WireAttributes.ToSetAttributes(how.ObjAttributes);
         ulong verifier = exclusive ? BinaryPrimitives.ReadUInt64BigEndian(how.Verf.Span) : 0;
 
-        var result = await target.Metadata.CreateAsync(target.Auth, target.File, arguments.Where.Name, (CreateMode)(int)how.Mode, attributes, verifier, cancellationToken)
+        var result = await target.FileSystem.CreateAsync(target.Auth, target.File, arguments.Where.Name, (CreateMode)(int)how.Mode, attributes, verifier, cancellationToken)
             .ConfigureAwait(false);
-        var storeStatus = result.Status;
-        if (result.IsOk && attributes.Size is { } size)
-        {
-            storeStatus = await target.Content.TruncateAsync(result.Value.File.ContentId, size, cancellationToken).ConfigureAwait(false);
-        }
-
-        var created = Created(result, storeStatus, NfsV3Procedure.Create, target, scratch);
+        var created = Created(result, NfsV3Procedure.Create, target, scratch);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Create3Res { Status = created.Status, Resok = new Create3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Create3Res { Status = created.Status, Resfail = new Create3Resfail { DirWcc = created.Directory } };
@@ -59,9 +53,9 @@ public sealed partial class NfsService
             return new Mkdir3Res { Status = status, Resfail = new Mkdir3Resfail { DirWcc = refused } };
         }
         var scratch = CallScratch.Begin(context);
-        var result = await target.Metadata.MkdirAsync(target.Auth, target.File, arguments.Where.Name, WireAttributes.ToSetAttributes(arguments.Attributes), cancellationToken)
+        var result = await target.FileSystem.MkdirAsync(target.Auth, target.File, arguments.Where.Name, WireAttributes.ToSetAttributes(arguments.Attributes), cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, result.Status, NfsV3Procedure.Mkdir, target, scratch);
+        var created = Created(result, NfsV3Procedure.Mkdir, target, scratch);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Mkdir3Res { Status = created.Status, Resok = new Mkdir3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Mkdir3Res { Status = created.Status, Resfail = new Mkdir3Resfail { DirWcc = created.Directory } };
@@ -80,9 +74,9 @@ public sealed partial class NfsService
         }
         var scratch = CallScratch.Begin(context);
         var symlink = arguments.Symlink;
-        var result = await target.Metadata.SymlinkAsync(target.Auth, target.File, arguments.Where.Name, symlink.SymlinkData,
+        var result = await target.FileSystem.SymlinkAsync(target.Auth, target.File, arguments.Where.Name, symlink.SymlinkData,
             WireAttributes.ToSetAttributes(symlink.SymlinkAttributes), cancellationToken).ConfigureAwait(false);
-        var created = Created(result, result.Status, NfsV3Procedure.Symlink, target, scratch);
+        var created = Created(result, NfsV3Procedure.Symlink, target, scratch);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Symlink3Res { Status = created.Status, Resok = new Symlink3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Symlink3Res { Status = created.Status, Resfail = new Symlink3Resfail { DirWcc = created.Directory } };
@@ -111,18 +105,18 @@ public sealed partial class NfsService
             Ftype3.Nf3sock or Ftype3.Nf3fifo => (WireAttributes.ToSetAttributes(what.PipeAttributes), default),
             _ => (SetAttributes.None, default(DeviceNumber)),
         };
-        var result = await target.Metadata.MknodAsync(target.Auth, target.File, arguments.Where.Name, (FileType)(int)what.Type, attributes, device, cancellationToken)
+        var result = await target.FileSystem.MknodAsync(target.Auth, target.File, arguments.Where.Name, (FileType)(int)what.Type, attributes, device, cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, result.Status, NfsV3Procedure.Mknod, target, scratch);
+        var created = Created(result, NfsV3Procedure.Mknod, target, scratch);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Mknod3Res { Status = created.Status, Resok = new Mknod3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Mknod3Res { Status = created.Status, Resfail = new Mknod3Resfail { DirWcc = created.Directory } };
     }
 
-    /// <summary>The reply parts the four creating procedures share, from the store's answer and the final status.</summary>
-    private CreatedObject Created(in StoreResult<CreateResult> result, StoreStatus status, NfsV3Procedure procedure, in CallTarget target, CallScratch scratch)
+    /// <summary>The reply parts the four creating procedures share, from the file system's answer.</summary>
+    private CreatedObject Created(in StoreResult<CreateResult> result, NfsV3Procedure procedure, in CallTarget target, CallScratch scratch)
     {
-        var nfs = Outcome(status, procedure, target);
+        var nfs = Outcome(result.Status, procedure, target);
         var directory = target.Wcc(result.Value.Directory);
         if (nfs != Nfsstat3.Nfs3Ok)
         {

@@ -27,12 +27,10 @@ public sealed partial class NfsService
         {
             return new Fsstat3Res { Status = status };
         }
-        var attributes = await target.Metadata.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
-        var space = attributes.IsOk ? await target.Content.GetStatsAsync(cancellationToken).ConfigureAwait(false) : default;
-        var files = space.IsOk ? await target.Metadata.GetFileCountStatsAsync(cancellationToken).ConfigureAwait(false) : default;
-        var storeStatus = !attributes.IsOk ? attributes.Status : !space.IsOk ? space.Status : files.Status;
-        status = Outcome(storeStatus, NfsV3Procedure.Fsstat, target);
-        var postOp = target.PostOp(attributes.Value);
+        var stats = await target.FileSystem.GetStatsAsync(target.File, cancellationToken).ConfigureAwait(false);
+        status = Outcome(stats.Status, NfsV3Procedure.Fsstat, target);
+        var postOp = target.PostOp(stats.Value.File);
+        var (space, files) = (stats.Value.Space, stats.Value.Files);
         if (status != Nfsstat3.Nfs3Ok)
         {
             return new Fsstat3Res { Status = status, Resfail = new Fsstat3Resfail { ObjAttributes = postOp } };
@@ -43,12 +41,12 @@ public sealed partial class NfsService
             Resok = new Fsstat3Resok
             {
                 ObjAttributes = postOp,
-                Tbytes = space.Value.TotalBytes,
-                Fbytes = space.Value.FreeBytes,
-                Abytes = space.Value.AvailableBytes,
-                Tfiles = files.Value.TotalFiles,
-                Ffiles = files.Value.FreeFiles,
-                Afiles = files.Value.AvailableFiles,
+                Tbytes = space.TotalBytes,
+                Fbytes = space.FreeBytes,
+                Abytes = space.AvailableBytes,
+                Tfiles = files.TotalFiles,
+                Ffiles = files.FreeFiles,
+                Afiles = files.AvailableFiles,
                 Invarsec = 0,
             },
         };
@@ -66,7 +64,7 @@ public sealed partial class NfsService
         {
             return new Fsinfo3Res { Status = status };
         }
-        var attributes = await target.Metadata.GetAttributesAsync(target.File, context.CancellationToken).ConfigureAwait(false);
+        var attributes = await target.FileSystem.GetAttributesAsync(target.File, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(attributes.Status, NfsV3Procedure.Fsinfo, target);
         if (status != Nfsstat3.Nfs3Ok)
         {
@@ -104,7 +102,7 @@ public sealed partial class NfsService
         {
             return new Pathconf3Res { Status = status };
         }
-        var attributes = await target.Metadata.GetAttributesAsync(target.File, context.CancellationToken).ConfigureAwait(false);
+        var attributes = await target.FileSystem.GetAttributesAsync(target.File, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(attributes.Status, NfsV3Procedure.Pathconf, target);
         if (status != Nfsstat3.Nfs3Ok)
         {

@@ -21,7 +21,7 @@ public sealed partial class NfsService
             return new Lookup3Res { Status = status };
         }
         var scratch = CallScratch.Begin(context);
-        var result = await target.Metadata.LookupAsync(target.Auth, target.File, arguments.What.Name, context.CancellationToken).ConfigureAwait(false);
+        var result = await target.FileSystem.LookupAsync(target.Auth, target.File, arguments.What.Name, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Lookup, target);
         if (status != Nfsstat3.Nfs3Ok)
         {
@@ -48,7 +48,7 @@ public sealed partial class NfsService
         {
             return new Readlink3Res { Status = status };
         }
-        var result = await target.Metadata.ReadLinkAsync(target.Auth, target.File, context.CancellationToken).ConfigureAwait(false);
+        var result = await target.FileSystem.ReadLinkAsync(target.Auth, target.File, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Readlink, target);
         var attributes = target.PostOp(result.Value.Attributes);
         return status != Nfsstat3.Nfs3Ok

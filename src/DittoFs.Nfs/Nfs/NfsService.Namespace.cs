@@ -8,8 +8,7 @@ namespace DittoFs.Nfs;
 public sealed partial class NfsService
 {
     /// <summary>
-    /// REMOVE (RFC 1813 §3.3.12) of a non-directory. When its last name goes, the store hands back its content id
-    /// and the bytes are released (<see cref="ReleaseContentAsync"/>).
+    /// REMOVE (RFC 1813 §3.3.12) of a non-directory; when its last name goes, the file system releases its bytes.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Remove3Res> RemoveAsync(Remove3Args arguments, RpcCallContext context)
@@ -21,11 +20,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = refused } };
         }
-        var result = await target.Metadata.RemoveAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
-        if (result.IsOk)
-        {
-            await ReleaseContentAsync(target, result.Value.ReleasedContent, NfsV3Procedure.Remove, cancellationToken).ConfigureAwait(false);
-        }
+        var result = await target.FileSystem.RemoveAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Remove, target);
         var wcc = target.Wcc(result.Value.Directory);
         return status == Nfsstat3.Nfs3Ok
@@ -44,7 +39,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Rmdir3Res { Status = status, Resfail = new Rmdir3Resfail { DirWcc = refused } };
         }
-        var result = await target.Metadata.RmdirAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
+        var result = await target.FileSystem.RmdirAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Rmdir, target);
         var wcc = target.Wcc(result.Value);
         return status == Nfsstat3.Nfs3Ok
@@ -53,8 +48,8 @@ public sealed partial class NfsService
     }
 
     /// <summary>
-    /// RENAME (RFC 1813 §3.3.14) with rename(2) semantics, kept by the store: an existing compatible target is
-    /// replaced atomically (its content deleted here if that was its last name), and renaming one file onto another
+    /// RENAME (RFC 1813 §3.3.14) with rename(2) semantics, kept by the file system: an existing compatible target is
+    /// replaced atomically (its content released if that was its last name), and renaming one file onto another
     /// name of itself succeeds doing nothing. Both directories must be in one share (NFS3ERR_XDEV, see
     /// <see cref="OpenInSameShare"/>).
     /// </summary>
@@ -75,11 +70,7 @@ public sealed partial class NfsService
             return new Rename3Res { Status = status, Resfail = new Rename3Resfail { FromdirWcc = unchanged } };
         }
 
-        var result = await from.Metadata.RenameAsync(from.Auth, from.File, arguments.From.Name, to.File, arguments.To.Name, cancellationToken).ConfigureAwait(false);
-        if (result.IsOk)
-        {
-            await ReleaseContentAsync(from, result.Value.ReleasedContent, NfsV3Procedure.Rename, cancellationToken).ConfigureAwait(false);
-        }
+        var result = await from.FileSystem.RenameAsync(from.Auth, from.File, arguments.From.Name, to.File, arguments.To.Name, cancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Rename, from);
         var fromWcc = from.Wcc(result.Value.FromDirectory);
         var toWcc = to.Wcc(result.Value.ToDirectory);
@@ -109,7 +100,7 @@ public sealed partial class NfsService
             return new Link3Res { Status = status, Resfail = new Link3Resfail { LinkdirWcc = unchanged } };
         }
 
-        var result = await directory.Metadata.LinkAsync(directory.Auth, file.File, directory.File, arguments.Link.Name, cancellationToken).ConfigureAwait(false);
+        var result = await directory.FileSystem.LinkAsync(directory.Auth, file.File, directory.File, arguments.Link.Name, cancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Link, directory);
         var fileAttributes = directory.PostOp(result.Value.File);
         var wcc = directory.Wcc(result.Value.Directory);

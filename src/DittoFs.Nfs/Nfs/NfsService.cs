@@ -8,9 +8,10 @@ using WireWcc = DittoFs.Protocol.WccData;
 namespace DittoFs.Nfs;
 
 /// <summary>
-/// NFS version 3 (RFC 1813 §3): decodes each call into store calls and the store's answers into the reply.
-/// Every call first resolves its handle (<see cref="Open"/>): format, share, and the share's export checks, then
-/// the caller's identity after squashing. Business rules (permissions, names, POSIX semantics) are the stores'.
+/// NFS version 3 (RFC 1813 §3), an adapter over the share's file system: decode, one call into
+/// <see cref="DittoFs.Vfs.VirtualFileSystem"/>, encode. Every call first resolves its handle (<see cref="Open"/>):
+/// format, share, and the share's export checks, then the caller's identity after squashing. Business rules
+/// (permissions, names, POSIX semantics, the order of metadata and content) are the file system's.
 /// Expected failures are replies, logged at Debug; exceptions are bugs or broken back ends and propagate to the
 /// RPC layer, which answers SYSTEM_ERR.
 /// One procedure group per file: NfsService.*.cs.
@@ -27,10 +28,8 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     private readonly NfsServerOptions _options;
     private readonly ILogger<NfsService> _logger;
     private readonly CallerIdentities _identities = new();
-    private readonly ContentReleaser? _releaser;
 
-    /// <param name="releaser">Deletes released content in the background (the server's choice); without one, REMOVE and RENAME delete it before answering.</param>
-    public NfsService(ShareTable shares, NfsServerOptions options, ILogger<NfsService> logger, WriteVerifier? writeVerifier = null, ContentReleaser? releaser = null)
+    public NfsService(ShareTable shares, NfsServerOptions options, ILogger<NfsService> logger, WriteVerifier? writeVerifier = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -40,7 +39,6 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
         _options = options;
         _logger = logger;
         WriteVerifier = writeVerifier ?? WriteVerifier.ForNewInstance();
-        _releaser = releaser;
     }
 
     /// <summary>The verifier WRITE and COMMIT return for this server instance.</summary>
@@ -112,7 +110,7 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<WireWcc> UnchangedWccAsync(CallTarget target, CancellationToken cancellationToken)
     {
-        var attributes = await target.Metadata.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
+        var attributes = await target.FileSystem.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
         return attributes.IsOk ? target.Wcc(DittoFs.Storage.WccData.Unchanged(attributes.Value)) : default;
     }
 
@@ -124,7 +122,4 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure} on {File}: {Status}")]
     private partial void LogFailure(NfsV3Procedure procedure, FileRef file, Nfsstat3 status);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "NFS {Procedure}: content {Content} of a removed file could not be deleted ({Status}); a persistent metadata store keeps it listed, and the next start tries again")]
-    private partial void LogContentLeak(NfsV3Procedure procedure, ContentId content, StoreStatus status);
 }

@@ -1,56 +1,32 @@
 using System.Text;
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs;
 
 /// <summary>
-/// One exported tree: its export path (what MNT asks for, e.g. "/export"), the stores holding its metadata and
-/// bytes, its export options and its root directory. What MOUNT sends about a share (root handle, flavours,
+/// One exported tree: its export path (what MNT asks for, e.g. "/export"), its file system (the one every call on
+/// the share goes to), its export options and its root directory. What MOUNT sends about a share (root handle, flavours,
 /// EXPORT entry) is encoded once here, so those replies allocate nothing.
 /// </summary>
 public sealed class Share
 {
-    /// <summary>Mode of a share root created by <see cref="CreateAsync"/>: rwxr-xr-x.</summary>
-    public const uint DefaultRootMode = 0x1ED; // 0755
-
-    public Share(string exportPath, IMetadataStore metadata, IContentStore content, ExportOptions options, FileRef root)
+    /// <param name="fileSystem">The share's file system, normally opened under <paramref name="exportPath"/> (<see cref="VirtualFileSystem.OpenAsync"/>).</param>
+    public Share(string exportPath, VirtualFileSystem fileSystem, ExportOptions? options = null)
     {
         ValidateExportPath(exportPath);
-        ArgumentNullException.ThrowIfNull(metadata);
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentNullException.ThrowIfNull(options);
-        if (root.FileId == 0)
-        {
-            throw new ArgumentException("A share root needs a file id (stores never hand out 0).", nameof(root));
-        }
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        options ??= new ExportOptions();
         ExportPath = exportPath;
         Id = ShareId.FromExportPath(exportPath);
-        Metadata = metadata;
-        Content = content;
+        FileSystem = fileSystem;
         Options = options;
-        Root = root;
-        RootHandle = new FileHandle(Id, root).ToArray();
+        Root = fileSystem.Root;
+        RootHandle = new FileHandle(Id, Root).ToArray();
         MountAuthFlavors = options.AllowedAuthFlavors.Select(flavor => (int)flavor).ToArray();
         ExportPathBytes = Encoding.UTF8.GetBytes(exportPath);
         ExportGroups = options.AllowedClients.Select(network => new Groupnode { GrName = Encoding.UTF8.GetBytes(network.ToString()) }).ToArray();
-    }
-
-    /// <summary>
-    /// A share whose root is the metadata store's root for <paramref name="exportPath"/>, created on first use
-    /// (owner root, <paramref name="rootMode"/>) and found again on later starts of a persistent store.
-    /// </summary>
-    public static async ValueTask<Share> CreateAsync(string exportPath, IMetadataStore metadata, IContentStore content, ExportOptions? options = null,
-        uint rootMode = DefaultRootMode, uint rootUid = 0, uint rootGid = 0, CancellationToken cancellationToken = default)
-    {
-        ValidateExportPath(exportPath);
-        ArgumentNullException.ThrowIfNull(metadata);
-        var root = await metadata.GetOrCreateRootAsync(exportPath, rootUid, rootGid, rootMode, cancellationToken).ConfigureAwait(false);
-        if (!root.IsOk)
-        {
-            throw new InvalidOperationException($"The metadata store could not give share {exportPath} a root: {root.Status}.");
-        }
-        return new Share(exportPath, metadata, content, options ?? new ExportOptions(), root.Value);
     }
 
     /// <summary>Stable id carried by every handle of the share; also its fsid (RFC 1813 §2.5 fattr3).</summary>
@@ -59,8 +35,9 @@ public sealed class Share
     /// <summary>The path clients mount, e.g. "/export".</summary>
     public string ExportPath { get; }
 
-    public IMetadataStore Metadata { get; }
-    public IContentStore Content { get; }
+    /// <summary>Where every call on the share goes.</summary>
+    public VirtualFileSystem FileSystem { get; }
+
     public ExportOptions Options { get; }
     public FileRef Root { get; }
 

@@ -14,6 +14,9 @@ internal sealed class MeteredMetadataStore(IMetadataStore inner, StoreErrorMeter
     public ValueTask<StoreResult<WccData>> SetAttributesAsync(AuthContext auth, FileRef file, SetAttributes changes, FileTime? guardChangeTime, CancellationToken cancellationToken = default) =>
         errors.Watch(inner.SetAttributesAsync(auth, file, changes, guardChangeTime, cancellationToken));
 
+    public ValueTask<StoreStatus> RevertAttributesAsync(FileRef file, InodeAttributes changed, InodeAttributes original, CancellationToken cancellationToken = default) =>
+        errors.Watch(inner.RevertAttributesAsync(file, changed, original, cancellationToken));
+
     public ValueTask<StoreResult<LookupResult>> LookupAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
         errors.Watch(inner.LookupAsync(auth, directory, name, cancellationToken));
 

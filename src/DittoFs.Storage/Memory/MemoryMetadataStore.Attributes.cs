@@ -33,4 +33,22 @@ public sealed partial class MemoryMetadataStore
             return new StoreResult<WccData>(status, WccData.Unchanged(before));
         }
     }
+
+    public ValueTask<StoreStatus> RevertAttributesAsync(FileRef file, InodeAttributes changed, InodeAttributes original, CancellationToken cancellationToken = default)
+    {
+        if (!TryResolve(file, out var inode))
+        {
+            return new(StoreStatus.Stale);
+        }
+        lock (inode.Gate)
+        {
+            if (inode.IsRemoved)
+            {
+                return new(StoreStatus.Stale);
+            }
+            var status = PosixRules.Revert(inode.Attributes, changed, original, out var reverted);
+            inode.Attributes = reverted;
+            return new(status);
+        }
+    }
 }

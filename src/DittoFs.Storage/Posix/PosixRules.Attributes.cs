@@ -190,6 +190,32 @@ public static partial class PosixRules
         return StoreStatus.Ok;
     }
 
+    /// <summary>
+    /// The attributes <see cref="IMetadataStore.RevertAttributesAsync"/> puts back: <paramref name="current"/> with the
+    /// settable part (mode, owner, size, times) of <paramref name="original"/>, if the file is still exactly as the
+    /// change left it (<paramref name="changed"/>); NotSync if anything changed it since.
+    /// </summary>
+    public static StoreStatus Revert(in InodeAttributes current, in InodeAttributes changed, in InodeAttributes original, out InodeAttributes result)
+    {
+        result = current;
+        if (current != changed)
+        {
+            return StoreStatus.NotSync;
+        }
+        result = current with
+        {
+            Mode = original.Mode,
+            Uid = original.Uid,
+            Gid = original.Gid,
+            Size = original.Size,
+            Used = original.Used,
+            AccessTime = original.AccessTime,
+            ModifyTime = original.ModifyTime,
+            ChangeTime = original.ChangeTime,
+        };
+        return StoreStatus.Ok;
+    }
+
     /// <summary>FBig when a write of <paramref name="count"/> bytes at <paramref name="offset"/> would end past <see cref="MaxFileSize"/>.</summary>
     public static StoreStatus CheckWriteRange(ulong offset, ulong count) =>
         count > MaxFileSize || offset > MaxFileSize - count ? StoreStatus.FBig : StoreStatus.Ok;

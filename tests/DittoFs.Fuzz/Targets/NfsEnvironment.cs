@@ -6,6 +6,7 @@ using DittoFs.Storage;
 using DittoFs.Storage.Memory;
 using DittoFs.Xdr;
 using Microsoft.Extensions.Logging.Abstractions;
+using DittoFs.Vfs;
 
 namespace DittoFs.Fuzz.Targets;
 
@@ -48,7 +49,7 @@ internal sealed class NfsEnvironment
     {
         var metadata = new MemoryMetadataStore(maxFiles: MaxFiles);
         var content = new MemoryContentStore(capacityBytes: ContentCapacity);
-        var share = Share.CreateAsync(ExportPath, metadata, content, new ExportOptions { RootSquash = false }).AsTask().GetAwaiter().GetResult();
+        var share = new Share(ExportPath, VirtualFileSystem.OpenAsync(ExportPath, metadata, content).AsTask().GetAwaiter().GetResult(), new ExportOptions { RootSquash = false });
         var options = new NfsServerOptions();
         var environment = new NfsEnvironment(share, new NfsService(new ShareTable(share), options, NullLogger<NfsService>.Instance),
             new MountService(new ShareTable(share), options, NullLogger<MountService>.Instance));

@@ -4,6 +4,7 @@ using DittoFs.Rpc;
 using DittoFs.Storage;
 using DittoFs.Storage.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
+using DittoFs.Vfs;
 
 namespace DittoFs.Nfs.Tests.Support;
 
@@ -16,7 +17,7 @@ internal sealed class TestServer
 {
     public const string ExportPath = "/export";
 
-    private TestServer(IMetadataStore metadata, CountingMetadataStore metadataCalls, RecordingContentStore content, Share share, ShareTable shares, NfsServerOptions options, ContentReleaser? releaser)
+    private TestServer(IMetadataStore metadata, CountingMetadataStore metadataCalls, RecordingContentStore content, Share share, ShareTable shares, NfsServerOptions options)
     {
         Metadata = metadata;
         MetadataCalls = metadataCalls;
@@ -24,7 +25,7 @@ internal sealed class TestServer
         Share = share;
         Shares = shares;
         Options = options;
-        Nfs = new NfsService(shares, options, NullLogger<NfsService>.Instance, releaser: releaser);
+        Nfs = new NfsService(shares, options, NullLogger<NfsService>.Instance);
         Mount = new MountService(shares, options, NullLogger<MountService>.Instance);
     }
 
@@ -50,9 +51,9 @@ internal sealed class TestServer
     {
         var (metadata, calls) = CountingMetadataStore.Wrap(new MemoryMetadataStore());
         var content = new RecordingContentStore(contentCapacity);
-        var share = await Share.CreateAsync(ExportPath, metadata, content, export ?? OpenExport, rootMode);
+        var share = new Share(ExportPath, await VirtualFileSystem.OpenAsync(ExportPath, metadata, content, releaser, rootMode: rootMode), export ?? OpenExport);
         var serverOptions = options ?? new NfsServerOptions();
-        return new TestServer(metadata, calls, content, share, new ShareTable(share), serverOptions, releaser);
+        return new TestServer(metadata, calls, content, share, new ShareTable(share), serverOptions);
     }
 
     public static NfsFh3 Copy(NfsFh3 handle) => new() { Data = handle.Data.ToArray() };

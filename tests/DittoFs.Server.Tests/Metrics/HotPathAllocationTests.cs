@@ -7,6 +7,7 @@ using DittoFs.Server.Metrics;
 using DittoFs.Storage;
 using DittoFs.Storage.Memory;
 using DittoFs.Xdr;
+using DittoFs.Vfs;
 
 namespace DittoFs.Server.Tests.Metrics;
 
@@ -55,7 +56,7 @@ public sealed class HotPathAllocationTests
     [Test]
     public async Task A_metered_nfs_read_allocates_nothing()
     {
-        var share = await Share.CreateAsync("/export", new MemoryMetadataStore(), new MemoryContentStore());
+        var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore()));
         var reply = NfsWireTests.ReadReply(4096);
         var program = _metrics.Meter([new PreparedReplyProgram(reply)], new ShareTable(share))[0];
         var arguments = NfsWireTests.Encode(new Read3Args { File = new NfsFh3 { Data = share.RootHandle }, Count = 4096 });

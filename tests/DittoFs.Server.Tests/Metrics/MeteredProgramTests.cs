@@ -4,6 +4,7 @@ using DittoFs.Rpc;
 using DittoFs.Server.Metrics;
 using DittoFs.Storage.Memory;
 using DittoFs.Xdr;
+using DittoFs.Vfs;
 
 namespace DittoFs.Server.Tests.Metrics;
 
@@ -19,7 +20,7 @@ public sealed class MeteredProgramTests
     {
         _metrics = new DittoMetrics();
         _recorded = new RecordedMeasurements(_metrics.Meter);
-        var share = await Share.CreateAsync("/export", new MemoryMetadataStore(), new MemoryContentStore());
+        var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore()));
         _shares = new ShareTable(share);
         _rootHandle = share.RootHandle.ToArray();
     }

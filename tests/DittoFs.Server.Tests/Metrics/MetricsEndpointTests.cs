@@ -55,7 +55,7 @@ public sealed class MetricsEndpointTests
     {
         await using var server = await DittoServer.StartAsync(MemoryConfig(metrics: true, HotPathAllocationTests.FreePort()), NullLoggerFactory.Instance);
 
-        Assert.That(server.Shares.All.Single().Content, Is.InstanceOf<DittoFs.Storage.IContentLending>());
+        Assert.That(server.Shares.All.Single().FileSystem.Content, Is.InstanceOf<DittoFs.Storage.IContentLending>());
     }
 
     [TestCase(false, 9090, TestName = "With metrics.enabled false the server creates no instruments at all")]

@@ -1,7 +1,6 @@
-using DittoFs.Nfs;
 using DittoFs.Storage;
 
-namespace DittoFs.Server;
+namespace DittoFs.Vfs;
 
 /// <summary>
 /// Content released before this start and never deleted (the previous process ended with deletions queued, or a
@@ -9,7 +8,7 @@ namespace DittoFs.Server;
 /// release. A released content id is known only by its metadata store, not by share, so it is deleted from every
 /// content store the shares of that metadata store use (a store that does not hold it has nothing to delete).
 /// </summary>
-internal sealed class ReleasedContentBacklog
+public sealed class ReleasedContentBacklog
 {
     private readonly List<(IMetadataStore Metadata, IContentStore[] ContentStores, IReadOnlyList<ContentId> Released)> _stores;
 
@@ -22,8 +21,8 @@ internal sealed class ReleasedContentBacklog
     /// <summary>How many pieces of content wait for deletion.</summary>
     public int Count { get; }
 
-    /// <summary>Lists what each metadata store of <paramref name="shares"/> still holds as released.</summary>
-    public static async Task<ReleasedContentBacklog> FindAsync(IEnumerable<Share> shares, CancellationToken cancellationToken)
+    /// <summary>Lists what each metadata store of <paramref name="shares"/> (their file systems) still holds as released.</summary>
+    public static async Task<ReleasedContentBacklog> FindAsync(IEnumerable<VirtualFileSystem> shares, CancellationToken cancellationToken)
     {
         var stores = new List<(IMetadataStore, IContentStore[], IReadOnlyList<ContentId>)>();
         foreach (var byMetadata in shares.GroupBy(share => share.Metadata))

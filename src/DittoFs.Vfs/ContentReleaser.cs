@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using DittoFs.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace DittoFs.Nfs;
+namespace DittoFs.Vfs;
 
 /// <summary>
 /// Deletes, in the background, the content of files whose last name a REMOVE or RENAME took, so those replies wait

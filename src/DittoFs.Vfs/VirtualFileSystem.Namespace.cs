@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using DittoFs.Storage;
+
+namespace DittoFs.Vfs;
+
+// Changing the namespace: create, mkdir, symlink, mknod, remove, rmdir, rename, link. Every change is durable when it
+// returns (the metadata store's promise); content a removal released is deleted here (ReleaseContentAsync).
+public sealed partial class VirtualFileSystem
+{
+    /// <summary>
+    /// Creates a regular file (<see cref="IMetadataStore.CreateAsync"/>: Unchecked, Guarded, or Exclusive with its
+    /// <paramref name="verifier"/>). A requested size (Unchecked on an existing file is how O_TRUNC arrives) is given
+    /// to the content as well; if the content store refuses it, the file's attributes are put back (an existing file
+    /// as it was, a new one empty) and the failure is answered.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StoreResult<CreateResult>> CreateAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CreateMode mode,
+        SetAttributes attributes, ulong verifier, CancellationToken cancellationToken = default)
+    {
+        if (attributes.Size is null || mode == CreateMode.Exclusive)
+        {
+            return await Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken).ConfigureAwait(false);
+        }
+        // What a failed truncation reverts to when the name already exists (Unchecked then resizes that file).
+        var existing = await Metadata.LookupAsync(auth, directory, name, cancellationToken).ConfigureAwait(false);
+        var result = await Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken).ConfigureAwait(false);
+        if (!result.IsOk)
+        {
+            return result;
+        }
+        var file = result.Value.File;
+        var original = existing.IsOk && existing.Value.File.FileId == file.FileId
+            ? existing.Value.File
+            : file with { Size = 0, Used = PosixRules.UsedBytes(FileType.Regular, 0) };
+        var status = await ResizeContentAsync(file.Ref, file, original, cancellationToken).ConfigureAwait(false);
+        return status == StoreStatus.Ok ? result : new StoreResult<CreateResult>(status, result.Value);
+    }
+
+    /// <summary>Creates a directory.</summary>
+    public ValueTask<StoreResult<CreateResult>> MkdirAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, SetAttributes attributes,
+        CancellationToken cancellationToken = default) =>
+        Metadata.MkdirAsync(auth, directory, name, attributes, cancellationToken);
+
+    /// <summary>Creates a symbolic link to <paramref name="target"/>, kept as given (Inval if empty or containing NUL).</summary>
+    public ValueTask<StoreResult<CreateResult>> SymlinkAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, ReadOnlyMemory<byte> target,
+        SetAttributes attributes, CancellationToken cancellationToken = default) =>
+        Metadata.SymlinkAsync(auth, directory, name, target, attributes, cancellationToken);
+
+    /// <summary>Creates a FIFO, a socket, or (root only) a block or character device; BadType for other types.</summary>
+    public ValueTask<StoreResult<CreateResult>> MknodAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, FileType type,
+        SetAttributes attributes, DeviceNumber device, CancellationToken cancellationToken = default) =>
+        Metadata.MknodAsync(auth, directory, name, type, attributes, device, cancellationToken);
+
+    /// <summary>Removes a non-directory's name (IsDir for a directory); when its last name goes, its content is released.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StoreResult<RemoveResult>> RemoveAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default)
+    {
+        var result = await Metadata.RemoveAsync(auth, directory, name, cancellationToken).ConfigureAwait(false);
+        if (result.IsOk)
+        {
+            await ReleaseContentAsync(result.Value.ReleasedContent, cancellationToken).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <summary>Removes an empty directory (NotDir for anything else, NotEmpty, Inval for ".").</summary>
+    public ValueTask<StoreResult<WccData>> RmdirAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
+        Metadata.RmdirAsync(auth, directory, name, cancellationToken);
+
+    /// <summary>
+    /// rename(2): an existing compatible target is replaced atomically (its content released if that was its last
+    /// name), and renaming a file onto another name of itself succeeds doing nothing.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StoreResult<RenameResult>> RenameAsync(AuthContext auth, FileRef fromDirectory, ReadOnlyMemory<byte> fromName, FileRef toDirectory,
+        ReadOnlyMemory<byte> toName, CancellationToken cancellationToken = default)
+    {
+        var result = await Metadata.RenameAsync(auth, fromDirectory, fromName, toDirectory, toName, cancellationToken).ConfigureAwait(false);
+        if (result.IsOk)
+        {
+            await ReleaseContentAsync(result.Value.ReleasedContent, cancellationToken).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <summary>A new name for a non-directory (Perm for a directory, as link(2)).</summary>
+    public ValueTask<StoreResult<LinkResult>> LinkAsync(AuthContext auth, FileRef file, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
+        Metadata.LinkAsync(auth, file, directory, name, cancellationToken);
+
+    /// <summary>
+    /// The content of a file whose last name went (or bytes a WRITE recreated for such a file): queued for deletion
+    /// when there is a <see cref="ContentReleaser"/> (the caller then does not wait for it), deleted here otherwise;
+    /// either way the metadata store is told once it is gone, so it stops listing it as released. The enqueue is not
+    /// cancelled with the call: the name is already gone, and giving up would leave the bytes behind.
+    /// </summary>
+    private ValueTask ReleaseContentAsync(ContentId content, CancellationToken cancellationToken) =>
+        content.IsNone ? default
+        : _releaser is not null ? _releaser.ReleaseAsync(Metadata, Content, content, CancellationToken.None)
+        : DeleteReleasedContentAsync(content, cancellationToken);
+
+    /// <summary>
+    /// Deletes the content of a file whose last name went; a failure is logged, not answered, and leaves the content
+    /// listed as released for the next start. Dropping that listing needs no sync (deleting again is harmless).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DeleteReleasedContentAsync(ContentId content, CancellationToken cancellationToken)
+    {
+        var status = await Content.DeleteAsync(content, cancellationToken).ConfigureAwait(false);
+        if (status != StoreStatus.Ok)
+        {
+            LogContentLeak(content, status);
+            return;
+        }
+        await Metadata.ContentDeletedAsync(content, CancellationToken.None).ConfigureAwait(false);
+    }
+}
