@@ -43,6 +43,9 @@ public sealed partial class RocksDbMetadataStore
         public StoreResult<CreateResult> ApplyCreate(in InodeRecord directory, ReadOnlySpan<byte> name, in NewNode node, in InodeAttributes attributes, FileTime now) =>
             store.AddChild(directory, name, node, attributes, now);
 
+        public StoreResult<LinkResult> ApplyLink(in InodeRecord directory, ReadOnlySpan<byte> name, in InodeRecord file) =>
+            store.AddLink(directory, name, file);
+
         public StoreResult<RemoveResult> ApplyRemove(in InodeRecord directory, ReadOnlySpan<byte> name, in EntryRecords.NamedEntry entry, in InodeRecord child) =>
             store.RemoveChild(directory, name, entry, child);
 

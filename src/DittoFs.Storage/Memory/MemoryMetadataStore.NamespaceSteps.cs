@@ -51,6 +51,9 @@ public sealed partial class MemoryMetadataStore
         public StoreResult<CreateResult> ApplyCreate(in Inode directory, ReadOnlySpan<byte> name, in NewNode node, in InodeAttributes attributes, FileTime now) =>
             store.AddChild(directory, name, node, attributes, now);
 
+        public StoreResult<LinkResult> ApplyLink(in Inode directory, ReadOnlySpan<byte> name, in Inode file) =>
+            store.AddLink(directory, name, file);
+
         public StoreResult<RemoveResult> ApplyRemove(in Inode directory, ReadOnlySpan<byte> name, in Inode? entry, in Inode child) =>
             store.RemoveChild(directory, name, child);
 

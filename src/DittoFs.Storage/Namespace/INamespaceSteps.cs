@@ -59,6 +59,9 @@ public interface INamespaceSteps<TId, TNode, TEntry>
     /// </summary>
     StoreResult<CreateResult> ApplyCreate(in TNode directory, ReadOnlySpan<byte> name, in NewNode node, in InodeAttributes attributes, FileTime now);
 
+    /// <summary>Writes a checked LINK under the locks of directory and object.</summary>
+    StoreResult<LinkResult> ApplyLink(in TNode directory, ReadOnlySpan<byte> name, in TNode file);
+
     /// <summary>Writes a checked REMOVE of a non-directory under the locks of directory and object.</summary>
     StoreResult<RemoveResult> ApplyRemove(in TNode directory, ReadOnlySpan<byte> name, in TEntry entry, in TNode child);
 

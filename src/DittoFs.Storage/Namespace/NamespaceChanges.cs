@@ -1,7 +1,7 @@
 namespace DittoFs.Storage;
 
 /// <summary>
-/// The one lock/retry skeleton of the namespace changes (CREATE, MKDIR, SYMLINK, MKNOD, REMOVE, RMDIR, RENAME),
+/// The one lock/retry skeleton of the namespace changes (CREATE, MKDIR, SYMLINK, MKNOD, LINK, REMOVE, RMDIR, RENAME),
 /// shared by the metadata stores; a store gives only how it reads, locks and writes (<typeparamref name="TSteps"/>).
 /// Each change finds the objects it touches without their locks, locks them together in the store's one lock order
 /// (<see cref="OrderedLocks"/>), reads them afresh and checks that the names still name what was found, starting
