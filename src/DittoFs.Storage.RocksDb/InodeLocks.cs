@@ -22,19 +22,17 @@ internal sealed class InodeLocks
         }
     }
 
-    /// <summary>Locks the inodes with the given ids; 0 stands for "none" (no file has id 0).</summary>
-    public OrderedLocks Enter(ulong first, ulong second = 0, ulong third = 0, ulong fourth = 0)
+    /// <summary>Locks one inode (a change of its attributes).</summary>
+    public OrderedLocks Enter(ulong fileId)
     {
         var locks = new OrderedLocks();
-        Add(ref locks, first);
-        Add(ref locks, second);
-        Add(ref locks, third);
-        Add(ref locks, fourth);
+        Add(ref locks, fileId);
         locks.EnterAll();
         return locks;
     }
 
-    private void Add(ref OrderedLocks locks, ulong fileId)
+    /// <summary>Adds the lock of the inode with id <paramref name="fileId"/> to a change's locks; 0 stands for "none" (no file has id 0).</summary>
+    public void Add(ref OrderedLocks locks, ulong fileId)
     {
         if (fileId != 0)
         {

@@ -20,7 +20,7 @@ public sealed partial class RocksDbMetadataStore
 
         public bool IsDirectory(ulong id) => store._db.GetInode(id).IsDirectory;
 
-        public OrderedLocks Enter(ulong first, ulong second, ulong third, ulong fourth) => store._locks.Enter(first, second, third, fourth);
+        public void AddLock(ref OrderedLocks locks, ulong id) => store._locks.Add(ref locks, id);
 
         public bool TryRead(ulong id, out InodeRecord node)
         {

@@ -28,7 +28,7 @@ public sealed partial class MemoryMetadataStore
 
         public bool IsDirectory(Inode? id) => id!.IsDirectory;
 
-        public OrderedLocks Enter(Inode? first, Inode? second, Inode? third, Inode? fourth) => InodeLocks.Enter(first!, second, third, fourth);
+        public void AddLock(ref OrderedLocks locks, Inode? id) => InodeLocks.Add(ref locks, id);
 
         public bool TryRead(Inode? id, out Inode node)
         {

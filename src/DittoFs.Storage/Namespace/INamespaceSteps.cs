@@ -28,8 +28,8 @@ public interface INamespaceSteps<TId, TNode, TEntry>
     /// <summary>Whether an object is a directory, read before the locks: an object's type never changes, so it holds once the entry naming it is confirmed.</summary>
     bool IsDirectory(TId id);
 
-    /// <summary>Locks the named objects together (default ones are none) in the store's one lock order (<see cref="OrderedLocks"/>).</summary>
-    OrderedLocks Enter(TId first, TId second, TId third, TId fourth);
+    /// <summary>Adds an object's lock (none for default) to a change's locks, under its key in the store's one lock order.</summary>
+    void AddLock(ref OrderedLocks locks, TId id);
 
     /// <summary>Reads a locked object; false when it is gone.</summary>
     bool TryRead(TId id, out TNode node);

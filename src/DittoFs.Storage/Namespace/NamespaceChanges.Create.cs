@@ -49,7 +49,7 @@ public readonly partial struct NamespaceChanges<TSteps, TId, TNode, TEntry>
     public StoreResult<CreateResult> Add(AuthContext auth, TId directory, ReadOnlySpan<byte> name, in NewNode node, out TId existing)
     {
         existing = default!;
-        using var locks = _steps.Enter(directory, default!, default!, default!);
+        using var locks = Enter(directory);
         if (!_steps.TryRead(directory, out var parent))
         {
             return StoreStatus.Stale;

@@ -9,7 +9,7 @@ public readonly partial struct NamespaceChanges<TSteps, TId, TNode, TEntry>
     public StoreResult<LinkResult> Link(AuthContext auth, TId file, TId directory, ReadOnlySpan<byte> name)
     {
         var nameStatus = PosixRules.CheckNewName(name);
-        using var locks = _steps.Enter(directory, file, default!, default!);
+        using var locks = Enter(directory, file);
         if (!_steps.TryRead(directory, out var parent) || !_steps.TryRead(file, out var node))
         {
             return StoreStatus.Stale;

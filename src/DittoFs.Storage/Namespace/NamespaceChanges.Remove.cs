@@ -16,7 +16,7 @@ public readonly partial struct NamespaceChanges<TSteps, TId, TNode, TEntry>
         while (true)
         {
             var childId = Peek(directory, name, nameStatus);
-            using var locks = _steps.Enter(directory, childId, default!, default!);
+            using var locks = Enter(directory, childId);
             if (!_steps.TryRead(directory, out var parent))
             {
                 return StoreStatus.Stale;

@@ -25,7 +25,7 @@ public readonly partial struct NamespaceChanges<TSteps, TId, TNode, TEntry>
                     holdsRenameGate = true;
                 }
 
-                using var locks = _steps.Enter(fromDirectory, toDirectory, sourceId, targetId);
+                using var locks = Enter(fromDirectory, toDirectory, sourceId, targetId);
                 if (!_steps.TryRead(fromDirectory, out var from) || !_steps.TryRead(toDirectory, out var to))
                 {
                     return StoreStatus.Stale;

@@ -22,6 +22,18 @@ public readonly partial struct NamespaceChanges<TSteps, TId, TNode, TEntry>
 
     private static bool Same(TId first, TId second) => EqualityComparer<TId>.Default.Equals(first, second);
 
+    /// <summary>Locks the given objects together (default ones are none) in the store's lock order; released on dispose.</summary>
+    private OrderedLocks Enter(TId first, TId second = default!, TId third = default!, TId fourth = default!)
+    {
+        var locks = new OrderedLocks();
+        _steps.AddLock(ref locks, first);
+        _steps.AddLock(ref locks, second);
+        _steps.AddLock(ref locks, third);
+        _steps.AddLock(ref locks, fourth);
+        locks.EnterAll();
+        return locks;
+    }
+
     /// <summary>What <paramref name="name"/> names before the locks: nothing when the name is invalid (the checks under the locks report that).</summary>
     private TId Peek(TId directory, ReadOnlySpan<byte> name, StoreStatus nameStatus) =>
         nameStatus == StoreStatus.Ok ? _steps.Peek(directory, name) : default!;
