@@ -28,6 +28,7 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
     private readonly InodeLocks _locks = new();
     private readonly Lock _rootsGate = new();
     private readonly Lock _renameGate = new();
+    private readonly NamespaceChanges<NamespaceSteps, ulong, InodeRecord, EntryRecords.NamedEntry> _namespace;
     private readonly FileClock _clock;
     private readonly ulong _maxFiles;
     private readonly StoreIdentity _identity;
@@ -41,6 +42,7 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
     public RocksDbMetadataStore(string path, ulong maxFiles = 1UL << 32, FileClock? clock = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        _namespace = new(new NamespaceSteps(this));
         _maxFiles = maxFiles;
         _clock = clock ?? new FileClock();
         _db = MetadataDatabase.Open(path);

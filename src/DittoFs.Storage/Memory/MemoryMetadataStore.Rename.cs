@@ -12,120 +12,33 @@ public sealed partial class MemoryMetadataStore
         {
             return new(StoreStatus.XDev); // shares are separate file systems, even in one store
         }
-        return new(Rename(auth, from, fromName.Span, to, toName.Span));
+        return new(_namespace.Rename(auth, from, fromName.Span, to, toName.Span));
     }
 
-    private StoreResult<RenameResult> Rename(AuthContext auth, Inode from, ReadOnlySpan<byte> fromName, Inode to, ReadOnlySpan<byte> toName)
+    /// <summary>RENAME's change, checked, under the locks of both directories, the source and a replaced target.</summary>
+    private RenameResult MoveEntry(in RenameParts<Inode, Inode?> parts)
     {
-        var fromNameStatus = PosixRules.CheckRenameName(fromName);
-        var toNameStatus = PosixRules.CheckRenameName(toName);
-        bool holdsRenameGate = false;
-        try
+        var (from, to, source) = (parts.From, parts.To, parts.Source);
+        var fromBefore = from.Attributes;
+        var toBefore = to.Attributes;
+        var now = _clock.Now();
+        var released = ContentId.None;
+        if (parts.HasTarget)
         {
-            while (true)
-            {
-                var source = PeekEntry(from, fromName, fromNameStatus);
-                var target = PeekEntry(to, toName, toNameStatus);
-                bool movesDirectory = source is { IsDirectory: true } && from != to;
-                if (movesDirectory && !holdsRenameGate)
-                {
-                    // Taken before any inode lock: the gate is first in the lock order.
-                    _renameGate.Enter();
-                    holdsRenameGate = true;
-                }
-
-                using var locks = InodeLocks.Enter(from, to, source, target);
-                if (from.IsRemoved || to.IsRemoved)
-                {
-                    return StoreStatus.Stale;
-                }
-                var fromBefore = from.Attributes;
-                var toBefore = to.Attributes;
-                var status = CheckEntryOperation(auth, from, fromName, fromNameStatus, source, out bool moved);
-                if (status == StoreStatus.Ok && !moved)
-                {
-                    status = CheckEntryOperation(auth, to, toName, toNameStatus, target, out moved);
-                    if (status == StoreStatus.NoEnt)
-                    {
-                        status = StoreStatus.Ok; // a missing target is the usual case
-                    }
-                }
-                if (moved)
-                {
-                    continue;
-                }
-                if (status == StoreStatus.Ok && source == target)
-                {
-                    // rename(2): two names of one file (or one name twice) is a successful no-op.
-                    return new RenameResult(WccData.Unchanged(fromBefore), WccData.Unchanged(toBefore), ContentId.None);
-                }
-                if (status == StoreStatus.Ok)
-                {
-                    status = CheckRename(auth, from, source!, to, target, movesDirectory);
-                }
-                if (status != StoreStatus.Ok)
-                {
-                    return new StoreResult<RenameResult>(status,
-                        new RenameResult(WccData.Unchanged(fromBefore), WccData.Unchanged(toBefore), ContentId.None));
-                }
-
-                var now = _clock.Now();
-                var released = ContentId.None;
-                if (target is not null)
-                {
-                    released = Unlink(to, toName, target, now);
-                }
-                from.Entries!.Remove(fromName);
-                to.Entries!.Add(toName.ToArray(), source!);
-                if (movesDirectory)
-                {
-                    source!.Parent = to;
-                }
-                int movedSubdirectories = movesDirectory ? 1 : 0;
-                from.Attributes = PosixRules.AfterEntryChange(from.Attributes, now, -movedSubdirectories);
-                to.Attributes = PosixRules.AfterEntryChange(to.Attributes, now, movedSubdirectories);
-                // Linux moves the renamed object's ctime too; clients use it to notice the move.
-                source!.Attributes = source.Attributes with { ChangeTime = now };
-                return new RenameResult(
-                    new WccData(fromBefore.ToWcc(), from.Attributes),
-                    new WccData(toBefore.ToWcc(), to.Attributes),
-                    released);
-            }
+            released = Unlink(to, parts.ToName, parts.Target, now);
         }
-        finally
+        from.Entries!.Remove(parts.FromName);
+        to.Entries!.Add(parts.ToName.ToArray(), source);
+        if (parts.MovesDirectory)
         {
-            if (holdsRenameGate)
-            {
-                _renameGate.Exit();
-            }
+            source.Parent = to;
         }
-    }
-
-    /// <summary>The permission and shape checks of a rename whose source exists and differs from the target.</summary>
-    private static StoreStatus CheckRename(AuthContext auth, Inode from, Inode source, Inode to, Inode? target, bool movesDirectory)
-    {
-        if (PosixRules.CheckModifyDirectory(from.Attributes, auth) is var status and not StoreStatus.Ok
-            || (status = PosixRules.CheckModifyDirectory(to.Attributes, auth)) != StoreStatus.Ok
-            || (status = PosixRules.CheckSticky(from.Attributes, source.Attributes, auth)) != StoreStatus.Ok
-            || target is not null && (status = PosixRules.CheckSticky(to.Attributes, target.Attributes, auth)) != StoreStatus.Ok)
-        {
-            return status;
-        }
-        if (movesDirectory)
-        {
-            // A directory moving to another parent has its ".." rewritten, which needs write permission on it (Linux).
-            if (PosixRules.CheckModifyDirectory(source.Attributes, auth) != StoreStatus.Ok)
-            {
-                return StoreStatus.Access;
-            }
-            if (IsSelfOrAncestor(source, to))
-            {
-                return StoreStatus.Inval; // into its own subtree (rename(2) EINVAL)
-            }
-        }
-        return target is null
-            ? StoreStatus.Ok
-            : PosixRules.CheckReplace(source.Attributes, target.Attributes, target.Entries is not { Count: > 0 });
+        int movedSubdirectories = parts.MovesDirectory ? 1 : 0;
+        from.Attributes = PosixRules.AfterEntryChange(from.Attributes, now, -movedSubdirectories);
+        to.Attributes = PosixRules.AfterEntryChange(to.Attributes, now, movedSubdirectories);
+        // Linux moves the renamed object's ctime too; clients use it to notice the move.
+        source.Attributes = source.Attributes with { ChangeTime = now };
+        return new RenameResult(new WccData(fromBefore.ToWcc(), from.Attributes), new WccData(toBefore.ToWcc(), to.Attributes), released);
     }
 
     /// <summary>

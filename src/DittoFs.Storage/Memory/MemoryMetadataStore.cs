@@ -19,6 +19,7 @@ public sealed partial class MemoryMetadataStore : IMetadataStore
     private readonly ConcurrentDictionary<string, Inode> _roots = new(StringComparer.Ordinal);
     private readonly Lock _rootsGate = new();
     private readonly Lock _renameGate = new();
+    private readonly NamespaceChanges<NamespaceSteps, Inode?, Inode, Inode?> _namespace;
     private readonly FileClock _clock;
     private readonly ulong _maxFiles;
     private readonly uint _generation;
@@ -36,6 +37,7 @@ public sealed partial class MemoryMetadataStore : IMetadataStore
         _generation = NonZeroRandom32();
         _cookieVerifier = NonZeroRandom64();
         _contentIdPrefix = NonZeroRandom64();
+        _namespace = new(new NamespaceSteps(this));
     }
 
     public ValueTask<StoreResult<FileRef>> GetOrCreateRootAsync(string shareName, uint uid, uint gid, uint mode, CancellationToken cancellationToken = default)
