@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using DittoFs.Rpc;
 using DittoFs.Storage;
-using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -65,8 +64,8 @@ internal sealed class CallScratch
         return _data.AsMemory(0, length);
     }
 
-    /// <summary>Hands what a lending content store lends to <paramref name="reply"/>'s external region (READ data).</summary>
-    public IContentBorrower Borrower(XdrBufferWriter reply)
+    /// <summary>Hands what a lending content store lends to <paramref name="reply"/>'s out-of-line data (READ data).</summary>
+    public IContentBorrower Borrower(ReplyData reply)
     {
         _borrower ??= new ReplyBorrower();
         _borrower.Reply = reply;
@@ -132,10 +131,10 @@ internal sealed class CallScratch
 
     private sealed class ReplyBorrower : IContentBorrower
     {
-        public XdrBufferWriter? Reply { get; set; }
+        public ReplyData? Reply { get; set; }
 
-        public void Borrow(ReadOnlyMemory<byte> bytes) => Reply!.AddExternal(bytes);
+        public void Borrow(ReadOnlyMemory<byte> bytes) => Reply!.Add(bytes);
 
-        public void Hold(IDisposable loan) => Reply!.HoldLoan(loan);
+        public void Hold(IDisposable loan) => Reply!.Hold(loan);
     }
 }

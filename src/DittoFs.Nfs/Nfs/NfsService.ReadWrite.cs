@@ -10,17 +10,19 @@ public sealed partial class NfsService
 {
     /// <summary>
     /// READs from this size up are lent by a store that can (<see cref="IContentLending"/>) and sent from where the
-    /// bytes lie; smaller ones are copied, which costs less than the separate send a lent reply needs.
+    /// bytes lie; smaller ones are read, and the RPC layer copies data this small into the reply buffer anyway, which
+    /// costs less than the separate send a reply with out-of-line data needs.
     /// </summary>
     private const int MinLentRead = 32 * 1024;
 
     /// <summary>
     /// READ (RFC 1813 §3.3.6). The store checks the caller may read a regular file and gives its size; the bytes that
-    /// exist below that size (at most rtmax) are either read straight into the reply buffer, where the encoded result
-    /// puts them (<see cref="ReadDestination"/>), or, for a large READ from a store that lends its bytes
-    /// (<see cref="IContentLending"/>), sent from where the store keeps them. Whatever the content store does not have
-    /// (holes, or content shorter than the size after a truncate that grew the file) reads as zeros. eof is set when
-    /// the read reaches the end of the file.
+    /// exist below that size (at most rtmax) are either read into a buffer the reply owns and sent from there
+    /// (<see cref="ReadDestination"/>), or, for a large READ from a store that lends its bytes
+    /// (<see cref="IContentLending"/>), sent from where the store keeps them; where the data lands in the reply is the
+    /// RPC layer's business (<see cref="ReplyData"/>). Whatever the content store does not have (holes, or content
+    /// shorter than the size after a truncate that grew the file) reads as zeros. eof is set when the read reaches the
+    /// end of the file.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Read3Res> ReadAsync(Read3Args arguments, RpcCallContext context)
@@ -52,28 +54,28 @@ public sealed partial class NfsService
                 Eof = offset + (ulong)length >= file.Size,
             },
         };
-        if (length >= MinLentRead && target.Content is IContentLending lending && context.Results is { } reply)
+        if (length >= MinLentRead && target.Content is IContentLending lending && context.ReplyData is { } reply)
         {
             // Sent from where the store keeps the bytes, not copied into the reply (see IContentLending).
-            var external = reply.ReserveExternal(Read3Res.SizeOf(in result), length);
             var lent = await lending.LendAsync(file.ContentId, offset, length, CallScratch.Begin(context).Borrower(reply), cancellationToken).ConfigureAwait(false);
             status = Outcome(lent.Status, NfsV3Procedure.Read, target);
             if (status != Nfsstat3.Nfs3Ok)
             {
-                reply.DropExternal();
+                reply.Drop();
                 return ReadFailure(status, target.PostOp(file));
             }
-            reply.AddExternalZeros(length - lent.Value);
-            result.Resok.Data = external;
+            reply.AddZeros(length - lent.Value);
+            result.Resok.Data = reply.Opaque;
             return result;
         }
-        var data = ReadDestination(context, result, length);
+        var data = ReadDestination(context, length);
         if (length > 0)
         {
             var read = await target.Content.ReadAsync(file.ContentId, offset, data, cancellationToken).ConfigureAwait(false);
             status = Outcome(read.Status, NfsV3Procedure.Read, target);
             if (status != Nfsstat3.Nfs3Ok)
             {
+                context.ReplyData?.Drop();
                 return ReadFailure(status, target.PostOp(file));
             }
             data.Span[read.Value..].Clear();
@@ -83,14 +85,11 @@ public sealed partial class NfsService
     }
 
     /// <summary>
-    /// Where READ data goes: through the RPC server, into the reply buffer at the offset the encoded result puts it
-    /// (the size of <paramref name="result"/> without data ends with the opaque's length word), so the data is
-    /// written once and sent from there; called directly, into a pooled buffer of the call.
+    /// Where READ data goes: through the RPC server, into a buffer the reply owns, which it sends from there, so the
+    /// data is written once; called directly, into a pooled buffer of the call.
     /// </summary>
-    private static Memory<byte> ReadDestination(RpcCallContext context, in Read3Res result, int length) =>
-        context.Results is { } results
-            ? results.ReserveAhead(Read3Res.SizeOf(in result), length)
-            : CallScratch.Begin(context).Data(length);
+    private static Memory<byte> ReadDestination(RpcCallContext context, int length) =>
+        context.ReplyData is { } reply ? reply.Buffer(length) : CallScratch.Begin(context).Data(length);
 
     /// <summary>
     /// WRITE (RFC 1813 §3.3.7): the store checks the caller and range, the content store takes the bytes, and the

@@ -74,6 +74,7 @@ internal static class RpcReplyWriter
         reply.Write<RpcMsg, RpcMsg>(in message);
     }
 
-    /// <summary>Fills the record mark: the whole reply is one last fragment.</summary>
-    public static void Finish(XdrBufferWriter reply) => RecordMark.WriteSingleFragment(reply.WrittenSpan);
+    /// <summary>Fills the record mark: the whole reply, with the bytes of an opaque sent out of line, is one last fragment.</summary>
+    public static void Finish(XdrBufferWriter reply) =>
+        RecordMark.WriteSingleFragment(reply.WrittenSpan, reply.WrittenCount - RecordMark.Length + reply.OutOfLineLength);
 }
