@@ -97,6 +97,29 @@ public sealed class ReplyData : IDisposable
         _loans.Add(loan);
     }
 
+    /// <summary>
+    /// Keeps the first <paramref name="length"/> bytes of the data (a read into <see cref="Buffer"/> that found fewer
+    /// bytes than it asked for); <see cref="Opaque"/> shrinks with it.
+    /// </summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        if (_message.HasOutOfLine)
+            throw new InvalidOperationException("The encoded message already carries the data.");
+        int kept = 0;
+        int piece = 0;
+        while (piece < _pieces.Count && kept + _pieces[piece].Length <= length)
+            kept += _pieces[piece++].Length;
+        if (kept < length)
+        {
+            _pieces[piece] = _pieces[piece][..(length - kept)];
+            piece++;
+        }
+        _pieces.RemoveRange(piece, _pieces.Count - piece);
+        SetOpaque(length == 0 ? default : _buffer is not null ? _buffer.AsMemory(0, length) : StandIn(length));
+    }
+
     /// <summary>Forgets the data, returning its buffer and loans: the service answers without it (an error result).</summary>
     public void Drop()
     {

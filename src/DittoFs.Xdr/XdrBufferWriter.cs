@@ -155,7 +155,7 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowNotCarried<TCodec>() =>
-        throw new InvalidOperationException($"{typeof(TCodec).Name}: the value does not carry the opaque to send out of line.");
+        throw new InvalidOperationException($"{typeof(TCodec).Name}: the value does not carry the opaque to send out of line (or its SizeOf and Write disagree).");
 
     private void Ensure(int sizeHint)
     {

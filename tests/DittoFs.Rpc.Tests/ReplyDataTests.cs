@@ -48,6 +48,28 @@ public class ReplyDataTests
     }
 
     [Test]
+    public void Truncated_data_is_carried_and_sent_as_its_first_bytes()
+    {
+        using var message = new XdrBufferWriter();
+        using var read = new ReplyData(message);
+        "bytes read"u8.CopyTo(read.Buffer(100).Span);
+        read.Truncate(5);
+        message.Write<ReadOnlyMemory<byte>, OpaqueCodec>(read.Opaque);
+        read.Inline();
+
+        using var lentMessage = new XdrBufferWriter();
+        using var lent = new ReplyData(lentMessage);
+        lent.Add("by"u8.ToArray());
+        lent.Add("tes lent"u8.ToArray());
+        lent.Truncate(5);
+        lentMessage.Write<ReadOnlyMemory<byte>, OpaqueCodec>(lent.Opaque);
+        lent.Inline();
+
+        Assert.That(XdrCodec.Decode<ReadOnlyMemory<byte>, OpaqueCodec>(message.WrittenMemory.ToArray()).ToArray(), Is.EqualTo("bytes"u8.ToArray()));
+        Assert.That(XdrCodec.Decode<ReadOnlyMemory<byte>, OpaqueCodec>(lentMessage.WrittenMemory.ToArray()).ToArray(), Is.EqualTo("bytes"u8.ToArray()));
+    }
+
+    [Test]
     public void Data_no_result_carries_is_not_carried()
     {
         using var message = new XdrBufferWriter();
