@@ -16,8 +16,8 @@ namespace DittoFs.Rpc;
 /// <para>
 /// The RPC layer sends the reply around the data and the data from where it lies (gathered <c>sendmsg</c>), or copies
 /// the data in (<see cref="Inline"/>) where one buffer is wanted: small data, a reply the duplicate request cache
-/// keeps, a platform without gathered sends. The buffer goes back to its pool and each loan is disposed exactly once:
-/// after the reply is sent, when the data is copied in or dropped, or when the call fails or is dropped.
+/// keeps, a platform without gathered sends. The buffer is free again and each loan is disposed exactly once: after the
+/// reply is sent, when the data is copied in or dropped, or when the call fails or is dropped.
 /// </para>
 /// <para>
 /// A service that produced data returns a result that carries it, or <see cref="Drop"/>s it (an error result instead);
@@ -32,7 +32,8 @@ public sealed class ReplyData : IDisposable
     private readonly XdrBufferWriter _message;
     private readonly List<ReadOnlyMemory<byte>> _pieces = [];
     private readonly List<IDisposable> _loans = [];
-    private byte[]? _buffer;
+    private byte[] _buffer = [];
+    private bool _readIntoBuffer;
     private ReadOnlyMemory<byte> _opaque;
 
     /// <summary>The data of the reply whose encoded message (record mark, header, result) goes into <paramref name="message"/>.</summary>
@@ -53,7 +54,9 @@ public sealed class ReplyData : IDisposable
 
     /// <summary>
     /// A buffer of exactly <paramref name="length"/> bytes that the reply owns, to read the data into; it is
-    /// <see cref="Opaque"/> and is sent from where it lies. Pooled: returned when the reply is done with it.
+    /// <see cref="Opaque"/> and is sent from where it lies. Valid until the reply is done with it; the array is
+    /// rented from the shared pool and kept for the next replies (the RPC layer pools replies, so that READs need
+    /// no new array each), returned when the data is disposed or needs a larger one.
     /// </summary>
     public Memory<byte> Buffer(int length)
     {
@@ -61,7 +64,14 @@ public sealed class ReplyData : IDisposable
         ThrowIfStarted();
         if (length == 0)
             return Memory<byte>.Empty;
-        _buffer = ArrayPool<byte>.Shared.Rent(length);
+        if (_buffer.Length < length)
+        {
+            var smaller = _buffer;
+            _buffer = ArrayPool<byte>.Shared.Rent(length);
+            if (smaller.Length > 0)
+                ArrayPool<byte>.Shared.Return(smaller);
+        }
+        _readIntoBuffer = true;
         var memory = _buffer.AsMemory(0, length);
         _pieces.Add(memory);
         SetOpaque(memory);
@@ -71,7 +81,7 @@ public sealed class ReplyData : IDisposable
     /// <summary>Appends bytes in memory that stay unchanged until the loans are returned (see <see cref="Hold"/>).</summary>
     public void Add(ReadOnlyMemory<byte> bytes)
     {
-        if (_buffer is not null)
+        if (_readIntoBuffer)
             throw new InvalidOperationException("The data was read into the reply's buffer; lent bytes cannot follow.");
         if (!bytes.IsEmpty)
             AddPiece(bytes);
@@ -117,10 +127,10 @@ public sealed class ReplyData : IDisposable
             piece++;
         }
         _pieces.RemoveRange(piece, _pieces.Count - piece);
-        SetOpaque(length == 0 ? default : _buffer is not null ? _buffer.AsMemory(0, length) : StandIn(length));
+        SetOpaque(length == 0 ? default : _readIntoBuffer ? _buffer.AsMemory(0, length) : StandIn(length));
     }
 
-    /// <summary>Forgets the data, returning its buffer and loans: the service answers without it (an error result).</summary>
+    /// <summary>Forgets the data, freeing its buffer and returning its loans: the service answers without it (an error result).</summary>
     public void Drop()
     {
         if (_message.HasOutOfLine)
@@ -130,8 +140,8 @@ public sealed class ReplyData : IDisposable
     }
 
     /// <summary>
-    /// Copies the data into the encoded message where its result carries it and returns the buffer and loans: the message
-    /// is then the whole reply, in one buffer. Data the message does not carry is dropped.
+    /// Copies the data into the encoded message where its result carries it, then frees the buffer and returns the loans:
+    /// the message is then the whole reply, in one buffer. Data the message does not carry is dropped.
     /// </summary>
     public void Inline()
     {
@@ -173,7 +183,7 @@ public sealed class ReplyData : IDisposable
 
     private void ThrowIfStarted()
     {
-        if (_buffer is not null || _pieces.Count > 0)
+        if (_readIntoBuffer || _pieces.Count > 0)
             throw new InvalidOperationException("One data region per reply.");
     }
 
@@ -194,11 +204,7 @@ public sealed class ReplyData : IDisposable
     {
         _pieces.Clear();
         _opaque = default;
-        if (_buffer is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = null;
-        }
+        _readIntoBuffer = false;
         try
         {
             // Loans return memory or a lease; they do not throw, and if one did the rest are still forgotten.
@@ -211,6 +217,13 @@ public sealed class ReplyData : IDisposable
         }
     }
 
-    /// <summary>Returns the buffer and loans; the message is its owner's to dispose.</summary>
-    public void Dispose() => Release();
+    /// <summary>Returns the loans and the buffer's array; the message is its owner's to dispose.</summary>
+    public void Dispose()
+    {
+        Release();
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(buffer);
+    }
 }
