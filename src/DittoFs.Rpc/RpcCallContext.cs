@@ -1,5 +1,4 @@
 using System.Net;
-using DittoFs.Xdr;
 
 namespace DittoFs.Rpc;
 
@@ -42,12 +41,11 @@ public sealed class RpcCallContext
     public ReadOnlySpan<uint> SupplementaryGroups => Gids.AsSpan(0, GidCount);
 
     /// <summary>
-    /// The buffer the dispatcher encodes this call's result into, right behind the reply header. A service that
-    /// produces bulk data (READ) reserves its place there with <see cref="XdrBufferWriter.ReserveAhead"/> and
-    /// fills it, so the data is written once; it must not write to the buffer itself. Null when a service is
+    /// Where a service that produces bulk data (READ) puts it so that it is written once: into a buffer the reply owns,
+    /// or as memory a store lends, sent from where it lies (see <see cref="Rpc.ReplyData"/>). Null when a service is
     /// called directly, without an RPC server.
     /// </summary>
-    public XdrBufferWriter? Results { get; set; }
+    public ReplyData? ReplyData { get; set; }
 
     /// <summary>
     /// One object a service keeps with this context from call to call, e.g. scratch memory its replies point into:

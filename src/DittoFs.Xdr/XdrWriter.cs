@@ -1,20 +1,50 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DittoFs.Xdr;
 
 /// <summary>
 /// Big-endian XDR encoder into a span sized beforehand with the generated SizeOf. Writing past the end is a
 /// programming error (the size computation and the encoder disagree) and throws.
+/// <para>
+/// One opaque may be left out of line (<see cref="XdrWriter(Span{byte}, ReadOnlySpan{byte})"/>): its length word and
+/// padding are encoded, its bytes are not, and <see cref="OutOfLineAt"/> says where in the output they belong. The
+/// caller sends them from where they lie (a READ's data), so they are never copied into the output.
+/// </para>
 /// </summary>
 public ref struct XdrWriter
 {
     private readonly Span<byte> _span;
+    private readonly ReadOnlySpan<byte> _outOfLine;
     private int _position;
+    private int _outOfLineAt;
+    private int _outOfLineLength;
 
-    public XdrWriter(Span<byte> span) => _span = span;
+    public XdrWriter(Span<byte> span)
+    {
+        _span = span;
+        _outOfLineAt = -1;
+    }
+
+    /// <summary>
+    /// An encoder that leaves out the bytes of the first opaque (fixed or variable length) whose bytes are
+    /// <paramref name="outOfLine"/>, recognised by reference (the same memory and length), not by content.
+    /// </summary>
+    public XdrWriter(Span<byte> span, ReadOnlySpan<byte> outOfLine)
+    {
+        _span = span;
+        _outOfLine = outOfLine;
+        _outOfLineAt = -1;
+    }
 
     public readonly int Position => _position;
+
+    /// <summary>Where the bytes of the opaque left out of line belong in the output, or -1 if none was.</summary>
+    public readonly int OutOfLineAt => _outOfLineAt;
+
+    /// <summary>How many bytes the opaque left out of line has (its padding is in the output).</summary>
+    public readonly int OutOfLineLength => _outOfLineLength;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt32(uint value)
@@ -58,14 +88,24 @@ public ref struct XdrWriter
 
     private void WriteBytesPadded(ReadOnlySpan<byte> value)
     {
+        if (IsOutOfLine(value))
+        {
+            _outOfLineAt = _position;
+            _outOfLineLength = value.Length;
+            var padding = _span.Slice(_position, XdrSize.Pad(value.Length) - value.Length);
+            padding.Clear();
+            _position += padding.Length;
+            return;
+        }
         var destination = _span.Slice(_position, XdrSize.Pad(value.Length));
-        // A READ reply's data may already sit where it belongs (read in place); then there is nothing to copy.
-        if (!Unsafe.AreSame(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination),
-                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(value)))
-            value.CopyTo(destination);
+        value.CopyTo(destination);
         destination[value.Length..].Clear();
         _position += destination.Length;
     }
+
+    private readonly bool IsOutOfLine(ReadOnlySpan<byte> value) =>
+        !_outOfLine.IsEmpty && _outOfLineAt < 0 && value.Length == _outOfLine.Length
+        && Unsafe.AreSame(ref MemoryMarshal.GetReference(value), ref MemoryMarshal.GetReference(_outOfLine));
 
     /// <summary>
     /// A codec wrote a different number of bytes than its SizeOf promised: SizeOf and Write disagree, and the

@@ -73,7 +73,7 @@ public class DispatcherWiringTests
     }
 
     /// <summary>
-    /// Through the RPC layer (a reply buffer in the context) a large READ is lent by the store and sent from its
+    /// Through the RPC layer (reply data in the context) a large READ is lent by the store and sent from its
     /// memory; the bytes must be those a copied READ gives: data, a hole, and zeros where the size goes past the
     /// content (a truncation that grew the file).
     /// </summary>
@@ -91,11 +91,12 @@ public class DispatcherWiringTests
 
         var copied = await Call<Read3Res>(nfs, (uint)NfsV3Procedure.Read, arguments);
         using var reply = new XdrBufferWriter();
+        using var data = new ReplyData(reply);
         var caller = Callers.Root();
-        caller.Results = reply;
+        caller.ReplyData = data;
         Assert.That(await nfs.DispatchAsync((uint)NfsV3Procedure.Read, arguments, caller, reply), Is.EqualTo(XdrDispatchResult.Success));
-        Assert.That(reply.ExternalComplete && reply.ExternalLength == 1 << 20, "the data is external and complete");
-        reply.Internalize();
+        Assert.That(data.IsCarried && reply.OutOfLineLength == 1 << 20, "the data is out of line and carried by the result");
+        data.Inline();
         var lent = XdrCodec.Decode<Read3Res>(reply.WrittenMemory.ToArray());
 
         Assert.That(server.Content.Lends, Is.EqualTo(1));
@@ -106,6 +107,32 @@ public class DispatcherWiringTests
         first.AsSpan(50_000).CopyTo(expected);
         second.CopyTo(expected.AsSpan(250_000));
         Assert.That(lent.Resok.Data.ToArray(), Is.EqualTo(expected));
+    }
+
+    /// <summary>
+    /// Through the RPC layer a READ the store does not lend is read into a buffer the reply owns and carried out of line
+    /// from there: the service never learns where in the reply its data lands.
+    /// </summary>
+    [Test]
+    public async Task A_small_READ_through_the_RPC_layer_is_read_into_the_replys_own_buffer()
+    {
+        var (_, nfs, server) = await Programs();
+        var file = await server.CreateFileAsync(server.Root, "small");
+        await server.WriteAsync(file, 0, "some bytes"u8.ToArray());
+        var arguments = XdrCodec.Encode(new Read3Args { File = file, Offset = 5, Count = 100 });
+
+        using var reply = new XdrBufferWriter();
+        using var data = new ReplyData(reply);
+        var caller = Callers.Root();
+        caller.ReplyData = data;
+        Assert.That(await nfs.DispatchAsync((uint)NfsV3Procedure.Read, arguments, caller, reply), Is.EqualTo(XdrDispatchResult.Success));
+        Assert.That((data.IsCarried, reply.OutOfLineLength), Is.EqualTo((true, 5)), "the data is out of line and carried by the result");
+        data.Inline();
+        var read = XdrCodec.Decode<Read3Res>(reply.WrittenMemory.ToArray());
+
+        Assert.That(server.Content.Lends, Is.Zero);
+        Assert.That((read.Status, read.Resok.Count, read.Resok.Eof), Is.EqualTo((Nfsstat3.Nfs3Ok, 5u, true)));
+        Assert.That(Encoding.ASCII.GetString(read.Resok.Data.Span), Is.EqualTo("bytes"));
     }
 
     [Test]

@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using DittoFs.Rpc;
-using DittoFs.Protocol;
 using DittoFs.Vfs;
-using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -56,12 +54,11 @@ internal sealed class CallScratch
     }
 
     /// <summary>
-    /// Where this call's READ data goes (one per call): through the RPC server, into <paramref name="reply"/> at the
-    /// offset a successful READ3res puts it, so the data is written once and sent from there, or, from
-    /// <paramref name="minLent"/> bytes up, lent and sent from where the store keeps it (the reply's external region);
-    /// called directly (no reply buffer), into a pooled buffer of the call.
+    /// Where this call's READ data goes (one per call): through the RPC server, into the reply's out-of-line data
+    /// (<see cref="ReplyData"/>: a buffer the reply owns, or, from <paramref name="minLent"/> bytes up, bytes a store
+    /// lends, sent from where they lie); called directly (no RPC server), into a pooled buffer of the call.
     /// </summary>
-    public ReplyReadBuffer ReadBuffer(XdrBufferWriter? reply, int minLent)
+    public ReplyReadBuffer ReadBuffer(ReplyData? reply, int minLent)
     {
         _readBuffer ??= new ReplyReadBuffer(this);
         _readBuffer.Begin(reply, minLent);
@@ -138,55 +135,42 @@ internal sealed class CallScratch
     /// <summary>The <see cref="IReadBuffer"/> of <see cref="ReadBuffer"/>; <see cref="Data"/> is what the reply carries.</summary>
     internal sealed class ReplyReadBuffer(CallScratch scratch) : IReadBuffer
     {
-        /// <summary>Where a successful READ3res puts its data: the size of such a result with no data.</summary>
-        private static readonly int DataOffset = Read3Res.SizeOf(new Read3Res
-        {
-            Status = Nfsstat3.Nfs3Ok,
-            Resok = new Read3Resok { FileAttributes = new PostOpAttr { AttributesFollow = true } },
-        });
-
-        private XdrBufferWriter? _reply;
+        private ReplyData? _reply;
         private int _minLent;
+        private ReadOnlyMemory<byte> _copied;
 
-        /// <summary>The data of the READ reply: memory read into, or the placeholder of the external region.</summary>
-        public ReadOnlyMemory<byte> Data { get; private set; }
+        /// <summary>The data of the READ reply, for its result.</summary>
+        public ReadOnlyMemory<byte> Data => _reply is { } reply ? reply.Opaque : _copied;
 
-        public void Begin(XdrBufferWriter? reply, int minLent)
+        public void Begin(ReplyData? reply, int minLent)
         {
             _reply = reply;
             _minLent = minLent;
-            Data = default;
+            _copied = default;
         }
 
-        public bool Borrows(int length)
-        {
-            if (_reply is null || length < _minLent)
-            {
-                return false;
-            }
-            Data = _reply.ReserveExternal(DataOffset, length);
-            return true;
-        }
+        public bool Borrows(int length) => _reply is not null && length >= _minLent;
 
         public Memory<byte> Allocate(int length)
         {
-            var memory = _reply is not null ? _reply.ReserveAhead(DataOffset, length) : scratch.Data(length);
-            Data = memory;
+            if (_reply is { } reply)
+            {
+                return reply.Buffer(length);
+            }
+            var memory = scratch.Data(length);
+            _copied = memory;
             return memory;
         }
 
-        public void Borrow(ReadOnlyMemory<byte> bytes) => _reply!.AddExternal(bytes);
+        public void Borrow(ReadOnlyMemory<byte> bytes) => _reply!.Add(bytes);
 
-        public void Hold(IDisposable loan) => _reply!.HoldLoan(loan);
+        public void Hold(IDisposable loan) => _reply!.Hold(loan);
 
-        /// <summary>After a failed read: forgets what was lent (returning the loans).</summary>
+        /// <summary>After a failed read: forgets what was read or lent (returning the loans).</summary>
         public void Drop()
         {
-            if (_reply is { HasExternal: true })
-            {
-                _reply.DropExternal();
-            }
-            Data = default;
+            _reply?.Drop();
+            _copied = default;
         }
     }
 }

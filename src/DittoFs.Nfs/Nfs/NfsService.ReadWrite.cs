@@ -9,16 +9,17 @@ namespace DittoFs.Nfs;
 public sealed partial class NfsService
 {
     /// <summary>
-    /// READs from this size up are lent by a content store that can and sent from where the
-    /// bytes lie; smaller ones are copied, which costs less than the separate send a lent reply needs.
+    /// READs from this size up are lent by a content store that can and sent from where the bytes lie; smaller ones
+    /// are read, and the RPC layer copies data this small into the reply buffer anyway, which costs less than the
+    /// separate send a reply with out-of-line data needs.
     /// </summary>
     private const int MinLentRead = 32 * 1024;
 
     /// <summary>
-    /// READ (RFC 1813 §3.3.6): at most rtmax bytes, read by the file system into the reply (see
-    /// <see cref="CallScratch.ReadBuffer"/>: where the encoded result puts them, or, at <see cref="MinLentRead"/> and
-    /// up from a store that lends, sent from where the store keeps them). eof is set when the read reaches the end of
-    /// the file.
+    /// READ (RFC 1813 §3.3.6): at most rtmax bytes, read by the file system into the reply's data
+    /// (<see cref="CallScratch.ReadBuffer"/>: a buffer the reply owns, or, at <see cref="MinLentRead"/> and up from a
+    /// store that lends, the store's own memory); where the data lands in the reply is the RPC layer's business
+    /// (<see cref="ReplyData"/>). eof is set when the read reaches the end of the file.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Read3Res> ReadAsync(Read3Args arguments, RpcCallContext context)
@@ -28,7 +29,7 @@ public sealed partial class NfsService
         {
             return new Read3Res { Status = status };
         }
-        var buffer = CallScratch.Begin(context).ReadBuffer(context.Results, MinLentRead);
+        var buffer = CallScratch.Begin(context).ReadBuffer(context.ReplyData, MinLentRead);
         int count = (int)Math.Min(arguments.Count, (uint)_options.MaxTransferSize);
         var read = await target.FileSystem.ReadAsync(target.Auth, target.File, arguments.Offset, count, buffer, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(read.Status, NfsV3Procedure.Read, target);

@@ -19,9 +19,12 @@ internal static class RecordMark
     /// Fills the four bytes reserved at the start of <paramref name="record"/> so the rest travels as one
     /// last fragment (replies are always sent whole).
     /// </summary>
-    public static void WriteSingleFragment(Span<byte> record)
-    {
-        int fragmentLength = record.Length - Length;
+    public static void WriteSingleFragment(Span<byte> record) => WriteSingleFragment(record, record.Length - Length);
+
+    /// <summary>
+    /// As <see cref="WriteSingleFragment(Span{byte})"/> for a record of <paramref name="fragmentLength"/> bytes after its
+    /// mark, not all of which are in <paramref name="record"/> (a reply with data sent out of line).
+    /// </summary>
+    public static void WriteSingleFragment(Span<byte> record, int fragmentLength) =>
         BinaryPrimitives.WriteUInt32BigEndian(record, LastFragmentBit | (uint)fragmentLength);
-    }
 }

@@ -2,14 +2,13 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using DittoFs.Xdr;
 
 namespace DittoFs.Rpc;
 
 /// <summary>
-/// Sends a reply with an external region (<see cref="XdrBufferWriter.ReserveExternal"/>: READ data lent by a
-/// content store) without first copying it into one buffer: the buffer around the region and the region's pieces
-/// go out with gathered <c>sendmsg</c> calls, so the kernel's copy into the socket is the only one. Linux only
+/// Sends a reply with out-of-line data (<see cref="ReplyData"/>: READ data read into the reply's own buffer or lent
+/// by a content store) without first copying it into one buffer: the encoded message around the data and the data's
+/// pieces go out with gathered <c>sendmsg</c> calls, so the kernel's copy into the socket is the only one. Linux only
 /// (<see cref="IsSupported"/>).
 /// <para>
 /// The socket stays non-blocking: when the kernel has no room, the next piece (at most
@@ -39,9 +38,9 @@ internal sealed partial class ExternalReplySender : IDisposable
 
     public static bool IsSupported => OperatingSystem.IsLinux();
 
-    /// <summary>Sends the whole reply: the buffer before the region, the region's pieces, the buffer after it.</summary>
+    /// <summary>Sends the whole reply: the message before the data, the data's pieces, the message after it.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SendAsync(XdrBufferWriter reply)
+    public async ValueTask SendAsync(ReplyData reply)
     {
         Arrange(reply);
         int index = 0;
@@ -60,18 +59,17 @@ internal sealed partial class ExternalReplySender : IDisposable
         _pieces.Clear();
     }
 
-    /// <summary>The reply as pieces in order: the buffer around the external region, and the region's pieces.</summary>
-    private void Arrange(XdrBufferWriter reply)
+    /// <summary>The reply as pieces in order: the message around the data, and the data's pieces.</summary>
+    private void Arrange(ReplyData reply)
     {
         _pieces.Clear();
-        var written = reply.WrittenMemory;
-        int start = reply.ExternalStart;
-        int end = start + reply.ExternalLength;
-        _pieces.Add(written[..start]);
-        foreach (var piece in reply.ExternalPieces)
+        var message = reply.Message.WrittenMemory;
+        int at = reply.Message.OutOfLineAt;
+        _pieces.Add(message[..at]);
+        foreach (var piece in reply.Pieces)
             _pieces.Add(piece);
-        if (end < written.Length)
-            _pieces.Add(written[end..]);
+        if (at < message.Length)
+            _pieces.Add(message[at..]);
     }
 
     private void Advance(ref int index, ref int within, long sent)

@@ -12,12 +12,21 @@ namespace DittoFs.Rpc;
 /// Buffer ownership: the request record (rented by the connection's <see cref="RecordAssembler"/>) belongs
 /// to the call until its dispatch completes, because decoded arguments are slices of it; the result is
 /// encoded into the reply buffer by then, so the record goes back to the pool before the reply is sent.
-/// The reply buffer belongs to the call until the connection has sent it and returns the call to the pool.
+/// The reply buffer belongs to the call until the connection has sent it and returns the call to the pool, and so
+/// does the reply's out-of-line data (<see cref="ReplyData"/>: a READ's buffer or lent bytes, and their loans), which
+/// the pool's <see cref="Reset"/> gives back.
 /// </para>
 /// </summary>
 internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
 {
+    /// <summary>
+    /// Out-of-line data smaller than this is copied into the reply buffer: one copy of a few KiB costs less than the
+    /// separate gathered send, and the reply can then leave in one send with others.
+    /// </summary>
+    private const int MinOutOfLine = 32 * 1024;
+
     private readonly XdrBufferWriter _reply = new();
+    private readonly ReplyData _data;
     private readonly RpcCallContext _context = new() { Gids = new uint[AuthSysLimits.MaxGroups] };
     private readonly Action _onDispatchCompleted;
     private RpcConnection? _connection;
@@ -31,14 +40,21 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     public RpcCall()
     {
         _onDispatchCompleted = OnDispatchCompleted;
-        _context.Results = _reply;
+        _data = new ReplyData(_reply);
+        _context.ReplyData = _data;
     }
 
-    /// <summary>The encoded reply, record mark included; valid once the call has handed itself to its connection.</summary>
+    /// <summary>
+    /// The encoded reply, record mark included, when it is whole in one buffer (not <see cref="HasOutOfLineData"/>);
+    /// valid once the call has handed itself to its connection.
+    /// </summary>
     public ReadOnlyMemory<byte> Reply => _reply.WrittenMemory;
 
-    /// <summary>The reply's buffer, for a reply with an external region (lent READ data) that is sent in pieces.</summary>
-    public XdrBufferWriter ReplyWriter => _reply;
+    /// <summary>Whether the reply's data lies outside its buffer, so that it is sent in pieces (<see cref="ExternalReplySender"/>).</summary>
+    public bool HasOutOfLineData => _reply.HasOutOfLine;
+
+    /// <summary>The reply's out-of-line data, with the buffer it belongs in.</summary>
+    public ReplyData Data => _data;
 
     /// <summary>Takes ownership of a complete call record; the call runs when queued to the thread pool.</summary>
     public void Start(RpcConnection connection, byte[] request, int length)
@@ -176,10 +192,10 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         switch (result)
         {
             case XdrDispatchResult.Success:
-                if (_reply.HasExternal && (!_reply.ExternalComplete || _reply.ExternalStart + _reply.ExternalLength > _reply.WrittenCount))
+                if (!_data.IsCarried)
                 {
-                    // Sent as it is, the record would not be what its mark and the encoded result say.
-                    Fail(new InvalidOperationException($"The reply's external region of {_reply.ExternalLength} bytes is not filled, or not inside the result."));
+                    // The service produced data its result does not carry: a bug, answered rather than sent half-made.
+                    Fail(new InvalidOperationException($"The reply's {_data.Length} bytes of data are not carried by the result."));
                     return;
                 }
                 SendReply(RpcCallStatus.Success);
@@ -224,14 +240,15 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     private void ReplaceWithAccepted(AcceptStat status)
     {
         RpcReplyWriter.Restart(_reply);
+        _data.Drop();
         RpcReplyWriter.WriteAccepted(_reply, _header.Xid, status);
     }
 
     private void SendReply(RpcCallStatus status)
     {
         ReleaseRequest();
-        if (_duplicateKey is not null || !ExternalReplySender.IsSupported)
-            _reply.Internalize(); // kept whole, or sent from one buffer
+        if (_duplicateKey is not null || !ExternalReplySender.IsSupported || _data.Length < MinOutOfLine)
+            _data.Inline(); // kept whole, sent from one buffer, or small
         RpcReplyWriter.Finish(_reply);
         if (_duplicateKey is { } key)
             _connection!.Server.DuplicateRequests!.Complete(key, _reply.WrittenSpan);
@@ -262,7 +279,12 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         _context.Client = null;
         _context.CancellationToken = default;
         _reply.Clear();
+        _data.Drop();
     }
 
-    public void Dispose() => _reply.Dispose();
+    public void Dispose()
+    {
+        _data.Dispose();
+        _reply.Dispose();
+    }
 }

@@ -2,7 +2,8 @@ namespace DittoFs.Rpc;
 
 /// <summary>
 /// Finished calls kept for reuse, shared by the connections of one server. Bounded: each pooled call keeps
-/// its reply buffer (sized by the largest reply it built), so the bound caps the memory held while idle.
+/// its reply buffer and the buffer of its reply's data (each sized by the largest it needed, a READ's data),
+/// so the bound caps the memory held while idle.
 /// Beyond it, returned calls release their buffers and are left to the GC.
 /// </summary>
 internal sealed class RpcCallPool

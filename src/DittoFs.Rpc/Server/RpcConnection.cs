@@ -18,8 +18,8 @@ namespace DittoFs.Rpc;
 /// <para>
 /// Writes: finished calls go through a channel to the single write loop, so each reply is sent whole.
 /// Replies that are ready together are copied into one send buffer (one syscall for many small replies);
-/// a reply too large for it is sent straight from its own buffer, and one with lent READ data in pieces
-/// (<see cref="ExternalReplySender"/>).
+/// a reply too large for it is sent straight from its own buffer, and one with out-of-line data (a large READ's,
+/// <see cref="ReplyData"/>) in pieces (<see cref="ExternalReplySender"/>), never copied into the send buffer.
 /// </para>
 /// <para>
 /// Reads: the pipe delivers call records; the rest of a large fragment (a WRITE's data) is received from the
@@ -220,9 +220,9 @@ internal sealed class RpcConnection
                         int next = 0;
                         while (next < count)
                         {
-                            if (_batch[next].ReplyWriter.HasExternal)
+                            if (_batch[next].HasOutOfLineData)
                             {
-                                await _externalSender.SendAsync(_batch[next].ReplyWriter).ConfigureAwait(false);
+                                await _externalSender.SendAsync(_batch[next].Data).ConfigureAwait(false);
                                 next++;
                                 continue;
                             }
@@ -262,9 +262,9 @@ internal sealed class RpcConnection
     }
 
     /// <summary>
-    /// The next bytes to send from the batch, starting at reply <paramref name="next"/> (one without lent data): a
-    /// reply too large for the coalescing buffer (or the only one) as it is, else as many replies as fit copied into
-    /// <paramref name="coalesced"/>, up to one with lent data, so that many small replies leave in one send.
+    /// The next bytes to send from the batch, starting at reply <paramref name="next"/> (one without out-of-line data):
+    /// a reply too large for the coalescing buffer (or the only one) as it is, else as many replies as fit copied into
+    /// <paramref name="coalesced"/>, up to one with out-of-line data, so that many small replies leave in one send.
     /// </summary>
     private ReadOnlyMemory<byte> NextSend(byte[]? coalesced, ref int next, int count)
     {
@@ -275,7 +275,7 @@ internal sealed class RpcConnection
             return reply;
         }
         int used = 0;
-        while (next < count && _batch[next].Reply.Length <= coalesced.Length - used && !_batch[next].ReplyWriter.HasExternal)
+        while (next < count && _batch[next].Reply.Length <= coalesced.Length - used && !_batch[next].HasOutOfLineData)
         {
             _batch[next].Reply.Span.CopyTo(coalesced.AsSpan(used));
             used += _batch[next].Reply.Length;

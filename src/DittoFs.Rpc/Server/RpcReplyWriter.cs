@@ -6,7 +6,7 @@ namespace DittoFs.Rpc;
 /// <summary>
 /// Encodes reply messages (RFC 5531 §9) into a reply buffer that starts with room for the record mark
 /// (§11). A successful reply's header goes in before dispatch so the dispatcher appends its result right
-/// behind it and the data is written once; an error reply replaces whatever followed the record mark.
+/// behind it; an error reply replaces whatever followed the record mark.
 /// </summary>
 internal static class RpcReplyWriter
 {
@@ -74,6 +74,7 @@ internal static class RpcReplyWriter
         reply.Write<RpcMsg, RpcMsg>(in message);
     }
 
-    /// <summary>Fills the record mark: the whole reply is one last fragment.</summary>
-    public static void Finish(XdrBufferWriter reply) => RecordMark.WriteSingleFragment(reply.WrittenSpan);
+    /// <summary>Fills the record mark: the whole reply, with the bytes of an opaque sent out of line, is one last fragment.</summary>
+    public static void Finish(XdrBufferWriter reply) =>
+        RecordMark.WriteSingleFragment(reply.WrittenSpan, reply.WrittenCount - RecordMark.Length + reply.OutOfLineLength);
 }
