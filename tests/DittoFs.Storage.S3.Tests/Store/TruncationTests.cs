@@ -143,6 +143,27 @@ public sealed class TruncationTests : StoreTestBase
     private static bool IsListing(RequestLog.Request request) =>
         request.Method == HttpMethod.Get && request.Key.TrimEnd('/') == "/" + TestStores.Bucket;
 
+    [Test]
+    public async Task A_truncation_whose_length_write_S3_applied_without_answering_reads_as_before_and_the_next_flush_puts_the_old_length_back()
+    {
+        var lost = new LostReplies(request => request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.EndsWith("/length", StringComparison.Ordinal));
+        var store = await OpenAsync(blockSize: 64 * KiB, handler: lost);
+        var content = NewContentId();
+        var data = Pattern(256 * KiB, 1);
+        await WriteAsync(store, content, 0, data);
+        await FlushAsync(store, content);
+        lost.Arm();
+
+        Assert.That(await store.TruncateAsync(content, 100 * KiB), Is.EqualTo(StoreStatus.Jukebox), "no answer S3 gave reached the store");
+
+        Assert.That(lost.Lost, Is.GreaterThanOrEqualTo(1));
+        Assert.That((await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix))[LengthName(content)], Is.EqualTo(ObjectLayout.EncodeLength(100 * KiB, trimming: true).Length), "yet S3 applied it");
+        lost.Disarm();
+        AssertSameBytes(await ReadAsync(store, content, 0, 300 * KiB), data, "this store serves the content as it was");
+        await FlushAsync(store, content);
+        AssertSameBytes(await ReadAsync(await OpenAsync(blockSize: 64 * KiB), content, 0, 300 * KiB), data, "and the flush put the old length back");
+    }
+
     // Content listed across pages: s3rver answers 1,000 keys a listing request, so 1,100 blocks and the length object
     // take two pages.
     private const int PagedBlockSize = S3ContentStoreOptions.MinBlockSize;
