@@ -10,7 +10,7 @@ public sealed partial class S3ContentStore
     {
         lock (state.Sync)
         {
-            if (state.PersistedLength >= end)
+            if (state.PersistedLength >= end && !state.LengthUncertain)
             {
                 return StoreStatus.Ok;
             }
@@ -19,32 +19,50 @@ public sealed partial class S3ContentStore
     }
 
     /// <summary>
-    /// Writes the content's length to the length object (deletes it at 0, so empty content has no objects). The
-    /// caller holds the remote gate and no trim is pending: nothing remote lies past what this makes the length.
+    /// Writes the content's length to the length object, unmarked. The caller holds the remote gate and no trim is
+    /// pending (<see cref="ContentState.Trimming"/> is false): nothing remote lies past what this makes the length.
     /// </summary>
-    private async Task<StoreStatus> PersistLengthAsync(ContentState state)
+    private Task<StoreStatus> PersistLengthAsync(ContentState state) => StoreLengthAsync(state, null, trimming: false, applied: null);
+
+    /// <summary>
+    /// Makes the length object say <paramref name="length"/> (the content's length when null) and
+    /// <paramref name="trimming"/>, unless it says so already; deletes it for 0 unmarked, so empty content has no
+    /// objects. On success <paramref name="applied"/> runs under the content's lock together with the update of
+    /// what the state knows of the object, so no one sees one without the other.
+    /// </summary>
+    private async Task<StoreStatus> StoreLengthAsync(ContentState state, ulong? length, bool trimming, Action? applied)
     {
         await state.LengthGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            ulong length;
+            ulong value;
             lock (state.Sync)
             {
-                if (state.Length == state.PersistedLength)
+                value = length ?? state.Length;
+                if (value == state.PersistedLength && trimming == state.PersistedTrimming && !state.LengthUncertain)
                 {
+                    applied?.Invoke();
                     return StoreStatus.Ok;
                 }
-                length = state.Length;
             }
             var key = _layout.LengthKey(state.Id);
-            var status = length == 0
+            var status = value == 0 && !trimming
                 ? await _bucket.DeleteAsync([key], CancellationToken.None).ConfigureAwait(false)
-                : await _bucket.PutAsync(key, ObjectLayout.EncodeLength(length), CancellationToken.None).ConfigureAwait(false);
-            if (status == StoreStatus.Ok)
+                : await _bucket.PutAsync(key, ObjectLayout.EncodeLength(value, trimming), CancellationToken.None).ConfigureAwait(false);
+            lock (state.Sync)
             {
-                lock (state.Sync)
+                if (status == StoreStatus.Ok)
                 {
-                    state.PersistedLength = state.RemoteLength = length;
+                    state.PersistedLength = value;
+                    state.PersistedTrimming = trimming;
+                    state.LengthUncertain = false;
+                    applied?.Invoke();
+                }
+                else
+                {
+                    // The request may have reached S3 (no answer in time, a reset): the object's value is unknown
+                    // until the next write of it, which therefore always goes out.
+                    state.LengthUncertain = true;
                 }
             }
             return status;

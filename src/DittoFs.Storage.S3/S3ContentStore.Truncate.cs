@@ -7,11 +7,19 @@ namespace DittoFs.Storage.S3;
 public sealed partial class S3ContentStore
 {
     /// <summary>
-    /// Sets the length and makes it durable before returning (SETATTR is synchronous): dirty blocks past the new
-    /// end are dropped, the remote block holding the end is cut there, remote blocks past it are deleted, and only
-    /// then is the length object lowered, so no remote byte past the length ever exists to reappear as non-zero
-    /// when the content grows again. If S3 fails part-way the store keeps reading zeros past the new end and
-    /// completes the removal before its next upload to this content.
+    /// Sets the length, all or nothing: Ok once the change is durable (SETATTR is synchronous), any other status with
+    /// the content as it was, its length and every byte, dirty ones included. The commit point is the write of the
+    /// length object (<see cref="CommitLengthAsync"/>); nothing local or remote is destroyed before it. Remote bytes
+    /// past a lowered length are removed after it, while the length object is marked trimming; if that removal
+    /// fails the truncation has still happened and answers Ok, and the removal is completed before the length is
+    /// next raised (by this store or, after a restart, by the next one to read the mark), so no byte from before a
+    /// truncation ever reappears when the content grows.
+    /// <para>
+    /// One outcome cannot be all or nothing: a write of the length object that S3 applied but did not acknowledge (no
+    /// answer in time, a reset). The call answers the failure and this store keeps serving the content as it was,
+    /// rewriting the length object at the next chance (a retry, a flush, an upload); if the process stops first, the
+    /// next one finds the truncation made.
+    /// </para>
     /// </summary>
     public async ValueTask<StoreStatus> TruncateAsync(ContentId content, ulong size, CancellationToken cancellationToken = default)
     {
@@ -19,6 +27,22 @@ public sealed partial class S3ContentStore
         {
             return StoreStatus.FBig;
         }
+        return await SetLengthAsync(content, size, removeAll: false).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deleting is truncating to nothing, and then Ok only once every block object and the length object are gone: a
+    /// failure after the commit leaves the content empty, and calling again completes the removal.
+    /// </summary>
+    public ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default) =>
+        new(SetLengthAsync(content, 0, removeAll: true));
+
+    /// <summary>
+    /// Commits the new length, then removes remote bytes past it. Holds the remote gate alone throughout, so it waits
+    /// for uploads of the content in flight and none lands after the truncation that removed its block.
+    /// </summary>
+    private async Task<StoreStatus> SetLengthAsync(ContentId content, ulong size, bool removeAll)
+    {
         var acquired = await _contents.AcquireAsync(content).ConfigureAwait(false);
         if (!acquired.IsOk)
         {
@@ -30,13 +54,15 @@ public sealed partial class S3ContentStore
             await state.RemoteGate.EnterWriteAsync().ConfigureAwait(false);
             try
             {
-                lock (state.Sync)
+                var committed = await CommitLengthAsync(state, size).ConfigureAwait(false);
+                if (committed != StoreStatus.Ok)
                 {
-                    DiscardFrom(state, size);
-                    state.Length = size;
-                    state.RemoteLength = Math.Min(state.RemoteLength, size);
+                    return committed;
                 }
-                return await SyncRemoteAsync(state).ConfigureAwait(false);
+                // The truncation has happened. What is left to remove is not content, and the mark on the length
+                // object makes whoever raises the length next remove it first.
+                var completed = await CompleteTrimAsync(state).ConfigureAwait(false);
+                return removeAll ? completed : StoreStatus.Ok;
             }
             finally
             {
@@ -49,9 +75,38 @@ public sealed partial class S3ContentStore
         }
     }
 
-    /// <summary>Deleting is truncating to nothing: every block object and the length object go.</summary>
-    public ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default) =>
-        TruncateAsync(content, 0, cancellationToken);
+    /// <summary>
+    /// With the remote gate held alone: the single step that makes a truncation happen, the write of the length
+    /// object, marked trimming when remote bytes may lie past <paramref name="size"/>; only once it succeeded are
+    /// dirty blocks past the end dropped and the length lowered in memory. Raising a length marked trimming first
+    /// removes the remote bytes past it, which changes nothing any read returns: they are not content.
+    /// </summary>
+    private async Task<StoreStatus> CommitLengthAsync(ContentState state, ulong size)
+    {
+        bool trimming;
+        ulong persisted;
+        lock (state.Sync)
+        {
+            trimming = state.Trimming;
+            persisted = state.PersistedLength;
+        }
+        if (trimming && size > persisted)
+        {
+            var removed = await RemoveTrimmedAsync(state).ConfigureAwait(false);
+            if (removed != StoreStatus.Ok)
+            {
+                return removed;
+            }
+            trimming = false;
+        }
+        bool leaves = trimming || size < persisted;
+        return await StoreLengthAsync(state, size, leaves, () =>
+        {
+            DiscardFrom(state, size);
+            state.Length = size;
+            state.Trimming = leaves;
+        }).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Under the content's lock, with the remote gate held alone (so no block is sealed): drops dirty blocks at or
@@ -80,40 +135,47 @@ public sealed partial class S3ContentStore
     }
 
     /// <summary>
-    /// With the remote gate held alone: completes a pending remote truncation, then brings the length object to
-    /// the content's length.
+    /// With the remote gate held alone: removes the remote bytes a committed truncation left past the length, then
+    /// takes the trimming mark off the length object (deletes it at 0). Ok when there was nothing to do.
     /// </summary>
-    private async Task<StoreStatus> SyncRemoteAsync(ContentState state)
+    private async Task<StoreStatus> CompleteTrimAsync(ContentState state)
+    {
+        var removed = await RemoveTrimmedAsync(state).ConfigureAwait(false);
+        return removed == StoreStatus.Ok ? await PersistLengthAsync(state).ConfigureAwait(false) : removed;
+    }
+
+    /// <summary>
+    /// With the remote gate held alone: cuts and deletes the remote bytes past the length when a truncation left
+    /// some (<see cref="ContentState.Trimming"/>). The length object keeps its mark until it is next written.
+    /// </summary>
+    private async Task<StoreStatus> RemoveTrimmedAsync(ContentState state)
     {
         ulong trimTo;
-        bool pending;
         lock (state.Sync)
         {
-            pending = state.TrimPending;
-            trimTo = state.RemoteLength;
-        }
-        if (pending)
-        {
-            var status = await TrimRemoteAsync(state.Id, trimTo).ConfigureAwait(false);
-            if (status != StoreStatus.Ok)
+            if (!state.Trimming)
             {
-                return status;
+                return StoreStatus.Ok;
             }
+            trimTo = state.PersistedLength;
+        }
+        var status = await TrimRemoteAsync(state.Id, trimTo).ConfigureAwait(false);
+        if (status == StoreStatus.Ok)
+        {
             lock (state.Sync)
             {
-                // Nothing remote lies past trimTo now, so up to the old length object every remote byte reads true.
-                state.RemoteLength = state.PersistedLength;
+                state.Trimming = false;
             }
         }
-        return await PersistLengthAsync(state).ConfigureAwait(false);
+        return status;
     }
 
     /// <summary>
     /// Cuts the remote block holding <paramref name="size"/> there and deletes every remote block past it. The
     /// content's objects are listed a page at a time, and each page's doomed blocks are deleted before the next page
     /// is read: memory and each request's time stay bounded however many blocks the content has. A failure part-way
-    /// leaves some doomed blocks deleted and the rest in place, all of them past <paramref name="size"/> and none past
-    /// the length object, which the caller lowers only once this returns Ok; calling again completes the removal.
+    /// leaves some doomed blocks deleted and the rest in place, all of them past <paramref name="size"/>, which the
+    /// length object (marked trimming) already says; calling again completes the removal.
     /// </summary>
     private async Task<StoreStatus> TrimRemoteAsync(ContentId content, ulong size)
     {
@@ -181,8 +243,9 @@ public sealed partial class S3ContentStore
     }
 
     /// <summary>
-    /// Takes the content's remote gate shared, first completing a truncation whose remote part is pending (that
-    /// needs the gate alone), so nothing is uploaded or merged over remote bytes a truncation has yet to remove.
+    /// Takes the content's remote gate shared, first completing a truncation whose removal of remote bytes is pending
+    /// (that needs the gate alone), so nothing is uploaded over, nor raises the length above, remote bytes a
+    /// truncation has yet to remove. Content with no such truncation pays nothing for it.
     /// </summary>
     private async Task<StoreStatus> EnterRemoteSharedAsync(ContentState state)
     {
@@ -191,7 +254,7 @@ public sealed partial class S3ContentStore
             await state.RemoteGate.EnterReadAsync().ConfigureAwait(false);
             lock (state.Sync)
             {
-                if (!state.TrimPending)
+                if (!state.Trimming)
                 {
                     return StoreStatus.Ok;
                 }
@@ -201,7 +264,7 @@ public sealed partial class S3ContentStore
             StoreStatus status;
             try
             {
-                status = await SyncRemoteAsync(state).ConfigureAwait(false);
+                status = await CompleteTrimAsync(state).ConfigureAwait(false);
             }
             finally
             {

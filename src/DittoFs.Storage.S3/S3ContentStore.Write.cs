@@ -63,7 +63,7 @@ public sealed partial class S3ContentStore
                     if (!state.Blocks.TryGetValue(index, out var block) && reserved)
                     {
                         // With no remote object to merge with later, the zeros of a fresh buffer are the content.
-                        bool complete = index * (ulong)_blockSize >= state.RemoteLength;
+                        bool complete = index * (ulong)_blockSize >= state.PersistedLength;
                         block = new DirtyBlock(state, index, _blockSize, _buffer.RentBuffer(), complete);
                         state.Blocks.Add(index, block);
                         _buffer.Enqueue(block);

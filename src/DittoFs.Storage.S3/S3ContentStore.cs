@@ -11,8 +11,9 @@ namespace DittoFs.Storage.S3;
 /// cost no request; <see cref="FlushAsync"/> (COMMIT, FILE_SYNC) uploads a content's dirty blocks and its length
 /// and returns once S3 acknowledged them. When the buffer is full, a writer first uploads the oldest dirty block.
 /// Reads take dirty bytes from the buffer and fetch only the ranges they need. Truncation and deletion are
-/// durable when they return (SETATTR is synchronous in NFSv3). Every request has a timeout; failures answer
-/// Jukebox when they pass by themselves (outage, timeout, 5xx, throttling) and Io otherwise.
+/// durable when they return (SETATTR is synchronous in NFSv3), and a truncation that fails changes nothing.
+/// Every request has a timeout; failures answer Jukebox when they pass by themselves (outage, timeout, 5xx,
+/// throttling) and Io otherwise.
 /// One store instance owns a bucket prefix: it caches lengths and does not expect others to write there.
 /// For offline checks it lists the contents under its prefix (<see cref="IContentInventory"/>, <see cref="ListAsync"/>).
 /// </summary>
@@ -84,7 +85,10 @@ public sealed partial class S3ContentStore : IContentStore, IDisposable
     /// <summary>Closes the connections. Writes not flushed are dropped, as in a crash: NFS clients resend them after the write verifier changes.</summary>
     public void Dispose() => _bucket.Dispose();
 
-    /// <summary>Reads the length object the first time a content is used.</summary>
+    /// <summary>
+    /// Reads the length object the first time a content is used. A trimming mark on it (a truncation committed, its
+    /// removal of remote bytes not completed, here or in a process before) is completed before the next upload.
+    /// </summary>
     private async Task<StoreStatus> LoadAsync(ContentState state)
     {
         var key = _layout.LengthKey(state.Id);
@@ -95,14 +99,16 @@ public sealed partial class S3ContentStore : IContentStore, IDisposable
             return read.Status;
         }
         ulong length = 0;
-        if (read.Value.Found && (read.Value.ObjectLength > text.Length || !ObjectLayout.TryParseLength(text.AsSpan(0, read.Value.BytesRead), out length)))
+        bool trimming = false;
+        if (read.Value.Found && (read.Value.ObjectLength > text.Length || !ObjectLayout.TryParseLength(text.AsSpan(0, read.Value.BytesRead), out length, out trimming)))
         {
             S3Log.BadLengthObject(_logger, key, _bucket.Name);
             return StoreStatus.Io;
         }
         lock (state.Sync)
         {
-            state.Length = state.PersistedLength = state.RemoteLength = length;
+            state.Length = state.PersistedLength = length;
+            state.Trimming = state.PersistedTrimming = trimming;
         }
         return StoreStatus.Ok;
     }

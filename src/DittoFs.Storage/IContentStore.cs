@@ -17,10 +17,17 @@ public interface IContentStore
     /// <summary>Writes all of <paramref name="data"/> at <paramref name="offset"/>; may stay volatile until <see cref="FlushAsync"/>.</summary>
     ValueTask<StoreStatus> WriteAsync(ContentId content, ulong offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets the length: shrinking discards the bytes beyond, growing adds a hole.</summary>
+    /// <summary>
+    /// Sets the length: shrinking discards the bytes beyond, growing adds a hole; durable when it answers Ok (SETATTR
+    /// is synchronous). A failed truncation leaves the content as it was, its length and every byte (unflushed
+    /// writes included), so a caller that recorded the new size first can put the old one back.
+    /// </summary>
     ValueTask<StoreStatus> TruncateAsync(ContentId content, ulong size, CancellationToken cancellationToken = default);
 
-    /// <summary>Forgets the content. Deleting content that does not exist is Ok.</summary>
+    /// <summary>
+    /// Forgets the content. Deleting content that does not exist is Ok. A failed deletion may have removed part of
+    /// the content; calling again completes it.
+    /// </summary>
     ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default);
 
     /// <summary>Makes every write taken so far durable (COMMIT, and WRITE with FILE_SYNC / DATA_SYNC).</summary>

@@ -6,9 +6,11 @@ namespace DittoFs.Storage.S3.Buffering;
 /// What the store knows of one content: its length, what the remote length object says, and its dirty blocks.
 /// The plain fields are guarded by <see cref="Sync"/>, which is never held across an await.
 /// <para>
-/// Remote invariant: no block object holds bytes past <see cref="PersistedLength"/>. Uploads raise the length
-/// object before a block that reaches past it; truncation removes blocks before lowering it. So a block whose
-/// start is at or past <see cref="RemoteLength"/> has no remote object to merge with.
+/// Remote invariant: remote bytes at or past <see cref="PersistedLength"/> are not content, and unless the length
+/// object is marked trimming there are none. Uploads raise the length object before a block that reaches past it. A
+/// truncation that leaves remote bytes past its new length stores the length marked trimming (its commit point), and
+/// the marked length is raised only after those bytes were removed. So a block whose start is at or past
+/// <see cref="PersistedLength"/> has nothing remote to merge with, and growing content never shows old bytes.
 /// </para>
 /// </summary>
 internal sealed class ContentState(ContentId id)
@@ -23,15 +25,24 @@ internal sealed class ContentState(ContentId id)
     /// <summary>The value of the remote length object; 0 when there is none.</summary>
     public ulong PersistedLength;
 
+    /// <summary>The remote length object is marked trimming.</summary>
+    public bool PersistedTrimming;
+
     /// <summary>
-    /// Remote bytes at or past this are not content and read as zeros. Equal to <see cref="PersistedLength"/> except
-    /// after a truncation whose removal of remote blocks has not completed (it failed, or is running).
+    /// Remote blocks may hold bytes past <see cref="PersistedLength"/> that a committed truncation left to remove.
+    /// Implies <see cref="PersistedTrimming"/>; cleared once they are removed (the mark is rewritten after that).
     /// </summary>
-    public ulong RemoteLength;
+    public bool Trimming;
+
+    /// <summary>
+    /// A write of the length object failed in a way S3 may still have applied (a timeout, a reset): the next write
+    /// of it is sent even when the fields above say it would change nothing, and the state stays in the table.
+    /// </summary>
+    public bool LengthUncertain;
 
     public Dictionary<ulong, DirtyBlock> Blocks { get; } = [];
 
-    /// <summary>Shared by block uploads and merges of remote blocks, exclusive to truncation (and so deletion).</summary>
+    /// <summary>Shared by block uploads and merges of remote blocks, exclusive to truncation (and so deletion) and to the removal of remote bytes it left.</summary>
     public AsyncReaderWriterLock RemoteGate { get; } = new();
 
     /// <summary>Serialises writes of the length object, so two uploads never store lengths out of order.</summary>
@@ -49,9 +60,7 @@ internal sealed class ContentState(ContentId id)
     /// <summary>The read of the length object in flight, shared by everyone waiting for it.</summary>
     public Task<StoreStatus>? Loading;
 
-    public bool TrimPending => RemoteLength < PersistedLength;
-
     /// <summary>How many of a block's first bytes may come from its remote object.</summary>
     public int RemoteBytesOf(ulong blockStart, int blockSize) =>
-        RemoteLength > blockStart ? (int)Math.Min((ulong)blockSize, RemoteLength - blockStart) : 0;
+        PersistedLength > blockStart ? (int)Math.Min((ulong)blockSize, PersistedLength - blockStart) : 0;
 }

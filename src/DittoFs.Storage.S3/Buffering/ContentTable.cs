@@ -43,7 +43,9 @@ internal sealed class ContentTable(Func<ContentState, Task<StoreStatus>> load, i
         lock (state.Sync)
         {
             state.Users--;
-            bool idle = state.Users == 0 && state.Blocks.Count == 0 && !state.TrimPending && state.Loading is null;
+            // A pending trim is marked on the length object and is read back with it; a length object of unknown value is
+            // not, and this state is the only record that it must be rewritten.
+            bool idle = state.Users == 0 && state.Blocks.Count == 0 && !state.LengthUncertain && state.Loading is null;
             if (!idle || (state.Loaded && _states.Count <= maxIdleStates))
             {
                 return;

@@ -7,8 +7,10 @@ namespace DittoFs.Storage.S3.Remote;
 /// <summary>
 /// Where a content's bytes live in the bucket: <c>&lt;prefix&gt;&lt;content id&gt;/&lt;block index&gt;</c> per block
 /// (16 hex digits, so a listing comes back in block order) and <c>&lt;prefix&gt;&lt;content id&gt;/length</c> holding
-/// the content's length as decimal ASCII. A block object holds the block's bytes up to the content's length when it
-/// was uploaded; bytes past its end, and blocks with no object, read as zeros.
+/// the content's length as decimal ASCII, followed by <c> trimming</c> while block objects may still hold bytes past
+/// that length which are not content (a truncation committed, its removal of remote bytes not yet complete). A block
+/// object holds the block's bytes up to the content's length when it was uploaded; bytes past its end, and blocks
+/// with no object, read as zeros.
 /// </summary>
 internal sealed class ObjectLayout(string keyPrefix)
 {
@@ -17,8 +19,8 @@ internal sealed class ObjectLayout(string keyPrefix)
     private const int ContentDigits = 32;
     private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
 
-    /// <summary>Longest length object: the decimal digits of the largest ulong.</summary>
-    public const int MaxLengthObjectBytes = 20;
+    /// <summary>Longest length object: the 20 decimal digits of the largest ulong, then the trimming mark.</summary>
+    public const int MaxLengthObjectBytes = 29;
 
     /// <summary>Every object of the store starts with this.</summary>
     public string KeyPrefix { get; } = keyPrefix;
@@ -82,10 +84,29 @@ internal sealed class ObjectLayout(string keyPrefix)
             && ulong.TryParse(name, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out index);
     }
 
-    public static byte[] EncodeLength(ulong length) => Encoding.ASCII.GetBytes(length.ToString(CultureInfo.InvariantCulture));
+    /// <summary>
+    /// The length object's text. <paramref name="trimming"/>: block objects may hold bytes past
+    /// <paramref name="length"/>; they are not content, and must be removed before the length is raised over them.
+    /// </summary>
+    public static byte[] EncodeLength(ulong length, bool trimming)
+    {
+        var digits = Encoding.ASCII.GetBytes(length.ToString(CultureInfo.InvariantCulture));
+        return trimming ? [.. digits, .. TrimmingMark] : digits;
+    }
 
-    public static bool TryParseLength(ReadOnlySpan<byte> text, out ulong length) =>
-        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out length);
+    public static bool TryParseLength(ReadOnlySpan<byte> text, out ulong length, out bool trimming)
+    {
+        trimming = text.EndsWith(TrimmingMark);
+        if (trimming)
+        {
+            text = text[..^TrimmingMark.Length];
+        }
+        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out length);
+    }
+
+    // Written after the length while remote bytes past it are left over from a truncation. Length objects without it,
+    // among them every one written before truncations committed through the length object, are clean.
+    private static ReadOnlySpan<byte> TrimmingMark => " trimming"u8;
 
     private static bool IsLowerHex(ReadOnlySpan<char> digits) => !digits.ContainsAnyExcept(LowerHexDigits);
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using DittoFs.Storage.S3.Remote;
 using NUnit.Framework;
 
@@ -78,11 +80,42 @@ public sealed class ObjectLayoutTests
     [Test]
     public void Lengths_are_stored_as_decimal_text()
     {
-        var text = ObjectLayout.EncodeLength(ulong.MaxValue);
+        var text = ObjectLayout.EncodeLength(ulong.MaxValue, trimming: false);
 
-        Assert.That(text, Has.Length.EqualTo(ObjectLayout.MaxLengthObjectBytes));
-        Assert.That(ObjectLayout.TryParseLength(text, out var length), Is.True);
+        Assert.That(text, Is.EqualTo("18446744073709551615"u8.ToArray()));
+        Assert.That(ObjectLayout.TryParseLength(text, out var length, out var trimming), Is.True);
         Assert.That(length, Is.EqualTo(ulong.MaxValue));
-        Assert.That(ObjectLayout.TryParseLength("12a"u8, out _), Is.False);
+        Assert.That(trimming, Is.False);
+        Assert.That(ObjectLayout.TryParseLength("12a"u8, out _, out _), Is.False);
+    }
+
+    [Test]
+    public void A_length_left_with_remote_bytes_past_it_is_marked_trimming_and_the_longest_fits_the_bound()
+    {
+        var text = ObjectLayout.EncodeLength(ulong.MaxValue, trimming: true);
+
+        Assert.That(text, Is.EqualTo("18446744073709551615 trimming"u8.ToArray()));
+        Assert.That(text, Has.Length.EqualTo(ObjectLayout.MaxLengthObjectBytes));
+        Assert.That(ObjectLayout.TryParseLength(text, out var length, out var trimming), Is.True);
+        Assert.That(length, Is.EqualTo(ulong.MaxValue));
+        Assert.That(trimming, Is.True);
+    }
+
+    [TestCase("0", TestName = "A length object written before the trimming mark existed reads as clean")]
+    [TestCase("102400", TestName = "A length object written before the trimming mark existed reads as clean, not zero")]
+    public void Length_objects_without_the_mark_are_clean(string stored)
+    {
+        Assert.That(ObjectLayout.TryParseLength(Encoding.ASCII.GetBytes(stored), out var length, out var trimming), Is.True);
+
+        Assert.That(length, Is.EqualTo(ulong.Parse(stored, CultureInfo.InvariantCulture)));
+        Assert.That(trimming, Is.False);
+    }
+
+    [TestCase(" trimming", TestName = "The trimming mark alone is no length")]
+    [TestCase("12 trimming trimming", TestName = "A doubled trimming mark is no length")]
+    [TestCase("12trimming", TestName = "The trimming mark needs its space")]
+    public void Malformed_marked_lengths_are_refused(string stored)
+    {
+        Assert.That(ObjectLayout.TryParseLength(Encoding.ASCII.GetBytes(stored), out _, out _), Is.False);
     }
 }

@@ -61,6 +61,7 @@ public sealed class OutageTests
     public async Task When_S3_is_back_the_same_store_completes_what_failed()
     {
         var stored = await StoredContentAsync();
+        var original = Pattern(2 * BlockSize, 1);
         var unseen = NewContentId();
         _server.Kill();
         await _store.WriteAsync(stored, 0, Pattern(10, 2));
@@ -69,13 +70,57 @@ public sealed class OutageTests
 
         _server.Start();
 
-        Assert.That(await _store.FlushAsync(stored), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await UntilOkAsync(() => _store.FlushAsync(stored)), Is.EqualTo(StoreStatus.Ok));
         Assert.That((await _store.ReadAsync(unseen, 0, new byte[1])).Status, Is.EqualTo(StoreStatus.Ok));
+        byte[] written = [.. Pattern(10, 2), .. original.AsSpan(10)];
+        Assert.That(await ReadAllAsync(_store, stored), Is.EqualTo(written), "the truncation that failed changed nothing; the write made during the outage was kept");
+        Assert.That(await _store.TruncateAsync(stored, 10), Is.EqualTo(StoreStatus.Ok), "the client's retry of the truncation");
         using var fresh = await TestStores.OpenAsync(TestStores.Options(_server, "outage/", BlockSize));
-        var buffer = new byte[3 * BlockSize];
-        var read = await fresh.ReadAsync(stored, 0, buffer);
-        Assert.That(read.Value, Is.EqualTo(10), "the truncation that failed was completed");
-        Assert.That(buffer[..10], Is.EqualTo(Pattern(10, 2)), "the write made during the outage was kept");
+        Assert.That(await ReadAllAsync(fresh, stored), Is.EqualTo(Pattern(10, 2)), "the retried truncation is stored");
+    }
+
+    [TestCase(BlockSize + 1000, false, TestName = "A shrinking truncation refused while S3 is down leaves uploaded content as it was")]
+    [TestCase(BlockSize + 1000, true, TestName = "A shrinking truncation refused while S3 is down leaves content with dirty blocks as it was")]
+    [TestCase(5 * BlockSize + 7, false, TestName = "A growing truncation refused while S3 is down leaves uploaded content as it was")]
+    [TestCase(5 * BlockSize + 7, true, TestName = "A growing truncation refused while S3 is down leaves content with dirty blocks as it was")]
+    public async Task A_truncation_refused_while_S3_is_down_leaves_every_byte_and_the_length_as_they_were_and_succeeds_when_S3_is_back(int size, bool dirty)
+    {
+        var content = NewContentId();
+        var before = Pattern(3 * BlockSize, 1);
+        Assert.That(await _store.WriteAsync(content, 0, before), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await _store.FlushAsync(content), Is.EqualTo(StoreStatus.Ok));
+        if (dirty)
+        {
+            // Two dirty blocks (the buffer's room), both written only in parts: one inside the stored bytes, one
+            // reaching past the stored length.
+            var inside = Pattern(1000, 2);
+            var past = Pattern(BlockSize / 2, 3);
+            Assert.That(await _store.WriteAsync(content, BlockSize + 500, inside), Is.EqualTo(StoreStatus.Ok));
+            Assert.That(await _store.WriteAsync(content, 3 * BlockSize + 100, past), Is.EqualTo(StoreStatus.Ok));
+            before = [.. before.AsSpan(0, BlockSize + 500), .. inside, .. before.AsSpan(BlockSize + 1500), .. new byte[100], .. past];
+        }
+        long dirtyBytes = _store.DirtyBytes;
+        _server.Kill();
+
+        Assert.That(await _store.TruncateAsync(content, (ulong)size), Is.EqualTo(StoreStatus.Jukebox));
+
+        Assert.That(_store.DirtyBytes, Is.EqualTo(dirtyBytes), "no dirty block was dropped");
+        _server.Start();
+        Assert.That(await UntilOkAsync(async () => (await _store.ReadAsync(content, 0, new byte[1])).Status), Is.EqualTo(StoreStatus.Ok), "S3 is back");
+        Assert.That(await ReadAllAsync(_store, content), Is.EqualTo(before), "every byte and the length as before the truncation");
+        if (!dirty)
+        {
+            using var fresh = await TestStores.OpenAsync(TestStores.Options(_server, "outage/", BlockSize));
+            Assert.That(await ReadAllAsync(fresh, content), Is.EqualTo(before), "and as stored");
+        }
+
+        Assert.That(await _store.TruncateAsync(content, (ulong)size), Is.EqualTo(StoreStatus.Ok), "the retry");
+
+        byte[] after = size <= before.Length ? before[..size] : [.. before, .. new byte[size - before.Length]];
+        Assert.That(await ReadAllAsync(_store, content), Is.EqualTo(after), "the truncated content");
+        Assert.That(await _store.FlushAsync(content), Is.EqualTo(StoreStatus.Ok));
+        using var afterwards = await TestStores.OpenAsync(TestStores.Options(_server, "outage/", BlockSize));
+        Assert.That(await ReadAllAsync(afterwards, content), Is.EqualTo(after), "as stored");
     }
 
     [Test]
@@ -151,23 +196,24 @@ public sealed class OutageTests
     }
 
     [Test]
-    public async Task A_truncation_that_loses_S3_part_way_through_its_listing_answers_jukebox_at_once_and_completes_when_S3_is_back()
+    public async Task A_truncation_that_loses_S3_part_way_through_its_listing_is_made_at_once_and_growing_completes_the_removal_when_S3_is_back()
     {
         var killer = new BeforeRequest(TestStores.IsListing, _server.Kill, skip: 1);
         using var store = await TestStores.OpenAsync(TestStores.Options(_server, PagedPrefix, PagedBlockSize, requestTimeout: RequestTimeout), killer);
         var (content, data) = await StoreManyBlocksAsync(store);
         var clock = Stopwatch.StartNew();
 
-        Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Jukebox));
+        Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Ok), "the length object was written before: the truncation is made");
 
         Assert.That(killer.Ran, Is.True, "S3 was killed before the second page");
         Assert.That(clock.Elapsed, Is.LessThan(RequestTimeout), "a refused connection fails at once");
+        Assert.That(await store.TruncateAsync(content, TruncatedSize + 1), Is.EqualTo(StoreStatus.Jukebox), "growing needs the removal first");
         _server.Start();
         var read = new byte[2 * TruncatedSize];
         // The first calls after the restart may still meet connections to the killed process and answer JUKEBOX,
         // which a client retries; within a few request timeouts the store must answer.
-        var recovery = Stopwatch.StartNew();
         var readBack = await store.ReadAsync(content, 0, read);
+        var recovery = Stopwatch.StartNew();
         while (!readBack.IsOk && recovery.Elapsed < RequestTimeout * 3)
         {
             await Task.Delay(100);
@@ -176,12 +222,12 @@ public sealed class OutageTests
         Assert.That(readBack.Status, Is.EqualTo(StoreStatus.Ok), "S3 is back");
         Assert.That(readBack.Value, Is.EqualTo(TruncatedSize), "the content reads truncated");
         Assert.That(read.AsSpan(0, TruncatedSize).SequenceEqual(data.AsSpan(0, TruncatedSize)), Is.True, "with its bytes up to the new end");
-        Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Ok), "the retry");
+        Assert.That(await store.TruncateAsync(content, TruncatedSize + 1), Is.EqualTo(StoreStatus.Ok), "growing, now that S3 is back");
         Assert.That(await BlockCountAsync(), Is.EqualTo(TruncatedSize / PagedBlockSize + 1), "the blocks past the end are gone");
     }
 
     [Test]
-    public async Task A_truncation_whose_listing_meets_a_frozen_S3_answers_jukebox_leaves_S3_silent_and_completes_after_the_thaw()
+    public async Task A_truncation_whose_listing_meets_a_frozen_S3_is_made_leaves_S3_silent_and_growing_completes_the_removal_after_the_thaw()
     {
         var freezer = new BeforeRequest(TestStores.IsListing, _server.Freeze, skip: 1);
         using var store = await TestStores.OpenAsync(TestStores.Options(_server, PagedPrefix, PagedBlockSize, requestTimeout: RequestTimeout), freezer);
@@ -189,9 +235,9 @@ public sealed class OutageTests
         TimeSpan again;
         try
         {
-            Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Jukebox), "the second page had no answer");
+            Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Ok), "the second page had no answer, after the length object was written");
             var clock = Stopwatch.StartNew();
-            Assert.That(await store.TruncateAsync(content, TruncatedSize), Is.EqualTo(StoreStatus.Jukebox), "while S3 is silent");
+            Assert.That(await store.TruncateAsync(content, TruncatedSize + 1), Is.EqualTo(StoreStatus.Jukebox), "growing needs the removal, while S3 is silent");
             again = clock.Elapsed;
         }
         finally
@@ -200,18 +246,33 @@ public sealed class OutageTests
         }
         Assert.That(again, Is.LessThan(TimeSpan.FromMilliseconds(500)), "a listing does not wait for a silent S3");
 
-        var recovery = Stopwatch.StartNew();
-        var status = StoreStatus.Jukebox;
-        while (status != StoreStatus.Ok && recovery.Elapsed < RequestTimeout * 3)
-        {
-            status = await store.TruncateAsync(content, TruncatedSize);
-            if (status != StoreStatus.Ok)
-            {
-                await Task.Delay(100);
-            }
-        }
-        Assert.That(status, Is.EqualTo(StoreStatus.Ok), "after the thaw");
+        Assert.That(await UntilOkAsync(() => store.TruncateAsync(content, TruncatedSize + 1)), Is.EqualTo(StoreStatus.Ok), "after the thaw");
         Assert.That(await BlockCountAsync(), Is.EqualTo(TruncatedSize / PagedBlockSize + 1), "the blocks past the end are gone");
+    }
+
+    /// <summary>
+    /// Calls <paramref name="call"/> until it answers other than JUKEBOX, as a client retries, for a few request
+    /// timeouts: the first calls after a restart may still meet connections to the killed process.
+    /// </summary>
+    private static async Task<StoreStatus> UntilOkAsync(Func<ValueTask<StoreStatus>> call)
+    {
+        var recovery = Stopwatch.StartNew();
+        var status = await call();
+        while (status == StoreStatus.Jukebox && recovery.Elapsed < RequestTimeout * 3)
+        {
+            await Task.Delay(100);
+            status = await call();
+        }
+        return status;
+    }
+
+    /// <summary>The whole content as <paramref name="store"/> reads it.</summary>
+    private static async Task<byte[]> ReadAllAsync(S3ContentStore store, ContentId content)
+    {
+        var buffer = new byte[8 * BlockSize];
+        var read = await store.ReadAsync(content, 0, buffer);
+        Assert.That(read.Status, Is.EqualTo(StoreStatus.Ok), "read");
+        return buffer[..read.Value];
     }
 
     private async Task ListAllAsync()

@@ -1,9 +1,13 @@
+using DittoFs.Storage.S3.Remote;
 using DittoFs.Storage.S3.Tests.Infrastructure;
 using NUnit.Framework;
 
 namespace DittoFs.Storage.S3.Tests.Store;
 
-/// <summary>Truncation and deletion act on the stored objects and are durable when they return.</summary>
+/// <summary>
+/// Truncation and deletion act on the stored objects and are durable when they return; the write of the length
+/// object makes a truncation, and remote bytes it leaves past the length never come back as content.
+/// </summary>
 public sealed class TruncationTests : StoreTestBase
 {
     [Test]
@@ -70,6 +74,96 @@ public sealed class TruncationTests : StoreTestBase
         Assert.That((await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix)).Keys, Is.EquivalentTo(new[] { BlockName(other, 0), LengthName(other) }));
     }
 
+    [TestCase(true, false, TestName = "After a crash before a truncation cut its end block, a growing truncation reads zeros past the old end")]
+    [TestCase(true, true, TestName = "After a crash before a truncation cut its end block, a write past the end reads zeros before it")]
+    [TestCase(false, false, TestName = "After a crash before a truncation listed its blocks, a growing truncation reads zeros past the old end")]
+    [TestCase(false, true, TestName = "After a crash before a truncation listed its blocks, a write past the end reads zeros before it")]
+    public async Task Growing_content_after_a_crash_between_a_truncation_and_its_removal_of_blocks_shows_no_old_bytes(bool beforeTheCut, bool growByWriting)
+    {
+        // From the moment the truncation is called, S3 refuses the requests of the removal (the cut reads the end
+        // block; the listing follows it): the process stops there as far as S3 can tell, and a new one takes over.
+        bool stopped = false;
+        Func<HttpRequestMessage, bool> removal = beforeTheCut ? request => request.Method == HttpMethod.Get : TestStores.IsListing;
+        var crashing = await OpenAsync(blockSize: 64 * KiB, handler: new Throttle(request => stopped && removal(request)));
+        var content = NewContentId();
+        var data = Pattern(256 * KiB, 1);
+        await WriteAsync(crashing, content, 0, data);
+        await FlushAsync(crashing, content);
+        stopped = true;
+
+        Assert.That(await crashing.TruncateAsync(content, 100 * KiB), Is.EqualTo(StoreStatus.Ok), "the length object was written");
+
+        var left = await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix);
+        Assert.That(left[LengthName(content)], Is.EqualTo(ObjectLayout.EncodeLength(100 * KiB, trimming: true).Length), "marked trimming");
+        Assert.That(left[BlockName(content, 3)], Is.EqualTo(64 * KiB), "old bytes past the new length are still stored");
+        var restarted = await OpenAsync(blockSize: 64 * KiB);
+        byte[] expected = [.. data.AsSpan(0, 100 * KiB), .. new byte[200 * KiB]];
+        if (growByWriting)
+        {
+            var written = Pattern(10, 2);
+            await WriteAsync(restarted, content, 200 * KiB, written);
+            await FlushAsync(restarted, content);
+            expected = [.. expected.AsSpan(0, 200 * KiB), .. written];
+        }
+        else
+        {
+            Assert.That(await restarted.TruncateAsync(content, 300 * KiB), Is.EqualTo(StoreStatus.Ok));
+        }
+
+        AssertSameBytes(await ReadAsync(restarted, content, 0, 400 * KiB), expected, "the kept bytes, then zeros where the truncation cut");
+        AssertSameBytes(await ReadAsync(await OpenAsync(blockSize: 64 * KiB), content, 0, 400 * KiB), expected, "as a store opened afresh reads it");
+        var objects = await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix);
+        Assert.That(objects[BlockName(content, 1)], Is.EqualTo(36 * KiB), "the end block was cut");
+        Assert.That(objects.ContainsKey(BlockName(content, 2)), Is.False, "and the block past it deleted");
+        Assert.That(objects[LengthName(content)], Is.EqualTo(ObjectLayout.EncodeLength((ulong)expected.Length, trimming: false).Length), "the mark is off");
+    }
+
+    [Test]
+    public async Task Once_the_blocks_past_a_truncation_are_removed_growing_the_content_lists_nothing_here_or_after_a_restart()
+    {
+        var log = new RequestLog();
+        var store = await OpenAsync(blockSize: 64 * KiB, handler: log);
+        var content = NewContentId();
+        await WriteAsync(store, content, 0, Pattern(256 * KiB, 1));
+        await FlushAsync(store, content);
+        Assert.That(await store.TruncateAsync(content, 100 * KiB), Is.EqualTo(StoreStatus.Ok));
+        var restartedLog = new RequestLog();
+        var restarted = await OpenAsync(blockSize: 64 * KiB, handler: restartedLog);
+        log.Clear();
+
+        await WriteAsync(store, content, 300 * KiB, Pattern(10, 2));
+        await FlushAsync(store, content);
+        await WriteAsync(restarted, content, 400 * KiB, Pattern(10, 3));
+        await FlushAsync(restarted, content);
+
+        Assert.That(log.Requests.Where(IsListing), Is.Empty, "the store that truncated");
+        Assert.That(restartedLog.Requests.Where(IsListing), Is.Empty, "a store that read the length object afresh");
+    }
+
+    private static bool IsListing(RequestLog.Request request) =>
+        request.Method == HttpMethod.Get && request.Key.TrimEnd('/') == "/" + TestStores.Bucket;
+
+    [Test]
+    public async Task A_truncation_whose_length_write_S3_applied_without_answering_reads_as_before_and_the_next_flush_puts_the_old_length_back()
+    {
+        var lost = new LostReplies(request => request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.EndsWith("/length", StringComparison.Ordinal));
+        var store = await OpenAsync(blockSize: 64 * KiB, handler: lost);
+        var content = NewContentId();
+        var data = Pattern(256 * KiB, 1);
+        await WriteAsync(store, content, 0, data);
+        await FlushAsync(store, content);
+        lost.Arm();
+
+        Assert.That(await store.TruncateAsync(content, 100 * KiB), Is.EqualTo(StoreStatus.Jukebox), "no answer S3 gave reached the store");
+
+        Assert.That(lost.Lost, Is.GreaterThanOrEqualTo(1));
+        Assert.That((await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix))[LengthName(content)], Is.EqualTo(ObjectLayout.EncodeLength(100 * KiB, trimming: true).Length), "yet S3 applied it");
+        lost.Disarm();
+        AssertSameBytes(await ReadAsync(store, content, 0, 300 * KiB), data, "this store serves the content as it was");
+        await FlushAsync(store, content);
+        AssertSameBytes(await ReadAsync(await OpenAsync(blockSize: 64 * KiB), content, 0, 300 * KiB), data, "and the flush put the old length back");
+    }
+
     // Content listed across pages: s3rver answers 1,000 keys a listing request, so 1,100 blocks and the length object
     // take two pages.
     private const int PagedBlockSize = S3ContentStoreOptions.MinBlockSize;
@@ -123,14 +217,14 @@ public sealed class TruncationTests : StoreTestBase
     }
 
     [Test]
-    public async Task A_truncation_whose_listing_fails_part_way_answers_jukebox_keeps_the_content_readable_and_completes_when_retried()
+    public async Task A_truncation_whose_listing_fails_part_way_is_made_answers_ok_reads_truncated_and_the_retry_completes_the_removal()
     {
         var (content, data) = await StoreManyBlocksAsync();
         var throttle = new Throttle(TestStores.IsListing, skip: 1);
         var store = await OpenAsync(blockSize: PagedBlockSize, handler: throttle);
         const int Size = 500 * PagedBlockSize + 100;
 
-        Assert.That(await store.TruncateAsync(content, Size), Is.EqualTo(StoreStatus.Jukebox), "every listing request after the first is throttled");
+        Assert.That(await store.TruncateAsync(content, Size), Is.EqualTo(StoreStatus.Ok), "the length object was written: the truncation is made, what is left is not content");
 
         AssertSameBytes(await ReadAsync(store, content, 0, 2 * Size), data.AsSpan(0, Size), "the bytes up to the new end, and none past it");
         var stored = await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix);
@@ -140,12 +234,14 @@ public sealed class TruncationTests : StoreTestBase
             expected.Remove(BlockName(content, (ulong)index)); // deleted with the first page
         }
         expected[BlockName(content, 500)] = 100;
-        Assert.That(stored, Is.EquivalentTo(expected), "the first page's blocks past the end are gone, the rest and the old length stay");
+        expected[LengthName(content)] = ObjectLayout.EncodeLength(Size, trimming: true).Length;
+        Assert.That(stored, Is.EquivalentTo(expected), "the first page's blocks past the end are gone, the rest stay past the new length, marked trimming");
+        AssertSameBytes(await ReadAsync(await OpenAsync(blockSize: PagedBlockSize), content, 0, 2 * Size), data.AsSpan(0, Size), "as a store opened afresh reads it");
 
         throttle.Stop();
         Assert.That(await store.TruncateAsync(content, Size), Is.EqualTo(StoreStatus.Ok), "the retry");
 
-        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.EquivalentTo(ObjectsOf(content, Size)));
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.EquivalentTo(ObjectsOf(content, Size)), "the rest is removed and the mark taken off");
     }
 
     [Test]
@@ -163,7 +259,8 @@ public sealed class TruncationTests : StoreTestBase
         {
             expected.Remove(BlockName(content, (ulong)index)); // deleted with the first page
         }
-        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.EquivalentTo(expected), "the old length stays, and no block past it");
+        expected[LengthName(content)] = ObjectLayout.EncodeLength(0, trimming: true).Length;
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.EquivalentTo(expected), "the length object says 0, marked trimming; the blocks of the second page stay");
 
         throttle.Stop();
         Assert.That(await store.DeleteAsync(content), Is.EqualTo(StoreStatus.Ok), "the retry");
