@@ -86,8 +86,8 @@ internal static class FileEmitter
         {
             if (type is null)
                 return;
-            if (needsCodec && TypeCode.NeedsSharedCodec(type))
-                found[TypeCode.SharedCodecName(type)] = type;
+            if (needsCodec && TypeSpelling.NeedsSharedCodec(type))
+                found[TypeSpelling.SharedCodecName(type)] = type;
             if (type.Element is not null)
                 Visit(type.Element, needsCodec: type.Kind == TypeRefKind.List || needsCodec);
         }

@@ -68,14 +68,14 @@ internal static class TypeEmitter
             {
                 code.Line($"{model.Name} value = default;");
                 foreach (var field in model.Fields)
-                    code.Line($"value.{field.Name} = {TypeCode.Read(field.Type)};");
+                    code.Line($"value.{field.Name} = {TypeSpelling.Read(field.Type)};");
                 code.Line("return value;");
             }
             code.Line();
             using (code.Block($"public static void Write({Writer}, in {model.Name} value)"))
             {
                 foreach (var field in model.Fields)
-                    TypeCode.Write(code, field.Type, "value." + field.Name);
+                    TypeSpelling.Write(code, field.Type, "value." + field.Name);
             }
             code.Line();
             EmitSizeOf(code, model.Name, SizesOf(model.Fields));
@@ -99,18 +99,18 @@ internal static class TypeEmitter
             using (code.Block($"public static {model.Name} Read({Reader})"))
             {
                 code.Line($"{model.Name} value = default;");
-                code.Line($"{on} = {TypeCode.Read(discriminant.Type)};");
+                code.Line($"{on} = {TypeSpelling.Read(discriminant.Type)};");
                 EmitSwitch(code, model, on,
-                    field => code.Line($"value.{field.Name} = {TypeCode.Read(field.Type)};"),
+                    field => code.Line($"value.{field.Name} = {TypeSpelling.Read(field.Type)};"),
                     () => code.Line("reader.Fail(XdrError.UnknownDiscriminant);"));
                 code.Line("return value;");
             }
             code.Line();
             using (code.Block($"public static void Write({Writer}, in {model.Name} value)"))
             {
-                TypeCode.Write(code, discriminant.Type, on);
+                TypeSpelling.Write(code, discriminant.Type, on);
                 EmitSwitch(code, model, on,
-                    field => TypeCode.Write(code, field.Type, "value." + field.Name),
+                    field => TypeSpelling.Write(code, field.Type, "value." + field.Name),
                     () => code.Line($"throw new ArgumentException(\"{model.WireName}: no arm for discriminant \" + {on});"),
                     noArmThrows: true);
             }
@@ -119,7 +119,7 @@ internal static class TypeEmitter
             {
                 code.Line("int size = 4;");
                 EmitSwitch(code, model, on,
-                    field => code.Line($"size += {TypeCode.Size(field.Type, "value." + field.Name)};"),
+                    field => code.Line($"size += {TypeSpelling.Size(field.Type, "value." + field.Name)};"),
                     () => { });
                 code.Line("return size;");
             }
@@ -159,20 +159,20 @@ internal static class TypeEmitter
     private static void EmitField(CodeWriter code, FieldModel field)
     {
         code.Line($"/// <summary><c>{field.WireName}</c></summary>");
-        code.Line($"public {TypeCode.CsType(field.Type)} {field.Name};");
+        code.Line($"public {TypeSpelling.CsType(field.Type)} {field.Name};");
     }
 
     /// <summary>A codec for an opaque, list or optional type used as a list element or procedure type.</summary>
     public static void EmitSharedCodec(CodeWriter code, TypeRef type)
     {
-        string cs = TypeCode.CsType(type);
-        string name = TypeCode.SharedCodecName(type);
+        string cs = TypeSpelling.CsType(type);
+        string name = TypeSpelling.SharedCodecName(type);
         code.Line($"/// <summary>Codec of <c>{System.Security.SecurityElement.Escape(cs)}</c> where a codec type is needed (list elements, procedure types).</summary>");
         using (code.Block($"public readonly struct {name} : IXdrCodec<{cs}>"))
         {
-            code.Line($"public static {cs} Read({Reader}) => {TypeCode.Read(type)};");
+            code.Line($"public static {cs} Read({Reader}) => {TypeSpelling.Read(type)};");
             var write = new CodeWriter();
-            TypeCode.Write(write, type, "value");
+            TypeSpelling.Write(write, type, "value");
             string[] statements = write.ToString().TrimEnd('\n').Split('\n');
             if (statements.Length == 1)
             {
@@ -181,9 +181,9 @@ internal static class TypeEmitter
             else
             {
                 using (code.Block($"public static void Write({Writer}, in {cs} value)"))
-                    TypeCode.Write(code, type, "value");
+                    TypeSpelling.Write(code, type, "value");
             }
-            code.Line($"public static int SizeOf(in {cs} value) => {TypeCode.Size(type, "value")};");
+            code.Line($"public static int SizeOf(in {cs} value) => {TypeSpelling.Size(type, "value")};");
         }
     }
 
@@ -218,7 +218,7 @@ internal static class TypeEmitter
         var variable = new List<string>();
         foreach (var field in fields)
         {
-            string size = TypeCode.Size(field.Type, "value." + field.Name);
+            string size = TypeSpelling.Size(field.Type, "value." + field.Name);
             if (long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long constant))
                 fixedSize += constant;
             else

@@ -8,7 +8,7 @@ namespace DittoFs.Xdr.Generator.Emit;
 /// expressions that read, write and size one value. Every emitter goes through here, so each XDR
 /// construct is encoded in exactly one place.
 /// </summary>
-internal static class TypeCode
+internal static class TypeSpelling
 {
     public static string CsType(TypeRef type) => type.Kind switch
     {
