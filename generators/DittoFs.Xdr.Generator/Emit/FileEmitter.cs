@@ -82,18 +82,34 @@ internal static class FileEmitter
     private static IEnumerable<TypeRef> SharedCodecTypes(XdrModel model)
     {
         var found = new Dictionary<string, TypeRef>();
+        // needsCodec: the type is a list element or procedure type, which are used through a codec type.
         void Visit(TypeRef? type, bool needsCodec)
         {
             if (type is null)
                 return;
             if (needsCodec && TypeSpelling.NeedsSharedCodec(type))
                 found[TypeSpelling.SharedCodecName(type)] = type;
-            if (type.Element is not null)
-                Visit(type.Element, needsCodec: type.Kind == TypeRefKind.List || needsCodec);
+            switch (type)
+            {
+                case TypeRef.FixedArray array:
+                    Visit(array.Element, needsCodec: true);
+                    break;
+                case TypeRef.VariableArray array:
+                    Visit(array.Element, needsCodec: true);
+                    break;
+                case TypeRef.LinkedList list:
+                    Visit(list.Node, needsCodec: true);
+                    break;
+                case TypeRef.Optional optional:
+                    Visit(optional.Target, needsCodec);
+                    break;
+                case TypeRef.Primitive or TypeRef.Named or TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String:
+                    break;
+                default:
+                    throw TypeRef.Unhandled(type);
+            }
         }
-        foreach (var field in model.Structs.SelectMany(s => s.Fields)
-                     .Concat(model.Unions.SelectMany(u => u.Arms.Concat(u.Default is null ? new ArmModel[0] : new[] { u.Default }))
-                         .Where(a => a.Field is not null).Select(a => a.Field!)))
+        foreach (var field in model.Structs.SelectMany(s => s.Fields).Concat(model.Unions.SelectMany(u => u.ArmFields)))
             Visit(field.Type, needsCodec: false);
         foreach (var procedure in model.Programs.SelectMany(p => p.Procedures))
         {

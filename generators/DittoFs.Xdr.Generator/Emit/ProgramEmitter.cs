@@ -79,8 +79,10 @@ internal static class ProgramEmitter
                     code.Line("    return new ValueTask<XdrDispatchResult>(XdrDispatchResult.ProcedureUnavailable);");
                 }
             }
-            foreach (var procedure in model.Procedures.Where(p => p.Argument is not null))
+            foreach (var procedure in model.Procedures)
             {
+                if (procedure.Argument is not TypeRef argument)
+                    continue; // void arguments: dispatched inline above
                 code.Line();
                 // One method per procedure: in a single method the JIT gives every procedure's decoded arguments a
                 // slot in one frame and zeroes all of it (kilobytes for NFSv3) on every call, NULL included.
@@ -89,7 +91,7 @@ internal static class ProgramEmitter
                 using (code.Block($"private ValueTask<XdrDispatchResult> Dispatch{procedure.Name}(ReadOnlyMemory<byte> arguments, TContext context, XdrBufferWriter results)"))
                 {
                     code.Line("var reader = new XdrReader(arguments);");
-                    code.Line($"var decoded = {TypeSpelling.Read(procedure.Argument!)};");
+                    code.Line($"var decoded = {TypeSpelling.Read(argument)};");
                     code.Line("if (reader.HasError)");
                     code.Line("    return new ValueTask<XdrDispatchResult>(XdrDispatchResult.GarbageArguments);");
                     code.Line(Complete(procedure, $"_service.{procedure.Name}Async(decoded, context)"));

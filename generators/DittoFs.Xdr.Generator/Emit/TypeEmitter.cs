@@ -89,8 +89,7 @@ internal static class TypeEmitter
         using (code.Block($"public partial struct {model.Name} : IXdrCodec<{model.Name}>"))
         {
             EmitField(code, discriminant);
-            var armFields = model.Arms.Concat(model.Default is null ? Enumerable.Empty<ArmModel>() : new[] { model.Default })
-                .Where(a => a.Field is not null && a.Field != discriminant).Select(a => a.Field!).Distinct().ToList();
+            var armFields = model.ArmFields.Where(f => f != discriminant).Distinct().ToList();
             foreach (var field in armFields)
                 EmitField(code, field);
             code.Line();
@@ -141,7 +140,7 @@ internal static class TypeEmitter
                 code.Line("break;");
                 code.Outdent();
             }
-            bool complete = model.Arms.Sum(a => a.Labels.Count) == 2 && model.Discriminant.Type is { Kind: TypeRefKind.Primitive, Primitive: PrimitiveKind.Bool };
+            bool complete = model.Arms.Sum(a => a.Labels.Count) == 2 && model.Discriminant.Type is TypeRef.Primitive { Kind: PrimitiveKind.Bool };
             if (complete)
                 return; // both booleans have arms: a default would be unreachable
             code.Line("default:");
@@ -171,12 +170,9 @@ internal static class TypeEmitter
         using (code.Block($"public readonly struct {name} : IXdrCodec<{cs}>"))
         {
             code.Line($"public static {cs} Read({Reader}) => {TypeSpelling.Read(type)};");
-            var write = new CodeWriter();
-            TypeSpelling.Write(write, type, "value");
-            string[] statements = write.ToString().TrimEnd('\n').Split('\n');
-            if (statements.Length == 1)
+            if (TypeSpelling.WriteCall(type, "value") is string call)
             {
-                code.Line($"public static void Write({Writer}, in {cs} value) => {statements[0]}");
+                code.Line($"public static void Write({Writer}, in {cs} value) => {call};");
             }
             else
             {

@@ -10,47 +10,54 @@ namespace DittoFs.Xdr.Generator.Emit;
 /// </summary>
 internal static class TypeSpelling
 {
-    public static string CsType(TypeRef type) => type.Kind switch
+    public static string CsType(TypeRef type) => type switch
     {
-        TypeRefKind.Primitive => Primitive(type.Primitive),
-        TypeRefKind.FixedOpaque or TypeRefKind.VariableOpaque => "ReadOnlyMemory<byte>",
-        TypeRefKind.Named => type.Name!,
-        TypeRefKind.List => $"XdrList<{CsType(type.Element!)}, {CodecType(type.Element!)}>",
-        _ => CsType(type.Element!) + "?",
+        TypeRef.Primitive primitive => Primitive(primitive.Kind),
+        TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String => "ReadOnlyMemory<byte>",
+        TypeRef.Named named => named.Name,
+        TypeRef.FixedArray array => ListType(array.Element),
+        TypeRef.VariableArray array => ListType(array.Element),
+        TypeRef.LinkedList list => ListType(list.Node),
+        TypeRef.Optional optional => CsType(optional.Target) + "?",
+        _ => throw TypeRef.Unhandled(type),
     };
+
+    private static string ListType(TypeRef element) => $"XdrList<{CsType(element)}, {CodecType(element)}>";
 
     /// <summary>
     /// The codec of a type: the struct or union itself, an enum's generated codec, a runtime codec for
     /// primitives, or a shared generated codec (see <see cref="SharedCodecName"/>) for opaque, list and optional types.
     /// </summary>
-    public static string CodecType(TypeRef type) => type.Kind switch
+    public static string CodecType(TypeRef type) => type switch
     {
-        TypeRefKind.Named when type.Named == NamedKind.Enum => type.Name + "Codec",
-        TypeRefKind.Named => type.Name!,
-        TypeRefKind.Primitive => "Xdr" + PrimitiveName(type.Primitive) + "Codec",
+        TypeRef.Named { Kind: NamedKind.Enum } named => named.Name + "Codec",
+        TypeRef.Named named => named.Name,
+        TypeRef.Primitive primitive => "Xdr" + PrimitiveName(primitive.Kind) + "Codec",
         _ => SharedCodecName(type),
     };
 
     /// <summary>True when <see cref="CodecType"/> names a shared codec that the generator must emit.</summary>
-    public static bool NeedsSharedCodec(TypeRef type) => type.Kind is not (TypeRefKind.Named or TypeRefKind.Primitive);
+    public static bool NeedsSharedCodec(TypeRef type) => type is not (TypeRef.Named or TypeRef.Primitive);
 
     /// <summary>A name derived from the type's shape, so equal shapes share one codec: XdrOpaqueUpTo255Codec.</summary>
     public static string SharedCodecName(TypeRef type) => "Xdr" + Shape(type) + "Codec";
 
-    private static string Shape(TypeRef type) => type.Kind switch
+    // A string and an opaque of one bound encode alike, so they share a codec.
+    private static string Shape(TypeRef type) => type switch
     {
-        TypeRefKind.Primitive => PrimitiveName(type.Primitive),
-        TypeRefKind.Named => type.Name!,
-        TypeRefKind.FixedOpaque => "FixedOpaque" + Number(type.Size),
-        TypeRefKind.VariableOpaque => type.Size >= TypeRef.Unbounded ? "Opaque" : "OpaqueUpTo" + Number(type.Size),
-        TypeRefKind.List => type.Form switch
-        {
-            ListForm.Fixed => $"ArrayOf{Number(type.Size)}",
-            ListForm.Counted => type.Size >= TypeRef.Unbounded ? "ListOf" : $"ListUpTo{Number(type.Size)}Of",
-            _ => "LinkedListOf",
-        } + Shape(type.Element!),
-        _ => "Optional" + Shape(type.Element!),
+        TypeRef.Primitive primitive => PrimitiveName(primitive.Kind),
+        TypeRef.Named named => named.Name,
+        TypeRef.FixedOpaque opaque => "FixedOpaque" + Number(opaque.Length),
+        TypeRef.VariableOpaque opaque => BytesShape(opaque.Bound),
+        TypeRef.String text => BytesShape(text.Bound),
+        TypeRef.FixedArray array => $"ArrayOf{Number(array.Length)}" + Shape(array.Element),
+        TypeRef.VariableArray array => (array.Bound >= TypeRef.Unbounded ? "ListOf" : $"ListUpTo{Number(array.Bound)}Of") + Shape(array.Element),
+        TypeRef.LinkedList list => "LinkedListOf" + Shape(list.Node),
+        TypeRef.Optional optional => "Optional" + Shape(optional.Target),
+        _ => throw TypeRef.Unhandled(type),
     };
+
+    private static string BytesShape(long bound) => bound >= TypeRef.Unbounded ? "Opaque" : "OpaqueUpTo" + Number(bound);
 
     private static string PrimitiveName(PrimitiveKind kind) => kind switch
     {
@@ -79,86 +86,66 @@ internal static class TypeSpelling
     private static string Bound(long bound) => bound >= TypeRef.Unbounded ? "uint.MaxValue" : Number(bound) + "u";
 
     /// <summary>An expression reading one value from <c>reader</c>.</summary>
-    public static string Read(TypeRef type) => type.Kind switch
+    public static string Read(TypeRef type) => type switch
     {
-        TypeRefKind.Primitive => "reader." + type.Primitive switch
-        {
-            PrimitiveKind.Int32 => "ReadInt32()",
-            PrimitiveKind.UInt32 => "ReadUInt32()",
-            PrimitiveKind.Int64 => "ReadInt64()",
-            PrimitiveKind.UInt64 => "ReadUInt64()",
-            PrimitiveKind.Bool => "ReadBool()",
-            PrimitiveKind.Single => "ReadSingle()",
-            _ => "ReadDouble()",
-        },
-        TypeRefKind.FixedOpaque => $"reader.ReadFixedOpaque({Number(type.Size)})",
-        TypeRefKind.VariableOpaque => $"reader.ReadOpaque({Bound(type.Size)})",
-        TypeRefKind.Named => $"{CodecType(type)}.Read(ref reader)",
-        TypeRefKind.List => type.Form switch
-        {
-            ListForm.Fixed => $"{CsType(type)}.ReadFixed(ref reader, {Number(type.Size)})",
-            ListForm.Counted => $"{CsType(type)}.ReadCounted(ref reader, {Bound(type.Size)})",
-            _ => $"{CsType(type)}.ReadLinked(ref reader)",
-        },
-        _ => $"reader.ReadBool() ? ({CsType(type)}){Read(type.Element!)} : null",
+        TypeRef.Primitive primitive => "reader.Read" + PrimitiveName(primitive.Kind) + "()",
+        TypeRef.FixedOpaque opaque => $"reader.ReadFixedOpaque({Number(opaque.Length)})",
+        TypeRef.VariableOpaque opaque => $"reader.ReadOpaque({Bound(opaque.Bound)})",
+        TypeRef.String text => $"reader.ReadOpaque({Bound(text.Bound)})",
+        TypeRef.Named => $"{CodecType(type)}.Read(ref reader)",
+        TypeRef.FixedArray array => $"{CsType(type)}.ReadFixed(ref reader, {Number(array.Length)})",
+        TypeRef.VariableArray array => $"{CsType(type)}.ReadCounted(ref reader, {Bound(array.Bound)})",
+        TypeRef.LinkedList => $"{CsType(type)}.ReadLinked(ref reader)",
+        TypeRef.Optional optional => $"reader.ReadBool() ? ({CsType(type)}){Read(optional.Target)} : null",
+        _ => throw TypeRef.Unhandled(type),
     };
 
     /// <summary>Statements writing <paramref name="value"/> (a readable expression) to <c>writer</c>.</summary>
     public static void Write(CodeWriter code, TypeRef type, string value)
     {
-        switch (type.Kind)
+        if (type is TypeRef.Optional optional)
         {
-            case TypeRefKind.Primitive:
-                code.Line("writer." + type.Primitive switch
-                {
-                    PrimitiveKind.Int32 => "WriteInt32",
-                    PrimitiveKind.UInt32 => "WriteUInt32",
-                    PrimitiveKind.Int64 => "WriteInt64",
-                    PrimitiveKind.UInt64 => "WriteUInt64",
-                    PrimitiveKind.Bool => "WriteBool",
-                    PrimitiveKind.Single => "WriteSingle",
-                    _ => "WriteDouble",
-                } + $"({value});");
-                break;
-            case TypeRefKind.FixedOpaque:
-                code.Line($"writer.WriteFixedOpaque({value}.Span, {Number(type.Size)});");
-                break;
-            case TypeRefKind.VariableOpaque:
-                code.Line($"writer.WriteOpaque({value}.Span, {Bound(type.Size)});");
-                break;
-            case TypeRefKind.Named:
-                code.Line($"{CodecType(type)}.Write(ref writer, {value});");
-                break;
-            case TypeRefKind.List:
-                code.Line(type.Form switch
-                {
-                    ListForm.Fixed => $"{value}.WriteFixed(ref writer, {Number(type.Size)});",
-                    ListForm.Counted => $"{value}.WriteCounted(ref writer, {Bound(type.Size)});",
-                    _ => $"{value}.WriteLinked(ref writer);",
-                });
-                break;
-            default:
-                code.Line($"writer.WriteBool({value}.HasValue);");
-                using (code.Block($"if ({value}.HasValue)"))
-                    Write(code, type.Element!, $"{value}.GetValueOrDefault()");
-                break;
+            code.Line($"writer.WriteBool({value}.HasValue);");
+            using (code.Block($"if ({value}.HasValue)"))
+                Write(code, optional.Target, $"{value}.GetValueOrDefault()");
+        }
+        else
+        {
+            code.Line(WriteCall(type, value) + ";");
         }
     }
 
-    /// <summary>An expression for the encoded size of <paramref name="value"/>.</summary>
-    public static string Size(TypeRef type, string value) => type.Kind switch
+    /// <summary>
+    /// Writing <paramref name="value"/> as one call, without its semicolon; null for optional data, whose
+    /// presence flag and value take an if statement.
+    /// </summary>
+    public static string? WriteCall(TypeRef type, string value) => type switch
     {
-        TypeRefKind.Primitive => type.Primitive is PrimitiveKind.Int64 or PrimitiveKind.UInt64 or PrimitiveKind.Double ? "8" : "4",
-        TypeRefKind.FixedOpaque => Number((type.Size + 3) & ~3L),
-        TypeRefKind.VariableOpaque => $"XdrSize.Opaque({value}.Length)",
-        TypeRefKind.Named when type.Named == NamedKind.Enum => "4",
-        TypeRefKind.Named => $"{type.Name}.SizeOf({value})",
-        TypeRefKind.List => type.Form switch
-        {
-            ListForm.Fixed => $"{value}.SizeFixed()",
-            ListForm.Counted => $"{value}.SizeCounted()",
-            _ => $"{value}.SizeLinked()",
-        },
-        _ => $"({value}.HasValue ? 4 + {Size(type.Element!, value + ".GetValueOrDefault()")} : 4)",
+        TypeRef.Primitive primitive => $"writer.Write{PrimitiveName(primitive.Kind)}({value})",
+        TypeRef.FixedOpaque opaque => $"writer.WriteFixedOpaque({value}.Span, {Number(opaque.Length)})",
+        TypeRef.VariableOpaque opaque => $"writer.WriteOpaque({value}.Span, {Bound(opaque.Bound)})",
+        TypeRef.String text => $"writer.WriteOpaque({value}.Span, {Bound(text.Bound)})",
+        TypeRef.Named => $"{CodecType(type)}.Write(ref writer, {value})",
+        TypeRef.FixedArray array => $"{value}.WriteFixed(ref writer, {Number(array.Length)})",
+        TypeRef.VariableArray array => $"{value}.WriteCounted(ref writer, {Bound(array.Bound)})",
+        TypeRef.LinkedList => $"{value}.WriteLinked(ref writer)",
+        TypeRef.Optional => null,
+        _ => throw TypeRef.Unhandled(type),
+    };
+
+    /// <summary>An expression for the encoded size of <paramref name="value"/>.</summary>
+    public static string Size(TypeRef type, string value) => type switch
+    {
+        TypeRef.Primitive { Kind: PrimitiveKind.Int64 or PrimitiveKind.UInt64 or PrimitiveKind.Double } => "8",
+        TypeRef.Primitive => "4",
+        TypeRef.FixedOpaque opaque => Number((opaque.Length + 3) & ~3L),
+        TypeRef.VariableOpaque or TypeRef.String => $"XdrSize.Opaque({value}.Length)",
+        TypeRef.Named { Kind: NamedKind.Enum } => "4",
+        TypeRef.Named named => $"{named.Name}.SizeOf({value})",
+        TypeRef.FixedArray => $"{value}.SizeFixed()",
+        TypeRef.VariableArray => $"{value}.SizeCounted()",
+        TypeRef.LinkedList => $"{value}.SizeLinked()",
+        TypeRef.Optional optional => $"({value}.HasValue ? 4 + {Size(optional.Target, value + ".GetValueOrDefault()")} : 4)",
+        _ => throw TypeRef.Unhandled(type),
     };
 }

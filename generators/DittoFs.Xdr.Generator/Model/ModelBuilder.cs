@@ -133,11 +133,11 @@ internal sealed class ModelBuilder
             .Concat(body.Cases.SelectMany(c => InlineEnums(c.Arm.Type)))
             .Concat(body.Default is null ? Enumerable.Empty<EnumBodySyntax>() : InlineEnums(body.Default.Type));
 
-    private static IEnumerable<EnumBodySyntax> InlineEnums(TypeSpecSyntax type) => type.Kind switch
+    private static IEnumerable<EnumBodySyntax> InlineEnums(TypeSpecSyntax type) => type switch
     {
-        TypeSpecKind.Enum => new[] { type.Enum! },
-        TypeSpecKind.Struct => type.Struct!.Fields.SelectMany(f => InlineEnums(f.Type)),
-        TypeSpecKind.Union => InlineEnums(type.Union!),
+        { Enum: { } body } => new[] { body },
+        { Struct: { } body } => body.Fields.SelectMany(f => InlineEnums(f.Type)),
+        { Union: { } body } => InlineEnums(body),
         _ => Enumerable.Empty<EnumBodySyntax>(),
     };
 
@@ -159,12 +159,12 @@ internal sealed class ModelBuilder
     /// <summary>The struct a declaration points to (directly or through typedefs), or null.</summary>
     private string? PointerTarget(DeclarationSyntax declaration, int depth)
     {
-        if (depth > 32 || declaration.Type.Kind != TypeSpecKind.Named)
+        if (depth > 32 || declaration.Type is not { Kind: TypeSpecKind.Named, Name: string target })
             return null;
         if (declaration.Kind == DeclarationKind.Optional)
-            return StructBehind(declaration.Type.Name!, depth + 1);
+            return StructBehind(target, depth + 1);
         if (declaration.Kind == DeclarationKind.Plain
-            && _types.TryGetValue(declaration.Type.Name!, out var found)
+            && _types.TryGetValue(target, out var found)
             && found.Definition is TypedefSyntax typedef)
             return PointerTarget(typedef.Declaration, depth + 1);
         return null;
@@ -177,7 +177,7 @@ internal sealed class ModelBuilder
         return found.Definition switch
         {
             StructSyntax s => s.Name,
-            TypedefSyntax { Declaration: { Kind: DeclarationKind.Plain, Type.Kind: TypeSpecKind.Named } d } => StructBehind(d.Type.Name!, depth + 1),
+            TypedefSyntax { Declaration: { Kind: DeclarationKind.Plain, Type: { Kind: TypeSpecKind.Named, Name: string target } } } => StructBehind(target, depth + 1),
             _ => null,
         };
     }
@@ -291,17 +291,13 @@ internal sealed class ModelBuilder
             return;
         var discriminantSyntax = body.Discriminant;
         var discriminant = discriminantSyntax.Kind == DeclarationKind.Plain ? ResolveField(discriminantSyntax, new InlineName(csName, wireName), file) : null;
-        var type = discriminant?.Type;
-        bool valid = type is not null
-            && ((type.Kind == TypeRefKind.Primitive && type.Primitive is PrimitiveKind.Int32 or PrimitiveKind.UInt32 or PrimitiveKind.Bool)
-                || (type.Kind == TypeRefKind.Named && type.Named == NamedKind.Enum));
-        if (!valid)
+        if (discriminant is not { Type: TypeRef.Primitive { Kind: PrimitiveKind.Int32 or PrimitiveKind.UInt32 or PrimitiveKind.Bool } or TypeRef.Named { Kind: NamedKind.Enum } })
         {
             Report(XdrDiagnostics.BadDiscriminant, $"The discriminant of union '{wireName}' must be int, unsigned int, bool or an enum (RFC 4506 §4.15)", file, discriminantSyntax.Position, Math.Max(discriminantSyntax.Name.Length, 1));
             return;
         }
 
-        var fieldNames = new Dictionary<string, FieldModel>(StringComparer.Ordinal) { [discriminant!.Name] = discriminant };
+        var fieldNames = new Dictionary<string, FieldModel>(StringComparer.Ordinal) { [discriminant.Name] = discriminant };
         var valuesSeen = new HashSet<long>(); // by value: two enum members may share one
         var arms = new List<ArmModel>();
         foreach (var caseSyntax in body.Cases)
@@ -309,7 +305,7 @@ internal sealed class ModelBuilder
             var labels = new List<string>();
             foreach (var value in caseSyntax.Values)
             {
-                if (CaseLabel(value, type!, wireName, file) is not var (label, number))
+                if (CaseLabel(value, discriminant.Type, wireName, file) is not var (label, number))
                     continue;
                 if (!valuesSeen.Add(number))
                     Report(XdrDiagnostics.BadDiscriminant, $"Duplicate case value {number} in union '{wireName}'", file, value.Position, Show(value).Length);
@@ -347,29 +343,31 @@ internal sealed class ModelBuilder
     {
         if (Evaluate(value, file) is not long v)
             return null;
-        if (discriminant.Kind == TypeRefKind.Named)
+        switch (discriminant)
         {
-            // One of the enum's members by name, or a number (or constant) that one of them has.
-            var enumModel = _enums.FirstOrDefault(e => e.Name == discriminant.Name);
-            string? member = value is NameValueSyntax named && _enumOfMember.TryGetValue(named.Name, out var owner) && owner == discriminant.Name
-                ? Names.Pascal(named.Name)
-                : enumModel?.Members.FirstOrDefault(m => m.Value == v)?.Name;
-            if (member is not null)
-                return ($"{discriminant.Name}.{member}", v);
-            Report(XdrDiagnostics.BadDiscriminant, $"Case {Show(value)} of union '{unionWireName}' is not a value of enum '{enumModel?.WireName ?? discriminant.Name}'", file, value.Position, Show(value).Length);
-            return null;
-        }
-        switch (discriminant.Primitive)
-        {
-            case PrimitiveKind.Bool when v is 0 or 1:
-                return (v == 1 ? "true" : "false", v);
-            case PrimitiveKind.Int32 when v >= int.MinValue && v <= int.MaxValue:
-                return (v.ToString(System.Globalization.CultureInfo.InvariantCulture), v);
-            case PrimitiveKind.UInt32 when v >= 0 && v <= uint.MaxValue:
-                return (v.ToString(System.Globalization.CultureInfo.InvariantCulture) + "u", v);
-            default:
-                Report(XdrDiagnostics.BadDiscriminant, $"Case {Show(value)} of union '{unionWireName}' is out of range for a {discriminant.Primitive} discriminant", file, value.Position, Show(value).Length);
+            case TypeRef.Named enumType:
+            {
+                // One of the enum's members by name, or a number (or constant) that one of them has.
+                var enumModel = _enums.FirstOrDefault(e => e.Name == enumType.Name);
+                string? member = value is NameValueSyntax named && _enumOfMember.TryGetValue(named.Name, out var owner) && owner == enumType.Name
+                    ? Names.Pascal(named.Name)
+                    : enumModel?.Members.FirstOrDefault(m => m.Value == v)?.Name;
+                if (member is not null)
+                    return ($"{enumType.Name}.{member}", v);
+                Report(XdrDiagnostics.BadDiscriminant, $"Case {Show(value)} of union '{unionWireName}' is not a value of enum '{enumModel?.WireName ?? enumType.Name}'", file, value.Position, Show(value).Length);
                 return null;
+            }
+            case TypeRef.Primitive { Kind: PrimitiveKind.Bool } when v is 0 or 1:
+                return (v == 1 ? "true" : "false", v);
+            case TypeRef.Primitive { Kind: PrimitiveKind.Int32 } when v >= int.MinValue && v <= int.MaxValue:
+                return (v.ToString(System.Globalization.CultureInfo.InvariantCulture), v);
+            case TypeRef.Primitive { Kind: PrimitiveKind.UInt32 } when v >= 0 && v <= uint.MaxValue:
+                return (v.ToString(System.Globalization.CultureInfo.InvariantCulture) + "u", v);
+            case TypeRef.Primitive primitive:
+                Report(XdrDiagnostics.BadDiscriminant, $"Case {Show(value)} of union '{unionWireName}' is out of range for a {primitive.Kind} discriminant", file, value.Position, Show(value).Length);
+                return null;
+            default: // the union's checks admit no other discriminant
+                throw TypeRef.Unhandled(discriminant);
         }
     }
 
@@ -403,9 +401,9 @@ internal sealed class ModelBuilder
             case DeclarationKind.Plain:
             {
                 var type = ResolveTypeSpec(spec, inlineName, file);
-                if (type is { Kind: TypeRefKind.Named, Named: NamedKind.Struct } && _linkedStructs.Contains(WireNameOf(type)))
+                if (IsListNode(type) is TypeRef.Named node)
                 {
-                    Report(XdrDiagnostics.Unsupported, $"'{WireNameOf(type)}' is a self-linked list node; use it through a pointer ('{WireNameOf(type)} *{declaration.Name}')", file, spec.Position, spec.Name?.Length ?? 1);
+                    Report(XdrDiagnostics.Unsupported, $"'{node.WireName}' is a self-linked list node; use it through a pointer ('{node.WireName} *{declaration.Name}')", file, spec.Position, spec.Name?.Length ?? 1);
                     return null;
                 }
                 return type;
@@ -426,9 +424,9 @@ internal sealed class ModelBuilder
                 if (SizeOf(declaration.Size, declaration.Name, file, bytes ? int.MaxValue - 3 : int.MaxValue) is not long length)
                     return null;
                 if (bytes)
-                    return new TypeRef(TypeRefKind.FixedOpaque, Size: length);
+                    return new TypeRef.FixedOpaque(length);
                 var element = ResolveElement(spec, inlineName, file);
-                return element is null ? null : new TypeRef(TypeRefKind.List, Element: element, Form: ListForm.Fixed, Size: length);
+                return element is null ? null : new TypeRef.FixedArray(element, length);
             }
             case DeclarationKind.VariableArray:
             {
@@ -439,24 +437,26 @@ internal sealed class ModelBuilder
                         return null;
                     bound = declared;
                 }
-                if (bytes)
-                    return new TypeRef(TypeRefKind.VariableOpaque, Size: bound);
+                if (spec.Kind == TypeSpecKind.String)
+                    return new TypeRef.String(bound);
+                if (spec.Kind == TypeSpecKind.Opaque)
+                    return new TypeRef.VariableOpaque(bound);
                 var element = ResolveElement(spec, inlineName, file);
-                return element is null ? null : new TypeRef(TypeRefKind.List, Element: element, Form: ListForm.Counted, Size: bound);
+                return element is null ? null : new TypeRef.VariableArray(element, bound);
             }
             default: // Optional
             {
                 var target = ResolveTypeSpec(spec, inlineName, file);
                 if (target is null)
                     return null;
-                if (target is { Kind: TypeRefKind.Named, Named: NamedKind.Struct } && _linkedStructs.Contains(WireNameOf(target)))
-                    return new TypeRef(TypeRefKind.List, Element: target, Form: ListForm.Linked);
-                if (target.Kind == TypeRefKind.Optional)
+                if (IsListNode(target) is TypeRef.Named node)
+                    return new TypeRef.LinkedList(node);
+                if (target is TypeRef.Optional)
                 {
                     Report(XdrDiagnostics.Unsupported, $"'{declaration.Name}' is optional data of optional data ('{spec.Name}' is already a pointer), which has no C# counterpart", file, declaration.NamePosition, declaration.Name.Length);
                     return null;
                 }
-                return new TypeRef(TypeRefKind.Optional, Element: target);
+                return new TypeRef.Optional(target);
             }
         }
     }
@@ -464,17 +464,17 @@ internal sealed class ModelBuilder
     private TypeRef? ResolveElement(TypeSpecSyntax spec, InlineName inlineName, string file)
     {
         var element = ResolveTypeSpec(spec, inlineName, file);
-        if (element is { Kind: TypeRefKind.Named, Named: NamedKind.Struct } && _linkedStructs.Contains(WireNameOf(element)))
+        if (IsListNode(element) is TypeRef.Named node)
         {
-            Report(XdrDiagnostics.Unsupported, $"'{WireNameOf(element)}' is a self-linked list node; arrays of it are not supported", file, spec.Position, spec.Name?.Length ?? 1);
+            Report(XdrDiagnostics.Unsupported, $"'{node.WireName}' is a self-linked list node; arrays of it are not supported", file, spec.Position, spec.Name?.Length ?? 1);
             return null;
         }
         return element;
     }
 
-    private readonly Dictionary<string, string> _wireNameOfCs = new(StringComparer.Ordinal);
-
-    private string WireNameOf(TypeRef named) => _wireNameOfCs.TryGetValue(named.Name!, out var wire) ? wire : named.Name!;
+    /// <summary>The type itself if it is a self-linked struct, which may only be used through a pointer.</summary>
+    private TypeRef.Named? IsListNode(TypeRef? type) =>
+        type is TypeRef.Named { Kind: NamedKind.Struct } named && _linkedStructs.Contains(named.WireName) ? named : null;
 
     private long? SizeOf(ValueSyntax size, string name, string file, long max)
     {
@@ -492,13 +492,13 @@ internal sealed class ModelBuilder
     {
         switch (spec.Kind)
         {
-            case TypeSpecKind.Int: return TypeRef.Of(PrimitiveKind.Int32);
-            case TypeSpecKind.UnsignedInt: return TypeRef.Of(PrimitiveKind.UInt32);
-            case TypeSpecKind.Hyper: return TypeRef.Of(PrimitiveKind.Int64);
-            case TypeSpecKind.UnsignedHyper: return TypeRef.Of(PrimitiveKind.UInt64);
-            case TypeSpecKind.Float: return TypeRef.Of(PrimitiveKind.Single);
-            case TypeSpecKind.Double: return TypeRef.Of(PrimitiveKind.Double);
-            case TypeSpecKind.Bool: return TypeRef.Of(PrimitiveKind.Bool);
+            case TypeSpecKind.Int: return new TypeRef.Primitive(PrimitiveKind.Int32);
+            case TypeSpecKind.UnsignedInt: return new TypeRef.Primitive(PrimitiveKind.UInt32);
+            case TypeSpecKind.Hyper: return new TypeRef.Primitive(PrimitiveKind.Int64);
+            case TypeSpecKind.UnsignedHyper: return new TypeRef.Primitive(PrimitiveKind.UInt64);
+            case TypeSpecKind.Float: return new TypeRef.Primitive(PrimitiveKind.Single);
+            case TypeSpecKind.Double: return new TypeRef.Primitive(PrimitiveKind.Double);
+            case TypeSpecKind.Bool: return new TypeRef.Primitive(PrimitiveKind.Bool);
             case TypeSpecKind.Quadruple:
                 Report(XdrDiagnostics.Unsupported, "quadruple (128-bit float) has no C# counterpart and is not supported", file, spec.Position, "quadruple".Length);
                 return null;
@@ -507,29 +507,26 @@ internal sealed class ModelBuilder
             case TypeSpecKind.Void:
                 Report(XdrDiagnostics.BadSize, $"{spec.Kind.ToString().ToLowerInvariant()} is not a type on its own here", file, spec.Position, 1);
                 return null;
-            case TypeSpecKind.Enum:
-                AddEnum(inlineName.CsName, inlineName.WireName, spec.Enum!, file, spec.Position);
+            case TypeSpecKind.Enum when spec.Enum is { } enumBody:
+                AddEnum(inlineName.CsName, inlineName.WireName, enumBody, file, spec.Position);
                 return Named(inlineName.CsName, inlineName.WireName, NamedKind.Enum);
-            case TypeSpecKind.Struct:
-                AddStruct(inlineName.CsName, inlineName.WireName, spec.Struct!, file, spec.Position);
+            case TypeSpecKind.Struct when spec.Struct is { } structBody:
+                AddStruct(inlineName.CsName, inlineName.WireName, structBody, file, spec.Position);
                 return Named(inlineName.CsName, inlineName.WireName, NamedKind.Struct);
-            case TypeSpecKind.Union:
-                AddUnion(inlineName.CsName, inlineName.WireName, spec.Union!, file, spec.Position);
+            case TypeSpecKind.Union when spec.Union is { } unionBody:
+                AddUnion(inlineName.CsName, inlineName.WireName, unionBody, file, spec.Position);
                 return Named(inlineName.CsName, inlineName.WireName, NamedKind.Union);
-            default:
-                return ResolveName(spec, file);
+            case TypeSpecKind.Named when spec.Name is string name:
+                return ResolveName(name, spec, file);
+            default: // the parser gives every inline body and name its kind
+                throw new InvalidOperationException($"Type specifier {spec.Kind} at line {spec.Position.Line} lacks its body or name");
         }
     }
 
-    private TypeRef Named(string csName, string wireName, NamedKind kind)
-    {
-        _wireNameOfCs[csName] = wireName;
-        return new TypeRef(TypeRefKind.Named, Name: csName, Named: kind);
-    }
+    private static TypeRef Named(string csName, string wireName, NamedKind kind) => new TypeRef.Named(csName, wireName, kind);
 
-    private TypeRef? ResolveName(TypeSpecSyntax spec, string file)
+    private TypeRef? ResolveName(string name, TypeSpecSyntax spec, string file)
     {
-        string name = spec.Name!;
         if (!_types.TryGetValue(name, out var found))
         {
             string what = _valueDefinitions.ContainsKey(name) ? $"'{name}' is a constant, not a type" : $"Unknown type '{name}'";
@@ -669,9 +666,9 @@ internal sealed class ModelBuilder
         if (spec.Kind == TypeSpecKind.Void)
             return (null, false);
         var type = ResolveTypeSpec(spec, inlineName, file);
-        if (type is { Kind: TypeRefKind.Named, Named: NamedKind.Struct } && _linkedStructs.Contains(WireNameOf(type)))
+        if (IsListNode(type) is TypeRef.Named node)
         {
-            Report(XdrDiagnostics.Unsupported, $"'{WireNameOf(type)}' is a self-linked list node; use a pointer typedef to it as the procedure type", file, spec.Position, spec.Name?.Length ?? 1);
+            Report(XdrDiagnostics.Unsupported, $"'{node.WireName}' is a self-linked list node; use a pointer typedef to it as the procedure type", file, spec.Position, spec.Name?.Length ?? 1);
             return (null, true);
         }
         return (type, type is null);
@@ -712,17 +709,16 @@ internal sealed class ModelBuilder
     /// </summary>
     private void CheckNoValueRecursion()
     {
-        var members = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var members = new Dictionary<string, List<TypeRef.Named>>(StringComparer.Ordinal);
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var s in _structs)
         {
-            members[s.Name] = s.Fields.Select(f => Embedded(f.Type)).Where(n => n is not null).Select(n => n!).ToList();
+            members[s.Name] = s.Fields.SelectMany(f => Embedded(f.Type)).ToList();
             files[s.Name] = s.File;
         }
         foreach (var u in _unions)
         {
-            members[u.Name] = u.Arms.Concat(u.Default is null ? Array.Empty<ArmModel>() : new[] { u.Default })
-                .Where(a => a.Field is not null).Select(a => Embedded(a.Field!.Type)).Where(n => n is not null).Select(n => n!).ToList();
+            members[u.Name] = u.ArmFields.SelectMany(f => Embedded(f.Type)).ToList();
             files[u.Name] = u.File;
         }
         // Depth first with an explicit stack (a chain of thousands of types must not overflow ours).
@@ -745,12 +741,13 @@ internal sealed class ModelBuilder
                     continue;
                 }
                 path.Push((name, next + 1));
-                string member = members[name][next];
+                var memberType = members[name][next];
+                string member = memberType.Name;
                 if (!members.ContainsKey(member) || (state.TryGetValue(member, out int seen) && seen == Done))
                     continue;
                 if (seen == OnPath)
                 {
-                    string wire = _wireNameOfCs.TryGetValue(member, out var w) ? w : member;
+                    string wire = memberType.WireName;
                     var position = _declared.TryGetValue(wire, out var p) ? p : new SourcePosition(0, 1, 1);
                     Report(XdrDiagnostics.Unsupported, $"'{wire}' contains itself (by value, through optional data or through an array); recursion is only supported as a self-linked list whose last field points to the next node", files[member], position, wire.Length);
                     state[member] = Done; // once per type
@@ -762,10 +759,16 @@ internal sealed class ModelBuilder
         }
     }
 
-    private static string? Embedded(TypeRef type) => type.Kind switch
+    /// <summary>The struct or union a field's value holds (none, or one): directly, as optional data or as array elements.</summary>
+    private static IEnumerable<TypeRef.Named> Embedded(TypeRef type) => type switch
     {
-        TypeRefKind.Named when type.Named != NamedKind.Enum => type.Name,
-        TypeRefKind.Optional or TypeRefKind.List => Embedded(type.Element!),
-        _ => null,
+        TypeRef.Named { Kind: NamedKind.Enum } => Enumerable.Empty<TypeRef.Named>(),
+        TypeRef.Named named => new[] { named },
+        TypeRef.Optional optional => Embedded(optional.Target),
+        TypeRef.FixedArray array => Embedded(array.Element),
+        TypeRef.VariableArray array => Embedded(array.Element),
+        TypeRef.LinkedList list => Embedded(list.Node),
+        TypeRef.Primitive or TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String => Enumerable.Empty<TypeRef.Named>(),
+        _ => throw TypeRef.Unhandled(type),
     };
 }
