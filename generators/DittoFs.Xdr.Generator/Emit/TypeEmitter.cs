@@ -48,7 +48,8 @@ internal static class TypeEmitter
                 code.Line("return value;");
             }
             code.Line($"public static void Write({Writer}, in {model.Name} value) => writer.WriteInt32((int)value);");
-            code.Line($"public static int SizeOf(in {model.Name} value) => 4;");
+            code.Line($"public static int SizeOf(in {model.Name} value) => {Number(EnumModel.FixedSize)};");
+            EmitFixedSize(code, EnumModel.FixedSize);
             var values = model.Members.Select(m => Number(m.Value)).Distinct().ToList();
             string test = values.Count == 0 ? "false" : string.Join(" or ", values);
             code.Line($"public static bool IsDefined({model.Name} value) => (int)value is {test};");
@@ -79,6 +80,11 @@ internal static class TypeEmitter
             }
             code.Line();
             EmitSizeOf(code, model.Name, SizesOf(model.Fields));
+            if (model.FixedSize is int fixedSize)
+            {
+                code.Line();
+                EmitFixedSize(code, fixedSize);
+            }
         }
     }
 
@@ -207,18 +213,24 @@ internal static class TypeEmitter
         code.Outdent();
     }
 
-    /// <summary>The terms of a struct's encoded size: its fixed-size fields added up into one number, then the others.</summary>
+    /// <summary>Callers reserve buffer space or check lengths with it, without a value at hand.</summary>
+    private static void EmitFixedSize(CodeWriter code, int size)
+    {
+        code.Line("/// <summary>The encoded size of every value, in bytes: what SizeOf returns, as a constant.</summary>");
+        code.Line($"public const int FixedSize = {Number(size)};");
+    }
+
+    /// <summary>The terms of a struct's encoded size: its scalar fields added up into one number, then the others.</summary>
     private static IReadOnlyList<string> SizesOf(IEnumerable<FieldModel> fields)
     {
         long fixedSize = 0;
         var variable = new List<string>();
         foreach (var field in fields)
         {
-            string size = TypeSpelling.Size(field.Type, "value." + field.Name);
-            if (long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long constant))
-                fixedSize += constant;
+            if (field.Type.ScalarSize is int size)
+                fixedSize += size;
             else
-                variable.Add(size);
+                variable.Add(TypeSpelling.Size(field.Type, "value." + field.Name));
         }
         if (fixedSize > 0 || variable.Count == 0)
             variable.Insert(0, Number(fixedSize));

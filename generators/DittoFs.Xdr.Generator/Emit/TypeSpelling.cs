@@ -133,14 +133,13 @@ internal static class TypeSpelling
         _ => throw TypeRef.Unhandled(type),
     };
 
-    /// <summary>An expression for the encoded size of <paramref name="value"/>.</summary>
-    public static string Size(TypeRef type, string value) => type switch
+    /// <summary>
+    /// An expression for the encoded size of <paramref name="value"/>. Only a scalar's is a number: a struct is
+    /// sized by its own SizeOf (a number when its size is fixed), so a struct's SizeOf names its own fields only.
+    /// </summary>
+    public static string Size(TypeRef type, string value) => type.ScalarSize is int size ? Number(size) : type switch
     {
-        TypeRef.Primitive { Kind: PrimitiveKind.Int64 or PrimitiveKind.UInt64 or PrimitiveKind.Double } => "8",
-        TypeRef.Primitive => "4",
-        TypeRef.FixedOpaque opaque => Number((opaque.Length + 3) & ~3L),
         TypeRef.VariableOpaque or TypeRef.String => $"XdrSize.Opaque({value}.Length)",
-        TypeRef.Named { Kind: NamedKind.Enum } => "4",
         TypeRef.Named named => $"{named.Name}.SizeOf({value})",
         TypeRef.FixedArray => $"{value}.SizeFixed()",
         TypeRef.VariableArray => $"{value}.SizeCounted()",

@@ -47,6 +47,21 @@ internal abstract record TypeRef
     /// <summary><c>T *x</c>, optional data (RFC 4506 §4.19).</summary>
     public sealed record Optional(TypeRef Target) : TypeRef;
 
+    /// <summary>
+    /// The encoded size of a type not built from other definitions, the same for every value: 4 or 8 bytes for
+    /// a primitive, the padded length of a fixed opaque, 4 for an enum. Null for every other type; which of
+    /// those have a constant size is worked out over the whole model (<see cref="FixedSizes"/>).
+    /// </summary>
+    public int? ScalarSize => this switch
+    {
+        Primitive { Kind: PrimitiveKind.Int64 or PrimitiveKind.UInt64 or PrimitiveKind.Double } => 8,
+        Primitive => 4,
+        FixedOpaque opaque => checked((int)((opaque.Length + 3) & ~3L)), // the resolver keeps the padded length an int
+        Named { Kind: NamedKind.Enum } => EnumModel.FixedSize,
+        Named or VariableOpaque or String or FixedArray or VariableArray or LinkedList or Optional => null,
+        _ => throw Unhandled(this),
+    };
+
     /// <summary>The exception of a switch over types that met a record it does not name.</summary>
     public static System.InvalidOperationException Unhandled(TypeRef type) =>
         new($"No case for {type.GetType().Name} ({type})");

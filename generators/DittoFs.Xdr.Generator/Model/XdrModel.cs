@@ -13,10 +13,18 @@ internal sealed record ConstantModel(string Name, string WireName, string File, 
 
 internal sealed record EnumMemberModel(string Name, string WireName, long Value);
 
-internal sealed record EnumModel(string Name, string WireName, string File, EquatableArray<EnumMemberModel> Members);
+internal sealed record EnumModel(string Name, string WireName, string File, EquatableArray<EnumMemberModel> Members)
+{
+    /// <summary>An enum travels as a 32-bit int (RFC 4506 §4.3).</summary>
+    public const int FixedSize = 4;
+}
 
 /// <summary>A struct. A self-linked list node keeps its link out of <see cref="Fields"/>; lists of it carry the links.</summary>
-internal sealed record StructModel(string Name, string WireName, string File, EquatableArray<FieldModel> Fields, string? LinkWireName);
+internal sealed record StructModel(string Name, string WireName, string File, EquatableArray<FieldModel> Fields, string? LinkWireName)
+{
+    /// <summary>The encoded size of every value, when it is the same for all (<see cref="Model.FixedSizes"/>); else null.</summary>
+    public int? FixedSize { get; init; }
+}
 
 /// <summary>One arm: its case labels as C# constant expressions, and its field (null for void).</summary>
 internal sealed record ArmModel(EquatableArray<string> Labels, FieldModel? Field);
