@@ -129,4 +129,19 @@ public sealed class IncrementalTests
             Assert.That(result.GeneratedSources.Single(s => s.HintName == "calc.g.cs").SourceText.ToString(), Does.Contain("ReadOpaque(127u)"));
         });
     }
+
+    [Test]
+    public void Changing_the_size_of_a_struct_re_emits_the_file_of_a_struct_that_holds_it()
+    {
+        // box.x holds a pair (types.x) by value, so Box.FixedSize is the size of a pair plus 4.
+        var box = new XdrFile("/idl/box.x", "struct box { pair p; int label; };\n");
+        var files = new[] { Types, Enums, box };
+        var edited = new XdrFile(Types.Path, Types.Text.Replace("struct pair { int a; int b; }", "struct pair { int a; hyper b; }"));
+        var result = Rerun(files, driver => driver.ReplaceAdditionalText(Types, edited));
+        Assert.Multiple(() =>
+        {
+            Assert.That(EmitReasons(result)["box.g.cs"], Is.EqualTo(IncrementalStepRunReason.Modified));
+            Assert.That(result.GeneratedSources.Single(s => s.HintName == "box.g.cs").SourceText.ToString(), Does.Contain("FixedSize = 16;"));
+        });
+    }
 }
