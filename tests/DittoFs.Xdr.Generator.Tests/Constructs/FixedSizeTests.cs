@@ -24,6 +24,7 @@ public sealed class FixedSizeTests : CompiledXdrFixture
         union choice switch (bool set) { case TRUE: int value; case FALSE: void; };
         struct chosen { choice c; };
         struct item { int value; item *next; };
+        struct sized { unsigned int fixed_size; };
         """;
 
     protected override string Probe => """
@@ -47,6 +48,16 @@ public sealed class FixedSizeTests : CompiledXdrFixture
     public void An_enum_codec_declares_four_bytes()
     {
         Assert.That(Compiled.Constant("KindCodec", "FixedSize"), Is.EqualTo(4));
+    }
+
+    [Test]
+    public void A_field_named_fixed_size_gives_the_constant_its_name()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Compiled.Constant("Sized", "FixedSize"), Is.EqualTo(4));
+            Assert.That(Compiled.Type("Sized").GetField("FixedSizeValue"), Is.Not.Null);
+        });
     }
 
     [TestCase("Named")]  // a string
