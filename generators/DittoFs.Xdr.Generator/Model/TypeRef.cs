@@ -48,9 +48,9 @@ internal abstract record TypeRef
     public sealed record Optional(TypeRef Target) : TypeRef;
 
     /// <summary>
-    /// The encoded size of a type not built from other definitions, the same for every value: 4 or 8 bytes for
-    /// a primitive, the padded length of a fixed opaque, 4 for an enum. Null for every other type; which of
-    /// those have a constant size is worked out over the whole model (<see cref="FixedSizes"/>).
+    /// The encoded size of a scalar, the same for every value and known from the type alone: 4 or 8 bytes for a
+    /// primitive, the padded length of a fixed opaque, 4 for an enum. Null for every other type; which of those
+    /// have a constant size needs the definitions they hold, and is worked out over the model (<see cref="FixedSizes"/>).
     /// </summary>
     public int? ScalarSize => this switch
     {
