@@ -5,30 +5,46 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace DittoFs.Xdr.Generator.Tests;
 
 /// <summary>
-/// The pipeline caches honestly: a C# edit reuses every parsed file and the model, and an edit of one .x
-/// file re-parses that file only. This holds because the model is value-equatable, with no Roslyn symbols.
+/// The pipeline caches honestly: a C# edit reuses every parsed file and the model, an edit of one .x file
+/// re-parses that file only, and re-emits only the sources whose slice of the model it changed. This holds
+/// because the model and its slices are value-equatable, with no Roslyn symbols.
 /// </summary>
 public sealed class IncrementalTests
 {
     private static readonly XdrFile Types = new("/idl/types.x", "const MAXNAME = 255;\ntypedef string name<MAXNAME>;\nstruct pair { int a; int b; };\n");
     private static readonly XdrFile Enums = new("/idl/enums.x", "enum color { RED = 1, GREEN = 2 };\n");
-    private static readonly XdrFile Program = new("/idl/calc.x", "program CALC_PROGRAM { version CALC_V1 { int CALCPROC_ADD(pair) = 1; } = 1; } = 0x20000001;\n");
+    private static readonly XdrFile Program = new("/idl/calc.x", "program CALC_PROGRAM { version CALC_V1 { int CALCPROC_ADD(pair) = 1; int CALCPROC_LENGTH(name) = 2; } = 1; } = 0x20000001;\n");
 
     private static readonly XdrFile[] Files = { Types, Enums, Program };
 
     private static CSharpCompilation Compilation(string code) =>
         GeneratorHarness.EmptyCompilation(CSharpSyntaxTree.ParseText(code, GeneratorHarness.ParseOptions, path: "User.cs"));
 
-    private static GeneratorRunResult Rerun(Func<GeneratorDriver, GeneratorDriver> edit, Compilation? second = null)
+    /// <summary>Copies of the real mount3.x and nfs3.x: neither names a type of the other.</summary>
+    private static XdrFile[] RealMountAndNfs() =>
+        new[] { "mount3.x", "nfs3.x" }.Select(name => new XdrFile("/idl/" + name, File.ReadAllText(RepositoryFiles.Idl(name)))).ToArray();
+
+    private static GeneratorRunResult Rerun(Func<GeneratorDriver, GeneratorDriver> edit, Compilation? second = null) => Rerun(Files, edit, second);
+
+    private static GeneratorRunResult Rerun(XdrFile[] files, Func<GeneratorDriver, GeneratorDriver> edit, Compilation? second = null)
     {
         var compilation = Compilation("public class User { }");
-        var driver = GeneratorHarness.CreateDriver(Files, trackSteps: true).RunGenerators(compilation);
+        var driver = GeneratorHarness.CreateDriver(files, trackSteps: true).RunGenerators(compilation);
         driver = edit(driver).RunGenerators(second ?? compilation);
         return driver.GetRunResult().Results.Single();
     }
 
     private static IncrementalStepRunReason[] Reasons(GeneratorRunResult result, string step) =>
         result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    /// <summary>How each source came out of the emit steps, by hint name.</summary>
+    private static Dictionary<string, IncrementalStepRunReason> EmitReasons(GeneratorRunResult result) =>
+        new[] { XdrGenerator.FileEmitStep, XdrGenerator.SharedCodecsEmitStep }
+            .SelectMany(step => result.TrackedSteps[step])
+            .SelectMany(s => s.Outputs)
+            .ToDictionary(o => ((Emit.EmittedSource)o.Value).HintName, o => o.Reason);
+
+    private static readonly IncrementalStepRunReason[] NotEmittedAgain = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
 
     [Test]
     public void An_unrelated_CSharp_edit_reuses_every_parsed_file_and_the_model()
@@ -82,5 +98,50 @@ public sealed class IncrementalTests
         var incremental = driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
         var fresh = GeneratorHarness.Run(Types, edited, Program).Sources;
         Assert.That(incremental, Is.EqualTo(fresh));
+    }
+
+    [Test]
+    public void Editing_mount3_x_re_emits_mount3_only_and_leaves_nfs3_cached()
+    {
+        var files = RealMountAndNfs();
+        var mount = files[0];
+        var edited = new XdrFile(mount.Path, mount.Text + "\nconst DITTO_PROBE = 7;\n");
+        var reasons = EmitReasons(Rerun(files, driver => driver.ReplaceAdditionalText(mount, edited)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(reasons["mount3.g.cs"], Is.EqualTo(IncrementalStepRunReason.Modified));
+            Assert.That(reasons["nfs3.g.cs"], Is.AnyOf(NotEmittedAgain));
+            Assert.That(reasons["XdrSharedCodecs.g.cs"], Is.AnyOf(NotEmittedAgain));
+        });
+    }
+
+    [Test]
+    public void Editing_a_constant_re_emits_the_file_whose_types_are_bounded_by_it()
+    {
+        // calc.x takes a name (string<MAXNAME>, types.x): its dispatcher reads at most MAXNAME bytes.
+        var edited = new XdrFile(Types.Path, Types.Text.Replace("MAXNAME = 255", "MAXNAME = 127"));
+        var result = Rerun(driver => driver.ReplaceAdditionalText(Types, edited));
+        var reasons = EmitReasons(result);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reasons["calc.g.cs"], Is.EqualTo(IncrementalStepRunReason.Modified));
+            Assert.That(reasons["enums.g.cs"], Is.AnyOf(NotEmittedAgain));
+            Assert.That(result.GeneratedSources.Single(s => s.HintName == "calc.g.cs").SourceText.ToString(), Does.Contain("ReadOpaque(127u)"));
+        });
+    }
+
+    [Test]
+    public void Changing_the_size_of_a_struct_re_emits_the_file_of_a_struct_that_holds_it()
+    {
+        // box.x holds a pair (types.x) by value, so Box.FixedSize is the size of a pair plus 4.
+        var box = new XdrFile("/idl/box.x", "struct box { pair p; int label; };\n");
+        var files = new[] { Types, Enums, box };
+        var edited = new XdrFile(Types.Path, Types.Text.Replace("struct pair { int a; int b; }", "struct pair { int a; hyper b; }"));
+        var result = Rerun(files, driver => driver.ReplaceAdditionalText(Types, edited));
+        Assert.Multiple(() =>
+        {
+            Assert.That(EmitReasons(result)["box.g.cs"], Is.EqualTo(IncrementalStepRunReason.Modified));
+            Assert.That(result.GeneratedSources.Single(s => s.HintName == "box.g.cs").SourceText.ToString(), Does.Contain("FixedSize = 16;"));
+        });
     }
 }

@@ -43,6 +43,18 @@ public sealed class RealIdlTests
     }
 
     [Test]
+    public void Fattr3_declares_its_84_bytes_and_post_op_attr_none()
+    {
+        using var compiled = GeneratorHarness.Run(RealIdl()).Compile();
+        Assert.Multiple(() =>
+        {
+            // RFC 1813 §2.5: type, mode, nlink, uid, gid (4 each), size, used, rdev, fsid, fileid (8 each), three times (8 each).
+            Assert.That(compiled.Constant("Fattr3", "FixedSize"), Is.EqualTo(84));
+            Assert.That(compiled.Type("PostOpAttr").GetField("FixedSize"), Is.Null);
+        });
+    }
+
+    [Test]
     public void A_LOOKUP_call_decodes_from_the_wire()
     {
         const string Probe = """

@@ -34,7 +34,7 @@ internal static class ProgramEmitter
     }
 
     private static string ResultTask(ProcedureModel procedure) =>
-        procedure.Result is null ? "ValueTask" : $"ValueTask<{TypeCode.CsType(procedure.Result)}>";
+        procedure.Result is null ? "ValueTask" : $"ValueTask<{TypeSpelling.CsType(procedure.Result)}>";
 
     private static void EmitInterface(CodeWriter code, ProgramModel model, string title)
     {
@@ -43,7 +43,7 @@ internal static class ProgramEmitter
         {
             foreach (var procedure in model.Procedures)
             {
-                string arguments = procedure.Argument is null ? "" : $"{TypeCode.CsType(procedure.Argument)} arguments, ";
+                string arguments = procedure.Argument is null ? "" : $"{TypeSpelling.CsType(procedure.Argument)} arguments, ";
                 code.Line($"/// <summary><c>{procedure.WireName}</c>, procedure {procedure.Number}.</summary>");
                 code.Line($"{ResultTask(procedure)} {procedure.Name}Async({arguments}TContext context);");
             }
@@ -79,8 +79,10 @@ internal static class ProgramEmitter
                     code.Line("    return new ValueTask<XdrDispatchResult>(XdrDispatchResult.ProcedureUnavailable);");
                 }
             }
-            foreach (var procedure in model.Procedures.Where(p => p.Argument is not null))
+            foreach (var procedure in model.Procedures)
             {
+                if (procedure.Argument is not TypeRef argument)
+                    continue; // void arguments: dispatched inline above
                 code.Line();
                 // One method per procedure: in a single method the JIT gives every procedure's decoded arguments a
                 // slot in one frame and zeroes all of it (kilobytes for NFSv3) on every call, NULL included.
@@ -89,7 +91,7 @@ internal static class ProgramEmitter
                 using (code.Block($"private ValueTask<XdrDispatchResult> Dispatch{procedure.Name}(ReadOnlyMemory<byte> arguments, TContext context, XdrBufferWriter results)"))
                 {
                     code.Line("var reader = new XdrReader(arguments);");
-                    code.Line($"var decoded = {TypeCode.Read(procedure.Argument!)};");
+                    code.Line($"var decoded = {TypeSpelling.Read(argument)};");
                     code.Line("if (reader.HasError)");
                     code.Line("    return new ValueTask<XdrDispatchResult>(XdrDispatchResult.GarbageArguments);");
                     code.Line(Complete(procedure, $"_service.{procedure.Name}Async(decoded, context)"));
@@ -101,7 +103,7 @@ internal static class ProgramEmitter
     /// <summary>The statement that hands a service call's result to the reply buffer.</summary>
     private static string Complete(ProcedureModel procedure, string call) => procedure.Result is null
         ? $"return XdrDispatch.Complete({call});"
-        : $"return XdrDispatch.Complete<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>({call}, results);";
+        : $"return XdrDispatch.Complete<{TypeSpelling.CsType(procedure.Result)}, {TypeSpelling.CodecType(procedure.Result)}>({call}, results);";
 
     private static void EmitClient(CodeWriter code, ProgramModel model, string title)
     {
@@ -114,9 +116,9 @@ internal static class ProgramEmitter
             foreach (var procedure in model.Procedures)
             {
                 code.Line();
-                string parameter = procedure.Argument is null ? "" : $"{TypeCode.CsType(procedure.Argument)} arguments, ";
-                string argumentType = procedure.Argument is null ? "XdrVoid" : TypeCode.CsType(procedure.Argument);
-                string argumentCodec = procedure.Argument is null ? "XdrVoid" : TypeCode.CodecType(procedure.Argument);
+                string parameter = procedure.Argument is null ? "" : $"{TypeSpelling.CsType(procedure.Argument)} arguments, ";
+                string argumentType = procedure.Argument is null ? "XdrVoid" : TypeSpelling.CsType(procedure.Argument);
+                string argumentCodec = procedure.Argument is null ? "XdrVoid" : TypeSpelling.CodecType(procedure.Argument);
                 string argument = procedure.Argument is null ? "default" : "arguments";
                 code.Line($"/// <summary>Calls <c>{procedure.WireName}</c>, procedure {procedure.Number}.</summary>");
                 using (code.Block($"public async {ResultTask(procedure)} {procedure.Name}Async({parameter}CancellationToken cancellationToken = default)"))
@@ -125,7 +127,7 @@ internal static class ProgramEmitter
                     code.Line(procedure.Result is null ? call : "var reply = " + call);
                     code.Line($"    {model.Name}Program.Program, {model.Name}Program.Version, (uint){model.Name}Procedure.{procedure.Name}, {argument}, cancellationToken).ConfigureAwait(false);");
                     if (procedure.Result is not null)
-                        code.Line($"return XdrCodec.Decode<{TypeCode.CsType(procedure.Result)}, {TypeCode.CodecType(procedure.Result)}>(reply);");
+                        code.Line($"return XdrCodec.Decode<{TypeSpelling.CsType(procedure.Result)}, {TypeSpelling.CodecType(procedure.Result)}>(reply);");
                 }
             }
         }

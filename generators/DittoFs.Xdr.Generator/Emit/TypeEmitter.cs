@@ -48,7 +48,8 @@ internal static class TypeEmitter
                 code.Line("return value;");
             }
             code.Line($"public static void Write({Writer}, in {model.Name} value) => writer.WriteInt32((int)value);");
-            code.Line($"public static int SizeOf(in {model.Name} value) => 4;");
+            code.Line($"public static int SizeOf(in {model.Name} value) => {Number(EnumModel.FixedSize)};");
+            EmitFixedSize(code, EnumModel.FixedSize);
             var values = model.Members.Select(m => Number(m.Value)).Distinct().ToList();
             string test = values.Count == 0 ? "false" : string.Join(" or ", values);
             code.Line($"public static bool IsDefined({model.Name} value) => (int)value is {test};");
@@ -68,17 +69,22 @@ internal static class TypeEmitter
             {
                 code.Line($"{model.Name} value = default;");
                 foreach (var field in model.Fields)
-                    code.Line($"value.{field.Name} = {TypeCode.Read(field.Type)};");
+                    code.Line($"value.{field.Name} = {TypeSpelling.Read(field.Type)};");
                 code.Line("return value;");
             }
             code.Line();
             using (code.Block($"public static void Write({Writer}, in {model.Name} value)"))
             {
                 foreach (var field in model.Fields)
-                    TypeCode.Write(code, field.Type, "value." + field.Name);
+                    TypeSpelling.Write(code, field.Type, "value." + field.Name);
             }
             code.Line();
             EmitSizeOf(code, model.Name, SizesOf(model.Fields));
+            if (model.FixedSize is int fixedSize)
+            {
+                code.Line();
+                EmitFixedSize(code, fixedSize);
+            }
         }
     }
 
@@ -89,8 +95,7 @@ internal static class TypeEmitter
         using (code.Block($"public partial struct {model.Name} : IXdrCodec<{model.Name}>"))
         {
             EmitField(code, discriminant);
-            var armFields = model.Arms.Concat(model.Default is null ? Enumerable.Empty<ArmModel>() : new[] { model.Default })
-                .Where(a => a.Field is not null && a.Field != discriminant).Select(a => a.Field!).Distinct().ToList();
+            var armFields = model.ArmFields.Where(f => f != discriminant).Distinct().ToList();
             foreach (var field in armFields)
                 EmitField(code, field);
             code.Line();
@@ -99,18 +104,18 @@ internal static class TypeEmitter
             using (code.Block($"public static {model.Name} Read({Reader})"))
             {
                 code.Line($"{model.Name} value = default;");
-                code.Line($"{on} = {TypeCode.Read(discriminant.Type)};");
+                code.Line($"{on} = {TypeSpelling.Read(discriminant.Type)};");
                 EmitSwitch(code, model, on,
-                    field => code.Line($"value.{field.Name} = {TypeCode.Read(field.Type)};"),
+                    field => code.Line($"value.{field.Name} = {TypeSpelling.Read(field.Type)};"),
                     () => code.Line("reader.Fail(XdrError.UnknownDiscriminant);"));
                 code.Line("return value;");
             }
             code.Line();
             using (code.Block($"public static void Write({Writer}, in {model.Name} value)"))
             {
-                TypeCode.Write(code, discriminant.Type, on);
+                TypeSpelling.Write(code, discriminant.Type, on);
                 EmitSwitch(code, model, on,
-                    field => TypeCode.Write(code, field.Type, "value." + field.Name),
+                    field => TypeSpelling.Write(code, field.Type, "value." + field.Name),
                     () => code.Line($"throw new ArgumentException(\"{model.WireName}: no arm for discriminant \" + {on});"),
                     noArmThrows: true);
             }
@@ -119,7 +124,7 @@ internal static class TypeEmitter
             {
                 code.Line("int size = 4;");
                 EmitSwitch(code, model, on,
-                    field => code.Line($"size += {TypeCode.Size(field.Type, "value." + field.Name)};"),
+                    field => code.Line($"size += {TypeSpelling.Size(field.Type, "value." + field.Name)};"),
                     () => { });
                 code.Line("return size;");
             }
@@ -141,7 +146,7 @@ internal static class TypeEmitter
                 code.Line("break;");
                 code.Outdent();
             }
-            bool complete = model.Arms.Sum(a => a.Labels.Count) == 2 && model.Discriminant.Type is { Kind: TypeRefKind.Primitive, Primitive: PrimitiveKind.Bool };
+            bool complete = model.Arms.Sum(a => a.Labels.Count) == 2 && model.Discriminant.Type is TypeRef.Primitive { Kind: PrimitiveKind.Bool };
             if (complete)
                 return; // both booleans have arms: a default would be unreachable
             code.Line("default:");
@@ -159,31 +164,28 @@ internal static class TypeEmitter
     private static void EmitField(CodeWriter code, FieldModel field)
     {
         code.Line($"/// <summary><c>{field.WireName}</c></summary>");
-        code.Line($"public {TypeCode.CsType(field.Type)} {field.Name};");
+        code.Line($"public {TypeSpelling.CsType(field.Type)} {field.Name};");
     }
 
     /// <summary>A codec for an opaque, list or optional type used as a list element or procedure type.</summary>
     public static void EmitSharedCodec(CodeWriter code, TypeRef type)
     {
-        string cs = TypeCode.CsType(type);
-        string name = TypeCode.SharedCodecName(type);
+        string cs = TypeSpelling.CsType(type);
+        string name = TypeSpelling.SharedCodecName(type);
         code.Line($"/// <summary>Codec of <c>{System.Security.SecurityElement.Escape(cs)}</c> where a codec type is needed (list elements, procedure types).</summary>");
         using (code.Block($"public readonly struct {name} : IXdrCodec<{cs}>"))
         {
-            code.Line($"public static {cs} Read({Reader}) => {TypeCode.Read(type)};");
-            var write = new CodeWriter();
-            TypeCode.Write(write, type, "value");
-            string[] statements = write.ToString().TrimEnd('\n').Split('\n');
-            if (statements.Length == 1)
+            code.Line($"public static {cs} Read({Reader}) => {TypeSpelling.Read(type)};");
+            if (TypeSpelling.WriteCall(type, "value") is string call)
             {
-                code.Line($"public static void Write({Writer}, in {cs} value) => {statements[0]}");
+                code.Line($"public static void Write({Writer}, in {cs} value) => {call};");
             }
             else
             {
                 using (code.Block($"public static void Write({Writer}, in {cs} value)"))
-                    TypeCode.Write(code, type, "value");
+                    TypeSpelling.Write(code, type, "value");
             }
-            code.Line($"public static int SizeOf(in {cs} value) => {TypeCode.Size(type, "value")};");
+            code.Line($"public static int SizeOf(in {cs} value) => {TypeSpelling.Size(type, "value")};");
         }
     }
 
@@ -211,18 +213,24 @@ internal static class TypeEmitter
         code.Outdent();
     }
 
-    /// <summary>The terms of a struct's encoded size: its fixed-size fields added up into one number, then the others.</summary>
+    /// <summary>Callers reserve buffer space or check lengths with it, without a value at hand.</summary>
+    private static void EmitFixedSize(CodeWriter code, int size)
+    {
+        code.Line("/// <summary>The encoded size of every value, in bytes: what SizeOf returns, as a constant.</summary>");
+        code.Line($"public const int FixedSize = {Number(size)};");
+    }
+
+    /// <summary>The terms of a struct's encoded size: its scalar fields added up into one number, then the others.</summary>
     private static IReadOnlyList<string> SizesOf(IEnumerable<FieldModel> fields)
     {
         long fixedSize = 0;
         var variable = new List<string>();
         foreach (var field in fields)
         {
-            string size = TypeCode.Size(field.Type, "value." + field.Name);
-            if (long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long constant))
-                fixedSize += constant;
+            if (field.Type.ScalarSize is int size)
+                fixedSize += size;
             else
-                variable.Add(size);
+                variable.Add(TypeSpelling.Size(field.Type, "value." + field.Name));
         }
         if (fixedSize > 0 || variable.Count == 0)
             variable.Insert(0, Number(fixedSize));

@@ -18,9 +18,9 @@ internal static class ReservedNames
         "XdrInt32Codec", "XdrUInt32Codec", "XdrInt64Codec", "XdrUInt64Codec", "XdrSingleCodec", "XdrDoubleCodec", "XdrBoolCodec",
     };
 
-    /// <summary>Members every generated struct has (its codec) or inherits from object: fields get another name.</summary>
+    /// <summary>Members a generated struct may have (its codec, its FixedSize) or inherits from object: fields get another name.</summary>
     public static readonly HashSet<string> Members = new(StringComparer.Ordinal)
     {
-        "Read", "Write", "SizeOf", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+        "Read", "Write", "SizeOf", "FixedSize", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
     };
 }

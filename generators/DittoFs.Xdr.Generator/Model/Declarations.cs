@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using DittoFs.Xdr.Generator.Diagnostics;
+using DittoFs.Xdr.Generator.Parsing;
+
+namespace DittoFs.Xdr.Generator.Model;
+
+/// <summary>
+/// The first pass: every name the .x files define, in one namespace for types, constants and enum members
+/// (as in C), each with the file defining it. A name defined twice keeps its first definition; the second is
+/// reported here and skipped by the later passes.
+/// </summary>
+internal sealed class Declarations
+{
+    private readonly Dictionary<string, (DefinitionSyntax Definition, string File)> _types = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ValueSyntax Value, string File)> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourcePosition> _positions = new(StringComparer.Ordinal);
+    private readonly DiagnosticList _diagnostics;
+
+    private Declarations(DiagnosticList diagnostics) => _diagnostics = diagnostics;
+
+    public static Declarations Collect(IReadOnlyList<XdrFileSyntax> files, DiagnosticList diagnostics)
+    {
+        var declarations = new Declarations(diagnostics);
+        foreach (var file in files)
+            foreach (var definition in file.Definitions)
+                declarations.Declare(definition, file.Path);
+        return declarations;
+    }
+
+    /// <summary>Structs, unions, enums and typedefs by name.</summary>
+    public IReadOnlyDictionary<string, (DefinitionSyntax Definition, string File)> Types => _types;
+
+    /// <summary>Constants and enum members by name: the expressions defining their values.</summary>
+    public IReadOnlyDictionary<string, (ValueSyntax Value, string File)> Values => _values;
+
+    /// <summary>Where a top-level name is defined.</summary>
+    public bool TryGetPosition(string name, out SourcePosition position) => _positions.TryGetValue(name, out position);
+
+    /// <summary>True when <paramref name="definition"/> is the one its name stands for (not a reported duplicate).</summary>
+    public bool IsDefinitionOf(DefinitionSyntax definition) => definition switch
+    {
+        ConstSyntax constant => _values.TryGetValue(constant.Name, out var own) && ReferenceEquals(own.Value, constant.Value),
+        ProgramSyntax => true, // programs are not referred to by name; their generated type names are claimed instead
+        _ => _types.TryGetValue(definition.Name, out var own) && ReferenceEquals(own.Definition, definition),
+    };
+
+    private bool DeclareName(string name, string file, SourcePosition position)
+    {
+        if (_positions.TryGetValue(name, out var previous) || name is "TRUE" or "FALSE")
+        {
+            string where = previous is null ? "it is predefined" : $"it is already defined at line {previous.Line}";
+            _diagnostics.Report(XdrDiagnostics.Duplicate, $"Duplicate name '{name}': {where}", file, position, name.Length);
+            return false;
+        }
+        _positions[name] = position;
+        return true;
+    }
+
+    private void Declare(DefinitionSyntax definition, string file)
+    {
+        switch (definition)
+        {
+            case ConstSyntax constant:
+                if (DeclareName(constant.Name, file, constant.Position))
+                    _values[constant.Name] = (constant.Value, file);
+                break;
+            case ProgramSyntax program:
+                DeclareName(program.Name, file, program.Position);
+                break;
+            default:
+                if (DeclareName(definition.Name, file, definition.Position))
+                    _types[definition.Name] = (definition, file);
+                foreach (var body in InlineEnums(definition))
+                    foreach (var member in body.Members)
+                        if (DeclareName(member.Name, file, member.Position))
+                            _values[member.Name] = (member.Value, file);
+                break;
+        }
+    }
+
+    private static IEnumerable<EnumBodySyntax> InlineEnums(DefinitionSyntax definition) => definition switch
+    {
+        EnumSyntax e => new[] { e.Body },
+        StructSyntax s => s.Body.Fields.SelectMany(f => InlineEnums(f.Type)),
+        UnionSyntax u => InlineEnums(u.Body),
+        TypedefSyntax t => InlineEnums(t.Declaration.Type),
+        _ => Enumerable.Empty<EnumBodySyntax>(),
+    };
+
+    private static IEnumerable<EnumBodySyntax> InlineEnums(UnionBodySyntax body) =>
+        InlineEnums(body.Discriminant.Type)
+            .Concat(body.Cases.SelectMany(c => InlineEnums(c.Arm.Type)))
+            .Concat(body.Default is null ? Enumerable.Empty<EnumBodySyntax>() : InlineEnums(body.Default.Type));
+
+    private static IEnumerable<EnumBodySyntax> InlineEnums(TypeSpecSyntax type) => type switch
+    {
+        { Enum: { } body } => new[] { body },
+        { Struct: { } body } => body.Fields.SelectMany(f => InlineEnums(f.Type)),
+        { Union: { } body } => InlineEnums(body),
+        _ => Enumerable.Empty<EnumBodySyntax>(),
+    };
+}
