@@ -22,8 +22,9 @@ Task("TestDependencies")
     if (!FileExists("/usr/bin/nfs-ls") || !FileExists("/usr/lib/x86_64-linux-gnu/libnfs.so.13") || !FileExists("/usr/sbin/rpcbind"))
     {
         Information("Installing libnfs (apt)...");
-        Run("apt-get", "update -qq");
-        Run("apt-get", "install -y -qq libnfs-utils libnfs13 rpcbind");
+        // Another install on the machine may hold the dpkg lock: wait for it (up to 10 minutes) rather than fail.
+        Run("apt-get", "-o DPkg::Lock::Timeout=600 update -qq");
+        Run("apt-get", "-o DPkg::Lock::Timeout=600 install -y -qq libnfs-utils libnfs13 rpcbind");
     }
 });
 
@@ -143,7 +144,7 @@ Task("Bench")
 
     // Raw loopback TCP: the ceiling of every sequential figure, measured in the same session.
     if (StartProcess("bash", new ProcessSettings { Arguments = "-c \"command -v iperf3\"", RedirectStandardOutput = true }) != 0)
-        Run("bash", "-c \"apt-get install -y -qq iperf3 >/dev/null || (apt-get update -qq && apt-get install -y -qq iperf3 >/dev/null)\"");
+        Run("bash", "-c \"apt-get -o DPkg::Lock::Timeout=600 install -y -qq iperf3 >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq iperf3 >/dev/null)\"");
     int iperfPort = FreePort();
     // (A one-off server: probing its port would count as its one client, so the client retries until it is up.)
     var iperfServer = StartAndReturnProcess("iperf3", new ProcessSettings { Arguments = $"-s -1 -p {iperfPort}", RedirectStandardOutput = true });
