@@ -10,14 +10,22 @@ public static class NfsPrograms
 {
     /// <summary>
     /// The programs to register with the RPC server: MOUNT v3 (100005) and NFS v3 (100003), sharing one share table.
+    /// <paramref name="decorateNfs"/>, if given, wraps the NFS service between dispatcher and <see cref="NfsService"/>
+    /// (metrics: it sees each call's typed result, and <see cref="NfsService.ShareOf"/> gives the call's share).
     /// </summary>
-    public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory)
+    public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory,
+        Func<INfsV3<RpcCallContext>, INfsV3<RpcCallContext>>? decorateNfs = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        INfsV3<RpcCallContext> nfs = new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>());
+        if (decorateNfs is not null)
+        {
+            nfs = decorateNfs(nfs);
+        }
         return
         [
             new MountV3Dispatcher<RpcCallContext>(new MountService(shares, options, loggerFactory.CreateLogger<MountService>())),
-            new NfsV3Dispatcher<RpcCallContext>(new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>())),
+            new NfsV3Dispatcher<RpcCallContext>(nfs),
         ];
     }
 

@@ -73,9 +73,9 @@ public sealed class DittoServer : IAsyncDisposable
                 IdleTimeout = Duration(config.Server.IdleTimeout),
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
             };
-            var programs = NfsPrograms.Create(shares, nfsOptions, loggerFactory);
-            if (metrics is not null)
-                programs = metrics.Meter(programs, shares);
+            var programs = metrics is null
+                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory)
+                : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares)));
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
             var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,7 @@ namespace DittoFs.Nfs;
 /// slot, so finding it is a field read. In steady state (contexts reused) a call allocates nothing.
 /// Consequence for callers outside the RPC layer (tests): a result's memory is valid until the next call made
 /// with the same context.
+/// It also keeps what the call learnt that others outside the service want to know (<see cref="Share"/>, for metrics).
 /// </summary>
 internal sealed class CallScratch
 {
@@ -25,7 +26,10 @@ internal sealed class CallScratch
     private Action<Array>? _returnEntries;
     private ReplyReadBuffer? _readBuffer;
 
-    /// <summary>The scratch of <paramref name="context"/>, emptied for a new call.</summary>
+    /// <summary>
+    /// The scratch of <paramref name="context"/>, emptied for a new call. Once per call, before anything is
+    /// recorded or taken: <see cref="NfsService"/> begins a call where it resolves the call's first file handle.
+    /// </summary>
     public static CallScratch Begin(RpcCallContext context)
     {
         if (context.ServiceState is not CallScratch scratch)
@@ -36,6 +40,16 @@ internal sealed class CallScratch
         scratch.Reset();
         return scratch;
     }
+
+    /// <summary>The scratch of the call running on <paramref name="context"/>, which <see cref="Begin"/> began.</summary>
+    public static CallScratch Of(RpcCallContext context) =>
+        context.ServiceState as CallScratch ?? throw new InvalidOperationException("The call has not begun: no file handle was resolved.");
+
+    /// <summary>
+    /// The share the call's first file handle names, whether or not the share admitted the caller; null for a handle
+    /// that names no exported share (malformed, foreign, or of a share no longer exported).
+    /// </summary>
+    public Share? Share { get; set; }
 
     /// <summary>A file handle encoded into this call's memory.</summary>
     public ReadOnlyMemory<byte> Handle(FileHandle handle)
@@ -118,6 +132,7 @@ internal sealed class CallScratch
 
     private void Reset()
     {
+        Share = null;
         _bytesUsed = 0;
         _readBuffer?.Begin(null, 0);
         if (_data is not null)

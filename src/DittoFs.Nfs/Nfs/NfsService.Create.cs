@@ -27,7 +27,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Create3Res { Status = status, Resfail = new Create3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Begin(context);
+        var scratch = CallScratch.Of(context);
         var how = arguments.How;
         bool exclusive = how.Mode == Createmode3.Exclusive;
         var attributes = exclusive ? SetAttributes.None : WireAttributes.ToSetAttributes(how.ObjAttributes);
@@ -52,7 +52,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Mkdir3Res { Status = status, Resfail = new Mkdir3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Begin(context);
+        var scratch = CallScratch.Of(context);
         var result = await target.FileSystem.MkdirAsync(target.Auth, target.File, arguments.Where.Name, WireAttributes.ToSetAttributes(arguments.Attributes), cancellationToken)
             .ConfigureAwait(false);
         var created = Created(result, NfsV3Procedure.Mkdir, target, scratch);
@@ -72,7 +72,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Symlink3Res { Status = status, Resfail = new Symlink3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Begin(context);
+        var scratch = CallScratch.Of(context);
         var symlink = arguments.Symlink;
         var result = await target.FileSystem.SymlinkAsync(target.Auth, target.File, arguments.Where.Name, symlink.SymlinkData,
             WireAttributes.ToSetAttributes(symlink.SymlinkAttributes), cancellationToken).ConfigureAwait(false);
@@ -96,7 +96,7 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Mknod3Res { Status = status, Resfail = new Mknod3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Begin(context);
+        var scratch = CallScratch.Of(context);
         var what = arguments.What;
         var (attributes, device) = what.Type switch
         {

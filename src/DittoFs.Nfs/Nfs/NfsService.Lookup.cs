@@ -20,7 +20,7 @@ public sealed partial class NfsService
         {
             return new Lookup3Res { Status = status };
         }
-        var scratch = CallScratch.Begin(context);
+        var scratch = CallScratch.Of(context);
         var result = await target.FileSystem.LookupAsync(target.Auth, target.File, arguments.What.Name, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Lookup, target);
         if (status != Nfsstat3.Nfs3Ok)

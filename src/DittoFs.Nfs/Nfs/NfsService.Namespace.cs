@@ -110,13 +110,13 @@ public sealed partial class NfsService
     }
 
     /// <summary>
-    /// <see cref="Open"/> for the second handle of RENAME or LINK, which must be in the share of
+    /// <see cref="Resolve"/> for the second handle of RENAME or LINK, which must be in the share of
     /// <paramref name="first"/>: NFS3ERR_XDEV otherwise, since shares are separate file systems (separate fsids)
-    /// even when they share a store.
+    /// even when they share a store. The call has begun (<see cref="Open"/>) and keeps the first handle's share.
     /// </summary>
     private Nfsstat3 OpenInSameShare(in NfsFh3 handle, in CallTarget first, RpcCallContext context, NfsV3Procedure procedure, out CallTarget target)
     {
-        var status = Open(handle, context, procedure, out target);
+        var status = Resolve(handle, context, procedure, out target, out _);
         if (status == Nfsstat3.Nfs3Ok && target.Share != first.Share)
         {
             status = Nfsstat3.Nfs3errXdev;

@@ -29,7 +29,7 @@ public sealed partial class NfsService
         {
             return new Read3Res { Status = status };
         }
-        var buffer = CallScratch.Begin(context).ReadBuffer(context.ReplyData, MinLentRead);
+        var buffer = CallScratch.Of(context).ReadBuffer(context.ReplyData, MinLentRead);
         int count = (int)Math.Min(arguments.Count, (uint)_options.MaxTransferSize);
         var read = await target.FileSystem.ReadAsync(target.Auth, target.File, arguments.Offset, count, buffer, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(read.Status, NfsV3Procedure.Read, target);

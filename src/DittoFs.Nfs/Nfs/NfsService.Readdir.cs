@@ -21,7 +21,7 @@ public sealed partial class NfsService
         {
             return new Readdir3Res { Status = status };
         }
-        var scratch = CallScratch.Begin(context);
+        var scratch = CallScratch.Of(context);
         int limit = (int)Math.Min(arguments.Count, (uint)_options.MaxTransferSize);
         var listing = await DirectoryListing.ReadAsync(target, arguments.Cookie, DirectoryListing.Verifier(arguments.Cookieverf),
             new ReaddirEntries(scratch, limit), ServerIdentity, context.CancellationToken).ConfigureAwait(false);
@@ -55,7 +55,7 @@ public sealed partial class NfsService
         {
             return new Readdirplus3Res { Status = status };
         }
-        var scratch = CallScratch.Begin(context);
+        var scratch = CallScratch.Of(context);
         int maxCount = (int)Math.Min(arguments.Maxcount, (uint)_options.MaxTransferSize);
         int dirCount = (int)Math.Min(arguments.Dircount, (uint)_options.MaxTransferSize);
         var listing = await DirectoryListing.ReadAsync(target, arguments.Cookie, DirectoryListing.Verifier(arguments.Cookieverf),

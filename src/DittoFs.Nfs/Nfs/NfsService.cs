@@ -48,28 +48,56 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     public ValueTask NullAsync(RpcCallContext context) => default;
 
     /// <summary>
-    /// Resolves a handle for a call: NFS3ERR_BADHANDLE if it is not one of ours, NFS3ERR_STALE if its share is not
-    /// exported (any more), NFS3ERR_ACCES if the share does not admit this client, port or credential flavour.
-    /// Whether the file itself still exists, in this share, is the store's to say (Stale) when the procedure uses it.
+    /// The share the call on <paramref name="context"/> went to: the one its first file handle names, known once
+    /// the handle is resolved and kept whether or not the share admitted the caller; null for a handle that names no
+    /// exported share (malformed, foreign, or of a share no longer exported). Valid from the call's completion until
+    /// the next call on the context; meaningless after NULL, which has no handle. For metrics, which count calls by
+    /// share without reading the handle a second time.
+    /// </summary>
+    public static Share? ShareOf(RpcCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return (context.ServiceState as CallScratch)?.Share;
+    }
+
+    /// <summary>
+    /// Begins a call (<see cref="CallScratch.Begin"/>: every procedure but NULL opens its first handle before
+    /// anything else) and resolves its first handle (<see cref="Resolve"/>), recording the share the handle names.
     /// </summary>
     private Nfsstat3 Open(in NfsFh3 handle, RpcCallContext context, NfsV3Procedure procedure, out CallTarget target)
     {
+        var scratch = CallScratch.Begin(context);
+        var status = Resolve(handle, context, procedure, out target, out var share);
+        scratch.Share = share;
+        return status;
+    }
+
+    /// <summary>
+    /// Resolves a handle for a call: NFS3ERR_BADHANDLE if it is not one of ours, NFS3ERR_STALE if its share is not
+    /// exported (any more), NFS3ERR_ACCES if the share does not admit this client, port or credential flavour.
+    /// Whether the file itself still exists, in this share, is the store's to say (Stale) when the procedure uses it.
+    /// <paramref name="named"/> is the exported share the handle names, also when the call is refused.
+    /// </summary>
+    private Nfsstat3 Resolve(in NfsFh3 handle, RpcCallContext context, NfsV3Procedure procedure, out CallTarget target, out Share? named)
+    {
         target = default;
         var status = FileHandle.TryParse(handle.Data.Span, out var parsed);
-        if (status != Nfsstat3.Nfs3Ok || !_shares.TryGet(parsed.ShareId, out var share))
+        // A well-formed handle of an impossible generation (Stale) still names its share.
+        named = status != Nfsstat3.Nfs3errBadhandle && _shares.TryGet(parsed.ShareId, out var share) ? share : null;
+        if (status != Nfsstat3.Nfs3Ok || named is null)
         {
             status = status == Nfsstat3.Nfs3Ok ? Nfsstat3.Nfs3errStale : status;
             LogRefusedHandle(procedure, parsed, status, context.Client);
             return status;
         }
-        if (!share.Options.Allows(context.Client, CallerIdentities.FlavorOf(context)))
+        if (!named.Options.Allows(context.Client, CallerIdentities.FlavorOf(context)))
         {
-            LogRefusedClient(procedure, share.ExportPath, context.Client, context.AuthFlavor);
+            LogRefusedClient(procedure, named.ExportPath, context.Client, context.AuthFlavor);
             return Nfsstat3.Nfs3errAcces;
         }
         // Scoped to the share: a handle naming the share id of one share and the file id of another share's file
         // (both shares in one store) finds nothing, so admission to one share never reaches another's files.
-        target = new CallTarget(share, parsed.File.Within(share.Root), _identities.For(context, share.Options));
+        target = new CallTarget(named, parsed.File.Within(named.Root), _identities.For(context, named.Options));
         return Nfsstat3.Nfs3Ok;
     }
 

@@ -9,8 +9,8 @@ namespace DittoFs.Server.Metrics;
 
 /// <summary>
 /// The metrics of one running server: its instruments, the Prometheus endpoint exporting them, and the decorators
-/// that feed them from outside the NFS layer (the RPC observer, metered programs, metered stores). Only created
-/// when metrics are on: with them off the server runs with none of these, so they cost nothing.
+/// that feed them from outside the NFS service (the RPC observer, metered programs, the metered NFS service, metered
+/// stores). Only created when metrics are on: with them off the server runs with none of these, so they cost nothing.
 /// </summary>
 internal sealed class ServerMetrics : IDisposable
 {
@@ -49,16 +49,15 @@ internal sealed class ServerMetrics : IDisposable
     public IContentStore Meter(IContentStore store, string name, string backend) =>
         MeteredContentStore.Wrap(store, new StoreErrorMeter(Instruments, name, "content", backend));
 
-    /// <summary>Wraps each program the metrics know by name; NFSv3 also gets per-share counts.</summary>
-    public IReadOnlyList<IXdrProgram<RpcCallContext>> Meter(IEnumerable<IXdrProgram<RpcCallContext>> programs, ShareTable shares)
-    {
-        var shareTags = new ShareTags(shares);
-        return programs
-            .Select(program => MetricTags.Find(program.Program, program.Version) is { } tags
-                ? new MeteredProgram(program, Instruments, tags, program.Program == NfsV3Program.Program ? shareTags : null)
-                : program)
+    /// <summary>Wraps each program the metrics know by name, to count its calls in flight.</summary>
+    public IReadOnlyList<IXdrProgram<RpcCallContext>> Meter(IEnumerable<IXdrProgram<RpcCallContext>> programs) =>
+        programs
+            .Select(program => MetricTags.Find(program.Program, program.Version) is { } tags ? new MeteredProgram(program, Instruments, tags) : program)
             .ToArray();
-    }
+
+    /// <summary>The NFSv3 service counting its operations and READ/WRITE bytes by share (for <see cref="NfsPrograms.Create"/>).</summary>
+    public INfsV3<RpcCallContext> Meter(INfsV3<RpcCallContext> service, ShareTable shares) =>
+        new MeteredNfsService(service, Instruments, new ShareTags(shares));
 
     public void Dispose()
     {

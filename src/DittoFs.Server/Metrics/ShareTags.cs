@@ -3,7 +3,7 @@ using DittoFs.Nfs;
 
 namespace DittoFs.Server.Metrics;
 
-/// <summary>The "share" label of each exported share (its export path), found by the share id a file handle carries.</summary>
+/// <summary>The "share" label of each exported share (its export path), built once so that finding it allocates nothing.</summary>
 internal sealed class ShareTags(ShareTable shares)
 {
     /// <summary>Calls whose handle names no exported share (a foreign, malformed or outdated handle).</summary>
@@ -12,7 +12,7 @@ internal sealed class ShareTags(ShareTable shares)
     private readonly FrozenDictionary<uint, KeyValuePair<string, object?>> _byId =
         shares.All.ToFrozenDictionary(share => share.Id, share => new KeyValuePair<string, object?>("share", share.ExportPath));
 
-    /// <summary>The share of the file handle an NFSv3 call's arguments start with.</summary>
-    public KeyValuePair<string, object?> Of(ReadOnlySpan<byte> arguments) =>
-        NfsWire.TryReadShareId(arguments, out uint id) && _byId.TryGetValue(id, out var tag) ? tag : None;
+    /// <summary>The label of <paramref name="share"/> (<see cref="NfsService.ShareOf"/> of a call); <see cref="None"/> for none.</summary>
+    public KeyValuePair<string, object?> Of(Share? share) =>
+        share is not null && _byId.TryGetValue(share.Id, out var tag) ? tag : None;
 }
