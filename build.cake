@@ -65,11 +65,12 @@ Task("Test")
         throw new Exception("Tests failed.", failure);
 });
 
-// Benchmarks, into benchmark_results/<UTC timestamp>/ (git-ignored): the BenchmarkDotNet micro benchmarks, then the
-// server side by side with nfs-ganesha (../shared/bench/compare.sh) on in-memory stores (PEER=ram) and on RocksDB +
-// files on disk (PEER=disk), and the iperf3 loopback ceiling of the same session. Options:
-//   --rounds=N (compare.sh rounds, default 3)  --peers=ram,disk  --micro=false (skip BenchmarkDotNet)
-//   --compare=PATH (default ../shared/bench/compare.sh)
+// Benchmarks, into benchmark_results/<UTC timestamp>/ (git-ignored): the BenchmarkDotNet micro benchmarks, then, given
+// --compare=PATH (a compare script that takes a DittoFs URL and a number of rounds and runs the same load against
+// DittoFs and nfs-ganesha), the server side by side with ganesha on in-memory stores (PEER=ram) and on RocksDB +
+// files on disk (PEER=disk), and the iperf3 loopback ceiling of the same session. The repository does not carry a
+// load generator of its own yet, so without --compare only the micro benchmarks run. Options:
+//   --compare=PATH  --rounds=N (compare rounds, default 3)  --peers=ram,disk  --micro=false (skip BenchmarkDotNet)
 Task("Bench")
     .Does(() =>
 {
@@ -82,7 +83,15 @@ Task("Bench")
             new DotNetRunSettings { Configuration = "Release" });
     }
 
-    var compare = MakeAbsolute(File(Argument("compare", "../shared/bench/compare.sh")));
+    var comparePath = Argument("compare", "");
+    if (comparePath == "")
+    {
+        Information($"No --compare=PATH: micro benchmarks only, in {output}.");
+        return;
+    }
+    var compare = MakeAbsolute(File(comparePath));
+    if (!FileExists(compare))
+        throw new Exception($"--compare: no such file {compare}; give the path of a compare script (DittoFs URL, rounds).");
     int rounds = Argument("rounds", 3);
     var peers = Argument("peers", "ram,disk").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
