@@ -103,9 +103,9 @@ public sealed class MemoryLockTable : ILockTable
                 ?? QueuedConflict(state, owner, span, request.Mode, state.Queue.Count);
             if (conflict is null)
             {
-                if (TryHold(state, owner, span, request.Mode, out var mayAdmit))
+                if (TryHold(state, owner, span, request.Mode, out var effect))
                 {
-                    if (mayAdmit)
+                    if (MayAdmit(state, owner, effect, state.Queue.Count))
                     {
                         GrantQueued(request.File, state, ref woken);
                     }
@@ -458,14 +458,12 @@ public sealed class MemoryLockTable : ILockTable
     /// Gives <paramref name="owner"/> <paramref name="span"/> in <paramref name="mode"/>: its own ranges inside the
     /// span are replaced, ranges of the same mode that overlap or adjoin it merge into one, ranges of the other mode
     /// keep what lies outside. False (nothing changed) when the result would pass the bound on held ranges.
-    /// <paramref name="mayAdmit"/> says whether queued requests may now pass: an exclusive range of the owner
-    /// became shared, or the owner holds its first lock on the file, which lets its own queued requests pass the
-    /// others (the fairness rule).
+    /// <paramref name="effect"/> says what else the change may allow (see <see cref="MayAdmit"/>).
     /// </summary>
-    private bool TryHold(FileState state, LockOwner owner, LockSpan span, LockMode mode, out bool mayAdmit)
+    private bool TryHold(FileState state, LockOwner owner, LockSpan span, LockMode mode, out HoldEffect effect)
     {
         state.Held.TryGetValue(owner, out var current);
-        mayAdmit = current is null;
+        effect = current is null ? HoldEffect.FirstLock : HoldEffect.None;
         var next = new List<HeldSpan>((current?.Count ?? 0) + 2);
         var first = span.First;
         var last = span.Last;
@@ -482,7 +480,11 @@ public sealed class MemoryLockTable : ILockTable
                 }
                 else if (held.Span.Overlaps(span))
                 {
-                    mayAdmit |= held.Mode == LockMode.Exclusive;
+                    if (held.Mode == LockMode.Exclusive)
+                    {
+                        effect |= HoldEffect.Downgraded;
+                    }
+
                     AddOutside(next, held, span);
                 }
                 else
@@ -497,13 +499,49 @@ public sealed class MemoryLockTable : ILockTable
         var growth = next.Count - (current?.Count ?? 0);
         if (growth > 0 && _heldRanges + growth > _options.MaxHeldRanges)
         {
-            mayAdmit = false;
+            effect = HoldEffect.None;
             return false;
         }
 
         state.Held[owner] = next;
         Volatile.Write(ref _heldRanges, _heldRanges + growth);
         return true;
+    }
+
+    [Flags]
+    private enum HoldEffect
+    {
+        None = 0,
+
+        /// <summary>Part of an exclusive range of the owner became shared: anyone queued may now pass.</summary>
+        Downgraded = 1,
+
+        /// <summary>The owner holds its first lock on the file: its own queued requests now pass the others
+        /// (the fairness rule's exception).</summary>
+        FirstLock = 2,
+    }
+
+    /// <summary>Whether a hold with <paramref name="effect"/> may admit a request queued before position
+    /// <paramref name="before"/>, so that the queue must be visited (again).</summary>
+    private static bool MayAdmit(FileState state, LockOwner owner, HoldEffect effect, int before)
+    {
+        if ((effect & HoldEffect.Downgraded) != 0)
+        {
+            return true;
+        }
+
+        if ((effect & HoldEffect.FirstLock) != 0)
+        {
+            for (var i = 0; i < before; i++)
+            {
+                if (state.Queue[i].Owner.Equals(owner))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private enum ReleaseOutcome
@@ -602,8 +640,8 @@ public sealed class MemoryLockTable : ILockTable
 
     /// <summary>
     /// Grants, in queue order, every queued request of the file that the fairness rule lets through now. A grant
-    /// that turned an exclusive range shared, or gave an owner its first lock on the file, may admit a request
-    /// queued before it, so the queue is visited again until a visit admits nothing more.
+    /// that turned an exclusive range shared, or gave an owner its first lock on the file while it has an earlier
+    /// request queued, may admit a request queued before it: then the queue is visited again.
     /// </summary>
     private void GrantQueued(FileLockKey file, FileState state, ref List<LockGrant>? woken)
     {
@@ -616,12 +654,13 @@ public sealed class MemoryLockTable : ILockTable
                 var waiter = state.Queue[i];
                 if (HeldConflict(state, waiter.Owner, waiter.Span, waiter.Mode) is null
                     && QueuedConflict(state, waiter.Owner, waiter.Span, waiter.Mode, i) is null
-                    && TryHold(state, waiter.Owner, waiter.Span, waiter.Mode, out var mayAdmit))
+                    && TryHold(state, waiter.Owner, waiter.Span, waiter.Mode, out var effect))
                 {
                     state.Queue.RemoveAt(i);
                     Volatile.Write(ref _waiters, _waiters - 1);
                     (woken ??= []).Add(new LockGrant(waiter.Id, file, waiter.Owner, waiter.Span.ToRange(), waiter.Mode, waiter.Context));
-                    again |= mayAdmit;
+                    // Later requests are visited in this pass anyway; only earlier ones need another.
+                    again |= MayAdmit(state, waiter.Owner, effect, i);
                     continue;
                 }
 
