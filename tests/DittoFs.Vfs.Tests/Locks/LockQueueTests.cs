@@ -339,3 +339,33 @@ public sealed class LockBoundTests : LockTableFixture
         Assert.That(Table.Files, Is.EqualTo(1));
     }
 }
+
+/// <summary>Grants that let a request queued earlier through, found only by visiting the queue again.</summary>
+public sealed class LockQueueRevisitTests : LockTableFixture
+{
+    [Test]
+    public void A_granted_request_that_downgrades_its_owner_admits_an_earlier_reader()
+    {
+        Lock(A, 0, 10, Exclusive);
+        Lock(C, 15, 5, Exclusive);
+        var reader = Lock(B, 0, 10, Shared, block: true);        // waits for A's exclusive range
+        var downgrade = Lock(A, 0, 20, Shared, block: true);     // A's own request, waits for C
+
+        var woken = Unlock(C, 15, 5).Woken;
+
+        Assert.That(woken.Select(g => g.WaiterId), Is.EqualTo(new[] { downgrade.WaiterId, reader.WaiterId }));
+        Assert.That(HeldBy(A), Is.EqualTo(new[] { Held(0, 20, Shared) }));
+    }
+
+    [Test]
+    public void An_owners_first_lock_on_the_file_lets_its_own_queued_request_pass_the_queue()
+    {
+        Lock(A, 0, 10, Shared);
+        Lock(B, 0, 10, Exclusive, block: true);
+        var held = Lock(C, 0, 5, Shared, block: true);           // compatible with A, held back by B's request
+
+        var first = Lock(C, 50, 10, Shared);                      // C now holds a lock on the file
+
+        Assert.That(first.Woken.Select(g => g.WaiterId), Is.EqualTo(new[] { held.WaiterId }));
+    }
+}

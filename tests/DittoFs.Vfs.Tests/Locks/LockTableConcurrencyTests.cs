@@ -49,7 +49,19 @@ public sealed class LockTableConcurrencyTests
         var stopwatch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
-            var random = new Random(seed * 1000 + t);
+            try
+            {
+                Run(new Random(seed * 1000 + t));
+            }
+            catch (Exception e)
+            {
+                // A failure of the table (or of the check) fails the test instead of the test host.
+                violations.Enqueue($"thread {t}: {e}");
+            }
+        })).ToArray();
+
+        void Run(Random random)
+        {
             for (var call = 0; call < callsPerThread; call++)
             {
                 var owner = owners[random.Next(owners.Length)];
@@ -98,7 +110,8 @@ public sealed class LockTableConcurrencyTests
                         break;
                 }
             }
-        })).ToArray();
+        }
+
         foreach (var worker in workers)
         {
             worker.Start();
