@@ -246,16 +246,20 @@ public sealed class LockQueueTests : LockTableFixture
     {
         var table = new MemoryLockTable(new LockTableOptions { MaxWaiters = 10_000 });
         table.Lock(new LockRequest(F, A, LockRange.WholeFile, Exclusive));
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var results = Enumerable.Range(0, 10_000)
             .Select(i => table.Lock(new LockRequest(F, Owner("client", (uint)i), new LockRange((ulong)i * 4096, 4096), Exclusive, Block: true)))
             .ToArray();
         var ids = results.Select(r => r.WaiterId).ToArray();
+        var queuedIn = stopwatch.Elapsed;
 
         Assert.That(results.Select(r => r.Status), Is.All.EqualTo(LockStatus.Blocked));
         Assert.That(table.Waiters, Is.EqualTo(10_000));
         Assert.That(table.Lock(new LockRequest(F, B, LockRange.WholeFile, Shared, Block: true)).Status, Is.EqualTo(LockStatus.NoResources));
 
+        stopwatch.Restart();
         var woken = table.Unlock(F, A, LockRange.WholeFile).Woken;
+        TestContext.Out.WriteLine($"queued in {queuedIn.TotalMilliseconds:F0} ms, granted in {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
 
         Assert.That(woken.Select(g => g.WaiterId), Is.EqualTo(ids));
         Assert.That((table.Waiters, table.HeldRanges), Is.EqualTo((0, 10_000)));
