@@ -15,11 +15,13 @@ namespace DittoFs.Vfs.Locks;
 /// (a) no lock of another owner conflicts with it and (b) no request queued before it by another owner conflicts
 /// with it; requests that are not in each other's way are independent, so a waiter never waits for an unrelated
 /// earlier waiter. Rule (b) also holds for new requests, blocking or not: a newcomer does not pass a conflicting
-/// waiter, so a stream of shared lockers cannot starve a queued exclusive request. Exception: an owner that already
-/// holds a lock on the file passes queued requests (only rule (a) applies to it), because a waiter may be waiting
-/// for exactly that owner, which must be able to extend or change its locks and so reach its unlock; this keeps
-/// the queue from adding a deadlock that POSIX would not have (on one file it cannot add one at all). The price:
-/// owners that keep holding some lock on the file can keep re-taking a range a waiter wants; new owners cannot.
+/// waiter, so a stream of new shared lockers cannot starve a queued exclusive request. Exception: an owner that
+/// already holds a lock anywhere in the table passes queued requests (only rule (a) applies to it), because a
+/// waiter may be waiting, directly or through others, for exactly that owner, which must be able to take the
+/// locks it needs to reach its unlock. With that exception the queue adds no deadlock POSIX would not have (as
+/// long as an owner waits for one request at a time): a wait that rule (b) adds points from an owner holding
+/// nothing to one that queued earlier, so it cannot close a cycle. The price: owners that keep holding some lock
+/// can keep re-taking a range a waiter wants; owners that hold nothing cannot.
 /// </para>
 /// <para>
 /// Every call that can free a range (lock, unlock, cancel, release) grants the queued requests it unblocked and

@@ -23,6 +23,12 @@ public sealed class MemoryLockTable : ILockTable
 
     private readonly Lock _gate = new();
     private readonly Dictionary<FileLockKey, FileState> _files = [];
+
+    // How many files each owner holds locks on: an owner that holds any passes queued requests (the fairness rule).
+    private readonly Dictionary<LockOwner, int> _heldFiles = [];
+
+    // How many requests each owner has queued, so that an owner's first lock finds the requests it lets pass.
+    private readonly Dictionary<LockOwner, int> _queuedRequests = [];
     private readonly LockTableOptions _options;
     private readonly LockGracePeriod? _grace;
     private long _lastWaiterId;
@@ -105,9 +111,10 @@ public sealed class MemoryLockTable : ILockTable
             {
                 if (TryHold(state, owner, span, request.Mode, out var effect))
                 {
-                    if (MayAdmit(state, owner, effect, state.Queue.Count))
+                    List<LockOwner>? newHolders = (effect & HoldEffect.FirstLock) != 0 && _queuedRequests.ContainsKey(owner) ? [owner] : null;
+                    if ((effect & HoldEffect.Downgraded) != 0 || newHolders is not null)
                     {
-                        GrantQueued(request.File, state, ref woken);
+                        GrantQueued((effect & HoldEffect.Downgraded) != 0 ? (request.File, state) : null, newHolders, ref woken);
                     }
 
                     result = new LockResult(LockStatus.Granted, null, 0, NoGrants);
@@ -134,6 +141,7 @@ public sealed class MemoryLockTable : ILockTable
             {
                 var id = ++_lastWaiterId;
                 state.Queue.Add(new Waiter(id, owner, span, request.Mode, request.Context));
+                Increment(_queuedRequests, owner);
                 Volatile.Write(ref _waiters, _waiters + 1);
                 result = new LockResult(LockStatus.Blocked, conflict, id, NoGrants);
             }
@@ -161,10 +169,11 @@ public sealed class MemoryLockTable : ILockTable
                 return new UnlockResult(LockStatus.Granted, false, NoGrants);
             }
 
+            Decrement(_queuedRequests, state.Queue[index].Owner);
             state.Queue.RemoveAt(index);
             Volatile.Write(ref _waiters, _waiters - 1);
             // The cancelled request may have been holding back later ones (the fairness rule).
-            GrantQueued(file, state, ref woken);
+            GrantQueued((file, state), null, ref woken);
             DropIfEmpty(file, state);
             Changed(woken);
         }
@@ -199,7 +208,7 @@ public sealed class MemoryLockTable : ILockTable
                 return new UnlockResult(LockStatus.Granted, false, NoGrants);
             }
 
-            GrantQueued(file, state, ref woken);
+            GrantQueued((file, state), null, ref woken);
             DropIfEmpty(file, state);
             Changed(woken);
         }
@@ -218,7 +227,7 @@ public sealed class MemoryLockTable : ILockTable
                 return new UnlockResult(LockStatus.Granted, false, NoGrants);
             }
 
-            GrantQueued(file, state, ref woken);
+            GrantQueued((file, state), null, ref woken);
             DropIfEmpty(file, state);
             Changed(woken);
         }
@@ -249,7 +258,7 @@ public sealed class MemoryLockTable : ILockTable
                 var locksChanged = RemoveOwnerLocks(state, o => o.Client.Equals(client));
                 if (locksChanged)
                 {
-                    GrantQueued(file, state, ref woken);
+                    GrantQueued((file, state), null, ref woken);
                 }
 
                 changed |= locksChanged || sharesBefore != state.Shares.Count;
@@ -419,11 +428,11 @@ public sealed class MemoryLockTable : ILockTable
 
     /// <summary>
     /// The fairness rule: the first request queued before position <paramref name="before"/> by another owner that
-    /// conflicts with this one, unless this owner already holds a lock on the file (see <see cref="ILockTable"/>).
+    /// conflicts with this one, unless this owner already holds a lock in the table (see <see cref="ILockTable"/>).
     /// </summary>
-    private static LockConflict? QueuedConflict(FileState state, LockOwner owner, LockSpan span, LockMode mode, int before)
+    private LockConflict? QueuedConflict(FileState state, LockOwner owner, LockSpan span, LockMode mode, int before)
     {
-        if (state.Held.ContainsKey(owner))
+        if (_heldFiles.ContainsKey(owner))
         {
             return null;
         }
@@ -458,12 +467,12 @@ public sealed class MemoryLockTable : ILockTable
     /// Gives <paramref name="owner"/> <paramref name="span"/> in <paramref name="mode"/>: its own ranges inside the
     /// span are replaced, ranges of the same mode that overlap or adjoin it merge into one, ranges of the other mode
     /// keep what lies outside. False (nothing changed) when the result would pass the bound on held ranges.
-    /// <paramref name="effect"/> says what else the change may allow (see <see cref="MayAdmit"/>).
+    /// <paramref name="effect"/> says what else the change may let through (see <see cref="HoldEffect"/>).
     /// </summary>
     private bool TryHold(FileState state, LockOwner owner, LockSpan span, LockMode mode, out HoldEffect effect)
     {
         state.Held.TryGetValue(owner, out var current);
-        effect = current is null ? HoldEffect.FirstLock : HoldEffect.None;
+        effect = current is null && !_heldFiles.ContainsKey(owner) ? HoldEffect.FirstLock : HoldEffect.None;
         var next = new List<HeldSpan>((current?.Count ?? 0) + 2);
         var first = span.First;
         var last = span.Last;
@@ -504,6 +513,11 @@ public sealed class MemoryLockTable : ILockTable
         }
 
         state.Held[owner] = next;
+        if (current is null)
+        {
+            Increment(_heldFiles, owner);
+        }
+
         Volatile.Write(ref _heldRanges, _heldRanges + growth);
         return true;
     }
@@ -516,32 +530,9 @@ public sealed class MemoryLockTable : ILockTable
         /// <summary>Part of an exclusive range of the owner became shared: anyone queued may now pass.</summary>
         Downgraded = 1,
 
-        /// <summary>The owner holds its first lock on the file: its own queued requests now pass the others
-        /// (the fairness rule's exception).</summary>
+        /// <summary>The owner holds its first lock in the table: its own queued requests, on any file, now pass
+        /// the others (the fairness rule's exception).</summary>
         FirstLock = 2,
-    }
-
-    /// <summary>Whether a hold with <paramref name="effect"/> may admit a request queued before position
-    /// <paramref name="before"/>, so that the queue must be visited (again).</summary>
-    private static bool MayAdmit(FileState state, LockOwner owner, HoldEffect effect, int before)
-    {
-        if ((effect & HoldEffect.Downgraded) != 0)
-        {
-            return true;
-        }
-
-        if ((effect & HoldEffect.FirstLock) != 0)
-        {
-            for (var i = 0; i < before; i++)
-            {
-                if (state.Queue[i].Owner.Equals(owner))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 
     private enum ReleaseOutcome
@@ -589,6 +580,7 @@ public sealed class MemoryLockTable : ILockTable
         if (next.Count == 0)
         {
             state.Held.Remove(owner);
+            Decrement(_heldFiles, owner);
         }
         else
         {
@@ -623,27 +615,60 @@ public sealed class MemoryLockTable : ILockTable
             if (matches(owner))
             {
                 state.Held.Remove(owner);
+                Decrement(_heldFiles, owner);
                 Volatile.Write(ref _heldRanges, _heldRanges - spans.Count);
                 changed = true;
             }
         }
 
-        var removed = state.Queue.RemoveAll(w => matches(w.Owner));
-        if (removed > 0)
+        for (var i = state.Queue.Count - 1; i >= 0; i--)
         {
-            Volatile.Write(ref _waiters, _waiters - removed);
-            changed = true;
+            if (matches(state.Queue[i].Owner))
+            {
+                Decrement(_queuedRequests, state.Queue[i].Owner);
+                state.Queue.RemoveAt(i);
+                Volatile.Write(ref _waiters, _waiters - 1);
+                changed = true;
+            }
         }
 
         return changed;
     }
 
     /// <summary>
-    /// Grants, in queue order, every queued request of the file that the fairness rule lets through now. A grant
-    /// that turned an exclusive range shared, or gave an owner its first lock on the file while it has an earlier
-    /// request queued, may admit a request queued before it: then the queue is visited again.
+    /// Grants every queued request that the change just made lets through: on <paramref name="file"/>, and on the
+    /// files where <paramref name="newHolders"/> (owners that got their first lock in the table, which now pass
+    /// queued requests) have requests queued. A grant can make another owner a new holder; the files are visited
+    /// until no grant does. Locks are only added here, so each owner becomes a new holder once and this ends.
     /// </summary>
-    private void GrantQueued(FileLockKey file, FileState state, ref List<LockGrant>? woken)
+    private void GrantQueued((FileLockKey Key, FileState State)? file, List<LockOwner>? newHolders, ref List<LockGrant>? woken)
+    {
+        if (file is { } first)
+        {
+            VisitQueue(first.Key, first.State, ref woken, ref newHolders);
+        }
+
+        while (newHolders is { Count: > 0 })
+        {
+            var owners = newHolders;
+            newHolders = null;
+            foreach (var (key, state) in _files)
+            {
+                if (state.Queue.Exists(w => owners.Contains(w.Owner)))
+                {
+                    VisitQueue(key, state, ref woken, ref newHolders);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Grants, in queue order, every queued request of the file that the fairness rule lets through now. A grant
+    /// that turned an exclusive range shared may admit a request queued before it: then the queue is visited again.
+    /// Owners that got their first lock in the table and still have requests queued are added to
+    /// <paramref name="newHolders"/>.
+    /// </summary>
+    private void VisitQueue(FileLockKey file, FileState state, ref List<LockGrant>? woken, ref List<LockOwner>? newHolders)
     {
         var again = true;
         while (again && state.Queue.Count > 0)
@@ -657,15 +682,33 @@ public sealed class MemoryLockTable : ILockTable
                     && TryHold(state, waiter.Owner, waiter.Span, waiter.Mode, out var effect))
                 {
                     state.Queue.RemoveAt(i);
+                    Decrement(_queuedRequests, waiter.Owner);
                     Volatile.Write(ref _waiters, _waiters - 1);
                     (woken ??= []).Add(new LockGrant(waiter.Id, file, waiter.Owner, waiter.Span.ToRange(), waiter.Mode, waiter.Context));
-                    // Later requests are visited in this pass anyway; only earlier ones need another.
-                    again |= MayAdmit(state, waiter.Owner, effect, i);
+                    // Later requests are visited in this pass anyway; a downgrade may admit earlier ones.
+                    again |= (effect & HoldEffect.Downgraded) != 0;
+                    if ((effect & HoldEffect.FirstLock) != 0 && _queuedRequests.ContainsKey(waiter.Owner))
+                    {
+                        (newHolders ??= []).Add(waiter.Owner);
+                    }
+
                     continue;
                 }
 
                 i++;
             }
+        }
+    }
+
+    private static void Increment(Dictionary<LockOwner, int> counts, LockOwner owner) =>
+        CollectionsMarshal.GetValueRefOrAddDefault(counts, owner, out _)++;
+
+    private static void Decrement(Dictionary<LockOwner, int> counts, LockOwner owner)
+    {
+        ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(counts, owner);
+        if (--count == 0)
+        {
+            counts.Remove(owner);
         }
     }
 
@@ -700,7 +743,8 @@ public sealed class MemoryLockTable : ILockTable
             }
         }
 
-        return new LockTableSnapshot(held, queued, shares, _files.Count, _heldRanges, _waiters, _shares);
+        return new LockTableSnapshot(held, queued, shares, _files.Count, _heldRanges, _waiters, _shares,
+            new Dictionary<LockOwner, int>(_heldFiles), new Dictionary<LockOwner, int>(_queuedRequests));
     }
 
     private readonly record struct HeldSpan(LockSpan Span, LockMode Mode);
@@ -735,4 +779,6 @@ internal sealed record LockTableSnapshot(
     int Files,
     int HeldRangesCounter,
     int WaitersCounter,
-    int SharesCounter);
+    int SharesCounter,
+    IReadOnlyDictionary<LockOwner, int> HeldFilesByOwner,
+    IReadOnlyDictionary<LockOwner, int> QueuedByOwner);

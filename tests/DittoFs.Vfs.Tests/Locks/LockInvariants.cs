@@ -47,6 +47,18 @@ internal static class LockInvariants
             yield return $"{state.Files} file entries, {files} with anything in them";
         }
 
+        var heldFiles = state.Held.GroupBy(h => h.Owner).ToDictionary(g => g.Key, g => g.Select(h => h.File).Distinct().Count());
+        if (!SameCounts(heldFiles, state.HeldFilesByOwner))
+        {
+            yield return "the files each owner holds locks on are miscounted";
+        }
+
+        var queuedByOwner = state.Queued.GroupBy(q => q.Owner).ToDictionary(g => g.Key, g => g.Count());
+        if (!SameCounts(queuedByOwner, state.QueuedByOwner))
+        {
+            yield return "the requests each owner has queued are miscounted";
+        }
+
         var heldByFile = state.Held.ToLookup(h => h.File);
         foreach (var file in heldByFile)
         {
@@ -95,7 +107,7 @@ internal static class LockInvariants
             {
                 var w = queue[i];
                 var blockedByHeld = held.Any(h => !h.Owner.Equals(w.Owner) && Overlap(h.Range, w.Range) && Conflict(h.Mode, w.Mode));
-                var ownerHolds = held.Any(h => h.Owner.Equals(w.Owner));
+                var ownerHolds = heldFiles.ContainsKey(w.Owner); // anywhere in the table
                 var blockedByEarlier = !ownerHolds && queue.Take(i).Any(e => !e.Owner.Equals(w.Owner) && Overlap(e.Range, w.Range) && Conflict(e.Mode, w.Mode));
                 if (!blockedByHeld && !blockedByEarlier)
                 {
@@ -131,6 +143,9 @@ internal static class LockInvariants
             }
         }
     }
+
+    private static bool SameCounts(Dictionary<LockOwner, int> expected, IReadOnlyDictionary<LockOwner, int> actual) =>
+        expected.Count == actual.Count && expected.All(p => actual.TryGetValue(p.Key, out var n) && n == p.Value);
 
     public static (ulong First, ulong Last) Bounds(LockRange range) =>
         (range.Offset, range.Length == 0 ? ulong.MaxValue : range.Offset + (range.Length - 1));

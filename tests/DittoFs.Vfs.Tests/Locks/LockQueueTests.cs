@@ -117,6 +117,20 @@ public sealed class LockQueueTests : LockTableFixture
     }
 
     [Test]
+    public void An_owner_that_holds_a_lock_on_another_file_passes_queued_requests()
+    {
+        // B holds F and reads G; D waits to write G, which C shares; C waits for B's lock on F. Were B's read of G
+        // held back behind D, B would never reach its unlock of F: a deadlock POSIX does not have.
+        Lock(B, 0, 10, Exclusive);
+        Lock(C, 0, 10, Shared, file: G);
+        Lock(D, 0, 10, Exclusive, block: true, file: G);
+        Lock(C, 0, 10, Shared, block: true);
+
+        Assert.That(TryLock(B, 0, 10, Shared, file: G), Is.EqualTo(LockStatus.Granted));
+        Assert.That(TryLock(A, 0, 10, Shared, file: G), Is.EqualTo(LockStatus.Denied), "an owner holding nothing waits behind D");
+    }
+
+    [Test]
     public void A_retransmitted_blocking_request_is_queued_once()
     {
         Lock(A, 0, 10, Exclusive);
@@ -359,6 +373,32 @@ public sealed class LockQueueRevisitTests : LockTableFixture
 
         Assert.That(woken.Select(g => g.WaiterId), Is.EqualTo(new[] { downgrade.WaiterId, reader.WaiterId }));
         Assert.That(HeldBy(A), Is.EqualTo(new[] { Held(0, 20, Shared) }));
+    }
+
+    [Test]
+    public void An_owners_first_lock_on_another_file_lets_its_queued_request_pass_the_queue()
+    {
+        Lock(A, 0, 10, Shared);
+        Lock(B, 0, 10, Exclusive, block: true);
+        var held = Lock(C, 0, 5, Shared, block: true);
+
+        var first = Lock(C, 0, 10, Exclusive, file: G);
+
+        Assert.That(first.Woken.Select(g => g.WaiterId), Is.EqualTo(new[] { held.WaiterId }));
+    }
+
+    [Test]
+    public void A_grant_that_gives_an_owner_its_first_lock_lets_its_request_on_another_file_pass()
+    {
+        Lock(A, 0, 10, Shared);
+        Lock(B, 0, 10, Exclusive, block: true);
+        var onF = Lock(C, 0, 5, Shared, block: true);               // held back by B's request
+        Lock(D, 0, 10, Exclusive, file: G);
+        var onG = Lock(C, 0, 10, Shared, block: true, file: G);     // waits for D
+
+        var woken = Unlock(D, 0, 10, file: G).Woken;
+
+        Assert.That(woken.Select(g => g.WaiterId), Is.EqualTo(new[] { onG.WaiterId, onF.WaiterId }));
     }
 
     [Test]
