@@ -4,7 +4,8 @@ namespace DittoFs.Vfs.Tests.Locks;
 
 /// <summary>
 /// What must hold of a lock table after every change, checked on its own state while it is still locked
-/// (<see cref="MemoryLockTable.AfterChangeForTests"/>): no two conflicting locks of different owners, each owner's
+/// (<see cref="MemoryLockTable.AfterChangeForTests"/>): no two conflicting locks (or share reservations) of
+/// different owners, each owner's
 /// ranges disjoint and merged, no queued request that the fairness rule would let through (a missed wake-up), every
 /// grant actually held, counters that match the state.
 /// </summary>
@@ -57,6 +58,26 @@ internal static class LockInvariants
         if (!SameCounts(queuedByOwner, state.QueuedByOwner))
         {
             yield return "the requests each owner has queued are miscounted";
+        }
+
+        foreach (var file in state.Shares.ToLookup(s => s.File))
+        {
+            var reservations = file.Select(s => s.Reservation).ToArray();
+            for (var i = 0; i < reservations.Length; i++)
+            {
+                for (var j = i + 1; j < reservations.Length; j++)
+                {
+                    var (a, b) = (reservations[i], reservations[j]);
+                    if (a.Owner.Equals(b.Owner))
+                    {
+                        yield return $"{file.Key}: {a.Owner} has two reservations";
+                    }
+                    else if ((((int)a.Access & (int)b.Deny) | ((int)a.Deny & (int)b.Access)) != 0) // not the table's own rule
+                    {
+                        yield return $"{file.Key}: reservations {a} and {b} held at once";
+                    }
+                }
+            }
         }
 
         var heldByFile = state.Held.ToLookup(h => h.File);

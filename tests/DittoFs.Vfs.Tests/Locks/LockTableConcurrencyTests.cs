@@ -5,7 +5,7 @@ using DittoFs.Vfs.Locks;
 namespace DittoFs.Vfs.Tests.Locks;
 
 /// <summary>
-/// Many threads lock, unlock, test, block, cancel and release at random on a few files. After every change the
+/// Many threads lock, unlock, test, block, cancel, reserve and release at random on a few files. After every change the
 /// table's own state is checked while it is still locked (<see cref="LockInvariants"/>): no two conflicting locks
 /// of different owners were ever held at once, no queued request was left that could be granted, every grant was
 /// held. At the end each queued request was granted at most once, and releasing every client empties the table.
@@ -99,8 +99,19 @@ public sealed class LockTableConcurrencyTests
                     case < 90:
                         table.Test(file, owner, range, mode);
                         break;
-                    case < 94:
+                    case < 93:
                         Record(table.Cancel(file, owner, range, mode).Woken);
+                        break;
+                    case < 95:
+                        if (random.Next(2) == 0)
+                        {
+                            table.Share(file, owner, (ShareAccess)random.Next(1, 4), (ShareDeny)random.Next(0, 4));
+                        }
+                        else
+                        {
+                            table.Unshare(file, owner);
+                        }
+
                         break;
                     case < 98:
                         Record(table.UnlockOwner(file, owner).Woken);
