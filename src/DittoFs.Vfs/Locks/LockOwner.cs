@@ -85,40 +85,40 @@ public sealed class LockOwner : IEquatable<LockOwner>
 
     /// <summary>The owner named by <paramref name="owner"/> (copied) within <paramref name="client"/>.</summary>
     public LockOwner(LockClient client, ReadOnlySpan<byte> owner)
+        : this(client, 0, owner)
+    {
+    }
+
+    /// <summary>An owner named by a number (NLM's svid) and opaque bytes (NLM's oh, copied), both part of the
+    /// identity; an NLM TEST reply gives both back as the holder's.</summary>
+    public LockOwner(LockClient client, uint number, ReadOnlySpan<byte> owner)
     {
         ArgumentNullException.ThrowIfNull(client);
         Client = client;
+        Number = number;
         _owner = owner.ToArray();
         var hash = new HashCode();
         hash.Add(client);
+        hash.Add(number);
         hash.AddBytes(_owner);
         _hash = hash.ToHashCode();
     }
 
-    /// <summary>An owner named by a number (NLM's svid) and opaque bytes (NLM's oh), both part of the identity.</summary>
-    public LockOwner(LockClient client, uint number, ReadOnlySpan<byte> owner)
-        : this(client, Prefixed(number, owner))
-    {
-    }
-
     public LockClient Client { get; }
+
+    /// <summary>NLM's svid (the locking process); 0 for an owner named by bytes alone.</summary>
+    public uint Number { get; }
 
     public ReadOnlyMemory<byte> Owner => _owner;
 
     public bool Equals(LockOwner? other) =>
-        other is not null && (ReferenceEquals(this, other) || (_hash == other._hash && Client.Equals(other.Client) && _owner.AsSpan().SequenceEqual(other._owner)));
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (_hash == other._hash && Number == other.Number && Client.Equals(other.Client) && _owner.AsSpan().SequenceEqual(other._owner)));
 
     public override bool Equals(object? obj) => Equals(obj as LockOwner);
 
     public override int GetHashCode() => _hash;
 
-    public override string ToString() => $"{Client}/0x{Convert.ToHexStringLower(_owner)}";
-
-    private static byte[] Prefixed(uint number, ReadOnlySpan<byte> owner)
-    {
-        var bytes = new byte[4 + owner.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, number);
-        owner.CopyTo(bytes.AsSpan(4));
-        return bytes;
-    }
+    public override string ToString() => $"{Client}/{Number}/0x{Convert.ToHexStringLower(_owner)}";
 }

@@ -293,6 +293,7 @@ public sealed class ByteRangeLockTests : LockTableFixture
         Assert.That(Lock(owners[0], 0, 10, Exclusive).Status, Is.EqualTo(LockStatus.Granted));
         Assert.That(owners.Skip(1).Select(o => TryLock(o, 0, 10, Shared)), Is.All.EqualTo(LockStatus.Denied));
         Assert.That(TryLock(new LockOwner(LockClient.Nlm("host"), 1, "oh"u8), 5, 1, Exclusive), Is.EqualTo(LockStatus.Granted), "equal bytes are the same owner");
+        Assert.That(Table.Test(F, owners[1], new LockRange(0, 1), Shared).Conflict?.Owner.Number, Is.EqualTo(1), "the holder's svid, for an NLM TEST reply");
     }
 
     [Test]
@@ -304,6 +305,7 @@ public sealed class ByteRangeLockTests : LockTableFixture
         Assert.That(nlm, Is.Not.EqualTo(nfs4));
         Assert.That(nfs4, Is.EqualTo(LockClient.Nfs4(7)));
         Assert.That(nfs4.ToString(), Is.EqualTo("nfs4:0000000000000007"));
+        Assert.That(new LockOwner(nfs4, "lo"u8).ToString(), Is.EqualTo("nfs4:0000000000000007/0/0x6c6f"));
         Assert.That(LockClient.Nlm("box.example").ToString(), Is.EqualTo("nlm:box.example"));
     }
 }
