@@ -131,6 +131,21 @@ public sealed class LockQueueTests : LockTableFixture
     }
 
     [Test]
+    public void A_blocked_upgrade_keeps_the_shared_lock_until_it_is_granted()
+    {
+        Lock(A, 0, 100, Shared);
+        Lock(B, 50, 10, Shared);
+
+        var upgrade = Lock(A, 0, 100, Exclusive, block: true);
+
+        Assert.That(upgrade.Status, Is.EqualTo(LockStatus.Blocked));
+        Assert.That(HeldBy(A), Is.EqualTo(new[] { Held(0, 100, Shared) }));
+        Assert.That(TryLock(C, 0, 10, Exclusive), Is.EqualTo(LockStatus.Denied));
+        Assert.That(Unlock(B, 50, 10).Woken.Select(g => g.WaiterId), Is.EqualTo(new[] { upgrade.WaiterId }));
+        Assert.That(HeldBy(A), Is.EqualTo(new[] { Held(0, 100, Exclusive) }));
+    }
+
+    [Test]
     public void A_retransmitted_blocking_request_is_queued_once()
     {
         Lock(A, 0, 10, Exclusive);
