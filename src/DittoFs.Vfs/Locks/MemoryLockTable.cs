@@ -8,8 +8,9 @@ namespace DittoFs.Vfs.Locks;
 /// <para>
 /// Concurrency: one <see cref="Lock"/> for the whole table. Every call is a short computation on one file's few
 /// ranges (a client release visits every file), with no I/O and no call out, so holding one lock costs less than
-/// keeping counters, the waiter bound and cross-file releases consistent under per-file locks would. Grants are
-/// collected while locked and returned; the adapter sends its callbacks after the call returned.
+/// keeping counters, the bounds, cross-file releases and the fairness rule's table-wide question (does this owner
+/// hold anything?) consistent under per-file locks would. Grants are collected while locked and returned; the
+/// adapter sends its callbacks after the call returned.
 /// </para>
 /// <para>
 /// Cost: a lock, test or unlock is linear in the locks held on that file; a call that frees a range also visits
