@@ -12,7 +12,7 @@ public class CreateTests
     private static Create3Args Create(NfsFh3 directory, string name, Createmode3 mode, Sattr3 attributes = default, byte[]? verifier = null) => new()
     {
         Where = TestServer.Where(directory, name),
-        How = new Createhow3 { Mode = mode, ObjAttributes = attributes, Verf = verifier is null ? ReadOnlyMemory<byte>.Empty : verifier },
+        How = new Createhow3 { Mode = mode, ObjAttributes = attributes, Verf = verifier },
     };
 
     [Test]

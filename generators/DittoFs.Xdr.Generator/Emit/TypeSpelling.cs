@@ -13,6 +13,8 @@ internal static class TypeSpelling
     public static string CsType(TypeRef type) => type switch
     {
         TypeRef.Primitive primitive => Primitive(primitive.Kind),
+        TypeRef.FixedOpaque { InlineCapacity: int capacity } => InlineType(capacity),
+        TypeRef.VariableOpaque { InlineCapacity: int capacity } => InlineType(capacity),
         TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String => "ReadOnlyMemory<byte>",
         TypeRef.Named named => named.Name,
         TypeRef.FixedArray array => ListType(array.Element),
@@ -21,6 +23,8 @@ internal static class TypeSpelling
         TypeRef.Optional optional => CsType(optional.Target) + "?",
         _ => throw TypeRef.Unhandled(type),
     };
+
+    private static string InlineType(int capacity) => InlineOpaques.TypeName(capacity);
 
     private static string ListType(TypeRef element) => $"XdrList<{CsType(element)}, {CodecType(element)}>";
 
@@ -42,12 +46,13 @@ internal static class TypeSpelling
     /// <summary>A name derived from the type's shape, so equal shapes share one codec: XdrOpaqueUpTo255Codec.</summary>
     public static string SharedCodecName(TypeRef type) => "Xdr" + Shape(type) + "Codec";
 
-    // A string and an opaque of one bound encode alike, so they share a codec.
+    // A string and an opaque of one bound encode alike, so they share a codec, unless the opaque is held inline.
     private static string Shape(TypeRef type) => type switch
     {
         TypeRef.Primitive primitive => PrimitiveName(primitive.Kind),
         TypeRef.Named named => named.Name,
         TypeRef.FixedOpaque opaque => "FixedOpaque" + Number(opaque.Length),
+        TypeRef.VariableOpaque { InlineCapacity: not null } opaque => "Inline" + BytesShape(opaque.Bound),
         TypeRef.VariableOpaque opaque => BytesShape(opaque.Bound),
         TypeRef.String text => BytesShape(text.Bound),
         TypeRef.FixedArray array => $"ArrayOf{Number(array.Length)}" + Shape(array.Element),
@@ -89,7 +94,9 @@ internal static class TypeSpelling
     public static string Read(TypeRef type) => type switch
     {
         TypeRef.Primitive primitive => "reader.Read" + PrimitiveName(primitive.Kind) + "()",
+        TypeRef.FixedOpaque { InlineCapacity: int capacity } opaque => $"{InlineType(capacity)}.ReadFixed(ref reader, {Number(opaque.Length)})",
         TypeRef.FixedOpaque opaque => $"reader.ReadFixedOpaque({Number(opaque.Length)})",
+        TypeRef.VariableOpaque { InlineCapacity: int capacity } opaque => $"{InlineType(capacity)}.Read(ref reader, {Bound(opaque.Bound)})",
         TypeRef.VariableOpaque opaque => $"reader.ReadOpaque({Bound(opaque.Bound)})",
         TypeRef.String text => $"reader.ReadOpaque({Bound(text.Bound)})",
         TypeRef.Named => $"{CodecType(type)}.Read(ref reader)",

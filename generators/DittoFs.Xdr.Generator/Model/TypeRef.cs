@@ -24,10 +24,18 @@ internal abstract record TypeRef
     public sealed record Named(string Name, string WireName, NamedKind Kind) : TypeRef;
 
     /// <summary><c>opaque x[n]</c> (RFC 4506 §4.9).</summary>
-    public sealed record FixedOpaque(long Length) : TypeRef;
+    public sealed record FixedOpaque(long Length) : TypeRef
+    {
+        /// <summary>The capacity of the inline type holding it, or null if it is a slice of the buffer (<see cref="InlineOpaques"/>).</summary>
+        public int? InlineCapacity => InlineOpaques.CapacityFor(Length);
+    }
 
     /// <summary><c>opaque x&lt;n&gt;</c> (RFC 4506 §4.10).</summary>
-    public sealed record VariableOpaque(long Bound) : TypeRef;
+    public sealed record VariableOpaque(long Bound) : TypeRef
+    {
+        /// <summary>The capacity of the inline type holding it, or null if it is a slice of the buffer (<see cref="InlineOpaques"/>).</summary>
+        public int? InlineCapacity => InlineOpaques.CapacityFor(Bound);
+    }
 
     /// <summary><c>string x&lt;n&gt;</c> (RFC 4506 §4.11); kept as bytes like opaque, since file names need not be UTF-8.</summary>
     public sealed record String(long Bound) : TypeRef;

@@ -66,10 +66,10 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
                 return Refuse(path, context, Mountstat3.Mnt3errNotdir);
             directory = found.Value.File.Ref;
         }
-        return Mounted(share, path, new FileHandle(share.Id, directory).ToArray(), context);
+        return Mounted(share, path, new FileHandle(share.Id, directory).ToOpaque(), context);
     }
 
-    private Mountres3 Mounted(Share share, string path, ReadOnlyMemory<byte> handle, RpcCallContext context)
+    private Mountres3 Mounted(Share share, string path, in InlineOpaque64 handle, RpcCallContext context)
     {
         _mounts.Add(HostOf(context), path);
         LogMounted(path, context.Client);

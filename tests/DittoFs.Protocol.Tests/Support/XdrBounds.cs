@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using DittoFs.Xdr;
 
 namespace DittoFs.Protocol.Tests.Support;
 
@@ -74,16 +75,19 @@ public static class XdrBounds
 
     public static bool TryGetOpaque(FieldInfo field, out XdrBound bound) => Opaque.TryGetValue(Key(field), out bound);
 
+    /// <summary>True for the C# types an opaque or string is generated as: a slice, or a value held inline (at most 64 bytes).</summary>
+    public static bool IsOpaque(Type type) => type == typeof(ReadOnlyMemory<byte>) || type == typeof(InlineOpaque8) || type == typeof(InlineOpaque64);
+
     /// <summary>Arrays not listed are self-linked lists or unbounded arrays.</summary>
     public static XdrBound Array(FieldInfo field) => Arrays.GetValueOrDefault(Key(field), XdrBound.Unbounded);
 
     /// <summary>
-    /// The bound of a shared codec, which carries it in its name: XdrOpaqueUpTo1024Codec, XdrFixedOpaque8Codec,
-    /// XdrListUpTo16OfUInt32Codec, XdrArrayOf4OfInt32Codec.
+    /// The bound of a shared codec, which carries it in its name: XdrOpaqueUpTo1024Codec, XdrInlineOpaqueUpTo64Codec,
+    /// XdrFixedOpaque8Codec, XdrListUpTo16OfUInt32Codec, XdrArrayOf4OfInt32Codec.
     /// </summary>
     public static XdrBound OfSharedCodec(Type codec)
     {
-        var match = Regex.Match(codec.Name, @"^Xdr(?:OpaqueUpTo|ListUpTo)(\d+)");
+        var match = Regex.Match(codec.Name, @"^Xdr(?:OpaqueUpTo|InlineOpaqueUpTo|ListUpTo)(\d+)");
         if (match.Success)
             return XdrBound.AtMost(int.Parse(match.Groups[1].Value));
         match = Regex.Match(codec.Name, @"^Xdr(?:FixedOpaque|ArrayOf)(\d+)");
