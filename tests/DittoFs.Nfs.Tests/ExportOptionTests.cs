@@ -105,7 +105,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.Root());
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((65534u, 65534u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((65534u, 65534u)));
     }
 
     [Test]
@@ -116,7 +116,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.User(1000, 100));
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((1000u, 100u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((1000u, 100u)));
     }
 
     [Test]
@@ -138,7 +138,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.User(1000, 100, groups: [100, 200]));
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((4000u, 4001u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((4000u, 4001u)));
     }
 
     [Test]
@@ -149,7 +149,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.AuthNone());
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((65534u, 65534u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((65534u, 65534u)));
     }
 
     [Test]

@@ -114,6 +114,6 @@ public class FileHandleTests
 
         Assert.That(FileHandle.TryParse(file.Data.Span, out var parsed), Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(parsed.ShareId, Is.EqualTo(server.Share.Id));
-        Assert.That(parsed.FileId, Is.EqualTo(attributes.Fileid));
+        Assert.That(parsed.FileId, Is.EqualTo(attributes.Fileid.Value));
     }
 }

@@ -100,9 +100,9 @@ public class ReaddirTests
         Assert.That(entries.Select(e => Encoding.UTF8.GetString(e.Name.Span)), Is.EqualTo(new[] { ".", "..", "file" }));
         Assert.That(entries[0].Fileid, Is.EqualTo((await server.GetattrAsync(sub)).Fileid));
         Assert.That(entries[1].Fileid, Is.EqualTo((await server.GetattrAsync(server.Root)).Fileid));
-        Assert.That(entries[0].Cookie, Is.EqualTo(1));
-        Assert.That(entries[1].Cookie, Is.EqualTo(2));
-        Assert.That(entries.Select(e => e.Fileid), Is.All.Not.Zero);
+        Assert.That(entries[0].Cookie.Value, Is.EqualTo(1));
+        Assert.That(entries[1].Cookie.Value, Is.EqualTo(2));
+        Assert.That(entries.Select(e => e.Fileid.Value), Is.All.Not.Zero);
         Assert.That(page.Resok.Reply.Eof, Is.True);
     }
 

@@ -87,7 +87,7 @@ public class ReaddirplusTests
         var entry = page.Resok.Reply.Entries.ToArray().Single(e => e.Name.Span.SequenceEqual("file"u8));
 
         Assert.That(entry.NameAttributes.AttributesFollow, Is.True);
-        Assert.That(entry.NameAttributes.Attributes.Size, Is.EqualTo(42));
+        Assert.That(entry.NameAttributes.Attributes.Size.Value, Is.EqualTo(42));
         Assert.That(entry.NameAttributes.Attributes.Fileid, Is.EqualTo(entry.Fileid));
         Assert.That(entry.NameHandle.HandleFollows, Is.True);
         Assert.That(entry.NameHandle.Handle.Data.ToArray(), Is.EqualTo(file.Data.ToArray()));

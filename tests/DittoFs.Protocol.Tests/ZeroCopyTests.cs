@@ -50,7 +50,7 @@ public class ZeroCopyTests
 
         foreach (var entry in decoded.Resok.Reply.Entries)
         {
-            Assert.That(MemoryMarshal.TryGetArray(entry.Name, out var segment));
+            Assert.That(MemoryMarshal.TryGetArray(entry.Name.Value, out var segment));
             Assert.That(segment.Array, Is.SameAs(buffer));
         }
     }

@@ -23,6 +23,12 @@ internal abstract record TypeRef
     /// <summary>A struct, union or enum, by its C# name; <see cref="WireName"/> is its name in the .x file.</summary>
     public sealed record Named(string Name, string WireName, NamedKind Kind) : TypeRef;
 
+    /// <summary>
+    /// A typedef of a primitive, an opaque or a string (<c>typedef uint64 cookie3</c>), generated as a struct named
+    /// after it that wraps <see cref="Target"/> and converts to and from it (<see cref="Aliases"/>).
+    /// </summary>
+    public sealed record Alias(string Name, string WireName, TypeRef Target) : TypeRef;
+
     /// <summary><c>opaque x[n]</c> (RFC 4506 §4.9).</summary>
     public sealed record FixedOpaque(long Length) : TypeRef
     {
@@ -66,6 +72,7 @@ internal abstract record TypeRef
         Primitive => 4,
         FixedOpaque opaque => checked((int)((opaque.Length + 3) & ~3L)), // the resolver keeps the padded length an int
         Named { Kind: NamedKind.Enum } => EnumModel.FixedSize,
+        Alias alias => alias.Target.ScalarSize,
         Named or VariableOpaque or String or FixedArray or VariableArray or LinkedList or Optional => null,
         _ => throw Unhandled(this),
     };

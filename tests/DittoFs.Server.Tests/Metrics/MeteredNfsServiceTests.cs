@@ -64,7 +64,7 @@ public sealed class MeteredNfsServiceTests
 
         var result = await _nfs.ReadAsync(new Read3Args { File = file, Count = 4096 }, Caller());
 
-        Assert.That(result.Resok.Count, Is.EqualTo(1000));
+        Assert.That(result.Resok.Count.Value, Is.EqualTo(1000));
         Assert.That(_recorded.Sum("dittofs.nfs.operations", "share=/export", "procedure=READ", "status=NFS3_OK"), Is.EqualTo(1));
         Assert.That(_recorded.Sum("dittofs.nfs.read", "share=/export"), Is.EqualTo(1000));
     }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using DittoFs.Protocol;
 using DittoFs.Tools.Nfs.Session;
-using DittoFs.Xdr;
 using Microsoft.Win32.SafeHandles;
 
 namespace DittoFs.Tools.Nfs.Transfer;
@@ -56,10 +55,10 @@ internal static class FileWriter
         private readonly Lock _lock = new();
         private long _next = start;
         private bool _verifierMismatch;
-        private InlineOpaque8? _verifier;
+        private Writeverf3? _verifier;
 
         /// <summary>The verifier every WRITE reply carried, or null if they disagreed.</summary>
-        public InlineOpaque8? Verifier => _verifierMismatch ? null : _verifier;
+        public Writeverf3? Verifier => _verifierMismatch ? null : _verifier;
 
         /// <summary>Runs <paramref name="depth"/> workers, each taking the next chunk until the segment is written.</summary>
         public Task WriteAsync(int depth) =>
@@ -122,7 +121,7 @@ internal static class FileWriter
             }
         }
 
-        private void NoteVerifier(in InlineOpaque8 verifier)
+        private void NoteVerifier(in Writeverf3 verifier)
         {
             lock (_lock)
             {
