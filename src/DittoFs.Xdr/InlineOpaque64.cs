@@ -41,11 +41,23 @@ public struct InlineOpaque64 : IEquatable<InlineOpaque64>
     /// </summary>
     public static implicit operator InlineOpaque64(byte[]? bytes) => new(bytes);
 
-    /// <summary>Variable-length opaque (RFC 4506 §4.10) of at most <paramref name="maxLength"/> (≤ <see cref="Capacity"/>) bytes.</summary>
-    public static InlineOpaque64 Read(ref XdrReader reader, uint maxLength) => new(reader.ReadOpaque(maxLength).Span);
+    /// <summary>
+    /// Variable-length opaque (RFC 4506 §4.10) of at most <paramref name="maxLength"/> bytes; a longer one is
+    /// <see cref="XdrError.LengthExceedsBound"/>. A bound past <see cref="Capacity"/> is the caller's mistake, refused
+    /// whatever the input, so a decoder never throws because of what it was sent.
+    /// </summary>
+    public static InlineOpaque64 Read(ref XdrReader reader, uint maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, (uint)Capacity);
+        return new(reader.ReadOpaque(maxLength).Span);
+    }
 
-    /// <summary>Fixed-length opaque (RFC 4506 §4.9) of <paramref name="length"/> (≤ <see cref="Capacity"/>) bytes.</summary>
-    public static InlineOpaque64 ReadFixed(ref XdrReader reader, int length) => new(reader.ReadFixedOpaque(length).Span);
+    /// <summary>Fixed-length opaque (RFC 4506 §4.9) of <paramref name="length"/> (at most <see cref="Capacity"/>) bytes.</summary>
+    public static InlineOpaque64 ReadFixed(ref XdrReader reader, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity);
+        return new(reader.ReadFixedOpaque(length).Span);
+    }
 
     public readonly bool Equals(InlineOpaque64 other) => Span.SequenceEqual(other.Span);
 

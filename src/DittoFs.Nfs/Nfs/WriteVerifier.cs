@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using DittoFs.Xdr;
+using DittoFs.Protocol;
 
 namespace DittoFs.Nfs;
 
@@ -21,7 +21,7 @@ public sealed class WriteVerifier
     public ulong Value { get; }
 
     /// <summary>The 8 bytes sent to clients.</summary>
-    public InlineOpaque8 Bytes { get; }
+    public Writeverf3 Bytes { get; }
 
     /// <summary>A verifier for a server instance starting now.</summary>
     public static WriteVerifier ForNewInstance(TimeProvider? timeProvider = null)
