@@ -76,7 +76,7 @@ public sealed class XdrGenerator : IIncrementalGenerator
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var empty = EquatableArray<ConstantModel>.Empty;
-            return new XdrModel(rootNamespace, EquatableArray<string>.Empty, empty, EquatableArray<EnumModel>.Empty,
+            return new XdrModel(rootNamespace, EquatableArray<string>.Empty, empty, EquatableArray<EnumModel>.Empty, EquatableArray<AliasModel>.Empty,
                 EquatableArray<StructModel>.Empty, EquatableArray<UnionModel>.Empty, EquatableArray<ProgramModel>.Empty,
                 new[] { InternalError(ordered.FirstOrDefault()?.Path ?? "", e) }.ToEquatableArray());
         }

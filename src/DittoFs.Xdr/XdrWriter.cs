@@ -69,8 +69,10 @@ public ref struct XdrWriter
 
     public void WriteBool(bool value) => WriteUInt32(value ? 1u : 0u);
 
+    // The bytes written are copied, never kept: scoped lets a caller pass the span of a value held inline (InlineOpaque64).
+
     /// <summary>Fixed-length opaque: exactly <paramref name="length"/> bytes, zero padded to 4.</summary>
-    public void WriteFixedOpaque(ReadOnlySpan<byte> value, int length)
+    public void WriteFixedOpaque(scoped ReadOnlySpan<byte> value, int length)
     {
         if (value.Length != length)
             throw new ArgumentException($"Fixed-length opaque needs {length} bytes, got {value.Length}.", nameof(value));
@@ -78,7 +80,7 @@ public ref struct XdrWriter
     }
 
     /// <summary>Variable-length opaque or string of at most <paramref name="maxLength"/> bytes.</summary>
-    public void WriteOpaque(ReadOnlySpan<byte> value, uint maxLength)
+    public void WriteOpaque(scoped ReadOnlySpan<byte> value, uint maxLength)
     {
         if ((uint)value.Length > maxLength)
             throw new ArgumentException($"Opaque of {value.Length} bytes exceeds its bound {maxLength}.", nameof(value));
@@ -86,7 +88,7 @@ public ref struct XdrWriter
         WriteBytesPadded(value);
     }
 
-    private void WriteBytesPadded(ReadOnlySpan<byte> value)
+    private void WriteBytesPadded(scoped ReadOnlySpan<byte> value)
     {
         if (IsOutOfLine(value))
         {
@@ -103,7 +105,7 @@ public ref struct XdrWriter
         _position += destination.Length;
     }
 
-    private readonly bool IsOutOfLine(ReadOnlySpan<byte> value) =>
+    private readonly bool IsOutOfLine(scoped ReadOnlySpan<byte> value) =>
         !_outOfLine.IsEmpty && _outOfLineAt < 0 && value.Length == _outOfLine.Length
         && Unsafe.AreSame(ref MemoryMarshal.GetReference(value), ref MemoryMarshal.GetReference(_outOfLine));
 
@@ -116,7 +118,7 @@ public ref struct XdrWriter
         throw new InvalidOperationException($"{typeof(TCodec).Name}: SizeOf gave {expected} bytes but Write wrote {written}.");
 
     /// <summary>Copies bytes that are already XDR-encoded (a decoded list re-sent as is).</summary>
-    public void WriteEncoded(ReadOnlySpan<byte> encoded)
+    public void WriteEncoded(scoped ReadOnlySpan<byte> encoded)
     {
         encoded.CopyTo(_span[_position..]);
         _position += encoded.Length;

@@ -49,7 +49,7 @@ public class CodecBenchmarks
     public int DecodeWrite3Args64K()
     {
         var arguments = Decode<Write3Args>(_write64K);
-        return arguments.Data.Length + arguments.File.Data.Length + (int)arguments.Count + (int)arguments.Stable;
+        return arguments.Data.Length + arguments.File.Data.Length + (int)arguments.Count.Value + (int)arguments.Stable;
     }
 
     [Benchmark]

@@ -1,4 +1,5 @@
 using DittoFs.Protocol;
+using DittoFs.Xdr;
 
 namespace DittoFs.EndToEnd;
 
@@ -181,7 +182,7 @@ internal sealed class CrashWorker(string name, NfsSession session, NfsFh3 direct
         Done();
     }
 
-    private void CheckVerifier(ReadOnlyMemory<byte> verifier)
+    private void CheckVerifier(in InlineOpaque8 verifier)
     {
         if (Verifier is null)
             Verifier = verifier.ToArray();

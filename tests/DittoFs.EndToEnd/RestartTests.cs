@@ -76,7 +76,7 @@ public sealed class RestartTests
             await using var rpc = await RpcClient.ConnectAsync("127.0.0.1", server.Port);
             var attributes = await new NfsV3Client(rpc).GetattrAsync(new Getattr3Args { Object = handle }).AsTask().WaitAsync(Timeout);
             Assert.That(attributes.Status, Is.EqualTo(Nfsstat3.Nfs3Ok), "a handle from before the restart still works");
-            Assert.That(attributes.Resok.ObjAttributes.Size, Is.EqualTo((ulong)content.Length));
+            Assert.That(attributes.Resok.ObjAttributes.Size.Value, Is.EqualTo((ulong)content.Length));
             Assert.That(await WriteVerifierAsync(server.Port, handle), Is.Not.EqualTo(verifierBefore), "a new instance has a new write verifier");
         }
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using DittoFs.Protocol;
 using DittoFs.Storage.S3.Tests.Infrastructure;
+using DittoFs.Xdr;
 
 namespace DittoFs.EndToEnd;
 
@@ -382,7 +383,7 @@ public sealed class S3OutageTests
             return (result, status);
         }
 
-        private void CheckVerifier(ReadOnlyMemory<byte> verifier)
+        private void CheckVerifier(in InlineOpaque8 verifier)
         {
             _verifier ??= verifier.ToArray();
             Assert.That(verifier.ToArray(), Is.EqualTo(_verifier), "one write verifier for the server instance, outage or not");

@@ -72,7 +72,7 @@ public sealed class ShutdownTests
                 try
                 {
                     var reply = await writes[i];
-                    Assert.That((reply.Status, reply.Resok.Count, reply.Resok.Committed), Is.EqualTo((Nfsstat3.Nfs3Ok, (uint)Mebibyte, StableHow.FileSync)), $"write {i}");
+                    Assert.That((reply.Status, reply.Resok.Count.Value, reply.Resok.Committed), Is.EqualTo((Nfsstat3.Nfs3Ok, (uint)Mebibyte, StableHow.FileSync)), $"write {i}");
                     acknowledged.Add(i);
                 }
                 catch (IOException)

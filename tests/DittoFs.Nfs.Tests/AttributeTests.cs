@@ -16,13 +16,13 @@ public class AttributeTests
         var attributes = await server.GetattrAsync(file);
 
         Assert.That(attributes.Type, Is.EqualTo(Ftype3.Nf3reg));
-        Assert.That(attributes.Mode, Is.EqualTo(0x1A4));
+        Assert.That(attributes.Mode.Value, Is.EqualTo(0x1A4));
         Assert.That(attributes.Nlink, Is.EqualTo(1));
-        Assert.That(attributes.Uid, Is.EqualTo(1000));
-        Assert.That(attributes.Gid, Is.EqualTo(100));
-        Assert.That(attributes.Size, Is.EqualTo(10));
+        Assert.That(attributes.Uid.Value, Is.EqualTo(1000));
+        Assert.That(attributes.Gid.Value, Is.EqualTo(100));
+        Assert.That(attributes.Size.Value, Is.EqualTo(10));
         Assert.That(attributes.Fsid, Is.EqualTo(server.Share.Id));
-        Assert.That(attributes.Fileid, Is.Not.Zero);
+        Assert.That(attributes.Fileid.Value, Is.Not.Zero);
         Assert.That(attributes.Mtime.Seconds, Is.GreaterThan(1_600_000_000));
     }
 
@@ -34,8 +34,8 @@ public class AttributeTests
         var attributes = await server.GetattrAsync(server.Root);
 
         Assert.That(attributes.Type, Is.EqualTo(Ftype3.Nf3dir));
-        Assert.That(attributes.Fileid, Is.Not.Zero);
-        Assert.That(attributes.Mode, Is.EqualTo(0x1FF));
+        Assert.That(attributes.Fileid.Value, Is.Not.Zero);
+        Assert.That(attributes.Mode.Value, Is.EqualTo(0x1FF));
     }
 
     [Test]
@@ -49,9 +49,9 @@ public class AttributeTests
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(result.Resok.ObjWcc.Before.AttributesFollow, Is.True);
-        Assert.That(result.Resok.ObjWcc.Before.Attributes.Size, Is.EqualTo(11));
+        Assert.That(result.Resok.ObjWcc.Before.Attributes.Size.Value, Is.EqualTo(11));
         Assert.That(result.Resok.ObjWcc.After.AttributesFollow, Is.True);
-        Assert.That(result.Resok.ObjWcc.After.Attributes.Size, Is.EqualTo(5));
+        Assert.That(result.Resok.ObjWcc.After.Attributes.Size.Value, Is.EqualTo(5));
         Assert.That(await server.ReadAllAsync(file), Is.EqualTo("hello"u8.ToArray()));
     }
 
@@ -77,7 +77,7 @@ public class AttributeTests
         var result = await server.Nfs.SetattrAsync(new Setattr3Args { Object = file, NewAttributes = Sattr.Mode(0x8180) }, Callers.Root());
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
-        Assert.That(result.Resok.ObjWcc.After.Attributes.Mode, Is.EqualTo(0x180));
+        Assert.That(result.Resok.ObjWcc.After.Attributes.Mode.Value, Is.EqualTo(0x180));
     }
 
     [Test]
@@ -90,7 +90,7 @@ public class AttributeTests
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
         var after = await server.GetattrAsync(file);
-        Assert.That((after.Uid, after.Gid), Is.EqualTo((1000u, 100u)));
+        Assert.That((after.Uid.Value, after.Gid.Value), Is.EqualTo((1000u, 100u)));
     }
 
     [Test]
@@ -103,7 +103,7 @@ public class AttributeTests
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3errPerm));
         Assert.That(result.Resfail.ObjWcc.After.AttributesFollow, Is.True);
-        Assert.That(result.Resfail.ObjWcc.After.Attributes.Uid, Is.EqualTo(1000));
+        Assert.That(result.Resfail.ObjWcc.After.Attributes.Uid.Value, Is.EqualTo(1000));
     }
 
     [Test]
@@ -167,8 +167,8 @@ public class AttributeTests
         }, Callers.Root());
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3errNotSync));
-        Assert.That(result.Resfail.ObjWcc.After.Attributes.Mode, Is.EqualTo(0x1A4));
-        Assert.That((await server.GetattrAsync(file)).Mode, Is.EqualTo(0x1A4));
+        Assert.That(result.Resfail.ObjWcc.After.Attributes.Mode.Value, Is.EqualTo(0x1A4));
+        Assert.That((await server.GetattrAsync(file)).Mode.Value, Is.EqualTo(0x1A4));
     }
 
     [Test]
@@ -186,7 +186,7 @@ public class AttributeTests
         }, Callers.Root());
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
-        Assert.That(result.Resok.ObjWcc.After.Attributes.Mode, Is.EqualTo(0x180));
+        Assert.That(result.Resok.ObjWcc.After.Attributes.Mode.Value, Is.EqualTo(0x180));
     }
 
     [Test]

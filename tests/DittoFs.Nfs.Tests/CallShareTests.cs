@@ -12,7 +12,7 @@ namespace DittoFs.Nfs.Tests;
 /// </summary>
 public class CallShareTests
 {
-    private static readonly NfsFh3 Foreign = new() { Data = new FileHandle(0xDEAD, 5, 1).ToArray() };
+    private static readonly NfsFh3 Foreign = new() { Data = new FileHandle(0xDEAD, 5, 1).ToOpaque() };
 
     private static Task<TestServer> StartAsync() =>
         TestServer.StartAsync(new ExportOptions { RootSquash = false, AllowedClients = [IPNetwork.Parse("127.0.0.0/8")] });
@@ -76,7 +76,7 @@ public class CallShareTests
     {
         var server = await StartAsync();
         var context = Callers.Root();
-        var impossibleGeneration = new NfsFh3 { Data = new FileHandle(server.Share.Id, 5, 1UL << 40).ToArray() };
+        var impossibleGeneration = new NfsFh3 { Data = new FileHandle(server.Share.Id, 5, 1UL << 40).ToOpaque() };
 
         var result = await server.Nfs.GetattrAsync(new Getattr3Args { Object = impossibleGeneration }, context);
 

@@ -12,7 +12,7 @@ public class CreateTests
     private static Create3Args Create(NfsFh3 directory, string name, Createmode3 mode, Sattr3 attributes = default, byte[]? verifier = null) => new()
     {
         Where = TestServer.Where(directory, name),
-        How = new Createhow3 { Mode = mode, ObjAttributes = attributes, Verf = verifier is null ? ReadOnlyMemory<byte>.Empty : verifier },
+        How = new Createhow3 { Mode = mode, ObjAttributes = attributes, Verf = verifier },
     };
 
     [Test]
@@ -25,8 +25,8 @@ public class CreateTests
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(result.Resok.Obj.HandleFollows, Is.True);
         Assert.That(result.Resok.Obj.Handle.Data.Length, Is.EqualTo(FileHandle.Size));
-        Assert.That(result.Resok.ObjAttributes.Attributes.Mode, Is.EqualTo(0x180));
-        Assert.That(result.Resok.ObjAttributes.Attributes.Uid, Is.EqualTo(1000));
+        Assert.That(result.Resok.ObjAttributes.Attributes.Mode.Value, Is.EqualTo(0x180));
+        Assert.That(result.Resok.ObjAttributes.Attributes.Uid.Value, Is.EqualTo(1000));
         Assert.That(result.Resok.DirWcc.Before.AttributesFollow, Is.True);
         Assert.That(result.Resok.DirWcc.After.AttributesFollow, Is.True);
         Assert.That(result.Resok.DirWcc.After.Attributes.Mtime, Is.Not.EqualTo(result.Resok.DirWcc.Before.Attributes.Mtime));
@@ -55,7 +55,7 @@ public class CreateTests
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(result.Resok.Obj.Handle.Data.ToArray(), Is.EqualTo(file.Data.ToArray()));
-        Assert.That(result.Resok.ObjAttributes.Attributes.Size, Is.Zero);
+        Assert.That(result.Resok.ObjAttributes.Attributes.Size.Value, Is.Zero);
         Assert.That(await server.ReadAllAsync(file), Is.Empty);
     }
 
@@ -94,7 +94,7 @@ public class CreateTests
         var result = await server.Nfs.SetattrAsync(new Setattr3Args { Object = handle, NewAttributes = Sattr.Mode(0x1ED) }, Callers.User(1000, 100));
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
-        Assert.That(result.Resok.ObjWcc.After.Attributes.Mode, Is.EqualTo(0x1ED));
+        Assert.That(result.Resok.ObjWcc.After.Attributes.Mode.Value, Is.EqualTo(0x1ED));
     }
 
     [Test]
@@ -157,7 +157,7 @@ public class CreateTests
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(result.Resok.ObjAttributes.Attributes.Type, Is.EqualTo(Ftype3.Nf3lnk));
-        Assert.That(result.Resok.ObjAttributes.Attributes.Size, Is.EqualTo(6));
+        Assert.That(result.Resok.ObjAttributes.Attributes.Size.Value, Is.EqualTo(6));
     }
 
     [TestCase(Ftype3.Nf3fifo)]
@@ -174,7 +174,7 @@ public class CreateTests
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(result.Resok.ObjAttributes.Attributes.Type, Is.EqualTo(type));
-        Assert.That(result.Resok.ObjAttributes.Attributes.Mode, Is.EqualTo(0x1A4));
+        Assert.That(result.Resok.ObjAttributes.Attributes.Mode.Value, Is.EqualTo(0x1A4));
     }
 
     [TestCase(Ftype3.Nf3chr)]

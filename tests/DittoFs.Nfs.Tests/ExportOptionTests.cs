@@ -70,7 +70,7 @@ public class ExportOptionTests
         // Objects to aim at, made behind the read-only export's back.
         var created = await server.Metadata.CreateAsync(AuthContext.Root(), server.Share.Root, "file"u8.ToArray(), CreateMode.Guarded, default, 0);
         await server.Metadata.MkdirAsync(AuthContext.Root(), server.Share.Root, "dir"u8.ToArray(), default);
-        var file = new NfsFh3 { Data = new FileHandle(server.Share.Id, created.Value.File.Ref).ToArray() };
+        var file = new NfsFh3 { Data = new FileHandle(server.Share.Id, created.Value.File.Ref).ToOpaque() };
 
         var (status, wcc) = await Modify(server, change, file, Callers.Root());
 
@@ -86,7 +86,7 @@ public class ExportOptionTests
     {
         var server = await TestServer.StartAsync(new ExportOptions { ReadOnly = true, RootSquash = false });
         var created = await server.Metadata.CreateAsync(AuthContext.Root(), server.Share.Root, "file"u8.ToArray(), CreateMode.Guarded, default, 0);
-        var file = new NfsFh3 { Data = new FileHandle(server.Share.Id, created.Value.File.Ref).ToArray() };
+        var file = new NfsFh3 { Data = new FileHandle(server.Share.Id, created.Value.File.Ref).ToOpaque() };
 
         var read = await server.Nfs.ReadAsync(new Read3Args { File = file, Count = 10 }, Callers.Root());
         var commit = await server.Nfs.CommitAsync(new Commit3Args { File = file }, Callers.Root());
@@ -105,7 +105,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.Root());
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((65534u, 65534u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((65534u, 65534u)));
     }
 
     [Test]
@@ -116,7 +116,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.User(1000, 100));
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((1000u, 100u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((1000u, 100u)));
     }
 
     [Test]
@@ -138,7 +138,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.User(1000, 100, groups: [100, 200]));
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((4000u, 4001u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((4000u, 4001u)));
     }
 
     [Test]
@@ -149,7 +149,7 @@ public class ExportOptionTests
         var file = await server.CreateFileAsync(server.Root, "file", Callers.AuthNone());
 
         var attributes = await server.GetattrAsync(file);
-        Assert.That((attributes.Uid, attributes.Gid), Is.EqualTo((65534u, 65534u)));
+        Assert.That((attributes.Uid.Value, attributes.Gid.Value), Is.EqualTo((65534u, 65534u)));
     }
 
     [Test]

@@ -10,7 +10,7 @@ public class FileHandleTests
     public void A_handle_round_trips_through_its_24_bytes()
     {
         var handle = new FileHandle(0xCAFEBABE, new FileRef(0x0102030405060708, 0x99));
-        var bytes = handle.ToArray();
+        var bytes = handle.ToOpaque().ToArray();
 
         Assert.That(bytes, Has.Length.EqualTo(FileHandle.Size));
         Assert.That(bytes[0], Is.EqualTo(FileHandle.FormatVersion));
@@ -31,7 +31,7 @@ public class FileHandleTests
     [Test]
     public void An_unknown_format_version_is_BADHANDLE()
     {
-        var bytes = new FileHandle(1, new FileRef(5, 1)).ToArray();
+        var bytes = new FileHandle(1, new FileRef(5, 1)).ToOpaque().ToArray();
         bytes[0] = 2;
 
         Assert.That(FileHandle.TryParse(bytes, out _), Is.EqualTo(Nfsstat3.Nfs3errBadhandle));
@@ -40,7 +40,7 @@ public class FileHandleTests
     [Test]
     public void Non_zero_reserved_bytes_are_BADHANDLE()
     {
-        var bytes = new FileHandle(1, new FileRef(5, 1)).ToArray();
+        var bytes = new FileHandle(1, new FileRef(5, 1)).ToOpaque().ToArray();
         bytes[2] = 1;
 
         Assert.That(FileHandle.TryParse(bytes, out _), Is.EqualTo(Nfsstat3.Nfs3errBadhandle));
@@ -49,13 +49,13 @@ public class FileHandleTests
     [Test]
     public void File_id_zero_is_never_handed_out_so_it_is_BADHANDLE()
     {
-        Assert.That(FileHandle.TryParse(new FileHandle(1, 0, 1).ToArray(), out _), Is.EqualTo(Nfsstat3.Nfs3errBadhandle));
+        Assert.That(FileHandle.TryParse(new FileHandle(1, 0, 1).ToOpaque().ToArray(), out _), Is.EqualTo(Nfsstat3.Nfs3errBadhandle));
     }
 
     [Test]
     public void A_generation_no_store_can_have_is_STALE()
     {
-        Assert.That(FileHandle.TryParse(new FileHandle(1, 5, 1UL << 40).ToArray(), out _), Is.EqualTo(Nfsstat3.Nfs3errStale));
+        Assert.That(FileHandle.TryParse(new FileHandle(1, 5, 1UL << 40).ToOpaque().ToArray(), out _), Is.EqualTo(Nfsstat3.Nfs3errStale));
     }
 
     [Test]
@@ -72,7 +72,7 @@ public class FileHandleTests
     public async Task A_handle_of_a_share_that_is_not_exported_is_STALE()
     {
         var server = await TestServer.StartAsync();
-        var foreign = new FileHandle(server.Share.Id + 1, server.Share.Root).ToArray();
+        var foreign = new FileHandle(server.Share.Id + 1, server.Share.Root).ToOpaque().ToArray();
 
         var result = await server.Nfs.GetattrAsync(new Getattr3Args { Object = new NfsFh3 { Data = foreign } }, Callers.Root());
 
@@ -98,7 +98,7 @@ public class FileHandleTests
         var server = await TestServer.StartAsync();
         var file = await server.CreateFileAsync(server.Root, "file");
         FileHandle.TryParse(file.Data.Span, out var parsed);
-        var otherGeneration = (parsed with { Generation = parsed.Generation ^ 1UL }).ToArray();
+        var otherGeneration = (parsed with { Generation = parsed.Generation ^ 1UL }).ToOpaque();
 
         var result = await server.Nfs.GetattrAsync(new Getattr3Args { Object = new NfsFh3 { Data = otherGeneration } }, Callers.Root());
 
@@ -114,6 +114,6 @@ public class FileHandleTests
 
         Assert.That(FileHandle.TryParse(file.Data.Span, out var parsed), Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(parsed.ShareId, Is.EqualTo(server.Share.Id));
-        Assert.That(parsed.FileId, Is.EqualTo(attributes.Fileid));
+        Assert.That(parsed.FileId, Is.EqualTo(attributes.Fileid.Value));
     }
 }

@@ -18,10 +18,10 @@ public class FileSystemTests
 
         Assert.That(after.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
         Assert.That(after.Resok.ObjAttributes.AttributesFollow, Is.True);
-        Assert.That(after.Resok.Tbytes, Is.EqualTo(1UL << 30));
-        Assert.That(after.Resok.Fbytes, Is.LessThan(before.Resok.Fbytes));
-        Assert.That(after.Resok.Abytes, Is.LessThanOrEqualTo(after.Resok.Fbytes));
-        Assert.That(after.Resok.Ffiles, Is.EqualTo(before.Resok.Ffiles - 1));
+        Assert.That(after.Resok.Tbytes.Value, Is.EqualTo(1UL << 30));
+        Assert.That(after.Resok.Fbytes.Value, Is.LessThan(before.Resok.Fbytes.Value));
+        Assert.That(after.Resok.Abytes.Value, Is.LessThanOrEqualTo(after.Resok.Fbytes.Value));
+        Assert.That(after.Resok.Ffiles.Value, Is.EqualTo(before.Resok.Ffiles.Value - 1));
         Assert.That(after.Resok.Invarsec, Is.Zero);
     }
 
@@ -37,7 +37,7 @@ public class FileSystemTests
         Assert.That((info.Rtmax, info.Rtpref, info.Rtmult), Is.EqualTo((1u << 20, 1u << 20, 4096u)));
         Assert.That((info.Wtmax, info.Wtpref, info.Wtmult), Is.EqualTo((1u << 20, 1u << 20, 4096u)));
         Assert.That(info.Dtpref, Is.EqualTo(65536));
-        Assert.That(info.Maxfilesize, Is.EqualTo((ulong)long.MaxValue));
+        Assert.That(info.Maxfilesize.Value, Is.EqualTo((ulong)long.MaxValue));
         Assert.That(info.TimeDelta, Is.EqualTo(new Nfstime3 { Seconds = 0, Nseconds = 1 }));
         Assert.That(info.Properties, Is.EqualTo(0x1 | 0x2 | 0x8 | 0x10)); // LINK | SYMLINK | HOMOGENEOUS | CANSETTIME
         Assert.That(info.ObjAttributes.AttributesFollow, Is.True);

@@ -44,7 +44,7 @@ public sealed class HandleForgingTests
     }
 
     private static NfsFh3 Handle(uint shareId, ulong fileId, ulong generation) =>
-        new() { Data = new FileHandle(shareId, fileId, generation).ToArray() };
+        new() { Data = new FileHandle(shareId, fileId, generation).ToOpaque() };
 
     /// <summary>The open share's id with a file id of the closed share: what a client admitted to /open can forge.</summary>
     private NfsFh3 Forged(InodeAttributes file) => Handle(_open.Id, file.FileId, file.Generation);

@@ -30,10 +30,10 @@ public class ReadWriteTests
         var beyond = await server.Nfs.ReadAsync(new Read3Args { File = file, Offset = 90, Count = 50 }, Callers.Root());
         var past = await server.Nfs.ReadAsync(new Read3Args { File = file, Offset = 500, Count = 50 }, Callers.Root());
 
-        Assert.That((middle.Resok.Count, middle.Resok.Eof), Is.EqualTo((50u, false)));
-        Assert.That((toEnd.Resok.Count, toEnd.Resok.Eof), Is.EqualTo((50u, true)));
-        Assert.That((beyond.Resok.Count, beyond.Resok.Eof, beyond.Resok.Data.Length), Is.EqualTo((10u, true, 10)));
-        Assert.That((past.Resok.Count, past.Resok.Eof, past.Resok.Data.Length), Is.EqualTo((0u, true, 0)));
+        Assert.That((middle.Resok.Count.Value, middle.Resok.Eof), Is.EqualTo((50u, false)));
+        Assert.That((toEnd.Resok.Count.Value, toEnd.Resok.Eof), Is.EqualTo((50u, true)));
+        Assert.That((beyond.Resok.Count.Value, beyond.Resok.Eof, beyond.Resok.Data.Length), Is.EqualTo((10u, true, 10)));
+        Assert.That((past.Resok.Count.Value, past.Resok.Eof, past.Resok.Data.Length), Is.EqualTo((0u, true, 0)));
     }
 
     [Test]
@@ -45,7 +45,7 @@ public class ReadWriteTests
 
         var result = await server.Nfs.ReadAsync(new Read3Args { File = file, Offset = 100_000, Count = 100_003 }, Callers.Root());
 
-        Assert.That(result.Resok.Count, Is.EqualTo(100_003));
+        Assert.That(result.Resok.Count.Value, Is.EqualTo(100_003));
         Assert.That(result.Resok.Data.Span[..100_000].ToArray(), Is.All.Zero);
         Assert.That(result.Resok.Data.Span[100_000..].ToArray(), Is.EqualTo("end"u8.ToArray()));
         Assert.That(result.Resok.Eof, Is.True);
@@ -60,7 +60,7 @@ public class ReadWriteTests
 
         var result = await server.Nfs.ReadAsync(new Read3Args { File = file, Offset = 0, Count = 20_000 }, Callers.Root());
 
-        Assert.That(result.Resok.Count, Is.EqualTo(8192));
+        Assert.That(result.Resok.Count.Value, Is.EqualTo(8192));
         Assert.That(result.Resok.Eof, Is.False);
     }
 
@@ -95,7 +95,7 @@ public class ReadWriteTests
         var result = await server.WriteAsync(file, 0, new byte[10], StableHow.Unstable);
 
         Assert.That(result.Committed, Is.EqualTo(StableHow.Unstable));
-        Assert.That(result.Count, Is.EqualTo(10));
+        Assert.That(result.Count.Value, Is.EqualTo(10));
         Assert.That(server.Content.Flushes, Is.Zero);
         Assert.That(server.MetadataCalls.CountOf(nameof(IMetadataStore.FlushAsync)), Is.Zero);
     }
@@ -124,8 +124,8 @@ public class ReadWriteTests
         var result = await server.WriteAsync(file, 10, new byte[5]);
 
         Assert.That(result.FileWcc.Before.AttributesFollow, Is.True);
-        Assert.That(result.FileWcc.Before.Attributes.Size, Is.EqualTo(10));
-        Assert.That(result.FileWcc.After.Attributes.Size, Is.EqualTo(15));
+        Assert.That(result.FileWcc.Before.Attributes.Size.Value, Is.EqualTo(10));
+        Assert.That(result.FileWcc.After.Attributes.Size.Value, Is.EqualTo(15));
     }
 
     [Test]
@@ -176,7 +176,7 @@ public class ReadWriteTests
         Assert.That(server.Content.Flushes, Is.EqualTo(1));
         Assert.That(server.MetadataCalls.CountOf(nameof(IMetadataStore.FlushAsync)), Is.EqualTo(1));
         Assert.That(result.Resok.FileWcc.Before.AttributesFollow, Is.True);
-        Assert.That(result.Resok.FileWcc.After.Attributes.Size, Is.EqualTo(10));
+        Assert.That(result.Resok.FileWcc.After.Attributes.Size.Value, Is.EqualTo(10));
     }
 
     [Test]
@@ -239,7 +239,7 @@ public class ReadWriteTests
         var result = await server.Nfs.WriteAsync(new Write3Args { File = file, Count = 5, Data = new byte[3] }, Callers.Root());
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3errInval));
-        Assert.That((await server.GetattrAsync(file)).Size, Is.Zero);
+        Assert.That((await server.GetattrAsync(file)).Size.Value, Is.Zero);
     }
 
     [Test]
@@ -250,7 +250,7 @@ public class ReadWriteTests
 
         var result = await server.WriteAsync(file, 0, []);
 
-        Assert.That(result.Count, Is.Zero);
+        Assert.That(result.Count.Value, Is.Zero);
     }
 
     [Test]

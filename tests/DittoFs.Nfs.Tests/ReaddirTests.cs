@@ -8,7 +8,7 @@ namespace DittoFs.Nfs.Tests;
 /// <summary>READDIR (RFC 1813 §3.3.16).</summary>
 public class ReaddirTests
 {
-    private static async Task<Readdir3Res> Readdir(TestServer server, NfsFh3 directory, ulong cookie, ReadOnlyMemory<byte> verifier, uint count) =>
+    private static async Task<Readdir3Res> Readdir(TestServer server, NfsFh3 directory, ulong cookie, InlineOpaque8 verifier, uint count) =>
         await server.Nfs.ReaddirAsync(new Readdir3Args { Dir = directory, Cookie = cookie, Cookieverf = verifier, Count = count }, Callers.Root());
 
     private static async Task<TestServer> ServerWithFiles(int count)
@@ -28,7 +28,7 @@ public class ReaddirTests
         const uint count = 512;
         var seen = new List<string>();
         ulong cookie = 0;
-        ReadOnlyMemory<byte> verifier = new byte[8];
+        InlineOpaque8 verifier = new byte[8];
         int pages = 0;
         while (true)
         {
@@ -39,7 +39,7 @@ public class ReaddirTests
             Assert.That(entries, Is.Not.Empty);
             seen.AddRange(entries.Select(e => Encoding.UTF8.GetString(e.Name.Span)));
             cookie = entries[^1].Cookie;
-            verifier = page.Resok.Cookieverf.ToArray();
+            verifier = page.Resok.Cookieverf;
             pages++;
             if (page.Resok.Reply.Eof)
             {
@@ -67,7 +67,7 @@ public class ReaddirTests
             Assert.That(page.Resok.Reply.Eof, Is.False);
 
             var entries = page.Resok.Reply.Entries.ToArray();
-            var rest = await Readdir(server, server.Root, entries[^1].Cookie, page.Resok.Cookieverf.ToArray(), 4096);
+            var rest = await Readdir(server, server.Root, entries[^1].Cookie, page.Resok.Cookieverf, 4096);
             var next = rest.Resok.Reply.Entries.ToArray()[0];
             Assert.That(size + 4 + Entry3.SizeOf(next), Is.GreaterThan((int)count), $"count {count}: the next entry would have fit");
         }
@@ -100,9 +100,9 @@ public class ReaddirTests
         Assert.That(entries.Select(e => Encoding.UTF8.GetString(e.Name.Span)), Is.EqualTo(new[] { ".", "..", "file" }));
         Assert.That(entries[0].Fileid, Is.EqualTo((await server.GetattrAsync(sub)).Fileid));
         Assert.That(entries[1].Fileid, Is.EqualTo((await server.GetattrAsync(server.Root)).Fileid));
-        Assert.That(entries[0].Cookie, Is.EqualTo(1));
-        Assert.That(entries[1].Cookie, Is.EqualTo(2));
-        Assert.That(entries.Select(e => e.Fileid), Is.All.Not.Zero);
+        Assert.That(entries[0].Cookie.Value, Is.EqualTo(1));
+        Assert.That(entries[1].Cookie.Value, Is.EqualTo(2));
+        Assert.That(entries.Select(e => e.Fileid.Value), Is.All.Not.Zero);
         Assert.That(page.Resok.Reply.Eof, Is.True);
     }
 
@@ -113,7 +113,7 @@ public class ReaddirTests
         await server.CreateFileAsync(server.Root, "file");
         var first = await Readdir(server, server.Root, 0, default, 4096);
 
-        var resumed = await Readdir(server, server.Root, 1, first.Resok.Cookieverf.ToArray(), 4096);
+        var resumed = await Readdir(server, server.Root, 1, first.Resok.Cookieverf, 4096);
 
         Assert.That(resumed.Resok.Reply.Entries.ToArray().Select(e => Encoding.UTF8.GetString(e.Name.Span)), Is.EqualTo(new[] { "..", "file" }));
     }
@@ -150,7 +150,7 @@ public class ReaddirTests
         var lastName = firstNames[^1];
         await server.Nfs.RemoveAsync(new Remove3Args { Object = TestServer.Where(server.Root, lastName) }, Callers.Root());
 
-        var rest = await Readdir(server, server.Root, first.Resok.Reply.Entries.ToArray()[^1].Cookie, first.Resok.Cookieverf.ToArray(), 8192);
+        var rest = await Readdir(server, server.Root, first.Resok.Reply.Entries.ToArray()[^1].Cookie, first.Resok.Cookieverf, 8192);
         var restNames = rest.Resok.Reply.Entries.ToArray().Select(e => Encoding.UTF8.GetString(e.Name.Span)).ToList();
 
         Assert.That(rest.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));

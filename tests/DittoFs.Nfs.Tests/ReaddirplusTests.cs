@@ -1,13 +1,14 @@
 using System.Text;
 using DittoFs.Nfs.Tests.Support;
 using DittoFs.Protocol;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs.Tests;
 
 /// <summary>READDIRPLUS (RFC 1813 §3.3.17).</summary>
 public class ReaddirplusTests
 {
-    private static async Task<Readdirplus3Res> Readdirplus(TestServer server, NfsFh3 directory, ulong cookie, ReadOnlyMemory<byte> verifier, uint dirCount, uint maxCount) =>
+    private static async Task<Readdirplus3Res> Readdirplus(TestServer server, NfsFh3 directory, ulong cookie, InlineOpaque8 verifier, uint dirCount, uint maxCount) =>
         await server.Nfs.ReaddirplusAsync(new Readdirplus3Args { Dir = directory, Cookie = cookie, Cookieverf = verifier, Dircount = dirCount, Maxcount = maxCount }, Callers.Root());
 
     private static async Task<TestServer> ServerWithFiles(int count)
@@ -28,7 +29,7 @@ public class ReaddirplusTests
         const uint maxCount = 2000;
         var seen = new List<string>();
         ulong cookie = 0;
-        ReadOnlyMemory<byte> verifier = default;
+        InlineOpaque8 verifier = default;
         while (true)
         {
             var page = await Readdirplus(server, server.Root, cookie, verifier, dirCount, maxCount);
@@ -38,7 +39,7 @@ public class ReaddirplusTests
             Assert.That(entries.Sum(e => Entry3.SizeOf(new Entry3 { Fileid = e.Fileid, Name = e.Name, Cookie = e.Cookie })), Is.LessThanOrEqualTo((int)dirCount));
             seen.AddRange(entries.Select(e => Encoding.UTF8.GetString(e.Name.Span)));
             cookie = entries[^1].Cookie;
-            verifier = page.Resok.Cookieverf.ToArray();
+            verifier = page.Resok.Cookieverf;
             if (page.Resok.Reply.Eof)
             {
                 break;
@@ -57,7 +58,7 @@ public class ReaddirplusTests
             var page = await Readdirplus(server, server.Root, 0, default, 65536, maxCount);
             int size = Readdirplus3Resok.SizeOf(page.Resok);
             var entries = page.Resok.Reply.Entries.ToArray();
-            var next = (await Readdirplus(server, server.Root, entries[^1].Cookie, page.Resok.Cookieverf.ToArray(), 65536, 65536)).Resok.Reply.Entries.ToArray()[0];
+            var next = (await Readdirplus(server, server.Root, entries[^1].Cookie, page.Resok.Cookieverf, 65536, 65536)).Resok.Reply.Entries.ToArray()[0];
 
             Assert.That(size, Is.LessThanOrEqualTo((int)maxCount), $"maxcount {maxCount}");
             Assert.That(size + 4 + Entryplus3.SizeOf(next), Is.GreaterThan((int)maxCount), $"maxcount {maxCount}: the next entry would have fit");
@@ -86,7 +87,7 @@ public class ReaddirplusTests
         var entry = page.Resok.Reply.Entries.ToArray().Single(e => e.Name.Span.SequenceEqual("file"u8));
 
         Assert.That(entry.NameAttributes.AttributesFollow, Is.True);
-        Assert.That(entry.NameAttributes.Attributes.Size, Is.EqualTo(42));
+        Assert.That(entry.NameAttributes.Attributes.Size.Value, Is.EqualTo(42));
         Assert.That(entry.NameAttributes.Attributes.Fileid, Is.EqualTo(entry.Fileid));
         Assert.That(entry.NameHandle.HandleFollows, Is.True);
         Assert.That(entry.NameHandle.Handle.Data.ToArray(), Is.EqualTo(file.Data.ToArray()));

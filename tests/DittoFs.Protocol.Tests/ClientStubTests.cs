@@ -58,7 +58,7 @@ public class ClientStubTests
         var result = await client.WriteAsync(new Write3Args { File = new NfsFh3 { Data = FakeNfsService.FileHandle }, Count = 3000, Stable = StableHow.Unstable, Data = data });
 
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
-        Assert.That(result.Resok.Count, Is.EqualTo(3000u));
+        Assert.That(result.Resok.Count.Value, Is.EqualTo(3000u));
         Assert.That(result.Resok.Committed, Is.EqualTo(StableHow.FileSync));
         Assert.That(_nfs.LastWrittenData.ToArray(), Is.EqualTo(data));
     }

@@ -109,7 +109,7 @@ public class DispatcherTests
         Assert.That(outcome, Is.EqualTo(XdrDispatchResult.Success));
         var result = XdrCodec.Decode<Write3Res>(_results.WrittenMemory);
         Assert.That(result.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
-        Assert.That(result.Resok.Count, Is.EqualTo(100u));
+        Assert.That(result.Resok.Count.Value, Is.EqualTo(100u));
         Assert.That(result.Resok.Verf.ToArray(), Is.EqualTo(FakeNfsService.WriteVerifier));
     }
 

@@ -71,8 +71,8 @@ public class MalformedInputTests
     [Test]
     public void A_dirpath_of_1025_bytes_exceeds_MNTPATHLEN()
     {
-        Assert.That(CodecCase<ReadOnlyMemory<byte>, XdrOpaqueUpTo1024Codec>.DecodeValue(Opaque(1024)).Error, Is.EqualTo(XdrError.None));
-        Assert.That(CodecCase<ReadOnlyMemory<byte>, XdrOpaqueUpTo1024Codec>.DecodeValue(Opaque(1025)).Error, Is.EqualTo(XdrError.LengthExceedsBound));
+        Assert.That(CodecCase<Dirpath, Dirpath>.DecodeValue(Opaque(1024)).Error, Is.EqualTo(XdrError.None));
+        Assert.That(CodecCase<Dirpath, Dirpath>.DecodeValue(Opaque(1025)).Error, Is.EqualTo(XdrError.LengthExceedsBound));
     }
 
     [Test]

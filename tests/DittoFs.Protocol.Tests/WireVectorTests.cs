@@ -168,7 +168,7 @@ public class WireVectorTests
         Assert.That(XdrCodec.Encode(result), Is.EqualTo(expected));
         var decoded = XdrCodec.Decode<Getattr3Res>(expected).Resok.ObjAttributes;
         Assert.That(decoded.Type, Is.EqualTo(Ftype3.Nf3reg));
-        Assert.That(decoded.Fileid, Is.EqualTo(0x1_0000_0002ul));
+        Assert.That(decoded.Fileid.Value, Is.EqualTo(0x1_0000_0002ul));
         Assert.That(decoded.Ctime.Nseconds, Is.EqualTo(999_999_999u));
     }
 
@@ -200,8 +200,8 @@ public class WireVectorTests
         Assert.That(XdrCodec.Encode(arguments), Is.EqualTo(expected));
         var decoded = XdrCodec.Decode<Read3Args>(expected);
         Assert.That(decoded.File.Data.ToArray(), Is.EqualTo(new byte[] { 0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x01 }));
-        Assert.That(decoded.Offset, Is.EqualTo(65536ul));
-        Assert.That(decoded.Count, Is.EqualTo(32768u));
+        Assert.That(decoded.Offset.Value, Is.EqualTo(65536ul));
+        Assert.That(decoded.Count.Value, Is.EqualTo(32768u));
     }
 
     [Test]
@@ -264,7 +264,7 @@ public class WireVectorTests
         Assert.That(decoded.Resok.Reply.Entries.Count, Is.EqualTo(2));
         var entries = decoded.Resok.Reply.Entries.ToArray();
         Assert.That(entries.Select(e => Encoding.ASCII.GetString(e.Name.Span)), Is.EqualTo(new[] { "a", "hello" }));
-        Assert.That(entries.Select(e => e.Cookie), Is.EqualTo(new ulong[] { 1, 2 }));
+        Assert.That(entries.Select(e => e.Cookie.Value), Is.EqualTo(new ulong[] { 1, 2 }));
         Assert.That(entries[0].NameHandle.Handle.Data.ToArray(), Is.EqualTo(new byte[] { 0xAA, 0xBB, 0xCC, 0xDD }));
         Assert.That(entries[1].NameHandle.HandleFollows, Is.False);
         // Re-encoding a decoded list sends its bytes again.

@@ -40,6 +40,42 @@ public class XdrRuntimeTests
     }
 
     [Test]
+    public void An_inline_opaque_holds_a_copy_of_up_to_its_capacity_and_compares_by_its_bytes()
+    {
+        var bytes = new byte[] { 1, 2, 3 };
+        var value = new InlineOpaque8(bytes);
+        bytes[0] = 9;
+        Assert.Multiple(() =>
+        {
+            Assert.That(value.ToArray(), Is.EqualTo(new byte[] { 1, 2, 3 }), "a copy, not a view");
+            Assert.That(value, Is.EqualTo(new InlineOpaque8([1, 2, 3])));
+            Assert.That(value.GetHashCode(), Is.EqualTo(new InlineOpaque8([1, 2, 3]).GetHashCode()));
+            Assert.That(value, Is.Not.EqualTo(new InlineOpaque8([1, 2, 3, 0])), "the length is part of the value");
+            Assert.That(value.ToString(), Is.EqualTo("010203"));
+            Assert.That(default(InlineOpaque64).Length, Is.Zero);
+            Assert.That(new InlineOpaque64(new byte[64]).Length, Is.EqualTo(64));
+            Assert.That(() => new InlineOpaque8(new byte[9]), Throws.ArgumentException);
+            Assert.That(() => new InlineOpaque64(new byte[65]), Throws.ArgumentException);
+        });
+    }
+
+    [Test]
+    public void Reading_an_inline_opaque_checks_the_bound_on_the_wire_and_refuses_a_bound_past_its_capacity()
+    {
+        byte[] sevenBytes = [0, 0, 0, 7, 1, 2, 3, 4, 5, 6, 7, 0];
+        Assert.Multiple(() =>
+        {
+            var reader = new XdrReader(sevenBytes);
+            Assert.That(InlineOpaque8.Read(ref reader, 8).ToArray(), Is.EqualTo(new byte[] { 1, 2, 3, 4, 5, 6, 7 }));
+            reader = new XdrReader(sevenBytes);
+            InlineOpaque8.Read(ref reader, 6);
+            Assert.That(reader.Error, Is.EqualTo(XdrError.LengthExceedsBound));
+            Assert.That(() => { var r = new XdrReader(sevenBytes); InlineOpaque8.Read(ref r, 9); }, Throws.TypeOf<ArgumentOutOfRangeException>());
+            Assert.That(() => { var r = new XdrReader(sevenBytes); InlineOpaque8.ReadFixed(ref r, 9); }, Throws.TypeOf<ArgumentOutOfRangeException>());
+        });
+    }
+
+    [Test]
     public void A_list_over_part_of_an_array_holds_only_that_part()
     {
         var list = new XdrList<uint, XdrUInt32Codec>([1, 2, 3, 4], 2);

@@ -27,6 +27,11 @@ internal static class FileEmitter
             TypeEmitter.EmitEnum(code, e);
             code.Line();
         }
+        foreach (var a in model.Aliases)
+        {
+            TypeEmitter.EmitAlias(code, a);
+            code.Line();
+        }
         foreach (var s in model.Structs)
         {
             TypeEmitter.EmitStruct(code, s);
@@ -104,7 +109,7 @@ internal static class FileEmitter
                 case TypeRef.Optional optional:
                     Visit(optional.Target, needsCodec);
                     break;
-                case TypeRef.Primitive or TypeRef.Named or TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String:
+                case TypeRef.Primitive or TypeRef.Named or TypeRef.Alias or TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String:
                     break;
                 default:
                     throw TypeRef.Unhandled(type);

@@ -56,6 +56,55 @@ internal static class TypeEmitter
         }
     }
 
+    /// <summary>
+    /// A typedef of a primitive, opaque or string: a struct wrapping the value, converting to and from it implicitly
+    /// (so code written against the wrapped type mostly still compiles), whose codec is the wrapped type's.
+    /// </summary>
+    public static void EmitAlias(CodeWriter code, AliasModel model)
+    {
+        var target = model.Target;
+        string wrapped = TypeSpelling.CsType(target);
+        bool bytes = target is not TypeRef.Primitive;
+        bool formattable = target is TypeRef.Primitive { Kind: not PrimitiveKind.Bool };
+        code.Line($"/// <summary>{Title("typedef", model.WireName, model.File)}: wraps <c>{System.Security.SecurityElement.Escape(wrapped)}</c> under its own name, converting to and from it implicitly.</summary>");
+        using (code.Block($"public readonly record struct {model.Name} : IXdrCodec<{model.Name}>{(formattable ? ", IFormattable" : "")}"))
+        {
+            code.Line($"public readonly {wrapped} Value;");
+            code.Line();
+            code.Line($"public {model.Name}({wrapped} value) => Value = value;");
+            code.Line();
+            code.Line($"public static implicit operator {model.Name}({wrapped} value) => new(value);");
+            code.Line($"public static implicit operator {wrapped}({model.Name} value) => value.Value;");
+            if (bytes)
+            {
+                code.Line("/// <summary>From an array as the wrapped type takes one, so assigning an array stays one conversion.</summary>");
+                code.Line($"public static implicit operator {model.Name}(byte[]? bytes) => new(bytes);");
+                code.Line();
+                // An inline opaque's span points into the value itself, so into this struct.
+                if (wrapped.StartsWith("InlineOpaque", System.StringComparison.Ordinal))
+                    code.Line("[System.Diagnostics.CodeAnalysis.UnscopedRef]");
+                code.Line("public ReadOnlySpan<byte> Span => Value.Span;");
+                code.Line("public int Length => Value.Length;");
+                code.Line("public byte[] ToArray() => Value.ToArray();");
+            }
+            code.Line();
+            code.Line($"public static {model.Name} Read({Reader}) => new({TypeSpelling.Read(target)});");
+            code.Line($"public static void Write({Writer}, in {model.Name} value) => {TypeSpelling.WriteCall(target, "value.Value")};");
+            code.Line($"public static int SizeOf(in {model.Name} value) => {TypeSpelling.Size(target, "value.Value")};");
+            if (target.ScalarSize is int size)
+                EmitFixedSize(code, size);
+            code.Line();
+            code.Line("public override string ToString() => Value.ToString();");
+            if (formattable)
+            {
+                // The primitive's ToString overloads, so formatting code written against it keeps working.
+                code.Line("public string ToString(string? format) => Value.ToString(format);");
+                code.Line("public string ToString(IFormatProvider? formatProvider) => Value.ToString(formatProvider);");
+                code.Line("public string ToString(string? format, IFormatProvider? formatProvider) => Value.ToString(format, formatProvider);");
+            }
+        }
+    }
+
     public static void EmitStruct(CodeWriter code, StructModel model)
     {
         string link = model.LinkWireName is null ? "" : $" A self-linked list node: its link <c>{model.LinkWireName}</c> is carried by the XdrList that holds it.";

@@ -13,8 +13,11 @@ internal static class TypeSpelling
     public static string CsType(TypeRef type) => type switch
     {
         TypeRef.Primitive primitive => Primitive(primitive.Kind),
+        TypeRef.FixedOpaque { InlineCapacity: int capacity } => InlineType(capacity),
+        TypeRef.VariableOpaque { InlineCapacity: int capacity } => InlineType(capacity),
         TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String => "ReadOnlyMemory<byte>",
         TypeRef.Named named => named.Name,
+        TypeRef.Alias alias => alias.Name,
         TypeRef.FixedArray array => ListType(array.Element),
         TypeRef.VariableArray array => ListType(array.Element),
         TypeRef.LinkedList list => ListType(list.Node),
@@ -22,32 +25,37 @@ internal static class TypeSpelling
         _ => throw TypeRef.Unhandled(type),
     };
 
+    private static string InlineType(int capacity) => InlineOpaques.TypeName(capacity);
+
     private static string ListType(TypeRef element) => $"XdrList<{CsType(element)}, {CodecType(element)}>";
 
     /// <summary>
-    /// The codec of a type: the struct or union itself, an enum's generated codec, a runtime codec for
+    /// The codec of a type: the struct, union or typedef itself, an enum's generated codec, a runtime codec for
     /// primitives, or a shared generated codec (see <see cref="SharedCodecName"/>) for opaque, list and optional types.
     /// </summary>
     public static string CodecType(TypeRef type) => type switch
     {
         TypeRef.Named { Kind: NamedKind.Enum } named => named.Name + "Codec",
         TypeRef.Named named => named.Name,
+        TypeRef.Alias alias => alias.Name,
         TypeRef.Primitive primitive => "Xdr" + PrimitiveName(primitive.Kind) + "Codec",
         _ => SharedCodecName(type),
     };
 
     /// <summary>True when <see cref="CodecType"/> names a shared codec that the generator must emit.</summary>
-    public static bool NeedsSharedCodec(TypeRef type) => type is not (TypeRef.Named or TypeRef.Primitive);
+    public static bool NeedsSharedCodec(TypeRef type) => type is not (TypeRef.Named or TypeRef.Alias or TypeRef.Primitive);
 
     /// <summary>A name derived from the type's shape, so equal shapes share one codec: XdrOpaqueUpTo255Codec.</summary>
     public static string SharedCodecName(TypeRef type) => "Xdr" + Shape(type) + "Codec";
 
-    // A string and an opaque of one bound encode alike, so they share a codec.
+    // A string and an opaque of one bound encode alike, so they share a codec, unless the opaque is held inline.
     private static string Shape(TypeRef type) => type switch
     {
         TypeRef.Primitive primitive => PrimitiveName(primitive.Kind),
         TypeRef.Named named => named.Name,
+        TypeRef.Alias alias => alias.Name,
         TypeRef.FixedOpaque opaque => "FixedOpaque" + Number(opaque.Length),
+        TypeRef.VariableOpaque { InlineCapacity: not null } opaque => "Inline" + BytesShape(opaque.Bound),
         TypeRef.VariableOpaque opaque => BytesShape(opaque.Bound),
         TypeRef.String text => BytesShape(text.Bound),
         TypeRef.FixedArray array => $"ArrayOf{Number(array.Length)}" + Shape(array.Element),
@@ -89,10 +97,12 @@ internal static class TypeSpelling
     public static string Read(TypeRef type) => type switch
     {
         TypeRef.Primitive primitive => "reader.Read" + PrimitiveName(primitive.Kind) + "()",
+        TypeRef.FixedOpaque { InlineCapacity: int capacity } opaque => $"{InlineType(capacity)}.ReadFixed(ref reader, {Number(opaque.Length)})",
         TypeRef.FixedOpaque opaque => $"reader.ReadFixedOpaque({Number(opaque.Length)})",
+        TypeRef.VariableOpaque { InlineCapacity: int capacity } opaque => $"{InlineType(capacity)}.Read(ref reader, {Bound(opaque.Bound)})",
         TypeRef.VariableOpaque opaque => $"reader.ReadOpaque({Bound(opaque.Bound)})",
         TypeRef.String text => $"reader.ReadOpaque({Bound(text.Bound)})",
-        TypeRef.Named => $"{CodecType(type)}.Read(ref reader)",
+        TypeRef.Named or TypeRef.Alias => $"{CodecType(type)}.Read(ref reader)",
         TypeRef.FixedArray array => $"{CsType(type)}.ReadFixed(ref reader, {Number(array.Length)})",
         TypeRef.VariableArray array => $"{CsType(type)}.ReadCounted(ref reader, {Bound(array.Bound)})",
         TypeRef.LinkedList => $"{CsType(type)}.ReadLinked(ref reader)",
@@ -125,7 +135,7 @@ internal static class TypeSpelling
         TypeRef.FixedOpaque opaque => $"writer.WriteFixedOpaque({value}.Span, {Number(opaque.Length)})",
         TypeRef.VariableOpaque opaque => $"writer.WriteOpaque({value}.Span, {Bound(opaque.Bound)})",
         TypeRef.String text => $"writer.WriteOpaque({value}.Span, {Bound(text.Bound)})",
-        TypeRef.Named => $"{CodecType(type)}.Write(ref writer, {value})",
+        TypeRef.Named or TypeRef.Alias => $"{CodecType(type)}.Write(ref writer, {value})",
         TypeRef.FixedArray array => $"{value}.WriteFixed(ref writer, {Number(array.Length)})",
         TypeRef.VariableArray array => $"{value}.WriteCounted(ref writer, {Bound(array.Bound)})",
         TypeRef.LinkedList => $"{value}.WriteLinked(ref writer)",
@@ -141,6 +151,7 @@ internal static class TypeSpelling
     {
         TypeRef.VariableOpaque or TypeRef.String => $"XdrSize.Opaque({value}.Length)",
         TypeRef.Named named => $"{named.Name}.SizeOf({value})",
+        TypeRef.Alias alias => $"{alias.Name}.SizeOf({value})",
         TypeRef.FixedArray => $"{value}.SizeFixed()",
         TypeRef.VariableArray => $"{value}.SizeCounted()",
         TypeRef.LinkedList => $"{value}.SizeLinked()",

@@ -14,6 +14,7 @@ internal sealed record FileModel(
     string Path,
     EquatableArray<ConstantModel> Constants,
     EquatableArray<EnumModel> Enums,
+    EquatableArray<AliasModel> Aliases,
     EquatableArray<StructModel> Structs,
     EquatableArray<UnionModel> Unions,
     EquatableArray<ProgramModel> Programs)
@@ -23,6 +24,7 @@ internal sealed record FileModel(
         path,
         model.Constants.Where(c => c.File == path).ToEquatableArray(),
         model.Enums.Where(e => e.File == path).ToEquatableArray(),
+        model.Aliases.Where(a => a.File == path).ToEquatableArray(),
         model.Structs.Where(s => s.File == path).ToEquatableArray(),
         model.Unions.Where(u => u.File == path).ToEquatableArray(),
         model.Programs.Where(p => p.File == path).ToEquatableArray());

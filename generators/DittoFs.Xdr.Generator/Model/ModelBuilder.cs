@@ -55,6 +55,7 @@ internal static class ModelBuilder
             files.Select(f => f.Path).ToEquatableArray(),
             constantModels.ToEquatableArray(),
             types.Enums.ToEquatableArray(),
+            types.Aliases.ToEquatableArray(),
             FixedSizes.Apply(types.Structs).ToEquatableArray(),
             types.Unions.ToEquatableArray(),
             programs.Programs.ToEquatableArray(),

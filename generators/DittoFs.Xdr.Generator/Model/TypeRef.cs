@@ -23,11 +23,25 @@ internal abstract record TypeRef
     /// <summary>A struct, union or enum, by its C# name; <see cref="WireName"/> is its name in the .x file.</summary>
     public sealed record Named(string Name, string WireName, NamedKind Kind) : TypeRef;
 
+    /// <summary>
+    /// A typedef of a primitive, an opaque or a string (<c>typedef uint64 cookie3</c>), generated as a struct named
+    /// after it that wraps <see cref="Target"/> and converts to and from it (<see cref="Aliases"/>).
+    /// </summary>
+    public sealed record Alias(string Name, string WireName, TypeRef Target) : TypeRef;
+
     /// <summary><c>opaque x[n]</c> (RFC 4506 §4.9).</summary>
-    public sealed record FixedOpaque(long Length) : TypeRef;
+    public sealed record FixedOpaque(long Length) : TypeRef
+    {
+        /// <summary>The capacity of the inline type holding it, or null if it is a slice of the buffer (<see cref="InlineOpaques"/>).</summary>
+        public int? InlineCapacity => InlineOpaques.CapacityFor(Length);
+    }
 
     /// <summary><c>opaque x&lt;n&gt;</c> (RFC 4506 §4.10).</summary>
-    public sealed record VariableOpaque(long Bound) : TypeRef;
+    public sealed record VariableOpaque(long Bound) : TypeRef
+    {
+        /// <summary>The capacity of the inline type holding it, or null if it is a slice of the buffer (<see cref="InlineOpaques"/>).</summary>
+        public int? InlineCapacity => InlineOpaques.CapacityFor(Bound);
+    }
 
     /// <summary><c>string x&lt;n&gt;</c> (RFC 4506 §4.11); kept as bytes like opaque, since file names need not be UTF-8.</summary>
     public sealed record String(long Bound) : TypeRef;
@@ -58,6 +72,7 @@ internal abstract record TypeRef
         Primitive => 4,
         FixedOpaque opaque => checked((int)((opaque.Length + 3) & ~3L)), // the resolver keeps the padded length an int
         Named { Kind: NamedKind.Enum } => EnumModel.FixedSize,
+        Alias alias => alias.Target.ScalarSize,
         Named or VariableOpaque or String or FixedArray or VariableArray or LinkedList or Optional => null,
         _ => throw Unhandled(this),
     };

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using DittoFs.Xdr.Generator.Diagnostics;
 using DittoFs.Xdr.Generator.Parsing;
 
@@ -23,6 +24,7 @@ internal sealed class TypeResolver
     private readonly Dictionary<string, TypeRef?> _typedefs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolvingTypedefs = new(StringComparer.Ordinal);
     private readonly List<EnumModel> _enums = new();
+    private readonly List<AliasModel> _aliases = new();
     private readonly List<StructModel> _structs = new();
     private readonly List<UnionModel> _unions = new();
 
@@ -39,6 +41,7 @@ internal sealed class TypeResolver
 
     /// <summary>The resolved types in the order resolved: an inline type before the type declaring it.</summary>
     public IReadOnlyList<EnumModel> Enums => _enums;
+    public IReadOnlyList<AliasModel> Aliases => _aliases;
     public IReadOnlyList<StructModel> Structs => _structs;
     public IReadOnlyList<UnionModel> Unions => _unions;
 
@@ -126,6 +129,9 @@ internal sealed class TypeResolver
             return;
         var discriminantSyntax = body.Discriminant;
         var discriminant = discriminantSyntax.Kind == DeclarationKind.Plain ? ResolveField(discriminantSyntax, new InlineName(csName, wireName), file) : null;
+        // A typedef'd discriminant (typedef int kind) switches on the value it wraps: case labels are plain numbers.
+        if (discriminant is { Type: TypeRef.Alias alias })
+            discriminant = discriminant with { Type = alias.Target };
         if (discriminant is not { Type: TypeRef.Primitive { Kind: PrimitiveKind.Int32 or PrimitiveKind.UInt32 or PrimitiveKind.Bool } or TypeRef.Named { Kind: NamedKind.Enum } })
         {
             _diagnostics.Report(XdrDiagnostics.BadDiscriminant, $"The discriminant of union '{wireName}' must be int, unsigned int, bool or an enum (RFC 4506 §4.15)", file, discriminantSyntax.Position, Math.Max(discriminantSyntax.Name.Length, 1));
@@ -306,6 +312,30 @@ internal sealed class TypeResolver
         }
     }
 
+    /// <summary>Typedef names that only spell a machine type (uint64, int32, uint32_t, hyper): they stay the primitive.</summary>
+    private static readonly Regex MachineTypeName = new("^u?_?(int|hyper|long|short|char|float|double)[0-9]*(_t)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// A typedef of a primitive, opaque or string keeps its name in C#: a wrapper struct (<see cref="TypeRef.Alias"/>),
+    /// so <c>cookie3</c> and <c>fileid3</c> are not interchangeable ulongs in signatures. A typedef of such a typedef
+    /// wraps the same target (one conversion away from it, as every alias is). A typedef whose name only spells a
+    /// machine type (<c>typedef unsigned hyper uint64</c>) stays the primitive: its name adds nothing. Other typedefs
+    /// (structs, unions, enums, arrays, optional data) resolve to the type they name, as before.
+    /// </summary>
+    private TypeRef? AliasOf(TypedefSyntax typedef, TypeRef? type, string file)
+    {
+        var target = type is TypeRef.Alias alias ? alias.Target : type;
+        if (target is not (TypeRef.Primitive or TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String))
+            return type;
+        if (target is TypeRef.Primitive && MachineTypeName.IsMatch(typedef.Name))
+            return target;
+        string csName = Names.Pascal(typedef.Name);
+        if (!_names.Claim(typedef.Name, file, typedef.Declaration.NamePosition, csName))
+            return null; // reported
+        _aliases.Add(new AliasModel(csName, typedef.Name, file, target));
+        return new TypeRef.Alias(csName, typedef.Name, target);
+    }
+
     private static TypeRef Named(string csName, string wireName, NamedKind kind) => new TypeRef.Named(csName, wireName, kind);
 
     private TypeRef? ResolveName(string name, TypeSpecSyntax spec, string file)
@@ -347,7 +377,7 @@ internal sealed class TypeResolver
         if (declaration.Kind == DeclarationKind.Void)
             _diagnostics.Report(XdrDiagnostics.Unsupported, "A typedef cannot be void", file, declaration.Position, 4);
         else
-            type = ResolveDeclaration(declaration, new InlineName(Names.Pascal(name), name), file); // typedef struct { ... } name; names the type
+            type = AliasOf(typedef, ResolveDeclaration(declaration, new InlineName(Names.Pascal(name), name), file), file); // typedef struct { ... } name; names the type
         _resolvingTypedefs.Remove(name);
         _typedefs[name] = type; // failures are cached too, so they are reported once
         return type;

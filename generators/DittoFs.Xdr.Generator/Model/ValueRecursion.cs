@@ -75,7 +75,7 @@ internal static class ValueRecursion
         TypeRef.FixedArray array => Embedded(array.Element),
         TypeRef.VariableArray array => Embedded(array.Element),
         TypeRef.LinkedList list => Embedded(list.Node),
-        TypeRef.Primitive or TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String => Enumerable.Empty<TypeRef.Named>(),
+        TypeRef.Primitive or TypeRef.Alias or TypeRef.FixedOpaque or TypeRef.VariableOpaque or TypeRef.String => Enumerable.Empty<TypeRef.Named>(),
         _ => throw TypeRef.Unhandled(type),
     };
 }

@@ -19,6 +19,9 @@ internal sealed record EnumModel(string Name, string WireName, string File, Equa
     public const int FixedSize = 4;
 }
 
+/// <summary>A typedef generated as a wrapper struct (<see cref="TypeRef.Alias"/>); <see cref="Target"/> is a primitive, opaque or string.</summary>
+internal sealed record AliasModel(string Name, string WireName, string File, TypeRef Target);
+
 /// <summary>A struct. A self-linked list node keeps its link out of <see cref="Fields"/>; lists of it carry the links.</summary>
 internal sealed record StructModel(string Name, string WireName, string File, EquatableArray<FieldModel> Fields, string? LinkWireName)
 {
@@ -47,6 +50,7 @@ internal sealed record XdrModel(
     EquatableArray<string> Files,
     EquatableArray<ConstantModel> Constants,
     EquatableArray<EnumModel> Enums,
+    EquatableArray<AliasModel> Aliases,
     EquatableArray<StructModel> Structs,
     EquatableArray<UnionModel> Unions,
     EquatableArray<ProgramModel> Programs,

@@ -6,21 +6,19 @@ using DittoFs.Vfs;
 namespace DittoFs.Nfs;
 
 /// <summary>
-/// Memory a reply points into: encoded file handles, READ data, READDIR entry arrays, cookie verifiers.
-/// A generated dispatcher encodes a service's result only after the service's task completes, so nothing the
-/// result references can be returned to a pool inside the call. Ownership therefore follows the call's
-/// <see cref="RpcCallContext"/>: the RPC layer reuses a context only once its call has been answered, so the
-/// next <see cref="Begin"/> on the same context is the first moment the previous reply's memory is free, and
-/// it is returned to the pools there. The scratch lives in the context's <see cref="RpcCallContext.ServiceState"/>
-/// slot, so finding it is a field read. In steady state (contexts reused) a call allocates nothing.
-/// Consequence for callers outside the RPC layer (tests): a result's memory is valid until the next call made
-/// with the same context.
+/// Memory a reply points into: READ data and READDIR entry arrays. (File handles and verifiers need none: they are
+/// values held in the reply itself.) A generated dispatcher encodes a service's result only after the service's task
+/// completes, so nothing the result references can be returned to a pool inside the call. Ownership therefore
+/// follows the call's <see cref="RpcCallContext"/>: the RPC layer reuses a context only once its call has been
+/// answered, so the next <see cref="Begin"/> on the same context is the first moment the previous reply's memory is
+/// free, and it is returned to the pools there. The scratch lives in the context's
+/// <see cref="RpcCallContext.ServiceState"/> slot, so finding it is a field read. In steady state (contexts reused)
+/// a call allocates nothing. Consequence for callers outside the RPC layer (tests): a result's READ data and
+/// directory entries are valid until the next call made with the same context.
 /// It also keeps what the call learnt that others outside the service want to know (<see cref="Share"/>, for metrics).
 /// </summary>
 internal sealed class CallScratch
 {
-    private byte[] _bytes = [];
-    private int _bytesUsed;
     private byte[]? _data;
     private Array? _entries;
     private Action<Array>? _returnEntries;
@@ -50,22 +48,6 @@ internal sealed class CallScratch
     /// that names no exported share (malformed, foreign, or of a share no longer exported).
     /// </summary>
     public Share? Share { get; set; }
-
-    /// <summary>A file handle encoded into this call's memory.</summary>
-    public ReadOnlyMemory<byte> Handle(FileHandle handle)
-    {
-        var memory = Take(FileHandle.Size);
-        handle.WriteTo(memory.Span);
-        return memory;
-    }
-
-    /// <summary>A cookie verifier or other 8-byte value encoded big-endian into this call's memory.</summary>
-    public ReadOnlyMemory<byte> UInt64(ulong value)
-    {
-        var memory = Take(sizeof(ulong));
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(memory.Span, value);
-        return memory;
-    }
 
     /// <summary>
     /// Where this call's READ data goes (one per call): through the RPC server, into the reply's out-of-line data
@@ -98,7 +80,7 @@ internal sealed class CallScratch
         }
         var entries = ArrayPool<T>.Shared.Rent(minimumLength);
         _entries = entries;
-        // Entries hold slices of other memory (names, handles): cleared so the pool does not keep that alive.
+        // Entries hold slices of other memory (names): cleared so the pool does not keep that alive.
         _returnEntries = static array => ArrayPool<T>.Shared.Return((T[])array, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         return entries;
     }
@@ -117,23 +99,9 @@ internal sealed class CallScratch
         return larger;
     }
 
-    private Memory<byte> Take(int length)
-    {
-        if (_bytes.Length - _bytesUsed < length)
-        {
-            // Earlier slices keep the old array alive until the reply is sent; the new one is kept for later calls.
-            _bytes = new byte[Math.Max(256, Math.Max(_bytes.Length * 2, length))];
-            _bytesUsed = 0;
-        }
-        var memory = _bytes.AsMemory(_bytesUsed, length);
-        _bytesUsed += length;
-        return memory;
-    }
-
     private void Reset()
     {
         Share = null;
-        _bytesUsed = 0;
         _readBuffer?.Begin(null, 0);
         if (_data is not null)
         {

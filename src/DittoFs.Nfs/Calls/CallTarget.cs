@@ -20,11 +20,11 @@ internal readonly record struct CallTarget(Share Share, FileRef File, AuthContex
 
     public WireWcc Wcc(in StoreWcc wcc) => WireAttributes.ToWccData(wcc, Share.Id);
 
-    /// <summary>The encoded handle of another file of this share, in the call's scratch memory.</summary>
-    public NfsFh3 Handle(CallScratch scratch, FileRef file) => new() { Data = scratch.Handle(new FileHandle(Share.Id, file)) };
+    /// <summary>The handle of another file of this share.</summary>
+    public NfsFh3 Handle(FileRef file) => new() { Data = new FileHandle(Share.Id, file).ToOpaque() };
 
     /// <summary>post_op_fh3 of a file this call created or found.</summary>
-    public PostOpFh3 PostOpHandle(CallScratch scratch, FileRef file) => new() { HandleFollows = true, Handle = Handle(scratch, file) };
+    public PostOpFh3 PostOpHandle(FileRef file) => new() { HandleFollows = true, Handle = Handle(file) };
 
     public override string ToString() => $"{File} in {Share}";
 }

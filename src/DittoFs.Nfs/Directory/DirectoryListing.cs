@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using DittoFs.Storage;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -14,14 +14,10 @@ namespace DittoFs.Nfs;
 internal static class DirectoryListing
 {
     /// <summary>An 8-byte placeholder for sizing a reply before its cookie verifier is known.</summary>
-    public static readonly ReadOnlyMemory<byte> NoVerifier = new byte[8];
+    public static readonly InlineOpaque8 NoVerifier = Verifiers.Encode(0);
 
     private static readonly ReadOnlyMemory<byte> DotName = "."u8.ToArray();
     private static readonly ReadOnlyMemory<byte> DotDotName = ".."u8.ToArray();
-
-    /// <summary>The 8 bytes of a cookieverf3 as the stores take it (absent counts as 0, "no verifier yet").</summary>
-    public static ulong Verifier(ReadOnlyMemory<byte> cookieVerifier) =>
-        cookieVerifier.Length == 8 ? BinaryPrimitives.ReadUInt64BigEndian(cookieVerifier.Span) : 0;
 
     /// <param name="parentReader">Who reads ".." for its file id: the server, since listing needs read permission but a lookup needs search.</param>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

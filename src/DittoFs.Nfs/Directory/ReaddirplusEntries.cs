@@ -62,7 +62,7 @@ internal struct ReaddirplusEntries : IDirectorySink
             Name = entry.Name,
             Cookie = entry.Cookie,
             NameAttributes = _target.PostOp(entry.Attributes),
-            NameHandle = _target.PostOpHandle(_scratch, entry.Attributes.Ref),
+            NameHandle = _target.PostOpHandle(entry.Attributes.Ref),
         };
         int size = 4 + Entryplus3.SizeOf(wire);
         if (_size + size > _maxCount)

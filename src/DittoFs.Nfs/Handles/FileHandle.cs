@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -51,23 +52,21 @@ public readonly record struct FileHandle(uint ShareId, ulong FileId, ulong Gener
     /// <summary>The store's name of the file; only meaningful for a handle <see cref="TryParse"/> accepted.</summary>
     public FileRef File => new(FileId, (uint)Generation);
 
-    /// <summary>Writes the <see cref="Size"/> bytes of the handle.</summary>
-    public void WriteTo(Span<byte> destination)
+    /// <summary>The encoded handle, as the value nfs_fh3 and fhandle3 hold (inline: nothing to keep alive or return).</summary>
+    public InlineOpaque64 ToOpaque()
     {
-        destination = destination[..Size];
+        Span<byte> bytes = stackalloc byte[Size];
+        WriteTo(bytes);
+        return new InlineOpaque64(bytes);
+    }
+
+    private void WriteTo(Span<byte> destination)
+    {
         destination[0] = FormatVersion;
         destination[1..4].Clear();
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], ShareId);
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], FileId);
         BinaryPrimitives.WriteUInt64BigEndian(destination[16..], Generation);
-    }
-
-    /// <summary>A new array with the encoded handle, for handles kept beyond one call (a share's root).</summary>
-    public byte[] ToArray()
-    {
-        var bytes = new byte[Size];
-        WriteTo(bytes);
-        return bytes;
     }
 
     public override string ToString() => $"{ShareId:x8}:{FileId}.{Generation}";

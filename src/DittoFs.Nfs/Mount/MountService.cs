@@ -39,7 +39,7 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
     /// MNT3ERR_NOENT for a path that is not exported or does not exist, MNT3ERR_NOTDIR for a non-directory,
     /// MNT3ERR_ACCES for a client, port or flavour the share does not admit, or a directory it may not search.
     /// </summary>
-    public ValueTask<Mountres3> MntAsync(ReadOnlyMemory<byte> arguments, RpcCallContext context)
+    public ValueTask<Mountres3> MntAsync(Dirpath arguments, RpcCallContext context)
     {
         string path = Encoding.UTF8.GetString(arguments.Span);
         if (!_shares.TryGetContaining(path, out var share, out var below))
@@ -66,10 +66,10 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
                 return Refuse(path, context, Mountstat3.Mnt3errNotdir);
             directory = found.Value.File.Ref;
         }
-        return Mounted(share, path, new FileHandle(share.Id, directory).ToArray(), context);
+        return Mounted(share, path, new FileHandle(share.Id, directory).ToOpaque(), context);
     }
 
-    private Mountres3 Mounted(Share share, string path, ReadOnlyMemory<byte> handle, RpcCallContext context)
+    private Mountres3 Mounted(Share share, string path, in InlineOpaque64 handle, RpcCallContext context)
     {
         _mounts.Add(HostOf(context), path);
         LogMounted(path, context.Client);
@@ -100,7 +100,7 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
     }
 
     /// <summary>MOUNTPROC3_UMNT (RFC 1813 §5.2.3): forgets this client's mount of the path.</summary>
-    public ValueTask UmntAsync(ReadOnlyMemory<byte> arguments, RpcCallContext context)
+    public ValueTask UmntAsync(Dirpath arguments, RpcCallContext context)
     {
         string path = Encoding.UTF8.GetString(arguments.Span);
         string mounted = _shares.TryGetContaining(path, out var share, out var below) && below.Length == 0 ? share.ExportPath : path;

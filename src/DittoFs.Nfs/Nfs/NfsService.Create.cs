@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
@@ -27,15 +26,14 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Create3Res { Status = status, Resfail = new Create3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Of(context);
         var how = arguments.How;
         bool exclusive = how.Mode == Createmode3.Exclusive;
         var attributes = exclusive ? SetAttributes.None : WireAttributes.ToSetAttributes(how.ObjAttributes);
-        ulong verifier = exclusive ? BinaryPrimitives.ReadUInt64BigEndian(how.Verf.Span) : 0;
+        ulong verifier = exclusive ? Verifiers.Decode(how.Verf) : 0;
 
         var result = await target.FileSystem.CreateAsync(target.Auth, target.File, arguments.Where.Name, (CreateMode)(int)how.Mode, attributes, verifier, cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Create, target, scratch);
+        var created = Created(result, NfsV3Procedure.Create, target);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Create3Res { Status = created.Status, Resok = new Create3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Create3Res { Status = created.Status, Resfail = new Create3Resfail { DirWcc = created.Directory } };
@@ -52,10 +50,9 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Mkdir3Res { Status = status, Resfail = new Mkdir3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Of(context);
         var result = await target.FileSystem.MkdirAsync(target.Auth, target.File, arguments.Where.Name, WireAttributes.ToSetAttributes(arguments.Attributes), cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Mkdir, target, scratch);
+        var created = Created(result, NfsV3Procedure.Mkdir, target);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Mkdir3Res { Status = created.Status, Resok = new Mkdir3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Mkdir3Res { Status = created.Status, Resfail = new Mkdir3Resfail { DirWcc = created.Directory } };
@@ -72,11 +69,10 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Symlink3Res { Status = status, Resfail = new Symlink3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Of(context);
         var symlink = arguments.Symlink;
         var result = await target.FileSystem.SymlinkAsync(target.Auth, target.File, arguments.Where.Name, symlink.SymlinkData,
             WireAttributes.ToSetAttributes(symlink.SymlinkAttributes), cancellationToken).ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Symlink, target, scratch);
+        var created = Created(result, NfsV3Procedure.Symlink, target);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Symlink3Res { Status = created.Status, Resok = new Symlink3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Symlink3Res { Status = created.Status, Resfail = new Symlink3Resfail { DirWcc = created.Directory } };
@@ -96,7 +92,6 @@ public sealed partial class NfsService
             var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
             return new Mknod3Res { Status = status, Resfail = new Mknod3Resfail { DirWcc = refused } };
         }
-        var scratch = CallScratch.Of(context);
         var what = arguments.What;
         var (attributes, device) = what.Type switch
         {
@@ -107,14 +102,14 @@ public sealed partial class NfsService
         };
         var result = await target.FileSystem.MknodAsync(target.Auth, target.File, arguments.Where.Name, (FileType)(int)what.Type, attributes, device, cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Mknod, target, scratch);
+        var created = Created(result, NfsV3Procedure.Mknod, target);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Mknod3Res { Status = created.Status, Resok = new Mknod3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Mknod3Res { Status = created.Status, Resfail = new Mknod3Resfail { DirWcc = created.Directory } };
     }
 
     /// <summary>The reply parts the four creating procedures share, from the file system's answer.</summary>
-    private CreatedObject Created(in StoreResult<CreateResult> result, NfsV3Procedure procedure, in CallTarget target, CallScratch scratch)
+    private CreatedObject Created(in StoreResult<CreateResult> result, NfsV3Procedure procedure, in CallTarget target)
     {
         var nfs = Outcome(result.Status, procedure, target);
         var directory = target.Wcc(result.Value.Directory);
@@ -123,7 +118,7 @@ public sealed partial class NfsService
             return new CreatedObject(nfs, default, default, directory);
         }
         var file = result.Value.File;
-        return new CreatedObject(nfs, target.PostOpHandle(scratch, file.Ref), target.PostOp(file), directory);
+        return new CreatedObject(nfs, target.PostOpHandle(file.Ref), target.PostOp(file), directory);
     }
 
     private readonly record struct CreatedObject(Nfsstat3 Status, PostOpFh3 Handle, PostOpAttr Attributes, WireWcc Directory);

@@ -20,7 +20,6 @@ public sealed partial class NfsService
         {
             return new Lookup3Res { Status = status };
         }
-        var scratch = CallScratch.Of(context);
         var result = await target.FileSystem.LookupAsync(target.Auth, target.File, arguments.What.Name, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(result.Status, NfsV3Procedure.Lookup, target);
         if (status != Nfsstat3.Nfs3Ok)
@@ -32,7 +31,7 @@ public sealed partial class NfsService
             Status = status,
             Resok = new Lookup3Resok
             {
-                Object = target.Handle(scratch, result.Value.File.Ref),
+                Object = target.Handle(result.Value.File.Ref),
                 ObjAttributes = target.PostOp(result.Value.File),
                 DirAttributes = target.PostOp(result.Value.Directory),
             },

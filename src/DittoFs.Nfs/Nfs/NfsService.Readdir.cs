@@ -23,7 +23,7 @@ public sealed partial class NfsService
         }
         var scratch = CallScratch.Of(context);
         int limit = (int)Math.Min(arguments.Count, (uint)_options.MaxTransferSize);
-        var listing = await DirectoryListing.ReadAsync(target, arguments.Cookie, DirectoryListing.Verifier(arguments.Cookieverf),
+        var listing = await DirectoryListing.ReadAsync(target, arguments.Cookie, Verifiers.Decode(arguments.Cookieverf),
             new ReaddirEntries(scratch, limit), ServerIdentity, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(listing.Status, NfsV3Procedure.Readdir, target);
         var directory = target.PostOp(listing.Directory);
@@ -37,7 +37,7 @@ public sealed partial class NfsService
             Resok = new Readdir3Resok
             {
                 DirAttributes = directory,
-                Cookieverf = scratch.UInt64(listing.CookieVerifier),
+                Cookieverf = Verifiers.Encode(listing.CookieVerifier),
                 Reply = new Dirlist3 { Entries = listing.Sink.Entries, Eof = listing.EndOfDirectory },
             },
         };
@@ -58,7 +58,7 @@ public sealed partial class NfsService
         var scratch = CallScratch.Of(context);
         int maxCount = (int)Math.Min(arguments.Maxcount, (uint)_options.MaxTransferSize);
         int dirCount = (int)Math.Min(arguments.Dircount, (uint)_options.MaxTransferSize);
-        var listing = await DirectoryListing.ReadAsync(target, arguments.Cookie, DirectoryListing.Verifier(arguments.Cookieverf),
+        var listing = await DirectoryListing.ReadAsync(target, arguments.Cookie, Verifiers.Decode(arguments.Cookieverf),
             new ReaddirplusEntries(target, scratch, maxCount, dirCount), ServerIdentity, context.CancellationToken).ConfigureAwait(false);
         status = Outcome(listing.Status, NfsV3Procedure.Readdirplus, target);
         var directory = target.PostOp(listing.Directory);
@@ -72,7 +72,7 @@ public sealed partial class NfsService
             Resok = new Readdirplus3Resok
             {
                 DirAttributes = directory,
-                Cookieverf = scratch.UInt64(listing.CookieVerifier),
+                Cookieverf = Verifiers.Encode(listing.CookieVerifier),
                 Reply = new Dirlistplus3 { Entries = listing.Sink.Entries, Eof = listing.EndOfDirectory },
             },
         };

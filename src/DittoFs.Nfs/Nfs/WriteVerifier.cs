@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using DittoFs.Protocol;
 
 namespace DittoFs.Nfs;
 
@@ -11,18 +12,16 @@ namespace DittoFs.Nfs;
 /// </summary>
 public sealed class WriteVerifier
 {
-    private readonly byte[] _bytes = new byte[8];
-
     public WriteVerifier(ulong value)
     {
         Value = value;
-        BinaryPrimitives.WriteUInt64BigEndian(_bytes, value);
+        Bytes = Verifiers.Encode(value);
     }
 
     public ulong Value { get; }
 
     /// <summary>The 8 bytes sent to clients.</summary>
-    public ReadOnlyMemory<byte> Bytes => _bytes;
+    public Writeverf3 Bytes { get; }
 
     /// <summary>A verifier for a server instance starting now.</summary>
     public static WriteVerifier ForNewInstance(TimeProvider? timeProvider = null)

@@ -2,6 +2,7 @@ using System.Text;
 using DittoFs.Protocol;
 using DittoFs.Storage;
 using DittoFs.Vfs;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -23,7 +24,7 @@ public sealed class Share
         FileSystem = fileSystem;
         Options = options;
         Root = fileSystem.Root;
-        RootHandle = new FileHandle(Id, Root).ToArray();
+        RootHandle = new FileHandle(Id, Root).ToOpaque();
         MountAuthFlavors = options.AllowedAuthFlavors.Select(flavor => (int)flavor).ToArray();
         ExportPathBytes = Encoding.UTF8.GetBytes(exportPath);
         ExportGroups = options.AllowedClients.Select(network => new Groupnode { GrName = Encoding.UTF8.GetBytes(network.ToString()) }).ToArray();
@@ -42,7 +43,7 @@ public sealed class Share
     public FileRef Root { get; }
 
     /// <summary>The encoded handle of the root directory, as MNT returns it.</summary>
-    public ReadOnlyMemory<byte> RootHandle { get; }
+    public InlineOpaque64 RootHandle { get; }
 
     /// <summary>auth_flavors of MNT's reply (RFC 1813 §5.2.1), in order of preference.</summary>
     internal int[] MountAuthFlavors { get; }

@@ -85,7 +85,7 @@ internal sealed class NfsEnvironment
         content.WriteAsync(attributes.ContentId, 0, data).AsTask().GetAwaiter().GetResult();
         metadata.CommitWriteAsync(root, file, 0, (uint)data.Length).AsTask().GetAwaiter().GetResult();
 
-        byte[] HandleOf(FileRef reference) => new FileHandle(Share.Id, reference).ToArray();
+        byte[] HandleOf(FileRef reference) => new FileHandle(Share.Id, reference).ToOpaque().ToArray();
         Root = Share.RootHandle.ToArray();
         Directory = HandleOf(directory);
         File = HandleOf(file);

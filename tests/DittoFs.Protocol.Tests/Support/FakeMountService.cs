@@ -9,7 +9,7 @@ public sealed class FakeMountService : IMountV3<object?>
 
     public ValueTask NullAsync(object? context) => default;
 
-    public ValueTask<Mountres3> MntAsync(ReadOnlyMemory<byte> arguments, object? context)
+    public ValueTask<Mountres3> MntAsync(Dirpath arguments, object? context)
     {
         var path = System.Text.Encoding.UTF8.GetString(arguments.Span);
         if (path != "/export")
@@ -25,7 +25,7 @@ public sealed class FakeMountService : IMountV3<object?>
     public ValueTask<DittoFs.Xdr.XdrList<Mountbody, Mountbody>> DumpAsync(object? context) =>
         new(Mounted.Select(m => new Mountbody { MlHostname = "client"u8.ToArray(), MlDirectory = System.Text.Encoding.UTF8.GetBytes(m) }).ToArray());
 
-    public ValueTask UmntAsync(ReadOnlyMemory<byte> arguments, object? context)
+    public ValueTask UmntAsync(Dirpath arguments, object? context)
     {
         Mounted.Remove(System.Text.Encoding.UTF8.GetString(arguments.Span));
         return default;

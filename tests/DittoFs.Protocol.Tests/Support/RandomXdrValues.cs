@@ -5,7 +5,7 @@ namespace DittoFs.Protocol.Tests.Support;
 
 /// <summary>
 /// Makes random values of the generated XDR types by reflection over their public fields, within what the
-/// wire allows: opaques and strings within their declared bound (fixed lengths exact), enums only declared
+/// wire allows: opaques (slices or inline values) and strings within their declared bound (fixed lengths exact), enums only declared
 /// values, arrays within their bound. Union discriminants are enums or bools, so every arm, including the
 /// error and void arms, comes up; fields of the arms not selected are filled too and must be ignored by the
 /// encoder. Deterministic for a seed, so a failure names the seed that reproduces it.
@@ -47,6 +47,10 @@ public sealed class RandomXdrValues(int seed)
             return NextEnum(type);
         if (type == typeof(ReadOnlyMemory<byte>))
             return NextOpaque(bound);
+        if (type == typeof(InlineOpaque8))
+            return new InlineOpaque8(NextOpaque(bound).Span);
+        if (type == typeof(InlineOpaque64))
+            return new InlineOpaque64(NextOpaque(bound).Span);
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(XdrList<,>))
             return NextList(type, bound, depth);
         if (Nullable.GetUnderlyingType(type) is { } optional)
@@ -124,7 +128,7 @@ public sealed class RandomXdrValues(int seed)
         foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Instance))
         {
             XdrBound bound = XdrBound.Unbounded;
-            if (field.FieldType == typeof(ReadOnlyMemory<byte>) && !XdrBounds.TryGetOpaque(field, out bound))
+            if (XdrBounds.IsOpaque(field.FieldType) && !XdrBounds.TryGetOpaque(field, out bound))
                 throw new InvalidOperationException($"No bound for {XdrBounds.Key(field)}: add it to XdrBounds from the .x file.");
             if (field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(XdrList<,>))
                 bound = XdrBounds.Array(field);

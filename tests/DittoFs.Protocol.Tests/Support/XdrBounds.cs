@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using DittoFs.Xdr;
 
 namespace DittoFs.Protocol.Tests.Support;
 
@@ -34,28 +35,19 @@ public static class XdrBounds
         // portmap.x
         ["CallArgs.Args"] = XdrBound.Unbounded,                                // opaque args<>
         ["CallResult.Res"] = XdrBound.Unbounded,                               // opaque res<>
-        // mount3.x
-        ["Mountres3Ok.Fhandle"] = XdrBound.AtMost(64),                         // fhandle3: opaque<FHSIZE3>
-        ["Mountbody.MlHostname"] = XdrBound.AtMost(255),                       // name: string<MNTNAMLEN>
-        ["Mountbody.MlDirectory"] = XdrBound.AtMost(1024),                     // dirpath: string<MNTPATHLEN>
-        ["Groupnode.GrName"] = XdrBound.AtMost(255),                           // name
-        ["Exportnode.ExDir"] = XdrBound.AtMost(1024),                          // dirpath
+        // mount3.x: its typedefs are structs wrapping the bytes (Value)
+        ["Fhandle3.Value"] = XdrBound.AtMost(64),                              // opaque fhandle3<FHSIZE3>
+        ["Name.Value"] = XdrBound.AtMost(255),                                 // string name<MNTNAMLEN>
+        ["Dirpath.Value"] = XdrBound.AtMost(1024),                             // string dirpath<MNTPATHLEN>
         // nfs3.x
         ["NfsFh3.Data"] = XdrBound.AtMost(Nfs3Constants.Nfs3Fhsize),
-        ["Diropargs3.Name"] = XdrBound.AtMost(Nfs3Constants.DittoMaxnamlen),   // filename3
-        ["Entry3.Name"] = XdrBound.AtMost(Nfs3Constants.DittoMaxnamlen),
-        ["Entryplus3.Name"] = XdrBound.AtMost(Nfs3Constants.DittoMaxnamlen),
-        ["Readlink3Resok.Data"] = XdrBound.AtMost(Nfs3Constants.DittoMaxpathlen), // nfspath3
-        ["Symlinkdata3.SymlinkData"] = XdrBound.AtMost(Nfs3Constants.DittoMaxpathlen),
+        ["Filename3.Value"] = XdrBound.AtMost(Nfs3Constants.DittoMaxnamlen),
+        ["Nfspath3.Value"] = XdrBound.AtMost(Nfs3Constants.DittoMaxpathlen),
         ["Read3Resok.Data"] = XdrBound.Unbounded,                              // opaque data<>
         ["Write3Args.Data"] = XdrBound.Unbounded,
-        ["Write3Resok.Verf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Writeverfsize),
-        ["Commit3Resok.Verf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Writeverfsize),
-        ["Createhow3.Verf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Createverfsize),
-        ["Readdir3Args.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
-        ["Readdir3Resok.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
-        ["Readdirplus3Args.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
-        ["Readdirplus3Resok.Cookieverf"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
+        ["Writeverf3.Value"] = XdrBound.Fixed(Nfs3Constants.Nfs3Writeverfsize),
+        ["Createverf3.Value"] = XdrBound.Fixed(Nfs3Constants.Nfs3Createverfsize),
+        ["Cookieverf3.Value"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
         // Idl/probe.x (this test project)
         ["ProbeShapes.Odd"] = XdrBound.Fixed(3),
         ["ProbeShapes.Label"] = XdrBound.AtMost(5),
@@ -74,16 +66,19 @@ public static class XdrBounds
 
     public static bool TryGetOpaque(FieldInfo field, out XdrBound bound) => Opaque.TryGetValue(Key(field), out bound);
 
+    /// <summary>True for the C# types an opaque or string is generated as: a slice, or a value held inline (at most 64 bytes).</summary>
+    public static bool IsOpaque(Type type) => type == typeof(ReadOnlyMemory<byte>) || type == typeof(InlineOpaque8) || type == typeof(InlineOpaque64);
+
     /// <summary>Arrays not listed are self-linked lists or unbounded arrays.</summary>
     public static XdrBound Array(FieldInfo field) => Arrays.GetValueOrDefault(Key(field), XdrBound.Unbounded);
 
     /// <summary>
-    /// The bound of a shared codec, which carries it in its name: XdrOpaqueUpTo1024Codec, XdrFixedOpaque8Codec,
-    /// XdrListUpTo16OfUInt32Codec, XdrArrayOf4OfInt32Codec.
+    /// The bound of a shared codec, which carries it in its name: XdrOpaqueUpTo1024Codec, XdrInlineOpaqueUpTo64Codec,
+    /// XdrFixedOpaque8Codec, XdrListUpTo16OfUInt32Codec, XdrArrayOf4OfInt32Codec.
     /// </summary>
     public static XdrBound OfSharedCodec(Type codec)
     {
-        var match = Regex.Match(codec.Name, @"^Xdr(?:OpaqueUpTo|ListUpTo)(\d+)");
+        var match = Regex.Match(codec.Name, @"^Xdr(?:OpaqueUpTo|InlineOpaqueUpTo|ListUpTo)(\d+)");
         if (match.Success)
             return XdrBound.AtMost(int.Parse(match.Groups[1].Value));
         match = Regex.Match(codec.Name, @"^Xdr(?:FixedOpaque|ArrayOf)(\d+)");

@@ -11,7 +11,7 @@ internal sealed class FakeMountService : IMountV3<RpcCallContext>
 
     public ValueTask NullAsync(RpcCallContext context) => ValueTask.CompletedTask;
 
-    public ValueTask<Mountres3> MntAsync(ReadOnlyMemory<byte> arguments, RpcCallContext context) =>
+    public ValueTask<Mountres3> MntAsync(Dirpath arguments, RpcCallContext context) =>
         ValueTask.FromResult(arguments.Span.SequenceEqual(ExportPath)
             ? new Mountres3
             {
@@ -22,7 +22,7 @@ internal sealed class FakeMountService : IMountV3<RpcCallContext>
 
     public ValueTask<XdrList<Mountbody, Mountbody>> DumpAsync(RpcCallContext context) => ValueTask.FromResult(default(XdrList<Mountbody, Mountbody>));
 
-    public ValueTask UmntAsync(ReadOnlyMemory<byte> arguments, RpcCallContext context) => ValueTask.CompletedTask;
+    public ValueTask UmntAsync(Dirpath arguments, RpcCallContext context) => ValueTask.CompletedTask;
 
     public ValueTask UmntallAsync(RpcCallContext context) => ValueTask.CompletedTask;
 

@@ -64,7 +64,7 @@ public sealed class MeteredNfsServiceTests
 
         var result = await _nfs.ReadAsync(new Read3Args { File = file, Count = 4096 }, Caller());
 
-        Assert.That(result.Resok.Count, Is.EqualTo(1000));
+        Assert.That(result.Resok.Count.Value, Is.EqualTo(1000));
         Assert.That(_recorded.Sum("dittofs.nfs.operations", "share=/export", "procedure=READ", "status=NFS3_OK"), Is.EqualTo(1));
         Assert.That(_recorded.Sum("dittofs.nfs.read", "share=/export"), Is.EqualTo(1000));
     }
@@ -101,7 +101,7 @@ public sealed class MeteredNfsServiceTests
     [Test]
     public async Task A_handle_of_no_exported_share_counts_under_share_none()
     {
-        var foreign = new NfsFh3 { Data = new FileHandle(0xDEAD, 5, 1).ToArray() };
+        var foreign = new NfsFh3 { Data = new FileHandle(0xDEAD, 5, 1).ToOpaque() };
 
         await _nfs.GetattrAsync(new Getattr3Args { Object = foreign }, Caller());
 
@@ -122,7 +122,7 @@ public sealed class MeteredNfsServiceTests
         var context = Caller();
         await _nfs.GetattrAsync(new Getattr3Args { Object = _root }, context);
 
-        await _nfs.GetattrAsync(new Getattr3Args { Object = new NfsFh3 { Data = new FileHandle(0xDEAD, 5, 1).ToArray() } }, context);
+        await _nfs.GetattrAsync(new Getattr3Args { Object = new NfsFh3 { Data = new FileHandle(0xDEAD, 5, 1).ToOpaque() } }, context);
 
         Assert.That(_recorded.Sum("dittofs.nfs.operations", "share=/export", "procedure=GETATTR"), Is.EqualTo(1));
         Assert.That(_recorded.Sum("dittofs.nfs.operations", "share=none", "procedure=GETATTR"), Is.EqualTo(1));
@@ -131,7 +131,7 @@ public sealed class MeteredNfsServiceTests
     [Test]
     public async Task A_rename_counts_against_the_share_of_its_first_handle()
     {
-        var foreign = new NfsFh3 { Data = new FileHandle(0xDEAD, 5, 1).ToArray() };
+        var foreign = new NfsFh3 { Data = new FileHandle(0xDEAD, 5, 1).ToOpaque() };
 
         await _nfs.RenameAsync(new Rename3Args
         {

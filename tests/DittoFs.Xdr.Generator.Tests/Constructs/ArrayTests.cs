@@ -30,7 +30,7 @@ public sealed class ArrayTests : CompiledXdrFixture
             Bounded = new uint[] { 7 },
             Unbounded = Array.Empty<long>(),
             Points = new[] { new Point { X = 1, Y = -1 } },
-            Labels = new ReadOnlyMemory<byte>[] { "ab"u8.ToArray(), "c"u8.ToArray() },
+            Labels = new Label[] { "ab"u8.ToArray(), "c"u8.ToArray() },
         });
 
         public static string Decode(byte[] bytes)

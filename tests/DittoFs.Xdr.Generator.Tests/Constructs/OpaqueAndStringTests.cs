@@ -3,7 +3,10 @@ using DittoFs.Xdr.Generator.Tests.Infrastructure;
 
 namespace DittoFs.Xdr.Generator.Tests.Constructs;
 
-/// <summary>Fixed and variable opaque data and strings (RFC 4506 §4.9-4.11), decoded as slices of the input.</summary>
+/// <summary>
+/// Fixed and variable opaque data and strings (RFC 4506 §4.9-4.11). Strings and opaques over 64 bytes or unbounded
+/// decode as slices of the input; opaques of at most 64 bytes are held inline (<see cref="InlineOpaqueTests"/>).
+/// </summary>
 public sealed class OpaqueAndStringTests : CompiledXdrFixture
 {
     protected override string Xdr => """
@@ -31,7 +34,8 @@ public sealed class OpaqueAndStringTests : CompiledXdrFixture
         public static string Decode(byte[] bytes)
         {
             var b = XdrCodec.Decode<Blobs>(bytes);
-            return string.Join(" ", new[] { b.Verf, b.Small, b.Any, b.Name, b.ShortName }.Select(m => Convert.ToHexString(m.Span)));
+            return string.Join(" ", Convert.ToHexString(b.Verf.Span), Convert.ToHexString(b.Small.Span),
+                Convert.ToHexString(b.Any.Span), Convert.ToHexString(b.Name.Span), Convert.ToHexString(b.ShortName.Span));
         }
 
         public static ReadOnlyMemory<byte> DecodeName(byte[] bytes) => XdrCodec.Decode<Blobs>(bytes).Name;

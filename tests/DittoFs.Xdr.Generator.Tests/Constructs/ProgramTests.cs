@@ -42,7 +42,7 @@ public sealed class ProgramTests : CompiledXdrFixture
 
             public ValueTask<int> AddAsync(Pair arguments, string context) => new(arguments.A + arguments.B);
 
-            public ValueTask<ReadOnlyMemory<byte>> EchoAsync(ReadOnlyMemory<byte> arguments, string context) => new(arguments);
+            public ValueTask<Name> EchoAsync(Name arguments, string context) => new(arguments);
 
             public async ValueTask ResetAsync(int arguments, string context)
             {
@@ -117,7 +117,7 @@ public sealed class ProgramTests : CompiledXdrFixture
     {
         var service = Compiled.Assembly.GetType($"{GeneratorHarness.Namespace}.ICalcV1`1")!;
         Assert.That(service.GetMethods().Select(m => $"{m.Name}({string.Join(", ", m.GetParameters().Select(p => p.ParameterType.Name))})"),
-            Is.EqualTo(new[] { "NullAsync(TContext)", "AddAsync(Pair, TContext)", "EchoAsync(ReadOnlyMemory`1, TContext)", "ResetAsync(Int32, TContext)" }));
+            Is.EqualTo(new[] { "NullAsync(TContext)", "AddAsync(Pair, TContext)", "EchoAsync(Name, TContext)", "ResetAsync(Int32, TContext)" }));
     }
 
     [Test]

@@ -2,7 +2,11 @@ using DittoFs.Xdr.Generator.Tests.Infrastructure;
 
 namespace DittoFs.Xdr.Generator.Tests.Constructs;
 
-/// <summary><c>typedef</c> (RFC 4506 §4.18): chains resolve to the final type and keep its bound; a typedef'd body names the type.</summary>
+/// <summary>
+/// <c>typedef</c> (RFC 4506 §4.18): a typedef of a primitive, opaque or string is a struct named after it wrapping the
+/// value (unless its name only spells a machine type, like uint32); chains wrap the final type and keep its bound;
+/// a typedef'd body names the type; typedefs of other types resolve to them.
+/// </summary>
 public sealed class TypedefTests : CompiledXdrFixture
 {
     protected override string Xdr => """
@@ -16,12 +20,25 @@ public sealed class TypedefTests : CompiledXdrFixture
             int b;
         } pair;
         typedef enum { UP = 1, DOWN = 2 } direction;
+        typedef string label<2>;
+        typedef pair pairs<2>;
+        typedef pair *maybe_pair;
+        typedef int selector;
 
         struct holder {
             total count;
             file_handle fh;
             pair p;
             direction dir;
+            uint32 raw;
+            label name;
+        };
+
+        union choice switch (selector kind) {
+        case 2:
+            int n;
+        default:
+            void;
         };
         """;
 
@@ -35,12 +52,79 @@ public sealed class TypedefTests : CompiledXdrFixture
         });
 
         public static XdrError Error(byte[] bytes) => ErrorOf<Holder>(bytes);
+
+        public static string Conversions()
+        {
+            Count3 count = 7u;
+            uint raw = count;
+            Total total = 8u;
+            Label label = "ab"u8.ToArray();
+            Handle handle = new byte[] { 1, 2, 3 };
+            Handle same = new byte[] { 1, 2, 3 };
+            return string.Join(" ", raw, total, count == 7u, handle == same, count == new Count3(8), handle.Length,
+                System.Text.Encoding.ASCII.GetString(label.Span), count.ToString("x8"), total.Equals(count));
+        }
+
+        public static byte[] EncodeChoice() => XdrCodec.Encode(new Choice { Kind = 2, N = 9 });
+
+        public static byte[] EncodeLabelOverBound() => XdrCodec.Encode(new Holder { Name = "abc"u8.ToArray() });
         """;
 
     [Test]
-    public void A_typedef_chain_resolves_to_the_primitive_at_its_end()
+    public void A_typedef_named_after_a_machine_type_stays_the_primitive()
     {
-        Assert.That(Compiled.Type("Holder").GetField("Count")!.FieldType, Is.EqualTo(typeof(uint)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(Compiled.Type("Holder").GetField("Raw")!.FieldType, Is.EqualTo(typeof(uint)));
+            Assert.That(Compiled.Assembly.GetTypes().Select(t => t.Name), Has.None.EqualTo("Uint32"));
+        });
+    }
+
+    [Test]
+    public void A_typedef_of_a_primitive_or_opaque_is_a_struct_named_after_it_wrapping_the_value()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Compiled.Type("Count3").GetField("Value")!.FieldType, Is.EqualTo(typeof(uint)));
+            Assert.That(Compiled.Type("Handle").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque8)));
+            Assert.That(Compiled.Type("Label").GetField("Value")!.FieldType, Is.EqualTo(typeof(ReadOnlyMemory<byte>)));
+            Assert.That(Compiled.Type("Holder").GetField("Name")!.FieldType, Is.EqualTo(Compiled.Type("Label")));
+            Assert.That(Compiled.Type("Count3").IsValueType, Is.True);
+        });
+    }
+
+    [Test]
+    public void A_typedef_of_a_typedef_wraps_the_value_at_the_end_of_the_chain()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Compiled.Type("Holder").GetField("Count")!.FieldType, Is.EqualTo(Compiled.Type("Total")));
+            Assert.That(Compiled.Type("Total").GetField("Value")!.FieldType, Is.EqualTo(typeof(uint)));
+            Assert.That(Compiled.Type("Holder").GetField("Fh")!.FieldType, Is.EqualTo(Compiled.Type("FileHandle")));
+            Assert.That(Compiled.Type("FileHandle").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque8)));
+        });
+    }
+
+    [Test]
+    public void A_typedef_converts_to_and_from_its_value_implicitly_and_compares_by_value()
+    {
+        Assert.That(Compiled.Call<string>("Conversions"), Is.EqualTo("7 8 True True False 3 ab 00000007 False"));
+    }
+
+    [Test]
+    public void A_typedef_d_discriminant_switches_on_the_value_it_wraps()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Compiled.Type("Choice").GetField("Kind")!.FieldType, Is.EqualTo(typeof(int)));
+            Assert.That(Encoded("EncodeChoice"), Is.EqualTo(Hex.Normalize("00000002 00000009")));
+        });
+    }
+
+    [Test]
+    public void A_typedef_is_refused_when_its_bound_is_exceeded_while_encoding()
+    {
+        Assert.That(() => Compiled.Call("EncodeLabelOverBound"), Throws.ArgumentException);
     }
 
     [Test]
@@ -56,7 +140,7 @@ public sealed class TypedefTests : CompiledXdrFixture
     [Test]
     public void Typedefs_encode_as_the_types_they_stand_for()
     {
-        Assert.That(Encoded("Encode"), Is.EqualTo(Hex.Normalize("00000005 00000001 AB000000 00000001 00000002 00000002")));
+        Assert.That(Encoded("Encode"), Is.EqualTo(Hex.Normalize("00000005 00000001 AB000000 00000001 00000002 00000002 00000000 00000000")));
     }
 
     [Test]
@@ -66,9 +150,8 @@ public sealed class TypedefTests : CompiledXdrFixture
     }
 
     [Test]
-    public void Typedefs_generate_no_types_of_their_own()
+    public void Typedefs_of_structs_unions_enums_arrays_and_pointers_generate_no_types_of_their_own()
     {
-        Assert.That(Compiled.Assembly.GetTypes().Select(t => t.Name),
-            Has.None.AnyOf("Uint32", "Count3", "Total", "Handle", "FileHandle"));
+        Assert.That(Compiled.Assembly.GetTypes().Select(t => t.Name), Has.None.AnyOf("Pairs", "MaybePair"));
     }
 }

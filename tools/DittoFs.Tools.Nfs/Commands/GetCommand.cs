@@ -33,7 +33,7 @@ internal static class GetCommand
             if (found.IsDirectory)
                 throw new NfsException(Nfsstat3.Nfs3errIsdir, "READ", found.Path);
 
-            var bar = progress.Create(parse, tool.Console, (long)found.Attributes.Size);
+            var bar = progress.Create(parse, tool.Console, (long)found.Attributes.Size.Value);
             bool complete = false;
             var file = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
             try

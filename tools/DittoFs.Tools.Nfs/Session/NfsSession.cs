@@ -107,7 +107,7 @@ internal sealed class NfsSession : IAsyncDisposable
     private void Mounted(string export, in Mountres3 result)
     {
         ExportPath = export;
-        Root = new NfsFh3 { Data = result.Mountinfo.Fhandle.ToArray() };
+        Root = new NfsFh3 { Data = result.Mountinfo.Fhandle };
     }
 
     /// <summary>The longest listed export containing the URL's path, or null if EXPORT fails or none contains it.</summary>

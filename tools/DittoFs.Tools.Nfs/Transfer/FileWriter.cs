@@ -36,7 +36,7 @@ internal static class FileWriter
             await segment.WriteAsync(depth).ConfigureAwait(false);
             var commit = await session.Nfs.CommitAsync(new Commit3Args { File = file, Offset = (ulong)committed, Count = (uint)(end - committed) }, cancellationToken).ConfigureAwait(false);
             NfsException.ThrowIfFailed(commit.Status, "COMMIT", path);
-            if (segment.Verifier is not { } verifier || !verifier.Span.SequenceEqual(commit.Resok.Verf.Span))
+            if (segment.Verifier is not { } verifier || verifier != commit.Resok.Verf)
             {
                 // The server restarted since (some of) these WRITEs: they may be lost. Resend the segment.
                 if (++resends > MaxResends)
@@ -55,10 +55,10 @@ internal static class FileWriter
         private readonly Lock _lock = new();
         private long _next = start;
         private bool _verifierMismatch;
-        private ReadOnlyMemory<byte>? _verifier;
+        private Writeverf3? _verifier;
 
         /// <summary>The verifier every WRITE reply carried, or null if they disagreed.</summary>
-        public ReadOnlyMemory<byte>? Verifier => _verifierMismatch ? null : _verifier;
+        public Writeverf3? Verifier => _verifierMismatch ? null : _verifier;
 
         /// <summary>Runs <paramref name="depth"/> workers, each taking the next chunk until the segment is written.</summary>
         public Task WriteAsync(int depth) =>
@@ -121,13 +121,13 @@ internal static class FileWriter
             }
         }
 
-        private void NoteVerifier(ReadOnlyMemory<byte> verifier)
+        private void NoteVerifier(in Writeverf3 verifier)
         {
             lock (_lock)
             {
                 if (_verifier is not { } known)
-                    _verifier = verifier.ToArray();
-                else if (!known.Span.SequenceEqual(verifier.Span))
+                    _verifier = verifier;
+                else if (known != verifier)
                     _verifierMismatch = true;
             }
         }
