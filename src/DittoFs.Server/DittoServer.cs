@@ -213,7 +213,10 @@ public sealed class DittoServer : IAsyncDisposable
 
     private void LogServing()
     {
-        _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP)", LocalEndPoint);
+        if (UdpEndPoint is null)
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP)", LocalEndPoint);
+        else
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP, MOUNT v3 over UDP)", LocalEndPoint);
         if (_metrics is not null)
             _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
         foreach (var share in Config.Shares)
