@@ -38,7 +38,6 @@ internal sealed class RpcUdpTransport : IRpcTransport
     private readonly CancellationTokenSource _stopReceiving = new();
     private readonly CancellationTokenSource _calls = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task _receiving = Task.CompletedTask;
     private int _inFlight;
     private int _receivingDone;
     private int _closed;
@@ -76,8 +75,7 @@ internal sealed class RpcUdpTransport : IRpcTransport
 
     private async Task RunAsync()
     {
-        _receiving = ReceiveLoopAsync();
-        await _receiving.ConfigureAwait(false);
+        await ReceiveLoopAsync().ConfigureAwait(false);
         Interlocked.Exchange(ref _receivingDone, 1);
         if (Volatile.Read(ref _inFlight) == 0)
             _drained.TrySetResult();
@@ -147,34 +145,16 @@ internal sealed class RpcUdpTransport : IRpcTransport
     public void SendReply(RpcCall call)
     {
         var slot = (DatagramSlot)call.TransportState!;
-        var datagram = call.Reply[RecordMark.Length..];
         try
         {
-            // A UDP send completes at once unless the socket's send buffer is full; the await path is the exception.
-            var sending = _socket.SendToAsync(datagram, SocketFlags.None, slot.Address);
-            if (!sending.IsCompleted)
-            {
-                _ = FinishSendAsync(sending, call);
-                return;
-            }
-            sending.GetAwaiter().GetResult(); // also frees the socket's reusable operation for the next send
+            // A blocking send, on the thread that finished the call: a UDP send returns as soon as the datagram is in the
+            // socket buffer (it waits only when that buffer is full), and unlike SendToAsync, whose one cached operation
+            // is busy whenever two calls finish together, it needs no operation object, so it allocates nothing.
+            _socket.SendTo(call.Reply.Span[RecordMark.Length..], SocketFlags.None, slot.Address);
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
             RpcLog.UdpSendFailed(Server.Logger, exception, slot.Sender());
-        }
-        CallFinished(call);
-    }
-
-    private async Task FinishSendAsync(ValueTask<int> sending, RpcCall call)
-    {
-        try
-        {
-            await sending.ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
-        {
-            RpcLog.UdpSendFailed(Server.Logger, exception, ((DatagramSlot)call.TransportState!).Sender());
         }
         CallFinished(call);
     }
