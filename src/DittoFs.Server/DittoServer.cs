@@ -94,7 +94,9 @@ public sealed class DittoServer : IAsyncDisposable
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares)));
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
-            var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory, udp: udp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // The portmapper lists for UDP exactly what the RPC server answers over UDP.
+            var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory,
+                servedOverUdp: rpc.UdpEndPoint is null ? null : rpc.ServesOverUdp, cancellationToken: cancellationToken).ConfigureAwait(false);
             var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, log);
             server.LogServing();
             server.DeleteBacklog(backlog);

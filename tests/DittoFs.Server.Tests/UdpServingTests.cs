@@ -59,7 +59,7 @@ public sealed class UdpServingTests
     [Test]
     public async Task Our_portmapper_answers_over_udp_and_lists_mount_for_udp_but_not_nfs()
     {
-        await using var portmapper = (await Portmapper.StartAsync(PortmapMode.On, 20049, NullLoggerFactory.Instance, HotPathAllocationTests.FreePort(), udp: true))!;
+        await using var portmapper = (await Portmapper.StartAsync(PortmapMode.On, 20049, NullLoggerFactory.Instance, HotPathAllocationTests.FreePort(), servedOverUdp: DittoServer.IsServedOverUdp))!;
         await using var client = RpcUdpClient.Create(portmapper.LocalEndPoint!, Quick);
         var pmap = new PmapV2Client(client);
 

@@ -39,19 +39,22 @@ internal sealed partial class Portmapper : IAsyncDisposable
     /// <summary>
     /// Serves or registers per <paramref name="mode"/>; null for <see cref="PortmapMode.Off"/> and for an
     /// <see cref="PortmapMode.Auto"/> attempt that failed (logged). With <see cref="PortmapMode.On"/> a failure
-    /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests. With <paramref name="udp"/>,
-    /// MOUNT is listed for UDP as well (NFS is not: it is served over TCP only) and our own portmapper answers over UDP.
+    /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests. With
+    /// <paramref name="servedOverUdp"/> (the RPC server serves UDP: <see cref="RpcServer.ServesOverUdp"/>), the programs it
+    /// answers over UDP are listed for UDP as well, and our own portmapper answers over UDP; null: TCP only.
     /// </summary>
-    public static async Task<Portmapper?> StartAsync(PortmapMode mode, int nfsPort, ILoggerFactory loggerFactory, int portmapPort = WellKnownPort, bool udp = false, CancellationToken cancellationToken = default)
+    public static async Task<Portmapper?> StartAsync(PortmapMode mode, int nfsPort, ILoggerFactory loggerFactory, int portmapPort = WellKnownPort,
+        Func<uint, bool>? servedOverUdp = null, CancellationToken cancellationToken = default)
     {
         if (mode == PortmapMode.Off)
             return null;
         var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
+        bool udp = servedOverUdp is not null;
+        (uint Program, uint Version)[] programs = [(NfsV3Program.Program, NfsV3Program.Version), (MountV3Program.Program, MountV3Program.Version)];
         Mapping[] ours =
         [
-            new Mapping { Prog = NfsV3Program.Program, Vers = NfsV3Program.Version, Prot = Tcp, Port = (uint)nfsPort },
-            new Mapping { Prog = MountV3Program.Program, Vers = MountV3Program.Version, Prot = Tcp, Port = (uint)nfsPort },
-            .. udp ? [new Mapping { Prog = MountV3Program.Program, Vers = MountV3Program.Version, Prot = Udp, Port = (uint)nfsPort }] : Array.Empty<Mapping>(),
+            .. programs.Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Tcp, Port = (uint)nfsPort }),
+            .. programs.Where(p => servedOverUdp?.Invoke(p.Program) == true).Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Udp, Port = (uint)nfsPort }),
         ];
         var port = Probe(portmapPort);
         try
