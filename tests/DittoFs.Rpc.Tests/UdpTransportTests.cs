@@ -317,6 +317,20 @@ public class UdpTransportTests
     }
 
     [Test]
+    public async Task Stopping_does_not_wait_past_the_timeout_for_a_call_that_ignores_cancellation()
+    {
+        await using var server = await TestServer.StartUdpAsync();
+        using var client = server.Datagrams();
+        await client.SendAsync(CallMessage.Gated(0x7051, 51)); // waits at its gate whatever the token says
+        await server.Gates[51].Entered.Within();
+
+        await server.Server.StopAsync(TimeSpan.FromMilliseconds(100)).Within();
+
+        server.Gates[51].Open(); // finishes after the socket is closed: its reply goes nowhere, nothing throws
+        await Bounded.Until(() => server.Observer.Calls.Any(call => call.Status == RpcCallStatus.Success), "the late call finishes");
+    }
+
+    [Test]
     public async Task Without_udp_options_nothing_is_bound_for_udp()
     {
         await using var server = await TestServer.StartAsync();
