@@ -44,4 +44,18 @@ internal static partial class RpcLog
 
     [LoggerMessage(13, LogLevel.Error, "The RPC server observer threw; the event is lost")]
     public static partial void ObserverFailed(ILogger logger, Exception exception);
+    [LoggerMessage(14, LogLevel.Information, "RPC server listening on {EndPoint} (UDP)")]
+    public static partial void ListeningUdp(ILogger logger, EndPoint endPoint);
+
+    [LoggerMessage(15, LogLevel.Warning, "Reply to program {Program} version {Version} procedure {Procedure} (xid {Xid}) for {Client} is {Size} bytes, over the {MaxSize}-byte limit of a UDP reply; answered SYSTEM_ERR instead (the client should use TCP)")]
+    public static partial void ReplyTooLarge(ILogger logger, uint program, uint version, uint procedure, uint xid, IPEndPoint client, int size, int maxSize);
+
+    [LoggerMessage(16, LogLevel.Debug, "A datagram of {Length} bytes from {Client} is not an RPC call; dropped")]
+    public static partial void DatagramDropped(ILogger logger, IPEndPoint client, int length);
+
+    [LoggerMessage(17, LogLevel.Warning, "Receiving on UDP {EndPoint} failed")]
+    public static partial void UdpReceiveFailed(ILogger logger, Exception exception, IPEndPoint endPoint);
+
+    [LoggerMessage(18, LogLevel.Debug, "Sending a UDP reply to {Client} failed; the client will retransmit")]
+    public static partial void UdpSendFailed(ILogger logger, Exception exception, IPEndPoint client);
 }

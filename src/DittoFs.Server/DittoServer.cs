@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace DittoFs.Server;
 
 /// <summary>
-/// A configured DittoFs: its stores, shares and the RPC server carrying MOUNT and NFS on one port.
+/// A configured DittoFs: its stores, shares and the RPC server carrying MOUNT and NFS on one port (TCP; MOUNT also
+/// over UDP unless server.udp is false, see <see cref="IsServedOverUdp"/>).
 /// Lifecycle: <see cref="StartAsync"/>, then <see cref="StopAsync"/> (graceful: stop accepting, cancel,
 /// wait up to the shutdown timeout, force-close), then dispose (closes the stores).
 /// </summary>
@@ -45,6 +46,19 @@ public sealed class DittoServer : IAsyncDisposable
     /// <summary>Where the server listens (the real port when the configuration asked for port 0).</summary>
     public IPEndPoint LocalEndPoint => _rpc.LocalEndPoint;
 
+    /// <summary>Where MOUNT answers over UDP (the same port as TCP); null with server.udp false.</summary>
+    public IPEndPoint? UdpEndPoint => _rpc.UdpEndPoint;
+
+    /// <summary>
+    /// The programs answered over UDP: MOUNT only. NFS stays TCP-only: a READ or WRITE of 32 KiB to 1 MiB does not fit a
+    /// datagram without IP fragmentation, where one lost fragment loses the whole call and the retransmission of all of
+    /// it; Linux clients mount over TCP by default, and since kernel 5.6 their NFS over UDP is compiled out unless asked
+    /// for (CONFIG_NFS_DISABLE_UDP_SUPPORT). An NFS call over UDP is therefore answered PROG_UNAVAIL (the RFC's answer for a program
+    /// the server does not offer there) and NFS is not registered with the portmapper for UDP, so clients never try.
+    /// Lock manager programs (NLM/NSM), which need UDP, will be added here.
+    /// </summary>
+    internal static bool IsServedOverUdp(uint program) => program == DittoFs.Protocol.MountV3Program.Program;
+
     /// <summary>
     /// Creates stores and shares from a validated configuration and starts serving: the metrics endpoint first (so a
     /// taken metrics port fails the start before NFS is reachable), then NFS and MOUNT, then the portmapper.
@@ -66,19 +80,23 @@ public sealed class DittoServer : IAsyncDisposable
             // are queued by their calls) and a store that cannot list it fails the start.
             var backlog = await ReleasedContentBacklog.FindAsync(shareList.Select(share => share.FileSystem), cancellationToken).ConfigureAwait(false);
             var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted };
+            bool udp = UdpSwitch.Parse(config.Server.Udp);
             var rpcOptions = new RpcServerOptions
             {
                 Port = config.Server.Port,
                 MaxConnections = config.Server.MaxConnections,
                 IdleTimeout = Duration(config.Server.IdleTimeout),
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
+                Udp = udp ? new RpcUdpOptions { ServesProgram = IsServedOverUdp } : null,
             };
             var programs = metrics is null
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares)));
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
-            var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // The portmapper lists for UDP exactly what the RPC server answers over UDP.
+            var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory,
+                servedOverUdp: rpc.UdpEndPoint is null ? null : rpc.ServesOverUdp, cancellationToken: cancellationToken).ConfigureAwait(false);
             var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, log);
             server.LogServing();
             server.DeleteBacklog(backlog);
@@ -197,7 +215,10 @@ public sealed class DittoServer : IAsyncDisposable
 
     private void LogServing()
     {
-        _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP)", LocalEndPoint);
+        if (UdpEndPoint is null)
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP)", LocalEndPoint);
+        else
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP, MOUNT v3 over UDP)", LocalEndPoint);
         if (_metrics is not null)
             _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
         foreach (var share in Config.Shares)

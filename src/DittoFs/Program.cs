@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 // dittofs: an NFSv3 server. With no arguments it serves /export from the embedded default configuration.
 // Flags override the configuration file; the single-dash spellings of the Go original (-port 2049) work too.
 
-var portOption = new Option<int?>("--port", "-port") { Description = "TCP port for NFS and MOUNT (default 2049)" };
+var portOption = new Option<int?>("--port", "-port") { Description = "Port for NFS and MOUNT over TCP, and MOUNT over UDP (default 2049)" };
 var logLevelOption = new Option<string?>("--log-level", "-log-level") { Description = "DEBUG, INFO, WARN or ERROR (default INFO)" };
 var contentPathOption = new Option<string?>("--content-path", "-content-path") { Description = "Directory for file content (file-system content store)" };
 var dataDirOption = new Option<string?>("--data-dir", "-data-dir") { Description = $"Data directory of the embedded default configuration (default {DefaultConfig.DataDirectory})" };
@@ -24,10 +24,16 @@ var portmapOption = new Option<string?>("--portmap", "-portmap")
     Arity = ArgumentArity.ZeroOrOne,
 };
 
+var udpOption = new Option<string?>("--udp", "-udp")
+{
+    Description = "MOUNT and the portmapper over UDP too, on the same port: true or false (default true); --udp alone means true",
+    Arity = ArgumentArity.ZeroOrOne,
+};
+
 var root = new RootCommand("DittoFs: a userspace NFSv3 server")
 {
     portOption, logLevelOption, contentPathOption, dataDirOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
-    metricsPortOption, logFormatOption, portmapOption,
+    metricsPortOption, logFormatOption, portmapOption, udpOption,
 };
 root.Subcommands.Add(FsckCli.Command);
 
@@ -47,7 +53,8 @@ root.SetAction(async (parse, _) =>
             parse.GetValue(shutdownTimeoutOption),
             parse.GetValue(metricsPortOption),
             parse.GetValue(logFormatOption),
-            parse.GetResult(portmapOption) is null ? null : parse.GetValue(portmapOption) ?? "true"));
+            parse.GetResult(portmapOption) is null ? null : parse.GetValue(portmapOption) ?? "true",
+            parse.GetResult(udpOption) is null ? null : parse.GetValue(udpOption) ?? "true"));
     }
     catch (ConfigException e)
     {

@@ -118,11 +118,24 @@ internal sealed class DittoFsProcess : IDisposable
         throw new TimeoutException($"dittofs did not listen on {Port} within {StartTimeout}:\n{Output}");
     }
 
+    /// <summary>A port free for TCP and for UDP (dittofs serves MOUNT over UDP on its port by default).</summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            try
+            {
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Any, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Its UDP twin is taken: try another.
+            }
+        }
     }
 
     [DllImport("libc", SetLastError = true)]

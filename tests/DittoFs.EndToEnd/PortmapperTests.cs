@@ -9,7 +9,8 @@ namespace DittoFs.EndToEnd;
 /// <summary>
 /// The portmapper on the real port 111: with nothing listening there, dittofs --portmap answers itself and a client
 /// given no port options (nfs-ls nfs://127.0.0.1/export) finds NFS and MOUNT; with rpcbind running, dittofs
-/// registers with it and unregisters on stop. Port 111 belongs to the whole machine, so each test first checks it
+/// registers with it and unregisters on stop. rpcinfo (from Debian's rpcbind package, a client none of us wrote) lists
+/// the mappings, UDP rows included, and reaches MOUNT over UDP through them. Port 111 belongs to the whole machine, so each test first checks it
 /// can have it, and says why not when it cannot.
 /// </summary>
 [TestFixture]
@@ -41,10 +42,77 @@ public sealed class PortmapperTests
             Assert.Ignore("Something already listens on port 111 (rpcbind or another portmapper); this test needs it free.");
     }
 
-    private static async Task<uint> GetPortAsync(uint program, uint version)
+    private static async Task<uint> GetPortAsync(uint program, uint version, uint protocol = 6)
     {
         await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, PortmapPort));
-        return await new PmapV2Client(rpc).GetportAsync(new Mapping { Prog = program, Vers = version, Prot = 6 }).AsTask().WaitAsync(Timeout);
+        return await new PmapV2Client(rpc).GetportAsync(new Mapping { Prog = program, Vers = version, Prot = protocol }).AsTask().WaitAsync(Timeout);
+    }
+
+    /// <summary>rpcinfo (Debian's rpcbind package): exit code and everything it printed.</summary>
+    private static (int ExitCode, string Output) Rpcinfo(params string[] arguments)
+    {
+        string? rpcinfo = new[] { "/usr/sbin/rpcinfo", "/usr/bin/rpcinfo", "/sbin/rpcinfo" }.FirstOrDefault(File.Exists);
+        if (rpcinfo is null)
+            Assert.Ignore("rpcinfo is not installed (apt-get install rpcbind)");
+        var start = new ProcessStartInfo(rpcinfo!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.That(process.WaitForExit(Timeout), Is.True, "rpcinfo finished");
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>The rows of rpcinfo -p: program, version, protocol, port.</summary>
+    private static List<(uint Program, uint Version, string Protocol, int Port)> RpcinfoRows(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 4 && uint.TryParse(fields[0], out _))
+            .Select(fields => (uint.Parse(fields[0]), uint.Parse(fields[1]), fields[2], int.Parse(fields[3])))
+            .ToList();
+
+    [Test]
+    public void Rpcinfo_lists_udp_rows_and_reaches_mount_over_udp_through_our_portmapper()
+    {
+        RequirePort111();
+        using var server = DittoFsProcess.Start("--portmap", "true");
+        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111");
+
+        var (listed, table) = Rpcinfo("-p", "127.0.0.1");
+        var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3");
+        var (nfsExit, nfs) = Rpcinfo("-u", "127.0.0.1", "100003", "3");
+
+        Assert.That(listed, Is.Zero, table);
+        Assert.That(RpcinfoRows(table), Is.EquivalentTo(new[]
+        {
+            (100000u, 2u, "tcp", 111),
+            (100000u, 2u, "udp", 111),
+            (100003u, 3u, "tcp", server.Port),
+            (100005u, 3u, "tcp", server.Port),
+            (100005u, 3u, "udp", server.Port),
+        }), table);
+        Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
+        Assert.That(nfsExit, Is.Not.Zero, "NFS is not registered for UDP");
+        Assert.That(nfs, Does.Contain("not registered"));
+        Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task With_udp_off_nothing_answers_over_udp_not_even_the_portmapper()
+    {
+        RequirePort111();
+        using var server = DittoFsProcess.Start("--portmap", "true", "--udp", "false");
+        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111 (TCP)");
+
+        await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, PortmapPort));
+        var mappings = (await new PmapV2Client(rpc).DumpAsync().AsTask().WaitAsync(Timeout)).ToArray();
+        // rpcinfo asks the portmapper over UDP, so with UDP off it cannot get as far as MOUNT.
+        var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3");
+
+        Assert.That(mappings.Select(entry => entry.Map.Prot), Is.All.EqualTo(6u), "TCP rows only");
+        Assert.That(mountExit, Is.Not.Zero, mount);
+        Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
     }
 
     /// <summary>The portmapper starts once the NFS port is open, which is all <see cref="DittoFsProcess.Start"/> waits for.</summary>
@@ -106,9 +174,13 @@ public sealed class PortmapperTests
             }
 
             using var server = DittoFsProcess.Start("--portmap", "true");
-            WaitForOutput(server, "Registered 2 program(s) with the portmapper"); // after the NFS port opens
+            WaitForOutput(server, "Registered 3 program(s) with the portmapper"); // after the NFS port opens
             Assert.That(await GetPortAsync(100003, 3), Is.EqualTo((uint)server.Port), server.Output);
             Assert.That(await GetPortAsync(100005, 3), Is.EqualTo((uint)server.Port));
+            Assert.That(await GetPortAsync(100005, 3, protocol: 17), Is.EqualTo((uint)server.Port), "MOUNT over UDP");
+            Assert.That(await GetPortAsync(100003, 3, protocol: 17), Is.Zero, "NFS is TCP-only");
+            var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3"); // found through rpcbind, called over UDP
+            Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
             Assert.That(NfsLs("nfs://127.0.0.1/export"), Is.Not.Null);
 
             Assert.That(server.Terminate(Timeout), Is.EqualTo(0));

@@ -141,4 +141,35 @@ public sealed class ConfigLoaderTests
         var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(DefaultConfig.Create(), new CommandLineOverrides(Port: 70000)))!;
         Assert.That(error.Key, Is.EqualTo("--port"));
     }
+
+    [Test]
+    public void Udp_is_on_unless_the_file_turns_it_off()
+    {
+        Assert.That(ConfigLoader.Load(Example, AllTypes).Server.Udp, Is.EqualTo("true"));
+        Assert.That(ConfigLoader.Load("server:\n  udp: false\n" + Example, AllTypes).Server.Udp, Is.EqualTo("false"));
+        Assert.That(UdpSwitch.Parse(ConfigLoader.Load("server:\n  udp: False\n" + Example, AllTypes).Server.Udp), Is.False);
+    }
+
+    [TestCase("maybe")]
+    [TestCase("yes")]
+    [TestCase("1")]
+    public void A_bad_udp_value_is_a_one_line_error_naming_the_key(string value)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load($"server:\n  udp: {value}\n" + Example, AllTypes))!;
+
+        Assert.That(error.Key, Is.EqualTo("server.udp"));
+        Assert.That(error.Line, Is.EqualTo(2));
+        Assert.That(error.Message, Does.Not.Contain('\n').And.Contain($"'{value}' is not one of true, false"));
+    }
+
+    [Test]
+    public void The_udp_flag_overrides_the_file_and_a_bad_one_names_the_flag()
+    {
+        var config = ConfigLoader.Load(Example, AllTypes);
+        CommandLineOverrides.Apply(config, new CommandLineOverrides(Udp: "FALSE"));
+        Assert.That(config.Server.Udp, Is.EqualTo("false"));
+
+        var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(DefaultConfig.Create(), new CommandLineOverrides(Udp: "off")))!;
+        Assert.That(error.Key, Is.EqualTo("--udp"));
+    }
 }

@@ -19,7 +19,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
     private readonly Socket _socket;
     private readonly RpcClientOptions _options;
     private readonly OpaqueAuth _credential;
-    private readonly ConcurrentDictionary<uint, PendingCall> _pending = new();
+    private readonly ConcurrentDictionary<uint, PendingRpcCall> _pending = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _receiving;
@@ -103,7 +103,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
         where TCodec : IXdrCodec<TArguments>
     {
         ThrowIfBroken();
-        var pending = new PendingCall(program, version, procedure);
+        var pending = new PendingRpcCall(program, version, procedure);
         uint xid;
         do
             xid = (uint)Interlocked.Increment(ref _nextXid);
@@ -115,7 +115,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
             // The connection may have failed between the check above and the registration; the failing side
             // only fails calls it finds registered.
             ThrowIfBroken();
-            await SendAsync(EncodeCall<TArguments, TCodec>(xid, program, version, procedure, arguments), timeout.Token).ConfigureAwait(false);
+            await SendAsync(RpcCallMessages.Encode<TArguments, TCodec>(xid, program, version, procedure, _credential, arguments, recordMarked: true), timeout.Token).ConfigureAwait(false);
             return await pending.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -126,35 +126,6 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
         {
             _pending.TryRemove(xid, out _);
         }
-    }
-
-    private XdrBufferWriter EncodeCall<TArguments, TCodec>(uint xid, uint program, uint version, uint procedure, in TArguments arguments)
-        where TCodec : IXdrCodec<TArguments>
-    {
-        var header = new RpcMsg
-        {
-            Xid = xid,
-            Body = new RpcMsgBody
-            {
-                Mtype = MsgType.Call,
-                Cbody = new CallBody
-                {
-                    Rpcvers = RpcCallHeader.RpcVersion2,
-                    Prog = program,
-                    Vers = version,
-                    Proc = procedure,
-                    Cred = _credential,
-                    Verf = new OpaqueAuth { Flavor = (uint)AuthFlavor.AuthNone },
-                },
-            },
-        };
-        var record = new XdrBufferWriter(RecordMark.Length + RpcMsg.SizeOf(in header) + TCodec.SizeOf(in arguments));
-        record.GetSpan(RecordMark.Length);
-        record.Advance(RecordMark.Length);
-        record.Write<RpcMsg, RpcMsg>(in header);
-        record.Write<TArguments, TCodec>(in arguments);
-        RecordMark.WriteSingleFragment(record.WrittenSpan);
-        return record;
     }
 
     private async Task SendAsync(XdrBufferWriter record, CancellationToken cancellationToken)
@@ -228,7 +199,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
                     var record = assembler.TakeRecord(out int length);
                     try
                     {
-                        if (!Deliver(record.AsMemory(0, length)))
+                        if (!RpcCallMessages.Deliver(record.AsMemory(0, length), _pending))
                             return new IOException($"{RemoteEndPoint} sent a message that is not a well-formed RPC reply.");
                     }
                     finally
@@ -244,23 +215,6 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
             if (result.IsCompleted)
                 return new IOException($"{RemoteEndPoint} closed the connection.");
         }
-    }
-
-    /// <summary>Completes the call a reply answers; false if the record is not a reply at all.</summary>
-    private bool Deliver(ReadOnlyMemory<byte> record)
-    {
-        var reader = new XdrReader(record);
-        var message = RpcMsg.Read(ref reader);
-        if (reader.HasError || message.Body.Mtype != MsgType.Reply)
-            return false;
-        if (!_pending.TryRemove(message.Xid, out var pending))
-            return true; // the call timed out or was cancelled; its late reply has no one to go to
-        var reply = message.Body.Rbody;
-        if (reply.Stat == ReplyStat.MsgAccepted && reply.Areply.ReplyData.Stat == AcceptStat.Success)
-            pending.TrySetResult(reader.RemainingMemory.ToArray());
-        else
-            pending.TrySetException(RpcException.FromReply(message.Xid, pending.Program, pending.Version, pending.Procedure, reply));
-        return true;
     }
 
     /// <summary>Marks the connection broken (first cause wins) and fails every call waiting on it.</summary>
@@ -304,13 +258,5 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
         _socket.Dispose();
         await _receiving.ConfigureAwait(false);
         _closing.Dispose();
-    }
-
-    private sealed class PendingCall(uint program, uint version, uint procedure)
-        : TaskCompletionSource<ReadOnlyMemory<byte>>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public uint Program { get; } = program;
-        public uint Version { get; } = version;
-        public uint Procedure { get; } = procedure;
     }
 }

@@ -1,6 +1,6 @@
 namespace DittoFs.Rpc;
 
-/// <summary>How an <see cref="RpcClient"/> connects and calls.</summary>
+/// <summary>How an <see cref="RpcClient"/> (TCP) or <see cref="RpcUdpClient"/> connects and calls.</summary>
 public sealed class RpcClientOptions
 {
     /// <summary>4 MiB: a 1 MiB READ or READDIR reply with ample room, even from servers that pad generously.</summary>
@@ -11,6 +11,12 @@ public sealed class RpcClientOptions
 
     /// <summary>How long a call waits for its reply before it throws <see cref="TimeoutException"/>; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Over UDP (<see cref="RpcUdpClient"/>): how long a call waits for its reply before it is sent again (same xid),
+    /// doubling after each retransmission. Unused over TCP, which does not lose messages.
+    /// </summary>
+    public TimeSpan RetransmitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long connecting may take before it throws <see cref="TimeoutException"/>.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -31,6 +37,8 @@ public sealed class RpcClientOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRecordSize, 1 << 30);
         if (CallTimeout <= TimeSpan.Zero && CallTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(CallTimeout), CallTimeout, "Must be positive or infinite.");
+        if (RetransmitInterval <= TimeSpan.Zero || RetransmitInterval > TimeSpan.FromHours(1))
+            throw new ArgumentOutOfRangeException(nameof(RetransmitInterval), RetransmitInterval, "Must be positive and at most an hour.");
         if (ConnectTimeout <= TimeSpan.Zero && ConnectTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "Must be positive or infinite.");
     }

@@ -96,7 +96,11 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether something accepts TCP connections at <paramref name="endPoint"/> (the port a stale entry names).</summary>
+    /// <summary>
+    /// Whether something accepts TCP connections at <paramref name="endPoint"/> (the port a stale entry names). Asked for
+    /// UDP entries too: a UDP port cannot be probed without speaking the program's protocol, and the servers that
+    /// register UDP (ours included) serve TCP on the same port.
+    /// </summary>
     private static async Task<bool> IsListeningAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using DittoFs.Protocol;
 using DittoFs.Xdr;
 
@@ -9,10 +10,14 @@ namespace DittoFs.Rpc;
 /// buffer and context, and an asynchronous dispatch resumes through a delegate created once per instance,
 /// so a call allocates nothing in steady state.
 /// <para>
-/// Buffer ownership: the request record (rented by the connection's <see cref="RecordAssembler"/>) belongs
+/// The same for every transport (<see cref="IRpcTransport"/>: a TCP connection or the UDP socket), so there is one
+/// way to check a header, authenticate, find the program, consult the duplicate request cache and encode a reply.
+/// </para>
+/// <para>
+/// Buffer ownership: the request (a record rented by a connection's <see cref="RecordAssembler"/>, or a UDP receive buffer) belongs
 /// to the call until its dispatch completes, because decoded arguments are slices of it; the result is
 /// encoded into the reply buffer by then, so the record goes back to the pool before the reply is sent.
-/// The reply buffer belongs to the call until the connection has sent it and returns the call to the pool, and so
+/// The reply buffer belongs to the call until the transport has sent it and returns the call to the pool, and so
 /// does the reply's out-of-line data (<see cref="ReplyData"/>: a READ's buffer or lent bytes, and their loans), which
 /// the pool's <see cref="Reset"/> gives back.
 /// </para>
@@ -29,7 +34,8 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     private readonly ReplyData _data;
     private readonly RpcCallContext _context = new() { Gids = new uint[AuthSysLimits.MaxGroups] };
     private readonly Action _onDispatchCompleted;
-    private RpcConnection? _connection;
+    private IRpcTransport? _transport;
+    private IPEndPoint? _client;
     private byte[] _request = [];
     private int _requestLength;
     private long _receivedAt;
@@ -46,7 +52,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
 
     /// <summary>
     /// The encoded reply, record mark included, when it is whole in one buffer (not <see cref="HasOutOfLineData"/>);
-    /// valid once the call has handed itself to its connection.
+    /// valid once the call has handed itself to its transport (which sends it without the record mark over UDP).
     /// </summary>
     public ReadOnlyMemory<byte> Reply => _reply.WrittenMemory;
 
@@ -56,10 +62,18 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     /// <summary>The reply's out-of-line data, with the buffer it belongs in.</summary>
     public ReplyData Data => _data;
 
-    /// <summary>Takes ownership of a complete call record; the call runs when queued to the thread pool.</summary>
-    public void Start(RpcConnection connection, byte[] request, int length)
+    /// <summary>What the transport keeps with the call until it is finished (the UDP sender's address and receive buffer).</summary>
+    public object? TransportState { get; private set; }
+
+    /// <summary>
+    /// Takes ownership of a complete call message from <paramref name="client"/> (the request buffer goes back through
+    /// <see cref="IRpcTransport.ReturnRequest"/>); the call runs when queued to the thread pool.
+    /// </summary>
+    public void Start(IRpcTransport transport, IPEndPoint client, byte[] request, int length, object? transportState = null)
     {
-        _connection = connection;
+        _transport = transport;
+        _client = client;
+        TransportState = transportState;
         _request = request;
         _requestLength = length;
         _receivedAt = Stopwatch.GetTimestamp();
@@ -67,7 +81,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
 
     public void Execute()
     {
-        var connection = _connection!;
+        var transport = _transport!;
         RpcReplyWriter.Begin(_reply);
         var status = RpcCallHeader.Decode(_request.AsMemory(0, _requestLength), out _header, out var arguments);
         uint xid = _header.Xid;
@@ -97,7 +111,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
             return;
         }
 
-        var program = connection.Server.Programs.Find(_header.Program, _header.Version, out bool programKnown, out uint low, out uint high);
+        var program = transport.Programs.Find(_header.Program, _header.Version, out bool programKnown, out uint low, out uint high);
         if (program is null)
         {
             if (programKnown)
@@ -117,11 +131,11 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         _context.Program = _header.Program;
         _context.Version = _header.Version;
         _context.Procedure = _header.Procedure;
-        _context.Client = connection.RemoteEndPoint;
-        _context.CancellationToken = connection.CallsToken;
+        _context.Client = _client;
+        _context.CancellationToken = transport.CallsToken;
 
-        if (connection.Server.DuplicateRequests is { } cache && cache.Applies(_header.Program, _header.Version, _header.Procedure)
-            && !TryBeginOnce(cache, connection, arguments.Span))
+        if (transport.DuplicateRequests is { } cache && cache.Applies(_header.Program, _header.Version, _header.Procedure)
+            && !TryBeginOnce(cache, transport, arguments.Span))
             return;
 
         RpcReplyWriter.WriteAccepted(_reply, xid, AcceptStat.Success);
@@ -148,9 +162,9 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     /// False when the call is a retransmission: its cached reply has been sent again, or it is still running and
     /// this copy is dropped.
     /// </summary>
-    private bool TryBeginOnce(DuplicateRequestCache cache, RpcConnection connection, ReadOnlySpan<byte> arguments)
+    private bool TryBeginOnce(DuplicateRequestCache cache, IRpcTransport transport, ReadOnlySpan<byte> arguments)
     {
-        var key = DuplicateRequestCache.KeyOf(connection.RemoteEndPoint.Address, _header, arguments);
+        var key = cache.KeyOf(_client!, _header, arguments);
         switch (cache.Begin(key, out var cachedReply))
         {
             case DuplicateRequestCache.Outcome.New:
@@ -165,7 +179,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
             default:
                 ReleaseRequest();
                 Report(RpcCallStatus.Dropped);
-                connection.CallFinished(this);
+                transport.CallFinished(this);
                 return false;
         }
     }
@@ -213,20 +227,20 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
 
     private void Fail(Exception exception)
     {
-        var connection = _connection!;
+        var transport = _transport!;
         if (exception is OperationCanceledException && _context.CancellationToken.IsCancellationRequested)
         {
             // The connection or the server is going away: the client cannot rely on this reply and will
             // retransmit on its next connection, so none is sent (as nfsd drops requests it cannot finish).
-            RpcLog.CallDropped(connection.Server.Logger, _header.Program, _header.Version, _header.Procedure, _header.Xid, connection.RemoteEndPoint);
+            RpcLog.CallDropped(transport.Server.Logger, _header.Program, _header.Version, _header.Procedure, _header.Xid, _client!);
             if (_duplicateKey is { } key)
-                connection.Server.DuplicateRequests!.Abandon(key);
+                transport.DuplicateRequests!.Abandon(key);
             ReleaseRequest();
             Report(RpcCallStatus.Dropped);
-            connection.CallFinished(this);
+            transport.CallFinished(this);
             return;
         }
-        RpcLog.ServiceFailed(connection.Server.Logger, exception, _header.Program, _header.Version, _header.Procedure, _header.Xid, connection.RemoteEndPoint);
+        RpcLog.ServiceFailed(transport.Server.Logger, exception, _header.Program, _header.Version, _header.Procedure, _header.Xid, _client!);
         ReplaceWithAccepted(AcceptStat.SystemErr);
         SendReply(RpcCallStatus.SystemError);
     }
@@ -246,26 +260,37 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
 
     private void SendReply(RpcCallStatus status)
     {
+        var transport = _transport!;
         ReleaseRequest();
-        if (_duplicateKey is not null || !ExternalReplySender.IsSupported || _data.Length < MinOutOfLine)
+        if (_duplicateKey is not null || !transport.SendsOutOfLineData || _data.Length < MinOutOfLine)
             _data.Inline(); // kept whole, sent from one buffer, or small
+        int size = _reply.WrittenCount - RecordMark.Length + _reply.OutOfLineLength;
+        if (size > transport.MaxReplySize)
+        {
+            // A datagram cut short, or never arriving, would leave the client retransmitting a call that has run;
+            // a whole SYSTEM_ERR tells it at once that this call cannot be answered here.
+            RpcLog.ReplyTooLarge(transport.Server.Logger, _header.Program, _header.Version, _header.Procedure, _header.Xid, _client!, size, transport.MaxReplySize);
+            ReplaceWithAccepted(AcceptStat.SystemErr);
+            status = RpcCallStatus.SystemError;
+        }
         RpcReplyWriter.Finish(_reply);
         if (_duplicateKey is { } key)
-            _connection!.Server.DuplicateRequests!.Complete(key, _reply.WrittenSpan);
+            transport.DuplicateRequests!.Complete(key, _reply.WrittenSpan);
         Report(status);
-        _connection!.SendReply(this);
+        transport.SendReply(this);
     }
 
     private void Report(RpcCallStatus status)
     {
         var duration = Stopwatch.GetElapsedTime(_receivedAt);
-        _connection!.Server.Observer.CallCompleted(_header.Program, _header.Version, _header.Procedure, status, duration);
+        _transport!.Server.Observer.CallCompleted(_header.Program, _header.Version, _header.Procedure, status, duration);
     }
 
     private void ReleaseRequest()
     {
         _context.MachineName = default; // a slice of the request
-        RecordAssembler.ReturnRecord(_request);
+        if (_request.Length > 0)
+            _transport!.ReturnRequest(_request);
         _request = [];
         _requestLength = 0;
     }
@@ -273,7 +298,9 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     /// <summary>Forgets the finished call so the instance can be reused; the reply buffer keeps its array.</summary>
     public void Reset()
     {
-        _connection = null;
+        _transport = null;
+        _client = null;
+        TransportState = null;
         _header = default;
         _duplicateKey = null;
         _context.Client = null;

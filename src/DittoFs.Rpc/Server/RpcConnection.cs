@@ -27,7 +27,7 @@ namespace DittoFs.Rpc;
 /// neither allocates per call.
 /// </para>
 /// </summary>
-internal sealed class RpcConnection
+internal sealed class RpcConnection : IRpcTransport
 {
     private const int CoalescedSendSize = 64 * 1024;
     private const int DirectReceiveSize = 64 * 1024;
@@ -70,6 +70,14 @@ internal sealed class RpcConnection
 
     public RpcServer Server { get; }
     public IPEndPoint RemoteEndPoint { get; }
+    public RpcProgramTable Programs => Server.Programs;
+    public DuplicateRequestCache? DuplicateRequests => Server.DuplicateRequests;
+    public bool SendsOutOfLineData => ExternalReplySender.IsSupported;
+
+    /// <summary>A record can be as long as the record mark says (31 bits); replies are not limited.</summary>
+    public int MaxReplySize => int.MaxValue;
+
+    public void ReturnRequest(byte[] request) => RecordAssembler.ReturnRecord(request);
 
     /// <summary>Handed to every call; cancelled when the connection closes or the server stops.</summary>
     public CancellationToken CallsToken { get; }
@@ -161,7 +169,7 @@ internal sealed class RpcConnection
                 }
                 Interlocked.Increment(ref _inFlight);
                 var call = Server.CallPool.Rent();
-                call.Start(this, record, length);
+                call.Start(this, RemoteEndPoint, record, length);
                 ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
             }
         }

@@ -39,5 +39,8 @@ internal sealed class RpcProgramTable
         return null;
     }
 
+    /// <summary>Whether any version of <paramref name="program"/> is served.</summary>
+    public bool Serves(uint program) => _ranges.ContainsKey(program);
+
     private static ulong Key(uint program, uint version) => ((ulong)program << 32) | version;
 }

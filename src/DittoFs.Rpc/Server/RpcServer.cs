@@ -7,9 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace DittoFs.Rpc;
 
 /// <summary>
-/// An ONC RPC server over TCP (RFC 5531): serves any number of programs and versions on one port, runs the
-/// calls of each connection concurrently and answers protocol errors as the RFC says. See
-/// <see cref="RpcConnection"/> for the per-connection design and <see cref="RpcCall"/> for one call.
+/// An ONC RPC server over TCP, and optionally UDP on the same port (RFC 5531): serves any number of programs and
+/// versions, runs the calls of each connection (and datagrams) concurrently and answers protocol errors as the RFC
+/// says. See <see cref="RpcConnection"/> for the per-connection design, <see cref="RpcUdpTransport"/> for UDP and
+/// <see cref="RpcCall"/> for one call, which is the same whatever it came on.
 /// </summary>
 public sealed class RpcServer : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed class RpcServer : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private Timer? _idleTimer;
     private IPEndPoint? _localEndPoint;
+    private RpcUdpTransport? _udp;
     private bool _started;
     private Task? _stopped;
 
@@ -32,9 +34,16 @@ public sealed class RpcServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
         _options = options.Copy(); // later changes to the caller's instance do not reach a running server
-        Programs = new RpcProgramTable(programs);
+        var served = programs?.ToArray() ?? throw new ArgumentNullException(nameof(programs));
+        Programs = new RpcProgramTable(served);
         if (_options.NonIdempotentProcedures is { } nonIdempotent)
-            DuplicateRequests = new DuplicateRequestCache(_options.DuplicateRequestCacheSize, nonIdempotent);
+            DuplicateRequests = new DuplicateRequestCache(_options.DuplicateRequestCacheSize, _options.DuplicateRequestCacheMaxBytes, keyByPort: false, nonIdempotent);
+        if (_options.Udp is { } udp)
+        {
+            UdpPrograms = new RpcProgramTable(udp.ServesProgram is { } servesProgram ? served.Where(program => servesProgram(program.Program)) : served);
+            if (_options.NonIdempotentProcedures is { } udpNonIdempotent)
+                UdpDuplicateRequests = new DuplicateRequestCache(_options.DuplicateRequestCacheSize, _options.DuplicateRequestCacheMaxBytes, keyByPort: true, udpNonIdempotent);
+        }
         Logger = logger;
         Observer = observer is null ? NullRpcServerObserver.Instance : new GuardedObserver(observer, logger);
         MaxRecordSize = options.MaxRecordSize;
@@ -44,6 +53,8 @@ public sealed class RpcServer : IAsyncDisposable
 
     internal RpcProgramTable Programs { get; }
     internal DuplicateRequestCache? DuplicateRequests { get; }
+    internal RpcProgramTable? UdpPrograms { get; }
+    internal DuplicateRequestCache? UdpDuplicateRequests { get; }
     internal ILogger Logger { get; }
     internal IRpcServerObserver Observer { get; }
     internal RpcCallPool CallPool { get; }
@@ -52,6 +63,12 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>The address and port bound (the actual port when <see cref="RpcServerOptions.Port"/> was 0).</summary>
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("The server has not been started.");
+
+    /// <summary>Where UDP is served (the same port as TCP); null when <see cref="RpcServerOptions.Udp"/> is off or the server has not started.</summary>
+    public IPEndPoint? UdpEndPoint => _udp?.LocalEndPoint;
+
+    /// <summary>Whether calls to <paramref name="program"/> are answered over UDP (what a portmapper should list).</summary>
+    public bool ServesOverUdp(uint program) => UdpPrograms?.Serves(program) ?? false;
 
     /// <summary>Connections open right now.</summary>
     public int ConnectionCount => _connections.Count;
@@ -66,29 +83,16 @@ public sealed class RpcServer : IAsyncDisposable
         {
             if (_started || _stopped is not null)
                 throw new InvalidOperationException("An RpcServer starts once.");
-            var listener = new Socket(_options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                if (_options.Address.Equals(IPAddress.IPv6Any))
-                    listener.DualMode = true;
-                // Restarting on a fixed port must not wait for the previous run's connections in TIME_WAIT: set
-                // SO_REUSEADDR alone. .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second
-                // server bind the same port and take half the connections. (On Windows it lets another process
-                // take the port, so it is left off there.)
-                if (OperatingSystem.IsLinux())
-                    listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
-                listener.Bind(new IPEndPoint(_options.Address, _options.Port));
-                listener.Listen(512);
-            }
-            catch
-            {
-                listener.Dispose();
-                throw;
-            }
+            var (listener, datagrams) = Bind();
             _listener = listener;
             _localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
             _started = true;
             _acceptLoop = AcceptLoopAsync(listener);
+            if (datagrams is not null)
+            {
+                _udp = new RpcUdpTransport(this, datagrams, UdpPrograms!, UdpDuplicateRequests, _options.Udp!);
+                _udp.Start();
+            }
             if (_options.IdleTimeoutEnabled)
             {
                 var period = TimeSpan.FromTicks(Math.Clamp(_options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
@@ -96,7 +100,82 @@ public sealed class RpcServer : IAsyncDisposable
             }
         }
         RpcLog.Listening(Logger, _localEndPoint);
+        if (_udp is not null)
+            RpcLog.ListeningUdp(Logger, _udp.LocalEndPoint);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The TCP listener and, with UDP on, the UDP socket on the same port. With port 0 the kernel picks the TCP port,
+    /// whose UDP twin may be taken by someone else: then another pair is tried.
+    /// </summary>
+    private (Socket Listener, Socket? Datagrams) Bind()
+    {
+        const int attempts = 16;
+        for (int attempt = 1; ; attempt++)
+        {
+            var listener = BindListener();
+            if (_options.Udp is null)
+                return (listener, null);
+            try
+            {
+                return (listener, BindDatagrams(((IPEndPoint)listener.LocalEndPoint!).Port));
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AddressAlreadyInUse && _options.Port == 0 && attempt < attempts)
+            {
+                listener.Dispose();
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private Socket BindListener()
+    {
+        var listener = new Socket(_options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (_options.Address.Equals(IPAddress.IPv6Any))
+                listener.DualMode = true;
+            // Restarting on a fixed port must not wait for the previous run's connections in TIME_WAIT: set
+            // SO_REUSEADDR alone. .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second
+            // server bind the same port and take half the connections. (On Windows it lets another process
+            // take the port, so it is left off there.)
+            if (OperatingSystem.IsLinux())
+                listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+            listener.Bind(new IPEndPoint(_options.Address, _options.Port));
+            listener.Listen(512);
+            return listener;
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The UDP socket. No SO_REUSEADDR: UDP has no TIME_WAIT to step over, and on Linux the option would let a second
+    /// server bind the same UDP port and receive half the datagrams.
+    /// </summary>
+    private Socket BindDatagrams(int port)
+    {
+        var socket = new Socket(_options.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (_options.Address.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
+            socket.Bind(new IPEndPoint(_options.Address, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -207,7 +286,8 @@ public sealed class RpcServer : IAsyncDisposable
         var connections = _connections.Keys.ToArray();
         foreach (var connection in connections)
             connection.BeginShutdown();
-        var closed = Task.WhenAll(connections.Select(connection => connection.Completion));
+        _udp?.BeginShutdown();
+        var closed = Task.WhenAll(connections.Select(connection => connection.Completion).Append(_udp?.Completion ?? Task.CompletedTask));
         try
         {
             await closed.WaitAsync(shutdownTimeout).ConfigureAwait(false);
@@ -222,6 +302,8 @@ public sealed class RpcServer : IAsyncDisposable
                 connection.ForceClose();
                 forced++;
             }
+            if (_udp is { Completion.IsCompleted: false } udp)
+                udp.ForceClose(); // its running calls' replies are not sent; clients retransmit to the next server
             RpcLog.ForcedClose(Logger, forced, shutdownTimeout);
             await closed.ConfigureAwait(false);
         }

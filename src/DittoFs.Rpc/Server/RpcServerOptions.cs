@@ -11,7 +11,7 @@ public sealed class RpcServerOptions
     /// <summary>The address to bind (default: every IPv4 address).</summary>
     public IPAddress Address { get; set; } = IPAddress.Any;
 
-    /// <summary>The TCP port; 0 picks a free one (read it from <see cref="RpcServer.LocalEndPoint"/> after start).</summary>
+    /// <summary>The TCP (and UDP) port; 0 picks a free one (read it from <see cref="RpcServer.LocalEndPoint"/> after start).</summary>
     public int Port { get; set; }
 
     /// <summary>
@@ -45,8 +45,17 @@ public sealed class RpcServerOptions
     /// </summary>
     public Func<uint, uint, uint, bool>? NonIdempotentProcedures { get; set; }
 
-    /// <summary>Replies the duplicate request cache keeps; the oldest are forgotten first.</summary>
+    /// <summary>Replies the duplicate request cache keeps; the oldest are forgotten first. TCP and UDP have a cache each.</summary>
     public int DuplicateRequestCacheSize { get; set; } = 4096;
+
+    /// <summary>Bytes of replies the duplicate request cache keeps (each of TCP's and UDP's); the oldest are forgotten first.</summary>
+    public long DuplicateRequestCacheMaxBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Also serve UDP, on the same address and port as TCP (one datagram is one call, RFC 5531 §11 record marking is
+    /// TCP's only); null: TCP only.
+    /// </summary>
+    public RpcUdpOptions? Udp { get; set; }
 
     internal void Validate()
     {
@@ -59,11 +68,18 @@ public sealed class RpcServerOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerConnection, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(DuplicateRequestCacheSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(DuplicateRequestCacheMaxBytes, 1);
+        Udp?.Validate();
         if (IdleTimeout < TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "Must be positive, zero or infinite.");
     }
 
-    internal RpcServerOptions Copy() => (RpcServerOptions)MemberwiseClone();
+    internal RpcServerOptions Copy()
+    {
+        var copy = (RpcServerOptions)MemberwiseClone();
+        copy.Udp = Udp?.Copy();
+        return copy;
+    }
 
     internal bool IdleTimeoutEnabled => IdleTimeout > TimeSpan.Zero;
 }

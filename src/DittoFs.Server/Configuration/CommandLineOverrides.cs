@@ -10,7 +10,8 @@ public sealed record CommandLineOverrides(
     string? ShutdownTimeout = null,
     int? MetricsPort = null,
     string? LogFormat = null,
-    string? Portmap = null)
+    string? Portmap = null,
+    string? Udp = null)
 {
     /// <summary>Applies the flags and validates the result like a file (flag names in the messages).</summary>
     public static void Apply(DittoConfig config, CommandLineOverrides flags)
@@ -62,6 +63,12 @@ public sealed record CommandLineOverrides(
             if (!PortmapModes.TryParse(portmap, out _))
                 throw new ConfigException("--portmap", 0, 0, $"'{portmap}' is not one of {string.Join(", ", PortmapModes.Names)}");
             config.Server.Portmap = portmap.Trim().ToLowerInvariant();
+        }
+        if (flags.Udp is string udp)
+        {
+            if (!UdpSwitch.TryParse(udp, out _))
+                throw new ConfigException("--udp", 0, 0, $"'{udp}' is not one of {string.Join(", ", UdpSwitch.Names)}");
+            config.Server.Udp = udp.Trim().ToLowerInvariant();
         }
     }
 

@@ -123,6 +123,8 @@ public static class ConfigLoader
                 Fail(["server", "log_format"], "server.log_format", $"'{server.LogFormat}' is not one of {string.Join(", ", LogFormats)}");
             if (!PortmapModes.TryParse(server.Portmap, out _))
                 Fail(["server", "portmap"], "server.portmap", $"'{server.Portmap}' is not one of {string.Join(", ", PortmapModes.Names)}");
+            if (!UdpSwitch.TryParse(server.Udp, out _))
+                Fail(["server", "udp"], "server.udp", $"'{server.Udp}' is not one of {string.Join(", ", UdpSwitch.Names)}");
             if (server.MaxConnections < 0)
                 Fail(["server", "max_connections"], "server.max_connections", "must be 0 (unlimited) or more");
             if (!TryParseDuration(server.ShutdownTimeout, out _))

@@ -31,6 +31,31 @@ public sealed class ServerSection
     /// "auto" tries and carries on without it, "false" leaves port 111 alone. See <see cref="PortmapMode"/>.
     /// </summary>
     public string Portmap { get; set; } = "auto";
+    /// <summary>
+    /// "true" (default): MOUNT and the portmapper also answer ONC RPC over UDP on <see cref="Port"/> (NFS stays TCP-only);
+    /// "false": TCP only. See <see cref="UdpSwitch"/>.
+    /// </summary>
+    public string Udp { get; set; } = "true";
+}
+
+/// <summary>server.udp and --udp: "true" or "false" (kept as text so a bad value is reported with its key, not as a YAML type error).</summary>
+public static class UdpSwitch
+{
+    public static readonly string[] Names = ["true", "false"];
+
+    public static bool TryParse(string text, out bool enabled)
+    {
+        (bool known, enabled) = text.Trim().ToLowerInvariant() switch
+        {
+            "true" => (true, true),
+            "false" => (true, false),
+            _ => (false, false),
+        };
+        return known;
+    }
+
+    public static bool Parse(string text) =>
+        TryParse(text, out bool enabled) ? enabled : throw new ConfigException("server.udp", 0, 0, $"'{text}' is not one of {string.Join(", ", Names)}");
 }
 
 public sealed class MetricsSection

@@ -9,11 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace DittoFs.Server.Portmap;
 
 /// <summary>
-/// Makes NFS v3 and MOUNT v3 (TCP) findable through the portmapper, so clients need no port options: when nothing
-/// listens on the portmapper port, DittoFs answers there itself (<see cref="PortmapService"/>); when something
-/// does (rpcbind), our programs are registered with it and unregistered on stop. Over TCP only, portmapper
-/// version 2 only: rpcbind clients asking versions 3 and 4 get PROG_MISMATCH and fall back to 2, as they do with
-/// the classic portmap.
+/// Makes NFS v3 and MOUNT v3 (TCP, and MOUNT over UDP when UDP is on) findable through the portmapper, so clients need no
+/// port options: when nothing listens on the portmapper port, DittoFs answers there itself (<see cref="PortmapService"/>,
+/// over TCP and, with UDP on, over UDP too: pmap_getport and rpcinfo -u ask over UDP); when something does (rpcbind), our
+/// mappings are registered with it and unregistered on stop. Portmapper version 2 only: rpcbind clients asking
+/// versions 3 and 4 get PROG_MISMATCH and fall back to 2, as they do with the classic portmap.
 /// </summary>
 internal sealed partial class Portmapper : IAsyncDisposable
 {
@@ -21,6 +21,7 @@ internal sealed partial class Portmapper : IAsyncDisposable
     public const int WellKnownPort = PortmapConstants.PmapPort;
 
     private const uint Tcp = (uint)PortmapConstants.IpprotoTcp;
+    private const uint Udp = (uint)PortmapConstants.IpprotoUdp;
 
     private readonly RpcServer? _server;
     private readonly PortmapRegistration? _registration;
@@ -38,31 +39,36 @@ internal sealed partial class Portmapper : IAsyncDisposable
     /// <summary>
     /// Serves or registers per <paramref name="mode"/>; null for <see cref="PortmapMode.Off"/> and for an
     /// <see cref="PortmapMode.Auto"/> attempt that failed (logged). With <see cref="PortmapMode.On"/> a failure
-    /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests.
+    /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests. With
+    /// <paramref name="servedOverUdp"/> (the RPC server serves UDP: <see cref="RpcServer.ServesOverUdp"/>), the programs it
+    /// answers over UDP are listed for UDP as well, and our own portmapper answers over UDP; null: TCP only.
     /// </summary>
-    public static async Task<Portmapper?> StartAsync(PortmapMode mode, int nfsPort, ILoggerFactory loggerFactory, int portmapPort = WellKnownPort, CancellationToken cancellationToken = default)
+    public static async Task<Portmapper?> StartAsync(PortmapMode mode, int nfsPort, ILoggerFactory loggerFactory, int portmapPort = WellKnownPort,
+        Func<uint, bool>? servedOverUdp = null, CancellationToken cancellationToken = default)
     {
         if (mode == PortmapMode.Off)
             return null;
         var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
+        bool udp = servedOverUdp is not null;
+        (uint Program, uint Version)[] programs = [(NfsV3Program.Program, NfsV3Program.Version), (MountV3Program.Program, MountV3Program.Version)];
         Mapping[] ours =
         [
-            new Mapping { Prog = NfsV3Program.Program, Vers = NfsV3Program.Version, Prot = Tcp, Port = (uint)nfsPort },
-            new Mapping { Prog = MountV3Program.Program, Vers = MountV3Program.Version, Prot = Tcp, Port = (uint)nfsPort },
+            .. programs.Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Tcp, Port = (uint)nfsPort }),
+            .. programs.Where(p => servedOverUdp?.Invoke(p.Program) == true).Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Udp, Port = (uint)nfsPort }),
         ];
         var port = Probe(portmapPort);
         try
         {
             if (port == PortState.Free)
             {
-                var server = await ServeAsync(ours, portmapPort, loggerFactory, cancellationToken).ConfigureAwait(false);
-                LogServing(logger, server.LocalEndPoint, nfsPort);
+                var server = await ServeAsync(ours, portmapPort, udp, loggerFactory, cancellationToken).ConfigureAwait(false);
+                LogServing(logger, server.LocalEndPoint, udp ? "TCP and UDP" : "TCP", nfsPort);
                 return new Portmapper(server, null);
             }
             var portmapper = new IPEndPoint(IPAddress.Loopback, portmapPort);
             var registration = await PortmapRegistration.RegisterAsync(portmapper, ours, logger, cancellationToken).ConfigureAwait(false);
             if (registration.Registered.Count > 0)
-                LogRegistered(logger, registration.Registered.Count, portmapper, nfsPort);
+                LogRegistered(logger, registration.Registered.Count, portmapper, nfsPort, string.Join(", ", registration.Registered.Select(Describe)));
             return new Portmapper(null, registration);
         }
         catch (Exception exception) when (exception is SocketException or IOException or TimeoutException or RpcException or UnauthorizedAccessException)
@@ -80,13 +86,21 @@ internal sealed partial class Portmapper : IAsyncDisposable
         }
     }
 
+    private static string Describe(Mapping mapping) => $"{mapping.Prog} v{mapping.Vers} {(mapping.Prot == Udp ? "udp" : "tcp")}";
+
     /// <summary>Our portmapper on <paramref name="port"/>, with our mappings and its own.</summary>
-    private static async Task<RpcServer> ServeAsync(Mapping[] ours, int port, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<RpcServer> ServeAsync(Mapping[] ours, int port, bool udp, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var table = new PortmapTable();
         var service = new PortmapService(table, loggerFactory.CreateLogger<PortmapService>());
-        // Portmapper messages are a few dozen bytes; a small record limit keeps what a stranger can make us buffer small.
-        var options = new RpcServerOptions { Port = port, MaxRecordSize = 8 * 1024 };
+        // Portmapper messages are a few dozen bytes; a small record limit keeps what a stranger can make us buffer small,
+        // and its calls are instant, so a few UDP calls at a time are plenty.
+        var options = new RpcServerOptions
+        {
+            Port = port,
+            MaxRecordSize = 8 * 1024,
+            Udp = udp ? new RpcUdpOptions { MaxInFlight = 8 } : null,
+        };
         var server = new RpcServer(options, [PortmapProgram.Create(service)], loggerFactory.CreateLogger<RpcServer>());
         try
         {
@@ -98,6 +112,8 @@ internal sealed partial class Portmapper : IAsyncDisposable
             throw;
         }
         table.Set(new Mapping { Prog = PmapV2Program.Program, Vers = PmapV2Program.Version, Prot = Tcp, Port = (uint)server.LocalEndPoint.Port });
+        if (server.UdpEndPoint is { } udpEndPoint)
+            table.Set(new Mapping { Prog = PmapV2Program.Program, Vers = PmapV2Program.Version, Prot = Udp, Port = (uint)udpEndPoint.Port });
         foreach (var mapping in ours)
             table.Set(mapping);
         return server;
@@ -147,11 +163,11 @@ internal sealed partial class Portmapper : IAsyncDisposable
             await _server.DisposeAsync().ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint}: NFS v3 and MOUNT v3 over TCP at port {NfsPort}")]
-    private static partial void LogServing(ILogger logger, IPEndPoint endPoint, int nfsPort);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint} ({Transports}): NFS v3 and MOUNT v3 at port {NfsPort}")]
+    private static partial void LogServing(ILogger logger, IPEndPoint endPoint, string transports, int nfsPort);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} program(s) with the portmapper at {Portmapper}: port {NfsPort}")]
-    private static partial void LogRegistered(ILogger logger, int count, IPEndPoint portmapper, int nfsPort);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} program(s) with the portmapper at {Portmapper}: port {NfsPort} ({Mappings})")]
+    private static partial void LogRegistered(ILogger logger, int count, IPEndPoint portmapper, int nfsPort, string mappings);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No portmapper: {Problem}. Serving NFS anyway; clients must name the port (mount -o port=,mountport=)")]
     private static partial void LogUnavailable(ILogger logger, string problem);

@@ -37,6 +37,19 @@ internal sealed class TestServer : IAsyncDisposable
         return new TestServer(server, program, observer, logger);
     }
 
+    /// <summary>A server that also serves UDP on its port (all programs unless <paramref name="configure"/> narrows it).</summary>
+    public static Task<TestServer> StartUdpAsync(Action<RpcServerOptions>? configure = null, params IXdrProgram<RpcCallContext>[] extraPrograms) =>
+        StartAsync(options =>
+        {
+            options.Udp = new RpcUdpOptions();
+            configure?.Invoke(options);
+        }, extraPrograms);
+
+    public IPEndPoint UdpEndPoint => Server.UdpEndPoint ?? throw new InvalidOperationException("UDP is not served.");
+
+    /// <summary>A fresh UDP socket (its own port) aimed at the server.</summary>
+    public RawRpcDatagrams Datagrams() => new(UdpEndPoint);
+
     public Task<RawRpcConnection> ConnectRawAsync() => RawRpcConnection.ConnectAsync(EndPoint);
 
     public Task<RpcClient> ConnectClientAsync(RpcClientOptions? options = null) => RpcClient.ConnectAsync(EndPoint, options).Within();

@@ -29,11 +29,24 @@ public sealed class HotPathAllocationTests
     [TearDown]
     public void Stop() => _metrics.Dispose();
 
+    /// <summary>A port free for TCP and for UDP (servers with UDP on bind both).</summary>
     internal static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            try
+            {
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Any, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Its UDP twin is taken: try another.
+            }
+        }
     }
 
     private static long AllocatedBy(Action action)
