@@ -24,11 +24,18 @@ public sealed class XdrGenerator : IIncrementalGenerator
     public const string FileEmitStep = "XdrFileEmit";
     public const string SharedCodecsEmitStep = "XdrSharedCodecsEmit";
 
+    /// <summary>The AdditionalFiles metadata naming the C# namespace a .x file is generated into.</summary>
+    public const string NamespaceMetadata = "build_metadata.AdditionalFiles.XdrNamespace";
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // A file's XdrNamespace item metadata (<AdditionalFiles Include="a.x" XdrNamespace="A" />, made visible by
+        // CompilerVisibleItemMetadata) is read before parsing, so each file's parse stays cached on its own.
         var files = context.AdditionalTextsProvider
             .Where(text => text.Path.EndsWith(".x", StringComparison.OrdinalIgnoreCase))
-            .Select((text, cancellationToken) => Parse(text, cancellationToken))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select((pair, _) => (Text: pair.Left, Namespace: pair.Right.GetOptions(pair.Left).TryGetValue(NamespaceMetadata, out var ns) && !string.IsNullOrWhiteSpace(ns) ? ns.Trim() : null))
+            .Select((file, cancellationToken) => Parse(file.Text, file.Namespace, cancellationToken))
             .WithTrackingName(ParseStep);
 
         var rootNamespace = context.AnalyzerConfigOptionsProvider.Select((options, _) =>
@@ -38,47 +45,51 @@ public sealed class XdrGenerator : IIncrementalGenerator
             .Select((input, _) => Build(input.Right, input.Left))
             .WithTrackingName(ModelStep);
 
-        context.RegisterSourceOutput(model.Select((m, _) => m.Diagnostics), Report);
+        context.RegisterSourceOutput(model.Select((models, _) => models.SelectMany(m => m.Diagnostics).ToEquatableArray()), Report);
 
         // Each slice is compared with the one at its position in the last run: an equal slice is not emitted again.
         var fileSources = model
-            .SelectMany((m, _) => Emittable(m) ? m.Files.Select(path => FileModel.Of(m, path)) : Enumerable.Empty<FileModel>())
-            .Select((file, _) => Emit(FileEmitter.HintName(file.Path), file.Path, () => FileEmitter.EmitFile(file)))
+            .SelectMany((models, _) => models.Where(Emittable).SelectMany(m => m.Files.Select(path => FileModel.Of(m, path))))
+            .Select((file, _) => Emit(file.HintPrefix + FileEmitter.HintName(file.Path), file.Path, () => FileEmitter.EmitFile(file)))
             .WithTrackingName(FileEmitStep);
         context.RegisterSourceOutput(fileSources, AddSource);
 
         var sharedSources = model
-            .SelectMany((m, _) => Emittable(m) ? new[] { FileEmitter.SharedCodecs(m) } : Enumerable.Empty<SharedCodecsModel>())
-            .Select((codecs, _) => Emit(FileEmitter.SharedCodecsHint, "", () => FileEmitter.EmitSharedCodecs(codecs)))
+            .SelectMany((models, _) => models.Where(Emittable).Select(FileEmitter.SharedCodecs))
+            .Select((codecs, _) => Emit(codecs.HintPrefix + FileEmitter.SharedCodecsHint, "", () => FileEmitter.EmitSharedCodecs(codecs)))
             .WithTrackingName(SharedCodecsEmitStep);
         context.RegisterSourceOutput(sharedSources, AddSource);
     }
 
-    private static XdrFileSyntax Parse(AdditionalText file, CancellationToken cancellationToken)
+    private static XdrFileSyntax Parse(AdditionalText file, string? ns, CancellationToken cancellationToken)
     {
         try
         {
-            return XdrParser.ParseFile(file.Path, file.GetText(cancellationToken)?.ToString() ?? "");
+            return XdrParser.ParseFile(file.Path, file.GetText(cancellationToken)?.ToString() ?? "", ns);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new XdrFileSyntax(file.Path, EquatableArray<DefinitionSyntax>.Empty, new[] { InternalError(file.Path, e) }.ToEquatableArray());
+            return new XdrFileSyntax(file.Path, EquatableArray<DefinitionSyntax>.Empty, new[] { InternalError(file.Path, e) }.ToEquatableArray(), Namespace: ns);
         }
     }
 
-    private static XdrModel Build(string rootNamespace, ImmutableArray<XdrFileSyntax> files)
+    /// <summary>One model per C# namespace the files are generated into.</summary>
+    private static EquatableArray<XdrModel> Build(string rootNamespace, ImmutableArray<XdrFileSyntax> files)
     {
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         try
         {
-            return ModelBuilder.Build(rootNamespace, ordered);
+            return ModelBuilder.BuildAll(rootNamespace, ordered).ToEquatableArray();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var empty = EquatableArray<ConstantModel>.Empty;
-            return new XdrModel(rootNamespace, EquatableArray<string>.Empty, empty, EquatableArray<EnumModel>.Empty, EquatableArray<AliasModel>.Empty,
-                EquatableArray<StructModel>.Empty, EquatableArray<UnionModel>.Empty, EquatableArray<ProgramModel>.Empty,
-                new[] { InternalError(ordered.FirstOrDefault()?.Path ?? "", e) }.ToEquatableArray());
+            return new[]
+            {
+                new XdrModel(rootNamespace, EquatableArray<string>.Empty, empty, EquatableArray<EnumModel>.Empty, EquatableArray<AliasModel>.Empty,
+                    EquatableArray<StructModel>.Empty, EquatableArray<UnionModel>.Empty, EquatableArray<ProgramModel>.Empty,
+                    new[] { InternalError(ordered.FirstOrDefault()?.Path ?? "", e) }.ToEquatableArray()),
+            }.ToEquatableArray();
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class DiagnosticTests
         // XDR001: syntax, reported where the text goes wrong.
         yield return new("missing ';' after a field", "struct s {\n    int x;\n    int y\n};", "XDR001", 4, 1, "unexpected '}', expected ';'");
         yield return new("misspelt keyword", "strucx s { int x; };", "XDR001", 1, 1, "unexpected 'strucx', expected a definition");
-        yield return new("number beyond 64 bits", "const BIG = 0xFFFFFFFFFFFFFFFF;", "XDR001", 1, 13, "unexpected '0xFFFFFFFFFFFFFFFF'");
+        yield return new("number beyond 64 bits", "const BIG = 0x1FFFFFFFFFFFFFFFF;", "XDR001", 1, 13, "unexpected '0x1FFFFFFFFFFFFFFFF'");
         yield return new("8 in an octal number", "const MODE = 0786;", "XDR001", 1, 14, "unexpected '0786'");
         yield return new("file ends inside a definition", "const A = 1", "XDR001", 1, 12, "unexpected end of file, expected ';'");
         yield return new("comment not closed", "const A = 1;\n/* never closed\nconst B = 2;", "XDR001", 2, 1, "comment not closed");

@@ -83,7 +83,7 @@ internal static class FileEmitter
 
     /// <summary>Every opaque, list or optional type that appears as a list element or procedure type, once.</summary>
     public static SharedCodecsModel SharedCodecs(XdrModel model) =>
-        new(model.Namespace, SharedCodecTypes(model).ToEquatableArray());
+        new(model.Namespace, SharedCodecTypes(model).ToEquatableArray()) { HintPrefix = model.HintPrefix };
 
     private static IEnumerable<TypeRef> SharedCodecTypes(XdrModel model)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
 using DittoFs.Xdr.Generator.Model;
 
 namespace DittoFs.Xdr.Generator.Emit;
@@ -18,10 +19,17 @@ internal static class TypeEmitter
         {
             foreach (var constant in constants)
             {
-                string type = constant.Value is >= int.MinValue and <= int.MaxValue ? "int"
-                    : constant.Value is >= 0 and <= uint.MaxValue ? "uint" : "long";
                 code.Line($"/// <summary>XDR <c>const {constant.WireName}</c>.</summary>");
-                code.Line($"public const {type} {constant.Name} = {Number(constant.Value)};");
+                if (constant.Text is not null)
+                {
+                    code.Line($"public const string {constant.Name} = {SymbolDisplay.FormatLiteral(constant.Text, quote: true)};");
+                    continue;
+                }
+                string type = constant.Unsigned64 ? "ulong"
+                    : constant.Value is >= int.MinValue and <= int.MaxValue ? "int"
+                    : constant.Value is >= 0 and <= uint.MaxValue ? "uint" : "long";
+                string value = constant.Unsigned64 ? unchecked((ulong)constant.Value).ToString(CultureInfo.InvariantCulture) + "UL" : Number(constant.Value);
+                code.Line($"public const {type} {constant.Name} = {value};");
             }
         }
     }

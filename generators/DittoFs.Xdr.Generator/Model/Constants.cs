@@ -26,10 +26,26 @@ internal sealed class Constants
     }
 
     /// <summary>The model of a <c>const</c> definition; null if it is a duplicate or has no value (both reported).</summary>
-    public ConstantModel? Resolve(ConstSyntax constant, string file) =>
-        _declarations.IsDefinitionOf(constant) && Evaluate(constant.Value, file) is long value
-            ? new ConstantModel(Names.Pascal(constant.Name), constant.Name, file, value)
+    public ConstantModel? Resolve(ConstSyntax constant, string file)
+    {
+        if (!_declarations.IsDefinitionOf(constant))
+            return null;
+        if (constant.Value is StringValueSyntax text)
+            return new ConstantModel(Names.Pascal(constant.Name), constant.Name, file, 0, Text: text.Text);
+        return Evaluate(constant.Value, file) is long value
+            ? new ConstantModel(Names.Pascal(constant.Name), constant.Name, file, value, IsUnsigned64(constant.Value))
             : null;
+    }
+
+    /// <summary>Whether an evaluated value is a number above long.MaxValue (its long holds the bits).</summary>
+    public bool IsUnsigned64(ValueSyntax value) => value switch
+    {
+        NumberValueSyntax number => number.Unsigned64,
+        NameValueSyntax named => _unsigned64.Contains(named.Name),
+        _ => false,
+    };
+
+    private readonly HashSet<string> _unsigned64 = new(StringComparer.Ordinal);
 
     public long? Evaluate(ValueSyntax value, string file)
     {
@@ -37,6 +53,9 @@ internal sealed class Constants
         {
             case NumberValueSyntax number:
                 return number.Value;
+            case StringValueSyntax:
+                _diagnostics.Report(XdrDiagnostics.Unsupported, "A string constant is not a number; it cannot be a size, case or enum value", file, value.Position, 1);
+                return null;
             case NameValueSyntax named:
                 if (_values.TryGetValue(named.Name, out long known))
                     return known;
@@ -59,8 +78,17 @@ internal sealed class Constants
                     _diagnostics.Report(XdrDiagnostics.Unsupported, $"Constant '{named.Name}' ends a chain of more than {ModelBuilder.MaxChain} constants", file, named.Position, named.Name.Length);
                     return null;
                 }
+                if (definition.Value is StringValueSyntax)
+                {
+                    _evaluating.Remove(named.Name);
+                    _unevaluable.Add(named.Name);
+                    _diagnostics.Report(XdrDiagnostics.Unsupported, $"'{named.Name}' is a string constant, not a number", file, named.Position, named.Name.Length);
+                    return null;
+                }
                 long? result = Evaluate(definition.Value, definition.File);
                 _evaluating.Remove(named.Name);
+                if (IsUnsigned64(definition.Value))
+                    _unsigned64.Add(named.Name);
                 if (result is long resolved)
                     _values[named.Name] = resolved;
                 else
@@ -76,9 +104,10 @@ internal sealed class Constants
     {
         if (Evaluate(size, file) is not long value)
             return null;
-        if (value < 0 || value > max)
+        if (value < 0 || value > max || IsUnsigned64(size))
         {
-            _diagnostics.Report(XdrDiagnostics.BadSize, $"Size {value} of '{name}' is out of range (0..{max})", file, size.Position, Show(size).Length);
+            string shown = IsUnsigned64(size) ? unchecked((ulong)value).ToString(CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
+            _diagnostics.Report(XdrDiagnostics.BadSize, $"Size {shown} of '{name}' is out of range (0..{max})", file, size.Position, Show(size).Length);
             return null;
         }
         return value;
@@ -88,7 +117,9 @@ internal sealed class Constants
     public static string Show(ValueSyntax value) => value switch
     {
         NameValueSyntax n => n.Name,
+        NumberValueSyntax { Unsigned64: true } n => unchecked((ulong)n.Value).ToString(CultureInfo.InvariantCulture),
         NumberValueSyntax n => n.Value.ToString(CultureInfo.InvariantCulture),
+        StringValueSyntax s => "\"" + s.Text + "\"",
         _ => "?",
     };
 }

@@ -16,6 +16,7 @@ internal sealed class Declarations
     private readonly Dictionary<string, (DefinitionSyntax Definition, string File)> _types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ValueSyntax Value, string File)> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SourcePosition> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
     private readonly DiagnosticList _diagnostics;
 
     private Declarations(DiagnosticList diagnostics) => _diagnostics = diagnostics;
@@ -48,14 +49,35 @@ internal sealed class Declarations
 
     private bool DeclareName(string name, string file, SourcePosition position)
     {
-        if (_positions.TryGetValue(name, out var previous) || name is "TRUE" or "FALSE")
+        if (_positions.TryGetValue(name, out var previous))
         {
-            string where = previous is null ? "it is predefined" : $"it is already defined at line {previous.Line}";
+            string other = _files[name];
+            string where = other == file
+                ? $"it is already defined at line {previous.Line}"
+                : $"it is already defined in '{other}' at line {previous.Line}. The .x files of one C# namespace share their names;"
+                  + $" to generate '{System.IO.Path.GetFileName(file)}' in a namespace of its own, give its item XdrNamespace metadata:"
+                  + $" <AdditionalFiles Include=\"{System.IO.Path.GetFileName(file)}\" XdrNamespace=\"...\" />";
             _diagnostics.Report(XdrDiagnostics.Duplicate, $"Duplicate name '{name}': {where}", file, position, name.Length);
             return false;
         }
         _positions[name] = position;
+        _files[name] = file;
         return true;
+    }
+
+    /// <summary>
+    /// TRUE and FALSE are predefined (the values of bool, RFC 4506 §4.4). rpcgen does not predefine them, so a
+    /// file may say <c>const TRUE = 1;</c>: that is the same constant and is accepted; another value is refused.
+    /// </summary>
+    private bool DeclarePredefined(ConstSyntax constant, string file)
+    {
+        if (constant.Name is not ("TRUE" or "FALSE"))
+            return true;
+        long expected = constant.Name == "TRUE" ? 1 : 0;
+        if (constant.Value is NumberValueSyntax { Unsigned64: false } number && number.Value == expected)
+            return true;
+        _diagnostics.Report(XdrDiagnostics.Duplicate, $"Duplicate name '{constant.Name}': it is predefined as {expected} (the bool value)", file, constant.Position, constant.Name.Length);
+        return false;
     }
 
     private void Declare(DefinitionSyntax definition, string file)
@@ -63,7 +85,7 @@ internal sealed class Declarations
         switch (definition)
         {
             case ConstSyntax constant:
-                if (DeclareName(constant.Name, file, constant.Position))
+                if (DeclarePredefined(constant, file) && DeclareName(constant.Name, file, constant.Position))
                     _values[constant.Name] = (constant.Value, file);
                 break;
             case ProgramSyntax program:
@@ -74,7 +96,9 @@ internal sealed class Declarations
                     _types[definition.Name] = (definition, file);
                 foreach (var body in InlineEnums(definition))
                     foreach (var member in body.Members)
-                        if (DeclareName(member.Name, file, member.Position))
+                        if (member.Name is "TRUE" or "FALSE")
+                            _diagnostics.Report(XdrDiagnostics.Duplicate, $"Duplicate name '{member.Name}': it is predefined (the bool value)", file, member.Position, member.Name.Length);
+                        else if (DeclareName(member.Name, file, member.Position))
                             _values[member.Name] = (member.Value, file);
                 break;
         }

@@ -19,7 +19,10 @@ internal sealed record FileModel(
     EquatableArray<UnionModel> Unions,
     EquatableArray<ProgramModel> Programs)
 {
-    public static FileModel Of(XdrModel model, string path) => new(
+    /// <summary>See <see cref="XdrModel.HintPrefix"/>.</summary>
+    public string HintPrefix { get; init; } = "";
+
+    public static FileModel Of(XdrModel model, string path) => new FileModel(
         model.Namespace,
         path,
         model.Constants.Where(c => c.File == path).ToEquatableArray(),
@@ -27,11 +30,15 @@ internal sealed record FileModel(
         model.Aliases.Where(a => a.File == path).ToEquatableArray(),
         model.Structs.Where(s => s.File == path).ToEquatableArray(),
         model.Unions.Where(u => u.File == path).ToEquatableArray(),
-        model.Programs.Where(p => p.File == path).ToEquatableArray());
+        model.Programs.Where(p => p.File == path).ToEquatableArray()) { HintPrefix = model.HintPrefix };
 }
 
 /// <summary>
 /// What the shared codecs source is emitted from: the opaque, list and optional types that need a codec type,
 /// in the order emitted. Equal from one run to the next unless such a type is added or dropped.
 /// </summary>
-internal sealed record SharedCodecsModel(string Namespace, EquatableArray<TypeRef> Types);
+internal sealed record SharedCodecsModel(string Namespace, EquatableArray<TypeRef> Types)
+{
+    /// <summary>See <see cref="XdrModel.HintPrefix"/>.</summary>
+    public string HintPrefix { get; init; } = "";
+}

@@ -15,6 +15,28 @@ internal static class ModelBuilder
     /// <summary>How long a chain of typedefs or of constants defined by constants may be (resolved recursively).</summary>
     public const int MaxChain = 256;
 
+    /// <summary>One model per C# namespace (<see cref="NamespaceGroups"/>), each resolved on its own.</summary>
+    public static List<XdrModel> BuildAll(string rootNamespace, IReadOnlyList<XdrFileSyntax> files)
+    {
+        var includeDiagnostics = new DiagnosticList();
+        var groups = NamespaceGroups.Split(rootNamespace, files, includeDiagnostics);
+        var models = new List<XdrModel>();
+        var reported = new HashSet<DiagnosticInfo>();
+        foreach (var group in groups)
+        {
+            var model = Build(group.Namespace, group.Files) with { HintPrefix = group.HintPrefix };
+            // A file included into two namespaces has its syntax errors in both: report them once.
+            models.Add(model with { Diagnostics = model.Diagnostics.Where(reported.Add).ToEquatableArray() });
+        }
+        if (includeDiagnostics.ToEquatableArray().Count > 0)
+        {
+            if (models.Count == 0)
+                models.Add(Build(rootNamespace, files));
+            models[0] = models[0] with { Diagnostics = includeDiagnostics.ToEquatableArray().Concat(models[0].Diagnostics).ToEquatableArray() };
+        }
+        return models;
+    }
+
     public static XdrModel Build(string rootNamespace, IReadOnlyList<XdrFileSyntax> files)
     {
         var diagnostics = new DiagnosticList();

@@ -342,8 +342,25 @@ internal sealed class TypeResolver
     {
         if (!_declarations.Types.TryGetValue(name, out var found))
         {
+            // rpcgen leaves an undeclared name to the C library's xdr_<name>; those the library has are built in.
+            if (spec.Tag == TagKind.None && ExternalTypes.Find(name) is TypeRef external)
+                return external;
             string what = _declarations.Values.ContainsKey(name) ? $"'{name}' is a constant, not a type" : $"Unknown type '{name}'";
             _diagnostics.Report(XdrDiagnostics.Unknown, what, file, spec.Position, name.Length);
+            return null;
+        }
+        // struct X, union X, enum X (C tags): X must be defined by that kind of definition, as the C compiler requires.
+        var tagged = found.Definition switch
+        {
+            StructSyntax => TagKind.Struct,
+            UnionSyntax => TagKind.Union,
+            EnumSyntax => TagKind.Enum,
+            _ => TagKind.None,
+        };
+        if (spec.Tag != TagKind.None && spec.Tag != tagged)
+        {
+            string kind = found.Definition switch { TypedefSyntax => "a typedef", _ => "a " + tagged.ToString().ToLowerInvariant() };
+            _diagnostics.Report(XdrDiagnostics.Unknown, $"'{spec.Tag.ToString().ToLowerInvariant()} {name}': '{name}' is {kind}, not a {spec.Tag.ToString().ToLowerInvariant()}", file, spec.Position, name.Length);
             return null;
         }
         return found.Definition switch

@@ -9,7 +9,8 @@ namespace DittoFs.Xdr.Generator.Model;
 
 internal sealed record FieldModel(string Name, string WireName, TypeRef Type);
 
-internal sealed record ConstantModel(string Name, string WireName, string File, long Value);
+/// <summary>A constant: a number (<see cref="Unsigned64"/>: above long.MaxValue, <see cref="Value"/> holding its bits), or a string (<see cref="Text"/>).</summary>
+internal sealed record ConstantModel(string Name, string WireName, string File, long Value, bool Unsigned64 = false, string? Text = null);
 
 internal sealed record EnumMemberModel(string Name, string WireName, long Value);
 
@@ -54,4 +55,8 @@ internal sealed record XdrModel(
     EquatableArray<StructModel> Structs,
     EquatableArray<UnionModel> Unions,
     EquatableArray<ProgramModel> Programs,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>Put before the hint names of this model's sources: "" for the RootNamespace, else the namespace and a dot.</summary>
+    public string HintPrefix { get; init; } = "";
+}

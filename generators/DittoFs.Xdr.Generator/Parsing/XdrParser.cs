@@ -17,19 +17,26 @@ namespace DittoFs.Xdr.Generator.Parsing;
 /// </remarks>
 internal static class XdrParser
 {
-    public static XdrFileSyntax ParseFile(string path, string text)
+    public static XdrFileSyntax ParseFile(string path, string text, string? ns = null)
     {
-        var definitions = new List<DefinitionSyntax>();
-        IInput input = Trivia.Many()(new Input(text)).Remainder;
+        // rpcgen runs cpp first; the preprocessed text keeps every position (see Preprocessor).
+        var preprocessed = Preprocessor.Run(path, text);
+        var definitions = new List<DefinitionSyntax>(preprocessed.Constants);
+        var diagnostics = new List<DiagnosticInfo>(preprocessed.Diagnostics);
+        var includes = preprocessed.Includes.ToEquatableArray();
+        IInput input = Trivia.Many()(new Input(preprocessed.Text)).Remainder;
         while (!input.AtEnd)
         {
             var result = Definition(input);
             if (!result.WasSuccessful)
-                return new XdrFileSyntax(path, definitions.ToEquatableArray(), new[] { SyntaxError(path, result) }.ToEquatableArray());
+            {
+                diagnostics.Add(SyntaxError(path, result));
+                break;
+            }
             definitions.Add(result.Value);
             input = result.Remainder;
         }
-        return new XdrFileSyntax(path, definitions.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+        return new XdrFileSyntax(path, definitions.ToEquatableArray(), diagnostics.ToEquatableArray(), includes, ns);
     }
 
     private static DiagnosticInfo SyntaxError(string path, IResult<DefinitionSyntax> failure)
@@ -141,21 +148,42 @@ internal static class XdrParser
 
     private const string NotANumber = "number";
 
-    /// <summary>A number: decimal, 0x hexadecimal or (leading 0) octal, optionally negative (RFC 4506 §6.3).</summary>
-    private static readonly Parser<long> Number = Token<long>(input =>
+    /// <summary>
+    /// A number: decimal, 0x hexadecimal or (leading 0) octal, optionally negative (RFC 4506 §6.3). Up to
+    /// 0xffffffffffffffff: rpcgen copies the text into C, so the unsigned 64-bit constants NFSv4 uses are fine.
+    /// </summary>
+    private static readonly Parser<NumberValueSyntax> Number = Token<NumberValueSyntax>(input =>
     {
+        var position = new SourcePosition(input.Position, input.Line, input.Column);
         bool negative = !input.AtEnd && input.Current == '-';
         var digits = Parse.LetterOrDigit.AtLeastOnce().Text()(negative ? input.Advance() : input);
         if (!digits.WasSuccessful || !char.IsDigit(digits.Value[0]))
-            return Result.Failure<long>(input, "not a number", new[] { NotANumber });
-        if (!TryParseNumber(digits.Value, out long magnitude))
-            return Result.Failure<long>(input, "invalid number", new[] { "a decimal, 0x hexadecimal or 0 octal number that fits in 64 bits" });
-        return Result.Success(negative ? -magnitude : magnitude, digits.Remainder);
+            return Result.Failure<NumberValueSyntax>(input, "not a number", new[] { NotANumber });
+        var number = ParseNumberText((negative ? "-" : "") + digits.Value);
+        if (number is null)
+            return Result.Failure<NumberValueSyntax>(input, "invalid number", new[] { "a decimal, 0x hexadecimal or 0 octal number that fits in 64 bits" });
+        return Result.Success(number with { Position = position }, digits.Remainder);
     });
 
-    private static bool TryParseNumber(string text, out long value)
+    /// <summary>A number as written (sign, then digits), or null if it is none or does not fit in 64 bits (signed, or unsigned if positive).</summary>
+    internal static NumberValueSyntax? ParseNumberText(string text)
+    {
+        bool negative = text.StartsWith("-", StringComparison.Ordinal);
+        if (!TryParseNumber(negative ? text.Substring(1) : text, out ulong magnitude))
+            return null;
+        var position = new SourcePosition(0, 1, 1);
+        if (negative)
+            return magnitude <= (ulong)long.MaxValue + 1 ? new NumberValueSyntax(unchecked(-(long)magnitude), position) : null;
+        return magnitude <= long.MaxValue
+            ? new NumberValueSyntax((long)magnitude, position)
+            : new NumberValueSyntax(unchecked((long)magnitude), position, Unsigned64: true);
+    }
+
+    private static bool TryParseNumber(string text, out ulong value)
     {
         value = 0;
+        if (text.Length == 0 || !char.IsDigit(text[0]))
+            return false;
         int radix = 10, start = 0;
         if (text.Length > 1 && text[0] == '0')
         {
@@ -169,9 +197,9 @@ internal static class XdrParser
         {
             char c = text[i];
             int digit = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'f' ? c - 'a' + 10 : c is >= 'A' and <= 'F' ? c - 'A' + 10 : radix;
-            if (digit >= radix || value > (long.MaxValue - digit) / radix)
+            if (digit >= radix || value > (ulong.MaxValue - (ulong)digit) / (ulong)radix)
                 return false;
-            value = value * radix + digit;
+            value = value * (ulong)radix + (ulong)digit;
         }
         return true;
     }
@@ -185,7 +213,7 @@ internal static class XdrParser
             return Result.Success<ValueSyntax>(new NameValueSyntax(name.Value, position), name.Remainder);
         var number = Number(input);
         if (number.WasSuccessful)
-            return Result.Success<ValueSyntax>(new NumberValueSyntax(number.Value, position), number.Remainder);
+            return Result.Success<ValueSyntax>(number.Value, number.Remainder);
         return number.Expectations.Contains(NotANumber)
             ? Result.Failure<ValueSyntax>(input, "not a constant", new[] { "a number or constant name" })
             : Result.Failure<ValueSyntax>(input, number.Message, number.Expectations);
@@ -198,11 +226,36 @@ internal static class XdrParser
         from kw in Keyword(keyword)
         select new TypeSpecSyntax(kind, position);
 
+    /// <summary>
+    /// <c>unsigned</c> alone or before int, hyper, and (rpcgen) char, short, long. rpcgen's char, short and long
+    /// go through xdr_char, xdr_short, xdr_long, which all put a 4-byte int on the wire: they are int here.
+    /// </summary>
     private static readonly Parser<TypeSpecSyntax> Unsigned =
         from position in Here
         from kw in Keyword("unsigned")
-        from size in Keyword("int").Return(TypeSpecKind.UnsignedInt).Or(Keyword("hyper").Return(TypeSpecKind.UnsignedHyper)).Optional()
+        from size in Keyword("int").Return(TypeSpecKind.UnsignedInt)
+            .Or(Keyword("hyper").Then(_ => OptionalInt).Return(TypeSpecKind.UnsignedHyper))
+            .Or(Keyword("char").Return(TypeSpecKind.UnsignedInt))
+            .Or(Keyword("short").Then(_ => OptionalInt).Return(TypeSpecKind.UnsignedInt))
+            .Or(Keyword("long").Then(_ => OptionalInt).Return(TypeSpecKind.UnsignedInt))
+            .Optional()
         select new TypeSpecSyntax(size.GetOrElse(TypeSpecKind.UnsignedInt), position);
+
+    /// <summary>The <c>int</c> rpcgen allows after short, long and hyper (<c>long int</c>).</summary>
+    private static readonly Parser<string> OptionalInt = Keyword("int").Optional().Return("");
+
+    /// <summary>rpcgen's C integer types that are not XDR keywords: char, short, long (4 bytes each on the wire).</summary>
+    private static Parser<TypeSpecSyntax> CInteger(string keyword) =>
+        from position in Here
+        from kw in Keyword(keyword)
+        from suffix in keyword == "char" ? Parse.Return<string>("") : OptionalInt
+        select new TypeSpecSyntax(TypeSpecKind.Int, position);
+
+    /// <summary><c>struct NAME</c>, <c>union NAME</c> or <c>enum NAME</c> used as a type, as rpcgen allows (C's tags).</summary>
+    private static Parser<TypeSpecSyntax> TagReference(TagKind tag, SourcePosition position) =>
+        from namePosition in Here
+        from name in Identifier
+        select new TypeSpecSyntax(TypeSpecKind.Named, namePosition, Name: name, Tag: tag);
 
     private static readonly Parser<EnumMemberSyntax> EnumMember =
         from position in Here
@@ -256,17 +309,23 @@ internal static class XdrParser
     private static readonly Parser<TypeSpecSyntax> TypeSpecifier =
         Unsigned
             .XOr(Simple(TypeSpecKind.Int, "int"))
-            .XOr(Simple(TypeSpecKind.Hyper, "hyper"))
+            .XOr(from position in Here from kw in Keyword("hyper") from suffix in OptionalInt select new TypeSpecSyntax(TypeSpecKind.Hyper, position))
+            .XOr(CInteger("char"))
+            .XOr(CInteger("short"))
+            .XOr(CInteger("long"))
             .XOr(Simple(TypeSpecKind.Float, "float"))
             .XOr(Simple(TypeSpecKind.Double, "double"))
             .XOr(Simple(TypeSpecKind.Quadruple, "quadruple"))
             .XOr(Simple(TypeSpecKind.Bool, "bool"))
-            .XOr(from position in Here from kw in Keyword("enum") from body in EnumBody
-                 select new TypeSpecSyntax(TypeSpecKind.Enum, position, Enum: body))
-            .XOr(from position in Here from kw in Keyword("struct") from body in StructBody
-                 select new TypeSpecSyntax(TypeSpecKind.Struct, position, Struct: body))
-            .XOr(from position in Here from kw in Keyword("union") from body in UnionBody
-                 select new TypeSpecSyntax(TypeSpecKind.Union, position, Union: body))
+            .XOr(from position in Here from kw in Keyword("enum")
+                 from type in EnumBody.Select(body => new TypeSpecSyntax(TypeSpecKind.Enum, position, Enum: body)).XOr(TagReference(TagKind.Enum, position))
+                 select type)
+            .XOr(from position in Here from kw in Keyword("struct")
+                 from type in StructBody.Select(body => new TypeSpecSyntax(TypeSpecKind.Struct, position, Struct: body)).XOr(TagReference(TagKind.Struct, position))
+                 select type)
+            .XOr(from position in Here from kw in Keyword("union")
+                 from type in UnionBody.Select(body => new TypeSpecSyntax(TypeSpecKind.Union, position, Union: body)).XOr(TagReference(TagKind.Union, position))
+                 select type)
             .XOr(from position in Here from name in Identifier
                  select new TypeSpecSyntax(TypeSpecKind.Named, position, Name: name))
             .Named("a type");
@@ -317,9 +376,17 @@ internal static class XdrParser
         from position in Here
         from name in Identifier
         from eq in Symbol('=')
-        from value in Value
+        from value in StringConstant.XOr(Value)
         from semi in Symbol(';')
         select (DefinitionSyntax)new ConstSyntax(name, value, position);
+
+    /// <summary>A string constant: rpcgen copies it into a C #define; no escapes beyond what C allows, and no newline.</summary>
+    private static readonly Parser<ValueSyntax> StringConstant =
+        from position in Here
+        from open in Parse.Char('"')
+        from text in Parse.CharExcept("\"\n").Many().Text()
+        from close in Token(Parse.Char('"')).Named("'\"'")
+        select (ValueSyntax)new StringValueSyntax(text, position);
 
     private static readonly Parser<DefinitionSyntax> TypedefDefinition =
         from kw in Keyword("typedef")

@@ -7,10 +7,16 @@ namespace DittoFs.Xdr.Generator.Parsing;
 internal sealed record SourcePosition(int Offset, int Line, int Column);
 
 internal abstract record ValueSyntax(SourcePosition Position);
-internal sealed record NumberValueSyntax(long Value, SourcePosition Position) : ValueSyntax(Position);
+/// <summary>A number; <see cref="Unsigned64"/> when it is above long.MaxValue (0xffffffffffffffff), <see cref="Value"/> then holding its bits.</summary>
+internal sealed record NumberValueSyntax(long Value, SourcePosition Position, bool Unsigned64 = false) : ValueSyntax(Position);
+/// <summary>A string constant (<c>const HEXMODULUS = "d4a0...";</c>), which rpcgen accepts as a <c>#define</c> of a C string.</summary>
+internal sealed record StringValueSyntax(string Text, SourcePosition Position) : ValueSyntax(Position);
 internal sealed record NameValueSyntax(string Name, SourcePosition Position) : ValueSyntax(Position);
 
 internal enum TypeSpecKind { Void, Int, UnsignedInt, Hyper, UnsignedHyper, Float, Double, Quadruple, Bool, Opaque, String, Named, Enum, Struct, Union }
+
+/// <summary>The keyword before a type name (<c>struct sm_name</c>), which rpcgen allows as in C; None when there is none.</summary>
+internal enum TagKind { None, Struct, Union, Enum }
 
 /// <summary>A type specifier; inline enum/struct/union bodies are carried along.</summary>
 internal sealed record TypeSpecSyntax(
@@ -19,7 +25,8 @@ internal sealed record TypeSpecSyntax(
     string? Name = null,
     EnumBodySyntax? Enum = null,
     StructBodySyntax? Struct = null,
-    UnionBodySyntax? Union = null);
+    UnionBodySyntax? Union = null,
+    TagKind Tag = TagKind.None);
 
 internal enum DeclarationKind { Void, Plain, FixedArray, VariableArray, Optional }
 
@@ -47,5 +54,13 @@ internal sealed record ProgramSyntax(string Name, EquatableArray<VersionSyntax> 
 internal sealed record VersionSyntax(string Name, EquatableArray<ProcedureSyntax> Procedures, ValueSyntax Number, SourcePosition Position);
 internal sealed record ProcedureSyntax(string Name, TypeSpecSyntax Result, EquatableArray<TypeSpecSyntax> Arguments, ValueSyntax Number, SourcePosition Position);
 
-/// <summary>One parsed .x file: its definitions, or the syntax error that stopped the parse.</summary>
-internal sealed record XdrFileSyntax(string Path, EquatableArray<DefinitionSyntax> Definitions, EquatableArray<Diagnostics.DiagnosticInfo> Diagnostics);
+/// <summary>
+/// One parsed .x file: its definitions, or the syntax error that stopped the parse; the files it
+/// <c>#include</c>s; and the C# namespace its AdditionalFiles item asks for (null: the RootNamespace).
+/// </summary>
+internal sealed record XdrFileSyntax(
+    string Path,
+    EquatableArray<DefinitionSyntax> Definitions,
+    EquatableArray<Diagnostics.DiagnosticInfo> Diagnostics,
+    EquatableArray<IncludeSyntax> Includes = default,
+    string? Namespace = null);

@@ -16,7 +16,11 @@ public sealed class BuildProperties(IReadOnlyDictionary<string, string> properti
 
     public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => None;
 
-    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => None;
+    /// <summary>An <see cref="XdrFile"/>'s item metadata, as MSBuild passes CompilerVisibleItemMetadata.</summary>
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
+        textFile is XdrFile { Namespace: string ns }
+            ? new Options(new Dictionary<string, string> { [XdrGenerator.NamespaceMetadata] = ns })
+            : None;
 
     private sealed class Options(IReadOnlyDictionary<string, string> values) : AnalyzerConfigOptions
     {
