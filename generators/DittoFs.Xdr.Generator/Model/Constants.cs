@@ -53,6 +53,10 @@ internal sealed class Constants
         {
             case NumberValueSyntax number:
                 return number.Value;
+            case SumValueSyntax sum:
+                if (Evaluate(sum.Left, file) is not long left || Evaluate(sum.Right, file) is not long right)
+                    return null;
+                return sum.Subtract ? left - right : left + right;
             case StringValueSyntax:
                 _diagnostics.Report(XdrDiagnostics.Unsupported, "A string constant is not a number; it cannot be a size, case or enum value", file, value.Position, 1);
                 return null;
@@ -61,7 +65,9 @@ internal sealed class Constants
                     return known;
                 if (_unevaluable.Contains(named.Name))
                     return null;
-                if (!_declarations.Values.TryGetValue(named.Name, out var definition))
+                if (!_declarations.Values.TryGetValue(named.Name, out var definition) && ExternalTypes.Constant(named.Name) is long external)
+                    return external;
+                if (definition.Value is null)
                 {
                     string what = _declarations.Types.ContainsKey(named.Name) ? $"'{named.Name}' is a type, not a constant" : $"Unknown constant '{named.Name}'";
                     _diagnostics.Report(XdrDiagnostics.Unknown, what, file, named.Position, named.Name.Length);
@@ -120,6 +126,7 @@ internal sealed class Constants
         NumberValueSyntax { Unsigned64: true } n => unchecked((ulong)n.Value).ToString(CultureInfo.InvariantCulture),
         NumberValueSyntax n => n.Value.ToString(CultureInfo.InvariantCulture),
         StringValueSyntax s => "\"" + s.Text + "\"",
+        SumValueSyntax s => Show(s.Left) + (s.Subtract ? "-" : "+") + Show(s.Right),
         _ => "?",
     };
 }

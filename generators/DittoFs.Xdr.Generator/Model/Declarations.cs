@@ -27,6 +27,11 @@ internal sealed class Declarations
         foreach (var file in files)
             foreach (var definition in file.Definitions)
                 declarations.Declare(definition, file.Path);
+        // %#define lines name values C code sees; a name no definition has takes its value from one (first wins).
+        foreach (var file in files)
+            foreach (var define in file.PassThroughDefines)
+                if (!declarations._positions.ContainsKey(define.Name) && !declarations._values.ContainsKey(define.Name))
+                    declarations._values[define.Name] = (define.Value, file.Path);
         return declarations;
     }
 
@@ -91,6 +96,8 @@ internal sealed class Declarations
             case ProgramSyntax program:
                 DeclareName(program.Name, file, program.Position);
                 break;
+            case TypedefSyntax typedef when IsTagTypedef(typedef):
+                break; // typedef struct foo foo; the C idiom: the name already means that type
             default:
                 if (DeclareName(definition.Name, file, definition.Position))
                     _types[definition.Name] = (definition, file);
@@ -103,6 +110,10 @@ internal sealed class Declarations
                 break;
         }
     }
+
+    /// <summary><c>typedef struct foo foo;</c> (nis.x): rpcgen's C header already says it, so it adds nothing.</summary>
+    private static bool IsTagTypedef(TypedefSyntax typedef) =>
+        typedef.Declaration is { Kind: DeclarationKind.Plain, Type: { Kind: TypeSpecKind.Named, Tag: not TagKind.None, Name: string target } } && target == typedef.Name;
 
     private static IEnumerable<EnumBodySyntax> InlineEnums(DefinitionSyntax definition) => definition switch
     {

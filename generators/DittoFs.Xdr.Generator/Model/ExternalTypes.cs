@@ -41,7 +41,18 @@ internal static class ExternalTypes
         ["netobj"] = new TypeRef.VariableOpaque(NetobjBound),
         // xdr_wrapstring: a string of any length (rpcgen's wrapper for string<>).
         ["wrapstring"] = new TypeRef.String(TypeRef.Unbounded),
+        // rpc/auth.h: union des_block { struct { u_int32 high, low; } key; char c[8]; }, coded by xdr_des_block as opaque[8].
+        ["des_block"] = new TypeRef.FixedOpaque(8),
     };
+
+    /// <summary>Constants of the RPC headers that .x files use without defining.</summary>
+    private static readonly Dictionary<string, long> ConstantValues = new(StringComparer.Ordinal)
+    {
+        ["MAXNETNAMELEN"] = 255, // rpc/auth.h (rpc/auth_des.h): the longest netname
+        ["MAX_NETOBJ_SZ"] = NetobjBound, // rpc/xdr.h
+    };
+
+    public static long? Constant(string name) => ConstantValues.TryGetValue(name, out long value) ? value : null;
 
     /// <summary>The names built in, for documentation and tests.</summary>
     public static IEnumerable<string> Names => Types.Keys;

@@ -32,6 +32,11 @@ internal static class Preprocessor
         /// <summary><c>#define NAME number</c>: what cpp substitutes wherever NAME is written; the parser makes it a constant.</summary>
         public List<ConstSyntax> Constants = new();
         public List<DiagnosticInfo> Diagnostics = new();
+        /// <summary>
+        /// <c>%#define NAME value</c> lines: C that rpcgen copies into the header, yet .x files use such names as
+        /// sizes (nlm_prot.x: <c>string caller_name&lt;LM_MAXSTRLEN&gt;</c>). Used only for names nothing else defines.
+        /// </summary>
+        public List<ConstSyntax> PassThroughDefines = new();
     }
 
     private sealed class Frame
@@ -43,12 +48,25 @@ internal static class Preprocessor
         public SourcePosition Position = new(0, 1, 1);
     }
 
+    /// <summary>
+    /// The text with the XDR symbols (<see cref="PredefinedSymbols"/>); its %#define lines are those of both the
+    /// XDR output and the header, since the XDR routines are compiled with the header (nlm_prot.x defines
+    /// LM_MAXSTRLEN in an RPC_HDR block and uses it as a bound).
+    /// </summary>
     public static Result Run(string path, string text)
+    {
+        var result = Run(path, text, PredefinedSymbols);
+        var header = Run(path, text, new[] { "RPC_HDR" });
+        result.PassThroughDefines.AddRange(header.PassThroughDefines);
+        return result;
+    }
+
+    private static Result Run(string path, string text, IReadOnlyList<string> predefined)
     {
         var result = new Result();
         var chars = text.ToCharArray();
         var symbols = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string symbol in PredefinedSymbols)
+        foreach (string symbol in predefined)
             symbols[symbol] = "1";
         var stack = new Stack<Frame>();
         bool active = true;
@@ -76,6 +94,8 @@ internal static class Preprocessor
             }
             else
             {
+                if (!inComment && first < end && text[first] == '%')
+                    PassThroughDefine(text.Substring(first + 1, end - first - 1), new SourcePosition(first, line, first - start + 1), result);
                 inComment = EndsInComment(text, start, end, inComment);
             }
             start = end + 1;
@@ -204,6 +224,26 @@ internal static class Preprocessor
                 // rpcgen skips other '#' lines (cpp line markers, #pragma, #ident): they say nothing about the wire.
                 return;
         }
+    }
+
+    private static void PassThroughDefine(string line, SourcePosition position, Result result)
+    {
+        string body = StripComment(line).Trim();
+        if (!body.StartsWith("#", StringComparison.Ordinal))
+            return;
+        body = body.Substring(1).TrimStart();
+        if (!body.StartsWith("define", StringComparison.Ordinal))
+            return;
+        body = body.Substring("define".Length);
+        if (body.Length == 0 || !char.IsWhiteSpace(body[0]))
+            return;
+        body = body.Trim();
+        string name = FirstWord(body);
+        if (name.Length == 0 || (name.Length < body.Length && body[name.Length] == '('))
+            return;
+        var value = XdrParser.ParseDefineValue(body.Substring(name.Length), position);
+        if (value is not null)
+            result.PassThroughDefines.Add(new ConstSyntax(name, value, position));
     }
 
     private static string FirstWord(string text)

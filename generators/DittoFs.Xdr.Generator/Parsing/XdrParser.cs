@@ -36,7 +36,7 @@ internal static class XdrParser
             definitions.Add(result.Value);
             input = result.Remainder;
         }
-        return new XdrFileSyntax(path, definitions.ToEquatableArray(), diagnostics.ToEquatableArray(), includes, ns);
+        return new XdrFileSyntax(path, definitions.ToEquatableArray(), diagnostics.ToEquatableArray(), includes, ns, preprocessed.PassThroughDefines.ToEquatableArray());
     }
 
     private static DiagnosticInfo SyntaxError(string path, IResult<DefinitionSyntax> failure)
@@ -165,6 +165,28 @@ internal static class XdrParser
         return Result.Success(number with { Position = position }, digits.Remainder);
     });
 
+    /// <summary>
+    /// The value of a <c>%#define NAME value</c> line: a number, a name, or a name or number plus or minus a
+    /// number (<c>LM_MAXSTRLEN+1</c>), with optional parentheses; null for anything else (it is C, not ours).
+    /// </summary>
+    internal static ValueSyntax? ParseDefineValue(string text, SourcePosition position)
+    {
+        text = text.Trim();
+        while (text.Length > 1 && text[0] == '(' && text[text.Length - 1] == ')')
+            text = text.Substring(1, text.Length - 2).Trim();
+        int op = Math.Max(text.LastIndexOf('+'), text.LastIndexOf('-'));
+        if (op > 0)
+        {
+            var left = ParseDefineValue(text.Substring(0, op), position);
+            var right = ParseDefineValue(text.Substring(op + 1), position);
+            return left is null || right is null ? null : new SumValueSyntax(left, text[op] == '-', right, position);
+        }
+        if (ParseNumberText(text.TrimEnd('u', 'U', 'l', 'L')) is { } number)
+            return number with { Position = position };
+        bool name = text.Length > 0 && (char.IsLetter(text[0]) || text[0] == '_') && text.All(c => char.IsLetterOrDigit(c) || c == '_');
+        return name ? new NameValueSyntax(text, position) : null;
+    }
+
     /// <summary>A number as written (sign, then digits), or null if it is none or does not fit in 64 bits (signed, or unsigned if positive).</summary>
     internal static NumberValueSyntax? ParseNumberText(string text)
     {
@@ -257,18 +279,33 @@ internal static class XdrParser
         from name in Identifier
         select new TypeSpecSyntax(TypeSpecKind.Named, namePosition, Name: name, Tag: tag);
 
-    private static readonly Parser<EnumMemberSyntax> EnumMember =
+    /// <summary>A member; rpcgen, like C, lets the value be left out (null here; <see cref="EnumBody"/> fills it in).</summary>
+    private static readonly Parser<(string Name, ValueSyntax? Value, SourcePosition Position)> EnumMember =
         from position in Here
         from name in Identifier
-        from eq in Symbol('=')
-        from value in Value
-        select new EnumMemberSyntax(name, value, position);
+        from value in (from eq in Symbol('=') from value in Value select value).XOptional()
+        select (name, value.GetOrDefault(), position);
 
     private static readonly Parser<EnumBodySyntax> EnumBody =
         from open in Symbol('{')
         from members in EnumMember.XDelimitedBy(Symbol(','))
         from close in Symbol('}')
-        select new EnumBodySyntax(members.ToEquatableArray());
+        select new EnumBodySyntax(ImplicitValues(members).ToEquatableArray());
+
+    /// <summary>C's rule for a member without a value: 0 if first, else the previous member's value plus one.</summary>
+    private static IEnumerable<EnumMemberSyntax> ImplicitValues(IEnumerable<(string Name, ValueSyntax? Value, SourcePosition Position)> members)
+    {
+        EnumMemberSyntax? previous = null;
+        foreach (var (name, value, position) in members)
+        {
+            var resolved = value
+                ?? (previous is null
+                    ? new NumberValueSyntax(0, position)
+                    : new SumValueSyntax(new NameValueSyntax(previous.Name, position), false, new NumberValueSyntax(1, position), position));
+            previous = new EnumMemberSyntax(name, resolved, position);
+            yield return previous;
+        }
+    }
 
     private static readonly Parser<StructBodySyntax> StructBody =
         from open in Symbol('{')

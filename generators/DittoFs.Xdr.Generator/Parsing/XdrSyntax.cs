@@ -10,6 +10,11 @@ internal abstract record ValueSyntax(SourcePosition Position);
 /// <summary>A number; <see cref="Unsigned64"/> when it is above long.MaxValue (0xffffffffffffffff), <see cref="Value"/> then holding its bits.</summary>
 internal sealed record NumberValueSyntax(long Value, SourcePosition Position, bool Unsigned64 = false) : ValueSyntax(Position);
 /// <summary>A string constant (<c>const HEXMODULUS = "d4a0...";</c>), which rpcgen accepts as a <c>#define</c> of a C string.</summary>
+/// <summary>
+/// <c>Left + Right</c> or <c>Left - Right</c>: the value C gives an enum member written without one (the previous
+/// member plus one), and what a <c>%#define NAME OTHER+1</c> line says. Not written as such in XDR.
+/// </summary>
+internal sealed record SumValueSyntax(ValueSyntax Left, bool Subtract, ValueSyntax Right, SourcePosition Position) : ValueSyntax(Position);
 internal sealed record StringValueSyntax(string Text, SourcePosition Position) : ValueSyntax(Position);
 internal sealed record NameValueSyntax(string Name, SourcePosition Position) : ValueSyntax(Position);
 
@@ -63,4 +68,5 @@ internal sealed record XdrFileSyntax(
     EquatableArray<DefinitionSyntax> Definitions,
     EquatableArray<Diagnostics.DiagnosticInfo> Diagnostics,
     EquatableArray<IncludeSyntax> Includes = default,
-    string? Namespace = null);
+    string? Namespace = null,
+    EquatableArray<ConstSyntax> PassThroughDefines = default);
