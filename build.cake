@@ -13,18 +13,20 @@ Task("Build")
     DotNetBuild("DittoFs.sln", new DotNetBuildSettings { Configuration = configuration });
 });
 
-// Real components, not mocks: the end-to-end tests drive the server with Debian's libnfs utilities.
+// Real components, not mocks: the end-to-end tests drive the server with Debian's libnfs utilities, and the
+// generator tests compile the classic .x files Debian's rpcsvc-proto installs in /usr/include/rpcsvc.
 Task("TestDependencies")
     .Does(() =>
 {
     if (!IsRunningOnLinux())
         return;
-    if (!FileExists("/usr/bin/nfs-ls") || !FileExists("/usr/lib/x86_64-linux-gnu/libnfs.so.13") || !FileExists("/usr/sbin/rpcbind"))
+    if (!FileExists("/usr/bin/nfs-ls") || !FileExists("/usr/lib/x86_64-linux-gnu/libnfs.so.13") || !FileExists("/usr/sbin/rpcbind")
+        || !FileExists("/usr/include/rpcsvc/nfs_prot.x"))
     {
-        Information("Installing libnfs (apt)...");
+        Information("Installing libnfs and rpcsvc-proto (apt)...");
         // Another install on the machine may hold the dpkg lock: wait for it (up to 10 minutes) rather than fail.
         Run("apt-get", "-o DPkg::Lock::Timeout=600 update -qq");
-        Run("apt-get", "-o DPkg::Lock::Timeout=600 install -y -qq libnfs-utils libnfs13 rpcbind");
+        Run("apt-get", "-o DPkg::Lock::Timeout=600 install -y -qq libnfs-utils libnfs13 rpcbind rpcsvc-proto");
     }
 });
 
