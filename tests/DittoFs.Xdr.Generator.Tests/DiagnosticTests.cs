@@ -78,6 +78,25 @@ public sealed class DiagnosticTests
         yield return new("void struct field", "struct s { int x; void; };", "XDR006", 1, 19, "cannot be void");
         yield return new("typedef cycle", "typedef a b;\ntypedef b a;", "XDR006", 1, 11, "refers to itself");
         yield return new("constant cycle", "const A = B;\nconst B = A;", "XDR006", 1, 11, "Constant 'B' is defined in terms of itself");
+
+        // The rpcgen dialect: cpp lines, tags, string constants, the predefined bool values.
+        yield return new("#if without #endif", "const A = 1;\n#ifdef RPC_HDR\nconst B = 2;", "XDR001", 2, 1, "#if without #endif");
+        yield return new("#endif without #if", "const A = 1;\n#endif", "XDR001", 2, 1, "#endif without #if");
+        yield return new("#else twice", "#if 1\n#else\n#else\n#endif", "XDR001", 3, 1, "#else without #if");
+        yield return new("#if it cannot evaluate", "#if A +\n#endif", "XDR001", 1, 1, "cannot evaluate '#if A +'");
+        yield return new("function-like #define", "#define F(x) x", "XDR001", 1, 1, "no function-like macros");
+        yield return new("#define of a type", "#define T unsigned int", "XDR001", 1, 1, "only a number may follow the name");
+        yield return new("#include of a C header", "#include <rpc/rpc.h>", "XDR001", 1, 1, "needs a quoted file name");
+        yield return new("#error", "#ifndef RPC_HDR\n#error not for XDR\n#endif", "XDR001", 2, 1, "#error not for XDR");
+        yield return new("directive in an excluded block is not looked at", "#if 0\n#error skipped\n#endif\nstruct s { int x; int x; };", "XDR003", 4, 23, "Duplicate field 'x'");
+        yield return new("struct tag naming an enum", "enum e { A = 1 };\nstruct s { struct e x; };", "XDR002", 2, 19, "'e' is a enum, not a struct");
+        yield return new("union tag naming a typedef", "typedef int t;\nstruct s { union t x; };", "XDR002", 2, 18, "'t' is a typedef, not a union");
+        yield return new("tag of an unknown name is no library type", "struct s { struct netobj x; };", "XDR002", 1, 19, "Unknown type 'netobj'");
+        yield return new("string constant as a size", "const S = \"text\";\ntypedef opaque o<S>;", "XDR006", 2, 18, "'S' is a string constant, not a number");
+        yield return new("unsigned 64-bit constant as a size", "typedef opaque o<0xffffffffffffffff>;", "XDR005", 1, 18, "Size 18446744073709551615 of 'o' is out of range");
+        yield return new("TRUE predefined as another value", "const TRUE = 0;", "XDR003", 1, 7, "predefined as 1");
+        yield return new("FALSE as an enum member", "enum e { FALSE = 0 };", "XDR003", 1, 10, "it is predefined");
+        yield return new("unterminated string constant", "const S = \"text;\n", "XDR001", 1, 17, "Syntax error");
     }
 
     [TestCaseSource(nameof(Cases))]
