@@ -76,6 +76,46 @@ public sealed class IncrementalTests
     }
 
     [Test]
+    public void With_XdrNamespace_an_edit_reparses_and_re_emits_that_file_only()
+    {
+        XdrFile[] files =
+        {
+            new("/idl/alpha.x", "struct point { int x; int y; };\n", "Alpha"),
+            new("/idl/beta.x", "struct point { hyper x; };\n", "Beta"),
+            new("/idl/plain.x", "struct point { unsigned int x; };\n"),
+        };
+        var edited = new XdrFile(files[0].Path, "struct point { int x; int y; int z; };\n", "Alpha");
+        var result = Rerun(files, driver => driver.ReplaceAdditionalText(files[0], edited));
+        var reasons = EmitReasons(result);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Reasons(result, XdrGenerator.ParseStep).Count(r => r == IncrementalStepRunReason.Cached), Is.EqualTo(2));
+            Assert.That(reasons["Alpha.alpha.g.cs"], Is.EqualTo(IncrementalStepRunReason.Modified));
+            Assert.That(reasons["Beta.beta.g.cs"], Is.AnyOf(NotEmittedAgain));
+            Assert.That(reasons["plain.g.cs"], Is.AnyOf(NotEmittedAgain));
+        });
+    }
+
+    [Test]
+    public void Changing_one_file_s_XdrNamespace_reparses_that_file_only()
+    {
+        XdrFile[] files =
+        {
+            new("/idl/alpha.x", "struct point { int x; };\n", "Alpha"),
+            new("/idl/plain.x", "struct other { int x; };\n"),
+        };
+        var moved = new XdrFile(files[0].Path, files[0].Text, "Moved");
+        var result = Rerun(files, driver => driver.ReplaceAdditionalText(files[0], moved));
+        var reasons = EmitReasons(result);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Reasons(result, XdrGenerator.ParseStep).Count(r => r == IncrementalStepRunReason.Cached), Is.EqualTo(1));
+            Assert.That(reasons.Keys, Does.Contain("Moved.alpha.g.cs"));
+            Assert.That(reasons["plain.g.cs"], Is.AnyOf(NotEmittedAgain));
+        });
+    }
+
+    [Test]
     public void An_edit_that_changes_no_definition_leaves_the_model_cached()
     {
         // A comment after the last definition moves nothing: the parse is equal, so the model is not rebuilt.
