@@ -48,6 +48,22 @@ public static class XdrBounds
         ["Writeverf3.Value"] = XdrBound.Fixed(Nfs3Constants.Nfs3Writeverfsize),
         ["Createverf3.Value"] = XdrBound.Fixed(Nfs3Constants.Nfs3Createverfsize),
         ["Cookieverf3.Value"] = XdrBound.Fixed(Nfs3Constants.Nfs3Cookieverfsize),
+        // nlm_prot.x
+        ["Netobj.Value"] = XdrBound.AtMost(NlmProtConstants.MaxnetobjSz),     // opaque netobj<MAXNETOBJ_SZ>
+        ["NlmLock.CallerName"] = XdrBound.AtMost(NlmProtConstants.LmMaxstrlen), // string caller_name<LM_MAXSTRLEN>
+        ["Nlm4Lock.CallerName"] = XdrBound.AtMost(NlmProtConstants.LmMaxstrlen),
+        ["NlmShare.CallerName"] = XdrBound.AtMost(NlmProtConstants.LmMaxstrlen),
+        ["Nlm4Share.CallerName"] = XdrBound.AtMost(NlmProtConstants.LmMaxstrlen),
+        ["NlmNotify.Name"] = XdrBound.AtMost(NlmProtConstants.LmMaxnamelen),   // string name<LM_MAXNAMELEN>
+        ["Nlm4Notify.Name"] = XdrBound.AtMost(NlmProtConstants.LmMaxnamelen),
+        // sm_inter.x
+        ["SmName.MonName"] = XdrBound.AtMost(SmInterConstants.SmMaxstrlen),   // string mon_name<SM_MAXSTRLEN>
+        ["MonId.MonName"] = XdrBound.AtMost(SmInterConstants.SmMaxstrlen),
+        ["MyId.MyName"] = XdrBound.AtMost(SmInterConstants.SmMaxstrlen),
+        ["StatChge.MonName"] = XdrBound.AtMost(SmInterConstants.SmMaxstrlen),
+        ["Status.MonName"] = XdrBound.AtMost(SmInterConstants.SmMaxstrlen),
+        ["Mon.Priv"] = XdrBound.Fixed(16),                                     // opaque priv[16]
+        ["Status.Priv"] = XdrBound.Fixed(16),
         // Idl/probe.x (this test project)
         ["ProbeShapes.Odd"] = XdrBound.Fixed(3),
         ["ProbeShapes.Label"] = XdrBound.AtMost(5),
