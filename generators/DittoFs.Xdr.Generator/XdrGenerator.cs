@@ -94,7 +94,7 @@ public sealed class XdrGenerator : IIncrementalGenerator
     }
 
     // Emitting half a model only buries the real error under follow-on C# errors.
-    private static bool Emittable(XdrModel model) => model.Diagnostics.Count == 0;
+    private static bool Emittable(XdrModel model) => model.Diagnostics.Count == 0 && !model.Blocked;
 
     private static EmittedSource Emit(string hintName, string path, Func<string> emit)
     {

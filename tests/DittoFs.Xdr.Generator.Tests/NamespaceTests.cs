@@ -89,4 +89,30 @@ public sealed class NamespaceTests
             Assert.That(diagnostic.GetMessage(), Does.Contain("missing.x").And.Contain("AdditionalFiles"));
         });
     }
+
+    [Test]
+    public void An_error_in_a_file_included_into_two_namespaces_is_reported_once_and_blocks_both()
+    {
+        var output = GeneratorHarness.Run(
+            new XdrFile("/idl/broken.x", "struct s { int x };\n"),
+            new XdrFile("/idl/user.x", "#include \"broken.x\"\nstruct holder { s value; };\n", "User"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Diagnostics.Count(d => d.Id == "XDR001"), Is.EqualTo(1), output.Describe());
+            Assert.That(output.Sources, Is.Empty);
+        });
+    }
+
+    [Test]
+    public void A_missing_include_blocks_only_the_namespace_of_the_including_file()
+    {
+        var output = GeneratorHarness.Run(
+            new XdrFile("/idl/plain.x", "struct other { int x; };\n"),
+            new XdrFile("/idl/user.x", "#include \"missing.x\"\nstruct holder { int x; };\n", "User"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "XDR002" }));
+            Assert.That(output.Sources.Keys, Is.EquivalentTo(new[] { "plain.g.cs", "XdrSharedCodecs.g.cs" }));
+        });
+    }
 }

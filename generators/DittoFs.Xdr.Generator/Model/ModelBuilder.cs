@@ -18,21 +18,16 @@ internal static class ModelBuilder
     /// <summary>One model per C# namespace (<see cref="NamespaceGroups"/>), each resolved on its own.</summary>
     public static List<XdrModel> BuildAll(string rootNamespace, IReadOnlyList<XdrFileSyntax> files)
     {
-        var includeDiagnostics = new DiagnosticList();
-        var groups = NamespaceGroups.Split(rootNamespace, files, includeDiagnostics);
         var models = new List<XdrModel>();
         var reported = new HashSet<DiagnosticInfo>();
-        foreach (var group in groups)
+        foreach (var group in NamespaceGroups.Split(rootNamespace, files))
         {
             var model = Build(group.Namespace, group.Files) with { HintPrefix = group.HintPrefix };
-            // A file included into two namespaces has its syntax errors in both: report them once.
-            models.Add(model with { Diagnostics = model.Diagnostics.Where(reported.Add).ToEquatableArray() });
-        }
-        if (includeDiagnostics.ToEquatableArray().Count > 0)
-        {
-            if (models.Count == 0)
-                models.Add(Build(rootNamespace, files));
-            models[0] = models[0] with { Diagnostics = includeDiagnostics.ToEquatableArray().Concat(models[0].Diagnostics).ToEquatableArray() };
+            var diagnostics = group.Diagnostics.ToEquatableArray().Concat(model.Diagnostics);
+            // A file included into two namespaces has its errors in both: report them once (the model still has errors, so is not emitted).
+            var fresh = diagnostics.Where(reported.Add).ToList();
+            bool hasErrors = diagnostics.Any();
+            models.Add(model with { Diagnostics = fresh.ToEquatableArray(), Blocked = hasErrors && fresh.Count == 0 });
         }
         return models;
     }

@@ -8,7 +8,8 @@ using DittoFs.Xdr.Generator.Parsing;
 namespace DittoFs.Xdr.Generator.Model;
 
 /// <summary>One C# namespace's .x files, resolved together; <see cref="HintPrefix"/> keeps its source names apart from other namespaces'.</summary>
-internal sealed record NamespaceGroup(string Namespace, string HintPrefix, IReadOnlyList<XdrFileSyntax> Files);
+/// <remarks><see cref="Diagnostics"/>: its files' unresolved #includes, reported with its model so it is not emitted half-resolved.</remarks>
+internal sealed record NamespaceGroup(string Namespace, string HintPrefix, IReadOnlyList<XdrFileSyntax> Files, DiagnosticList Diagnostics);
 
 /// <summary>
 /// Splits the .x files by the C# namespace each is generated into, and resolves <c>#include</c>s.
@@ -22,7 +23,7 @@ internal sealed record NamespaceGroup(string Namespace, string HintPrefix, IRead
 /// </remarks>
 internal static class NamespaceGroups
 {
-    public static List<NamespaceGroup> Split(string rootNamespace, IReadOnlyList<XdrFileSyntax> files, DiagnosticList diagnostics)
+    public static List<NamespaceGroup> Split(string rootNamespace, IReadOnlyList<XdrFileSyntax> files)
     {
         var byPath = new Dictionary<string, XdrFileSyntax>(StringComparer.Ordinal);
         foreach (var file in files)
@@ -30,6 +31,7 @@ internal static class NamespaceGroups
         var groups = new List<NamespaceGroup>();
         foreach (var members in files.GroupBy(f => string.IsNullOrWhiteSpace(f.Namespace) ? null : f.Namespace!.Trim()).OrderBy(g => g.Key ?? "", StringComparer.Ordinal))
         {
+            var diagnostics = new DiagnosticList();
             var included = new Dictionary<string, XdrFileSyntax>(StringComparer.Ordinal);
             var pending = new Queue<XdrFileSyntax>();
             foreach (var member in members)
@@ -45,9 +47,7 @@ internal static class NamespaceGroups
                     var target = Resolve(file.Path, include.Name, byPath, files);
                     if (target is null)
                     {
-                        // Reported once, by the group the including file belongs to.
-                        if (members.Contains(file))
-                            diagnostics.Report(XdrDiagnostics.Unknown, $"#include \"{include.Name}\": no AdditionalFiles item is '{Path.Combine(Path.GetDirectoryName(file.Path) ?? "", include.Name)}' (an included .x file must be an AdditionalFiles item too)", file.Path, include.Position, "#include".Length);
+                        diagnostics.Report(XdrDiagnostics.Unknown, $"#include \"{include.Name}\": no AdditionalFiles item is '{Path.Combine(Path.GetDirectoryName(file.Path) ?? "", include.Name)}' (an included .x file must be an AdditionalFiles item too)", file.Path, include.Position, "#include".Length);
                         continue;
                     }
                     if (!included.ContainsKey(Normalize(target.Path)))
@@ -59,7 +59,7 @@ internal static class NamespaceGroups
             }
             string ns = members.Key ?? rootNamespace;
             string prefix = members.Key is null ? "" : ns + ".";
-            groups.Add(new NamespaceGroup(ns, prefix, included.Values.OrderBy(f => f.Path, StringComparer.Ordinal).ToList()));
+            groups.Add(new NamespaceGroup(ns, prefix, included.Values.OrderBy(f => f.Path, StringComparer.Ordinal).ToList(), diagnostics));
         }
         return groups;
     }

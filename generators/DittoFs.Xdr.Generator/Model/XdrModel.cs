@@ -59,4 +59,7 @@ internal sealed record XdrModel(
 {
     /// <summary>Put before the hint names of this model's sources: "" for the RootNamespace, else the namespace and a dot.</summary>
     public string HintPrefix { get; init; } = "";
+
+    /// <summary>True when its errors were reported by another namespace's model (a file included in both): not emitted either.</summary>
+    public bool Blocked { get; init; }
 }
