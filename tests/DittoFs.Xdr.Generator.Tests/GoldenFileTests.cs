@@ -16,11 +16,20 @@ public sealed class GoldenFileTests
         return GeneratorHarness.Run(new XdrFile(path, File.ReadAllText(path)));
     }
 
+    /// <summary>Golden/rpcgen_dialect.x: rpcgen's dialect, in a namespace of its own as a user's file would be.</summary>
+    private static GeneratorOutput RpcgenDialect()
+    {
+        string path = Path.Combine(RepositoryFiles.GoldenFolder, "rpcgen_dialect.x");
+        return GeneratorHarness.Run(new XdrFile(path, File.ReadAllText(path), "Sample.Rpcgen"));
+    }
+
     [TestCase("showcase.g.cs")]
     [TestCase("XdrSharedCodecs.g.cs")]
+    [TestCase("Sample.Rpcgen.rpcgen_dialect.g.cs")]
+    [TestCase("Sample.Rpcgen.XdrSharedCodecs.g.cs")]
     public void Generated_source_matches_its_golden_file(string hintName)
     {
-        var output = Showcase();
+        var output = hintName.StartsWith("Sample.Rpcgen.", StringComparison.Ordinal) ? RpcgenDialect() : Showcase();
         Assert.That(output.Diagnostics, Is.Empty, output.Describe());
         string actual = output.Source(hintName);
         string goldenPath = Path.Combine(RepositoryFiles.GoldenFolder, hintName + ".txt");
@@ -35,6 +44,13 @@ public sealed class GoldenFileTests
     public void Showcase_generates_exactly_one_source_per_x_file_plus_the_shared_codecs()
     {
         Assert.That(Showcase().Sources.Keys, Is.EquivalentTo(new[] { "showcase.g.cs", "XdrSharedCodecs.g.cs" }));
+    }
+
+    [Test]
+    public void Rpcgen_dialect_output_compiles_without_warnings()
+    {
+        using var compiled = RpcgenDialect().Compile();
+        Assert.That(compiled.Assembly.GetType("Sample.Rpcgen.LocktestV1Client"), Is.Not.Null);
     }
 
     [Test]
