@@ -234,6 +234,14 @@ public sealed class NsmTests
     }
 
     [Test]
+    public void A_damaged_monitor_list_fails_the_start_naming_the_directory()
+    {
+        Directory.CreateDirectory(_directory);
+        File.WriteAllText(Path.Combine(_directory, "monitors.json"), "[{\"name\": 12");
+        Assert.That(() => Open(), Throws.TypeOf<IOException>().With.Message.StartsWith($"NSM state directory {_directory}: "));
+    }
+
+    [Test]
     public async Task Without_a_directory_the_state_lives_in_memory()
     {
         var monitor = Open(directory: null);

@@ -52,9 +52,20 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var store = new NsmStateStore(options.StateDirectory);
-        int state = NextOdd(store.ReadState());
-        store.WriteState(state);
-        var hosts = store.ReadMonitors();
+        int state;
+        List<MonitoredHost> hosts;
+        try
+        {
+            state = NextOdd(store.ReadState());
+            store.WriteState(state);
+            hosts = store.ReadMonitors();
+        }
+        catch (Exception exception) when (exception is UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException
+            or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // One message naming the directory, for the start's one-line error, whatever was wrong with it.
+            throw new IOException($"NSM state directory {options.StateDirectory}: {exception.Message}", exception);
+        }
         if (options.StateDirectory is null)
             log.LogWarning("NSM: no state directory, state number and monitor list are kept in memory only: after a restart no client is told, and clients' locks are not reclaimed");
         else
@@ -82,7 +93,7 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
     /// <summary>At most this many hosts are watched.</summary>
     internal int Capacity => _options.MaxMonitoredHosts;
 
-    internal MonitoredHost? Find(string hostName) => _hosts.GetValueOrDefault(hostName);
+    internal MonitoredHost? Find(string hostName) => Volatile.Read(ref _hosts).GetValueOrDefault(hostName);
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The monitor list is full (<see cref="NsmOptions.MaxMonitoredHosts"/>).</exception>
@@ -135,7 +146,7 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
                 return true;
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             _log.LogError(exception, "NSM: storing the monitor list failed; SM_MON of {Host} answered STAT_FAIL", hostName);
             return false;

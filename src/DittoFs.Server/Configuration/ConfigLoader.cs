@@ -130,6 +130,8 @@ public static class ConfigLoader
             var locks = config.Locks;
             if (locks.MaxMonitoredHosts is < 1 or > 65536)
                 Fail(["locks", "max_monitored_hosts"], "locks.max_monitored_hosts", $"{locks.MaxMonitoredHosts} is not between 1 and 65536");
+            if (System.Text.Encoding.UTF8.GetByteCount(locks.HostName) > 1024)
+                Fail(["locks", "host_name"], "locks.host_name", "is longer than 1024 bytes (SM_MAXSTRLEN)");
             if (locks.PeerPortmapPort is < 1 or > 65535)
                 Fail(["locks", "peer_portmap_port"], "locks.peer_portmap_port", $"{locks.PeerPortmapPort} is not a port (1-65535)");
             if (server.MaxConnections < 0)
