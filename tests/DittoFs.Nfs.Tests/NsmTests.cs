@@ -3,7 +3,9 @@ using System.Text;
 using DittoFs.Nfs.Nsm;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace DittoFs.Nfs.Tests;
 
@@ -239,6 +241,32 @@ public sealed class NsmTests
         Directory.CreateDirectory(_directory);
         File.WriteAllText(Path.Combine(_directory, "monitors.json"), "[{\"name\": 12");
         Assert.That(() => Open(), Throws.TypeOf<IOException>().With.Message.StartsWith($"NSM state directory {_directory}: "));
+    }
+
+    [Test]
+    public async Task A_host_that_never_answers_is_given_up_after_the_configured_tries()
+    {
+        var monitor = Open();
+        await monitor.MonitorAsync("gone", IPAddress.Loopback);
+        await monitor.DisposeAsync();
+        _opened.Remove(monitor);
+        var log = new FakeLogger<StatusMonitor>();
+        // Nothing serves the portmapper port: every try fails at once (port unreachable, connection refused).
+        await using var restarted = StatusMonitor.Open(new NsmOptions
+        {
+            StateDirectory = _directory,
+            HostName = "server.test",
+            PeerPortmapPort = 9,
+            NotifyAttempts = 3,
+            NotifyRetryDelay = TimeSpan.FromMilliseconds(10),
+            CallTimeout = TimeSpan.FromSeconds(2),
+        }, log);
+
+        restarted.NotifyPeers();
+        await restarted.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        var warnings = log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
+        Assert.That(warnings, Has.One.EqualTo("NSM: SM_NOTIFY (state 3) to gone (127.0.0.1) given up after 3 tries"));
     }
 
     [Test]
