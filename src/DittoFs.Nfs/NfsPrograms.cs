@@ -1,3 +1,4 @@
+using DittoFs.Nfs.Nsm;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Xdr;
@@ -5,16 +6,18 @@ using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Nfs;
 
-/// <summary>Composes the MOUNT v3 and NFSv3 services for the RPC server.</summary>
+/// <summary>Composes the MOUNT v3, NFSv3 and NSM v1 services for the RPC server.</summary>
 public static class NfsPrograms
 {
     /// <summary>
     /// The programs to register with the RPC server: MOUNT v3 (100005) and NFS v3 (100003), sharing one share table.
     /// <paramref name="decorateNfs"/>, if given, wraps the NFS service between dispatcher and <see cref="NfsService"/>
     /// (metrics: it sees each call's typed result, and <see cref="NfsService.ShareOf"/> gives the call's share).
+    /// With <paramref name="statusMonitor"/>, the status monitor is served too (NSM, 100024 v1, <see cref="NsmService"/>);
+    /// the lock manager takes the same instance as its <see cref="IHostMonitor"/>.
     /// </summary>
     public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory,
-        Func<INfsV3<RpcCallContext>, INfsV3<RpcCallContext>>? decorateNfs = null)
+        Func<INfsV3<RpcCallContext>, INfsV3<RpcCallContext>>? decorateNfs = null, StatusMonitor? statusMonitor = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         INfsV3<RpcCallContext> nfs = new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>());
@@ -22,11 +25,14 @@ public static class NfsPrograms
         {
             nfs = decorateNfs(nfs);
         }
-        return
-        [
+        var programs = new List<IXdrProgram<RpcCallContext>>
+        {
             new MountV3Dispatcher<RpcCallContext>(new MountService(shares, options, loggerFactory.CreateLogger<MountService>())),
             new NfsV3Dispatcher<RpcCallContext>(nfs),
-        ];
+        };
+        if (statusMonitor is not null)
+            programs.Add(new SmV1Dispatcher<RpcCallContext>(new NsmService(statusMonitor, loggerFactory.CreateLogger<NsmService>())));
+        return programs;
     }
 
     /// <summary>

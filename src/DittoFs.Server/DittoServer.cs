@@ -1,5 +1,6 @@
 using System.Net;
 using DittoFs.Nfs;
+using DittoFs.Nfs.Nsm;
 using DittoFs.Rpc;
 using DittoFs.Server.Configuration;
 using DittoFs.Server.Metrics;
@@ -23,13 +24,16 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly ServerMetrics? _metrics;
     private readonly Portmapper? _portmapper;
     private readonly ContentReleaser _releaser;
+    private readonly StatusMonitor _statusMonitor;
     private readonly CancellationTokenSource _stopQueueingBacklog = new();
     private int _disposed;
     private Task _queueingBacklog = Task.CompletedTask;
     private readonly ILogger _log;
 
-    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper, ILogger log)
+    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper,
+        StatusMonitor statusMonitor, ILogger log)
     {
+        _statusMonitor = statusMonitor;
         _releaser = releaser;
         Config = config;
         _stores = stores;
@@ -43,6 +47,9 @@ public sealed class DittoServer : IAsyncDisposable
     public DittoConfig Config { get; }
     public ShareTable Shares { get; }
 
+    /// <summary>The status monitor (NSM): what the lock manager watches client hosts through.</summary>
+    public IHostMonitor HostMonitor => _statusMonitor;
+
     /// <summary>Where the server listens (the real port when the configuration asked for port 0).</summary>
     public IPEndPoint LocalEndPoint => _rpc.LocalEndPoint;
 
@@ -50,14 +57,14 @@ public sealed class DittoServer : IAsyncDisposable
     public IPEndPoint? UdpEndPoint => _rpc.UdpEndPoint;
 
     /// <summary>
-    /// The programs answered over UDP: MOUNT only. NFS stays TCP-only: a READ or WRITE of 32 KiB to 1 MiB does not fit a
+    /// The programs answered over UDP: MOUNT and the status monitor (NSM, whose peers send SM_NOTIFY as datagrams). NFS stays TCP-only: a READ or WRITE of 32 KiB to 1 MiB does not fit a
     /// datagram without IP fragmentation, where one lost fragment loses the whole call and the retransmission of all of
     /// it; Linux clients mount over TCP by default, and since kernel 5.6 their NFS over UDP is compiled out unless asked
     /// for (CONFIG_NFS_DISABLE_UDP_SUPPORT). An NFS call over UDP is therefore answered PROG_UNAVAIL (the RFC's answer for a program
     /// the server does not offer there) and NFS is not registered with the portmapper for UDP, so clients never try.
-    /// Lock manager programs (NLM/NSM), which need UDP, will be added here.
+    /// The lock manager (NLM), which needs UDP too, will be added here.
     /// </summary>
-    internal static bool IsServedOverUdp(uint program) => program == DittoFs.Protocol.MountV3Program.Program;
+    internal static bool IsServedOverUdp(uint program) => program is DittoFs.Protocol.MountV3Program.Program or DittoFs.Protocol.SmV1Program.Program;
 
     /// <summary>
     /// Creates stores and shares from a validated configuration and starts serving: the metrics endpoint first (so a
@@ -69,6 +76,7 @@ public sealed class DittoServer : IAsyncDisposable
         var stores = await StoreRegistry.CreateAsync(config).ConfigureAwait(false);
         ServerMetrics? metrics = null;
         RpcServer? rpc = null;
+        StatusMonitor? statusMonitor = null;
         var releaser = new ContentReleaser(loggerFactory.CreateLogger<ContentReleaser>());
         try
         {
@@ -89,23 +97,30 @@ public sealed class DittoServer : IAsyncDisposable
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
                 Udp = udp ? new RpcUdpOptions { ServesProgram = IsServedOverUdp } : null,
             };
+            // The state number is raised and stored before anything is served: a peer must never see this run answer
+            // with the previous run's number.
+            statusMonitor = StatusMonitor.Open(NsmOptionsOf(config), loggerFactory.CreateLogger<StatusMonitor>());
             var programs = metrics is null
-                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory)
-                : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares)));
+                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor)
+                : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor));
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
             // The portmapper lists for UDP exactly what the RPC server answers over UDP.
             var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory,
                 servedOverUdp: rpc.UdpEndPoint is null ? null : rpc.ServesOverUdp, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, log);
+            var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, statusMonitor, log);
             server.LogServing();
             server.DeleteBacklog(backlog);
+            // In the background, once serving: the watched hosts' lock managers reclaim through us as soon as told.
+            statusMonitor.NotifyPeers();
             return server;
         }
         catch
         {
             if (rpc is not null)
                 await rpc.DisposeAsync().ConfigureAwait(false);
+            if (statusMonitor is not null)
+                await statusMonitor.DisposeAsync().ConfigureAwait(false);
             await releaser.DisposeAsync().ConfigureAwait(false);
             metrics?.Dispose();
             await stores.DisposeAsync().ConfigureAwait(false);
@@ -151,6 +166,7 @@ public sealed class DittoServer : IAsyncDisposable
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
+        await _statusMonitor.DisposeAsync().ConfigureAwait(false);
         // What of the backlog is not queued yet stays listed for the next start; what is queued is deleted below.
         await _stopQueueingBacklog.CancelAsync().ConfigureAwait(false);
         await _queueingBacklog.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -210,15 +226,24 @@ public sealed class DittoServer : IAsyncDisposable
         return shares;
     }
 
+    /// <summary>locks.*: an empty state_dir keeps NSM state in memory only (the monitor logs that); an empty host_name is the machine's.</summary>
+    private static NsmOptions NsmOptionsOf(DittoConfig config) => new()
+    {
+        StateDirectory = string.IsNullOrWhiteSpace(config.Locks.StateDir) ? null : config.Locks.StateDir,
+        HostName = string.IsNullOrWhiteSpace(config.Locks.HostName) ? Dns.GetHostName() : config.Locks.HostName,
+        MaxMonitoredHosts = config.Locks.MaxMonitoredHosts,
+        PeerPortmapPort = config.Locks.PeerPortmapPort,
+    };
+
     private static TimeSpan Duration(string text) =>
         ConfigLoader.TryParseDuration(text, out var duration) ? duration : throw new ConfigException("duration", 0, 0, $"'{text}' is not a duration");
 
     private void LogServing()
     {
         if (UdpEndPoint is null)
-            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP)", LocalEndPoint);
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3 and NSM v1 over TCP)", LocalEndPoint);
         else
-            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3 and MOUNT v3 over TCP, MOUNT v3 over UDP)", LocalEndPoint);
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3 and NSM v1 over TCP, MOUNT v3 and NSM v1 over UDP)", LocalEndPoint);
         if (_metrics is not null)
             _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
         foreach (var share in Config.Shares)

@@ -91,6 +91,8 @@ public sealed class PortmapperTests
             (100003u, 3u, "tcp", server.Port),
             (100005u, 3u, "tcp", server.Port),
             (100005u, 3u, "udp", server.Port),
+            (100024u, 1u, "tcp", server.Port),
+            (100024u, 1u, "udp", server.Port),
         }), table);
         Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
         Assert.That(nfsExit, Is.Not.Zero, "NFS is not registered for UDP");
@@ -174,11 +176,13 @@ public sealed class PortmapperTests
             }
 
             using var server = DittoFsProcess.Start("--portmap", "true");
-            WaitForOutput(server, "Registered 3 program(s) with the portmapper"); // after the NFS port opens
+            WaitForOutput(server, "Registered 5 program(s) with the portmapper"); // after the NFS port opens
             Assert.That(await GetPortAsync(100003, 3), Is.EqualTo((uint)server.Port), server.Output);
             Assert.That(await GetPortAsync(100005, 3), Is.EqualTo((uint)server.Port));
             Assert.That(await GetPortAsync(100005, 3, protocol: 17), Is.EqualTo((uint)server.Port), "MOUNT over UDP");
             Assert.That(await GetPortAsync(100003, 3, protocol: 17), Is.Zero, "NFS is TCP-only");
+            Assert.That(await GetPortAsync(100024, 1), Is.EqualTo((uint)server.Port), "NSM over TCP");
+            Assert.That(await GetPortAsync(100024, 1, protocol: 17), Is.EqualTo((uint)server.Port), "NSM over UDP");
             var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3"); // found through rpcbind, called over UDP
             Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
             Assert.That(NfsLs("nfs://127.0.0.1/export"), Is.Not.Null);

@@ -101,6 +101,24 @@ public sealed class ConfigLoaderTests
     }
 
     [Test]
+    public void A_separate_nsm_port_is_refused_naming_the_key()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server: { nsm_port: 4045 }\n" + Example, AllTypes))!;
+        Assert.That((error.Key, error.Problem), Is.EqualTo(("server.nsm_port", "4045 is not supported: only 0 (the status monitor answers on server.port)")));
+        Assert.That(ConfigLoader.Load("server: { nsm_port: 0 }\n" + Example, AllTypes).Server.NsmPort, Is.Zero);
+    }
+
+    [Test]
+    public void Locks_keys_are_read_and_checked()
+    {
+        var config = ConfigLoader.Load("locks: { state_dir: /var/lib/dittofs/nsm, host_name: nfs1, max_monitored_hosts: 10 }\n" + Example, AllTypes);
+        Assert.That((config.Locks.StateDir, config.Locks.HostName, config.Locks.MaxMonitoredHosts, config.Locks.PeerPortmapPort), Is.EqualTo(("/var/lib/dittofs/nsm", "nfs1", 10, 111)));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("locks: { max_monitored_hosts: 0 }\n" + Example, AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("locks.max_monitored_hosts"));
+        Assert.That(DefaultConfig.Create("/srv/ditto").Locks.StateDir, Is.EqualTo("/srv/ditto/nsm"), "the embedded default keeps NSM state in its data directory");
+    }
+
+    [Test]
     public void A_file_without_shares_is_an_error()
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server: { port: 2049 }", AllTypes))!;

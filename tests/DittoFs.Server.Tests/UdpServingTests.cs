@@ -48,6 +48,23 @@ public sealed class UdpServingTests
     }
 
     [Test]
+    public async Task The_status_monitor_answers_over_udp_and_tcp_on_the_nfs_port_with_an_odd_state()
+    {
+        await using var server = await DittoServer.StartAsync(Config("true"), NullLoggerFactory.Instance);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, server.UdpEndPoint!.Port), Quick);
+        await using var tcp = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port));
+        var name = new SmName { MonName = "client"u8.ToArray() };
+
+        var overUdp = await new SmV1Client(udp).StatAsync(name).AsTask().WaitAsync(Timeout);
+        var overTcp = await new SmV1Client(tcp).StatAsync(name).AsTask().WaitAsync(Timeout);
+
+        Assert.That((overUdp.ResStat, overTcp.ResStat), Is.EqualTo((Res.StatSucc, Res.StatSucc)));
+        Assert.That((overUdp.State, overTcp.State), Is.EqualTo((server.HostMonitor.State, server.HostMonitor.State)));
+        Assert.That(server.HostMonitor.State % 2, Is.EqualTo(1));
+        await server.StopAsync();
+    }
+
+    [Test]
     public async Task With_udp_false_nothing_is_served_over_udp()
     {
         await using var server = await DittoServer.StartAsync(Config("false"), NullLoggerFactory.Instance);
@@ -75,14 +92,17 @@ public sealed class UdpServingTests
             (100003u, 3u, Tcp, 20049u),
             (100005u, 3u, Tcp, 20049u),
             (100005u, 3u, Udp, 20049u),
+            (100024u, 1u, Tcp, 20049u),
+            (100024u, 1u, Udp, 20049u),
         }));
         Assert.That((mountUdp, nfsUdp), Is.EqualTo((20049u, 0u)));
     }
 
     [Test]
-    public void Only_mount_is_served_over_udp()
+    public void Only_mount_and_the_status_monitor_are_served_over_udp()
     {
         Assert.That(DittoServer.IsServedOverUdp(MountV3Program.Program), Is.True);
+        Assert.That(DittoServer.IsServedOverUdp(SmV1Program.Program), Is.True);
         Assert.That(DittoServer.IsServedOverUdp(NfsV3Program.Program), Is.False);
     }
 }

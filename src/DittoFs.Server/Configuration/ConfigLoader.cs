@@ -125,6 +125,15 @@ public static class ConfigLoader
                 Fail(["server", "portmap"], "server.portmap", $"'{server.Portmap}' is not one of {string.Join(", ", PortmapModes.Names)}");
             if (!UdpSwitch.TryParse(server.Udp, out _))
                 Fail(["server", "udp"], "server.udp", $"'{server.Udp}' is not one of {string.Join(", ", UdpSwitch.Names)}");
+            if (server.NsmPort != 0)
+                Fail(["server", "nsm_port"], "server.nsm_port", $"{server.NsmPort} is not supported: only 0 (the status monitor answers on server.port)");
+            var locks = config.Locks;
+            if (locks.MaxMonitoredHosts is < 1 or > 65536)
+                Fail(["locks", "max_monitored_hosts"], "locks.max_monitored_hosts", $"{locks.MaxMonitoredHosts} is not between 1 and 65536");
+            if (System.Text.Encoding.UTF8.GetByteCount(locks.HostName) > 1024)
+                Fail(["locks", "host_name"], "locks.host_name", "is longer than 1024 bytes (SM_MAXSTRLEN)");
+            if (locks.PeerPortmapPort is < 1 or > 65535)
+                Fail(["locks", "peer_portmap_port"], "locks.peer_portmap_port", $"{locks.PeerPortmapPort} is not a port (1-65535)");
             if (server.MaxConnections < 0)
                 Fail(["server", "max_connections"], "server.max_connections", "must be 0 (unlimited) or more");
             if (!TryParseDuration(server.ShutdownTimeout, out _))

@@ -1,8 +1,8 @@
 namespace DittoFs.Server.Configuration;
 
 /// <summary>
-/// The embedded configuration used when no file is given: one share, /export, persistent — RocksDB metadata and
-/// file-system content under a data directory — so a restart keeps files and clients' handles.
+/// The embedded configuration used when no file is given: one share, /export, persistent — RocksDB metadata,
+/// file-system content and the status monitor's state under a data directory — so a restart keeps files and clients' handles.
 /// </summary>
 public static class DefaultConfig
 {
@@ -13,6 +13,7 @@ public static class DefaultConfig
     {
         Metadata = new() { Stores = { ["default-meta"] = new MetadataStoreConfig { Type = "rocksdb", Rocksdb = new() { DbPath = Path.Combine(dataDirectory, "metadata") } } } },
         Content = new() { Stores = { ["default-content"] = new ContentStoreConfig { Type = "filesystem", Filesystem = new() { Path = Path.Combine(dataDirectory, "content") } } } },
+        Locks = new() { StateDir = Path.Combine(dataDirectory, "nsm") },
         Shares = { new ShareConfig { Name = ShareName, MetadataStore = "default-meta", ContentStore = "default-content" } },
     };
 }

@@ -7,6 +7,7 @@ public sealed class DittoConfig
 {
     public ServerSection Server { get; set; } = new();
     public MetricsSection Metrics { get; set; } = new();
+    public LocksSection Locks { get; set; } = new();
     public StoreSection<MetadataStoreConfig> Metadata { get; set; } = new();
     public StoreSection<ContentStoreConfig> Content { get; set; } = new();
     public List<ShareConfig> Shares { get; set; } = [];
@@ -36,6 +37,24 @@ public sealed class ServerSection
     /// "false": TCP only. See <see cref="UdpSwitch"/>.
     /// </summary>
     public string Udp { get; set; } = "true";
+    /// <summary>Port of the status monitor (NSM, program 100024); 0, the only value supported, serves it on <see cref="Port"/>.</summary>
+    public int NsmPort { get; set; }
+}
+
+/// <summary>State kept for byte-range locks of NFSv3 clients: the status monitor (NSM).</summary>
+public sealed class LocksSection
+{
+    /// <summary>
+    /// Directory of the status monitor's state number and monitor list; empty keeps them in memory only (logged at
+    /// start). The embedded default configuration uses &lt;data-dir&gt;/nsm.
+    /// </summary>
+    public string StateDir { get; set; } = "";
+    /// <summary>This server's name in the reboot notices it sends; empty: the machine's host name.</summary>
+    public string HostName { get; set; } = "";
+    /// <summary>Hosts the status monitor watches at once; SM_MON past it is answered STAT_FAIL.</summary>
+    public int MaxMonitoredHosts { get; set; } = 1024;
+    /// <summary>Port of the portmapper asked on a peer for its NSM (111; tests point it at their own).</summary>
+    public int PeerPortmapPort { get; set; } = 111;
 }
 
 /// <summary>server.udp and --udp: "true" or "false" (kept as text so a bad value is reported with its key, not as a YAML type error).</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace DittoFs.Server.Portmap;
 
 /// <summary>
-/// Makes NFS v3 and MOUNT v3 (TCP, and MOUNT over UDP when UDP is on) findable through the portmapper, so clients need no
+/// Makes NFS v3, MOUNT v3 and NSM v1 (TCP, and MOUNT and NSM over UDP when UDP is on) findable through the portmapper, so clients need no
 /// port options: when nothing listens on the portmapper port, DittoFs answers there itself (<see cref="PortmapService"/>,
 /// over TCP and, with UDP on, over UDP too: pmap_getport and rpcinfo -u ask over UDP); when something does (rpcbind), our
 /// mappings are registered with it and unregistered on stop. Portmapper version 2 only: rpcbind clients asking
@@ -50,7 +50,7 @@ internal sealed partial class Portmapper : IAsyncDisposable
             return null;
         var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
         bool udp = servedOverUdp is not null;
-        (uint Program, uint Version)[] programs = [(NfsV3Program.Program, NfsV3Program.Version), (MountV3Program.Program, MountV3Program.Version)];
+        (uint Program, uint Version)[] programs = [(NfsV3Program.Program, NfsV3Program.Version), (MountV3Program.Program, MountV3Program.Version), (SmV1Program.Program, SmV1Program.Version)];
         Mapping[] ours =
         [
             .. programs.Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Tcp, Port = (uint)nfsPort }),
@@ -163,7 +163,7 @@ internal sealed partial class Portmapper : IAsyncDisposable
             await _server.DisposeAsync().ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint} ({Transports}): NFS v3 and MOUNT v3 at port {NfsPort}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint} ({Transports}): NFS v3, MOUNT v3 and NSM v1 at port {NfsPort}")]
     private static partial void LogServing(ILogger logger, IPEndPoint endPoint, string transports, int nfsPort);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} program(s) with the portmapper at {Portmapper}: port {NfsPort} ({Mappings})")]

@@ -58,7 +58,7 @@ public sealed class PortmapperTests
     }
 
     [Test]
-    public async Task Dump_lists_the_portmapper_nfs_and_mount()
+    public async Task Dump_lists_the_portmapper_nfs_mount_and_the_status_monitor()
     {
         var mappings = (await _pmap.DumpAsync().AsTask().WaitAsync(Timeout)).ToArray().Select(e => (e.Map.Prog, e.Map.Vers, e.Map.Prot, e.Map.Port));
 
@@ -67,6 +67,7 @@ public sealed class PortmapperTests
             (100000u, 2u, Tcp, (uint)_portmapper.LocalEndPoint!.Port),
             (100003u, 3u, Tcp, NfsPort),
             (100005u, 3u, Tcp, NfsPort),
+            (100024u, 1u, Tcp, NfsPort),
         }));
     }
 
