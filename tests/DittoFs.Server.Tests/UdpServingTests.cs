@@ -57,7 +57,7 @@ public sealed class UdpServingTests
     }
 
     [Test]
-    public async Task Our_portmapper_answers_over_udp_and_lists_mount_for_udp_but_not_nfs()
+    public async Task Our_portmapper_answers_over_udp_and_lists_mount_and_nlm_for_udp_but_not_nfs()
     {
         await using var portmapper = (await Portmapper.StartAsync(PortmapMode.On, 20049, NullLoggerFactory.Instance, HotPathAllocationTests.FreePort(), servedOverUdp: DittoServer.IsServedOverUdp))!;
         await using var client = RpcUdpClient.Create(portmapper.LocalEndPoint!, Quick);
@@ -75,14 +75,21 @@ public sealed class UdpServingTests
             (100003u, 3u, Tcp, 20049u),
             (100005u, 3u, Tcp, 20049u),
             (100005u, 3u, Udp, 20049u),
+            (100021u, 1u, Tcp, 20049u),
+            (100021u, 3u, Tcp, 20049u),
+            (100021u, 4u, Tcp, 20049u),
+            (100021u, 1u, Udp, 20049u),
+            (100021u, 3u, Udp, 20049u),
+            (100021u, 4u, Udp, 20049u),
         }));
         Assert.That((mountUdp, nfsUdp), Is.EqualTo((20049u, 0u)));
     }
 
     [Test]
-    public void Only_mount_is_served_over_udp()
+    public void Mount_and_nlm_are_served_over_udp_nfs_is_not()
     {
         Assert.That(DittoServer.IsServedOverUdp(MountV3Program.Program), Is.True);
+        Assert.That(DittoServer.IsServedOverUdp(NlmV4Program.Program), Is.True);
         Assert.That(DittoServer.IsServedOverUdp(NfsV3Program.Program), Is.False);
     }
 }

@@ -7,6 +7,7 @@ public sealed class DittoConfig
 {
     public ServerSection Server { get; set; } = new();
     public MetricsSection Metrics { get; set; } = new();
+    public LocksSection Locks { get; set; } = new();
     public StoreSection<MetadataStoreConfig> Metadata { get; set; } = new();
     public StoreSection<ContentStoreConfig> Content { get; set; } = new();
     public List<ShareConfig> Shares { get; set; } = [];
@@ -36,6 +37,27 @@ public sealed class ServerSection
     /// "false": TCP only. See <see cref="UdpSwitch"/>.
     /// </summary>
     public string Udp { get; set; } = "true";
+    /// <summary>
+    /// Port of the network lock manager (NLM, program 100021 v1/v3/v4). 0 (the only value supported): the NFS port,
+    /// over TCP and UDP.
+    /// </summary>
+    public int NlmPort { get; set; }
+}
+
+/// <summary>Byte-range locks (NLM).</summary>
+public sealed class LocksSection
+{
+    /// <summary>
+    /// How long after a start only reclaims of locks held before it are granted, e.g. "45s"; "0s": none (clients
+    /// whose locks were lost get them only if nobody took them first).
+    /// </summary>
+    public string GracePeriod { get; set; } = "45s";
+
+    /// <summary>
+    /// Where the server asks a client's portmapper for its lock manager (GRANTED callbacks). 111 everywhere but in
+    /// tests, which cannot own port 111 on a shared machine.
+    /// </summary>
+    public int CallbackPortmapPort { get; set; } = 111;
 }
 
 /// <summary>server.udp and --udp: "true" or "false" (kept as text so a bad value is reported with its key, not as a YAML type error).</summary>
