@@ -196,6 +196,21 @@ public sealed class NlmTests
         Assert.That(await LockAsync(nlm, Lock([1, 2, 3], "x", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4StaleFh));
     }
 
+    [Test]
+    public async Task Lock_msg_over_udp_is_answered_by_a_lock_res_call_to_the_callers_lock_manager()
+    {
+        byte[] file = await CreateFileAsync();
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        var nlm = new NlmV4Client(udp);
+        var first = _callbacks.ExpectResult("msg-1");
+        var second = _callbacks.ExpectResult("msg-2");
+
+        await nlm.LockMsgAsync(new Nlm4Lockargs { Cookie = "msg-1"u8.ToArray(), Exclusive = true, Alock = Lock(file, "msg-a", 1, 0, 10) }).AsTask().WaitAsync(Timeout);
+        Assert.That((await first.WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        await nlm.LockMsgAsync(new Nlm4Lockargs { Cookie = "msg-2"u8.ToArray(), Exclusive = true, Alock = Lock(file, "msg-b", 2, 5, 10) }).AsTask().WaitAsync(Timeout);
+        Assert.That((await second.WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(Nlm4Stats.Nlm4Denied));
+    }
+
     /// <summary>The test's lock manager: records GRANTED calls and completes whoever waits for one.</summary>
     private sealed class GrantedRecorder : INlmV4<RpcCallContext>
     {
@@ -203,6 +218,18 @@ public sealed class NlmTests
 
         public Task<Nlm4Testargs> Expect(byte[] file, int svid) =>
             _expected.GetOrAdd((Convert.ToHexString(file), svid), _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        private readonly ConcurrentDictionary<string, TaskCompletionSource<Nlm4Res>> _results = new();
+
+        public Task<Nlm4Res> ExpectResult(string cookie) =>
+            _results.GetOrAdd(cookie, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public ValueTask LockResAsync(Nlm4Res arguments, RpcCallContext context)
+        {
+            var copy = new Nlm4Res { Cookie = arguments.Cookie.ToArray(), Stat = arguments.Stat };
+            _results.GetOrAdd(Encoding.UTF8.GetString(copy.Cookie.Span), _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(copy);
+            return default;
+        }
 
         public ValueTask<Nlm4Res> GrantedAsync(Nlm4Testargs arguments, RpcCallContext context)
         {
@@ -226,7 +253,6 @@ public sealed class NlmTests
         public ValueTask UnlockMsgAsync(Nlm4Unlockargs arguments, RpcCallContext context) => default;
         public ValueTask GrantedMsgAsync(Nlm4Testargs arguments, RpcCallContext context) => default;
         public ValueTask TestResAsync(Nlm4Testres arguments, RpcCallContext context) => default;
-        public ValueTask LockResAsync(Nlm4Res arguments, RpcCallContext context) => default;
         public ValueTask CancelResAsync(Nlm4Res arguments, RpcCallContext context) => default;
         public ValueTask UnlockResAsync(Nlm4Res arguments, RpcCallContext context) => default;
         public ValueTask GrantedResAsync(Nlm4Res arguments, RpcCallContext context) => default;

@@ -22,6 +22,10 @@ public sealed record NlmCallbackOptions
     /// <summary>Wait before the second try; doubled for each later one.</summary>
     public TimeSpan FirstBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a GRANTED_MSG waits for the client's GRANTED_RES before this server stops listening for
+    /// it (the grant stands: the client was told). Bounds the entries of clients that never answer.</summary>
+    public TimeSpan GrantedResultWait { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The name this server gives as caller_name in its GRANTED calls.</summary>
     public string ServerName { get; init; } = Environment.MachineName;
 }
@@ -124,7 +128,12 @@ public sealed partial class NlmCallbacks
             {
                 bool? accepted = await CallGrantedAsync(waiter, cookie, grant).ConfigureAwait(false);
                 if (accepted is null)
-                    return; // GRANTED_MSG sent: the answer comes as GRANTED_RES
+                {
+                    // GRANTED_MSG sent: the answer comes as GRANTED_RES, or never (then the grant stands).
+                    _ = Task.Delay(_options.GrantedResultWait, _clock)
+                        .ContinueWith(_ => _awaitingGrantedResult.TryRemove(grant.WaiterId, out var _), TaskScheduler.Default);
+                    return;
+                }
                 if (accepted.Value)
                 {
                     Interlocked.Increment(ref _grantedSent);
