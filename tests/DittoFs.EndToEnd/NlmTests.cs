@@ -211,6 +211,56 @@ public sealed class NlmTests
         Assert.That((await second.WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(Nlm4Stats.Nlm4Denied));
     }
 
+    /// <summary>
+    /// 64 clients, each on its own connection, race for one exclusive byte while each also locks a byte of its
+    /// own: the contended byte is never held by two at once (the test notes who is inside between grant and
+    /// unlock), every answer is granted or denied, the uncontended bytes are always granted, and nothing is left
+    /// held at the end.
+    /// </summary>
+    [Test]
+    public async Task Sixty_four_clients_contending_for_one_range_never_hold_it_together()
+    {
+        byte[] file = await CreateFileAsync();
+        const int Clients = 64;
+        const int Rounds = 25;
+        int inside = 0, overlaps = 0, granted = 0, denied = 0, unexpected = 0;
+        var clients = Enumerable.Range(0, Clients).Select(async client =>
+        {
+            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+            var nlm = new NlmV4Client(tcp);
+            for (int round = 0; round < Rounds; round++)
+            {
+                var contended = Lock(file, $"load-{client}", client, 0, 1);
+                var status = await LockAsync(nlm, contended);
+                if (status == Nlm4Stats.Nlm4Granted)
+                {
+                    if (Interlocked.Increment(ref inside) != 1)
+                        Interlocked.Increment(ref overlaps);
+                    Interlocked.Increment(ref granted);
+                    Interlocked.Decrement(ref inside);
+                    if (await UnlockAsync(nlm, contended) != Nlm4Stats.Nlm4Granted)
+                        Interlocked.Increment(ref unexpected);
+                }
+                else if (status == Nlm4Stats.Nlm4Denied)
+                    Interlocked.Increment(ref denied);
+                else
+                    Interlocked.Increment(ref unexpected);
+
+                var own = Lock(file, $"load-{client}", client, 1000 + (ulong)client, 1);
+                if (await LockAsync(nlm, own) != Nlm4Stats.Nlm4Granted || await UnlockAsync(nlm, own) != Nlm4Stats.Nlm4Granted)
+                    Interlocked.Increment(ref unexpected);
+            }
+        }).ToArray();
+        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.That((overlaps, unexpected), Is.EqualTo((0, 0)));
+        Assert.That(granted + denied, Is.EqualTo(Clients * Rounds));
+        Assert.That(granted, Is.GreaterThan(0));
+        await using var check = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        Assert.That((await TestAsync(new NlmV4Client(check), Lock(file, "checker", 1, 0, 0))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "nothing left held");
+        TestContext.Out.WriteLine($"{Clients} clients x {Rounds} rounds: {granted} granted, {denied} denied");
+    }
+
     /// <summary>The test's lock manager: records GRANTED calls and completes whoever waits for one.</summary>
     private sealed class GrantedRecorder : INlmV4<RpcCallContext>
     {
