@@ -1,19 +1,23 @@
 using System.Net;
 using DittoFs.Nfs;
+using DittoFs.Nfs.Nlm;
 using DittoFs.Nfs.Nsm;
 using DittoFs.Rpc;
 using DittoFs.Server.Configuration;
+using DittoFs.Server.Locks;
 using DittoFs.Server.Metrics;
 using DittoFs.Server.Portmap;
 using DittoFs.Storage;
 using DittoFs.Vfs;
+using DittoFs.Vfs.Locks;
+using DittoFs.Xdr;
 using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Server;
 
 /// <summary>
-/// A configured DittoFs: its stores, shares and the RPC server carrying MOUNT and NFS on one port (TCP; MOUNT also
-/// over UDP unless server.udp is false, see <see cref="IsServedOverUdp"/>).
+/// A configured DittoFs: its stores, shares and the RPC server carrying MOUNT, NFS and NLM on one port (TCP; MOUNT and
+/// NLM also over UDP unless server.udp is false, see <see cref="IsServedOverUdp"/>).
 /// Lifecycle: <see cref="StartAsync"/>, then <see cref="StopAsync"/> (graceful: stop accepting, cancel,
 /// wait up to the shutdown timeout, force-close), then dispose (closes the stores).
 /// </summary>
@@ -22,6 +26,7 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly StoreRegistry _stores;
     private readonly RpcServer _rpc;
     private readonly ServerMetrics? _metrics;
+    private readonly NlmService _nlm;
     private readonly Portmapper? _portmapper;
     private readonly ContentReleaser _releaser;
     private readonly StatusMonitor _statusMonitor;
@@ -31,9 +36,10 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly ILogger _log;
 
     private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper,
-        StatusMonitor statusMonitor, ILogger log)
+        StatusMonitor statusMonitor, NlmService nlm, ILogger log)
     {
         _statusMonitor = statusMonitor;
+        _nlm = nlm;
         _releaser = releaser;
         Config = config;
         _stores = stores;
@@ -62,9 +68,11 @@ public sealed class DittoServer : IAsyncDisposable
     /// it; Linux clients mount over TCP by default, and since kernel 5.6 their NFS over UDP is compiled out unless asked
     /// for (CONFIG_NFS_DISABLE_UDP_SUPPORT). An NFS call over UDP is therefore answered PROG_UNAVAIL (the RFC's answer for a program
     /// the server does not offer there) and NFS is not registered with the portmapper for UDP, so clients never try.
-    /// The lock manager (NLM), which needs UDP too, will be added here.
+    /// The lock manager (NLM 100021 v1/v3/v4) and the status monitor (NSM 100024) answer over UDP too: their calls are
+    /// small, and client lock managers and status monitors (Linux lockd, rpc.statd) call over UDP by default.
     /// </summary>
-    internal static bool IsServedOverUdp(uint program) => program is DittoFs.Protocol.MountV3Program.Program or DittoFs.Protocol.SmV1Program.Program;
+    internal static bool IsServedOverUdp(uint program) =>
+        program is DittoFs.Protocol.MountV3Program.Program or DittoFs.Protocol.NlmV4Program.Program or DittoFs.Protocol.SmV1Program.Program;
 
     /// <summary>
     /// Creates stores and shares from a validated configuration and starts serving: the metrics endpoint first (so a
@@ -77,12 +85,15 @@ public sealed class DittoServer : IAsyncDisposable
         ServerMetrics? metrics = null;
         RpcServer? rpc = null;
         StatusMonitor? statusMonitor = null;
+        NlmService? nlm = null;
         var releaser = new ContentReleaser(loggerFactory.CreateLogger<ContentReleaser>());
         try
         {
             if (config.Metrics is { Enabled: true, Port: > 0 })
                 metrics = ServerMetrics.Start(config.Metrics.Port);
-            var shareList = await CreateSharesAsync(config, stores, metrics, releaser, loggerFactory, cancellationToken).ConfigureAwait(false);
+            // One grace period for the server (it is this start's), one lock table per share.
+            var grace = new LockGracePeriod(TimeProvider.System);
+            var shareList = await CreateSharesAsync(config, stores, metrics, releaser, grace, loggerFactory, cancellationToken).ConfigureAwait(false);
             var shares = new ShareTable(shareList);
             // Listed before clients come, so the backlog is exactly what earlier runs left (this run's own releases
             // are queued by their calls) and a store that cannot list it fails the start.
@@ -100,15 +111,24 @@ public sealed class DittoServer : IAsyncDisposable
             // The state number is raised and stored before anything is served: a peer must never see this run answer
             // with the previous run's number.
             statusMonitor = StatusMonitor.Open(NsmOptionsOf(config), loggerFactory.CreateLogger<StatusMonitor>());
-            var programs = metrics is null
+            nlm = new NlmService(shares, statusMonitor,
+                new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
+                loggerFactory.CreateLogger<NlmService>());
+            IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor));
+            var programs = nfsPrograms.Concat(NlmPrograms.Create(nlm)).ToArray();
+            metrics?.ObserveLocks(shares, nlm);
+            // Clients reclaim during the grace period; it begins as the server becomes reachable.
+            var gracePeriod = Duration(config.Locks.GracePeriod);
+            if (gracePeriod > TimeSpan.Zero)
+                grace.Begin(gracePeriod);
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
             await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
             // The portmapper lists for UDP exactly what the RPC server answers over UDP.
             var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory,
                 servedOverUdp: rpc.UdpEndPoint is null ? null : rpc.ServesOverUdp, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, statusMonitor, log);
+            var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, statusMonitor, nlm, log);
             server.LogServing();
             server.DeleteBacklog(backlog);
             // In the background, once serving: the watched hosts' lock managers reclaim through us as soon as told.
@@ -119,6 +139,7 @@ public sealed class DittoServer : IAsyncDisposable
         {
             if (rpc is not null)
                 await rpc.DisposeAsync().ConfigureAwait(false);
+            nlm?.Dispose();
             if (statusMonitor is not null)
                 await statusMonitor.DisposeAsync().ConfigureAwait(false);
             await releaser.DisposeAsync().ConfigureAwait(false);
@@ -166,6 +187,7 @@ public sealed class DittoServer : IAsyncDisposable
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
+        _nlm.Dispose();
         await _statusMonitor.DisposeAsync().ConfigureAwait(false);
         // What of the backlog is not queued yet stays listed for the next start; what is queued is deleted below.
         await _stopQueueingBacklog.CancelAsync().ConfigureAwait(false);
@@ -197,7 +219,7 @@ public sealed class DittoServer : IAsyncDisposable
     }
 
     private static async Task<List<Share>> CreateSharesAsync(DittoConfig config, StoreRegistry stores, ServerMetrics? metrics, ContentReleaser releaser,
-        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        LockGracePeriod grace, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         // With metrics on, each named store is wrapped once to count its back-end failures; shares naming the same
         // store share the wrapper, as they share the store.
@@ -220,7 +242,7 @@ public sealed class DittoServer : IAsyncDisposable
                 RequireSecurePort = share.RequireSecurePort,
             };
             var fileSystem = await VirtualFileSystem.OpenAsync(share.Name, metadataStores[share.MetadataStore], contentStores[share.ContentStore], releaser,
-                loggerFactory.CreateLogger<VirtualFileSystem>(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                loggerFactory.CreateLogger<VirtualFileSystem>(), locks: new MemoryLockTable(grace: grace), cancellationToken: cancellationToken).ConfigureAwait(false);
             shares.Add(new Share(share.Name, fileSystem, options));
         }
         return shares;
@@ -241,9 +263,9 @@ public sealed class DittoServer : IAsyncDisposable
     private void LogServing()
     {
         if (UdpEndPoint is null)
-            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3 and NSM v1 over TCP)", LocalEndPoint);
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3, NLM v1/v3/v4 and NSM v1 over TCP)", LocalEndPoint);
         else
-            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3 and NSM v1 over TCP, MOUNT v3 and NSM v1 over UDP)", LocalEndPoint);
+            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3, NLM v1/v3/v4 and NSM v1 over TCP; MOUNT, NLM and NSM over UDP)", LocalEndPoint);
         if (_metrics is not null)
             _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
         foreach (var share in Config.Shares)

@@ -1,4 +1,5 @@
 using DittoFs.Storage;
+using DittoFs.Vfs.Locks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,8 +17,8 @@ namespace DittoFs.Vfs;
 /// read-only, squashing into the <see cref="AuthContext"/>), and where reply bytes go.
 /// </para>
 /// <para>
-/// Byte-range locks and per-client open state (NLM, NFSv4) will live beside this class, one lock table per share
-/// shared by every protocol, so that an NFSv3 client's lock and an NFSv4 client's lock on the same range conflict.
+/// Byte-range locks and share reservations live in the share's lock table (<see cref="Locks"/>), one per share and
+/// shared by every protocol, so that an NLM client's lock and an NFSv4 client's lock on the same range conflict.
 /// </para>
 /// Failures are results (<see cref="StoreResult{T}"/>), carrying the attributes or WCC data a failure reply needs
 /// where they could be read. One operation group per file: VirtualFileSystem.*.cs.
@@ -32,7 +33,10 @@ public sealed partial class VirtualFileSystem
 
     /// <param name="root">The share's root directory in <paramref name="metadata"/>.</param>
     /// <param name="releaser">Deletes released content in the background (the server's choice); without one, removals delete it before answering.</param>
-    public VirtualFileSystem(IMetadataStore metadata, IContentStore content, FileRef root, ContentReleaser? releaser = null, ILogger? logger = null)
+    /// <param name="locks">The share's lock table; a new <see cref="MemoryLockTable"/> (no grace period) when null. The
+    /// server passes one that knows its grace period, and later one backed by shared state.</param>
+    public VirtualFileSystem(IMetadataStore metadata, IContentStore content, FileRef root, ContentReleaser? releaser = null, ILogger? logger = null,
+        ILockTable? locks = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(content);
@@ -45,6 +49,7 @@ public sealed partial class VirtualFileSystem
         Root = root;
         _releaser = releaser;
         _logger = logger ?? NullLogger.Instance;
+        Locks = locks ?? new MemoryLockTable();
     }
 
     /// <summary>
@@ -53,7 +58,8 @@ public sealed partial class VirtualFileSystem
     /// starts of a persistent store.
     /// </summary>
     public static async ValueTask<VirtualFileSystem> OpenAsync(string name, IMetadataStore metadata, IContentStore content, ContentReleaser? releaser = null,
-        ILogger? logger = null, uint rootMode = DefaultRootMode, uint rootUid = 0, uint rootGid = 0, CancellationToken cancellationToken = default)
+        ILogger? logger = null, uint rootMode = DefaultRootMode, uint rootUid = 0, uint rootGid = 0, ILockTable? locks = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -62,11 +68,14 @@ public sealed partial class VirtualFileSystem
         {
             throw new InvalidOperationException($"The metadata store could not give share {name} a root: {root.Status}.");
         }
-        return new VirtualFileSystem(metadata, content, root.Value, releaser, logger);
+        return new VirtualFileSystem(metadata, content, root.Value, releaser, logger, locks);
     }
 
     /// <summary>The share's root directory.</summary>
     public FileRef Root { get; }
+
+    /// <summary>The share's byte-range locks and share reservations (NLM today, NFSv4 later).</summary>
+    public ILockTable Locks { get; }
 
     /// <summary>For the server's own bookkeeping (released content at start-up), not for protocol adapters.</summary>
     internal IMetadataStore Metadata { get; }

@@ -91,6 +91,12 @@ public sealed class PortmapperTests
             (100003u, 3u, "tcp", server.Port),
             (100005u, 3u, "tcp", server.Port),
             (100005u, 3u, "udp", server.Port),
+            (100021u, 1u, "tcp", server.Port),
+            (100021u, 3u, "tcp", server.Port),
+            (100021u, 4u, "tcp", server.Port),
+            (100021u, 1u, "udp", server.Port),
+            (100021u, 3u, "udp", server.Port),
+            (100021u, 4u, "udp", server.Port),
             (100024u, 1u, "tcp", server.Port),
             (100024u, 1u, "udp", server.Port),
         }), table);
@@ -176,13 +182,15 @@ public sealed class PortmapperTests
             }
 
             using var server = DittoFsProcess.Start("--portmap", "true");
-            WaitForOutput(server, "Registered 5 program(s) with the portmapper"); // after the NFS port opens
+            WaitForOutput(server, "Registered 11 program(s) with the portmapper"); // after the NFS port opens
             Assert.That(await GetPortAsync(100003, 3), Is.EqualTo((uint)server.Port), server.Output);
             Assert.That(await GetPortAsync(100005, 3), Is.EqualTo((uint)server.Port));
             Assert.That(await GetPortAsync(100005, 3, protocol: 17), Is.EqualTo((uint)server.Port), "MOUNT over UDP");
             Assert.That(await GetPortAsync(100003, 3, protocol: 17), Is.Zero, "NFS is TCP-only");
             Assert.That(await GetPortAsync(100024, 1), Is.EqualTo((uint)server.Port), "NSM over TCP");
             Assert.That(await GetPortAsync(100024, 1, protocol: 17), Is.EqualTo((uint)server.Port), "NSM over UDP");
+            Assert.That(await GetPortAsync(100021, 4, protocol: 17), Is.EqualTo((uint)server.Port), "NLM v4 over UDP");
+            Assert.That(await GetPortAsync(100021, 1), Is.EqualTo((uint)server.Port), "NLM v1 over TCP");
             var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3"); // found through rpcbind, called over UDP
             Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
             Assert.That(NfsLs("nfs://127.0.0.1/export"), Is.Not.Null);

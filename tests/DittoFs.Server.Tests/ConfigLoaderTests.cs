@@ -190,4 +190,22 @@ public sealed class ConfigLoaderTests
         var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(DefaultConfig.Create(), new CommandLineOverrides(Udp: "off")))!;
         Assert.That(error.Key, Is.EqualTo("--udp"));
     }
+
+    [Test]
+    public void Lock_keys_load_with_their_defaults_and_values()
+    {
+        Assert.That(ConfigLoader.Load(Example, AllTypes).Locks.GracePeriod, Is.EqualTo("45s"));
+        var config = ConfigLoader.Load("server: { nlm_port: 0 }\nlocks: { grace_period: 90s, peer_portmap_port: 4111 }\n" + Example, AllTypes);
+        Assert.That((config.Server.NlmPort, config.Locks.GracePeriod, config.Locks.PeerPortmapPort), Is.EqualTo((0, "90s", 4111)));
+    }
+
+    [TestCase("locks: { grace_period: soon }", "locks.grace_period", "is not a duration")]
+    [TestCase("server: { nlm_port: 4045 }", "server.nlm_port", "NLM shares the NFS port: use 0")]
+    [TestCase("locks: { peer_portmap_port: 0 }", "locks.peer_portmap_port", "is not a port")]
+    public void A_bad_lock_key_is_named(string yaml, string key, string problem)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml + "\n" + Example, AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo(key));
+        Assert.That(error.Problem, Does.Contain(problem));
+    }
 }

@@ -74,7 +74,7 @@ public sealed class UdpServingTests
     }
 
     [Test]
-    public async Task Our_portmapper_answers_over_udp_and_lists_mount_for_udp_but_not_nfs()
+    public async Task Our_portmapper_answers_over_udp_and_lists_mount_and_nlm_for_udp_but_not_nfs()
     {
         await using var portmapper = (await Portmapper.StartAsync(PortmapMode.On, 20049, NullLoggerFactory.Instance, HotPathAllocationTests.FreePort(), servedOverUdp: DittoServer.IsServedOverUdp))!;
         await using var client = RpcUdpClient.Create(portmapper.LocalEndPoint!, Quick);
@@ -92,6 +92,12 @@ public sealed class UdpServingTests
             (100003u, 3u, Tcp, 20049u),
             (100005u, 3u, Tcp, 20049u),
             (100005u, 3u, Udp, 20049u),
+            (100021u, 1u, Tcp, 20049u),
+            (100021u, 3u, Tcp, 20049u),
+            (100021u, 4u, Tcp, 20049u),
+            (100021u, 1u, Udp, 20049u),
+            (100021u, 3u, Udp, 20049u),
+            (100021u, 4u, Udp, 20049u),
             (100024u, 1u, Tcp, 20049u),
             (100024u, 1u, Udp, 20049u),
         }));
@@ -99,9 +105,10 @@ public sealed class UdpServingTests
     }
 
     [Test]
-    public void Only_mount_and_the_status_monitor_are_served_over_udp()
+    public void Mount_nlm_and_the_status_monitor_are_served_over_udp_nfs_is_not()
     {
         Assert.That(DittoServer.IsServedOverUdp(MountV3Program.Program), Is.True);
+        Assert.That(DittoServer.IsServedOverUdp(NlmV4Program.Program), Is.True);
         Assert.That(DittoServer.IsServedOverUdp(SmV1Program.Program), Is.True);
         Assert.That(DittoServer.IsServedOverUdp(NfsV3Program.Program), Is.False);
     }

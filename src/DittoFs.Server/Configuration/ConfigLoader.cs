@@ -140,6 +140,10 @@ public static class ConfigLoader
                 Fail(["server", "shutdown_timeout"], "server.shutdown_timeout", $"'{server.ShutdownTimeout}' is not a duration such as 30s, 2m or 500ms");
             if (!TryParseDuration(server.IdleTimeout, out _))
                 Fail(["server", "idle_timeout"], "server.idle_timeout", $"'{server.IdleTimeout}' is not a duration such as 5m or 300s");
+            if (server.NlmPort != 0)
+                Fail(["server", "nlm_port"], "server.nlm_port", $"{server.NlmPort} is not supported; NLM shares the NFS port: use 0");
+            if (!TryParseDuration(config.Locks.GracePeriod, out _))
+                Fail(["locks", "grace_period"], "locks.grace_period", $"'{config.Locks.GracePeriod}' is not a duration such as 45s or 2m (0s: no grace period)");
             if (config.Metrics.Port is < 0 or > 65535)
                 Fail(["metrics", "port"], "metrics.port", $"{config.Metrics.Port} is not a TCP port (0-65535; 0 disables metrics)");
 

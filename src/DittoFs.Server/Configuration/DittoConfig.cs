@@ -39,11 +39,21 @@ public sealed class ServerSection
     public string Udp { get; set; } = "true";
     /// <summary>Port of the status monitor (NSM, program 100024); 0, the only value supported, serves it on <see cref="Port"/>.</summary>
     public int NsmPort { get; set; }
+    /// <summary>
+    /// Port of the network lock manager (NLM, program 100021 v1/v3/v4). 0 (the only value supported): the NFS port,
+    /// over TCP and UDP.
+    /// </summary>
+    public int NlmPort { get; set; }
 }
 
-/// <summary>State kept for byte-range locks of NFSv3 clients: the status monitor (NSM).</summary>
+/// <summary>Byte-range locks of NFSv3 clients: the lock manager (NLM) and the status monitor (NSM).</summary>
 public sealed class LocksSection
 {
+    /// <summary>
+    /// How long after a start only reclaims of locks held before it are granted, e.g. "45s"; "0s": none (clients
+    /// whose locks were lost get them only if nobody took them first).
+    /// </summary>
+    public string GracePeriod { get; set; } = "45s";
     /// <summary>
     /// Directory of the status monitor's state number and monitor list; empty keeps them in memory only (logged at
     /// start). The embedded default configuration uses &lt;data-dir&gt;/nsm.
@@ -53,8 +63,12 @@ public sealed class LocksSection
     public string HostName { get; set; } = "";
     /// <summary>Hosts the status monitor watches at once; SM_MON past it is answered STAT_FAIL.</summary>
     public int MaxMonitoredHosts { get; set; } = 1024;
-    /// <summary>Port of the portmapper asked on a peer for its NSM (111; tests point it at their own).</summary>
+    /// <summary>
+    /// Port of the portmapper asked on a client host for its lock manager (GRANTED callbacks) and its status monitor
+    /// (reboot notices): 111 everywhere but in tests, which cannot own port 111 on a shared machine.
+    /// </summary>
     public int PeerPortmapPort { get; set; } = 111;
+}
 }
 
 /// <summary>server.udp and --udp: "true" or "false" (kept as text so a bad value is reported with its key, not as a YAML type error).</summary>

@@ -3,6 +3,7 @@ using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Storage;
 using DittoFs.Xdr;
+using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 
 namespace DittoFs.Server.Metrics;
@@ -58,6 +59,32 @@ internal sealed class ServerMetrics : IDisposable
     /// <summary>The NFSv3 service counting its operations and READ/WRITE bytes by share (for <see cref="NfsPrograms.Create"/>).</summary>
     public INfsV3<RpcCallContext> Meter(INfsV3<RpcCallContext> service, ShareTable shares) =>
         new MeteredNfsService(service, Instruments, new ShareTags(shares));
+
+    /// <summary>
+    /// Lock gauges read from each share's lock table when scraped (nothing on the lock path), and the lock manager's
+    /// grant and denial counts.
+    /// </summary>
+    public void ObserveLocks(ShareTable shares, DittoFs.Nfs.Nlm.NlmService nlm)
+    {
+        var meter = Instruments.Meter;
+        IEnumerable<Measurement<long>> PerShare(Func<DittoFs.Vfs.Locks.ILockTable, int> read) =>
+            shares.All.Select(share => new Measurement<long>(read(share.FileSystem.Locks), new KeyValuePair<string, object?>("share", share.ExportPath)));
+        meter.CreateObservableGauge("dittofs.locks.held", () => PerShare(table => table.HeldRanges), "{range}",
+            "Byte ranges locked (after merging each owner's adjacent ranges), by share");
+        meter.CreateObservableGauge("dittofs.locks.waiters", () => PerShare(table => table.Waiters), "{request}",
+            "Blocked lock requests waiting for a range, by share");
+        meter.CreateObservableGauge("dittofs.locks.share_reservations", () => PerShare(table => table.ShareReservations), "{reservation}",
+            "NLM share reservations held, by share");
+        meter.CreateObservableCounter("dittofs.nlm.grants", () => new[]
+        {
+            new Measurement<long>(nlm.Granted, new KeyValuePair<string, object?>("kind", "immediate")),
+            new Measurement<long>(nlm.Callbacks.GrantedDelivered, new KeyValuePair<string, object?>("kind", "callback")),
+        }, "{lock}", "NLM locks granted: at once (immediate) or to a waiter through an accepted GRANTED callback (callback)");
+        meter.CreateObservableCounter("dittofs.nlm.denials", () => nlm.Denied, "{lock}",
+            "NLM LOCK and NM_LOCK requests refused (conflict, grace period, read-only, stale handle, no resources)");
+        meter.CreateObservableCounter("dittofs.nlm.grants_released", () => nlm.Callbacks.GrantsReleased, "{lock}",
+            "Grants to waiters undone because the client refused the GRANTED callback or could not be reached");
+    }
 
     public void Dispose()
     {

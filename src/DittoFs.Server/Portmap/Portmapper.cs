@@ -50,7 +50,12 @@ internal sealed partial class Portmapper : IAsyncDisposable
             return null;
         var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
         bool udp = servedOverUdp is not null;
-        (uint Program, uint Version)[] programs = [(NfsV3Program.Program, NfsV3Program.Version), (MountV3Program.Program, MountV3Program.Version), (SmV1Program.Program, SmV1Program.Version)];
+        (uint Program, uint Version)[] programs =
+        [
+            (NfsV3Program.Program, NfsV3Program.Version), (MountV3Program.Program, MountV3Program.Version),
+            (NlmV1Program.Program, NlmV1Program.Version), (NlmV3Program.Program, NlmV3Program.Version), (NlmV4Program.Program, NlmV4Program.Version),
+            (SmV1Program.Program, SmV1Program.Version),
+        ];
         Mapping[] ours =
         [
             .. programs.Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Tcp, Port = (uint)nfsPort }),
@@ -163,7 +168,7 @@ internal sealed partial class Portmapper : IAsyncDisposable
             await _server.DisposeAsync().ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint} ({Transports}): NFS v3, MOUNT v3 and NSM v1 at port {NfsPort}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint} ({Transports}): NFS v3, MOUNT v3, NLM v1/v3/v4 and NSM v1 at port {NfsPort}")]
     private static partial void LogServing(ILogger logger, IPEndPoint endPoint, string transports, int nfsPort);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} program(s) with the portmapper at {Portmapper}: port {NfsPort} ({Mappings})")]

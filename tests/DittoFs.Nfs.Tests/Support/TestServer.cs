@@ -47,11 +47,11 @@ internal sealed class TestServer
     /// <param name="releaser">Deletes released content in the background, as the server does; none: REMOVE deletes before answering.</param>
     /// <param name="contentCapacity">Bytes the content store holds before writes fail with NoSpc.</param>
     public static async Task<TestServer> StartAsync(ExportOptions? export = null, NfsServerOptions? options = null, uint rootMode = 0x1FF,
-        ContentReleaser? releaser = null, ulong contentCapacity = 1UL << 30)
+        ContentReleaser? releaser = null, ulong contentCapacity = 1UL << 30, DittoFs.Vfs.Locks.ILockTable? locks = null)
     {
         var (metadata, calls) = CountingMetadataStore.Wrap(new MemoryMetadataStore());
         var content = new RecordingContentStore(contentCapacity);
-        var share = new Share(ExportPath, await VirtualFileSystem.OpenAsync(ExportPath, metadata, content, releaser, rootMode: rootMode), export ?? OpenExport);
+        var share = new Share(ExportPath, await VirtualFileSystem.OpenAsync(ExportPath, metadata, content, releaser, rootMode: rootMode, locks: locks), export ?? OpenExport);
         var serverOptions = options ?? new NfsServerOptions();
         return new TestServer(metadata, calls, content, share, new ShareTable(share), serverOptions);
     }

@@ -49,6 +49,45 @@ public sealed class MetricsEndpointTests
         Assert.That(text, Does.Not.Contain("otel_scope_name"), "no scope labels");
     }
 
+    private static async Task<Nlm4Stats> LockRootAsync(DittoServer server, string caller)
+    {
+        await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port));
+        var root = server.Shares.All.Single().RootHandle.ToArray();
+        var reply = await new NlmV4Client(rpc).LockAsync(new Nlm4Lockargs
+        {
+            Cookie = new byte[] { 1 },
+            Exclusive = true,
+            Alock = new Nlm4Lock { CallerName = System.Text.Encoding.UTF8.GetBytes(caller), Fh = root, Oh = new byte[] { 2 }, Svid = 3, LOffset = 0, LLen = 10 },
+        }).AsTask().WaitAsync(Timeout);
+        return reply.Stat.Stat;
+    }
+
+    [Test]
+    public async Task Lock_gauges_and_nlm_counters_are_scraped()
+    {
+        int port = HotPathAllocationTests.FreePort();
+        var config = MemoryConfig(metrics: true, port);
+        config.Locks.GracePeriod = "0s";
+        await using var server = await DittoServer.StartAsync(config, NullLoggerFactory.Instance);
+        Assert.That(await LockRootAsync(server, "host-a"), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await LockRootAsync(server, "host-b"), Is.EqualTo(Nlm4Stats.Nlm4Denied));
+
+        using var http = new HttpClient { Timeout = Timeout };
+        string text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        Assert.That(text, Does.Contain("dittofs_locks_held{share=\"/export\"} 1"), text);
+        Assert.That(text, Does.Contain("dittofs_locks_waiters{share=\"/export\"} 0"));
+        Assert.That(text, Does.Contain("dittofs_nlm_grants_total{kind=\"immediate\"} 1"));
+        Assert.That(text, Does.Contain("dittofs_nlm_denials_total{} 1"));
+    }
+
+    [Test]
+    public async Task After_a_start_locks_wait_for_the_grace_period()
+    {
+        await using var server = await DittoServer.StartAsync(MemoryConfig(metrics: false), NullLoggerFactory.Instance);
+        Assert.That(await LockRootAsync(server, "host-a"), Is.EqualTo(Nlm4Stats.Nlm4DeniedGracePeriod), "45 s by default");
+    }
+
     /// <summary>The metered content store must still lend, or every large READ is copied again (it was, once).</summary>
     [Test]
     public async Task With_metrics_on_an_in_memory_share_still_lends_its_bytes_to_READ_replies()

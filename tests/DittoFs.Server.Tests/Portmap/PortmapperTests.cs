@@ -52,13 +52,13 @@ public sealed class PortmapperTests
     [Test]
     public async Task Getport_answers_zero_for_anything_not_registered()
     {
-        Assert.That(await GetPortAsync(100021, 4), Is.Zero, "NLM is not served");
+        Assert.That(await GetPortAsync(100021, 2), Is.Zero, "NLM v2 is not served");
         Assert.That(await GetPortAsync(100003, 4), Is.Zero, "NFS v4 is not served");
         Assert.That(await GetPortAsync(100003, 3, Udp), Is.Zero, "nor is UDP");
     }
 
     [Test]
-    public async Task Dump_lists_the_portmapper_nfs_mount_and_the_status_monitor()
+    public async Task Dump_lists_the_portmapper_nfs_mount_nlm_and_the_status_monitor()
     {
         var mappings = (await _pmap.DumpAsync().AsTask().WaitAsync(Timeout)).ToArray().Select(e => (e.Map.Prog, e.Map.Vers, e.Map.Prot, e.Map.Port));
 
@@ -67,6 +67,9 @@ public sealed class PortmapperTests
             (100000u, 2u, Tcp, (uint)_portmapper.LocalEndPoint!.Port),
             (100003u, 3u, Tcp, NfsPort),
             (100005u, 3u, Tcp, NfsPort),
+            (100021u, 1u, Tcp, NfsPort),
+            (100021u, 3u, Tcp, NfsPort),
+            (100021u, 4u, Tcp, NfsPort),
             (100024u, 1u, Tcp, NfsPort),
         }));
     }
@@ -74,13 +77,14 @@ public sealed class PortmapperTests
     [Test]
     public async Task A_local_program_can_register_and_unregister()
     {
-        var nlm = new Mapping { Prog = 100021, Vers = 4, Prot = Tcp, Port = 4045 };
+        // A program of the user-defined range (0x20000000 and up would do as well), registered by a local daemon.
+        var nsm = new Mapping { Prog = 400000, Vers = 1, Prot = Tcp, Port = 4045 };
 
-        Assert.That(await _pmap.SetAsync(nlm).AsTask().WaitAsync(Timeout), Is.True);
-        Assert.That(await GetPortAsync(100021, 4), Is.EqualTo(4045u));
-        Assert.That(await _pmap.SetAsync(nlm with { Port = 4046 }).AsTask().WaitAsync(Timeout), Is.False, "already mapped");
-        Assert.That(await _pmap.UnsetAsync(nlm).AsTask().WaitAsync(Timeout), Is.True);
-        Assert.That(await GetPortAsync(100021, 4), Is.Zero);
+        Assert.That(await _pmap.SetAsync(nsm).AsTask().WaitAsync(Timeout), Is.True);
+        Assert.That(await GetPortAsync(400000, 1), Is.EqualTo(4045u));
+        Assert.That(await _pmap.SetAsync(nsm with { Port = 4046 }).AsTask().WaitAsync(Timeout), Is.False, "already mapped");
+        Assert.That(await _pmap.UnsetAsync(nsm).AsTask().WaitAsync(Timeout), Is.True);
+        Assert.That(await GetPortAsync(400000, 1), Is.Zero);
     }
 
     [Test]
