@@ -4,7 +4,6 @@ using DittoFs.Nfs.Nlm;
 using DittoFs.Nfs.Nsm;
 using DittoFs.Rpc;
 using DittoFs.Server.Configuration;
-using DittoFs.Server.Locks;
 using DittoFs.Server.Metrics;
 using DittoFs.Server.Portmap;
 using DittoFs.Storage;

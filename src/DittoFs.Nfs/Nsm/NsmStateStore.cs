@@ -1,5 +1,5 @@
 using System.Net;
-using System.Runtime.InteropServices;
+using DittoFs.Storage;
 using System.Text;
 using System.Text.Json;
 
@@ -21,7 +21,7 @@ internal sealed record Registrant(string MyName, int Program, int Version, int P
 /// the old one, and the directory fsynced, so a crash leaves either the old or the new file, never half of one. With
 /// no directory, nothing is stored (memory-only configurations).
 /// </summary>
-internal sealed partial class NsmStateStore(string? directory)
+internal sealed class NsmStateStore(string? directory)
 {
     private const string StateFile = "state";
     private const string MonitorsFile = "monitors.json";
@@ -114,31 +114,10 @@ internal sealed partial class NsmStateStore(string? directory)
         SyncDirectory(directory!);
     }
 
-    /// <summary>fsync of the directory, so the rename itself survives a crash. .NET cannot open a directory, so libc.</summary>
+    /// <summary>fsync of the directory, so the rename itself survives a crash.</summary>
     private static void SyncDirectory(string path)
     {
-        if (!OperatingSystem.IsLinux())
-            return;
-        int descriptor = Open(path, 0x10000 | 0x80000); // O_RDONLY | O_DIRECTORY | O_CLOEXEC
-        if (descriptor < 0)
-            throw new IOException($"Opening {path} to sync it failed (errno {Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (Fsync(descriptor) != 0)
-                throw new IOException($"Syncing {path} failed (errno {Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            Close(descriptor);
-        }
+        if (OperatingSystem.IsLinux() && DirectorySync.Flush(path) is var errno and not 0)
+            throw new IOException($"Syncing {path} failed (errno {errno})");
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int descriptor);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int descriptor);
 }

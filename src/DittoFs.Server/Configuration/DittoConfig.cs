@@ -69,7 +69,6 @@ public sealed class LocksSection
     /// </summary>
     public int PeerPortmapPort { get; set; } = 111;
 }
-}
 
 /// <summary>server.udp and --udp: "true" or "false" (kept as text so a bad value is reported with its key, not as a YAML type error).</summary>
 public static class UdpSwitch

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace DittoFs.Storage.FileSystem;
+namespace DittoFs.Storage;
 
 /// <summary>
 /// fsync of a directory, which makes the names in it durable (a new file's entry, a new subdirectory's). .NET
 /// refuses to open directories as files, so this goes to libc. POSIX only: the server runs on Linux.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ReadOnly = 0;
     private const int DirectoryOnly = 0x10000; // O_DIRECTORY on Linux
