@@ -19,6 +19,19 @@ internal sealed class PendingRpcCall(uint program, uint version, uint procedure)
 /// </summary>
 internal static class RpcCallMessages
 {
+    /// <summary>
+    /// Registers <paramref name="call"/> under a fresh xid, the counter's next value that no call in flight holds (the
+    /// counter wraps, and a call waiting long enough may still hold a value it comes back to).
+    /// </summary>
+    public static uint Register(ConcurrentDictionary<uint, PendingRpcCall> pending, ref int nextXid, PendingRpcCall call)
+    {
+        uint xid;
+        do
+            xid = (uint)Interlocked.Increment(ref nextXid);
+        while (!pending.TryAdd(xid, call));
+        return xid;
+    }
+
     /// <summary>The encoded call; over a stream (<paramref name="recordMarked"/>) it is one record of one fragment.</summary>
     public static XdrBufferWriter Encode<TArguments, TCodec>(uint xid, uint program, uint version, uint procedure, in OpaqueAuth credential, in TArguments arguments, bool recordMarked)
         where TCodec : IXdrCodec<TArguments>

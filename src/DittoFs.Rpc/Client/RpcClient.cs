@@ -104,10 +104,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
     {
         ThrowIfBroken();
         var pending = new PendingRpcCall(program, version, procedure);
-        uint xid;
-        do
-            xid = (uint)Interlocked.Increment(ref _nextXid);
-        while (!_pending.TryAdd(xid, pending));
+        uint xid = RpcCallMessages.Register(_pending, ref _nextXid, pending);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CallTimeout);
         try

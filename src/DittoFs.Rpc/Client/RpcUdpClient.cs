@@ -79,10 +79,7 @@ public sealed class RpcUdpClient : IXdrCallTransport, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var pending = new PendingRpcCall(program, version, procedure);
-        uint xid;
-        do
-            xid = (uint)Interlocked.Increment(ref _nextXid);
-        while (!_pending.TryAdd(xid, pending));
+        uint xid = RpcCallMessages.Register(_pending, ref _nextXid, pending);
         using var message = RpcCallMessages.Encode<TArguments, TCodec>(xid, program, version, procedure, _credential, arguments, recordMarked: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CallTimeout);
