@@ -1,34 +1,47 @@
+using System.Runtime.CompilerServices;
+
 namespace DittoFs.Xdr;
 
 /// <summary>
-/// What the inline opaque types share. A fixed <c>opaque x[N]</c> or bounded <c>opaque x&lt;N&gt;</c> with
-/// N ≤ <see cref="MaxLength"/> (file handles, verifiers) is generated as a value holding its bytes
-/// (<see cref="InlineOpaque8"/> or <see cref="InlineOpaque64"/>), so a reply can carry a handle it built without
-/// memory that must outlive the call; longer or unbounded opaques, and strings, stay slices of the receive buffer
-/// (<see cref="ReadOnlyMemory{T}"/>), since copying them would cost and holding them inline would make every struct
-/// that holds them large.
+/// Which opaques are held inline. A fixed <c>opaque x[N]</c> or bounded <c>opaque x&lt;N&gt;</c> with
+/// N ≤ <see cref="MaxLength"/> (file handles, verifiers) is generated as an <see cref="InlineOpaque{TBytes}"/>, a value
+/// holding its bytes, so a reply can carry a handle it built without memory that must outlive the call; longer or
+/// unbounded opaques, and strings, stay slices of the receive buffer (<see cref="ReadOnlyMemory{T}"/>), since copying
+/// them would cost and holding them inline would make every struct that holds them large.
 /// </summary>
 /// <remarks>
-/// Two capacities, not one and not a ladder: 8 holds the verifiers (NFS3 cookie, create and write verifiers are
-/// exactly 8 bytes), so the many results that carry one stay small (9 bytes, not 65); 64 holds every other bound up
-/// to NFS3_FHSIZE, the largest file handle. Capacities in between would save bytes only for bounds our protocols do
-/// not use, at the price of more copies of the same struct.
+/// Two capacities, not one and not a ladder: 8 (<see cref="InlineBytes8"/>) holds the verifiers (NFS3 cookie, create
+/// and write verifiers are exactly 8 bytes), so the many results that carry one stay small (9 bytes, not 65); 64
+/// (<see cref="InlineBytes64"/>) holds every other bound up to NFS3_FHSIZE, the largest file handle. Capacities in
+/// between would save bytes only for bounds our protocols do not use; adding one is a storage type here and its
+/// capacity in the generator's list.
 /// </remarks>
 public static class InlineOpaques
 {
     /// <summary>The largest bound (or fixed length) stored inline: NFS3_FHSIZE, the largest file handle.</summary>
-    public const int MaxLength = InlineOpaque64.Capacity;
+    public const int MaxLength = 64;
+}
 
-    internal static void CheckCapacity(int length, int capacity)
-    {
-        if (length > capacity)
-            throw new ArgumentException($"An inline opaque holds at most {capacity} bytes, got {length}.", "bytes");
-    }
+/// <summary>The storage of an <see cref="InlineOpaque{TBytes}"/>: an inline array of <see cref="Capacity"/> bytes.</summary>
+public interface IInlineBytes
+{
+    static abstract int Capacity { get; }
+}
 
-    internal static int Hash(ReadOnlySpan<byte> bytes)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(bytes);
-        return hash.ToHashCode();
-    }
+/// <summary>8 bytes: verifiers.</summary>
+[InlineArray(8)]
+public struct InlineBytes8 : IInlineBytes
+{
+    private byte _first;
+
+    public static int Capacity => 8;
+}
+
+/// <summary>64 bytes: file handles.</summary>
+[InlineArray(InlineOpaques.MaxLength)]
+public struct InlineBytes64 : IInlineBytes
+{
+    private byte _first;
+
+    public static int Capacity => InlineOpaques.MaxLength;
 }

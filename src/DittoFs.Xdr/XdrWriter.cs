@@ -69,7 +69,7 @@ public ref struct XdrWriter
 
     public void WriteBool(bool value) => WriteUInt32(value ? 1u : 0u);
 
-    // The bytes written are copied, never kept: scoped lets a caller pass the span of a value held inline (InlineOpaque64).
+    // The bytes written are copied, never kept: scoped lets a caller pass the span of a value held inline (InlineOpaque<InlineBytes64>).
 
     /// <summary>Fixed-length opaque: exactly <paramref name="length"/> bytes, zero padded to 4.</summary>
     public void WriteFixedOpaque(scoped ReadOnlySpan<byte> value, int length)

@@ -182,7 +182,7 @@ internal sealed class CrashWorker(string name, NfsSession session, NfsFh3 direct
         Done();
     }
 
-    private void CheckVerifier(in InlineOpaque8 verifier)
+    private void CheckVerifier(in InlineOpaque<InlineBytes8> verifier)
     {
         if (Verifier is null)
             Verifier = verifier.ToArray();

@@ -106,7 +106,7 @@ internal sealed class NfsSession : IAsyncDisposable
     {
         var entries = new List<(string, ulong, Fattr3, NfsFh3)>();
         ulong cookie = 0;
-        InlineOpaque8 verifier = new byte[8];
+        InlineOpaque<InlineBytes8> verifier = new byte[8];
         while (true)
         {
             var page = await Nfs.ReaddirplusAsync(new Readdirplus3Args { Dir = directory, Cookie = cookie, Cookieverf = verifier, Dircount = 4096, Maxcount = 32 * 1024 }, cancellationToken);

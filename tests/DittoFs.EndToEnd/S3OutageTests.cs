@@ -383,7 +383,7 @@ public sealed class S3OutageTests
             return (result, status);
         }
 
-        private void CheckVerifier(in InlineOpaque8 verifier)
+        private void CheckVerifier(in InlineOpaque<InlineBytes8> verifier)
         {
             _verifier ??= verifier.ToArray();
             Assert.That(verifier.ToArray(), Is.EqualTo(_verifier), "one write verifier for the server instance, outage or not");

@@ -1,3 +1,4 @@
+using DittoFs.Tests;
 using DittoFs.Nfs.Tests.Support;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
@@ -14,30 +15,7 @@ namespace DittoFs.Nfs.Tests;
 public class AllocationTests
 {
     [SetUp]
-    public void RequireOptimizedBuild()
-    {
-        // A Debug build compiles async methods to classes (one allocation per call); only optimised builds count.
-        var debuggable = typeof(NfsService).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
-            .OfType<System.Diagnostics.DebuggableAttribute>().SingleOrDefault();
-        if (debuggable is { IsJITOptimizerDisabled: true })
-        {
-            Assert.Ignore("Allocation counts need an optimised (Release) build of DittoFs.Nfs.");
-        }
-    }
-
-    private static long AllocatedBy(Action call, int iterations = 2_000)
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            call();
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < iterations; i++)
-        {
-            call();
-        }
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    public void RequireOptimizedBuild() => Allocations.RequireOptimisedBuild(typeof(NfsService).Assembly);
 
     private static async Task<(Server Server, NfsFh3 File, RpcCallContext Context)> Setup()
     {
@@ -62,7 +40,7 @@ public class AllocationTests
         var (server, file, context) = await Setup();
         var arguments = new Getattr3Args { Object = file };
 
-        long bytes = AllocatedBy(() => server.Nfs.GetattrAsync(arguments, context).GetAwaiter().GetResult());
+        long bytes = Allocations.Of(() => server.Nfs.GetattrAsync(arguments, context).GetAwaiter().GetResult());
 
         Assert.That(bytes, Is.Zero);
     }
@@ -73,7 +51,7 @@ public class AllocationTests
         var (server, file, context) = await Setup();
         var arguments = new Read3Args { File = file, Offset = 0, Count = 65536 };
 
-        long bytes = AllocatedBy(() => server.Nfs.ReadAsync(arguments, context).GetAwaiter().GetResult());
+        long bytes = Allocations.Of(() => server.Nfs.ReadAsync(arguments, context).GetAwaiter().GetResult());
 
         Assert.That(bytes, Is.Zero);
     }
@@ -84,7 +62,7 @@ public class AllocationTests
         var (server, file, context) = await Setup();
         var arguments = new Write3Args { File = file, Offset = 0, Count = 65536, Stable = StableHow.Unstable, Data = new byte[65536] };
 
-        long bytes = AllocatedBy(() => server.Nfs.WriteAsync(arguments, context).GetAwaiter().GetResult());
+        long bytes = Allocations.Of(() => server.Nfs.WriteAsync(arguments, context).GetAwaiter().GetResult());
 
         Assert.That(bytes, Is.Zero);
     }
@@ -95,7 +73,7 @@ public class AllocationTests
         var (server, _, context) = await Setup();
         var arguments = new Lookup3Args { What = TestServer.Where(server.Root, "file") };
 
-        long bytes = AllocatedBy(() => server.Nfs.LookupAsync(arguments, context).GetAwaiter().GetResult());
+        long bytes = Allocations.Of(() => server.Nfs.LookupAsync(arguments, context).GetAwaiter().GetResult());
 
         Assert.That(bytes, Is.Zero);
     }
@@ -106,7 +84,7 @@ public class AllocationTests
         var (server, _, context) = await Setup();
         var arguments = new Readdirplus3Args { Dir = server.Root, Dircount = 8192, Maxcount = 32768 };
 
-        long bytes = AllocatedBy(() => server.Nfs.ReaddirplusAsync(arguments, context).GetAwaiter().GetResult());
+        long bytes = Allocations.Of(() => server.Nfs.ReaddirplusAsync(arguments, context).GetAwaiter().GetResult());
 
         Assert.That(bytes, Is.Zero);
     }

@@ -8,7 +8,7 @@ namespace DittoFs.Nfs.Tests;
 /// <summary>READDIR (RFC 1813 §3.3.16).</summary>
 public class ReaddirTests
 {
-    private static async Task<Readdir3Res> Readdir(TestServer server, NfsFh3 directory, ulong cookie, InlineOpaque8 verifier, uint count) =>
+    private static async Task<Readdir3Res> Readdir(TestServer server, NfsFh3 directory, ulong cookie, InlineOpaque<InlineBytes8> verifier, uint count) =>
         await server.Nfs.ReaddirAsync(new Readdir3Args { Dir = directory, Cookie = cookie, Cookieverf = verifier, Count = count }, Callers.Root());
 
     private static async Task<TestServer> ServerWithFiles(int count)
@@ -28,7 +28,7 @@ public class ReaddirTests
         const uint count = 512;
         var seen = new List<string>();
         ulong cookie = 0;
-        InlineOpaque8 verifier = new byte[8];
+        InlineOpaque<InlineBytes8> verifier = new byte[8];
         int pages = 0;
         while (true)
         {

@@ -8,7 +8,7 @@ namespace DittoFs.Nfs.Tests;
 /// <summary>READDIRPLUS (RFC 1813 §3.3.17).</summary>
 public class ReaddirplusTests
 {
-    private static async Task<Readdirplus3Res> Readdirplus(TestServer server, NfsFh3 directory, ulong cookie, InlineOpaque8 verifier, uint dirCount, uint maxCount) =>
+    private static async Task<Readdirplus3Res> Readdirplus(TestServer server, NfsFh3 directory, ulong cookie, InlineOpaque<InlineBytes8> verifier, uint dirCount, uint maxCount) =>
         await server.Nfs.ReaddirplusAsync(new Readdirplus3Args { Dir = directory, Cookie = cookie, Cookieverf = verifier, Dircount = dirCount, Maxcount = maxCount }, Callers.Root());
 
     private static async Task<TestServer> ServerWithFiles(int count)
@@ -29,7 +29,7 @@ public class ReaddirplusTests
         const uint maxCount = 2000;
         var seen = new List<string>();
         ulong cookie = 0;
-        InlineOpaque8 verifier = default;
+        InlineOpaque<InlineBytes8> verifier = default;
         while (true)
         {
             var page = await Readdirplus(server, server.Root, cookie, verifier, dirCount, maxCount);

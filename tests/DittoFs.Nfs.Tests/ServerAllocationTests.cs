@@ -1,3 +1,4 @@
+using DittoFs.Tests;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -39,13 +40,8 @@ public class ServerAllocationTests
     [OneTimeSetUp]
     public async Task StartServer()
     {
-        // A Debug build compiles async methods to classes (one allocation per call); only optimised builds count.
-        var debuggable = typeof(RpcServer).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
-            .OfType<System.Diagnostics.DebuggableAttribute>().SingleOrDefault();
-        if (debuggable is { IsJITOptimizerDisabled: true })
-        {
-            Assert.Ignore("Allocation counts need an optimised (Release) build.");
-        }
+        Allocations.RequireOptimisedBuild(typeof(RpcServer).Assembly);
+        Allocations.RequireOptimisedBuild(typeof(NfsService).Assembly);
 
         var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), rootMode: 0x1FF), TestServer.OpenExport);
         var shares = new ShareTable(share);

@@ -1,3 +1,4 @@
+using DittoFs.Tests;
 using DittoFs.Protocol.Tests.Support;
 using DittoFs.Xdr;
 

@@ -43,19 +43,19 @@ public class XdrRuntimeTests
     public void An_inline_opaque_holds_a_copy_of_up_to_its_capacity_and_compares_by_its_bytes()
     {
         var bytes = new byte[] { 1, 2, 3 };
-        var value = new InlineOpaque8(bytes);
+        var value = new InlineOpaque<InlineBytes8>(bytes);
         bytes[0] = 9;
         Assert.Multiple(() =>
         {
             Assert.That(value.ToArray(), Is.EqualTo(new byte[] { 1, 2, 3 }), "a copy, not a view");
-            Assert.That(value, Is.EqualTo(new InlineOpaque8([1, 2, 3])));
-            Assert.That(value.GetHashCode(), Is.EqualTo(new InlineOpaque8([1, 2, 3]).GetHashCode()));
-            Assert.That(value, Is.Not.EqualTo(new InlineOpaque8([1, 2, 3, 0])), "the length is part of the value");
+            Assert.That(value, Is.EqualTo(new InlineOpaque<InlineBytes8>([1, 2, 3])));
+            Assert.That(value.GetHashCode(), Is.EqualTo(new InlineOpaque<InlineBytes8>([1, 2, 3]).GetHashCode()));
+            Assert.That(value, Is.Not.EqualTo(new InlineOpaque<InlineBytes8>([1, 2, 3, 0])), "the length is part of the value");
             Assert.That(value.ToString(), Is.EqualTo("010203"));
-            Assert.That(default(InlineOpaque64).Length, Is.Zero);
-            Assert.That(new InlineOpaque64(new byte[64]).Length, Is.EqualTo(64));
-            Assert.That(() => new InlineOpaque8(new byte[9]), Throws.ArgumentException);
-            Assert.That(() => new InlineOpaque64(new byte[65]), Throws.ArgumentException);
+            Assert.That(default(InlineOpaque<InlineBytes64>).Length, Is.Zero);
+            Assert.That(new InlineOpaque<InlineBytes64>(new byte[64]).Length, Is.EqualTo(64));
+            Assert.That(() => new InlineOpaque<InlineBytes8>(new byte[9]), Throws.ArgumentException);
+            Assert.That(() => new InlineOpaque<InlineBytes64>(new byte[65]), Throws.ArgumentException);
         });
     }
 
@@ -66,12 +66,12 @@ public class XdrRuntimeTests
         Assert.Multiple(() =>
         {
             var reader = new XdrReader(sevenBytes);
-            Assert.That(InlineOpaque8.Read(ref reader, 8).ToArray(), Is.EqualTo(new byte[] { 1, 2, 3, 4, 5, 6, 7 }));
+            Assert.That(InlineOpaque<InlineBytes8>.Read(ref reader, 8).ToArray(), Is.EqualTo(new byte[] { 1, 2, 3, 4, 5, 6, 7 }));
             reader = new XdrReader(sevenBytes);
-            InlineOpaque8.Read(ref reader, 6);
+            InlineOpaque<InlineBytes8>.Read(ref reader, 6);
             Assert.That(reader.Error, Is.EqualTo(XdrError.LengthExceedsBound));
-            Assert.That(() => { var r = new XdrReader(sevenBytes); InlineOpaque8.Read(ref r, 9); }, Throws.TypeOf<ArgumentOutOfRangeException>());
-            Assert.That(() => { var r = new XdrReader(sevenBytes); InlineOpaque8.ReadFixed(ref r, 9); }, Throws.TypeOf<ArgumentOutOfRangeException>());
+            Assert.That(() => { var r = new XdrReader(sevenBytes); InlineOpaque<InlineBytes8>.Read(ref r, 9); }, Throws.TypeOf<ArgumentOutOfRangeException>());
+            Assert.That(() => { var r = new XdrReader(sevenBytes); InlineOpaque<InlineBytes8>.ReadFixed(ref r, 9); }, Throws.TypeOf<ArgumentOutOfRangeException>());
         });
     }
 

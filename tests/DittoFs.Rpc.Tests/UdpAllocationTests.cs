@@ -1,3 +1,4 @@
+using DittoFs.Tests;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -25,10 +26,7 @@ public class UdpAllocationTests
     [Test]
     public async Task Steady_state_udp_calls_allocate_nothing_per_datagram()
     {
-        var debuggable = typeof(RpcServer).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
-            .OfType<System.Diagnostics.DebuggableAttribute>().SingleOrDefault();
-        if (debuggable is { IsJITOptimizerDisabled: true })
-            Assert.Ignore("Allocation counts need an optimised (Release) build.");
+        Allocations.RequireOptimisedBuild(typeof(RpcServer).Assembly);
 
         // No recording observer (its queue allocates per call) and no logger output: only the server's own path counts.
         var server = new RpcServer(new RpcServerOptions { Address = IPAddress.Loopback, Udp = new RpcUdpOptions() }, [new TestProgram(1, new Gates())],

@@ -14,7 +14,7 @@ namespace DittoFs.Nfs;
 internal static class DirectoryListing
 {
     /// <summary>An 8-byte placeholder for sizing a reply before its cookie verifier is known.</summary>
-    public static readonly InlineOpaque8 NoVerifier = Verifiers.Encode(0);
+    public static readonly InlineOpaque<InlineBytes8> NoVerifier = Verifiers.Encode(0);
 
     private static readonly ReadOnlyMemory<byte> DotName = "."u8.ToArray();
     private static readonly ReadOnlyMemory<byte> DotDotName = ".."u8.ToArray();

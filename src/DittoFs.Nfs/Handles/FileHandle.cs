@@ -53,11 +53,11 @@ public readonly record struct FileHandle(uint ShareId, ulong FileId, ulong Gener
     public FileRef File => new(FileId, (uint)Generation);
 
     /// <summary>The encoded handle, as the value nfs_fh3 and fhandle3 hold (inline: nothing to keep alive or return).</summary>
-    public InlineOpaque64 ToOpaque()
+    public InlineOpaque<InlineBytes64> ToOpaque()
     {
         Span<byte> bytes = stackalloc byte[Size];
         WriteTo(bytes);
-        return new InlineOpaque64(bytes);
+        return new InlineOpaque<InlineBytes64>(bytes);
     }
 
     private void WriteTo(Span<byte> destination)

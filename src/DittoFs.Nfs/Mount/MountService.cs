@@ -69,7 +69,7 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
         return Mounted(share, path, new FileHandle(share.Id, directory).ToOpaque(), context);
     }
 
-    private Mountres3 Mounted(Share share, string path, in InlineOpaque64 handle, RpcCallContext context)
+    private Mountres3 Mounted(Share share, string path, in InlineOpaque<InlineBytes64> handle, RpcCallContext context)
     {
         _mounts.Add(HostOf(context), path);
         LogMounted(path, context.Client);

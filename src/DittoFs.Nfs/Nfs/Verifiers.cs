@@ -9,14 +9,14 @@ namespace DittoFs.Nfs;
 /// </summary>
 internal static class Verifiers
 {
-    public static InlineOpaque8 Encode(ulong value)
+    public static InlineOpaque<InlineBytes8> Encode(ulong value)
     {
         Span<byte> bytes = stackalloc byte[sizeof(ulong)];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
-        return new InlineOpaque8(bytes);
+        return new InlineOpaque<InlineBytes8>(bytes);
     }
 
     /// <summary>The verifier a client sent; one that is not 8 bytes (never decoded, so absent) counts as 0, "none yet".</summary>
-    public static ulong Decode(in InlineOpaque8 verifier) =>
+    public static ulong Decode(in InlineOpaque<InlineBytes8> verifier) =>
         verifier.Length == sizeof(ulong) ? BinaryPrimitives.ReadUInt64BigEndian(verifier.Span) : 0;
 }

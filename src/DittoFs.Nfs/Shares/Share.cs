@@ -43,7 +43,7 @@ public sealed class Share
     public FileRef Root { get; }
 
     /// <summary>The encoded handle of the root directory, as MNT returns it.</summary>
-    public InlineOpaque64 RootHandle { get; }
+    public InlineOpaque<InlineBytes64> RootHandle { get; }
 
     /// <summary>auth_flavors of MNT's reply (RFC 1813 §5.2.1), in order of preference.</summary>
     internal int[] MountAuthFlavors { get; }

@@ -47,10 +47,8 @@ public sealed class RandomXdrValues(int seed)
             return NextEnum(type);
         if (type == typeof(ReadOnlyMemory<byte>))
             return NextOpaque(bound);
-        if (type == typeof(InlineOpaque8))
-            return new InlineOpaque8(NextOpaque(bound).Span);
-        if (type == typeof(InlineOpaque64))
-            return new InlineOpaque64(NextOpaque(bound).Span);
+        if (XdrBounds.IsInlineOpaque(type)) // through its conversion from an array
+            return type.GetMethod("op_Implicit", [typeof(byte[])])!.Invoke(null, [NextOpaque(bound).ToArray()])!;
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(XdrList<,>))
             return NextList(type, bound, depth);
         if (Nullable.GetUnderlyingType(type) is { } optional)

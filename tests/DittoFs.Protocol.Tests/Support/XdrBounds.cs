@@ -83,7 +83,9 @@ public static class XdrBounds
     public static bool TryGetOpaque(FieldInfo field, out XdrBound bound) => Opaque.TryGetValue(Key(field), out bound);
 
     /// <summary>True for the C# types an opaque or string is generated as: a slice, or a value held inline (at most 64 bytes).</summary>
-    public static bool IsOpaque(Type type) => type == typeof(ReadOnlyMemory<byte>) || type == typeof(InlineOpaque8) || type == typeof(InlineOpaque64);
+    public static bool IsOpaque(Type type) => type == typeof(ReadOnlyMemory<byte>) || IsInlineOpaque(type);
+
+    public static bool IsInlineOpaque(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(InlineOpaque<>);
 
     /// <summary>Arrays not listed are self-linked lists or unbounded arrays.</summary>
     public static XdrBound Array(FieldInfo field) => Arrays.GetValueOrDefault(Key(field), XdrBound.Unbounded);

@@ -1,3 +1,4 @@
+using DittoFs.Tests;
 using System.Net;
 using System.Net.Sockets;
 using DittoFs.Nfs;
@@ -20,7 +21,6 @@ namespace DittoFs.Server.Tests.Metrics;
 [NonParallelizable]
 public sealed class HotPathAllocationTests
 {
-    private const int Iterations = 2000;
     private ServerMetrics _metrics = null!;
 
     [SetUp]
@@ -49,15 +49,6 @@ public sealed class HotPathAllocationTests
         }
     }
 
-    private static long AllocatedBy(Action action)
-    {
-        for (int i = 0; i < 100; i++)
-            action(); // first sight of each series allocates its aggregation state
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Iterations; i++)
-            action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
 
     [Test]
     public void Recording_a_completed_call_allocates_nothing()
@@ -65,16 +56,13 @@ public sealed class HotPathAllocationTests
         var observer = _metrics.Observer;
         var duration = TimeSpan.FromMicroseconds(80);
 
-        Assert.That(AllocatedBy(() => observer.CallCompleted(100003, 3, 1, RpcCallStatus.Success, duration)), Is.Zero);
+        Assert.That(Allocations.Of(() => observer.CallCompleted(100003, 3, 1, RpcCallStatus.Success, duration)), Is.Zero);
     }
 
     [Test]
     public async Task A_metered_nfs_read_allocates_nothing()
     {
-        // A Debug build compiles async methods to classes (one allocation per call); only optimised builds count.
-        if (typeof(NfsService).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
-            .OfType<System.Diagnostics.DebuggableAttribute>().SingleOrDefault() is { IsJITOptimizerDisabled: true })
-            Assert.Ignore("Allocation counts need an optimised (Release) build of DittoFs.Nfs.");
+        Allocations.RequireOptimisedBuild(typeof(NfsService).Assembly);
         // The real stack as DittoServer builds it: metered dispatcher, generated dispatcher, metered service, service.
         var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), rootMode: 0x1FF),
             new ExportOptions { RootSquash = false });
@@ -93,7 +81,7 @@ public sealed class HotPathAllocationTests
                 throw new InvalidOperationException("READ did not dispatch");
         }
 
-        Assert.That(AllocatedBy(Dispatch), Is.Zero);
+        Assert.That(Allocations.Of(Dispatch), Is.Zero);
         Assert.That(_metrics.Instruments.NfsReadBytes.Enabled, Is.True, "the exporter listens");
     }
 
@@ -122,7 +110,7 @@ public sealed class HotPathAllocationTests
             store.FlushAsync(content).GetAwaiter().GetResult();
         }
 
-        Assert.That(AllocatedBy(Call), Is.Zero);
+        Assert.That(Allocations.Of(Call), Is.Zero);
     }
 
     /// <summary>Truncate succeeds, flush fails with I/O: both paths of the error meter.</summary>

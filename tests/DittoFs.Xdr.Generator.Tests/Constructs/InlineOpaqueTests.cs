@@ -3,8 +3,8 @@ using DittoFs.Xdr.Generator.Tests.Infrastructure;
 namespace DittoFs.Xdr.Generator.Tests.Constructs;
 
 /// <summary>
-/// Opaques of at most 64 bytes, fixed or bounded, are generated as values holding their bytes (InlineOpaque8 up to
-/// 8 bytes, InlineOpaque64 up to 64); longer and unbounded ones stay slices of the input. Either way the XDR bound is
+/// Opaques of at most 64 bytes, fixed or bounded, are generated as values holding their bytes (InlineOpaque with
+/// InlineBytes8 up to 8 bytes, InlineBytes64 up to 64); longer and unbounded ones stay slices of the input. Either way the XDR bound is
 /// the field's, not the inline type's capacity.
 /// </summary>
 public sealed class InlineOpaqueTests : CompiledXdrFixture
@@ -59,7 +59,7 @@ public sealed class InlineOpaqueTests : CompiledXdrFixture
         {
             var h = XdrCodec.Decode<Holder>(bytes);
             var sample = Sample();
-            return h.Fh == sample.Fh && h.Verf.Equals(sample.Verf) && h.Id == sample.Id && h.Fh != new InlineOpaque64(h.Verf.Span);
+            return h.Fh == sample.Fh && h.Verf.Equals(sample.Verf) && h.Id == sample.Id && h.Fh != new InlineOpaque<InlineBytes64>(h.Verf.Span);
         }
 
         public static XdrError Error(byte[] bytes) => ErrorOf<Holder>(bytes);
@@ -68,7 +68,7 @@ public sealed class InlineOpaqueTests : CompiledXdrFixture
 
         public static byte[] EncodeListElementOverBound() => XdrCodec.Encode(Sample() with { Ids = new Small[] { new byte[7] } });
 
-        public static InlineOpaque64 HandleOverCapacity() => new byte[65];
+        public static InlineOpaque<InlineBytes64> HandleOverCapacity() => new byte[65];
 
         public static byte[] EncodeShortFixed() => XdrCodec.Encode(Sample() with { Verf = new byte[7] });
 
@@ -86,9 +86,9 @@ public sealed class InlineOpaqueTests : CompiledXdrFixture
         var holder = Compiled.Type("Holder");
         Assert.Multiple(() =>
         {
-            Assert.That(holder.GetField("Fh")!.FieldType, Is.EqualTo(typeof(InlineOpaque64)));
-            Assert.That(holder.GetField("Verf")!.FieldType, Is.EqualTo(typeof(InlineOpaque8)));
-            Assert.That(Compiled.Type("Small").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque8)));
+            Assert.That(holder.GetField("Fh")!.FieldType, Is.EqualTo(typeof(InlineOpaque<InlineBytes64>)));
+            Assert.That(holder.GetField("Verf")!.FieldType, Is.EqualTo(typeof(InlineOpaque<InlineBytes8>)));
+            Assert.That(Compiled.Type("Small").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque<InlineBytes8>)));
             Assert.That(holder.GetField("Big")!.FieldType, Is.EqualTo(typeof(ReadOnlyMemory<byte>)));
             Assert.That(holder.GetField("Any")!.FieldType, Is.EqualTo(typeof(ReadOnlyMemory<byte>)));
             

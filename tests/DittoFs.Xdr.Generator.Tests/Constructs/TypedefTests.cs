@@ -86,7 +86,7 @@ public sealed class TypedefTests : CompiledXdrFixture
         Assert.Multiple(() =>
         {
             Assert.That(Compiled.Type("Count3").GetField("Value")!.FieldType, Is.EqualTo(typeof(uint)));
-            Assert.That(Compiled.Type("Handle").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque8)));
+            Assert.That(Compiled.Type("Handle").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque<InlineBytes8>)));
             Assert.That(Compiled.Type("Label").GetField("Value")!.FieldType, Is.EqualTo(typeof(ReadOnlyMemory<byte>)));
             Assert.That(Compiled.Type("Holder").GetField("Name")!.FieldType, Is.EqualTo(Compiled.Type("Label")));
             Assert.That(Compiled.Type("Count3").IsValueType, Is.True);
@@ -101,7 +101,7 @@ public sealed class TypedefTests : CompiledXdrFixture
             Assert.That(Compiled.Type("Holder").GetField("Count")!.FieldType, Is.EqualTo(Compiled.Type("Total")));
             Assert.That(Compiled.Type("Total").GetField("Value")!.FieldType, Is.EqualTo(typeof(uint)));
             Assert.That(Compiled.Type("Holder").GetField("Fh")!.FieldType, Is.EqualTo(Compiled.Type("FileHandle")));
-            Assert.That(Compiled.Type("FileHandle").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque8)));
+            Assert.That(Compiled.Type("FileHandle").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque<InlineBytes8>)));
         });
     }
 

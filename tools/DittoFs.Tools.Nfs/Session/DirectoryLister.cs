@@ -27,7 +27,7 @@ internal static class DirectoryLister
     {
         var entries = new List<DirectoryEntry>();
         ulong cookie = 0;
-        InlineOpaque8 verifier = new byte[Nfs3Constants.Nfs3Cookieverfsize];
+        InlineOpaque<InlineBytes8> verifier = new byte[Nfs3Constants.Nfs3Cookieverfsize];
         for (int page = 0; page < MaxPages; page++)
         {
             var result = await session.Nfs.ReaddirplusAsync(new Readdirplus3Args
@@ -63,7 +63,7 @@ internal static class DirectoryLister
     {
         var entries = new List<DirectoryEntry>();
         ulong cookie = 0;
-        InlineOpaque8 verifier = new byte[Nfs3Constants.Nfs3Cookieverfsize];
+        InlineOpaque<InlineBytes8> verifier = new byte[Nfs3Constants.Nfs3Cookieverfsize];
         for (int page = 0; page < MaxPages; page++)
         {
             var result = await session.Nfs.ReaddirAsync(new Readdir3Args { Dir = directory, Cookie = cookie, Cookieverf = verifier, Count = DirCount }, cancellationToken).ConfigureAwait(false);
