@@ -67,12 +67,18 @@ Task("Test")
         throw new Exception("Tests failed.", failure);
 });
 
-// Benchmarks, into benchmark_results/<UTC timestamp>/ (git-ignored): the BenchmarkDotNet micro benchmarks, then, given
-// --compare=PATH (a compare script that takes a DittoFs URL and a number of rounds and runs the same load against
-// DittoFs and nfs-ganesha), the server side by side with ganesha on in-memory stores (PEER=ram) and on RocksDB +
-// files on disk (PEER=disk), and the iperf3 loopback ceiling of the same session. The repository does not carry a
-// load generator of its own yet, so without --compare only the micro benchmarks run. Options:
-//   --compare=PATH  --rounds=N (compare rounds, default 3)  --peers=ram,disk  --micro=false (skip BenchmarkDotNet)
+// Benchmarks, into benchmark_results/<UTC timestamp>/ (git-ignored): the BenchmarkDotNet micro benchmarks; then the
+// lock load: the real server (Release) on in-memory stores with no grace period, a file created over MOUNT + NFS,
+// and uncontended NLM v4 LOCK+UNLOCK pairs over TCP, first on one connection in sequence, then from --lock-clients
+// clients at once, each on its own connection with its own owner (the `locks` mode of tests/DittoFs.Benchmarks;
+// pairs/s and the count of non-granted replies, which fails the run unless 0, into locks.txt and locks.json); then,
+// given --compare=PATH (a compare script that takes a DittoFs URL and a number of rounds and runs the same load
+// against DittoFs and nfs-ganesha), the server side by side with ganesha on in-memory stores (PEER=ram) and on
+// RocksDB + files on disk (PEER=disk), and the iperf3 loopback ceiling of the same session. The repository does not
+// carry a file-system load generator of its own yet. Options:
+//   --micro=false (skip BenchmarkDotNet: `--target=Bench --micro=false` runs the lock load alone)
+//   --locks=false (skip the lock load)  --lock-clients=N (default 64)  --lock-warmup=S (default 2)  --lock-seconds=S (default 10)
+//   --compare=PATH  --rounds=N (compare rounds, default 3)  --peers=ram,disk
 Task("Bench")
     .Does(() =>
 {
@@ -85,10 +91,46 @@ Task("Bench")
             new DotNetRunSettings { Configuration = "Release" });
     }
 
+    var server = MakeAbsolute(File("src/DittoFs/bin/Release/net10.0/linux-x64/dittofs.dll"));
+    if (Argument("locks", true))
+    {
+        DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+        // The server as shipped but on in-memory stores, metrics and portmapper off, and no grace period: LOCKs are
+        // granted from the first call (in a grace period they would be answered DENIED_GRACE_PERIOD).
+        int port = FreePort();
+        var config = output.CombineWithFilePath("bench-locks.yaml");
+        WriteMemoryConfig(config, "DittoFs on in-memory stores, for the lock load", $"""
+            server:
+              log_level: WARN
+              portmap: "false"
+            metrics:
+              enabled: false
+            locks:
+              grace_period: 0s
+            """);
+        var process = StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = $"\"{server}\" --config \"{config}\" --port {port}" });
+        try
+        {
+            WaitForPort(port, TimeSpan.FromSeconds(60));
+            DotNetRun("tests/DittoFs.Benchmarks/DittoFs.Benchmarks.csproj",
+                new ProcessArgumentBuilder().Append("locks").Append("--port").Append(port.ToString())
+                    .Append("--clients").Append(Argument("lock-clients", 64).ToString())
+                    .Append("--warmup").Append(Argument("lock-warmup", 2).ToString())
+                    .Append("--seconds").Append(Argument("lock-seconds", 10).ToString())
+                    .Append("--output").AppendQuoted(output.FullPath),
+                new DotNetRunSettings { Configuration = "Release" });
+        }
+        finally
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
     var comparePath = Argument("compare", "");
     if (comparePath == "")
     {
-        Information($"No --compare=PATH: micro benchmarks only, in {output}.");
+        Information($"No --compare=PATH: no comparison with ganesha. Results in {output}.");
         return;
     }
     var compare = MakeAbsolute(File(comparePath));
@@ -97,7 +139,6 @@ Task("Bench")
     int rounds = Argument("rounds", 3);
     var peers = Argument("peers", "ram,disk").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
-    var server = MakeAbsolute(File("src/DittoFs/bin/Release/net10.0/linux-x64/dittofs.dll"));
     foreach (var peer in peers)
     {
         // The server as shipped (metrics on, portmapper off: compare.sh's rpcbind serves ganesha), on a fresh store.
@@ -107,26 +148,13 @@ Task("Bench")
         if (peer == "ram")
         {
             var config = output.CombineWithFilePath("bench-memory.yaml");
-            System.IO.File.WriteAllText(config.FullPath, $"""
-                # DittoFs on in-memory stores, for compare.sh PEER=ram
+            WriteMemoryConfig(config, "DittoFs on in-memory stores, for compare.sh PEER=ram", $"""
                 server:
                   log_level: WARN
                   portmap: "false"
                 metrics:
                   enabled: true
                   port: {metricsPort}
-                metadata:
-                  stores:
-                    m:
-                      type: memory
-                content:
-                  stores:
-                    c:
-                      type: memory
-                shares:
-                  - name: /export
-                    metadata_store: m
-                    content_store: c
                 """);
             arguments = $"\"{server}\" --config \"{config}\" --port {port}";
         }
@@ -163,6 +191,28 @@ Task("Bench")
     iperfServer.WaitForExit(10_000);
     Information($"Results in {output}");
 });
+
+// A configuration of one share, /export, on in-memory stores, after the given sections (server, metrics, ...).
+void WriteMemoryConfig(FilePath path, string comment, string sections)
+{
+    System.IO.File.WriteAllText(path.FullPath, $"""
+        # {comment}
+        {sections}
+        metadata:
+          stores:
+            m:
+              type: memory
+        content:
+          stores:
+            c:
+              type: memory
+        shares:
+          - name: /export
+            metadata_store: m
+            content_store: c
+
+        """);
+}
 
 int FreePort()
 {

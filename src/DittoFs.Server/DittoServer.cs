@@ -116,7 +116,8 @@ public sealed class DittoServer : IAsyncDisposable
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor));
-            var programs = nfsPrograms.Concat(NlmPrograms.Create(nlm)).ToArray();
+            IEnumerable<IXdrProgram<RpcCallContext>> nlmPrograms = metrics is null ? NlmPrograms.Create(nlm) : metrics.Meter(NlmPrograms.Create(nlm));
+            var programs = nfsPrograms.Concat(nlmPrograms).ToArray();
             metrics?.ObserveLocks(shares, nlm);
             // Clients reclaim during the grace period; it begins as the server becomes reachable.
             var gracePeriod = Duration(config.Locks.GracePeriod);

@@ -1,4 +1,6 @@
 using System.Net;
+using DittoFs.Protocol;
+using DittoFs.Rpc;
 
 namespace DittoFs.EndToEnd;
 
@@ -26,6 +28,18 @@ public sealed class MetricsEndpointTests
             nfs.WriteFile("/metered.bin", content);
             Assert.That(nfs.ReadFile("/metered.bin"), Is.EqualTo(content));
             Assert.That(nfs.Stat("/no-such-file", out _), Is.EqualTo(-LibNfsMount.ENOENT));
+        }
+        // The lock manager (v1 and v4) and the status monitor, through the generated clients on the NFS port.
+        await using (var rpc = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, new RpcClientOptions { CallTimeout = TimeSpan.FromSeconds(30) }))
+        {
+            await new NlmV1Client(rpc).NullAsync();
+            await new NlmV4Client(rpc).TestAsync(new Nlm4Testargs
+            {
+                Cookie = new byte[4],
+                Exclusive = true,
+                Alock = new Nlm4Lock { CallerName = "metrics-e2e"u8.ToArray(), Fh = new byte[8], Oh = new byte[4], Svid = 1, LLen = 1 },
+            });
+            await new SmV1Client(rpc).StatAsync(new SmName { MonName = "metrics-e2e"u8.ToArray() });
         }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var response = await http.GetAsync($"http://127.0.0.1:{_metricsPort}/metrics");
@@ -61,6 +75,15 @@ public sealed class MetricsEndpointTests
     {
         Assert.That(_scrape.Sum("dittofs_rpc_requests_total", "program=nfs", "procedure=GETATTR", "status=SUCCESS"), Is.GreaterThan(0));
         Assert.That(_scrape.Sum("dittofs_rpc_requests_total", "program=mount", "procedure=MNT", "status=SUCCESS"), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Lock_manager_and_status_monitor_calls_are_counted_under_their_own_programs()
+    {
+        Assert.That(_scrape.Sum("dittofs_rpc_requests_total", "program=nlm", "procedure=NULL", "status=SUCCESS"), Is.EqualTo(1));
+        Assert.That(_scrape.Sum("dittofs_rpc_requests_total", "program=nlm", "procedure=TEST", "status=SUCCESS"), Is.EqualTo(1));
+        Assert.That(_scrape.Sum("dittofs_rpc_requests_total", "program=nsm", "procedure=STAT", "status=SUCCESS"), Is.EqualTo(1));
+        Assert.That(_scrape.Sum("dittofs_rpc_requests_total", "program=other"), Is.Zero);
     }
 
     [Test]

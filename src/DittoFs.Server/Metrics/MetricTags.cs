@@ -16,12 +16,22 @@ internal static class MetricTags
     public static readonly KeyValuePair<string, object?> OtherProgram = new("program", Other);
     public static readonly KeyValuePair<string, object?> OtherProcedure = new("procedure", Other);
 
-    /// <summary>NFS v3, MOUNT v3 and the portmapper (v2): the programs a DittoFs server answers.</summary>
-    public static readonly ProgramTags Nfs = new("nfs", NfsV3Program.Program, NfsV3Program.Version, Enum.GetValues<NfsV3Procedure>().Select(p => ((uint)p, p.ToString())));
-    public static readonly ProgramTags Mount = new("mount", MountV3Program.Program, MountV3Program.Version, Enum.GetValues<MountV3Procedure>().Select(p => ((uint)p, p.ToString())));
-    public static readonly ProgramTags Portmap = new("portmap", PmapV2Program.Program, PmapV2Program.Version, Enum.GetValues<PmapV2Procedure>().Select(p => ((uint)p, p.ToString())));
+    /// <summary>
+    /// NFS v3, MOUNT v3, the portmapper (v2), the lock manager (NLM v1, v3 and v4) and the status monitor (NSM v1):
+    /// the programs a DittoFs server answers. The NLM versions share one program label, and their procedures the
+    /// names of the common ones (LOCK is procedure 2 in each; SHARE, UNSHARE, NM_LOCK and FREE_ALL exist from v3 on).
+    /// </summary>
+    public static readonly ProgramTags Nfs = new("nfs", NfsV3Program.Program, NfsV3Program.Version, Names<NfsV3Procedure>());
+    public static readonly ProgramTags Mount = new("mount", MountV3Program.Program, MountV3Program.Version, Names<MountV3Procedure>());
+    public static readonly ProgramTags Portmap = new("portmap", PmapV2Program.Program, PmapV2Program.Version, Names<PmapV2Procedure>());
+    public static readonly ProgramTags NlmV1 = new("nlm", NlmV1Program.Program, NlmV1Program.Version, Names<NlmV1Procedure>());
+    public static readonly ProgramTags NlmV3 = new("nlm", NlmV3Program.Program, NlmV3Program.Version, Names<NlmV3Procedure>());
+    public static readonly ProgramTags NlmV4 = new("nlm", NlmV4Program.Program, NlmV4Program.Version, Names<NlmV4Procedure>());
+    public static readonly ProgramTags Nsm = new("nsm", SmV1Program.Program, SmV1Program.Version, Names<SmV1Procedure>());
 
-    private static readonly FrozenDictionary<uint, ProgramTags> Programs = new[] { Nfs, Mount, Portmap }.ToFrozenDictionary(p => p.Number);
+    /// <summary>By program and version (<see cref="Key"/>): one program number may be served in several versions.</summary>
+    private static readonly FrozenDictionary<ulong, ProgramTags> Programs = new[] { Nfs, Mount, Portmap, NlmV1, NlmV3, NlmV4, Nsm }
+        .ToFrozenDictionary(p => Key(p.Number, p.Version));
 
     /// <summary>RPC outcome as the RFC 5531 §9 names it (accept_stat, or the reject reason), "DROPPED" for no reply.</summary>
     private static readonly KeyValuePair<string, object?>[] RpcStatuses = Enum.GetValues<RpcCallStatus>()
@@ -53,7 +63,12 @@ internal static class MetricTags
 
     /// <summary>The program's tags when the server answers this program and version; null otherwise.</summary>
     public static ProgramTags? Find(uint program, uint version) =>
-        Programs.TryGetValue(program, out var tags) && tags.Version == version ? tags : null;
+        Programs.TryGetValue(Key(program, version), out var tags) ? tags : null;
+
+    private static ulong Key(uint program, uint version) => (ulong)program << 32 | version;
+
+    private static IEnumerable<(uint Number, string Name)> Names<TProcedure>() where TProcedure : struct, Enum =>
+        Enum.GetValues<TProcedure>().Select(p => (Convert.ToUInt32(p), p.ToString()));
 
     public static KeyValuePair<string, object?> RpcStatus(RpcCallStatus status) =>
         (uint)status < (uint)RpcStatuses.Length ? RpcStatuses[(int)status] : OtherStatus;

@@ -21,11 +21,40 @@ public sealed class MetricTagsTests
         Assert.That(MetricTags.Find(100000, 2)!.Procedure(3).Value, Is.EqualTo("GETPORT"));
     }
 
+    [TestCase(1u, 2u, "LOCK")]
+    [TestCase(3u, 2u, "LOCK")]
+    [TestCase(4u, 2u, "LOCK")]
+    [TestCase(4u, 4u, "UNLOCK")]
+    [TestCase(1u, 6u, "TEST_MSG")]
+    [TestCase(3u, 22u, "NM_LOCK")]
+    [TestCase(4u, 23u, "FREE_ALL")]
+    [TestCase(4u, 0u, "NULL")]
+    [TestCase(1u, 20u, "other")]
+    [TestCase(4u, 24u, "other")]
+    public void Lock_manager_calls_of_every_version_are_labelled_nlm_with_their_procedure_names(uint version, uint procedure, string name)
+    {
+        var tags = MetricTags.Find(100021, version)!;
+        Assert.That((tags.Program.Value, tags.Procedure(procedure).Value), Is.EqualTo(("nlm", name)));
+    }
+
+    [TestCase(1u, "STAT")]
+    [TestCase(2u, "MON")]
+    [TestCase(4u, "UNMON_ALL")]
+    [TestCase(6u, "NOTIFY")]
+    public void Status_monitor_calls_are_labelled_nsm(uint procedure, string name)
+    {
+        var tags = MetricTags.Find(100024, 1)!;
+        Assert.That((tags.Program.Value, tags.Procedure(procedure).Value), Is.EqualTo(("nsm", name)));
+    }
+
     [Test]
     public void Programs_or_versions_the_server_does_not_answer_have_no_tags_of_their_own()
     {
         Assert.That(MetricTags.Find(100003, 4), Is.Null);
-        Assert.That(MetricTags.Find(100021, 4), Is.Null);
+        Assert.That(MetricTags.Find(100021, 2), Is.Null);
+        Assert.That(MetricTags.Find(100021, 5), Is.Null);
+        Assert.That(MetricTags.Find(100024, 2), Is.Null);
+        Assert.That(MetricTags.Find(100099, 1), Is.Null);
     }
 
     [TestCase(0u, "NFS3_OK")]
