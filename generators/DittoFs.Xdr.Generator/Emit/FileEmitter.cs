@@ -81,7 +81,7 @@ internal static class FileEmitter
         return code;
     }
 
-    /// <summary>Every opaque, list or optional type that appears as a list element or procedure type, once.</summary>
+    /// <summary>Every opaque, list or optional type that appears as a list element, procedure type or wide union arm, once.</summary>
     public static SharedCodecsModel SharedCodecs(XdrModel model) =>
         new(model.Namespace, SharedCodecTypes(model).ToEquatableArray()) { HintPrefix = model.HintPrefix };
 
@@ -115,8 +115,11 @@ internal static class FileEmitter
                     throw TypeRef.Unhandled(type);
             }
         }
-        foreach (var field in model.Structs.SelectMany(s => s.Fields).Concat(model.Unions.SelectMany(u => u.ArmFields)))
+        foreach (var field in model.Structs.SelectMany(s => s.Fields))
             Visit(field.Type, needsCodec: false);
+        foreach (var union in model.Unions)
+            foreach (var field in union.ArmFields)
+                Visit(field.Type, needsCodec: union.IsWide); // a wide union reads and checks its arms through their codecs
         foreach (var procedure in model.Programs.SelectMany(p => p.Procedures))
         {
             Visit(procedure.Argument, needsCodec: true);

@@ -147,6 +147,11 @@ internal static class TypeEmitter
 
     public static void EmitUnion(CodeWriter code, UnionModel model)
     {
+        if (model.IsWide)
+        {
+            EmitWideUnion(code, model);
+            return;
+        }
         var discriminant = model.Discriminant;
         code.Line($"/// <summary>{Title("union", model.WireName, model.File)}, switched on <c>{discriminant.WireName}</c>.</summary>");
         using (code.Block($"public partial struct {model.Name} : IXdrCodec<{model.Name}>"))
@@ -186,6 +191,128 @@ internal static class TypeEmitter
                 code.Line("return size;");
             }
         }
+    }
+
+    /// <summary>
+    /// A wide union (<see cref="UnionModel.IsWide"/>): a readonly view holding its discriminant and either its arm's
+    /// encoded bytes (decoded; checked when read, decoded again by the arm's property) or an XdrArm box with the arm
+    /// (built with a From method). Its size is that of three fields, whatever its arms.
+    /// </summary>
+    private static void EmitWideUnion(CodeWriter code, UnionModel model)
+    {
+        var discriminant = model.Discriminant;
+        string discriminantType = TypeSpelling.CsType(discriminant.Type);
+        string d = discriminant.Name;
+        code.Line($"/// <summary>");
+        code.Line($"/// {Title("union", model.WireName, model.File)}, switched on <c>{discriminant.WireName}</c>. A wide union: its discriminant and one");
+        code.Line("/// arm, the arm's bytes when decoded (read by the arm's property) or an <see cref=\"XdrArm{T}\"/> when built (<c>From…</c>).");
+        code.Line($"/// </summary>");
+        using (code.Block($"public readonly partial struct {model.Name} : IXdrCodec<{model.Name}>"))
+        {
+            code.Line($"/// <summary><c>{discriminant.WireName}</c></summary>");
+            code.Line($"public readonly {discriminantType} {d};");
+            code.Line("private readonly object? _arm;");
+            code.Line("private readonly ReadOnlyMemory<byte> _encoded;");
+            code.Line();
+            using (code.Block($"private {model.Name}({discriminantType} discriminant, object? arm, ReadOnlyMemory<byte> encoded)"))
+            {
+                code.Line($"{d} = discriminant;");
+                code.Line("_arm = arm;");
+                code.Line("_encoded = encoded;");
+            }
+            code.Line();
+            EmitWideVoidConstructor(code, model, discriminantType);
+            var fields = model.ArmFields.Where(f => f != discriminant).Distinct().ToList();
+            foreach (var field in fields)
+                EmitWideArm(code, model, field, discriminantType);
+
+            code.Line();
+            using (code.Block($"public static {model.Name} Read({Reader})"))
+            {
+                code.Line($"var discriminant = {TypeSpelling.Read(discriminant.Type)};");
+                code.Line("int start = reader.Position;");
+                EmitSwitch(code, model, "discriminant",
+                    field => code.Line($"XdrArm.Check<{Arm(field)}>(ref reader);"),
+                    () => code.Line("reader.Fail(XdrError.UnknownDiscriminant);"));
+                code.Line($"return new {model.Name}(discriminant, null, reader.SliceFrom(start));");
+            }
+            code.Line();
+            using (code.Block($"public static void Write({Writer}, in {model.Name} value)"))
+            {
+                TypeSpelling.Write(code, discriminant.Type, "value." + d);
+                using (code.Block("if (value._arm is null)"))
+                {
+                    code.Line("writer.WriteEncoded(value._encoded.Span); // decoded, or a void arm");
+                    code.Line("return;");
+                }
+                EmitSwitch(code, model, "value." + d,
+                    field => code.Line($"XdrArm.Write<{Arm(field)}>(ref writer, value._arm);"),
+                    () => code.Line($"throw new ArgumentException(\"{model.WireName}: no arm for discriminant \" + value.{d});"),
+                    noArmThrows: true);
+            }
+            code.Line();
+            using (code.Block($"public static int SizeOf(in {model.Name} value)"))
+            {
+                code.Line("if (value._arm is null)");
+                code.Line("    return 4 + value._encoded.Length;");
+                code.Line("int size = 4;");
+                EmitSwitch(code, model, "value." + d,
+                    field => code.Line($"size += XdrArm.SizeOf<{Arm(field)}>(value._arm);"),
+                    () => { });
+                code.Line("return size;");
+            }
+        }
+    }
+
+    /// <summary>The constructor of a value whose arm is void; none when no arm is.</summary>
+    private static void EmitWideVoidConstructor(CodeWriter code, UnionModel model, string discriminantType)
+    {
+        string voidLabels = string.Join(" or ", model.Arms.Where(a => a.Field is null).SelectMany(a => a.Labels));
+        string dataLabels = string.Join(" or ", model.Arms.Where(a => a.Field is not null).SelectMany(a => a.Labels));
+        string? refused = model.Default is { Field: null } ? $"discriminant is {dataLabels}"
+            : voidLabels.Length > 0 ? $"discriminant is not ({voidLabels})"
+            : null;
+        if (refused is null)
+            return;
+        code.Line("/// <summary>A value whose discriminant selects a void arm; any other throws <see cref=\"ArgumentException\"/>.</summary>");
+        using (code.Block($"public {model.Name}({discriminantType} discriminant) : this(discriminant, null, default)"))
+        {
+            code.Line($"if ({refused})");
+            code.Line($"    throw XdrArm.NeedsArm(\"{model.WireName}\", discriminant);");
+        }
+    }
+
+    /// <summary>The type arguments of the XdrArm helpers for an arm: its C# type and its codec.</summary>
+    private static string Arm(FieldModel field) => $"{TypeSpelling.CsType(field.Type)}, {TypeSpelling.CodecType(field.Type)}";
+
+    /// <summary>One arm of a wide union: its property, and the From methods that build a value holding it.</summary>
+    private static void EmitWideArm(CodeWriter code, UnionModel model, FieldModel field, string discriminantType)
+    {
+        string type = TypeSpelling.CsType(field.Type);
+        var labels = model.Arms.Where(a => a.Field == field).SelectMany(a => a.Labels).ToList();
+        bool isDefault = model.Default?.Field == field;
+        code.Line();
+        // The arm's labels, or for the default arm every label of the other arms.
+        string selects = isDefault
+            ? $"{model.Discriminant.Name} is not ({string.Join(" or ", model.Arms.Where(a => a.Field != field).SelectMany(a => a.Labels))})"
+            : $"{model.Discriminant.Name} is {string.Join(" or ", labels)}";
+        code.Line($"/// <summary><c>{field.WireName}</c>; throws <see cref=\"InvalidOperationException\"/> if the discriminant selects another arm.</summary>");
+        code.Line($"public {type} {field.Name} => {selects}");
+        code.Line($"    ? XdrArm.Get<{Arm(field)}>(_arm, _encoded)");
+        code.Line($"    : throw XdrArm.WrongArm(\"{model.WireName}\", \"{field.WireName}\", {model.Discriminant.Name});");
+        if (labels.Count == 1 && !isDefault)
+        {
+            code.Line($"/// <summary>A value of arm <c>{field.WireName}</c> holding <paramref name=\"arm\"/>, whose value is read when encoded (reuse it: nothing is allocated).</summary>");
+            code.Line($"public static {model.Name} From{field.Name}(XdrArm<{type}> arm) => new({labels[0]}, arm, default);");
+            code.Line($"/// <summary>A value of arm <c>{field.WireName}</c> holding a copy of <paramref name=\"value\"/> (allocates its box).</summary>");
+            code.Line($"public static {model.Name} From{field.Name}(in {type} value) => new({labels[0]}, new XdrArm<{type}>(value), default);");
+            return;
+        }
+        // Several labels, or the default arm: the discriminant says which; the encoder refuses one that selects another arm.
+        code.Line($"/// <summary>A value of arm <c>{field.WireName}</c> for <paramref name=\"discriminant\"/>, holding <paramref name=\"arm\"/> (read when encoded).</summary>");
+        code.Line($"public static {model.Name} From{field.Name}({discriminantType} discriminant, XdrArm<{type}> arm) => new(discriminant, arm, default);");
+        code.Line($"/// <summary>A value of arm <c>{field.WireName}</c> for <paramref name=\"discriminant\"/>, holding a copy of <paramref name=\"value\"/>.</summary>");
+        code.Line($"public static {model.Name} From{field.Name}({discriminantType} discriminant, in {type} value) => new(discriminant, new XdrArm<{type}>(value), default);");
     }
 
     /// <summary>The switch over a union's discriminant, shared by Read, Write and SizeOf.</summary>

@@ -38,6 +38,15 @@ internal sealed record UnionModel(string Name, string WireName, string File, Fie
     /// <summary>The fields of the case arms, then of the default arm; void arms have none.</summary>
     public IEnumerable<FieldModel> ArmFields =>
         Arms.Concat(Default is null ? Enumerable.Empty<ArmModel>() : new[] { Default }).SelectMany(arm => arm.Field is null ? Enumerable.Empty<FieldModel>() : new[] { arm.Field });
+
+    /// <summary>The most arms with data a union has and is still a struct with every arm side by side (DittoFs.Xdr's XdrArm.WideArmCount).</summary>
+    public const int WideArmCount = 8;
+
+    /// <summary>
+    /// Whether the union is generated as a view (its discriminant and one arm, encoded or built) rather than a struct
+    /// of all its arms: past <see cref="WideArmCount"/> arms with data, the struct would be the size of them all.
+    /// </summary>
+    public bool IsWide => ArmFields.Distinct().Count() > WideArmCount;
 }
 
 /// <summary>A procedure; a null argument or result is void.</summary>
