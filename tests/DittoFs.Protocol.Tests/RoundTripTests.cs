@@ -5,7 +5,7 @@ using DittoFs.Xdr;
 namespace DittoFs.Protocol.Tests;
 
 /// <summary>
-/// Every codec the generator emitted for rpc_prot.x, portmap.x, mount3.x and nfs3.x: random values within
+/// Every codec the generator emitted for idl/*.x (RPC, portmap, MOUNT, NFSv3, NFSv4, NLM, NSM): random values within
 /// the declared bounds encode, decode consuming exactly the encoded bytes, and encode again to the same bytes.
 /// </summary>
 public class RoundTripTests

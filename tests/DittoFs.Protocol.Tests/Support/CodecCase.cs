@@ -75,6 +75,6 @@ public static class CodecCases
 
     public static ICodecCase For<T, TCodec>() where TCodec : IXdrCodec<T> => new CodecCase<T, TCodec>();
 
-    /// <summary>The protocol assembly (rpc_prot.x, portmap.x, mount3.x, nfs3.x).</summary>
+    /// <summary>The protocol assembly (every idl/*.x).</summary>
     public static readonly Assembly Protocol = typeof(NfsV3Program).Assembly;
 }

@@ -130,6 +130,12 @@ public sealed class RandomXdrValues(int seed)
                 throw new InvalidOperationException($"No bound for {XdrBounds.Key(field)}: add it to XdrBounds from the .x file.");
             if (field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(XdrList<,>))
                 bound = XdrBounds.Array(field);
+            if (XdrBounds.TryGetDiscriminants(field, out var discriminants))
+            {
+                // A union whose discriminant has values without an arm: only the values with one.
+                field.SetValue(value, discriminants[_random.Next(discriminants.Length)]);
+                continue;
+            }
             field.SetValue(value, Make(field.FieldType, bound, depth + 1));
         }
         return value;

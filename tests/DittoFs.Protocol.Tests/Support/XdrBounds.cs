@@ -64,6 +64,53 @@ public static class XdrBounds
         ["Status.MonName"] = XdrBound.AtMost(SmInterConstants.SmMaxstrlen),
         ["Mon.Priv"] = XdrBound.Fixed(16),                                     // opaque priv[16]
         ["Status.Priv"] = XdrBound.Fixed(16),
+        // nfs4_prot.x (RFC 5662): its opaque and string typedefs are structs wrapping the bytes (Value)
+        ["Attrlist4.Value"] = XdrBound.Unbounded,                              // opaque attrlist4<>
+        ["NfsFh4.Value"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4Fhsize),      // opaque nfs_fh4<NFS4_FHSIZE>
+        ["Fattr4Filehandle.Value"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4Fhsize), // typedef nfs_fh4 fattr4_filehandle
+        ["SecOid4.Value"] = XdrBound.Unbounded,                                // opaque sec_oid4<>
+        ["Sessionid4.Value"] = XdrBound.Fixed(Nfs4ProtConstants.Nfs4SessionidSize), // opaque sessionid4[NFS4_SESSIONID_SIZE]
+        ["Verifier4.Value"] = XdrBound.Fixed(Nfs4ProtConstants.Nfs4VerifierSize),   // opaque verifier4[NFS4_VERIFIER_SIZE]
+        ["Deviceid4.Value"] = XdrBound.Fixed(Nfs4ProtConstants.Nfs4Deviceid4Size),  // opaque deviceid4[NFS4_DEVICEID4_SIZE]
+        ["Utf8string.Value"] = XdrBound.Unbounded,                             // opaque utf8string<>, and its typedefs:
+        ["Utf8strCis.Value"] = XdrBound.Unbounded,
+        ["Utf8strCs.Value"] = XdrBound.Unbounded,
+        ["Utf8strMixed.Value"] = XdrBound.Unbounded,
+        ["Component4.Value"] = XdrBound.Unbounded,
+        ["Linktext4.Value"] = XdrBound.Unbounded,
+        ["Fattr4Mimetype.Value"] = XdrBound.Unbounded,
+        ["Fattr4Owner.Value"] = XdrBound.Unbounded,
+        ["Fattr4OwnerGroup.Value"] = XdrBound.Unbounded,
+        ["Gsshandle4T.Value"] = XdrBound.Unbounded,                            // opaque gsshandle4_t<>
+        ["Notifylist4.Value"] = XdrBound.Unbounded,                            // opaque notifylist4<>
+        ["Netaddr4.NaRNetid"] = XdrBound.Unbounded,                            // string na_r_netid<>
+        ["Netaddr4.NaRAddr"] = XdrBound.Unbounded,                             // string na_r_addr<>
+        ["Stateid4.Other"] = XdrBound.Fixed(12),                               // opaque other[12]
+        ["LayoutContent4.LocBody"] = XdrBound.Unbounded,                       // opaque loc_body<>
+        ["Layouthint4.LohBody"] = XdrBound.Unbounded,
+        ["DeviceAddr4.DaAddrBody"] = XdrBound.Unbounded,
+        ["Layoutupdate4.LouBody"] = XdrBound.Unbounded,
+        ["LayoutreturnFile4.LrfBody"] = XdrBound.Unbounded,
+        ["ThresholdItem4.ThiHintlist"] = XdrBound.Unbounded,
+        ["NfsClientId4.Id"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4OpaqueLimit),  // opaque id<NFS4_OPAQUE_LIMIT>
+        ["ClientOwner4.CoOwnerid"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4OpaqueLimit),
+        ["ServerOwner4.SoMajorId"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4OpaqueLimit),
+        ["StateOwner4.Owner"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4OpaqueLimit),
+        ["ExchangeId4Resok.EirServerScope"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4OpaqueLimit),
+        ["SsvMicPlainTkn4.SmptOrigPlain"] = XdrBound.Unbounded,
+        ["SsvMicTkn4.SmtHmac"] = XdrBound.Unbounded,
+        ["SsvSealPlainTkn4.SsptConfounder"] = XdrBound.Unbounded,
+        ["SsvSealPlainTkn4.SsptOrigPlain"] = XdrBound.Unbounded,
+        ["SsvSealPlainTkn4.SsptPad"] = XdrBound.Unbounded,
+        ["SsvSealCipherTkn4.SsctIv"] = XdrBound.Unbounded,
+        ["SsvSealCipherTkn4.SsctEncrData"] = XdrBound.Unbounded,
+        ["SsvSealCipherTkn4.SsctHmac"] = XdrBound.Unbounded,
+        ["FsLocationsServer4.FlsInfo"] = XdrBound.Unbounded,
+        ["Read4Resok.Data"] = XdrBound.Unbounded,                              // opaque data<>
+        ["Write4Args.Data"] = XdrBound.Unbounded,
+        ["SetSsv4Args.SsaSsv"] = XdrBound.Unbounded,
+        ["SetSsv4Args.SsaDigest"] = XdrBound.Unbounded,
+        ["SetSsv4Resok.SsrDigest"] = XdrBound.Unbounded,
         // Idl/probe.x (this test project)
         ["ProbeShapes.Odd"] = XdrBound.Fixed(3),
         ["ProbeShapes.Label"] = XdrBound.AtMost(5),
@@ -73,10 +120,40 @@ public static class XdrBounds
     {
         ["AuthsysParms.Gids"] = XdrBound.AtMost(16),                           // unsigned int gids<16>
         ["Mountres3Ok.AuthFlavors"] = XdrBound.Unbounded,                      // int auth_flavors<>
+        // nfs4_prot.x: the arrays of at most one element (the rest are <>)
+        ["RetentionGet4.RgBeginTime"] = XdrBound.AtMost(1),                    // nfstime4 rg_begin_time<1>
+        ["RetentionSet4.RsDuration"] = XdrBound.AtMost(1),                     // uint64_t rs_duration<1>
+        ["ExchangeId4Args.EiaClientImplId"] = XdrBound.AtMost(1),              // nfs_impl_id4 eia_client_impl_id<1>
+        ["ExchangeId4Resok.EirServerImplId"] = XdrBound.AtMost(1),
+        ["ChannelAttrs4.CaRdmaIrd"] = XdrBound.AtMost(1),                      // uint32_t ca_rdma_ird<1>
+        ["NotifyAdd4.NadOldEntry"] = XdrBound.AtMost(1),                       // notify_remove4 nad_old_entry<1>
+        ["NotifyAdd4.NadNewEntryCookie"] = XdrBound.AtMost(1),
+        ["NotifyAdd4.NadPrevEntry"] = XdrBound.AtMost(1),
         // Idl/probe.x (this test project)
         ["ProbeShapes.Pair"] = XdrBound.Fixed(2),
         ["ProbeShapes.Counted"] = XdrBound.AtMost(3),
     };
+
+    /// <summary>
+    /// The discriminant values with an arm, for the unions whose discriminant can take values they have no arm
+    /// for and that have no default arm (any other value is UnknownDiscriminant), or whose interesting arm a
+    /// random unsigned int would never hit. Every other union switches on an enum whose declared values all have
+    /// arms, or has a default arm.
+    /// </summary>
+    private static readonly Dictionary<string, object[]> Discriminants = new()
+    {
+        // nfs4_prot.x
+        ["CallbackSecParms4.CbSecflavor"] = [0u, 1u, 6u],                     // AUTH_NONE, AUTH_SYS, RPCSEC_GSS
+        ["Secinfo4.Flavor"] = [6u, 1u],                                         // RPCSEC_GSS, and AUTH_SYS (the default arm)
+        ["DelegClaim4.DcClaim"] = [OpenClaimType4.ClaimFh, OpenClaimType4.ClaimDelegPrevFh, OpenClaimType4.ClaimPrevious],
+        ["NfsCbArgop4.Argop"] = NfsCbOperations,                               // switch (unsigned argop): the nfs_cb_opnum4 values
+        ["NfsCbResop4.Resop"] = NfsCbOperations,
+    };
+
+    private static object[] NfsCbOperations => Enum.GetValues<NfsCbOpnum4>().Select(op => (object)(uint)op).ToArray();
+
+    /// <summary>The values <paramref name="field"/>, a union discriminant, has arms for, if it is listed.</summary>
+    public static bool TryGetDiscriminants(FieldInfo field, out object[] values) => Discriminants.TryGetValue(Key(field), out values!);
 
     public static string Key(FieldInfo field) => field.DeclaringType!.Name + "." + field.Name;
 
