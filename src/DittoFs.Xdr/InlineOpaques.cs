@@ -10,11 +10,11 @@ namespace DittoFs.Xdr;
 /// them would cost and holding them inline would make every struct that holds them large.
 /// </summary>
 /// <remarks>
-/// Two capacities, not one and not a ladder: 8 (<see cref="InlineBytes8"/>) holds the verifiers (NFS3 cookie, create
-/// and write verifiers are exactly 8 bytes), so the many results that carry one stay small (9 bytes, not 65); 64
-/// (<see cref="InlineBytes64"/>) holds every other bound up to NFS3_FHSIZE, the largest file handle. Capacities in
-/// between would save bytes only for bounds our protocols do not use; adding one is a storage type here and its
-/// capacity in the generator's list.
+/// Three capacities, each for opaques the protocols carry in nearly every call: 8 (<see cref="InlineBytes8"/>) for the
+/// verifiers (NFS3 cookie, create and write verifiers, NFSv4's verifier4), 16 (<see cref="InlineBytes16"/>) for NFSv4's
+/// stateid (12 bytes) and session id (16), 64 (<see cref="InlineBytes64"/>) for every other bound up to NFS3_FHSIZE,
+/// the largest v3 file handle. Each keeps the structs that hold one small (a stateid is 24 bytes, not 72). Adding a
+/// capacity is a storage type here and its number in the generator's list.
 /// </remarks>
 public static class InlineOpaques
 {
@@ -35,6 +35,15 @@ public struct InlineBytes8 : IInlineBytes
     private byte _first;
 
     public static int Capacity => 8;
+}
+
+/// <summary>16 bytes: NFSv4 stateids and session ids.</summary>
+[InlineArray(16)]
+public struct InlineBytes16 : IInlineBytes
+{
+    private byte _first;
+
+    public static int Capacity => 16;
 }
 
 /// <summary>64 bytes: file handles.</summary>

@@ -31,9 +31,9 @@ public class Nfs4WireVectorTests
             Minorversion = 0,
             Argarray = new NfsArgop4[]
             {
-                new() { Argop = NfsOpnum4.OpPutrootfh },
-                new() { Argop = NfsOpnum4.OpGetfh },
-                new() { Argop = NfsOpnum4.OpGetattr, Opgetattr = new Getattr4Args { AttrRequest = new uint[] { 0x0010011A, 0x00B0A23A } } },
+                new(NfsOpnum4.OpPutrootfh),
+                new(NfsOpnum4.OpGetfh),
+                NfsArgop4.FromOpgetattr(new Getattr4Args { AttrRequest = new uint[] { 0x0010011A, 0x00B0A23A } }),
             },
         };
 
@@ -86,7 +86,7 @@ public class Nfs4WireVectorTests
             CallbackIdent = 7,
             Argarray = new NfsCbArgop4[]
             {
-                new() { Argop = (uint)NfsCbOpnum4.OpCbRecall, Opcbrecall = new CbRecall4Args { Stateid = new Stateid4 { Seqid = 1, Other = other }, Fh = new byte[] { 0xAA, 0xBB, 0xCC } } },
+                NfsCbArgop4.FromOpcbrecall(new CbRecall4Args { Stateid = new Stateid4 { Seqid = 1, Other = other }, Fh = new byte[] { 0xAA, 0xBB, 0xCC } }),
             },
         };
 

@@ -8,8 +8,8 @@ namespace DittoFs.Xdr.Generator.Model;
 /// </summary>
 internal static class InlineOpaques
 {
-    /// <summary>The capacities of the runtime's inline storage types (InlineBytes8, InlineBytes64), smallest first.</summary>
-    private static readonly int[] Capacities = { 8, 64 };
+    /// <summary>The capacities of the runtime's inline storage types (InlineBytes8, InlineBytes16, InlineBytes64), smallest first.</summary>
+    private static readonly int[] Capacities = { 8, 16, 64 };
 
     /// <summary>The capacity of the inline type that holds up to <paramref name="length"/> bytes, or null if none does.</summary>
     public static int? CapacityFor(long length)

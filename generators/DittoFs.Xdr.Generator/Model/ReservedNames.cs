@@ -14,7 +14,7 @@ internal static class ReservedNames
     {
         "ReadOnlyMemory", "ArgumentException", "CancellationToken", "ValueTask",
         "IXdrCodec", "XdrReader", "XdrWriter", "XdrError", "XdrList", "XdrSize", "XdrVoid", "XdrCodec",
-        "InlineOpaque", "IInlineBytes", "InlineBytes8", "InlineBytes64",
+        "InlineOpaque", "IInlineBytes", "InlineBytes8", "InlineBytes16", "InlineBytes64",
         "XdrDispatch", "XdrDispatchResult", "XdrBufferWriter", "IXdrProgram", "IXdrCallTransport",
         "XdrInt32Codec", "XdrUInt32Codec", "XdrInt64Codec", "XdrUInt64Codec", "XdrSingleCodec", "XdrDoubleCodec", "XdrBoolCodec",
     };

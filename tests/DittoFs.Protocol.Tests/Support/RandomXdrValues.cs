@@ -4,7 +4,8 @@ using DittoFs.Xdr;
 namespace DittoFs.Protocol.Tests.Support;
 
 /// <summary>
-/// Makes random values of the generated XDR types by reflection over their public fields, within what the
+/// Makes random values of the generated XDR types by reflection over their public fields (a wide union's arms: its
+/// From methods), within what the
 /// wire allows: opaques (slices or inline values) and strings within their declared bound (fixed lengths exact), enums only declared
 /// values, arrays within their bound. Union discriminants are enums or bools, so every arm, including the
 /// error and void arms, comes up; fields of the arms not selected are filled too and must be ignored by the
@@ -54,7 +55,7 @@ public sealed class RandomXdrValues(int seed)
         if (Nullable.GetUnderlyingType(type) is { } optional)
             return (_random.Next(2) == 0 ? null : Make(optional, bound, depth + 1))!;
         if (type.IsValueType && IsCodecOf(type, type))
-            return NextStruct(type, depth);
+            return IsWideUnion(type) ? NextWideUnion(type, depth) : NextStruct(type, depth);
         throw new NotSupportedException($"No random values for {type}.");
     }
 
@@ -124,21 +125,67 @@ public sealed class RandomXdrValues(int seed)
     {
         object value = Activator.CreateInstance(type)!;
         foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Instance))
-        {
-            XdrBound bound = XdrBound.Unbounded;
-            if (XdrBounds.IsOpaque(field.FieldType) && !XdrBounds.TryGetOpaque(field, out bound))
-                throw new InvalidOperationException($"No bound for {XdrBounds.Key(field)}: add it to XdrBounds from the .x file.");
-            if (field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(XdrList<,>))
-                bound = XdrBounds.Array(field);
-            if (XdrBounds.TryGetDiscriminants(field, out var discriminants))
-            {
-                // A union whose discriminant has values without an arm: only the values with one.
-                field.SetValue(value, discriminants[_random.Next(discriminants.Length)]);
-                continue;
-            }
-            field.SetValue(value, Make(field.FieldType, bound, depth + 1));
-        }
+            field.SetValue(value, NextMember(field, field.FieldType, depth));
         return value;
+    }
+
+    /// <summary>A value for a field, or a wide union's arm, within the bound the .x file gives it (<see cref="XdrBounds"/>).</summary>
+    private object NextMember(MemberInfo member, Type type, int depth)
+    {
+        XdrBound bound = XdrBound.Unbounded;
+        if (XdrBounds.IsOpaque(type) && !XdrBounds.TryGetOpaque(member, out bound))
+            throw new InvalidOperationException($"No bound for {XdrBounds.Key(member)}: add it to XdrBounds from the .x file.");
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(XdrList<,>))
+            bound = XdrBounds.Array(member);
+        // A union whose discriminant has values without an arm: only the values with one.
+        if (member is FieldInfo field && XdrBounds.TryGetDiscriminants(field, out var discriminants))
+            return discriminants[_random.Next(discriminants.Length)];
+        return Make(type, bound, depth + 1);
+    }
+
+    /// <summary>A generated wide union: a view with a private arm box instead of a field per arm (see DittoFs.Xdr's XdrArm).</summary>
+    private static bool IsWideUnion(Type type) => type.GetField("_arm", BindingFlags.NonPublic | BindingFlags.Instance) is not null;
+
+    /// <summary>
+    /// A wide union: a random discriminant, then the one way of building a value that it selects — the void
+    /// constructor, or a From method (with the discriminant, or the one whose own label it is) whose arm then answers.
+    /// </summary>
+    private object NextWideUnion(Type type, int depth)
+    {
+        var discriminantField = type.GetFields(BindingFlags.Public | BindingFlags.Instance).Single();
+        var voidConstructor = type.GetConstructor([discriminantField.FieldType]);
+        var makers = type.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name.StartsWith("From", StringComparison.Ordinal) && m.GetParameters()[^1].ParameterType.IsByRef)
+            .ToList();
+        for (int attempt = 0; attempt < 64; attempt++)
+        {
+            object discriminant = NextMember(discriminantField, discriminantField.FieldType, depth);
+            if (voidConstructor is not null && TryBuild(() => voidConstructor.Invoke([discriminant])) is { } empty)
+                return empty;
+            foreach (var maker in makers)
+            {
+                var arm = type.GetProperty(maker.Name["From".Length..])!;
+                var parameters = maker.GetParameters();
+                var armValue = NextMember(arm, parameters[^1].ParameterType.GetElementType()!, depth);
+                object? value = TryBuild(() => maker.Invoke(null, parameters.Length == 1 ? [armValue] : [discriminant, armValue]));
+                if (value is not null && Equals(discriminantField.GetValue(value), discriminant) && TryBuild(() => arm.GetValue(value)) is not null)
+                    return value;
+            }
+        }
+        throw new InvalidOperationException($"No arm of {type.Name} came up in 64 discriminants: list its discriminants in XdrBounds.");
+    }
+
+    /// <summary>The value built, or null when the union refuses it (a discriminant that selects another arm).</summary>
+    private static object? TryBuild(Func<object?> build)
+    {
+        try
+        {
+            return build() ?? new object();
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>True if <paramref name="codec"/> implements <c>IXdrCodec&lt;<paramref name="value"/>&gt;</c>.</summary>

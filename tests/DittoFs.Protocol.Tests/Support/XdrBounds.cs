@@ -155,9 +155,9 @@ public static class XdrBounds
     /// <summary>The values <paramref name="field"/>, a union discriminant, has arms for, if it is listed.</summary>
     public static bool TryGetDiscriminants(FieldInfo field, out object[] values) => Discriminants.TryGetValue(Key(field), out values!);
 
-    public static string Key(FieldInfo field) => field.DeclaringType!.Name + "." + field.Name;
+    public static string Key(MemberInfo member) => member.DeclaringType!.Name + "." + member.Name;
 
-    public static bool TryGetOpaque(FieldInfo field, out XdrBound bound) => Opaque.TryGetValue(Key(field), out bound);
+    public static bool TryGetOpaque(MemberInfo member, out XdrBound bound) => Opaque.TryGetValue(Key(member), out bound);
 
     /// <summary>True for the C# types an opaque or string is generated as: a slice, or a value held inline (at most 64 bytes).</summary>
     public static bool IsOpaque(Type type) => type == typeof(ReadOnlyMemory<byte>) || IsInlineOpaque(type);
@@ -165,7 +165,7 @@ public static class XdrBounds
     public static bool IsInlineOpaque(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(InlineOpaque<>);
 
     /// <summary>Arrays not listed are self-linked lists or unbounded arrays.</summary>
-    public static XdrBound Array(FieldInfo field) => Arrays.GetValueOrDefault(Key(field), XdrBound.Unbounded);
+    public static XdrBound Array(MemberInfo member) => Arrays.GetValueOrDefault(Key(member), XdrBound.Unbounded);
 
     /// <summary>
     /// The bound of a shared codec, which carries it in its name: XdrOpaqueUpTo1024Codec, XdrInlineOpaqueUpTo64Codec,

@@ -4,7 +4,7 @@ namespace DittoFs.Xdr.Generator.Tests.Constructs;
 
 /// <summary>
 /// Opaques of at most 64 bytes, fixed or bounded, are generated as values holding their bytes (InlineOpaque with
-/// InlineBytes8 up to 8 bytes, InlineBytes64 up to 64); longer and unbounded ones stay slices of the input. Either way the XDR bound is
+/// InlineBytes8 up to 8 bytes, InlineBytes16 up to 16, InlineBytes64 up to 64); longer and unbounded ones stay slices of the input. Either way the XDR bound is
 /// the field's, not the inline type's capacity.
 /// </summary>
 public sealed class InlineOpaqueTests : CompiledXdrFixture
@@ -13,6 +13,7 @@ public sealed class InlineOpaqueTests : CompiledXdrFixture
         const HANDLE_SIZE = 64;
 
         typedef opaque small<6>;
+        typedef opaque stateid_other[12];
 
         struct holder {
             opaque fh<HANDLE_SIZE>;
@@ -91,7 +92,7 @@ public sealed class InlineOpaqueTests : CompiledXdrFixture
             Assert.That(Compiled.Type("Small").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque<InlineBytes8>)));
             Assert.That(holder.GetField("Big")!.FieldType, Is.EqualTo(typeof(ReadOnlyMemory<byte>)));
             Assert.That(holder.GetField("Any")!.FieldType, Is.EqualTo(typeof(ReadOnlyMemory<byte>)));
-            
+            Assert.That(Compiled.Type("StateidOther").GetField("Value")!.FieldType, Is.EqualTo(typeof(InlineOpaque<InlineBytes16>)), "9 to 16 bytes: the 16-byte storage");
         });
     }
 
