@@ -89,6 +89,10 @@ public static class FsckRunner
         {
             registry = await StoreRegistry.CreateAsync(only).ConfigureAwait(false);
         }
+        catch (StartupException exception)
+        {
+            throw new FsckException($"content store '{name}' ({store.Type}) cannot be opened: {exception.Problem}");
+        }
         catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             throw new FsckException($"content store '{name}' ({store.Type}) cannot be opened: {exception.Message}");
