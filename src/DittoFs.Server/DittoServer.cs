@@ -76,6 +76,8 @@ public sealed class DittoServer : IAsyncDisposable
     /// <summary>
     /// Creates stores and shares from a validated configuration and starts serving: the metrics endpoint first (so a
     /// taken metrics port fails the start before NFS is reachable), then NFS and MOUNT, then the portmapper.
+    /// What an operator fixes (a port in use, a directory that cannot be written, a store another server holds, S3
+    /// unreachable) throws a <see cref="StartupException"/> naming the configuration key.
     /// </summary>
     public static async Task<DittoServer> StartAsync(DittoConfig config, ILoggerFactory loggerFactory, IRpcServerObserver? observer = null, CancellationToken cancellationToken = default)
     {
@@ -109,7 +111,14 @@ public sealed class DittoServer : IAsyncDisposable
             };
             // The state number is raised and stored before anything is served: a peer must never see this run answer
             // with the previous run's number.
-            statusMonitor = StatusMonitor.Open(NsmOptionsOf(config), loggerFactory.CreateLogger<StatusMonitor>());
+            try
+            {
+                statusMonitor = StatusMonitor.Open(NsmOptionsOf(config), loggerFactory.CreateLogger<StatusMonitor>());
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw new StartupException($"the status monitor's state cannot be kept: {exception.Message}", "locks.state_dir", exception);
+            }
             nlm = new NlmService(shares, statusMonitor,
                 new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
                 loggerFactory.CreateLogger<NlmService>());
@@ -124,10 +133,26 @@ public sealed class DittoServer : IAsyncDisposable
             if (gracePeriod > TimeSpan.Zero)
                 grace.Begin(gracePeriod);
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
-            await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (StartupFailure.OfPort("NFS", config.Server.Port, "server.port", exception) is { } failure)
+            {
+                throw failure;
+            }
             // The portmapper lists for UDP exactly what the RPC server answers over UDP.
-            var portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory,
-                servedOverUdp: rpc.UdpEndPoint is null ? null : rpc.ServesOverUdp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            Portmapper? portmapper;
+            try
+            {
+                portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory,
+                    servedOverUdp: rpc.UdpEndPoint is null ? null : rpc.ServesOverUdp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException exception)
+            {
+                // Only with portmap true: auto carries on without it.
+                throw new StartupException($"{exception.Message}; portmap auto carries on without one", "server.portmap", exception);
+            }
             var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, statusMonitor, nlm, log);
             server.LogServing();
             server.DeleteBacklog(backlog);

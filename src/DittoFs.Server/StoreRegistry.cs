@@ -70,7 +70,11 @@ public sealed class StoreRegistry : IAsyncDisposable
     public IReadOnlyDictionary<string, IMetadataStore> MetadataStores { get; }
     public IReadOnlyDictionary<string, IContentStore> ContentStores { get; }
 
-    /// <summary>Creates every store the configuration names (validated beforehand by <see cref="ConfigLoader"/>).</summary>
+    /// <summary>
+    /// Creates every store the configuration names (validated beforehand by <see cref="ConfigLoader"/>). A store that
+    /// cannot be opened (a directory that cannot be written, a database another server holds, S3 unreachable) throws a
+    /// <see cref="StartupException"/> naming the store and its key.
+    /// </summary>
     public static async Task<StoreRegistry> CreateAsync(DittoConfig config)
     {
         var metadata = new Dictionary<string, IMetadataStore>(StringComparer.Ordinal);
@@ -79,9 +83,27 @@ public sealed class StoreRegistry : IAsyncDisposable
         try
         {
             foreach (var (name, store) in config.Metadata.Stores)
-                metadata[name] = MetadataFactories[store.Type](store);
+            {
+                try
+                {
+                    metadata[name] = MetadataFactories[store.Type](store);
+                }
+                catch (Exception exception) when (StartupFailure.OfMetadataStore(name, store, exception) is { } failure)
+                {
+                    throw failure;
+                }
+            }
             foreach (var (name, store) in config.Content.Stores)
-                content[name] = await ContentFactories[store.Type](store).ConfigureAwait(false);
+            {
+                try
+                {
+                    content[name] = await ContentFactories[store.Type](store).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (StartupFailure.OfContentStore(name, store, exception) is { } failure)
+                {
+                    throw failure;
+                }
+            }
             return registry;
         }
         catch

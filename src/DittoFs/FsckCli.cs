@@ -5,7 +5,7 @@ namespace DittoFs.Cli;
 
 /// <summary>
 /// The <c>fsck</c> subcommand: <c>dittofs fsck [--config FILE | --data-dir DIR] [--repair]</c> checks the stores of
-/// a stopped server (see <see cref="FsckCommand"/>). Exit codes: 0 clean, 1 problems found, 2 usage error.
+/// a stopped server (see <see cref="FsckCommand"/>). Exit codes: 0 clean, 1 problems found, 2 usage error, a store that cannot be opened, or nothing there to check.
 /// </summary>
 internal static class FsckCli
 {
@@ -13,10 +13,10 @@ internal static class FsckCli
 
     private static Command Create()
     {
-        var config = new Option<FileInfo?>("--config", "-config") { Description = "YAML configuration file whose stores to check" };
-        var dataDir = new Option<string?>("--data-dir", "-data-dir") { Description = "Data directory of the embedded default configuration to check" };
-        var repair = new Option<bool>("--repair", "-repair") { Description = "Fix what is safe to fix: drop dangling entries, correct link counts, remove orphan objects and orphan content" };
-        var command = new Command("fsck", "Check (and with --repair, repair) the stores of a stopped server offline. Exit code 0 clean, 1 problems found, 2 usage error")
+        var config = new Option<FileInfo?>("--config") { Description = "YAML configuration file whose stores to check" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Data directory of the embedded default configuration to check" };
+        var repair = new Option<bool>("--repair") { Description = "Fix what is safe to fix: drop dangling entries, correct link counts, remove orphan objects and orphan content" };
+        var command = new Command("fsck", "Check (and with --repair, repair) the stores of a stopped server offline. Exit code 0 clean, 1 problems found, 2 usage error, a store that cannot be opened, or nothing there to check")
         {
             config, dataDir, repair,
         };

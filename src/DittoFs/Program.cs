@@ -7,30 +7,32 @@ using Microsoft.Extensions.Logging;
 
 // dittofs: an NFSv3 server. With no arguments it serves /export from the embedded default configuration.
 // Flags override the configuration file; the single-dash spellings of the Go original (-port 2049) work too.
+// Exit codes: 0 after a clean stop, 1 when the server could not start (one line on stderr naming what failed and the
+// key or flag to change), 2 for a usage or configuration error.
 
-var portOption = new Option<int?>("--port", "-port") { Description = "Port for NFS and MOUNT over TCP, and MOUNT over UDP (default 2049)" };
-var logLevelOption = new Option<string?>("--log-level", "-log-level") { Description = "DEBUG, INFO, WARN or ERROR (default INFO)" };
-var contentPathOption = new Option<string?>("--content-path", "-content-path") { Description = "Directory for file content (file-system content store)" };
-var dataDirOption = new Option<string?>("--data-dir", "-data-dir") { Description = $"Data directory of the embedded default configuration (default {DefaultConfig.DataDirectory})" };
-var maxConnectionsOption = new Option<int?>("--max-connections", "-max-connections") { Description = "Maximum concurrent connections, 0 = unlimited" };
-var dumpRestrictedOption = new Option<bool>("--dump-restricted", "-dump-restricted") { Description = "Answer MOUNT DUMP only to clients on localhost" };
-var configOption = new Option<FileInfo?>("--config", "-config") { Description = "YAML configuration file (default: embedded configuration)" };
-var shutdownTimeoutOption = new Option<string?>("--shutdown-timeout", "-shutdown-timeout") { Description = "How long a graceful stop waits for in-flight calls, e.g. 30s" };
-var metricsPortOption = new Option<int?>("--metrics-port", "-metrics-port") { Description = "Port of the Prometheus endpoint /metrics (default 9090), 0 = no metrics" };
-var logFormatOption = new Option<string?>("--log-format", "-log-format") { Description = "text or json (default text)" };
-var portmapOption = new Option<string?>("--portmap", "-portmap")
+var portOption = CommandLine.IntOption("--port", "a port number (0-65535)", "Port for NFS and MOUNT over TCP, and MOUNT over UDP (default 2049)");
+var logLevelOption = new Option<string?>("--log-level") { Description = "DEBUG, INFO, WARN or ERROR (default INFO)" };
+var contentPathOption = new Option<string?>("--content-path") { Description = "Directory for file content (file-system content store)" };
+var dataDirOption = new Option<string?>("--data-dir") { Description = $"Data directory of the embedded default configuration (default {DefaultConfig.DataDirectory})" };
+var maxConnectionsOption = CommandLine.IntOption("--max-connections", "a number of connections (0 = unlimited)", "Maximum concurrent connections, 0 = unlimited");
+var dumpRestrictedOption = new Option<bool>("--dump-restricted") { Description = "Answer MOUNT DUMP only to clients on localhost" };
+var configOption = new Option<FileInfo?>("--config") { Description = "YAML configuration file (default: embedded configuration)" };
+var shutdownTimeoutOption = new Option<string?>("--shutdown-timeout") { Description = "How long a graceful stop waits for in-flight calls, e.g. 30s" };
+var metricsPortOption = CommandLine.IntOption("--metrics-port", "a port number (0-65535, 0 = no metrics)", "Port of the Prometheus endpoint /metrics (default 9090), 0 = no metrics");
+var logFormatOption = new Option<string?>("--log-format") { Description = "text or json (default text)" };
+var portmapOption = new Option<string?>("--portmap")
 {
     Description = "Portmapper on port 111: true, false or auto (default auto); --portmap alone means true",
     Arity = ArgumentArity.ZeroOrOne,
 };
 
-var udpOption = new Option<string?>("--udp", "-udp")
+var udpOption = new Option<string?>("--udp")
 {
     Description = "MOUNT and the portmapper over UDP too, on the same port: true or false (default true); --udp alone means true",
     Arity = ArgumentArity.ZeroOrOne,
 };
 
-var root = new RootCommand("DittoFs: a userspace NFSv3 server")
+var root = new RootCommand("DittoFs: a userspace NFSv3 server. Exit codes: 0 stopped cleanly, 1 could not start, 2 usage or configuration error")
 {
     portOption, logLevelOption, contentPathOption, dataDirOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
     metricsPortOption, logFormatOption, portmapOption, udpOption,
@@ -40,14 +42,15 @@ root.Subcommands.Add(FsckCli.Command);
 root.SetAction(async (parse, _) =>
 {
     DittoConfig config;
+    var file = parse.GetValue(configOption);
+    var contentPath = parse.GetValue(contentPathOption);
     try
     {
-        var file = parse.GetValue(configOption);
         config = file is null ? DefaultConfig.Create(parse.GetValue(dataDirOption) ?? DefaultConfig.DataDirectory) : ConfigLoader.LoadFile(file.FullName, StoreRegistry.AvailableTypes);
         CommandLineOverrides.Apply(config, new CommandLineOverrides(
             parse.GetValue(portOption),
             parse.GetValue(logLevelOption),
-            parse.GetValue(contentPathOption),
+            contentPath,
             parse.GetValue(maxConnectionsOption),
             parse.GetValue(dumpRestrictedOption) ? true : null,
             parse.GetValue(shutdownTimeoutOption),
@@ -59,7 +62,7 @@ root.SetAction(async (parse, _) =>
     catch (ConfigException e)
     {
         Console.Error.WriteLine(e.Message);
-        return 2;
+        return CommandLine.UsageError;
     }
 
     using var loggerFactory = Logging.Create(config.Server.LogLevel, config.Server.LogFormat);
@@ -70,17 +73,28 @@ root.SetAction(async (parse, _) =>
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
     using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
 
+    DittoServer server;
     try
     {
-        await DittoServer.RunAsync(config, loggerFactory, stop.Token);
-        return 0;
+        server = await DittoServer.StartAsync(config, loggerFactory);
     }
-    catch (Exception e) when (e is System.Net.Sockets.SocketException or ConfigException or IOException)
+    catch (Exception e)
     {
-        log.LogError("dittofs could not start: {Message}", e.Message);
-        return 1;
+        // The one place a start failure is reported: one line on stderr, whatever the log format.
+        return CommandLine.StartFailure(e, configFile: file is not null, contentPathGiven: contentPath is not null, log);
     }
+    await using (server)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await server.StopAsync();
+    }
+    return 0;
 });
 
-var parsed = root.Parse(args);
-return FsckCli.UsageError(parsed) ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await CommandLine.RunAsync(root, args);

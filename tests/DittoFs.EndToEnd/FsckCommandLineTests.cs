@@ -60,6 +60,15 @@ public sealed class FsckCommandLineTests
         Assert.That(Fsck("--data-dir", _data).ExitCode, Is.Zero, "clean after the repair");
     }
 
+    [Test]
+    public void A_directory_that_holds_no_store_exits_with_2_saying_nothing_there_not_clean()
+    {
+        var empty = Fsck("--data-dir", _data);
+
+        Assert.That(empty.ExitCode, Is.EqualTo(2), empty.Output);
+        Assert.That(empty.Output, Does.Contain("nothing there").And.Not.Contain("clean"));
+    }
+
     [TestCase("--bogus")]
     [TestCase("--config")]
     [TestCase("--config", "a.yaml", "--data-dir", "/tmp")]

@@ -71,6 +71,24 @@ public sealed class ConfigLoaderTests
         Assert.That(error.Key, Is.EqualTo("metadata.stores.persistent-meta.rocksdb.db_path"));
     }
 
+    [TestCase("b1")]
+    [TestCase("My-Bucket")]
+    [TestCase("-bucket")]
+    [TestCase("a..b")]
+    public void A_bucket_name_s3_refuses_is_an_error_at_its_key(string bucket)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("bucket: my-bucket", $"bucket: {bucket}"), AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("content.stores.s3-content.s3.bucket"));
+        Assert.That(error.Line, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void An_s3_store_without_an_endpoint_is_an_error_at_its_key()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace(", endpoint: \"http://127.0.0.1:9000\"", ""), AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo("content.stores.s3-content.s3.endpoint"));
+    }
+
     [Test]
     public void A_wrongly_typed_value_is_an_error_at_its_line()
     {

@@ -70,6 +70,31 @@ public sealed class ProgressTests
     }
 
     [Test]
+    public void A_transfer_that_fails_ends_the_bar_line_so_the_error_starts_on_a_new_line()
+    {
+        var output = new StringWriter();
+        using (var progress = new TransferProgress(output, 1000))
+            progress.Add(10);
+        output.Write("ditto-nfs: put: NFS3ERR_IO");
+
+        Assert.That(output.ToString(), Does.Contain(Environment.NewLine + "ditto-nfs: put:"));
+    }
+
+    [Test]
+    public void A_completed_transfer_ends_its_line_once()
+    {
+        var output = new StringWriter();
+        using (var progress = new TransferProgress(output, 10))
+        {
+            progress.Add(10);
+            progress.Complete();
+        }
+
+        Assert.That(output.ToString(), Does.EndWith(Environment.NewLine));
+        Assert.That(output.ToString().Split(Environment.NewLine), Has.Length.EqualTo(2), "one newline: disposing after Complete adds none");
+    }
+
+    [Test]
     public void A_disabled_progress_counts_but_draws_nothing()
     {
         var progress = new TransferProgress(null, 10);

@@ -72,6 +72,21 @@ public sealed record CommandLineOverrides(
         }
     }
 
+    /// <summary>The flag that replaces configuration key <paramref name="key"/>, or null when no flag does.</summary>
+    public static string? FlagOf(string key) => key switch
+    {
+        "server.port" => "--port",
+        "server.log_level" => "--log-level",
+        "server.log_format" => "--log-format",
+        "server.max_connections" => "--max-connections",
+        "server.shutdown_timeout" => "--shutdown-timeout",
+        "server.dump_restricted" => "--dump-restricted",
+        "server.portmap" => "--portmap",
+        "server.udp" => "--udp",
+        "metrics.port" or "metrics.enabled" => "--metrics-port",
+        _ => null,
+    };
+
     /// <summary>--content-path puts every share's content on the local file system under the given directory.</summary>
     private static void MoveContent(DittoConfig config, string path)
     {

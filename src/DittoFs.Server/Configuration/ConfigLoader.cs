@@ -181,6 +181,10 @@ public static class ConfigLoader
             {
                 if (string.IsNullOrWhiteSpace(store.S3?.Bucket))
                     Fail([.. path, "s3"], key + ".s3.bucket", "an s3 store needs s3: { bucket: NAME, ... }");
+                else if (!IsBucketName(store.S3.Bucket))
+                    Fail([.. path, "s3", "bucket"], key + ".s3.bucket", $"'{store.S3.Bucket}' is not an S3 bucket name: 3 to 63 of a-z, 0-9, '.' and '-', starting and ending with a letter or digit");
+                else if (string.IsNullOrWhiteSpace(store.S3.Endpoint))
+                    Fail([.. path, "s3"], key + ".s3.endpoint", "an s3 store needs s3: { endpoint: http://HOST:PORT (or HOST:PORT), ... }");
                 else if (!TryParseSize(store.S3.BlockSize, out long block) || block < 4 * 1024 || block > 64L << 20)
                     Fail([.. path, "s3", "block_size"], key + ".s3.block_size", $"'{store.S3.BlockSize}' is not a size between 4KiB and 64MiB (e.g. 4MiB)");
                 else if (!TryParseSize(store.S3.MaxDirtyBytes, out long dirty) || dirty < block)
@@ -210,6 +214,14 @@ public static class ConfigLoader
             foreach (var flavour in share.AllowedAuth)
                 if (flavour is not ("sys" or "none"))
                     Fail([.. path, "allowed_auth"], key + ".allowed_auth", $"'{flavour}' is not an auth flavour; valid: sys, none");
+        }
+
+        /// <summary>S3's bucket naming rules, as the S3 client checks them when the store opens.</summary>
+        private static bool IsBucketName(string name)
+        {
+            static bool LetterOrDigit(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
+            return name.Length is >= 3 and <= 63 && LetterOrDigit(name[0]) && LetterOrDigit(name[^1])
+                && name.All(c => LetterOrDigit(c) || c is '.' or '-') && !name.Contains("..", StringComparison.Ordinal);
         }
 
         private static string Listing(IEnumerable<string> names) => names.Any() ? string.Join(", ", names) : "(none)";

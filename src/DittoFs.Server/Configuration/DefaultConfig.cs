@@ -9,6 +9,10 @@ public static class DefaultConfig
     public const string ShareName = "/export";
     public const string DataDirectory = "/tmp/dittofs";
 
+    /// <summary>Whether <paramref name="key"/> of the embedded configuration is a path under the data directory (set with --data-dir).</summary>
+    public static bool IsDataDirectoryKey(string key) =>
+        key is "metadata.stores.default-meta.rocksdb.db_path" or "content.stores.default-content.filesystem.path" or "locks.state_dir";
+
     public static DittoConfig Create(string dataDirectory = DataDirectory) => new()
     {
         Metadata = new() { Stores = { ["default-meta"] = new MetadataStoreConfig { Type = "rocksdb", Rocksdb = new() { DbPath = Path.Combine(dataDirectory, "metadata") } } } },

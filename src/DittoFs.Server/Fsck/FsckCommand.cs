@@ -5,7 +5,8 @@ namespace DittoFs.Server.Fsck;
 /// <summary>
 /// <c>dittofs fsck [--config FILE | --data-dir DIR] [--repair]</c>: the stores of a stopped server, checked offline.
 /// Exit codes as fsck tools use them: 0 clean, 1 problems found (repaired or not: run again to see it clean),
-/// 2 usage error or could not check (bad configuration, a store in use by a running server).
+/// 2 usage error or could not check (bad configuration, a store in use by a running server, nothing there: no store
+/// holds data where the configuration points).
 /// </summary>
 public static class FsckCommand
 {
@@ -26,6 +27,14 @@ public static class FsckCommand
                 ? ConfigLoader.LoadFile(configFile, StoreRegistry.AvailableTypes)
                 : DefaultConfig.Create(dataDirectory ?? DefaultConfig.DataDirectory);
             var report = await FsckRunner.RunAsync(config, repair, output, cancellationToken).ConfigureAwait(false);
+            if (report.NothingChecked)
+            {
+                var paths = config.Metadata.Stores.Values.Where(store => store.Rocksdb is not null).Select(store => store.Rocksdb!.DbPath).ToList();
+                error.WriteLine(paths.Count == 0
+                    ? "fsck: nothing there: this configuration has no metadata store on disk (only memory stores), nothing to check"
+                    : $"fsck: nothing there: no metadata database at {string.Join(", ", paths)}, so nothing was checked; " +
+                      $"is {(configFile is null ? "--data-dir" : "--config")} the one the server uses?");
+            }
             return report.ExitCode;
         }
         catch (ConfigException exception)

@@ -17,6 +17,12 @@ public sealed class FsckReport
     public int RepairedCount => MetadataFindings.Count(f => f.Repaired) + Content.Count(f => f.Repaired);
     public bool IsClean => ProblemCount == 0;
 
-    /// <summary>fsck's exit code: 0 clean, 1 problems found (repaired or not).</summary>
-    public int ExitCode => IsClean ? 0 : 1;
+    /// <summary>
+    /// No store was checked: no metadata store of the configuration has a database (a data directory the server never
+    /// used, a mistyped path, memory stores only), and content is only checked against one. Not clean: nothing is.
+    /// </summary>
+    public bool NothingChecked => Metadata.Count == 0;
+
+    /// <summary>fsck's exit code: 0 clean, 1 problems found (repaired or not), 2 nothing checked.</summary>
+    public int ExitCode => NothingChecked ? FsckCommand.UsageError : IsClean ? FsckCommand.Clean : FsckCommand.ProblemsFound;
 }

@@ -31,6 +31,9 @@ public static class FsckRunner
                 .OfType<MetadataCheckReport>().Distinct().ToList();
             await CheckContentAsync(report, output, name, store, owners, repair, cancellationToken).ConfigureAwait(false);
         }
+        // Nothing checked is not clean: the command says so on stderr (exit 2).
+        if (report.NothingChecked)
+            return report;
         output.WriteLine(report.IsClean
             ? "clean: no problems found"
             : $"{report.ProblemCount} problem(s) found, {report.RepairedCount} repaired{(repair ? "" : " (run with --repair to fix what is safe to fix)")}");
@@ -44,7 +47,8 @@ public static class FsckRunner
         {
             checkedStore = MetadataChecker.Check(path, repair);
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception exception) when (exception is DirectoryNotFoundException
+            || (exception is RocksDbSharp.RocksDbException && exception.Message.Contains("does not exist", StringComparison.Ordinal)))
         {
             Note(report, output, $"metadata store '{name}' (rocksdb, {path}): no database there yet, nothing to check");
             return;
@@ -88,6 +92,10 @@ public static class FsckRunner
         try
         {
             registry = await StoreRegistry.CreateAsync(only).ConfigureAwait(false);
+        }
+        catch (StartupException exception)
+        {
+            throw new FsckException($"content store '{name}' ({store.Type}) cannot be opened: {exception.Problem}");
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException)
         {

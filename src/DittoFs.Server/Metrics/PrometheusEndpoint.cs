@@ -12,7 +12,7 @@ internal static class PrometheusEndpoint
 {
     public const string Path = "/metrics";
 
-    /// <summary>Starts listening; throws if the port cannot be bound (the caller reports it as a start failure).</summary>
+    /// <summary>Starts listening; throws a <see cref="StartupException"/> naming metrics.port if the port cannot be bound.</summary>
     public static MeterProvider Start(int port)
     {
         try
@@ -37,7 +37,8 @@ internal static class PrometheusEndpoint
         }
         catch (InvalidOperationException exception)
         {
-            throw new IOException($"the metrics endpoint could not listen on port {port} ({exception.InnerException?.Message ?? exception.Message}); set metrics.port / --metrics-port to a free port, or 0 to disable metrics", exception);
+            throw new StartupException($"the metrics endpoint cannot listen on port {port}: {exception.InnerException?.Message ?? exception.Message}; " +
+                "give a free port, or 0 to turn metrics off", "metrics.port", exception);
         }
     }
 }

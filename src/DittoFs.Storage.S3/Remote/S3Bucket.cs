@@ -85,7 +85,8 @@ internal sealed partial class S3Bucket : IDisposable
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new InvalidOperationException($"S3 bucket '{Name}' at {Endpoint} cannot be used: {exception.Message}", exception);
+            string? unreachable = S3Failures.DescribeUnreachable(exception, Endpoint, _timeout);
+            throw new S3UnavailableException($"S3 bucket '{Name}' at {Endpoint} cannot be used: {unreachable ?? exception.Message}", unreachable is not null, exception);
         }
     }
 

@@ -51,6 +51,34 @@ internal static class S3Failures
         _ => exception.InnerException is { } inner && IsConnectionFailure(inner),
     };
 
+    /// <summary>
+    /// Why the endpoint could not be reached, in a few words ("cannot resolve host.example", "connection refused",
+    /// "no answer within 00:00:30"), or null when it was reached (S3 answered, with an error of its own).
+    /// </summary>
+    public static string? DescribeUnreachable(Exception exception, string endpoint, TimeSpan timeout)
+    {
+        for (var cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            switch (cause)
+            {
+                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
+                case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData }:
+                    return $"cannot resolve {HostOf(endpoint)}";
+                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
+                    return "connection refused (is S3 running there?)";
+                case SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable } socket:
+                    return socket.Message;
+                case OperationCanceledException or TimeoutException:
+                    return $"no answer within {timeout.TotalSeconds:0.###}s (request_timeout)";
+            }
+        }
+        return exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } ? exception.Message : null;
+    }
+
+    /// <summary>The host of "host", "host:port" or "[v6]:port".</summary>
+    private static string HostOf(string endpoint) =>
+        Uri.TryCreate("http://" + endpoint, UriKind.Absolute, out var url) ? url.Host : endpoint;
+
     private static bool IsTransient(HttpStatusCode status) =>
         status == HttpStatusCode.TooManyRequests || (int)status >= 500;
 }

@@ -125,8 +125,9 @@ public sealed class MetricsEndpointTests
         taken.Start();
         int port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var failure = await Assert.ThrowsAsync<IOException>(() => DittoServer.StartAsync(MemoryConfig(metrics: true, port), NullLoggerFactory.Instance));
+        var failure = await Assert.ThrowsAsync<StartupException>(() => DittoServer.StartAsync(MemoryConfig(metrics: true, port), NullLoggerFactory.Instance));
 
-        Assert.That(failure!.Message, Does.Contain($"port {port}").And.Contain("--metrics-port"));
+        Assert.That(failure!.Problem, Does.Contain($"port {port}"));
+        Assert.That(failure.Key, Is.EqualTo("metrics.port"));
     }
 }

@@ -33,7 +33,8 @@ internal static class GetCommand
             if (found.IsDirectory)
                 throw new NfsException(Nfsstat3.Nfs3errIsdir, "READ", found.Path);
 
-            var bar = progress.Create(parse, tool.Console, (long)found.Attributes.Size.Value);
+            // Disposed before a failure is reported, so the message does not land on the bar's line.
+            using var bar = progress.Create(parse, tool.Console, (long)found.Attributes.Size.Value);
             bool complete = false;
             var file = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
             try

@@ -37,7 +37,8 @@ internal static class PutCommand
                 path = ServerPath.Join(path, Path.GetFileName(sourcePath));
             var file = await CreateAsync(session, path, mode, cancellationToken);
 
-            var bar = progress.Create(parse, tool.Console, length);
+            // Disposed before a failure is reported, so the message does not land on the bar's line.
+            using var bar = progress.Create(parse, tool.Console, length);
             await FileWriter.CopyFromAsync(session, file, path, source, length, parse.GetValue(depth), bar, cancellationToken);
             bar.Complete();
             return ExitCodes.Ok;

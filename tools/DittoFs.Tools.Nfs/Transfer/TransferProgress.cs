@@ -5,9 +5,10 @@ namespace DittoFs.Tools.Nfs.Transfer;
 /// <summary>
 /// The progress bar of get and put on stderr: redrawn in place (carriage return) at most every
 /// <see cref="MinimumInterval"/>, finished with a newline. Disabled, it only counts (the summary still needs the
-/// figures). Safe to call from concurrent completions.
+/// figures). Safe to call from concurrent completions. Disposing it ends a bar left drawn by a transfer that failed,
+/// so the error message starts on a line of its own.
 /// </summary>
-internal sealed class TransferProgress
+internal sealed class TransferProgress : IDisposable
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(100);
 
@@ -18,6 +19,7 @@ internal sealed class TransferProgress
     private long _done;
     private TimeSpan? _lastDrawn;
     private int _lastLength;
+    private bool _lineOpen; // a bar is drawn and its line not ended
 
     /// <param name="output">Where to draw, or null to draw nothing.</param>
     /// <param name="total">The bytes expected, if known.</param>
@@ -57,9 +59,27 @@ internal sealed class TransferProgress
         lock (_lock)
         {
             Draw(Done, _clock.Elapsed);
-            _output.WriteLine();
-            _output.Flush();
+            EndLine();
         }
+    }
+
+    /// <summary>Ends the bar's line if one is drawn and not ended (the transfer failed): what follows starts on a new line.</summary>
+    public void Dispose()
+    {
+        if (_output is null)
+            return;
+        lock (_lock)
+        {
+            if (_lineOpen)
+                EndLine();
+        }
+    }
+
+    private void EndLine()
+    {
+        _output!.WriteLine();
+        _output.Flush();
+        _lineOpen = false;
     }
 
     private void Draw(long done, TimeSpan elapsed)
@@ -71,5 +91,6 @@ internal sealed class TransferProgress
         _output!.Write('\r');
         _output.Write(padded);
         _output.Flush();
+        _lineOpen = true;
     }
 }
