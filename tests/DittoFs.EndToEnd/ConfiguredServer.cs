@@ -29,6 +29,20 @@ internal sealed class ConfiguredServer : IDisposable
             content_store: content
         """;
 
+    /// <summary>The one share /export on RocksDB metadata in <paramref name="metadataPath"/> and file content in <paramref name="contentPath"/>.</summary>
+    public static string OnDiskShare(string metadataPath, string contentPath) => $$"""
+        metadata:
+          stores:
+            meta: { type: rocksdb, rocksdb: { db_path: {{metadataPath}} } }
+        content:
+          stores:
+            files: { type: filesystem, filesystem: { path: {{contentPath}} } }
+        shares:
+          - name: /export
+            metadata_store: meta
+            content_store: files
+        """;
+
     public DittoFsProcess Process { get; }
     public int Port => Process.Port;
 

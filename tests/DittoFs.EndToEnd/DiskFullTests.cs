@@ -30,18 +30,7 @@ public sealed class DiskFullTests
         try
         {
             string config = Path.Combine(data, "dittofs.yaml");
-            File.WriteAllText(config, $$"""
-                metadata:
-                  stores:
-                    meta: { type: rocksdb, rocksdb: { db_path: {{data}}/metadata } }
-                content:
-                  stores:
-                    small: { type: filesystem, filesystem: { path: {{small!.Path}} } }
-                shares:
-                  - name: /export
-                    metadata_store: meta
-                    content_store: small
-                """);
+            File.WriteAllText(config, ConfiguredServer.OnDiskShare($"{data}/metadata", small!.Path));
             using (var server = DittoFsProcess.Start("--config", config))
             {
                 try

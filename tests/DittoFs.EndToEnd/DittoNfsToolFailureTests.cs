@@ -14,18 +14,7 @@ public sealed partial class DittoNfsToolTests
         if (small is null)
             Assert.Ignore($"No small file system to fill here: {whyNot}");
         string config = Path.Combine(_scratch, "dittofs.yaml");
-        File.WriteAllText(config, $$"""
-            metadata:
-              stores:
-                meta: { type: rocksdb, rocksdb: { db_path: {{_scratch}}/metadata } }
-            content:
-              stores:
-                small: { type: filesystem, filesystem: { path: {{small!.Path}} } }
-            shares:
-              - name: /export
-                metadata_store: meta
-                content_store: small
-            """);
+        File.WriteAllText(config, ConfiguredServer.OnDiskShare($"{_scratch}/metadata", small!.Path));
         string source = Path.Combine(_scratch, "big.bin");
         var data = new byte[16 * MiB];
         new Random(11).NextBytes(data);
