@@ -26,8 +26,25 @@ public sealed class NfsServerOptions
     /// <summary>FSINFO dtpref: the READDIR size clients should ask for.</summary>
     public int PreferredDirectoryReadSize { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// NFSv4 lease time (RFC 7530 §9.5, the lease_time attribute): how long a client's state lives without it renewing.
+    /// 90 seconds, as Linux knfsd.
+    /// </summary>
+    public TimeSpan LeaseTime { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Most operations in one NFSv4 COMPOUND; more answer NFS4ERR_RESOURCE (4.0) or NFS4ERR_TOO_MANY_OPS (4.1).</summary>
+    public int MaxCompoundOperations { get; init; } = 64;
+
     internal void Validate()
     {
+        if (LeaseTime < TimeSpan.FromSeconds(5) || LeaseTime > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"The NFSv4 lease time ({LeaseTime}) must be between 5 seconds and an hour.");
+        }
+        if (MaxCompoundOperations < 2)
+        {
+            throw new ArgumentException($"A COMPOUND must allow at least 2 operations ({MaxCompoundOperations}).");
+        }
         if (MaxTransferSize < 4096 || PreferredTransferSize < 4096 || PreferredTransferSize > MaxTransferSize)
         {
             throw new ArgumentException($"Transfer sizes need 4096 <= preferred ({PreferredTransferSize}) <= max ({MaxTransferSize}).");

@@ -222,6 +222,12 @@ internal static class TypeEmitter
             }
             code.Line();
             EmitWideVoidConstructor(code, model, discriminantType);
+            code.Line();
+            code.Line("/// <summary>");
+            code.Line("/// A value whose arm is already encoded (a cached reply, a result that is only a status): <paramref name=\"arm\"/> must");
+            code.Line("/// be the encoding of the arm <paramref name=\"discriminant\"/> selects; it is written as it is, unchecked.");
+            code.Line("/// </summary>");
+            code.Line($"public static {model.Name} FromEncoded({discriminantType} discriminant, ReadOnlyMemory<byte> arm) => new(discriminant, null, arm);");
             var fields = model.ArmFields.Where(f => f != discriminant).Distinct().ToList();
             foreach (var field in fields)
                 EmitWideArm(code, model, field, discriminantType);

@@ -6,8 +6,8 @@ using DittoFs.Xdr;
 namespace DittoFs.Nfs;
 
 /// <summary>
-/// Walks a directory for READDIR and READDIRPLUS from a client's cookie: "." and ".." first (the store never lists
-/// them; they take cookies <see cref="DirectoryCookie.Dot"/> and <see cref="DirectoryCookie.DotDot"/>), then the
+/// Walks a directory for READDIR and READDIRPLUS (v3) and READDIR (v4) from a client's cookie: for v3 "." and ".."
+/// first (the store never lists them; they take cookies <see cref="DirectoryCookie.Dot"/> and <see cref="DirectoryCookie.DotDot"/>), then the
 /// store's entries in cookie order, asked for in batches sized to the room left, until the reply is full or the
 /// directory ends. The sink decides what fits; eof is claimed only when every entry was taken.
 /// </summary>
@@ -20,12 +20,13 @@ internal static class DirectoryListing
     private static readonly ReadOnlyMemory<byte> DotDotName = ".."u8.ToArray();
 
     /// <param name="parentReader">Who reads ".." for its file id: the server, since listing needs read permission but a lookup needs search.</param>
+    /// <param name="withDots">Whether the listing has "." and ".." (NFSv3's do; NFSv4's never, RFC 7530 §16.24).</param>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<Listing<TSink>> ReadAsync<TSink>(CallTarget target, ulong cookie, ulong cookieVerifier, TSink sink, AuthContext parentReader,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool withDots = true)
         where TSink : struct, IDirectorySink
     {
-        int dots = cookie switch
+        int dots = !withDots ? 0 : cookie switch
         {
             DirectoryCookie.Start => 2,
             DirectoryCookie.Dot => 1,

@@ -48,6 +48,8 @@ public sealed class WideUnionTests : CompiledXdrFixture
         public static byte[] BuiltGAbsent() => XdrCodec.Encode(Wide.FromG((Pair?)null));
         public static byte[] BuiltI() => XdrCodec.Encode(Wide.FromHi(Op.OpI, 7u));
         public static byte[] BuiltVoid() => XdrCodec.Encode(new Wide(Op.OpVoid));
+        public static byte[] BuiltFromEncoded() => XdrCodec.Encode(Wide.FromEncoded(Op.OpA, new byte[] { 0, 0, 0, 5 }));
+        public static int DecodedFromEncoded() => Wide.FromEncoded(Op.OpA, new byte[] { 0, 0, 0, 5 }).A;
         public static byte[] BuiltDefault() => XdrCodec.Encode(Wide.FromRest(Op.OpNone, new byte[] { 9, 9, 9, 9 }));
 
         /// <summary>One box reused for two values: each encodes the box's value at the time.</summary>
@@ -108,6 +110,7 @@ public sealed class WideUnionTests : CompiledXdrFixture
     [TestCase("BuiltI", "00000009 00000007")]
     [TestCase("BuiltVoid", "0000000B")]
     [TestCase("BuiltDefault", "00000063 09090909")]
+    [TestCase("BuiltFromEncoded", "00000001 00000005")]
     [TestCase("ReusedBox", "00000002 00000000 00000005 00000002 00000000 00000006")]
     public void A_built_wide_union_encodes_its_discriminant_then_its_arm(string probe, string wire)
     {
@@ -134,6 +137,12 @@ public sealed class WideUnionTests : CompiledXdrFixture
     public void A_decoded_wide_union_encodes_to_the_bytes_it_came_from(string wire)
     {
         Assert.That(Hex.Words(Compiled.Call<byte[]>("Reencode", Hex.Bytes(wire))), Is.EqualTo(Hex.Normalize(wire)));
+    }
+
+    [Test]
+    public void A_value_built_from_an_encoded_arm_reads_that_arm()
+    {
+        Assert.That(Compiled.Call<int>("DecodedFromEncoded"), Is.EqualTo(5));
     }
 
     [Test]

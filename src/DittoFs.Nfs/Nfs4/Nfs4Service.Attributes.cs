@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using DittoFs.Protocol;
+using DittoFs.Storage;
+
+namespace DittoFs.Nfs;
+
+// GETATTR, ACCESS, READLINK, SECINFO, SECINFO_NO_NAME: reading about the current object.
+public sealed partial class Nfs4Service
+{
+    /// <summary>The fsid of the pseudo file system; a share's is (share id, 0), as its v3 fsid is the share id.</summary>
+    private static readonly Fsid4 PseudoFsid = new() { Major = 0, Minor = 1 };
+
+    /// <summary>GETATTR (RFC 7530 §16.7): the asked attributes this server supports, in bitmap order.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> GetAttributesAsync(Getattr4Args arguments, Nfs4Call call)
+    {
+        var (status, obj) = await DescribeAsync(call.Current, call).ConfigureAwait(false);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            LogIfFailed(NfsOpnum4.OpGetattr, call, status);
+            return (Failed(NfsOpnum4.OpGetattr, status), status);
+        }
+        var attributes = Fattr4Encoder.Encode(arguments.AttrRequest.ToArray(), obj, call.MinorVersion, _options);
+        return (NfsResop4.FromOpgetattr(new Getattr4Res { Status = status, Resok4 = new Getattr4Resok { ObjAttributes = attributes } }), status);
+    }
+
+    /// <summary>
+    /// ACCESS (RFC 7530 §16.1): the store's answer, less modify, extend and delete on a read-only export; in the pseudo
+    /// file system, read and lookup (it cannot be changed).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> AccessAsync(Access4Args arguments, Nfs4Call call)
+    {
+        var requested = (AccessRights)arguments.Access & AccessRights.All;
+        AccessRights granted;
+        var status = Nfsstat4.Nfs4Ok;
+        if (!call.Current.IsSet)
+        {
+            status = Nfsstat4.Nfs4errNofilehandle;
+            granted = 0;
+        }
+        else if (call.Current.Pseudo is not null)
+        {
+            granted = requested & (AccessRights.Read | AccessRights.Lookup);
+        }
+        else
+        {
+            status = Target(call.Current, call, out var target);
+            granted = 0;
+            if (status == Nfsstat4.Nfs4Ok)
+            {
+                var result = await target.FileSystem.AccessAsync(target.Auth, target.File, requested, call.Context.CancellationToken).ConfigureAwait(false);
+                status = StatusOf(result.Status);
+                granted = result.Value.Granted;
+                if (target.Share.Options.ReadOnly)
+                {
+                    granted &= ~(AccessRights.Modify | AccessRights.Extend | AccessRights.Delete);
+                }
+            }
+        }
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            LogIfFailed(NfsOpnum4.OpAccess, call, status);
+            return (Failed(NfsOpnum4.OpAccess, status), status);
+        }
+        var resok = new Access4Resok { Supported = (uint)requested, Access = (uint)granted };
+        return (NfsResop4.FromOpaccess(new Access4Res { Status = status, Resok4 = resok }), status);
+    }
+
+    /// <summary>READLINK (RFC 7530 §16.25): NFS4ERR_INVAL for anything but a symbolic link.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> ReadLinkAsync(Nfs4Call call)
+    {
+        CallTarget target = default;
+        var status = !call.Current.IsSet ? Nfsstat4.Nfs4errNofilehandle
+            : call.Current.Pseudo is not null ? Nfsstat4.Nfs4errInval
+            : Target(call.Current, call, out target);
+        if (status == Nfsstat4.Nfs4Ok)
+        {
+            var result = await target.FileSystem.ReadLinkAsync(target.Auth, target.File, call.Context.CancellationToken).ConfigureAwait(false);
+            status = StatusOf(result.Status);
+            if (status == Nfsstat4.Nfs4Ok)
+            {
+                return (NfsResop4.FromOpreadlink(new Readlink4Res { Status = status, Resok4 = new Readlink4Resok { Link = result.Value.Target } }), status);
+            }
+        }
+        LogIfFailed(NfsOpnum4.OpReadlink, call, status);
+        return (Failed(NfsOpnum4.OpReadlink, status), status);
+    }
+
+    /// <summary>
+    /// SECINFO (RFC 7530 §16.31): the flavours of the share <paramref name="name"/> is in (AUTH_SYS, AUTH_NONE as
+    /// configured). In 4.1 it consumes the current filehandle (RFC 8881 §18.29.3).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> SecurityInfoAsync(Component4 name, Nfs4Call call)
+    {
+        var directory = call.Current;
+        var (result, status) = await LookupAsync(new Lookup4Args { Objname = name }, call).ConfigureAwait(false);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            return (Failed(NfsOpnum4.OpSecinfo, status), status);
+        }
+        var flavors = FlavorsOf(call.Current);
+        call.Current = call.MinorVersion == 0 ? directory : default;
+        return (NfsResop4.FromOpsecinfo(new Secinfo4Res { Status = status, Resok4 = flavors }), status);
+    }
+
+    /// <summary>SECINFO_NO_NAME (RFC 8881 §18.45): the flavours of the current filehandle (or its parent), consuming it.</summary>
+    private (NfsResop4, Nfsstat4) SecurityInfoNoName(SecinfoStyle4 style, Nfs4Call call)
+    {
+        if (!call.Current.IsSet)
+        {
+            return (Failed(NfsOpnum4.OpSecinfoNoName, Nfsstat4.Nfs4errNofilehandle), Nfsstat4.Nfs4errNofilehandle);
+        }
+        var flavors = FlavorsOf(call.Current);
+        call.Current = default;
+        return (NfsResop4.FromOpsecinfoNoName(new Secinfo4Res { Status = Nfsstat4.Nfs4Ok, Resok4 = flavors }), Nfsstat4.Nfs4Ok);
+    }
+
+    /// <summary>The share's flavours in order of preference; the pseudo file system takes both.</summary>
+    private static Secinfo4[] FlavorsOf(in Nfs4Fh handle)
+    {
+        var flavors = handle.Share?.Options.AllowedAuthFlavors ?? [DittoFs.Storage.AuthFlavor.Sys, DittoFs.Storage.AuthFlavor.None];
+        return flavors.Select(flavor => new Secinfo4 { Flavor = (uint)flavor }).ToArray();
+    }
+
+    /// <summary>What attributes are made of for a filehandle: a share file's inode, or a pseudo directory's made-up one.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(Nfsstat4, Nfs4Object)> DescribeAsync(Nfs4Fh handle, Nfs4Call call)
+    {
+        if (!handle.IsSet)
+        {
+            return (Nfsstat4.Nfs4errNofilehandle, default);
+        }
+        if (handle.Pseudo is { } node)
+        {
+            return (Nfsstat4.Nfs4Ok, Describe(node));
+        }
+        var status = Target(handle, call, out var target);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            return (status, default);
+        }
+        var attributes = await target.FileSystem.GetAttributesAsync(target.File, call.Context.CancellationToken).ConfigureAwait(false);
+        if (!attributes.IsOk)
+        {
+            return (StatusOf(attributes.Status), default);
+        }
+        return (Nfsstat4.Nfs4Ok, Describe(target.Share, attributes.Value));
+    }
+
+    /// <summary>A share file: fsid (share id, 0); a share's root is mounted on its pseudo directory.</summary>
+    private Nfs4Object Describe(Share share, in InodeAttributes inode)
+    {
+        ulong mountedOn = inode.FileId == share.Root.FileId ? _pseudo.NodeOf(share).Id : inode.FileId;
+        return new Nfs4Object(inode, new Fsid4 { Major = share.Id, Minor = 0 }, new FileHandle(share.Id, inode.Ref).ToOpaque().ToArray(), mountedOn);
+    }
+
+    /// <summary>A pseudo directory: read-only (0555), owned by root, times of the server's start.</summary>
+    private Nfs4Object Describe(PseudoNode node) => new(
+        new InodeAttributes
+        {
+            Type = FileType.Directory,
+            Mode = 0x16D,
+            LinkCount = 2 + (uint)node.Children.Count,
+            Size = PosixRules.DirectorySize,
+            FileId = node.Id,
+            AccessTime = _started,
+            ModifyTime = _started,
+            ChangeTime = _started,
+        },
+        PseudoFsid, node.Handle(), node.Id);
+}
