@@ -16,9 +16,10 @@ namespace DittoFs.Nfs;
 /// operation that reaches a share, as for v3.
 /// <para>
 /// Served so far: navigation (PUTROOTFH, PUTPUBFH, PUTFH, GETFH, SAVEFH, RESTOREFH, LOOKUP, LOOKUPP), GETATTR,
-/// ACCESS, READLINK, READDIR, SECINFO and SECINFO_NO_NAME. Every other operation answers NFS4ERR_NOTSUPP (state:
-/// client ids, sessions, OPEN, READ/WRITE with stateids and locks are the next steps), so the service is not yet
-/// registered with the server.
+/// ACCESS, READLINK, READDIR, SECINFO and SECINFO_NO_NAME; clients (SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and
+/// sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with its reply cache, DESTROY_SESSION, DESTROY_CLIENTID,
+/// RECLAIM_COMPLETE, BIND_CONN_TO_SESSION). Every other operation answers NFS4ERR_NOTSUPP (OPEN, READ/WRITE with
+/// stateids and locks are the next steps), so the service is not yet registered with the server.
 /// </para>
 /// One operation group per file: Nfs4Service.*.cs.
 /// </summary>
@@ -31,9 +32,11 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     private readonly ILogger<Nfs4Service> _logger;
     private readonly CallerIdentities _identities = new();
     private readonly PseudoFileSystem _pseudo;
+    private readonly Nfs4Clients _clients;
     private readonly FileTime _started = FileTime.FromUnixNanoseconds((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100);
 
-    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger)
+    /// <param name="clock">The clock of leases (tests move it); the system's by default.</param>
+    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +46,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _options = options;
         _logger = logger;
         _pseudo = new PseudoFileSystem(shares);
+        _clients = new Nfs4Clients(options.LeaseTime, clock);
     }
 
     /// <summary>NULL (RFC 7530 §16.1): nothing, so clients can ping the server.</summary>
@@ -66,31 +70,52 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
             return new Compound4Res { Status = Nfsstat4.Nfs4Ok, Tag = arguments.Tag, Resarray = Array.Empty<NfsResop4>() };
         }
         var operations = ArrayPool<NfsArgop4>.Shared.Rent(count);
+        var call = new Nfs4Call(arguments.Minorversion, context);
+        var result = default(Compound4Res);
         try
         {
             CopyOperations(arguments.Argarray, operations);
-            var call = new Nfs4Call(arguments.Minorversion, context);
-            if (count > _options.MaxCompoundOperations)
-            {
-                var tooMany = arguments.Minorversion == 0 ? Nfsstat4.Nfs4errResource : Nfsstat4.Nfs4errTooManyOps;
-                return new Compound4Res { Status = tooMany, Tag = arguments.Tag, Resarray = new[] { Failed(operations[0].Argop, tooMany) } };
-            }
-            var results = new NfsResop4[count];
-            var status = Nfsstat4.Nfs4Ok;
+            var results = new NfsResop4[Math.Min(count, _options.MaxCompoundOperations)];
             int done = 0;
-            while (done < count)
+            var status = Nfsstat4.Nfs4Ok;
+            if (arguments.Minorversion == 1)
+            {
+                // RFC 8881 §2.10.6: SEQUENCE first, or one of the operations that make sessions, alone.
+                var first = operations[0].Argop;
+                if (first == NfsOpnum4.OpSequence)
+                {
+                    var sequence = BeginSequence(operations[0].Opsequence, call);
+                    if (sequence.Cached is { } cached)
+                    {
+                        return cached;
+                    }
+                    (results[0], status) = (sequence.Result, sequence.Status);
+                    done = 1;
+                }
+                else if (!IsSessionless(first) || count > 1)
+                {
+                    status = IsSessionless(first) ? Nfsstat4.Nfs4errNotOnlyOp : Nfsstat4.Nfs4errOpNotInSession;
+                    (results[0], done) = (Failed(first, status), 1);
+                }
+            }
+            int limit = call.Session is { } session ? (int)(uint)session.ForeChannel.CaMaxoperations : _options.MaxCompoundOperations;
+            if (status == Nfsstat4.Nfs4Ok && count > limit)
+            {
+                // RFC 7530 §16.2.3 / RFC 8881 §15.1.1.x: the first operation past what the server takes fails.
+                status = arguments.Minorversion == 0 ? Nfsstat4.Nfs4errResource : Nfsstat4.Nfs4errTooManyOps;
+                (results[done], done) = (Failed(operations[done].Argop, status), done + 1);
+            }
+            while (status == Nfsstat4.Nfs4Ok && done < count)
             {
                 (results[done], status) = await ExecuteAsync(operations[done], call).ConfigureAwait(false);
                 done++;
-                if (status != Nfsstat4.Nfs4Ok)
-                {
-                    break;
-                }
             }
-            return new Compound4Res { Status = status, Tag = arguments.Tag, Resarray = new DittoFs.Xdr.XdrList<NfsResop4, NfsResop4>(results, done) };
+            result = new Compound4Res { Status = status, Tag = arguments.Tag, Resarray = new DittoFs.Xdr.XdrList<NfsResop4, NfsResop4>(results, done) };
+            return result;
         }
         finally
         {
+            EndSequence(call, result);
             ArrayPool<NfsArgop4>.Shared.Return(operations, clearArray: true);
         }
     }
@@ -120,6 +145,17 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpReaddir => ReadDirectoryAsync(operation.Opreaddir, call),
         NfsOpnum4.OpSecinfo => SecurityInfoAsync(operation.Opsecinfo.Name, call),
         NfsOpnum4.OpSecinfoNoName => new(SecurityInfoNoName(operation.OpsecinfoNoName, call)),
+        NfsOpnum4.OpSetclientid when call.MinorVersion == 0 => new(SetClientId(operation.Opsetclientid, call)),
+        NfsOpnum4.OpSetclientidConfirm when call.MinorVersion == 0 => new(ConfirmClientId(operation.OpsetclientidConfirm, call)),
+        NfsOpnum4.OpRenew when call.MinorVersion == 0 => new(Renew(operation.Oprenew)),
+        NfsOpnum4.OpExchangeId => new(ExchangeId(operation.OpexchangeId, call)),
+        NfsOpnum4.OpCreateSession => new(CreateSession(operation.OpcreateSession, call)),
+        NfsOpnum4.OpDestroySession => new(DestroySession(operation.OpdestroySession)),
+        NfsOpnum4.OpDestroyClientid => new(DestroyClient(operation.OpdestroyClientid)),
+        NfsOpnum4.OpBindConnToSession => new(BindConnection(operation.OpbindConnToSession)),
+        NfsOpnum4.OpReclaimComplete when call.Session is not null => new(ReclaimComplete(operation.OpreclaimComplete, call)),
+        NfsOpnum4.OpSequence when call.MinorVersion == 1 => new((Failed(NfsOpnum4.OpSequence, Nfsstat4.Nfs4errSequencePos), Nfsstat4.Nfs4errSequencePos)),
+        _ when call.MinorVersion == 1 && IsVersion40Only(operation.Argop) => new((Failed(operation.Argop, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp)),
         NfsOpnum4.OpIllegal => new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
         _ => new(NotYetServed(operation.Argop, call)),
     };
@@ -168,6 +204,11 @@ internal sealed class Nfs4Call(uint minorVersion, RpcCallContext context)
     public RpcCallContext Context { get; } = context;
     public Nfs4Fh Current { get; set; }
     public Nfs4Fh Saved { get; set; }
+
+    /// <summary>4.1: the session and slot SEQUENCE named, and whether the reply is to be cached on it.</summary>
+    public Nfs4Session? Session { get; set; }
+    public Nfs4Slot? Slot { get; set; }
+    public bool CacheThis { get; set; }
 }
 
 /// <summary>

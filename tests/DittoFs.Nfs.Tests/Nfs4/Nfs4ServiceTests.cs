@@ -17,23 +17,21 @@ public sealed class Nfs4ServiceTests
     private const int Type = 1, Fsid = 8, Filehandle = 19, Fileid = 20, Mode = 33, Size = 4, SupportedAttrs = 0, MountedOnFileid = 55, Acl = 12;
 
     private TestServer _server = null!;
-    private Nfs4Service _nfs4 = null!;
+    private Nfs4TestClient _client = null!;
 
     [SetUp]
     public async Task StartAsync()
     {
         _server = await TestServer.StartAsync();
-        _nfs4 = new Nfs4Service(_server.Shares, _server.Options, NullLogger<Nfs4Service>.Instance);
+        _client = new Nfs4TestClient(new Nfs4Service(_server.Shares, _server.Options, NullLogger<Nfs4Service>.Instance), () => Callers.Root());
     }
 
-    private async Task<Compound4Res> CompoundAsync(uint minorVersion, RpcCallContext caller, params NfsArgop4[] operations)
-    {
-        var arguments = XdrCodec.Decode<Compound4Args>(XdrCodec.Encode(new Compound4Args { Tag = "tag"u8.ToArray(), Minorversion = minorVersion, Argarray = operations }));
-        var result = await _nfs4.CompoundAsync(arguments, caller);
-        return XdrCodec.Decode<Compound4Res>(XdrCodec.Encode(result));
-    }
+    /// <summary>A 4.0 COMPOUND (no session), or a bare 4.1 one.</summary>
+    private Task<Compound4Res> CompoundAsync(uint minorVersion, RpcCallContext caller, params NfsArgop4[] operations) =>
+        new Nfs4TestClient(_client.Service, () => caller).SendAsync(minorVersion, operations);
 
-    private Task<Compound4Res> CompoundAsync(params NfsArgop4[] operations) => CompoundAsync(1, Callers.Root(), operations);
+    /// <summary>A 4.1 COMPOUND in the test client's session.</summary>
+    private Task<Compound4Res> CompoundAsync(params NfsArgop4[] operations) => _client.CompoundAsync(operations);
 
     private static NfsArgop4 PutRoot => new(NfsOpnum4.OpPutrootfh);
     private static NfsArgop4 GetFh => new(NfsOpnum4.OpGetfh);
@@ -158,7 +156,7 @@ public sealed class Nfs4ServiceTests
     public async Task Too_many_operations_fail_at_the_first(uint minorVersion, Nfsstat4 expected)
     {
         var operations = Enumerable.Repeat(PutRoot, _server.Options.MaxCompoundOperations + 1).ToArray();
-        var result = await CompoundAsync(minorVersion, Callers.Root(), operations);
+        var result = minorVersion == 0 ? await CompoundAsync(0, Callers.Root(), operations) : await CompoundAsync(operations);
         Assert.Multiple(() =>
         {
             Assert.That(result.Status, Is.EqualTo(expected));
@@ -265,7 +263,7 @@ public sealed class Nfs4ServiceTests
     [Test]
     public async Task An_operation_not_served_yet_is_NOTSUPP_and_a_4_1_operation_in_4_0_is_ILLEGAL()
     {
-        var notServed = await CompoundAsync(PutRoot, NfsArgop4.FromOpreclaimComplete(new ReclaimComplete4Args()));
+        var notServed = await CompoundAsync(PutRoot, NfsArgop4.FromOpdelegpurge(new Delegpurge4Args { Clientid = 1 }));
         Assert.That(notServed.Status, Is.EqualTo(Nfsstat4.Nfs4errNotsupp));
         var illegal = await CompoundAsync(0, Callers.Root(), PutRoot, NfsArgop4.FromOpreclaimComplete(new ReclaimComplete4Args()));
         Assert.Multiple(() =>
@@ -280,9 +278,8 @@ public sealed class Nfs4ServiceTests
     public async Task A_share_that_does_not_take_the_callers_flavour_is_hidden_and_its_files_are_WRONGSEC()
     {
         var strict = await TestServer.StartAsync(export: new ExportOptions { RootSquash = false, AllowedAuthFlavors = [DittoFs.Storage.AuthFlavor.Sys] });
-        var nfs4 = new Nfs4Service(strict.Shares, strict.Options, NullLogger<Nfs4Service>.Instance);
-        async Task<Compound4Res> Call(params NfsArgop4[] operations) =>
-            await nfs4.CompoundAsync(new Compound4Args { Tag = ReadOnlyMemory<byte>.Empty, Minorversion = 1, Argarray = operations }, Callers.AuthNone());
+        var client = new Nfs4TestClient(new Nfs4Service(strict.Shares, strict.Options, NullLogger<Nfs4Service>.Instance), () => Callers.AuthNone());
+        Task<Compound4Res> Call(params NfsArgop4[] operations) => client.CompoundAsync(operations);
         Assert.Multiple(async () =>
         {
             Assert.That((await Call(PutRoot, Lookup("export"))).Status, Is.EqualTo(Nfsstat4.Nfs4errNoent));
