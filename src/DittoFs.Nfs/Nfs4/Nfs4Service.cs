@@ -18,8 +18,9 @@ namespace DittoFs.Nfs;
 /// Served so far: navigation (PUTROOTFH, PUTPUBFH, PUTFH, GETFH, SAVEFH, RESTOREFH, LOOKUP, LOOKUPP), GETATTR,
 /// ACCESS, READLINK, READDIR, SECINFO and SECINFO_NO_NAME; clients (SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and
 /// sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with its reply cache, DESTROY_SESSION, DESTROY_CLIENTID,
-/// RECLAIM_COMPLETE, BIND_CONN_TO_SESSION). Every other operation answers NFS4ERR_NOTSUPP (OPEN, READ/WRITE with
-/// stateids and locks are the next steps), so the service is not yet registered with the server.
+/// RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE) with share
+/// reservations, and READ and WRITE with stateids. Every other operation answers NFS4ERR_NOTSUPP (locks, state that
+/// survives restarts, grace and reclaim are the next steps), so the service is not yet registered with the server.
 /// </para>
 /// One operation group per file: Nfs4Service.*.cs.
 /// </summary>
@@ -33,10 +34,12 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     private readonly CallerIdentities _identities = new();
     private readonly PseudoFileSystem _pseudo;
     private readonly Nfs4Clients _clients;
+    private readonly Nfs4Opens _opens;
     private readonly FileTime _started = FileTime.FromUnixNanoseconds((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100);
 
     /// <param name="clock">The clock of leases (tests move it); the system's by default.</param>
-    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null)
+    /// <param name="writeVerifier">The verifier WRITE and COMMIT answer: v3's, so a client sees one server restart alike.</param>
+    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null, WriteVerifier? writeVerifier = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -47,7 +50,13 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _logger = logger;
         _pseudo = new PseudoFileSystem(shares);
         _clients = new Nfs4Clients(options.LeaseTime, clock);
+        _opens = new Nfs4Opens(_clients.Epoch);
+        _clients.ClientRemoved += _opens.ReleaseClient;
+        WriteVerifier = writeVerifier ?? WriteVerifier.ForNewInstance();
     }
+
+    /// <summary>The verifier WRITE and COMMIT return for this server instance.</summary>
+    public WriteVerifier WriteVerifier { get; }
 
     /// <summary>NULL (RFC 7530 §16.1): nothing, so clients can ping the server.</summary>
     public ValueTask NullAsync(RpcCallContext context) => default;
@@ -143,6 +152,12 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpAccess => AccessAsync(operation.Opaccess, call),
         NfsOpnum4.OpReadlink => ReadLinkAsync(call),
         NfsOpnum4.OpReaddir => ReadDirectoryAsync(operation.Opreaddir, call),
+        NfsOpnum4.OpOpen => OpenAsync(operation.Opopen, call),
+        NfsOpnum4.OpOpenConfirm when call.MinorVersion == 0 => new(OpenConfirm(operation.OpopenConfirm, call)),
+        NfsOpnum4.OpOpenDowngrade => new(OpenDowngrade(operation.OpopenDowngrade, call)),
+        NfsOpnum4.OpClose => new(Close(operation.Opclose, call)),
+        NfsOpnum4.OpRead => ReadAsync(operation.Opread, call),
+        NfsOpnum4.OpWrite => WriteAsync(operation.Opwrite, call),
         NfsOpnum4.OpSecinfo => SecurityInfoAsync(operation.Opsecinfo.Name, call),
         NfsOpnum4.OpSecinfoNoName => new(SecurityInfoNoName(operation.OpsecinfoNoName, call)),
         NfsOpnum4.OpSetclientid when call.MinorVersion == 0 => new(SetClientId(operation.Opsetclientid, call)),
@@ -209,6 +224,12 @@ internal sealed class Nfs4Call(uint minorVersion, RpcCallContext context)
     public Nfs4Session? Session { get; set; }
     public Nfs4Slot? Slot { get; set; }
     public bool CacheThis { get; set; }
+
+    /// <summary>4.1's current stateid (RFC 8881 §16.2.3.1.2): the last one an operation of this COMPOUND made.</summary>
+    public Stateid4? CurrentStateid { get; set; }
+
+    /// <summary>READs done in this COMPOUND: only the first uses the reply's out-of-line data.</summary>
+    public int ReadsDone { get; set; }
 }
 
 /// <summary>

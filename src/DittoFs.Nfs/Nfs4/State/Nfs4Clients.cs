@@ -281,8 +281,11 @@ internal sealed class Nfs4Clients
         }
     }
 
-    /// <summary>The lease time in seconds, as the lease_time attribute says it.</summary>
-    public TimeSpan Lease => _lease;
+    /// <summary>This server instance (its start in seconds), in client ids and stateids.</summary>
+    public uint Epoch => _epoch;
+
+    /// <summary>A client record is gone (expired, replaced, destroyed): its state goes with it. Raised under the table's lock.</summary>
+    public event Action<ulong>? ClientRemoved;
 
     private Nfs4Client? Find(ReadOnlySpan<byte> owner, uint minorVersion, bool confirmed)
     {
@@ -319,6 +322,7 @@ internal sealed class Nfs4Clients
     private void Remove(Nfs4Client client)
     {
         _byId.Remove(client.Id);
+        ClientRemoved?.Invoke(client.Id);
         foreach (var session in client.Sessions)
         {
             _sessions.Remove(new SessionKey(session.Id));

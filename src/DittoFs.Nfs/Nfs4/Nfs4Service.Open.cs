@@ -1,0 +1,464 @@
+using System.Runtime.CompilerServices;
+using DittoFs.Protocol;
+using DittoFs.Storage;
+using DittoFs.Xdr;
+using Attr = DittoFs.Protocol.Nfs4ProtConstants;
+
+namespace DittoFs.Nfs;
+
+// OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE, READ, WRITE: open state and the data it guards.
+public sealed partial class Nfs4Service
+{
+    /// <summary>READs from this size up may be lent by the content store, as for v3 (see NfsService.MinLentRead).</summary>
+    private const int MinLentRead = 32 * 1024;
+
+    /// <summary>
+    /// OPEN (RFC 7530 §16.16, RFC 8881 §18.16): CLAIM_NULL (a name in the current directory, created if asked: UNCHECKED4,
+    /// GUARDED4, EXCLUSIVE4, EXCLUSIVE4_1) and CLAIM_FH (4.1: the current file); the file must be a regular file
+    /// (NFS4ERR_ISDIR, NFS4ERR_SYMLINK, else NFS4ERR_INVAL / WRONG_TYPE) the caller may read or write as it asks. No
+    /// delegations are granted and no confirmation is asked (OPEN4_RESULT_CONFIRM clear: the open-owner is taken as
+    /// confirmed). CLAIM_PREVIOUS is NFS4ERR_NO_GRACE until state survives restarts; delegation claims NFS4ERR_NOTSUPP.
+    /// The current filehandle becomes the file.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> OpenAsync(Open4Args arguments, Nfs4Call call)
+    {
+        var (status, open, file, cinfo, attrset) = await OpenFileAsync(arguments, call).ConfigureAwait(false);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            LogIfFailed(NfsOpnum4.OpOpen, call, status);
+            return (Failed(NfsOpnum4.OpOpen, status), status);
+        }
+        call.Current = file;
+        var stateid = _opens.StateidOf(open!);
+        call.CurrentStateid = stateid;
+        var resok = new Open4Resok
+        {
+            Stateid = stateid,
+            Cinfo = cinfo,
+            Rflags = Attr.Open4ResultLocktypePosix,
+            Attrset = attrset,
+            Delegation = new OpenDelegation4 { DelegationType = OpenDelegationType4.OpenDelegateNone },
+        };
+        return (NfsResop4.FromOpopen(new Open4Res { Status = status, Resok4 = resok }), status);
+    }
+
+    private async ValueTask<(Nfsstat4, Nfs4Open?, Nfs4Fh, ChangeInfo4, uint[])> OpenFileAsync(Open4Args arguments, Nfs4Call call)
+    {
+        var none = (default(Nfs4Open), default(Nfs4Fh), default(ChangeInfo4), Array.Empty<uint>());
+        uint access = call.MinorVersion == 0 ? arguments.ShareAccess : arguments.ShareAccess & ~(uint)Attr.Open4ShareAccessWantDelegMask & 0xFFFFu;
+        uint deny = arguments.ShareDeny;
+        if (access is 0 or > 3 || deny > 3)
+        {
+            return (Nfsstat4.Nfs4errInval, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        ulong clientId;
+        if (call.Session is { } session)
+        {
+            clientId = session.Client.Id;
+        }
+        else
+        {
+            var renewed = _clients.RenewClient(arguments.Owner.Clientid);
+            if (renewed != Nfsstat4.Nfs4Ok)
+            {
+                return (renewed, none.Item1, none.Item2, none.Item3, none.Item4);
+            }
+            clientId = arguments.Owner.Clientid;
+        }
+        if (!call.Current.IsSet)
+        {
+            return (Nfsstat4.Nfs4errNofilehandle, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        bool create = arguments.Openhow.Opentype == Opentype4.Open4Create;
+        switch (arguments.Claim.Claim)
+        {
+            case OpenClaimType4.ClaimNull:
+                break;
+            case OpenClaimType4.ClaimFh when call.MinorVersion == 1 && !create:
+                break;
+            case OpenClaimType4.ClaimPrevious:
+                return (Nfsstat4.Nfs4errNoGrace, none.Item1, none.Item2, none.Item3, none.Item4);
+            case OpenClaimType4.ClaimFh:
+                return (Nfsstat4.Nfs4errInval, none.Item1, none.Item2, none.Item3, none.Item4);
+            default:
+                return (Nfsstat4.Nfs4errNotsupp, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        if (call.Current.Pseudo is { } directory)
+        {
+            // The pseudo file system holds only directories and cannot change.
+            var status = arguments.Claim.Claim == OpenClaimType4.ClaimFh || directory.Child(arguments.Claim.File.Value.Span) is not null ? Nfsstat4.Nfs4errIsdir
+                : create ? Nfsstat4.Nfs4errRofs : Nfsstat4.Nfs4errNoent;
+            return (status, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        var targetStatus = Target(call.Current, call, out var target);
+        if (targetStatus != Nfsstat4.Nfs4Ok)
+        {
+            return (targetStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        if ((create || (access & Nfs4Opens.AccessWrite) != 0) && target.Share.Options.ReadOnly)
+        {
+            return (Nfsstat4.Nfs4errRofs, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        var cancellationToken = call.Context.CancellationToken;
+        InodeAttributes opened;
+        ChangeInfo4 cinfo;
+        uint[] attrset = [];
+        bool created = false;
+        if (arguments.Claim.Claim == OpenClaimType4.ClaimFh)
+        {
+            var attributes = await target.FileSystem.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
+            if (!attributes.IsOk)
+            {
+                return (StatusOf(attributes.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+            }
+            opened = attributes.Value;
+            cinfo = default;
+        }
+        else
+        {
+            var name = arguments.Claim.File.Value;
+            var nameStatus = CheckName(name);
+            if (nameStatus != Nfsstat4.Nfs4Ok)
+            {
+                return (nameStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+            }
+            if (create)
+            {
+                var how = arguments.Openhow.How;
+                var decoded = DecodeCreateAttributes(how.Mode == Createmode4.Exclusive41 ? how.ChCreateboth.CvaAttrs : how.Createattrs, how.Mode is Createmode4.Exclusive4);
+                if (decoded.Status != Nfsstat4.Nfs4Ok)
+                {
+                    return (decoded.Status, none.Item1, none.Item2, none.Item3, none.Item4);
+                }
+                var mode = how.Mode switch
+                {
+                    Createmode4.Unchecked4 => CreateMode.Unchecked,
+                    Createmode4.Guarded4 => CreateMode.Guarded,
+                    _ => CreateMode.Exclusive,
+                };
+                var verifier = how.Mode switch
+                {
+                    Createmode4.Exclusive4 => VerifierValue(how.Createverf),
+                    Createmode4.Exclusive41 => VerifierValue(how.ChCreateboth.CvaVerf),
+                    _ => 0UL,
+                };
+                var result = await target.FileSystem.CreateAsync(target.Auth, target.File, name, mode, decoded.Attributes, verifier, cancellationToken).ConfigureAwait(false);
+                if (!result.IsOk)
+                {
+                    return (StatusOf(result.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+                }
+                opened = result.Value.File;
+                cinfo = ChangeInfo(result.Value.Directory);
+                attrset = decoded.Set;
+                created = true;
+            }
+            else
+            {
+                var result = await target.FileSystem.LookupAsync(target.Auth, target.File, name, cancellationToken).ConfigureAwait(false);
+                if (!result.IsOk)
+                {
+                    return (StatusOf(result.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+                }
+                opened = result.Value.File;
+                cinfo = result.Value.Directory is { } parent ? ChangeInfo(DittoFs.Storage.WccData.Unchanged(parent)) : default;
+            }
+        }
+        if (opened.Type != FileType.Regular)
+        {
+            var wrongType = opened.Type switch
+            {
+                FileType.Directory => Nfsstat4.Nfs4errIsdir,
+                FileType.Symlink => Nfsstat4.Nfs4errSymlink,
+                _ => call.MinorVersion == 0 ? Nfsstat4.Nfs4errInval : Nfsstat4.Nfs4errWrongType,
+            };
+            return (wrongType, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        if (!created)
+        {
+            // RFC 7530 §16.16.5: the caller must be allowed what it opens for (the owner of a file it just made is).
+            var wanted = ((access & Nfs4Opens.AccessRead) != 0 ? AccessRights.Read : 0) | ((access & Nfs4Opens.AccessWrite) != 0 ? AccessRights.Modify : 0);
+            var allowed = await target.FileSystem.AccessAsync(target.Auth, opened.Ref, wanted, cancellationToken).ConfigureAwait(false);
+            if (!allowed.IsOk || (allowed.Value.Granted & wanted) != wanted)
+            {
+                return (allowed.IsOk ? Nfsstat4.Nfs4errAccess : StatusOf(allowed.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+            }
+        }
+        var openStatus = _opens.Open(clientId, arguments.Owner.Owner.Span, target.Share.Id, opened.Ref, access, deny, out var open);
+        if (openStatus != Nfsstat4.Nfs4Ok)
+        {
+            return (openStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+        }
+        return (Nfsstat4.Nfs4Ok, open, new Nfs4Fh(null, target.Share, opened.Ref), cinfo, attrset);
+    }
+
+    /// <summary>OPEN_CONFIRM (RFC 7530 §16.18, 4.0 only): confirms the open-owner; its stateid's seqid rises.</summary>
+    private (NfsResop4, Nfsstat4) OpenConfirm(in OpenConfirm4Args arguments, Nfs4Call call)
+    {
+        var status = FindOpen(arguments.OpenStateid, call, out var open);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            return (Failed(NfsOpnum4.OpOpenConfirm, status), status);
+        }
+        _opens.Confirm(open);
+        var stateid = _opens.StateidOf(open);
+        return (NfsResop4.FromOpopenConfirm(new OpenConfirm4Res { Status = status, Resok4 = new OpenConfirm4Resok { OpenStateid = stateid } }), status);
+    }
+
+    /// <summary>OPEN_DOWNGRADE (RFC 7530 §16.19): to a subset of the open's access and deny.</summary>
+    private (NfsResop4, Nfsstat4) OpenDowngrade(in OpenDowngrade4Args arguments, Nfs4Call call)
+    {
+        var status = FindOpen(arguments.OpenStateid, call, out var open);
+        if (status == Nfsstat4.Nfs4Ok)
+        {
+            status = _opens.Downgrade(open, arguments.ShareAccess & 0xFF, arguments.ShareDeny);
+        }
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            return (Failed(NfsOpnum4.OpOpenDowngrade, status), status);
+        }
+        var stateid = _opens.StateidOf(open);
+        return (NfsResop4.FromOpopenDowngrade(new OpenDowngrade4Res { Status = status, Resok4 = new OpenDowngrade4Resok { OpenStateid = stateid } }), status);
+    }
+
+    /// <summary>
+    /// CLOSE (RFC 7530 §16.2, RFC 8881 §18.2): the open ends. 4.0 answers the stateid with its seqid raised; 4.1 the
+    /// invalid special stateid (RFC 8881 §18.2.4: the stateid is of no further use).
+    /// </summary>
+    private (NfsResop4, Nfsstat4) Close(in Close4Args arguments, Nfs4Call call)
+    {
+        var status = FindOpen(arguments.OpenStateid, call, out var open);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            return (NfsResop4.FromOpclose(new Close4Res { Status = status }), status);
+        }
+        _opens.Close(open);
+        var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
+        return (NfsResop4.FromOpclose(new Close4Res { Status = status, OpenStateid = stateid }), status);
+    }
+
+    /// <summary>
+    /// READ (RFC 7530 §16.23): with an open's stateid, or the anonymous or READ-bypass stateid (RFC 7530 §9.1.4.3: the
+    /// anonymous one is subject to other opens' DENY_READ, the bypass one is not). The first READ of a COMPOUND goes to
+    /// the reply's out-of-line data as v3's does (lent by stores that can); later ones are copied.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> ReadAsync(Read4Args arguments, Nfs4Call call)
+    {
+        var status = FileTarget(call, out var target);
+        if (status == Nfsstat4.Nfs4Ok)
+        {
+            status = CheckStateid(arguments.Stateid, call, target, Nfs4Opens.AccessRead);
+        }
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            LogIfFailed(NfsOpnum4.OpRead, call, status);
+            return (Failed(NfsOpnum4.OpRead, status), status);
+        }
+        IReadBufferWithData buffer = call.ReadsDone++ == 0
+            ? new ReplyBuffer(CallScratch.Begin(call.Context).ReadBuffer(call.Context.ReplyData, MinLentRead))
+            : new HeapReadBuffer();
+        int count = (int)Math.Min((uint)arguments.Count, (uint)_options.MaxTransferSize);
+        var read = await target.FileSystem.ReadAsync(target.Auth, target.File, arguments.Offset, count, buffer, call.Context.CancellationToken).ConfigureAwait(false);
+        status = StatusOf(read.Status);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            buffer.Drop();
+            LogIfFailed(NfsOpnum4.OpRead, call, status);
+            return (Failed(NfsOpnum4.OpRead, status), status);
+        }
+        var resok = new Read4Resok { Eof = read.Value.EndOfFile, Data = buffer.Data };
+        return (NfsResop4.FromOpread(new Read4Res { Status = status, Resok4 = resok }), status);
+    }
+
+    /// <summary>
+    /// WRITE (RFC 7530 §16.36): with an open for write (NFS4ERR_OPENMODE otherwise) or the anonymous stateid (subject to
+    /// other opens' DENY_WRITE: NFS4ERR_LOCKED); UNSTABLE4 may stay volatile until COMMIT, DATA_SYNC4 and FILE_SYNC4 are
+    /// answered FILE_SYNC4. The verifier is v3's, so a client notices a restart alike.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> WriteAsync(Write4Args arguments, Nfs4Call call)
+    {
+        var status = FileTarget(call, out var target);
+        if (status == Nfsstat4.Nfs4Ok && target.Share.Options.ReadOnly)
+        {
+            status = Nfsstat4.Nfs4errRofs;
+        }
+        if (status == Nfsstat4.Nfs4Ok)
+        {
+            status = CheckStateid(arguments.Stateid, call, target, Nfs4Opens.AccessWrite);
+        }
+        if (status == Nfsstat4.Nfs4Ok)
+        {
+            bool stable = arguments.Stable != StableHow4.Unstable4;
+            var written = await target.FileSystem.WriteAsync(target.Auth, target.File, arguments.Offset, arguments.Data, stable, call.Context.CancellationToken).ConfigureAwait(false);
+            status = StatusOf(written.Status);
+            if (status == Nfsstat4.Nfs4Ok)
+            {
+                var resok = new Write4Resok
+                {
+                    Count = (uint)arguments.Data.Length,
+                    Committed = stable ? StableHow4.FileSync4 : StableHow4.Unstable4,
+                    Writeverf = WriteVerifier.Bytes.Value,
+                };
+                return (NfsResop4.FromOpwrite(new Write4Res { Status = status, Resok4 = resok }), status);
+            }
+        }
+        LogIfFailed(NfsOpnum4.OpWrite, call, status);
+        return (Failed(NfsOpnum4.OpWrite, status), status);
+    }
+
+    /// <summary>The current filehandle as a share file for data: NFS4ERR_ISDIR for the pseudo file system's directories.</summary>
+    private Nfsstat4 FileTarget(Nfs4Call call, out CallTarget target)
+    {
+        target = default;
+        return !call.Current.IsSet ? Nfsstat4.Nfs4errNofilehandle
+            : call.Current.Pseudo is not null ? Nfsstat4.Nfs4errIsdir
+            : Target(call.Current, call, out target);
+    }
+
+    /// <summary>
+    /// Whether a stateid lets the call read or write the current file: the anonymous stateid (all zeros) and, for reads,
+    /// the READ-bypass one (all ones) need no open; 4.1's current stateid (seqid 1, other all zeros) is the last one an
+    /// operation of this COMPOUND made; any other must be an open of this file holding the access (a read is allowed to
+    /// an open for write, as servers commonly do).
+    /// </summary>
+    private Nfsstat4 CheckStateid(in Stateid4 stateid, Nfs4Call call, in CallTarget target, uint access)
+    {
+        var other = stateid.Other.Span;
+        bool zeros = !other.ContainsAnyExcept((byte)0);
+        if (zeros && stateid.Seqid == 0)
+        {
+            return _opens.CheckUnopened(target.Share.Id, target.File, access);
+        }
+        if (!other.ContainsAnyExcept((byte)0xFF) && stateid.Seqid == uint.MaxValue)
+        {
+            return access == Nfs4Opens.AccessRead ? Nfsstat4.Nfs4Ok : Nfsstat4.Nfs4errBadStateid;
+        }
+        var named = stateid;
+        if (zeros && stateid.Seqid == 1 && call.MinorVersion == 1)
+        {
+            if (call.CurrentStateid is not { } current)
+            {
+                return Nfsstat4.Nfs4errBadStateid;
+            }
+            named = current;
+        }
+        var status = _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out var open);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            return status;
+        }
+        if (call.MinorVersion == 0 && _clients.RenewClient(open.ClientId) != Nfsstat4.Nfs4Ok)
+        {
+            return Nfsstat4.Nfs4errExpired;
+        }
+        return access == Nfs4Opens.AccessWrite && (open.Access & Nfs4Opens.AccessWrite) == 0 ? Nfsstat4.Nfs4errOpenmode : Nfsstat4.Nfs4Ok;
+    }
+
+    /// <summary>The open a stateid names on the current file (OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE).</summary>
+    private Nfsstat4 FindOpen(in Stateid4 stateid, Nfs4Call call, out Nfs4Open open)
+    {
+        open = null!;
+        var status = FileTarget(call, out var target);
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            return status;
+        }
+        var named = stateid;
+        if (call.MinorVersion == 1 && stateid.Seqid == 1 && !stateid.Other.Span.ContainsAnyExcept((byte)0) && call.CurrentStateid is { } current)
+        {
+            named = current;
+        }
+        return _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out open);
+    }
+
+    /// <summary>An empty name is NFS4ERR_INVAL, "." and ".." NFS4ERR_BADNAME, past 255 bytes NFS4ERR_NAMETOOLONG (as LOOKUP).</summary>
+    private static Nfsstat4 CheckName(ReadOnlyMemory<byte> name) =>
+        name.Length == 0 ? Nfsstat4.Nfs4errInval
+        : name.Length > PosixRules.MaxNameLength ? Nfsstat4.Nfs4errNametoolong
+        : name.Span.SequenceEqual("."u8) || name.Span.SequenceEqual(".."u8) ? Nfsstat4.Nfs4errBadname
+        : Nfsstat4.Nfs4Ok;
+
+    /// <summary>change_info4 of a directory a call changed (or looked into): atomic when the store gave both sides.</summary>
+    private static ChangeInfo4 ChangeInfo(in DittoFs.Storage.WccData directory)
+    {
+        ulong after = directory.After is { } a ? Fattr4Encoder.Change(a) : 0;
+        ulong before = directory.Before is { } b ? unchecked((ulong)b.ChangeTime.Seconds * FileTime.NanosecondsPerSecond + b.ChangeTime.Nanoseconds) : after;
+        return new ChangeInfo4 { Atomic = directory.Before is not null && directory.After is not null, Before = before, After = after };
+    }
+
+    private static ulong VerifierValue(in Verifier4 verifier) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(verifier.Value.Span);
+
+    /// <summary>
+    /// The attributes an OPEN creates a file with: mode and size for now (the settable set of SETATTR comes with its
+    /// decoder); any other is NFS4ERR_ATTRNOTSUPP. EXCLUSIVE4 carries none (RFC 7530 §16.16.5: its attributes are set
+    /// by a SETATTR after). The values must fill the list exactly (NFS4ERR_BADXDR).
+    /// </summary>
+    private static (Nfsstat4 Status, SetAttributes Attributes, uint[] Set) DecodeCreateAttributes(in Fattr4 attributes, bool exclusive)
+    {
+        var mask = attributes.Attrmask.ToArray();
+        if (exclusive || mask.All(word => word == 0))
+        {
+            return (Nfsstat4.Nfs4Ok, SetAttributes.None, []);
+        }
+        var reader = new XdrReader(attributes.AttrVals.Value);
+        uint? mode = null;
+        ulong? size = null;
+        for (int attribute = 0; attribute < mask.Length * 32; attribute++)
+        {
+            if (!Fattr4Encoder.IsSet(mask, attribute))
+            {
+                continue;
+            }
+            switch (attribute)
+            {
+                case Attr.Fattr4Size:
+                    size = reader.ReadUInt64();
+                    break;
+                case Attr.Fattr4Mode:
+                    mode = reader.ReadUInt32();
+                    break;
+                default:
+                    return (Nfsstat4.Nfs4errAttrnotsupp, default, []);
+            }
+        }
+        if (reader.HasError || reader.Remaining != 0)
+        {
+            return (Nfsstat4.Nfs4errBadxdr, default, []);
+        }
+        return (Nfsstat4.Nfs4Ok, new SetAttributes { Mode = mode, Size = size }, mask);
+    }
+
+    /// <summary>Where a READ's bytes go, and what the reply's data then is.</summary>
+    private interface IReadBufferWithData : DittoFs.Vfs.IReadBuffer
+    {
+        ReadOnlyMemory<byte> Data { get; }
+
+        void Drop();
+    }
+
+    /// <summary>The reply's out-of-line data (the call's one READ buffer, as for v3).</summary>
+    private sealed class ReplyBuffer(CallScratch.ReplyReadBuffer inner) : IReadBufferWithData
+    {
+        public ReadOnlyMemory<byte> Data => inner.Data;
+        public bool Borrows(int length) => inner.Borrows(length);
+        public Memory<byte> Allocate(int length) => inner.Allocate(length);
+        public void Borrow(ReadOnlyMemory<byte> bytes) => inner.Borrow(bytes);
+        public void Hold(IDisposable loan) => inner.Hold(loan);
+        public void Drop() => inner.Drop();
+    }
+
+    /// <summary>A copy on the heap, for a COMPOUND's second and later READs (the reply carries one out-of-line region).</summary>
+    private sealed class HeapReadBuffer : IReadBufferWithData
+    {
+        private byte[] _bytes = [];
+
+        public ReadOnlyMemory<byte> Data => _bytes;
+        public bool Borrows(int length) => false;
+        public Memory<byte> Allocate(int length) => _bytes = new byte[length];
+        public void Borrow(ReadOnlyMemory<byte> bytes) => throw new InvalidOperationException("A heap read buffer does not borrow.");
+        public void Hold(IDisposable loan) => throw new InvalidOperationException("A heap read buffer does not borrow.");
+        public void Drop() => _bytes = [];
+    }
+}

@@ -1,0 +1,209 @@
+using System.Buffers.Binary;
+using DittoFs.Protocol;
+using DittoFs.Storage;
+
+namespace DittoFs.Nfs;
+
+/// <summary>
+/// NFSv4 open state (RFC 7530 §9.1.4 stateids, §9.9 share reservations; RFC 8881 §8.2, §9.7): one open per open-owner
+/// and file, with its share access and deny bits, named by a stateid whose "other" part is this server instance (4
+/// bytes) and a counter (8 bytes), and whose seqid rises with every change. Share reservations are checked against the
+/// other owners' opens of the same file. One lock guards the table. A client that goes (lease expired, replaced,
+/// destroyed) loses its opens.
+/// </summary>
+internal sealed class Nfs4Opens(uint epoch)
+{
+    public const uint AccessRead = Nfs4ProtConstants.Open4ShareAccessRead;
+    public const uint AccessWrite = Nfs4ProtConstants.Open4ShareAccessWrite;
+
+    private readonly object _lock = new();
+    private readonly Dictionary<ulong, Nfs4Open> _byCounter = [];
+    private readonly Dictionary<(uint Share, ulong File), List<Nfs4Open>> _byFile = [];
+    private ulong _next;
+
+    /// <summary>
+    /// OPEN's state (RFC 7530 §16.16.5): the owner's open of the file, made or widened by this access and deny
+    /// (NFS4ERR_SHARE_DENIED when another owner's open denies what is asked, or holds what is denied).
+    /// </summary>
+    public Nfsstat4 Open(ulong clientId, ReadOnlySpan<byte> owner, uint shareId, FileRef file, uint access, uint deny, out Nfs4Open open)
+    {
+        lock (_lock)
+        {
+            open = null!;
+            var opens = OpensOf(shareId, file.FileId);
+            Nfs4Open? mine = null;
+            foreach (var other in opens)
+            {
+                if (other.ClientId == clientId && other.Owner.AsSpan().SequenceEqual(owner))
+                {
+                    mine = other;
+                    continue;
+                }
+                if ((access & other.Deny) != 0 || (deny & other.Access) != 0)
+                {
+                    return Nfsstat4.Nfs4errShareDenied;
+                }
+            }
+            if (mine is null)
+            {
+                mine = new Nfs4Open(++_next, clientId, owner.ToArray(), shareId, file);
+                opens.Add(mine);
+                _byCounter[mine.Counter] = mine;
+            }
+            mine.Access |= access;
+            mine.Deny |= deny;
+            mine.Seqid++;
+            open = mine;
+            return Nfsstat4.Nfs4Ok;
+        }
+    }
+
+    /// <summary>
+    /// The open a stateid names (RFC 7530 §9.1.4.3-4, RFC 8881 §8.2.2): NFS4ERR_STALE_STATEID (4.0) or BAD_STATEID (4.1)
+    /// for another server instance's, NFS4ERR_BAD_STATEID for one unknown or of another file, NFS4ERR_OLD_STATEID for
+    /// an earlier seqid; seqid 0 in 4.1 means "the current one".
+    /// </summary>
+    public Nfsstat4 Find(in Stateid4 stateid, uint minorVersion, uint shareId, FileRef file, out Nfs4Open open)
+    {
+        open = null!;
+        var other = stateid.Other.Span;
+        if (other.Length != 12)
+        {
+            return Nfsstat4.Nfs4errBadStateid;
+        }
+        if (BinaryPrimitives.ReadUInt32BigEndian(other) != epoch)
+        {
+            return minorVersion == 0 ? Nfsstat4.Nfs4errStaleStateid : Nfsstat4.Nfs4errBadStateid;
+        }
+        lock (_lock)
+        {
+            if (!_byCounter.TryGetValue(BinaryPrimitives.ReadUInt64BigEndian(other[4..]), out var found)
+                || found.ShareId != shareId || found.File.FileId != file.FileId)
+            {
+                return Nfsstat4.Nfs4errBadStateid;
+            }
+            if (stateid.Seqid != found.Seqid && !(minorVersion == 1 && stateid.Seqid == 0))
+            {
+                return stateid.Seqid < found.Seqid ? Nfsstat4.Nfs4errOldStateid : Nfsstat4.Nfs4errBadStateid;
+            }
+            open = found;
+            return Nfsstat4.Nfs4Ok;
+        }
+    }
+
+    /// <summary>OPEN_CONFIRM (RFC 7530 §16.18): the open is confirmed; its seqid rises.</summary>
+    public void Confirm(Nfs4Open open)
+    {
+        lock (_lock)
+        {
+            open.Seqid++;
+        }
+    }
+
+    /// <summary>OPEN_DOWNGRADE (RFC 7530 §16.19): only to a subset of what the open holds (else NFS4ERR_INVAL).</summary>
+    public Nfsstat4 Downgrade(Nfs4Open open, uint access, uint deny)
+    {
+        lock (_lock)
+        {
+            if (access == 0 || (access & ~open.Access) != 0 || (deny & ~open.Deny) != 0)
+            {
+                return Nfsstat4.Nfs4errInval;
+            }
+            open.Access = access;
+            open.Deny = deny;
+            open.Seqid++;
+            return Nfsstat4.Nfs4Ok;
+        }
+    }
+
+    /// <summary>CLOSE (RFC 7530 §16.2): the open ends.</summary>
+    public void Close(Nfs4Open open)
+    {
+        lock (_lock)
+        {
+            Remove(open);
+            open.Seqid++;
+        }
+    }
+
+    /// <summary>
+    /// Whether an access without an open (the anonymous or READ-bypass stateid, RFC 7530 §9.1.4.3) is allowed: not when
+    /// an open of the file denies it (NFS4ERR_LOCKED).
+    /// </summary>
+    public Nfsstat4 CheckUnopened(uint shareId, FileRef file, uint access)
+    {
+        lock (_lock)
+        {
+            if (_byFile.TryGetValue((shareId, file.FileId), out var opens))
+            {
+                foreach (var open in opens)
+                {
+                    if ((open.Deny & access) != 0)
+                    {
+                        return Nfsstat4.Nfs4errLocked;
+                    }
+                }
+            }
+            return Nfsstat4.Nfs4Ok;
+        }
+    }
+
+    /// <summary>Drops every open of a client that is gone (RFC 7530 §9.6: its lease expired, or it was replaced).</summary>
+    public void ReleaseClient(ulong clientId)
+    {
+        lock (_lock)
+        {
+            foreach (var open in _byCounter.Values.Where(open => open.ClientId == clientId).ToList())
+            {
+                Remove(open);
+            }
+        }
+    }
+
+    /// <summary>The stateid of an open as the wire carries it.</summary>
+    public Stateid4 StateidOf(Nfs4Open open)
+    {
+        var other = new byte[12];
+        BinaryPrimitives.WriteUInt32BigEndian(other, epoch);
+        BinaryPrimitives.WriteUInt64BigEndian(other.AsSpan(4), open.Counter);
+        lock (_lock)
+        {
+            return new Stateid4 { Seqid = open.Seqid, Other = other };
+        }
+    }
+
+    private List<Nfs4Open> OpensOf(uint shareId, ulong fileId)
+    {
+        if (!_byFile.TryGetValue((shareId, fileId), out var opens))
+        {
+            _byFile[(shareId, fileId)] = opens = [];
+        }
+        return opens;
+    }
+
+    private void Remove(Nfs4Open open)
+    {
+        _byCounter.Remove(open.Counter);
+        if (_byFile.TryGetValue((open.ShareId, open.File.FileId), out var opens))
+        {
+            opens.Remove(open);
+            if (opens.Count == 0)
+            {
+                _byFile.Remove((open.ShareId, open.File.FileId));
+            }
+        }
+    }
+}
+
+/// <summary>One open: an open-owner's hold on a file, with the union of the access and deny it opened with.</summary>
+internal sealed class Nfs4Open(ulong counter, ulong clientId, byte[] owner, uint shareId, FileRef file)
+{
+    public ulong Counter { get; } = counter;
+    public ulong ClientId { get; } = clientId;
+    public byte[] Owner { get; } = owner;
+    public uint ShareId { get; } = shareId;
+    public FileRef File { get; } = file;
+    public uint Access { get; set; }
+    public uint Deny { get; set; }
+    public uint Seqid { get; set; }
+}
