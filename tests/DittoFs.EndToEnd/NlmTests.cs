@@ -1,11 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
-using DittoFs.Rpc.Portmap;
-using DittoFs.Xdr;
-using Microsoft.Extensions.Logging.Abstractions;
+using static DittoFs.EndToEnd.NlmCalls;
 
 namespace DittoFs.EndToEnd;
 
@@ -14,7 +11,7 @@ namespace DittoFs.EndToEnd;
 /// and over UDP: two clients (two caller names) contend, a blocked lock is granted by a GRANTED call back to a
 /// lock manager this test runs, CANCEL withdraws a waiter, TEST names the holder.
 /// <para>
-/// The test's lock manager is an RPC server on loopback serving NLM v4 and a portmapper that lists it. dittofs
+/// The test's lock manager (<see cref="PeerLockManager"/>) is an RPC server on loopback and a portmapper that lists it. dittofs
 /// finds a client's lock manager through the portmapper on the client's host, port 111; the test cannot own port
 /// 111 on a shared machine, so the server is told where the test's portmapper is (locks.peer_portmap_port).
 /// </para>
@@ -23,34 +20,18 @@ namespace DittoFs.EndToEnd;
 [NonParallelizable]
 public sealed class NlmTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private static readonly RpcClientOptions Options = new()
-    {
-        Credential = RpcCredential.AuthSys(0, 0, machineName: "e2e-nlm"),
-        RetransmitInterval = TimeSpan.FromMilliseconds(500),
-        CallTimeout = Timeout,
-    };
-
-    private readonly GrantedRecorder _callbacks = new();
-    private RpcServer _clientLockManager = null!;
+    private static readonly TimeSpan Timeout = NlmCalls.Timeout;
+    private PeerLockManager _peer = null!;
     private ConfiguredServer _server = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        var table = new PortmapTable();
-        _clientLockManager = new RpcServer(
-            new RpcServerOptions { Port = 0, Udp = new RpcUdpOptions { ServesProgram = _ => true } },
-            [PortmapProgram.Create(new PortmapService(table, NullLogger<PortmapService>.Instance)), new NlmV4Dispatcher<RpcCallContext>(_callbacks)],
-            NullLogger.Instance);
-        await _clientLockManager.StartAsync();
-        uint port = (uint)_clientLockManager.LocalEndPoint.Port;
-        table.Set(new Mapping { Prog = NlmV4Program.Program, Vers = NlmV4Program.Version, Prot = 17, Port = port });
-        table.Set(new Mapping { Prog = NlmV4Program.Program, Vers = NlmV4Program.Version, Prot = 6, Port = port });
+        _peer = await PeerLockManager.StartAsync();
         _server = ConfiguredServer.Start($"""
             locks:
               grace_period: 0s
-              peer_portmap_port: {port}
+              peer_portmap_port: {_peer.PortmapPort}
             {ConfiguredServer.InMemoryShare}
             """);
     }
@@ -59,8 +40,8 @@ public sealed class NlmTests
     public async Task StopAsync()
     {
         _server?.Dispose();
-        if (_clientLockManager is not null)
-            await _clientLockManager.DisposeAsync();
+        if (_peer is not null)
+            await _peer.DisposeAsync();
     }
 
     [TearDown]
@@ -70,38 +51,7 @@ public sealed class NlmTests
             TestContext.Out.WriteLine("dittofs output:\n" + _server.Process.Output);
     }
 
-    private async Task<byte[]> CreateFileAsync()
-    {
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
-        var mounted = await new MountV3Client(tcp).MntAsync(Encoding.UTF8.GetBytes("/export")).AsTask().WaitAsync(Timeout);
-        Assert.That(mounted.FhsStatus, Is.EqualTo(Mountstat3.Mnt3Ok));
-        var created = await new NfsV3Client(tcp).CreateAsync(new Create3Args
-        {
-            Where = new Diropargs3 { Dir = new NfsFh3 { Data = mounted.Mountinfo.Fhandle.ToArray() }, Name = Encoding.UTF8.GetBytes($"locked-{Guid.NewGuid():N}") },
-            How = new Createhow3 { Mode = Createmode3.Unchecked },
-        }).AsTask().WaitAsync(Timeout);
-        Assert.That(created.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
-        return created.Resok.Obj.Handle.Data.ToArray();
-    }
-
-    private static Nlm4Lock Lock(byte[] file, string caller, int svid, ulong offset, ulong length) => new()
-    {
-        CallerName = Encoding.UTF8.GetBytes(caller),
-        Fh = file,
-        Oh = Encoding.UTF8.GetBytes($"{caller}/{svid}"),
-        Svid = svid,
-        LOffset = offset,
-        LLen = length,
-    };
-
-    private static async Task<Nlm4Stats> LockAsync(NlmV4Client nlm, Nlm4Lock alock, bool exclusive = true, bool block = false) =>
-        (await nlm.LockAsync(new Nlm4Lockargs { Cookie = "lock"u8.ToArray(), Alock = alock, Exclusive = exclusive, Block = block }).AsTask().WaitAsync(Timeout)).Stat.Stat;
-
-    private static async Task<Nlm4Stats> UnlockAsync(NlmV4Client nlm, Nlm4Lock alock) =>
-        (await nlm.UnlockAsync(new Nlm4Unlockargs { Cookie = "unlock"u8.ToArray(), Alock = alock }).AsTask().WaitAsync(Timeout)).Stat.Stat;
-
-    private static async Task<Nlm4Testrply> TestAsync(NlmV4Client nlm, Nlm4Lock alock, bool exclusive = true) =>
-        (await nlm.TestAsync(new Nlm4Testargs { Cookie = "test"u8.ToArray(), Alock = alock, Exclusive = exclusive }).AsTask().WaitAsync(Timeout)).Stat;
+    private Task<byte[]> CreateFileAsync() => NlmCalls.CreateFileAsync(_server.Port);
 
     [Test]
     public async Task Two_clients_contend_over_tcp()
@@ -158,15 +108,15 @@ public sealed class NlmTests
         await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
-        var waiting = _callbacks.Expect(file, svid: 2);
+        var waiting = _peer.ExpectGranted(file, svid: 2);
         Assert.That(await LockAsync(nlm, Lock(file, "waiter", 2, 100, 50), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
         Assert.That(waiting.IsCompleted, Is.False);
 
         Assert.That(await UnlockAsync(nlm, Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         var granted = await waiting.WaitAsync(Timeout);
 
-        Assert.That((granted.Exclusive, granted.Alock.Svid, granted.Alock.LOffset, granted.Alock.LLen, Encoding.UTF8.GetString(granted.Alock.Oh.Span)),
-            Is.EqualTo((true, 2, 100UL, 50UL, "waiter/2")));
+        Assert.That((granted.Version, granted.Message, granted.Exclusive, granted.Svid, granted.Offset, granted.Length, granted.OwnerHandle),
+            Is.EqualTo((4u, false, true, 2, 100UL, 50UL, "waiter/2")));
         var holder = await TestAsync(nlm, Lock(file, "holder", 1, 0, 0));
         Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, 2)), "the waiter holds it now");
     }
@@ -179,9 +129,7 @@ public sealed class NlmTests
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         Assert.That(await LockAsync(nlm, Lock(file, "waiter", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
-        var cancelled = await nlm.CancelAsync(new Nlm4Cancargs { Cookie = "cancel"u8.ToArray(), Block = true, Exclusive = true, Alock = Lock(file, "waiter", 2, 0, 10) })
-            .AsTask().WaitAsync(Timeout);
-        Assert.That(cancelled.Stat.Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await CancelAsync(nlm, Lock(file, "waiter", 2, 0, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
 
         Assert.That(await UnlockAsync(nlm, Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         // A grant happens inside the unlock, before its reply: had the waiter stayed, it would hold the range now.
@@ -202,13 +150,13 @@ public sealed class NlmTests
         byte[] file = await CreateFileAsync();
         await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
         var nlm = new NlmV4Client(udp);
-        var first = _callbacks.ExpectResult("msg-1");
-        var second = _callbacks.ExpectResult("msg-2");
+        var first = _peer.ExpectResult("msg-1");
+        var second = _peer.ExpectResult("msg-2");
 
         await nlm.LockMsgAsync(new Nlm4Lockargs { Cookie = "msg-1"u8.ToArray(), Exclusive = true, Alock = Lock(file, "msg-a", 1, 0, 10) }).AsTask().WaitAsync(Timeout);
-        Assert.That((await first.WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That((Nlm4Stats)(await first.WaitAsync(Timeout)).Status, Is.EqualTo(Nlm4Stats.Nlm4Granted));
         await nlm.LockMsgAsync(new Nlm4Lockargs { Cookie = "msg-2"u8.ToArray(), Exclusive = true, Alock = Lock(file, "msg-b", 2, 5, 10) }).AsTask().WaitAsync(Timeout);
-        Assert.That((await second.WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(Nlm4Stats.Nlm4Denied));
+        Assert.That((Nlm4Stats)(await second.WaitAsync(Timeout)).Status, Is.EqualTo(Nlm4Stats.Nlm4Denied));
     }
 
     /// <summary>
@@ -259,56 +207,5 @@ public sealed class NlmTests
         await using var check = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
         Assert.That((await TestAsync(new NlmV4Client(check), Lock(file, "checker", 1, 0, 0))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "nothing left held");
         TestContext.Out.WriteLine($"{Clients} clients x {Rounds} rounds: {granted} granted, {denied} denied");
-    }
-
-    /// <summary>The test's lock manager: records GRANTED calls and completes whoever waits for one.</summary>
-    private sealed class GrantedRecorder : INlmV4<RpcCallContext>
-    {
-        private readonly ConcurrentDictionary<(string File, int Svid), TaskCompletionSource<Nlm4Testargs>> _expected = new();
-
-        public Task<Nlm4Testargs> Expect(byte[] file, int svid) =>
-            _expected.GetOrAdd((Convert.ToHexString(file), svid), _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-        private readonly ConcurrentDictionary<string, TaskCompletionSource<Nlm4Res>> _results = new();
-
-        public Task<Nlm4Res> ExpectResult(string cookie) =>
-            _results.GetOrAdd(cookie, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-        public ValueTask LockResAsync(Nlm4Res arguments, RpcCallContext context)
-        {
-            var copy = new Nlm4Res { Cookie = arguments.Cookie.ToArray(), Stat = arguments.Stat };
-            _results.GetOrAdd(Encoding.UTF8.GetString(copy.Cookie.Span), _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(copy);
-            return default;
-        }
-
-        public ValueTask<Nlm4Res> GrantedAsync(Nlm4Testargs arguments, RpcCallContext context)
-        {
-            var copy = arguments;
-            copy.Alock.Fh = arguments.Alock.Fh.ToArray();
-            copy.Alock.Oh = arguments.Alock.Oh.ToArray();
-            copy.Alock.CallerName = arguments.Alock.CallerName.ToArray();
-            copy.Cookie = arguments.Cookie.ToArray();
-            _expected.GetOrAdd((Convert.ToHexString(copy.Alock.Fh.Span), copy.Alock.Svid), _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(copy);
-            return new(new Nlm4Res { Cookie = copy.Cookie, Stat = new Nlm4Stat { Stat = Nlm4Stats.Nlm4Granted } });
-        }
-
-        public ValueTask NullAsync(RpcCallContext context) => default;
-        public ValueTask<Nlm4Testres> TestAsync(Nlm4Testargs arguments, RpcCallContext context) => default;
-        public ValueTask<Nlm4Res> LockAsync(Nlm4Lockargs arguments, RpcCallContext context) => default;
-        public ValueTask<Nlm4Res> CancelAsync(Nlm4Cancargs arguments, RpcCallContext context) => default;
-        public ValueTask<Nlm4Res> UnlockAsync(Nlm4Unlockargs arguments, RpcCallContext context) => default;
-        public ValueTask TestMsgAsync(Nlm4Testargs arguments, RpcCallContext context) => default;
-        public ValueTask LockMsgAsync(Nlm4Lockargs arguments, RpcCallContext context) => default;
-        public ValueTask CancelMsgAsync(Nlm4Cancargs arguments, RpcCallContext context) => default;
-        public ValueTask UnlockMsgAsync(Nlm4Unlockargs arguments, RpcCallContext context) => default;
-        public ValueTask GrantedMsgAsync(Nlm4Testargs arguments, RpcCallContext context) => default;
-        public ValueTask TestResAsync(Nlm4Testres arguments, RpcCallContext context) => default;
-        public ValueTask CancelResAsync(Nlm4Res arguments, RpcCallContext context) => default;
-        public ValueTask UnlockResAsync(Nlm4Res arguments, RpcCallContext context) => default;
-        public ValueTask GrantedResAsync(Nlm4Res arguments, RpcCallContext context) => default;
-        public ValueTask<Nlm4Shareres> ShareAsync(Nlm4Shareargs arguments, RpcCallContext context) => default;
-        public ValueTask<Nlm4Shareres> UnshareAsync(Nlm4Shareargs arguments, RpcCallContext context) => default;
-        public ValueTask<Nlm4Res> NmLockAsync(Nlm4Lockargs arguments, RpcCallContext context) => default;
-        public ValueTask FreeAllAsync(Nlm4Notify arguments, RpcCallContext context) => default;
     }
 }
