@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
 using static DittoFs.EndToEnd.NlmCalls;
@@ -109,6 +110,43 @@ public sealed class NlmRestartTests
             {
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// A server stopped while it is still trying peers that never answer (its SM_NOTIFY to a client host monitored
+    /// before the restart, a GRANTED to a client's lock manager; each tried for well over half a minute) stops at once
+    /// with exit code 0: nothing waits for those calls.
+    /// </summary>
+    [Test]
+    public async Task A_stop_while_notices_and_grants_are_retried_to_silent_peers_is_prompt()
+    {
+        await using var peer = await PeerLockManager.StartAsync();
+        using var silentNsm = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var silentNlm = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        byte[] file;
+        using (var server = DittoFsProcess.Start("--config", WriteConfig(peer.PortmapPort, TimeSpan.Zero)))
+        {
+            file = await CreateFileAsync(server.Port);
+            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", server.Port, Options);
+            Assert.That(await LockAsync(new NlmV4Client(tcp), Lock(file, "st-client", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted), server.Output);
+            Assert.That(server.Terminate(Timeout), Is.EqualTo(0), server.Output);
+        }
+
+        peer.Portmap.Unset(SmV1Program.Program, SmV1Program.Version);
+        peer.Portmap.Set(new Mapping { Prog = SmV1Program.Program, Vers = SmV1Program.Version, Prot = 17, Port = (uint)((IPEndPoint)silentNsm.Client.LocalEndPoint!).Port });
+        peer.MapNlm(NlmV4Program.Version, ((IPEndPoint)silentNlm.Client.LocalEndPoint!).Port, 0);
+        using (var server = DittoFsProcess.Start("--config", WriteConfig(peer.PortmapPort, TimeSpan.Zero)))
+        {
+            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", server.Port, Options);
+            var nlm = new NlmV4Client(tcp);
+            Assert.That(await LockAsync(nlm, Lock(file, "st-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted), server.Output);
+            Assert.That(await LockAsync(nlm, Lock(file, "st-waiter", 2, 0, 0), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+            Assert.That(await UnlockAsync(nlm, Lock(file, "st-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+            await PollAsync(() => Task.FromResult(silentNsm.Available > 0 && silentNlm.Available > 0), Timeout, "the notice and the grant reach the silent peers");
+
+            Assert.That(server.Terminate(TimeSpan.FromSeconds(20)), Is.EqualTo(0), server.Output);
+            Assert.That(server.Output, Does.Not.Contain("given up").And.Not.Contain("released: client unreachable"), "stopped before the retries ended");
         }
     }
 
