@@ -451,6 +451,40 @@ public sealed class NlmTests
     }
 
     /// <summary>
+    /// The status monitor watches at most locks.max_monitored_hosts hosts (here 4), and every host that locks is
+    /// watched. Hosts that locked once and hold nothing any more must not keep the places: four caller names that
+    /// locked and unlocked, then a fifth host still gets its lock (and a host still holding one keeps its place: a
+    /// reboot notice for it still frees its lock).
+    /// </summary>
+    [Test]
+    public async Task Hosts_that_hold_nothing_do_not_use_up_the_monitor_list()
+    {
+        using var server = ConfiguredServer.Start($"""
+            locks:
+              grace_period: 0s
+              max_monitored_hosts: 4
+              peer_portmap_port: {_peer.PortmapPort}
+            {ConfiguredServer.InMemoryShare}
+            """);
+        byte[] file = await NlmCalls.CreateFileAsync(server.Port);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", server.Port, Options);
+        var nlm = new NlmV4Client(tcp);
+        Assert.That(await LockAsync(nlm, Lock(file, "mon-keeper", 1, 0, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        for (int round = 0; round < 3; round++)
+        {
+            for (int host = 0; host < 4; host++)
+            {
+                var alock = Lock(file, $"mon-{round}-{host}", 1, 100, 10);
+                Assert.That(await LockAsync(nlm, alock), Is.EqualTo(Nlm4Stats.Nlm4Granted), $"{alock.LOffset} of host {host} in round {round}\n{server.Process.Output}");
+                Assert.That(await UnlockAsync(nlm, alock), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+            }
+        }
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, server.Port), Options);
+        await new SmV1Client(udp).NotifyAsync(new StatChge { MonName = "mon-keeper"u8.ToArray(), State = 3 }).AsTask().WaitAsync(Timeout);
+        Assert.That((await TestAsync(nlm, Lock(file, "mon-tester", 1, 0, 10))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "the keeper stayed monitored");
+    }
+
+    /// <summary>
     /// 64 clients, each on its own connection, race for one exclusive byte while each also locks a byte of its
     /// own: the contended byte is never held by two at once (the test notes who is inside between grant and
     /// unlock), every answer is granted or denied, the uncontended bytes are always granted, and nothing is left

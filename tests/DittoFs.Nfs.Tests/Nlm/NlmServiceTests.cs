@@ -309,6 +309,38 @@ public sealed class NlmServiceTests
     }
 
     [Test]
+    public async Task AFullMonitorListMakesRoomByUnmonitoringHostsThatHoldNothing()
+    {
+        await StartAsync();
+        _monitor.Capacity = 3;
+        Assert.That(await LockAsync(HostA, Lock("holder", 1, 0, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await LockAsync(HostB, Lock("holder", 2, 0, 1), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked)); // same host name: its own lock
+        Assert.That(await LockAsync(HostB, Lock("waiter", 1, 0, 1), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+        Assert.That(await LockAsync(HostB, Lock("idle", 1, 10, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await UnlockAsync(HostB, Lock("idle", 1, 10, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(_monitor.Watched, Is.EqualTo(new[] { "holder", "idle", "waiter" }));
+
+        // Full: the host holding nothing makes room; the holder and the host with a queued request keep theirs.
+        Assert.That(await LockAsync(HostA, Lock("newcomer", 1, 20, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(_monitor.Unmonitored.ToArray(), Is.EqualTo(new[] { "idle" }));
+        Assert.That(_monitor.Watched, Is.EqualTo(new[] { "holder", "newcomer", "waiter" }));
+
+        // Everyone holds something now: a further host is refused, and nobody is unmonitored for it.
+        Assert.That(await LockAsync(HostA, Lock("late", 1, 30, 1)), Is.EqualTo(Nlm4Stats.Nlm4DeniedNolocks));
+        Assert.That(_monitor.Unmonitored.ToArray(), Is.EqualTo(new[] { "idle" }));
+
+        // The unmonitored host is monitored again when it locks again (room made by another idle host).
+        Assert.That(await UnlockAsync(HostA, Lock("newcomer", 1, 20, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await LockAsync(HostB, Lock("idle", 1, 10, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(_monitor.Watched, Is.EqualTo(new[] { "holder", "idle", "waiter" }));
+
+        // Those still watched still have their locks freed by a reboot notice.
+        _monitor.Reboot("holder", 9);
+        await _nlm.Callbacks.WhenIdleAsync().WaitAsync(Bounded);
+        Assert.That((await TestAsync(HostA, Lock("tester", 1, 0, 1))).Holder.Svid, Is.EqualTo(1), "the waiter holds it now");
+    }
+
+    [Test]
     public async Task HostRebootReleasesItsLocksAndGrantsTheWaiters()
     {
         await StartAsync();
