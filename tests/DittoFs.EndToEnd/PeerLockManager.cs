@@ -25,6 +25,7 @@ internal sealed class PeerLockManager : IAsyncDisposable
     private readonly RpcServer _server;
     private readonly ConcurrentDictionary<(string File, int Svid), TaskCompletionSource<Granted>> _granted = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Result>> _results = new();
+    private readonly ConcurrentDictionary<(uint Version, string Cookie), byte> _grantCookies = new();
     private readonly ConcurrentQueue<Notice> _notices = new();
     private readonly SemaphoreSlim _noticeCount = new(0);
     private long _sequence;
@@ -55,7 +56,7 @@ internal sealed class PeerLockManager : IAsyncDisposable
 
     public int TcpPort => _server.LocalEndPoint.Port;
 
-    /// <summary>GRANTED and GRANTED_MSG calls received so far, of every version.</summary>
+    /// <summary>GRANTED and GRANTED_MSG calls received so far, of every version (a retransmission, with the cookie of one received before, not counted).</summary>
     public int GrantedCalls => Volatile.Read(ref _grantedCalls);
 
     /// <summary>What GRANTED is answered with (v4 terms; narrowed for v1/v3): granted, unless a test wants a refusal.</summary>
@@ -126,6 +127,9 @@ internal sealed class PeerLockManager : IAsyncDisposable
 
     private void OnGranted(uint version, bool message, ReadOnlyMemory<byte> cookie, bool exclusive, ReadOnlyMemory<byte> file, int svid, ulong offset, ulong length, ReadOnlyMemory<byte> owner)
     {
+        // The server's cookie names the grant: a GRANTED retransmitted because the answer was slow is the same grant.
+        if (!_grantCookies.TryAdd((version, Convert.ToHexString(cookie.Span)), 0))
+            return;
         var granted = new Granted(version, message, NextSequence(), cookie.ToArray(), exclusive, svid, offset, length, Encoding.UTF8.GetString(owner.Span));
         Interlocked.Increment(ref _grantedCalls);
         _granted.GetOrAdd((Convert.ToHexString(file.Span), svid), _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(granted);
