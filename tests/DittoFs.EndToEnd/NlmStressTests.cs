@@ -253,6 +253,70 @@ public sealed class NlmStressTests
         }
     }
 
+    /// <summary>
+    /// A client whose GRANTED does not get through re-sends its blocking LOCK (as clients do when a grant is slow to
+    /// come) and is answered granted: it knows it holds the lock now. The server must not take the lock back when its
+    /// lock manager, asked again, answers that it waits for no such grant (what a client that has the lock says), nor
+    /// when it gives an undelivered GRANTED up (here: the v3 lock manager's port is closed, so each try fails at once).
+    /// </summary>
+    [Test]
+    public async Task A_grant_the_client_confirmed_by_resending_its_lock_is_not_taken_back()
+    {
+        byte[] refused = await CreateFileAsync();
+        byte[] unreachable = await CreateFileAsync();
+        int deadPort;
+        using (var closed = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+            deadPort = ((IPEndPoint)closed.Client.LocalEndPoint!).Port;
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        var nlm = new NlmV4Client(tcp);
+        var v3 = new NlmV3Client(tcp);
+        var v3Lock = new NlmLockargs
+        {
+            Cookie = "rc"u8.ToArray(),
+            Block = true,
+            Exclusive = true,
+            Alock = new NlmLock { CallerName = "rc-v3"u8.ToArray(), Fh = unreachable, Oh = "rc-v3/3"u8.ToArray(), Svid = 3, LOffset = 0, LLen = 10 },
+        };
+        try
+        {
+            _peer.MapNlm(NlmV4Program.Version, deadPort, 0);
+            _peer.MapNlm(NlmV3Program.Version, deadPort, 0);
+            foreach (var file in new[] { refused, unreachable })
+                Assert.That(await LockAsync(nlm, Lock(file, "rc-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+            Assert.That(await LockAsync(nlm, Lock(refused, "rc-v4", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+            Assert.That((await v3.LockAsync(v3Lock).AsTask().WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(NlmStats.LckBlocked));
+            foreach (var file in new[] { refused, unreachable })
+                Assert.That(await UnlockAsync(nlm, Lock(file, "rc-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+            // The clients have heard nothing and ask again: granted, they hold the locks.
+            Assert.That(await LockAsync(nlm, Lock(refused, "rc-v4", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+            Assert.That((await v3.LockAsync(v3Lock).AsTask().WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(NlmStats.LckGranted));
+
+            // The v4 client's lock manager comes back, waiting for nothing: it refuses the late GRANTED (if one comes).
+            _peer.GrantedAnswer = Nlm4Stats.Nlm4Denied;
+            _peer.RestoreNlm(NlmV4Program.Version);
+            await PollAsync(() => Task.FromResult(_server.Process.Output.Contains("NLM GRANTED to rc-v3 at 127.0.0.1 failed (try 1)")),
+                Timeout, "the v3 GRANTED tried");
+            // Long enough for every further try (5 in all, 1 + 2 + 4 + 8 s apart) and the release that would follow.
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            foreach (var (file, svid) in new[] { (refused, 2), (unreachable, 3) })
+            {
+                var holder = await TestAsync(nlm, Lock(file, "rc-tester", 9, 0, 0));
+                Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, svid)), "the client still holds what it was told it holds");
+            }
+            Assert.That(_server.Process.Output, Does.Not.Match("grant to rc-v[34] on .* released").And.Not.Contain("to rc-v3 at 127.0.0.1 failed (try 2)"),
+                "no grant of theirs released, no GRANTED tried again once they knew");
+            Assert.That(await UnlockAsync(nlm, Lock(refused, "rc-v4", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+            Assert.That(await UnlockAsync(nlm, Lock(unreachable, "rc-v3", 3, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        }
+        finally
+        {
+            _peer.GrantedAnswer = Nlm4Stats.Nlm4Granted;
+            _peer.RestoreNlm(NlmV4Program.Version);
+            _peer.RestoreNlm(NlmV3Program.Version);
+            _peer.ForgetGranted(refused, 2);
+        }
+    }
+
     /// <summary>A lock as a client knew it held it: from when its grant was known to when its unlock was sent.</summary>
     private sealed record Hold(int File, int Owner, ulong First, ulong Last, bool Exclusive, long Granted, long Released);
 

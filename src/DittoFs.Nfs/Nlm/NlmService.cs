@@ -250,7 +250,7 @@ public sealed partial class NlmService : INlmV4<RpcCallContext>, IDisposable
             ? new NlmWaiter(host!, callerName, version, asynchronous, arguments.Exclusive, alock.Fh.ToArray(), alock.Oh.ToArray(), alock.Svid,
                 alock.LOffset, alock.LLen, target.Table)
             : null;
-        var result = target.Table.Lock(new LockRequest(target.File, OwnerOf(alock), range, arguments.Exclusive ? LockMode.Exclusive : LockMode.Shared,
+        var result = _callbacks.Lock(target.Table, new LockRequest(target.File, OwnerOf(alock), range, arguments.Exclusive ? LockMode.Exclusive : LockMode.Shared,
             block, arguments.Reclaim, waiter));
         _callbacks.SendGranted(result.Woken);
         var answer = Map(result.Status, arguments.Reclaim);

@@ -83,12 +83,23 @@ internal sealed class RecordingPeerDialer : INlmPeerDialer
 
     public int Attempts;
 
-    public ValueTask<IXdrCallTransport> ConnectAsync(IPAddress host, uint version, CancellationToken cancellationToken)
+    /// <summary>When set, each call first waits for it: a test acts while a callback is under way.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    /// <summary>Completes when a call waits for <see cref="Hold"/>.</summary>
+    public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask<IXdrCallTransport> ConnectAsync(IPAddress host, uint version, CancellationToken cancellationToken)
     {
+        if (Hold is { } hold)
+        {
+            Holding.TrySetResult();
+            await hold.Task.ConfigureAwait(false);
+        }
         Interlocked.Increment(ref Attempts);
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
             throw new IOException("host unreachable");
-        return new(new Transport(this, host));
+        return new Transport(this, host);
     }
 
     private sealed class Transport(RecordingPeerDialer owner, IPAddress host) : IXdrCallTransport

@@ -181,6 +181,47 @@ public sealed class NlmServiceTests
         Assert.That(Table.HeldRanges, Is.Zero, "released, not held by a client that never learnt of it");
     }
 
+    [TestCase(false, TestName = "AGrantTheClientConfirmedByResendingItsLockIsKeptWhenItCannotBeTold")]
+    [TestCase(true, TestName = "AGrantTheClientConfirmedByResendingItsLockIsKeptWhenItsGrantedIsRefused")]
+    public async Task AGrantTheClientConfirmedByResendingItsLockIsKept(bool reachable)
+    {
+        await StartAsync(grantedAttempts: 3);
+        _peers.FailuresBeforeSuccess = reachable ? 0 : int.MaxValue;
+        _peers.GrantedAnswer = Nlm4Stats.Nlm4Denied; // a client's lock manager waiting for no such lock
+        var hold = new TaskCompletionSource();
+        _peers.Hold = hold;
+        await LockAsync(HostA, Lock("a", 1, 0, 0));
+        Assert.That(await LockAsync(HostB, Lock("b", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+        await UnlockAsync(HostA, Lock("a", 1, 0, 0));
+        await _peers.Holding.Task.WaitAsync(Bounded); // the GRANTED is under way
+
+        Assert.That(await LockAsync(HostB, Lock("b", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Granted), "the client asks again");
+        hold.SetResult();
+        await _nlm.Callbacks.WhenIdleAsync().WaitAsync(Bounded);
+
+        Assert.That(_peers.Attempts, Is.EqualTo(1), "no GRANTED after the confirmation");
+        Assert.That((await TestAsync(HostA, Lock("a", 1, 0, 0))).Holder.Svid, Is.EqualTo(2), "the client keeps the lock it was told it holds");
+        Assert.That(_nlm.Callbacks.GrantsReleased, Is.Zero);
+    }
+
+    [Test]
+    public async Task AGrantIsNotConfirmedByAnotherLockOfTheSameOwner()
+    {
+        await StartAsync(grantedAttempts: 2);
+        _peers.FailuresBeforeSuccess = int.MaxValue;
+        var hold = new TaskCompletionSource();
+        _peers.Hold = hold;
+        await LockAsync(HostA, Lock("a", 1, 0, 0));
+        await LockAsync(HostB, Lock("b", 2, 0, 10), block: true);
+        await UnlockAsync(HostA, Lock("a", 1, 0, 0));
+        await _peers.Holding.Task.WaitAsync(Bounded);
+        Assert.That(await LockAsync(HostB, Lock("b", 2, 100, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        hold.SetResult();
+        await _nlm.Callbacks.WhenIdleAsync().WaitAsync(Bounded);
+        Assert.That(_nlm.Callbacks.GrantsReleased, Is.EqualTo(1));
+        Assert.That((await TestAsync(HostA, Lock("a", 1, 0, 10))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "the unconfirmed grant was given up");
+    }
+
     [Test]
     public async Task GrantSurvivesTransientFailures()
     {
