@@ -46,14 +46,15 @@ internal sealed class ConfiguredServer : IDisposable
     public DittoFsProcess Process { get; }
     public int Port => Process.Port;
 
-    public static ConfiguredServer Start(string yaml)
+    /// <summary>Starts dittofs on <paramref name="yaml"/>, with <paramref name="arguments"/> added after --config (e.g. --metrics-port).</summary>
+    public static ConfiguredServer Start(string yaml, params string[] arguments)
     {
         string directory = Directory.CreateTempSubdirectory("dittofs-config-").FullName;
         string path = Path.Combine(directory, "dittofs.yaml");
         File.WriteAllText(path, yaml.Replace("{data}", directory));
         try
         {
-            return new ConfiguredServer(directory, DittoFsProcess.Start("--config", path));
+            return new ConfiguredServer(directory, DittoFsProcess.Start(["--config", path, .. arguments]));
         }
         catch
         {

@@ -41,6 +41,14 @@ public sealed record NlmCallbackOptions
 /// block every other client until the host reboots. For GRANTED_MSG the answer comes as a separate GRANTED_RES
 /// call, matched by the cookie this server put in the GRANTED_MSG (<see cref="OnGrantedResult"/>).
 /// </para>
+/// <para>
+/// A client that has not heard of its grant re-sends its LOCK, and is answered granted (it holds the lock): from then
+/// on it knows, as if it had taken the GRANTED. Such a LOCK (made through <see cref="Lock"/>) confirms the grant: no
+/// further GRANTED is sent for it, and neither a refusal (a client's lock manager refuses a GRANTED for a lock it is
+/// not waiting for) nor giving up releases it, as knfsd forgets a granted block when its LOCK comes again. The
+/// confirmation and the release are made under one gate together with their table calls, so a grant is either
+/// released before the LOCK is carried out (which then takes the lock afresh, or not) or kept.
+/// </para>
 /// </summary>
 public sealed partial class NlmCallbacks
 {
@@ -52,6 +60,9 @@ public sealed partial class NlmCallbacks
 
     // GRANTED_MSG sent, waiting for the client's GRANTED_RES: by the cookie this server chose (the waiter id).
     private readonly ConcurrentDictionary<long, LockGrant> _awaitingGrantedResult = new();
+    // Grants whose client has not taken them yet, by waiter id, and whether a LOCK of the client confirmed them.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, (LockGrant Grant, bool Confirmed)> _pending = [];
     private long _grantedSent;
     private long _grantsReleased;
 
@@ -90,8 +101,53 @@ public sealed partial class NlmCallbacks
         foreach (var grant in grants)
         {
             if (grant.Context is NlmWaiter waiter)
+            {
+                lock (_gate)
+                    _pending[grant.WaiterId] = (grant, false);
                 Track(Task.Run(() => SendGrantedAsync(grant, waiter)));
+            }
         }
+    }
+
+    /// <summary>
+    /// A LOCK's table call. When it is granted and it is the very lock (file, owner, range) of a grant its client has
+    /// not taken yet, the client knows it holds that lock now: the grant is confirmed (see the class remarks).
+    /// </summary>
+    public LockResult Lock(ILockTable table, in LockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        lock (_gate)
+        {
+            var result = table.Lock(request);
+            if (result.Status != LockStatus.Granted || _pending.Count == 0)
+                return result;
+            foreach (var (id, pending) in _pending)
+            {
+                if (!pending.Confirmed && pending.Grant.File.Equals(request.File) && pending.Grant.Owner.Equals(request.Owner)
+                    && SameRange(pending.Grant.Range, request.Range))
+                {
+                    _pending[id] = (pending.Grant, true);
+                    _awaitingGrantedResult.TryRemove(id, out _);
+                    LogConfirmed(pending.Grant.File, pending.Grant.Range);
+                }
+            }
+            return result;
+        }
+    }
+
+    private static bool SameRange(LockRange a, LockRange b) => a.Offset == b.Offset && (a.ToEnd ? 0 : a.Length) == (b.ToEnd ? 0 : b.Length);
+
+    private bool IsConfirmed(long waiterId)
+    {
+        lock (_gate)
+            return _pending.TryGetValue(waiterId, out var pending) && pending.Confirmed;
+    }
+
+    /// <summary>The grant's fate is settled (the client took it): nothing more to remember.</summary>
+    private void Forget(long waiterId)
+    {
+        lock (_gate)
+            _pending.Remove(waiterId);
     }
 
     /// <summary>Answers a *_MSG call with the matching *_RES call at the caller's lock manager.</summary>
@@ -107,7 +163,10 @@ public sealed partial class NlmCallbacks
         if (cookie.Length != sizeof(long) || !_awaitingGrantedResult.TryRemove(BinaryPrimitives.ReadInt64BigEndian(cookie), out var grant))
             return;
         if (granted)
+        {
             Interlocked.Increment(ref _grantedSent);
+            Forget(grant.WaiterId);
+        }
         else
             Release(grant, "refused");
     }
@@ -124,6 +183,11 @@ public sealed partial class NlmCallbacks
         BinaryPrimitives.WriteInt64BigEndian(cookie, grant.WaiterId);
         for (int attempt = 1; attempt <= _options.GrantedAttempts; attempt++)
         {
+            if (IsConfirmed(grant.WaiterId))
+            {
+                Forget(grant.WaiterId);
+                return;
+            }
             try
             {
                 bool? accepted = await CallGrantedAsync(waiter, cookie, grant).ConfigureAwait(false);
@@ -131,12 +195,17 @@ public sealed partial class NlmCallbacks
                 {
                     // GRANTED_MSG sent: the answer comes as GRANTED_RES, or never (then the grant stands).
                     _ = Task.Delay(_options.GrantedResultWait, _clock)
-                        .ContinueWith(_ => _awaitingGrantedResult.TryRemove(grant.WaiterId, out var _), TaskScheduler.Default);
+                        .ContinueWith(_ =>
+                        {
+                            _awaitingGrantedResult.TryRemove(grant.WaiterId, out var _);
+                            Forget(grant.WaiterId);
+                        }, TaskScheduler.Default);
                     return;
                 }
                 if (accepted.Value)
                 {
                     Interlocked.Increment(ref _grantedSent);
+                    Forget(grant.WaiterId);
                     LogGranted(waiter.CallerName, grant.File, grant.Range);
                 }
                 else
@@ -252,10 +321,20 @@ public sealed partial class NlmCallbacks
     /// <summary>Undoes a grant nobody took, and tells whoever that lets in.</summary>
     private void Release(LockGrant grant, string why)
     {
-        Interlocked.Increment(ref _grantsReleased);
         var waiter = (NlmWaiter)grant.Context!;
-        LogReleased(waiter.CallerName, grant.File, grant.Range, why);
-        var result = waiter.Table.Unlock(grant.File, grant.Owner, grant.Range);
+        UnlockResult result;
+        lock (_gate)
+        {
+            bool confirmed = _pending.Remove(grant.WaiterId, out var pending) && pending.Confirmed;
+            if (confirmed)
+            {
+                LogKept(waiter.CallerName, grant.File, grant.Range, why);
+                return;
+            }
+            Interlocked.Increment(ref _grantsReleased);
+            LogReleased(waiter.CallerName, grant.File, grant.Range, why);
+            result = waiter.Table.Unlock(grant.File, grant.Owner, grant.Range);
+        }
         SendGranted(result.Woken);
     }
 
@@ -264,6 +343,12 @@ public sealed partial class NlmCallbacks
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NLM {Call} to {Host} at {Address} failed (try {Attempt}): {Reason}")]
     private partial void LogCallbackFailed(string call, string host, IPAddress address, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "NLM grant on {File} {Range} confirmed by the client's LOCK: no more GRANTED for it")]
+    private partial void LogConfirmed(FileLockKey file, LockRange range);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "NLM grant to {Host} on {File} {Range} kept although the client {Why}: its LOCK was answered granted since")]
+    private partial void LogKept(string host, FileLockKey file, LockRange range, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NLM grant to {Host} on {File} {Range} released: client {Why}")]
     private partial void LogReleased(string host, FileLockKey file, LockRange range, string why);

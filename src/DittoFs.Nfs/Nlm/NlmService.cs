@@ -34,8 +34,11 @@ namespace DittoFs.Nfs.Nlm;
 /// (<see cref="IHostMonitor.MonitorAsync"/>) with the address its call came from, as knfsd does, so that no lock
 /// is ever held by a host nobody watches; if the monitor fails, the lock is NLM4_DENIED_NOLOCKS. A reboot notice
 /// (<see cref="IHostMonitor.HostRebooted"/>) and FREE_ALL release everything the host held on every share. Hosts
-/// are not unmonitored when they unlock their last lock (that needs a count over every share's table; NSM's list
-/// stays bounded by the hosts that ever locked, and a reboot notice of a host that holds nothing is harmless).
+/// are not unmonitored when they unlock their last lock (that needs a look over every share's table, and a reboot
+/// notice of a host that holds nothing is harmless); but when the monitor's list is full, the hosts this service
+/// watches that hold nothing on any share (no lock, queued request or reservation) and have no LOCK under way are
+/// unmonitored to make room, as knfsd drops idle hosts: otherwise hosts that locked once would keep their places for
+/// ever and every new host would be refused.
 /// </para>
 /// <para>
 /// Asynchronous procedures: a *_MSG call is carried out like its synchronous twin and its result is sent as the
@@ -55,6 +58,10 @@ public sealed partial class NlmService : INlmV4<RpcCallContext>, IDisposable
     private readonly NlmCallbacks _callbacks;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _monitored = new(StringComparer.Ordinal);
+    // LOCK calls per caller name between their monitor check and their table call: such a host is never unmonitored.
+    private readonly ConcurrentDictionary<string, int> _locking = new(StringComparer.Ordinal);
+    // Serializes monitoring a host with unmonitoring idle ones, so that no host is unmonitored while it gets a lock.
+    private readonly SemaphoreSlim _monitorGate = new(1, 1);
     private long _granted;
     private long _denied;
 
@@ -203,20 +210,47 @@ public sealed partial class NlmService : INlmV4<RpcCallContext>, IDisposable
             status = Nlm4Stats.Nlm4Fbig;
         string callerName = CallerNameOf(alock);
         var host = HostOf(context);
-        if (status == Nlm4Stats.Nlm4Granted && monitored && host is not null && !await MonitorAsync(callerName, host).ConfigureAwait(false))
-            status = Nlm4Stats.Nlm4DeniedNolocks;
-        if (status != Nlm4Stats.Nlm4Granted)
+        bool watched = status == Nlm4Stats.Nlm4Granted && monitored && host is not null;
+        if (watched)
+            _locking.AddOrUpdate(callerName, 1, static (_, count) => count + 1);
+        try
         {
-            Interlocked.Increment(ref _denied);
-            return status;
+            if (watched && !await MonitorAsync(callerName, host!).ConfigureAwait(false))
+                status = Nlm4Stats.Nlm4DeniedNolocks;
+            if (status != Nlm4Stats.Nlm4Granted)
+            {
+                Interlocked.Increment(ref _denied);
+                return status;
+            }
+            return LockInTable(arguments, target, range, callerName, host, context.Version, asynchronous);
         }
+        finally
+        {
+            if (watched)
+                StopLocking(callerName);
+        }
+    }
+
+    private void StopLocking(string callerName)
+    {
+        while (true)
+        {
+            int count = _locking[callerName];
+            if (count == 1 ? _locking.TryRemove(new KeyValuePair<string, int>(callerName, 1)) : _locking.TryUpdate(callerName, count - 1, count))
+                return;
+        }
+    }
+
+    private Nlm4Stats LockInTable(Nlm4Lockargs arguments, LockTarget target, LockRange range, string callerName, IPAddress? host, uint version, bool asynchronous)
+    {
+        var alock = arguments.Alock;
         // A blocking request needs somewhere to send its GRANTED; a caller without an address (in-process) cannot block.
         bool block = arguments.Block && host is not null;
         var waiter = block
-            ? new NlmWaiter(host!, callerName, context.Version, asynchronous, arguments.Exclusive, alock.Fh.ToArray(), alock.Oh.ToArray(), alock.Svid,
+            ? new NlmWaiter(host!, callerName, version, asynchronous, arguments.Exclusive, alock.Fh.ToArray(), alock.Oh.ToArray(), alock.Svid,
                 alock.LOffset, alock.LLen, target.Table)
             : null;
-        var result = target.Table.Lock(new LockRequest(target.File, OwnerOf(alock), range, arguments.Exclusive ? LockMode.Exclusive : LockMode.Shared,
+        var result = _callbacks.Lock(target.Table, new LockRequest(target.File, OwnerOf(alock), range, arguments.Exclusive ? LockMode.Exclusive : LockMode.Shared,
             block, arguments.Reclaim, waiter));
         _callbacks.SendGranted(result.Woken);
         var answer = Map(result.Status, arguments.Reclaim);
@@ -288,17 +322,79 @@ public sealed partial class NlmService : INlmV4<RpcCallContext>, IDisposable
     {
         if (_monitored.ContainsKey(callerName))
             return true;
+        await _monitorGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _monitor.MonitorAsync(callerName, host).ConfigureAwait(false);
+            if (_monitored.ContainsKey(callerName))
+                return true;
+            bool full = false;
+            try
+            {
+                await _monitor.MonitorAsync(callerName, host).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException) // the list is full (IHostMonitor.MonitorAsync)
+            {
+                full = true;
+            }
+            if (full)
+            {
+                if (await UnmonitorIdleHostsAsync(callerName).ConfigureAwait(false) == 0)
+                    throw new InvalidOperationException("the status monitor's list is full and every host on it holds locks");
+                await _monitor.MonitorAsync(callerName, host).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogMonitorFailed(callerName, host, e.Message);
             return false;
         }
+        finally
+        {
+            _monitorGate.Release();
+        }
         _monitored.TryAdd(callerName, 0);
         return true;
+    }
+
+    /// <summary>
+    /// The monitor's list is full: unmonitors the hosts this service watches that hold nothing on any share and have no
+    /// LOCK under way. Called under <see cref="_monitorGate"/>. A host is taken out of <see cref="_monitored"/> before
+    /// it is looked at, so a LOCK of it that starts meanwhile does not skip monitoring (it waits for the gate and
+    /// monitors it again); one that started before is counted in <see cref="_locking"/> and keeps the host, and one
+    /// that ended before shows in the tables.
+    /// </summary>
+    private async ValueTask<int> UnmonitorIdleHostsAsync(string except)
+    {
+        var candidates = _monitored.Keys.Where(name => name != except).ToList();
+        foreach (var name in candidates)
+            _monitored.TryRemove(name, out _);
+        // In this order: a LOCK not under way any more when the first is taken has its lock in the tables before the
+        // second is; one that starts after the first finds its host out of _monitored and waits for the gate.
+        var locking = _locking.Keys.ToHashSet(StringComparer.Ordinal);
+        var busy = new HashSet<LockClient>();
+        foreach (var share in _shares.All)
+            busy.UnionWith(share.FileSystem.Locks.ClientsWithState());
+        int unmonitored = 0;
+        foreach (var name in candidates)
+        {
+            if (locking.Contains(name) || busy.Contains(LockClient.Nlm(name)))
+            {
+                _monitored.TryAdd(name, 0);
+                continue;
+            }
+            try
+            {
+                await _monitor.UnmonitorAsync(name).ConfigureAwait(false);
+                unmonitored++;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _monitored.TryAdd(name, 0); // still watched, as far as anyone can tell
+                LogMonitorFailed(name, IPAddress.None, $"unmonitoring it failed: {e.Message}");
+            }
+        }
+        LogUnmonitoredIdle(unmonitored, candidates.Count);
+        return unmonitored;
     }
 
     private readonly record struct LockTarget(Share Share, ILockTable Table, FileLockKey File);
@@ -372,6 +468,9 @@ public sealed partial class NlmService : INlmV4<RpcCallContext>, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "NLM: the status monitor could not watch {Host} ({Address}): {Reason}; its lock is refused")]
     private partial void LogMonitorFailed(string host, IPAddress address, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "NLM: the status monitor's list is full: {Unmonitored} of {Candidates} watched host(s) held nothing and were unmonitored")]
+    private partial void LogUnmonitoredIdle(int unmonitored, int candidates);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NLM: released all locks of {Host} ({Why}); {Shares} share(s) had some")]
     private partial void LogReleasedHost(string host, string why, int shares);

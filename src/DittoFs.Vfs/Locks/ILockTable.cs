@@ -72,6 +72,10 @@ public interface ILockTable
     /// (NSM reboot notice, NLM FREE_ALL, NFSv4 lease expiry).</summary>
     UnlockResult ReleaseClient(LockClient client);
 
+    /// <summary>The clients that hold a lock, have a request queued or hold a share reservation on any file now
+    /// (a snapshot): the lock manager stops watching hosts that are not among them when its watch list is full.</summary>
+    IReadOnlySet<LockClient> ClientsWithState();
+
     /// <summary>Sets the owner's share reservation on the file (replacing its previous one) unless it conflicts
     /// with another owner's (NLM SHARE, NFSv4 OPEN). Reclaims only during the grace period, others only after.</summary>
     ShareResult Share(FileLockKey file, LockOwner owner, ShareAccess access, ShareDeny deny, bool reclaim = false);

@@ -236,6 +236,33 @@ public sealed class MemoryLockTable : ILockTable
         return new UnlockResult(LockStatus.Granted, true, woken ?? NoGrants);
     }
 
+    public IReadOnlySet<LockClient> ClientsWithState()
+    {
+        var clients = new HashSet<LockClient>();
+        lock (_gate)
+        {
+            foreach (var owner in _heldFiles.Keys)
+            {
+                clients.Add(owner.Client);
+            }
+
+            foreach (var owner in _queuedRequests.Keys)
+            {
+                clients.Add(owner.Client);
+            }
+
+            foreach (var state in _files.Values)
+            {
+                foreach (var owner in state.Shares.Keys)
+                {
+                    clients.Add(owner.Client);
+                }
+            }
+        }
+
+        return clients;
+    }
+
     public UnlockResult ReleaseClient(LockClient client)
     {
         ArgumentNullException.ThrowIfNull(client);

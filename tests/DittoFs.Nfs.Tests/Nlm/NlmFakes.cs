@@ -10,10 +10,27 @@ namespace DittoFs.Nfs.Tests.Nlm;
 /// <summary>A status monitor that records what the lock manager asks of it and lets a test announce reboots.</summary>
 internal sealed class RecordingHostMonitor : IHostMonitor
 {
+    private readonly HashSet<string> _watched = [];
+
     public ConcurrentQueue<(string Host, IPAddress Address)> Monitored { get; } = new();
+
+    public ConcurrentQueue<string> Unmonitored { get; } = new();
 
     /// <summary>When set, MonitorAsync throws (statd down).</summary>
     public bool Fail { get; set; }
+
+    /// <summary>Hosts watched at once; past it MonitorAsync throws InvalidOperationException, as a full NSM list does.</summary>
+    public int Capacity { get; set; } = int.MaxValue;
+
+    /// <summary>The hosts watched now.</summary>
+    public string[] Watched
+    {
+        get
+        {
+            lock (_watched)
+                return _watched.Order(StringComparer.Ordinal).ToArray();
+        }
+    }
 
     public int State => 3;
 
@@ -23,11 +40,23 @@ internal sealed class RecordingHostMonitor : IHostMonitor
     {
         if (Fail)
             throw new IOException("statd is not answering");
+        lock (_watched)
+        {
+            if (!_watched.Contains(hostName) && _watched.Count >= Capacity)
+                throw new InvalidOperationException($"{Capacity} hosts are watched already");
+            _watched.Add(hostName);
+        }
         Monitored.Enqueue((hostName, address));
         return default;
     }
 
-    public ValueTask UnmonitorAsync(string hostName, CancellationToken cancellationToken = default) => default;
+    public ValueTask UnmonitorAsync(string hostName, CancellationToken cancellationToken = default)
+    {
+        lock (_watched)
+            _watched.Remove(hostName);
+        Unmonitored.Enqueue(hostName);
+        return default;
+    }
 
     public void Reboot(string hostName, int state) => HostRebooted?.Invoke(new HostReboot(hostName, state));
 }
@@ -54,12 +83,23 @@ internal sealed class RecordingPeerDialer : INlmPeerDialer
 
     public int Attempts;
 
-    public ValueTask<IXdrCallTransport> ConnectAsync(IPAddress host, uint version, CancellationToken cancellationToken)
+    /// <summary>When set, each call first waits for it: a test acts while a callback is under way.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    /// <summary>Completes when a call waits for <see cref="Hold"/>.</summary>
+    public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask<IXdrCallTransport> ConnectAsync(IPAddress host, uint version, CancellationToken cancellationToken)
     {
+        if (Hold is { } hold)
+        {
+            Holding.TrySetResult();
+            await hold.Task.ConfigureAwait(false);
+        }
         Interlocked.Increment(ref Attempts);
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
             throw new IOException("host unreachable");
-        return new(new Transport(this, host));
+        return new Transport(this, host);
     }
 
     private sealed class Transport(RecordingPeerDialer owner, IPAddress host) : IXdrCallTransport

@@ -181,6 +181,47 @@ public sealed class NlmServiceTests
         Assert.That(Table.HeldRanges, Is.Zero, "released, not held by a client that never learnt of it");
     }
 
+    [TestCase(false, TestName = "AGrantTheClientConfirmedByResendingItsLockIsKeptWhenItCannotBeTold")]
+    [TestCase(true, TestName = "AGrantTheClientConfirmedByResendingItsLockIsKeptWhenItsGrantedIsRefused")]
+    public async Task AGrantTheClientConfirmedByResendingItsLockIsKept(bool reachable)
+    {
+        await StartAsync(grantedAttempts: 3);
+        _peers.FailuresBeforeSuccess = reachable ? 0 : int.MaxValue;
+        _peers.GrantedAnswer = Nlm4Stats.Nlm4Denied; // a client's lock manager waiting for no such lock
+        var hold = new TaskCompletionSource();
+        _peers.Hold = hold;
+        await LockAsync(HostA, Lock("a", 1, 0, 0));
+        Assert.That(await LockAsync(HostB, Lock("b", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+        await UnlockAsync(HostA, Lock("a", 1, 0, 0));
+        await _peers.Holding.Task.WaitAsync(Bounded); // the GRANTED is under way
+
+        Assert.That(await LockAsync(HostB, Lock("b", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Granted), "the client asks again");
+        hold.SetResult();
+        await _nlm.Callbacks.WhenIdleAsync().WaitAsync(Bounded);
+
+        Assert.That(_peers.Attempts, Is.EqualTo(1), "no GRANTED after the confirmation");
+        Assert.That((await TestAsync(HostA, Lock("a", 1, 0, 0))).Holder.Svid, Is.EqualTo(2), "the client keeps the lock it was told it holds");
+        Assert.That(_nlm.Callbacks.GrantsReleased, Is.Zero);
+    }
+
+    [Test]
+    public async Task AGrantIsNotConfirmedByAnotherLockOfTheSameOwner()
+    {
+        await StartAsync(grantedAttempts: 2);
+        _peers.FailuresBeforeSuccess = int.MaxValue;
+        var hold = new TaskCompletionSource();
+        _peers.Hold = hold;
+        await LockAsync(HostA, Lock("a", 1, 0, 0));
+        await LockAsync(HostB, Lock("b", 2, 0, 10), block: true);
+        await UnlockAsync(HostA, Lock("a", 1, 0, 0));
+        await _peers.Holding.Task.WaitAsync(Bounded);
+        Assert.That(await LockAsync(HostB, Lock("b", 2, 100, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        hold.SetResult();
+        await _nlm.Callbacks.WhenIdleAsync().WaitAsync(Bounded);
+        Assert.That(_nlm.Callbacks.GrantsReleased, Is.EqualTo(1));
+        Assert.That((await TestAsync(HostA, Lock("a", 1, 0, 10))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "the unconfirmed grant was given up");
+    }
+
     [Test]
     public async Task GrantSurvivesTransientFailures()
     {
@@ -306,6 +347,38 @@ public sealed class NlmServiceTests
         Assert.That(Table.HeldRanges, Is.Zero);
         _monitor.Fail = false;
         Assert.That(await LockAsync(HostA, Lock("a", 1, 0, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+    }
+
+    [Test]
+    public async Task AFullMonitorListMakesRoomByUnmonitoringHostsThatHoldNothing()
+    {
+        await StartAsync();
+        _monitor.Capacity = 3;
+        Assert.That(await LockAsync(HostA, Lock("holder", 1, 0, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await LockAsync(HostB, Lock("holder", 2, 0, 1), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked)); // same host name: its own lock
+        Assert.That(await LockAsync(HostB, Lock("waiter", 1, 0, 1), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+        Assert.That(await LockAsync(HostB, Lock("idle", 1, 10, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await UnlockAsync(HostB, Lock("idle", 1, 10, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(_monitor.Watched, Is.EqualTo(new[] { "holder", "idle", "waiter" }));
+
+        // Full: the host holding nothing makes room; the holder and the host with a queued request keep theirs.
+        Assert.That(await LockAsync(HostA, Lock("newcomer", 1, 20, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(_monitor.Unmonitored.ToArray(), Is.EqualTo(new[] { "idle" }));
+        Assert.That(_monitor.Watched, Is.EqualTo(new[] { "holder", "newcomer", "waiter" }));
+
+        // Everyone holds something now: a further host is refused, and nobody is unmonitored for it.
+        Assert.That(await LockAsync(HostA, Lock("late", 1, 30, 1)), Is.EqualTo(Nlm4Stats.Nlm4DeniedNolocks));
+        Assert.That(_monitor.Unmonitored.ToArray(), Is.EqualTo(new[] { "idle" }));
+
+        // The unmonitored host is monitored again when it locks again (room made by another idle host).
+        Assert.That(await UnlockAsync(HostA, Lock("newcomer", 1, 20, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await LockAsync(HostB, Lock("idle", 1, 10, 1)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(_monitor.Watched, Is.EqualTo(new[] { "holder", "idle", "waiter" }));
+
+        // Those still watched still have their locks freed by a reboot notice.
+        _monitor.Reboot("holder", 9);
+        await _nlm.Callbacks.WhenIdleAsync().WaitAsync(Bounded);
+        Assert.That((await TestAsync(HostA, Lock("tester", 1, 0, 1))).Holder.Svid, Is.EqualTo(1), "the waiter holds it now");
     }
 
     [Test]

@@ -256,6 +256,22 @@ public sealed class LockQueueTests : LockTableFixture
     }
 
     [Test]
+    public void The_clients_with_state_are_those_holding_a_lock_a_queued_request_or_a_reservation()
+    {
+        var E = Owner("host-e");
+        Lock(A, 0, 10, Exclusive);
+        Lock(B, 0, 10, Exclusive, block: true);
+        Table.Share(G, C, ShareAccess.Read, ShareDeny.None);
+        Lock(D, 20, 10, Exclusive);
+        Unlock(D, 0, 0);
+        Lock(E, 5, 1, Shared); // denied: holds nothing
+
+        Assert.That(Table.ClientsWithState(), Is.EquivalentTo(new[] { A.Client, B.Client, C.Client }));
+        Table.ReleaseClient(A.Client); // B is granted
+        Assert.That(Table.ClientsWithState(), Is.EquivalentTo(new[] { B.Client, C.Client }));
+    }
+
+    [Test]
     public void Releasing_every_client_empties_the_table()
     {
         Lock(A, 0, 10, Exclusive);
