@@ -11,12 +11,15 @@ using DittoFs.Vfs;
 using DittoFs.Vfs.Locks;
 using DittoFs.Xdr;
 using Microsoft.Extensions.Logging;
+using Mapping = DittoFs.Protocol.Mapping;
 
 namespace DittoFs.Server;
 
 /// <summary>
-/// A configured DittoFs: its stores, shares and the RPC server carrying MOUNT, NFS and NLM on one port (TCP; MOUNT and
-/// NLM also over UDP unless server.udp is false, see <see cref="IsServedOverUdp"/>).
+/// A configured DittoFs: its stores, shares and the RPC server carrying MOUNT, NFS, NLM and NSM on one port (TCP; MOUNT,
+/// NLM and NSM also over UDP unless server.udp is false, see <see cref="IsServedOverUdp"/>). With server.nlm_port or
+/// server.nsm_port set, the lock manager or the status monitor is served on that port instead (a second RPC server,
+/// one for both when the two ports are the same), and the portmapper lists each program at its port.
 /// Lifecycle: <see cref="StartAsync"/>, then <see cref="StopAsync"/> (graceful: stop accepting, cancel,
 /// wait up to the shutdown timeout, force-close), then dispose (closes the stores).
 /// </summary>
@@ -24,6 +27,7 @@ public sealed class DittoServer : IAsyncDisposable
 {
     private readonly StoreRegistry _stores;
     private readonly RpcServer _rpc;
+    private readonly IReadOnlyList<LockServer> _lockServers;
     private readonly ServerMetrics? _metrics;
     private readonly NlmService _nlm;
     private readonly Portmapper? _portmapper;
@@ -34,9 +38,11 @@ public sealed class DittoServer : IAsyncDisposable
     private Task _queueingBacklog = Task.CompletedTask;
     private readonly ILogger _log;
 
-    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper,
-        StatusMonitor statusMonitor, NlmService nlm, ILogger log)
+    private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, IReadOnlyList<LockServer> lockServers, IReadOnlyList<Mapping> mappings,
+        ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper, StatusMonitor statusMonitor, NlmService nlm, ILogger log)
     {
+        _lockServers = lockServers;
+        Mappings = mappings;
         _statusMonitor = statusMonitor;
         _nlm = nlm;
         _releaser = releaser;
@@ -60,6 +66,20 @@ public sealed class DittoServer : IAsyncDisposable
 
     /// <summary>Where MOUNT answers over UDP (the same port as TCP); null with server.udp false.</summary>
     public IPEndPoint? UdpEndPoint => _rpc.UdpEndPoint;
+
+    /// <summary>Where the lock manager (NLM) listens over TCP: <see cref="LocalEndPoint"/> unless server.nlm_port is set.</summary>
+    public IPEndPoint NlmEndPoint => LockServerOf(DittoFs.Protocol.NlmV4Program.Program)?.LocalEndPoint ?? LocalEndPoint;
+
+    /// <summary>Where the status monitor (NSM) listens over TCP: <see cref="LocalEndPoint"/> unless server.nsm_port is set.</summary>
+    public IPEndPoint NsmEndPoint => LockServerOf(DittoFs.Protocol.SmV1Program.Program)?.LocalEndPoint ?? LocalEndPoint;
+
+    /// <summary>What the portmapper lists (or would, with it off): every program, version and protocol at the port it is served on.</summary>
+    internal IReadOnlyList<Mapping> Mappings { get; }
+
+    private RpcServer? LockServerOf(uint program) => _lockServers.FirstOrDefault(server => server.Programs.Contains(program))?.Rpc;
+
+    /// <summary>An RPC server of the lock programs on a port of their own (server.nlm_port, server.nsm_port).</summary>
+    private sealed record LockServer(RpcServer Rpc, uint[] Programs);
 
     /// <summary>
     /// The programs answered over UDP: MOUNT and the status monitor (NSM, whose peers send SM_NOTIFY as datagrams). NFS stays TCP-only: a READ or WRITE of 32 KiB to 1 MiB does not fit a
@@ -85,6 +105,7 @@ public sealed class DittoServer : IAsyncDisposable
         var stores = await StoreRegistry.CreateAsync(config).ConfigureAwait(false);
         ServerMetrics? metrics = null;
         RpcServer? rpc = null;
+        var lockServers = new List<LockServer>();
         StatusMonitor? statusMonitor = null;
         NlmService? nlm = null;
         var releaser = new ContentReleaser(loggerFactory.CreateLogger<ContentReleaser>());
@@ -126,13 +147,22 @@ public sealed class DittoServer : IAsyncDisposable
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor));
             IEnumerable<IXdrProgram<RpcCallContext>> nlmPrograms = metrics is null ? NlmPrograms.Create(nlm) : metrics.Meter(NlmPrograms.Create(nlm));
+            // Each program on its port: 0 is the NFS port's server; NLM and NSM may each have a port (and share one).
+            int nlmPort = LockPort(config.Server.NlmPort, config.Server.Port), nsmPort = LockPort(config.Server.NsmPort, config.Server.Port);
+            int PortOf(uint program) => program switch
+            {
+                DittoFs.Protocol.NlmV4Program.Program => nlmPort,
+                DittoFs.Protocol.SmV1Program.Program => nsmPort,
+                _ => 0,
+            };
             var programs = nfsPrograms.Concat(nlmPrograms).ToArray();
             metrics?.ObserveLocks(shares, nlm);
             // Clients reclaim during the grace period; it begins as the server becomes reachable.
             var gracePeriod = Duration(config.Locks.GracePeriod);
             if (gracePeriod > TimeSpan.Zero)
                 grace.Begin(gracePeriod);
-            rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
+            var rpcObserver = FanOutObserver.Of(metrics?.Observer, observer);
+            rpc = new RpcServer(rpcOptions, programs.Where(program => PortOf(program.Program) == 0), loggerFactory.CreateLogger<RpcServer>(), rpcObserver);
             try
             {
                 await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -141,19 +171,46 @@ public sealed class DittoServer : IAsyncDisposable
             {
                 throw failure;
             }
-            // The portmapper lists for UDP exactly what the RPC server answers over UDP.
+            // The lock programs with a port of their own: the same limits, duplicate request cache and UDP as the NFS port's.
+            foreach (var group in programs.Where(program => PortOf(program.Program) != 0).GroupBy(program => PortOf(program.Program)))
+            {
+                var served = group.Select(program => program.Program).Distinct().ToArray();
+                var lockRpc = new RpcServer(new RpcServerOptions
+                {
+                    Port = group.Key,
+                    MaxConnections = rpcOptions.MaxConnections,
+                    IdleTimeout = rpcOptions.IdleTimeout,
+                    NonIdempotentProcedures = rpcOptions.NonIdempotentProcedures,
+                    Udp = udp ? new RpcUdpOptions { ServesProgram = IsServedOverUdp } : null,
+                }, group, loggerFactory.CreateLogger<RpcServer>(), rpcObserver);
+                lockServers.Add(new LockServer(lockRpc, served));
+                bool nlmHere = served.Contains(DittoFs.Protocol.NlmV4Program.Program);
+                string what = nlmHere && served.Contains(DittoFs.Protocol.SmV1Program.Program) ? "NLM and NSM" : nlmHere ? "NLM" : "NSM";
+                try
+                {
+                    await lockRpc.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (StartupFailure.OfPort(what, group.Key, nlmHere ? "server.nlm_port" : "server.nsm_port", exception) is { } failure)
+                {
+                    throw failure;
+                }
+            }
+            // The portmapper lists each program at its port, for UDP exactly what is answered over UDP.
+            var mappings = MappingsOf(rpc, programs.Where(program => PortOf(program.Program) == 0))
+                .Concat(lockServers.SelectMany(server => MappingsOf(server.Rpc, programs.Where(program => server.Programs.Contains(program.Program)))))
+                .ToArray();
             Portmapper? portmapper;
             try
             {
-                portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), rpc.LocalEndPoint.Port, loggerFactory,
-                    servedOverUdp: rpc.UdpEndPoint is null ? null : rpc.ServesOverUdp, cancellationToken: cancellationToken).ConfigureAwait(false);
+                portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), mappings, udp, loggerFactory,
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (IOException exception)
             {
                 // Only with portmap true: auto carries on without it.
                 throw new StartupException($"{exception.Message}; portmap auto carries on without one", "server.portmap", exception);
             }
-            var server = new DittoServer(config, stores, shares, rpc, releaser, metrics, portmapper, statusMonitor, nlm, log);
+            var server = new DittoServer(config, stores, shares, rpc, lockServers, mappings, releaser, metrics, portmapper, statusMonitor, nlm, log);
             server.LogServing();
             server.DeleteBacklog(backlog);
             // In the background, once serving: the watched hosts' lock managers reclaim through us as soon as told.
@@ -162,6 +219,8 @@ public sealed class DittoServer : IAsyncDisposable
         }
         catch
         {
+            foreach (var lockServer in lockServers)
+                await lockServer.Rpc.DisposeAsync().ConfigureAwait(false);
             if (rpc is not null)
                 await rpc.DisposeAsync().ConfigureAwait(false);
             nlm?.Dispose();
@@ -199,7 +258,7 @@ public sealed class DittoServer : IAsyncDisposable
         _log.LogInformation("Stopping: waiting up to {Timeout} for calls in flight", timeout);
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
-        await _rpc.StopAsync(timeout).ConfigureAwait(false);
+        await Task.WhenAll(_lockServers.Select(server => server.Rpc.StopAsync(timeout)).Append(_rpc.StopAsync(timeout))).ConfigureAwait(false);
         _log.LogInformation("Stopped");
     }
 
@@ -211,6 +270,8 @@ public sealed class DittoServer : IAsyncDisposable
         }
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
+        foreach (var lockServer in _lockServers)
+            await lockServer.Rpc.DisposeAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
         _nlm.Dispose();
         await _statusMonitor.DisposeAsync().ConfigureAwait(false);
@@ -273,6 +334,21 @@ public sealed class DittoServer : IAsyncDisposable
         return shares;
     }
 
+    /// <summary>server.nlm_port / server.nsm_port: 0 or server.port itself is the NFS port's server (0 here), another a server of its own.</summary>
+    private static int LockPort(int configured, int nfsPort) => configured == nfsPort ? 0 : configured;
+
+    /// <summary>The portmapper's rows for <paramref name="programs"/> as <paramref name="server"/> serves them: TCP, and UDP where it answers over UDP.</summary>
+    private static IEnumerable<Mapping> MappingsOf(RpcServer server, IEnumerable<IXdrProgram<RpcCallContext>> programs)
+    {
+        uint port = (uint)server.LocalEndPoint.Port;
+        foreach (var program in programs)
+        {
+            yield return new Mapping { Prog = program.Program, Vers = program.Version, Prot = (uint)DittoFs.Protocol.PortmapConstants.IpprotoTcp, Port = port };
+            if (server.UdpEndPoint is not null && server.ServesOverUdp(program.Program))
+                yield return new Mapping { Prog = program.Program, Vers = program.Version, Prot = (uint)DittoFs.Protocol.PortmapConstants.IpprotoUdp, Port = port };
+        }
+    }
+
     /// <summary>locks.*: an empty state_dir keeps NSM state in memory only (the monitor logs that); an empty host_name is the machine's.</summary>
     private static NsmOptions NsmOptionsOf(DittoConfig config) => new()
     {
@@ -287,10 +363,18 @@ public sealed class DittoServer : IAsyncDisposable
 
     private void LogServing()
     {
+        bool nlmHere = LockServerOf(DittoFs.Protocol.NlmV4Program.Program) is null, nsmHere = LockServerOf(DittoFs.Protocol.SmV1Program.Program) is null;
+        string tcp = "NFS v3, MOUNT v3" + (nlmHere ? ", NLM v1/v3/v4" : "") + (nsmHere ? ", NSM v1" : "");
+        string overUdp = "MOUNT" + (nlmHere ? ", NLM" : "") + (nsmHere ? ", NSM" : "");
         if (UdpEndPoint is null)
-            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3, NLM v1/v3/v4 and NSM v1 over TCP)", LocalEndPoint);
+            _log.LogInformation("DittoFs listening on {EndPoint} ({Programs} over TCP)", LocalEndPoint, tcp);
         else
-            _log.LogInformation("DittoFs listening on {EndPoint} (NFS v3, MOUNT v3, NLM v1/v3/v4 and NSM v1 over TCP; MOUNT, NLM and NSM over UDP)", LocalEndPoint);
+            _log.LogInformation("DittoFs listening on {EndPoint} ({Programs} over TCP; {UdpPrograms} over UDP)", LocalEndPoint, tcp, overUdp);
+        foreach (var lockServer in _lockServers)
+        {
+            string programs = string.Join(" and ", lockServer.Programs.Select(program => program == DittoFs.Protocol.SmV1Program.Program ? "NSM v1" : "NLM v1/v3/v4"));
+            _log.LogInformation("{Programs} listening on {EndPoint} (TCP{Udp})", programs, lockServer.Rpc.LocalEndPoint, lockServer.Rpc.UdpEndPoint is null ? "" : " and UDP");
+        }
         if (_metrics is not null)
             _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
         foreach (var share in Config.Shares)

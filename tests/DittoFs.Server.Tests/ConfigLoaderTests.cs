@@ -119,11 +119,23 @@ public sealed class ConfigLoaderTests
     }
 
     [Test]
-    public void A_separate_nsm_port_is_refused_naming_the_key()
+    public void Lock_ports_of_their_own_are_accepted()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server: { nsm_port: 4045 }\n" + Example, AllTypes))!;
-        Assert.That((error.Key, error.Problem), Is.EqualTo(("server.nsm_port", "4045 is not supported: only 0 (the status monitor answers on server.port)")));
         Assert.That(ConfigLoader.Load("server: { nsm_port: 0 }\n" + Example, AllTypes).Server.NsmPort, Is.Zero);
+        var config = ConfigLoader.Load("server: { nlm_port: 4045, nsm_port: 4046 }\n" + Example, AllTypes);
+        Assert.That((config.Server.NlmPort, config.Server.NsmPort), Is.EqualTo((4045, 4046)));
+        var shared = ConfigLoader.Load("server: { nlm_port: 32768, nsm_port: 32768 }\n" + Example, AllTypes);
+        Assert.That((shared.Server.NlmPort, shared.Server.NsmPort), Is.EqualTo((32768, 32768)));
+    }
+
+    [TestCase("server: { nsm_port: -1 }", "server.nsm_port", "-1 is not a port (0-65535; 0 = server.port)")]
+    [TestCase("server: { nsm_port: 65536 }", "server.nsm_port", "65536 is not a port (0-65535; 0 = server.port)")]
+    [TestCase("server: { nlm_port: -4045 }", "server.nlm_port", "-4045 is not a port (0-65535; 0 = server.port)")]
+    [TestCase("server: { nlm_port: 70000 }", "server.nlm_port", "70000 is not a port (0-65535; 0 = server.port)")]
+    public void A_lock_port_that_is_not_a_port_is_refused_naming_the_key(string yaml, string key, string problem)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml + "\n" + Example, AllTypes))!;
+        Assert.That((error.Key, error.Problem), Is.EqualTo((key, problem)));
     }
 
     [Test]
@@ -218,7 +230,6 @@ public sealed class ConfigLoaderTests
     }
 
     [TestCase("locks: { grace_period: soon }", "locks.grace_period", "is not a duration")]
-    [TestCase("server: { nlm_port: 4045 }", "server.nlm_port", "NLM shares the NFS port: use 0")]
     [TestCase("locks: { peer_portmap_port: 0 }", "locks.peer_portmap_port", "is not a port")]
     public void A_bad_lock_key_is_named(string yaml, string key, string problem)
     {

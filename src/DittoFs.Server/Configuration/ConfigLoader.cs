@@ -125,8 +125,8 @@ public static class ConfigLoader
                 Fail(["server", "portmap"], "server.portmap", $"'{server.Portmap}' is not one of {string.Join(", ", PortmapModes.Names)}");
             if (!UdpSwitch.TryParse(server.Udp, out _))
                 Fail(["server", "udp"], "server.udp", $"'{server.Udp}' is not one of {string.Join(", ", UdpSwitch.Names)}");
-            if (server.NsmPort != 0)
-                Fail(["server", "nsm_port"], "server.nsm_port", $"{server.NsmPort} is not supported: only 0 (the status monitor answers on server.port)");
+            if (server.NsmPort is < 0 or > 65535)
+                Fail(["server", "nsm_port"], "server.nsm_port", $"{server.NsmPort} is not a port (0-65535; 0 = server.port)");
             var locks = config.Locks;
             if (locks.MaxMonitoredHosts is < 1 or > 65536)
                 Fail(["locks", "max_monitored_hosts"], "locks.max_monitored_hosts", $"{locks.MaxMonitoredHosts} is not between 1 and 65536");
@@ -140,8 +140,8 @@ public static class ConfigLoader
                 Fail(["server", "shutdown_timeout"], "server.shutdown_timeout", $"'{server.ShutdownTimeout}' is not a duration such as 30s, 2m or 500ms");
             if (!TryParseDuration(server.IdleTimeout, out _))
                 Fail(["server", "idle_timeout"], "server.idle_timeout", $"'{server.IdleTimeout}' is not a duration such as 5m or 300s");
-            if (server.NlmPort != 0)
-                Fail(["server", "nlm_port"], "server.nlm_port", $"{server.NlmPort} is not supported; NLM shares the NFS port: use 0");
+            if (server.NlmPort is < 0 or > 65535)
+                Fail(["server", "nlm_port"], "server.nlm_port", $"{server.NlmPort} is not a port (0-65535; 0 = server.port)");
             if (!TryParseDuration(config.Locks.GracePeriod, out _))
                 Fail(["locks", "grace_period"], "locks.grace_period", $"'{config.Locks.GracePeriod}' is not a duration such as 45s or 2m (0s: no grace period)");
             if (config.Metrics.Port is < 0 or > 65535)

@@ -37,11 +37,14 @@ public sealed class ServerSection
     /// "false": TCP only. See <see cref="UdpSwitch"/>.
     /// </summary>
     public string Udp { get; set; } = "true";
-    /// <summary>Port of the status monitor (NSM, program 100024); 0, the only value supported, serves it on <see cref="Port"/>.</summary>
+    /// <summary>
+    /// Port of the status monitor (NSM, program 100024 v1), over TCP and (with <see cref="Udp"/>) UDP. 0: <see cref="Port"/>;
+    /// another: that port instead (not served on <see cref="Port"/> then; it may be <see cref="NlmPort"/> too).
+    /// </summary>
     public int NsmPort { get; set; }
     /// <summary>
-    /// Port of the network lock manager (NLM, program 100021 v1/v3/v4). 0 (the only value supported): the NFS port,
-    /// over TCP and UDP.
+    /// Port of the network lock manager (NLM, program 100021 v1/v3/v4), over TCP and (with <see cref="Udp"/>) UDP.
+    /// 0: <see cref="Port"/>; another: that port instead (not served on <see cref="Port"/> then; it may be <see cref="NsmPort"/> too).
     /// </summary>
     public int NlmPort { get; set; }
 }

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace DittoFs.Server.Portmap;
 
 /// <summary>
-/// Makes NFS v3, MOUNT v3 and NSM v1 (TCP, and MOUNT and NSM over UDP when UDP is on) findable through the portmapper, so clients need no
+/// Makes NFS v3, MOUNT v3, NLM v1/v3/v4 and NSM v1 (TCP, and MOUNT, NLM and NSM over UDP when UDP is on), each at the
+/// port it is served on, findable through the portmapper, so clients need no
 /// port options: when nothing listens on the portmapper port, DittoFs answers there itself (<see cref="PortmapService"/>,
 /// over TCP and, with UDP on, over UDP too: pmap_getport and rpcinfo -u ask over UDP); when something does (rpcbind), our
 /// mappings are registered with it and unregistered on stop. Portmapper version 2 only: rpcbind clients asking
@@ -37,19 +38,14 @@ internal sealed partial class Portmapper : IAsyncDisposable
     public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
 
     /// <summary>
-    /// Serves or registers per <paramref name="mode"/>; null for <see cref="PortmapMode.Off"/> and for an
-    /// <see cref="PortmapMode.Auto"/> attempt that failed (logged). With <see cref="PortmapMode.On"/> a failure
-    /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests. With
-    /// <paramref name="servedOverUdp"/> (the RPC server serves UDP: <see cref="RpcServer.ServesOverUdp"/>), the programs it
-    /// answers over UDP are listed for UDP as well, and our own portmapper answers over UDP; null: TCP only.
+    /// Serves or registers per <paramref name="mode"/>, every program at <paramref name="nfsPort"/>: NFS v3 and MOUNT v3,
+    /// NLM v1/v3/v4 and NSM v1 over TCP and, with <paramref name="servedOverUdp"/> (the RPC server serves UDP:
+    /// <see cref="RpcServer.ServesOverUdp"/>), those it answers over UDP for UDP as well; null: TCP only.
+    /// See <see cref="StartAsync(PortmapMode, IReadOnlyList{Mapping}, bool, ILoggerFactory, int, CancellationToken)"/>.
     /// </summary>
-    public static async Task<Portmapper?> StartAsync(PortmapMode mode, int nfsPort, ILoggerFactory loggerFactory, int portmapPort = WellKnownPort,
+    public static Task<Portmapper?> StartAsync(PortmapMode mode, int nfsPort, ILoggerFactory loggerFactory, int portmapPort = WellKnownPort,
         Func<uint, bool>? servedOverUdp = null, CancellationToken cancellationToken = default)
     {
-        if (mode == PortmapMode.Off)
-            return null;
-        var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
-        bool udp = servedOverUdp is not null;
         (uint Program, uint Version)[] programs =
         [
             (NfsV3Program.Program, NfsV3Program.Version), (MountV3Program.Program, MountV3Program.Version),
@@ -61,19 +57,35 @@ internal sealed partial class Portmapper : IAsyncDisposable
             .. programs.Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Tcp, Port = (uint)nfsPort }),
             .. programs.Where(p => servedOverUdp?.Invoke(p.Program) == true).Select(p => new Mapping { Prog = p.Program, Vers = p.Version, Prot = Udp, Port = (uint)nfsPort }),
         ];
+        return StartAsync(mode, ours, servedOverUdp is not null, loggerFactory, portmapPort, cancellationToken);
+    }
+
+    /// <summary>
+    /// Serves or registers <paramref name="ours"/> (program, version, protocol and the port each is served on: NLM and
+    /// NSM may have ports of their own) per <paramref name="mode"/>; null for <see cref="PortmapMode.Off"/> and for an
+    /// <see cref="PortmapMode.Auto"/> attempt that failed (logged). With <see cref="PortmapMode.On"/> a failure
+    /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests. With <paramref name="udp"/>
+    /// our own portmapper answers over UDP too.
+    /// </summary>
+    public static async Task<Portmapper?> StartAsync(PortmapMode mode, IReadOnlyList<Mapping> ours, bool udp, ILoggerFactory loggerFactory,
+        int portmapPort = WellKnownPort, CancellationToken cancellationToken = default)
+    {
+        if (mode == PortmapMode.Off)
+            return null;
+        var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
         var port = Probe(portmapPort);
         try
         {
             if (port == PortState.Free)
             {
                 var server = await ServeAsync(ours, portmapPort, udp, loggerFactory, cancellationToken).ConfigureAwait(false);
-                LogServing(logger, server.LocalEndPoint, udp ? "TCP and UDP" : "TCP", nfsPort);
+                LogServing(logger, server.LocalEndPoint, udp ? "TCP and UDP" : "TCP", Summary(ours));
                 return new Portmapper(server, null);
             }
             var portmapper = new IPEndPoint(IPAddress.Loopback, portmapPort);
             var registration = await PortmapRegistration.RegisterAsync(portmapper, ours, logger, cancellationToken).ConfigureAwait(false);
             if (registration.Registered.Count > 0)
-                LogRegistered(logger, registration.Registered.Count, portmapper, nfsPort, string.Join(", ", registration.Registered.Select(Describe)));
+                LogRegistered(logger, registration.Registered.Count, portmapper, string.Join(", ", registration.Registered.Select(Describe)));
             return new Portmapper(null, registration);
         }
         catch (Exception exception) when (exception is SocketException or IOException or TimeoutException or RpcException or UnauthorizedAccessException)
@@ -91,10 +103,26 @@ internal sealed partial class Portmapper : IAsyncDisposable
         }
     }
 
-    private static string Describe(Mapping mapping) => $"{mapping.Prog} v{mapping.Vers} {(mapping.Prot == Udp ? "udp" : "tcp")}";
+    /// <summary>"NFS v3, MOUNT v3, NLM v1/v3/v4, NSM v1 at port 2049", or per port when NLM or NSM has its own.</summary>
+    private static string Summary(IReadOnlyList<Mapping> mappings) => string.Join("; ", mappings
+        .GroupBy(mapping => mapping.Port)
+        .Select(port => string.Join(", ", port.GroupBy(mapping => mapping.Prog)
+                .Select(program => $"{NameOf(program.Key)} v{string.Join("/", program.Select(m => m.Vers).Distinct().Order())}"))
+            + $" at port {port.Key}"));
+
+    private static string NameOf(uint program) => program switch
+    {
+        NfsV3Program.Program => "NFS",
+        MountV3Program.Program => "MOUNT",
+        NlmV4Program.Program => "NLM",
+        SmV1Program.Program => "NSM",
+        _ => program.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string Describe(Mapping mapping) => $"{mapping.Prog} v{mapping.Vers} {(mapping.Prot == Udp ? "udp" : "tcp")} at port {mapping.Port}";
 
     /// <summary>Our portmapper on <paramref name="port"/>, with our mappings and its own.</summary>
-    private static async Task<RpcServer> ServeAsync(Mapping[] ours, int port, bool udp, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<RpcServer> ServeAsync(IReadOnlyList<Mapping> ours, int port, bool udp, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var table = new PortmapTable();
         var service = new PortmapService(table, loggerFactory.CreateLogger<PortmapService>());
@@ -168,11 +196,11 @@ internal sealed partial class Portmapper : IAsyncDisposable
             await _server.DisposeAsync().ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint} ({Transports}): NFS v3, MOUNT v3, NLM v1/v3/v4 and NSM v1 at port {NfsPort}")]
-    private static partial void LogServing(ILogger logger, IPEndPoint endPoint, string transports, int nfsPort);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper listening on {EndPoint} ({Transports}): {Programs}")]
+    private static partial void LogServing(ILogger logger, IPEndPoint endPoint, string transports, string programs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} program(s) with the portmapper at {Portmapper}: port {NfsPort} ({Mappings})")]
-    private static partial void LogRegistered(ILogger logger, int count, IPEndPoint portmapper, int nfsPort, string mappings);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} program(s) with the portmapper at {Portmapper}: {Mappings}")]
+    private static partial void LogRegistered(ILogger logger, int count, IPEndPoint portmapper, string mappings);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No portmapper: {Problem}. Serving NFS anyway; clients must name the port (mount -o port=,mountport=)")]
     private static partial void LogUnavailable(ILogger logger, string problem);
