@@ -64,6 +64,13 @@ public sealed class PortmapperTests
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>rpcinfo's exit code and its answer on one line: "0: program 100021 version 4 ready and waiting".</summary>
+    private static string Ready(params string[] arguments)
+    {
+        var (exitCode, output) = Rpcinfo(arguments);
+        return $"{exitCode}: {output.Trim()}";
+    }
+
     /// <summary>The rows of rpcinfo -p: program, version, protocol, port.</summary>
     private static List<(uint Program, uint Version, string Protocol, int Port)> RpcinfoRows(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -103,6 +110,60 @@ public sealed class PortmapperTests
         Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
         Assert.That(nfsExit, Is.Not.Zero, "NFS is not registered for UDP");
         Assert.That(nfs, Does.Contain("not registered"));
+        Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task Rpcinfo_lists_nlm_and_nsm_at_their_own_ports_where_they_answer_and_the_nfs_port_does_not()
+    {
+        RequirePort111();
+        int nlmPort = DittoFsProcess.FreePort(), nsmPort = DittoFsProcess.FreePort();
+        using var configured = ConfiguredServer.Start($"""
+            server:
+              nlm_port: {nlmPort}
+              nsm_port: {nsmPort}
+            locks:
+              grace_period: 0s
+            {ConfiguredServer.InMemoryShare}
+            """, "--portmap", "true");
+        var server = configured.Process;
+        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111");
+
+        var (listed, table) = Rpcinfo("-p", "127.0.0.1");
+        Assert.That(listed, Is.Zero, table);
+        Assert.That(RpcinfoRows(table), Is.EquivalentTo(new[]
+        {
+            (100000u, 2u, "tcp", 111),
+            (100000u, 2u, "udp", 111),
+            (100003u, 3u, "tcp", server.Port),
+            (100005u, 3u, "tcp", server.Port),
+            (100005u, 3u, "udp", server.Port),
+            (100021u, 1u, "tcp", nlmPort),
+            (100021u, 3u, "tcp", nlmPort),
+            (100021u, 4u, "tcp", nlmPort),
+            (100021u, 1u, "udp", nlmPort),
+            (100021u, 3u, "udp", nlmPort),
+            (100021u, 4u, "udp", nlmPort),
+            (100024u, 1u, "tcp", nsmPort),
+            (100024u, 1u, "udp", nsmPort),
+        }), table);
+        // rpcinfo finds each through the portmapper and calls it there.
+        Assert.That(Ready("-u", "127.0.0.1", "100021", "4"), Is.EqualTo("0: program 100021 version 4 ready and waiting"), server.Output);
+        Assert.That(Ready("-t", "127.0.0.1", "100021", "1"), Is.EqualTo("0: program 100021 version 1 ready and waiting"));
+        Assert.That(Ready("-u", "127.0.0.1", "100024", "1"), Is.EqualTo("0: program 100024 version 1 ready and waiting"));
+        Assert.That(Ready("-t", "127.0.0.1", "100024", "1"), Is.EqualTo("0: program 100024 version 1 ready and waiting"));
+
+        // The generated client at the port the portmapper gave: TEST and LOCK; the NFS port has no NLM any more.
+        Assert.That(await GetPortAsync(100021, 4), Is.EqualTo((uint)nlmPort));
+        byte[] file = await NlmCalls.CreateFileAsync(server.Port);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", nlmPort, NlmCalls.Options);
+        var nlm = new NlmV4Client(tcp);
+        Assert.That(await NlmCalls.LockAsync(nlm, NlmCalls.Lock(file, "own-port", 1, 0, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        var holder = await NlmCalls.TestAsync(nlm, NlmCalls.Lock(file, "other", 2, 5, 1));
+        Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, 1)));
+        await using var nfsPort = await RpcClient.ConnectAsync("127.0.0.1", server.Port, NlmCalls.Options);
+        var unavailable = await Assert.ThrowsAsync<RpcException>(async () => await NlmCalls.TestAsync(new NlmV4Client(nfsPort), NlmCalls.Lock(file, "other", 2, 5, 1)));
+        Assert.That(unavailable!.AcceptStatus, Is.EqualTo(AcceptStat.ProgUnavail), "NLM is not served on the NFS port");
         Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
     }
 
