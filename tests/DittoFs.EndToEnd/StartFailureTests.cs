@@ -77,6 +77,21 @@ public sealed class StartFailureTests
         AssertStartFailure(run, $"port {port}", "in use", "server.port", "--port");
     }
 
+    [TestCase("nlm_port", "NLM port")]
+    [TestCase("nsm_port", "NSM port")]
+    public void A_lock_port_in_use_names_the_port_and_the_key(string key, string what)
+    {
+        using var taken = new TcpListener(IPAddress.Any, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        string config = Path.Combine(_data, "dittofs.yaml");
+        File.WriteAllText(config, $"server:\n  {key}: {port}\n{ConfiguredServer.InMemoryShare}");
+
+        var run = Serve("--config", config);
+
+        AssertStartFailure(run, $"{what} {port}", "in use", $"server.{key}");
+    }
+
     [Test]
     public void A_metrics_port_in_use_names_the_port_the_key_and_the_flag()
     {
