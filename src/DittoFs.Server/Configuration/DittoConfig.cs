@@ -25,6 +25,13 @@ public sealed class ServerSection
     public string ShutdownTimeout { get; set; } = "30s";
     /// <summary>Idle connections are closed after this long, e.g. "5m".</summary>
     public string IdleTimeout { get; set; } = "5m";
+    /// <summary>
+    /// One budget, across all connections, for bytes held in partly received call records (beyond 8 KiB each), e.g.
+    /// "256MiB". A connection that needs more than is left stops reading until records complete.
+    /// </summary>
+    public string MaxPendingRecordBytes { get; set; } = "256MiB";
+    /// <summary>A connection whose partly received record gets no byte for this long is closed, e.g. "30s"; "0s": never.</summary>
+    public string RecordTimeout { get; set; } = "30s";
     /// <summary>MOUNT DUMP answers only clients on the loopback address.</summary>
     public bool DumpRestricted { get; set; }
     /// <summary>
