@@ -136,6 +136,7 @@ public sealed class DittoServer : IAsyncDisposable
             if (gracePeriod > TimeSpan.Zero)
                 grace.Begin(gracePeriod);
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
+            metrics?.ObserveRecordBudget(rpc);
             try
             {
                 await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
