@@ -110,6 +110,28 @@ public class RecordBudgetTests
     }
 
     [Test]
+    public async Task A_large_fragment_received_straight_into_its_record_waits_for_budget_and_then_has_room()
+    {
+        var budget = new RecordBudget(2 * Mebibyte);
+        using var assembler = new RecordAssembler(4 * Mebibyte, budget);
+        var header = new ReadOnlySequence<byte>(CallMessage.FragmentHeader(Mebibyte, last: true));
+        Assert.That(assembler.TryAssemble(ref header), Is.EqualTo(RecordStatus.NeedMoreData));
+        Assert.That(budget.TryCharge(2 * Mebibyte), Is.True); // spent elsewhere
+
+        Assert.That(assembler.FragmentTail(arrived: 300_000).IsEmpty, Is.True, "no room without budget");
+        var waiting = assembler.WaitForBudgetAsync(CancellationToken.None);
+        Assert.That(waiting.IsCompleted, Is.False);
+        budget.Release(2 * Mebibyte);
+        await waiting.Within();
+
+        var tail = assembler.FragmentTail(arrived: 300_000);
+        Assert.That(tail.Length, Is.GreaterThanOrEqualTo(300_000));
+        Assert.That(budget.Used, Is.EqualTo(assembler.Charged).And.EqualTo(assembler.Capacity));
+        assembler.Dispose();
+        Assert.That(budget.Used, Is.Zero);
+    }
+
+    [Test]
     public void An_abandoned_record_gives_its_charge_back()
     {
         var budget = new RecordBudget(64 * Mebibyte);

@@ -76,14 +76,18 @@ internal sealed class RecordBudget
         {
             if (_waiters.Count == 0 && TryCharge(bytes))
                 return Task.CompletedTask;
-            waiter = new Waiter(bytes);
+            waiter = new Waiter(this, bytes);
             waiter.Node = _waiters.AddLast(waiter);
             Interlocked.Increment(ref _waiting);
         }
         // Released between the failed charge and the enqueue: nobody else will look at the queue.
         GrantWaiters();
         if (cancellationToken.CanBeCanceled)
-            waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((RecordBudget)((object[])state!)[0]).Cancel((Waiter)((object[])state!)[1], token), new object[] { this, waiter });
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Budget.Cancel((Waiter)state!, token), waiter);
+            if (waiter.Completion.Task.IsCompleted)
+                waiter.Registration.Dispose(); // granted before the registration existed
+        }
         return waiter.Completion.Task;
     }
 
@@ -121,8 +125,9 @@ internal sealed class RecordBudget
         }
     }
 
-    private sealed class Waiter(long bytes)
+    private sealed class Waiter(RecordBudget budget, long bytes)
     {
+        public RecordBudget Budget { get; } = budget;
         public long Bytes { get; } = bytes;
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public LinkedListNode<Waiter>? Node { get; set; }
