@@ -40,7 +40,7 @@ public sealed class RpcServerOptions
     /// are still filling (a buffer of up to 8 KiB per connection is not counted, so small calls never wait for it). A
     /// connection whose record must grow beyond what the budget has left stops reading its socket until records complete
     /// or connections close; other connections keep being served. Bounds what clients that start large records and stall
-    /// can pin: about this plus 72 KiB per connection (the uncounted buffer and one socket read held back).
+    /// can pin: about this plus 75 KiB per connection (its state, the uncounted buffer and one socket read held back).
     /// </summary>
     public long MaxPendingRecordBytes { get; set; } = DefaultMaxPendingRecordBytes;
 
