@@ -342,6 +342,8 @@ internal sealed class RpcConnection : IRpcTransport
     /// </summary>
     public void CloseIfIdle(long now, long idleMilliseconds, long recordMilliseconds)
     {
+        if (Volatile.Read(ref _closed))
+            return; // closing already; the sweep may see it once more before it is gone
         if (Volatile.Read(ref _recordPending) && now - Volatile.Read(ref _lastReceived) >= recordMilliseconds)
         {
             RpcLog.RecordTimedOut(Server.Logger, RemoteEndPoint, _assembler.Charged);
