@@ -106,6 +106,9 @@ public sealed class DittoServer : IAsyncDisposable
                 Port = config.Server.Port,
                 MaxConnections = config.Server.MaxConnections,
                 IdleTimeout = Duration(config.Server.IdleTimeout),
+                RecordTimeout = Duration(config.Server.RecordTimeout),
+                MaxPendingRecordBytes = ConfigLoader.TryParseSize(config.Server.MaxPendingRecordBytes, out long pending) ? pending
+                    : throw new ConfigException("server.max_pending_record_bytes", 0, 0, $"'{config.Server.MaxPendingRecordBytes}' is not a size"),
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
                 Udp = udp ? new RpcUdpOptions { ServesProgram = IsServedOverUdp } : null,
             };
@@ -133,6 +136,7 @@ public sealed class DittoServer : IAsyncDisposable
             if (gracePeriod > TimeSpan.Zero)
                 grace.Begin(gracePeriod);
             rpc = new RpcServer(rpcOptions, programs, loggerFactory.CreateLogger<RpcServer>(), FanOutObserver.Of(metrics?.Observer, observer));
+            metrics?.ObserveRecordBudget(rpc);
             try
             {
                 await rpc.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -140,6 +140,10 @@ public static class ConfigLoader
                 Fail(["server", "shutdown_timeout"], "server.shutdown_timeout", $"'{server.ShutdownTimeout}' is not a duration such as 30s, 2m or 500ms");
             if (!TryParseDuration(server.IdleTimeout, out _))
                 Fail(["server", "idle_timeout"], "server.idle_timeout", $"'{server.IdleTimeout}' is not a duration such as 5m or 300s");
+            if (!TryParseDuration(server.RecordTimeout, out _))
+                Fail(["server", "record_timeout"], "server.record_timeout", $"'{server.RecordTimeout}' is not a duration such as 30s or 2m (0s: never)");
+            if (!TryParseSize(server.MaxPendingRecordBytes, out long pending) || pending < 4L << 20)
+                Fail(["server", "max_pending_record_bytes"], "server.max_pending_record_bytes", $"'{server.MaxPendingRecordBytes}' is not a size of at least 4MiB (two records of the largest size)");
             if (server.NlmPort != 0)
                 Fail(["server", "nlm_port"], "server.nlm_port", $"{server.NlmPort} is not supported; NLM shares the NFS port: use 0");
             if (!TryParseDuration(config.Locks.GracePeriod, out _))

@@ -19,12 +19,22 @@ public sealed class ServerSection
     public string LogLevel { get; set; } = "INFO";
     /// <summary>"text" (one line per message) or "json" (one JSON object per line, for log shippers).</summary>
     public string LogFormat { get; set; } = "text";
-    /// <summary>0 = unlimited.</summary>
-    public int MaxConnections { get; set; }
+    /// <summary>
+    /// 0 = unlimited. The default, 8192, bounds what connections that stall cost besides the record budget (up to about
+    /// 75 KiB each: 600 MiB at the limit, so under 1 GiB with the default budget), far above what honest clients open.
+    /// </summary>
+    public int MaxConnections { get; set; } = 8192;
     /// <summary>How long a graceful stop waits for in-flight calls before closing connections, e.g. "30s".</summary>
     public string ShutdownTimeout { get; set; } = "30s";
     /// <summary>Idle connections are closed after this long, e.g. "5m".</summary>
     public string IdleTimeout { get; set; } = "5m";
+    /// <summary>
+    /// One budget, across all connections, for bytes held in partly received call records (beyond 8 KiB each), e.g.
+    /// "256MiB". A connection that needs more than is left stops reading until records complete.
+    /// </summary>
+    public string MaxPendingRecordBytes { get; set; } = "256MiB";
+    /// <summary>A connection whose partly received record gets no byte for this long is closed, e.g. "30s"; "0s": never.</summary>
+    public string RecordTimeout { get; set; } = "30s";
     /// <summary>MOUNT DUMP answers only clients on the loopback address.</summary>
     public bool DumpRestricted { get; set; }
     /// <summary>
