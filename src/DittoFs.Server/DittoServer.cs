@@ -126,8 +126,9 @@ public sealed class DittoServer : IAsyncDisposable
                 new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
                 loggerFactory.CreateLogger<NlmService>());
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
-                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor)
-                : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor));
+                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: config.Server.Nfs4, tellWoken: nlm.Callbacks.SendGranted)
+                : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor,
+                    config.Server.Nfs4, nlm.Callbacks.SendGranted));
             IEnumerable<IXdrProgram<RpcCallContext>> nlmPrograms = metrics is null ? NlmPrograms.Create(nlm) : metrics.Meter(NlmPrograms.Create(nlm));
             var programs = nfsPrograms.Concat(nlmPrograms).ToArray();
             metrics?.ObserveLocks(shares, nlm);

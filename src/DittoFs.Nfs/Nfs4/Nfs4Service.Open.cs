@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Vfs.Locks;
 using DittoFs.Xdr;
 using Attr = DittoFs.Protocol.Nfs4ProtConstants;
 
@@ -232,6 +233,12 @@ public sealed partial class Nfs4Service
         {
             return (NfsResop4.FromOpclose(new Close4Res { Status = status }), status);
         }
+        // RFC 8881 §18.2.4: the server may release the open-owner's locks on the file rather than refuse (LOCKS_HELD).
+        var locks = _shares.TryGet(open.ShareId, out var share) ? share.FileSystem.Locks : null;
+        foreach (var lockState in open.Locks)
+        {
+            TellWoken(locks?.UnlockOwner(FileLockKey.Of(open.File), lockState.Owner).Woken);
+        }
         _opens.Close(open);
         var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
         return (NfsResop4.FromOpclose(new Close4Res { Status = status, OpenStateid = stateid }), status);
@@ -344,22 +351,30 @@ public sealed partial class Nfs4Service
             }
             named = current;
         }
-        var status = _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out var open);
+        var status = _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out var state);
         if (status != Nfsstat4.Nfs4Ok)
         {
             return status;
         }
-        if (call.MinorVersion == 0 && _clients.RenewClient(open.ClientId) != Nfsstat4.Nfs4Ok)
+        if (call.MinorVersion == 0 && _clients.RenewClient(state.ClientId) != Nfsstat4.Nfs4Ok)
         {
             return Nfsstat4.Nfs4errExpired;
         }
-        return access == Nfs4Opens.AccessWrite && (open.Access & Nfs4Opens.AccessWrite) == 0 ? Nfsstat4.Nfs4errOpenmode : Nfsstat4.Nfs4Ok;
+        return access == Nfs4Opens.AccessWrite && (state.OpenAccess & Nfs4Opens.AccessWrite) == 0 ? Nfsstat4.Nfs4errOpenmode : Nfsstat4.Nfs4Ok;
     }
 
-    /// <summary>The open a stateid names on the current file (OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE).</summary>
+    /// <summary>The open a stateid names on the current file (OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE; a lock's stateid is not one).</summary>
     private Nfsstat4 FindOpen(in Stateid4 stateid, Nfs4Call call, out Nfs4Open open)
     {
-        open = null!;
+        var status = FindState(stateid, call, out var state);
+        open = (state as Nfs4Open)!;
+        return status == Nfsstat4.Nfs4Ok && open is null ? Nfsstat4.Nfs4errBadStateid : status;
+    }
+
+    /// <summary>The open or lock state a stateid names on the current file; 4.1's current stateid is the COMPOUND's last.</summary>
+    private Nfsstat4 FindState(in Stateid4 stateid, Nfs4Call call, out Nfs4State state)
+    {
+        state = null!;
         var status = FileTarget(call, out var target);
         if (status != Nfsstat4.Nfs4Ok)
         {
@@ -370,7 +385,7 @@ public sealed partial class Nfs4Service
         {
             named = current;
         }
-        return _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out open);
+        return _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out state);
     }
 
     /// <summary>An empty name is NFS4ERR_INVAL, "." and ".." NFS4ERR_BADNAME, past 255 bytes NFS4ERR_NAMETOOLONG (as LOOKUP).</summary>

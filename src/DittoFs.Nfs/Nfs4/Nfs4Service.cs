@@ -19,8 +19,9 @@ namespace DittoFs.Nfs;
 /// ACCESS, READLINK, READDIR, SECINFO and SECINFO_NO_NAME; clients (SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and
 /// sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with its reply cache, DESTROY_SESSION, DESTROY_CLIENTID,
 /// RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE) with share
-/// reservations, and READ and WRITE with stateids. Every other operation answers NFS4ERR_NOTSUPP (locks, state that
-/// survives restarts, grace and reclaim are the next steps), so the service is not yet registered with the server.
+/// reservations, READ and WRITE with stateids, and byte-range locks (LOCK, LOCKT, LOCKU, RELEASE_LOCKOWNER) in the
+/// share's lock table shared with NLM. Every other operation answers NFS4ERR_NOTSUPP (state that survives restarts,
+/// grace and reclaim are the next steps), so the service is not yet registered with the server.
 /// </para>
 /// One operation group per file: Nfs4Service.*.cs.
 /// </summary>
@@ -35,11 +36,14 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     private readonly PseudoFileSystem _pseudo;
     private readonly Nfs4Clients _clients;
     private readonly Nfs4Opens _opens;
+    private readonly Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? _tellWoken;
     private readonly FileTime _started = FileTime.FromUnixNanoseconds((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100);
 
     /// <param name="clock">The clock of leases (tests move it); the system's by default.</param>
     /// <param name="writeVerifier">The verifier WRITE and COMMIT answer: v3's, so a client sees one server restart alike.</param>
-    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null, WriteVerifier? writeVerifier = null)
+    /// <param name="tellWoken">Tells NLM clients whose queued locks a v4 unlock or close granted (the lock manager's callbacks).</param>
+    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null, WriteVerifier? writeVerifier = null,
+        Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -52,6 +56,8 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _clients = new Nfs4Clients(options.LeaseTime, clock);
         _opens = new Nfs4Opens(_clients.Epoch);
         _clients.ClientRemoved += _opens.ReleaseClient;
+        _clients.ClientRemoved += ReleaseLocks;
+        _tellWoken = tellWoken;
         WriteVerifier = writeVerifier ?? WriteVerifier.ForNewInstance();
     }
 
@@ -158,6 +164,10 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpClose => new(Close(operation.Opclose, call)),
         NfsOpnum4.OpRead => ReadAsync(operation.Opread, call),
         NfsOpnum4.OpWrite => WriteAsync(operation.Opwrite, call),
+        NfsOpnum4.OpLock => new(Lock(operation.Oplock, call)),
+        NfsOpnum4.OpLockt => new(LockTest(operation.Oplockt, call)),
+        NfsOpnum4.OpLocku => new(Unlock(operation.Oplocku, call)),
+        NfsOpnum4.OpReleaseLockowner when call.MinorVersion == 0 => new(ReleaseLockOwner(operation.OpreleaseLockowner)),
         NfsOpnum4.OpSecinfo => SecurityInfoAsync(operation.Opsecinfo.Name, call),
         NfsOpnum4.OpSecinfoNoName => new(SecurityInfoNoName(operation.OpsecinfoNoName, call)),
         NfsOpnum4.OpSetclientid when call.MinorVersion == 0 => new(SetClientId(operation.Opsetclientid, call)),
@@ -174,6 +184,16 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpIllegal => new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
         _ => new(NotYetServed(operation.Argop, call)),
     };
+
+    /// <summary>A client that is gone loses its locks on every share (RFC 7530 §9.6); NLM waiters they held up are told.</summary>
+    private void ReleaseLocks(ulong clientId)
+    {
+        var client = DittoFs.Vfs.Locks.LockClient.Nfs4(clientId);
+        foreach (var share in _shares.All)
+        {
+            TellWoken(share.FileSystem.Locks.ReleaseClient(client).Woken);
+        }
+    }
 
     /// <summary>An operation defined by the protocol but not served yet; 4.1-only operations in a 4.0 COMPOUND are illegal there.</summary>
     private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation, Nfs4Call call)

@@ -47,6 +47,11 @@ public sealed class ServerSection
     /// "false": TCP only. See <see cref="UdpSwitch"/>.
     /// </summary>
     public string Udp { get; set; } = "true";
+    /// <summary>
+    /// Serve NFSv4.0 and 4.1 on <see cref="Port"/> beside v3. Off by default while v4 is being built: state does not yet
+    /// survive a restart (no grace or reclaim), so Linux clients, which prefer v4, would lose their opens at a restart.
+    /// </summary>
+    public bool Nfs4 { get; set; }
     /// <summary>Port of the status monitor (NSM, program 100024); 0, the only value supported, serves it on <see cref="Port"/>.</summary>
     public int NsmPort { get; set; }
     /// <summary>
