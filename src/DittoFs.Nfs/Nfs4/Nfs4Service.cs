@@ -33,7 +33,8 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     private readonly PseudoFileSystem _pseudo;
     private readonly FileTime _started = FileTime.FromUnixNanoseconds((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100);
 
-    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger)
+    /// <param name="writeVerifier">The verifier of WRITE and COMMIT: the v3 service's, so both versions answer one per server instance.</param>
+    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, WriteVerifier? writeVerifier = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,7 +44,11 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _options = options;
         _logger = logger;
         _pseudo = new PseudoFileSystem(shares);
+        WriteVerifier = writeVerifier ?? WriteVerifier.ForNewInstance();
     }
+
+    /// <summary>The verifier WRITE and COMMIT return for this server instance.</summary>
+    public WriteVerifier WriteVerifier { get; }
 
     /// <summary>NULL (RFC 7530 §16.1): nothing, so clients can ping the server.</summary>
     public ValueTask NullAsync(RpcCallContext context) => default;
@@ -120,6 +125,10 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpReaddir => ReadDirectoryAsync(operation.Opreaddir, call),
         NfsOpnum4.OpSecinfo => SecurityInfoAsync(operation.Opsecinfo.Name, call),
         NfsOpnum4.OpSecinfoNoName => new(SecurityInfoNoName(operation.OpsecinfoNoName, call)),
+        NfsOpnum4.OpSetattr => SetAttributesAsync(operation.Opsetattr, call),
+        NfsOpnum4.OpVerify => VerifyAsync(operation.Opverify.ObjAttributes, call),
+        NfsOpnum4.OpNverify => NotVerifyAsync(operation.Opnverify.ObjAttributes, call),
+        NfsOpnum4.OpOpenattr => new(OpenAttributes(call)),
         NfsOpnum4.OpIllegal => new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
         _ => new(NotYetServed(operation.Argop, call)),
     };
