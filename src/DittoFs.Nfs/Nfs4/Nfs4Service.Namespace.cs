@@ -134,7 +134,7 @@ public sealed partial class Nfs4Service
 
     /// <summary>
     /// LINK (RFC 7530 §16.9, RFC 8881 §18.9): a new name in the current directory for the saved file, in one file
-    /// system (NFS4ERR_XDEV otherwise); a directory cannot be linked (the file system's rule, as link(2)). The current
+    /// system (NFS4ERR_XDEV otherwise); a directory cannot be linked (the file system's rule, as link(2): NFS4ERR_ISDIR). The current
     /// filehandle stays the directory.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -154,12 +154,24 @@ public sealed partial class Nfs4Service
         }
         var result = await directory.FileSystem.LinkAsync(directory.Auth, file.File, directory.File, name, call.Context.CancellationToken).ConfigureAwait(false);
         status = StatusOf(result.Status);
+        if (status == Nfsstat4.Nfs4errPerm && await IsDirectoryAsync(file, call).ConfigureAwait(false))
+        {
+            // link(2)'s EPERM for a directory; NFSv4 has NFS4ERR_ISDIR for it (LINK's errors, RFC 7530 §13.2, list no PERM).
+            status = Nfsstat4.Nfs4errIsdir;
+        }
         if (status != Nfsstat4.Nfs4Ok)
         {
             LogIfFailed(NfsOpnum4.OpLink, call, status);
             return (Failed(NfsOpnum4.OpLink, status), status);
         }
         return (NfsResop4.FromOplink(new Link4Res { Status = status, Resok4 = new Link4Resok { Cinfo = ChangeInfo(result.Value.Directory) } }), status);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> IsDirectoryAsync(CallTarget target, Nfs4Call call)
+    {
+        var attributes = await target.FileSystem.GetAttributesAsync(target.File, call.Context.CancellationToken).ConfigureAwait(false);
+        return attributes.IsOk && attributes.Value.Type == FileType.Directory;
     }
 
     /// <summary>

@@ -199,8 +199,8 @@ public sealed class Nfs4NamespaceTests : Nfs4Fixture
             Assert.That(v3.Resok.Object.Data.ToArray(), Is.EqualTo(file.Data.ToArray()));
             Assert.That((await Server.GetattrAsync(file)).Nlink, Is.EqualTo(2u));
             Assert.That((await CompoundAsync(PutFh(file), SaveFh, PutFh(directory), Link("second"))).Status, Is.EqualTo(Nfsstat4.Nfs4errExist));
-            Assert.That((await CompoundAsync(PutFh(directory), SaveFh, PutFh(directory), Link("loop"))).Status, Is.EqualTo(Nfsstat4.Nfs4errPerm),
-                "link(2): a directory cannot be linked (the file system's rule)");
+            Assert.That((await CompoundAsync(PutFh(directory), SaveFh, PutFh(directory), Link("loop"))).Status, Is.EqualTo(Nfsstat4.Nfs4errIsdir),
+                "RFC 7530 §13.2: LINK's error for a directory is ISDIR (link(2)'s EPERM)");
             Assert.That((await CompoundAsync(PutFh(directory), SaveFh, PutFh(file), Link("x"))).Status, Is.EqualTo(Nfsstat4.Nfs4errNotdir));
         });
     }
