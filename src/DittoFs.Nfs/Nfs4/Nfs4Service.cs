@@ -133,6 +133,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpRemove => RemoveAsync(operation.Opremove, call),
         NfsOpnum4.OpRename => RenameAsync(operation.Oprename, call),
         NfsOpnum4.OpLink => LinkAsync(operation.Oplink, call),
+        NfsOpnum4.OpCommit => CommitAsync(operation.Opcommit, call),
         NfsOpnum4.OpIllegal => new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
         _ => new(NotYetServed(operation.Argop, call)),
     };
