@@ -90,6 +90,23 @@ public sealed class Nfs4SetattrTests : Nfs4Fixture
     }
 
     [Test]
+    public async Task SETATTR_of_a_directorys_size_is_ISDIR_and_of_an_owner_to_itself_by_its_owner_succeeds()
+    {
+        // RFC 7530 §13.2: ISDIR is SETATTR's error for a size on a directory; §16.32.5: setting the owner to the
+        // current owner SHOULD succeed, so exclusive creates followed by SETATTR work for non-root users.
+        var directory = await Server.MkdirAsync(Server.Root, "d");
+        var file = await Server.CreateFileAsync(Server.Root, "mine", Callers.User(1000, 1000));
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await CompoundAsync(PutFh(directory), SetAttr(new Fattr4Writer().UInt64(Size, 0)))).Status, Is.EqualTo(Nfsstat4.Nfs4errIsdir));
+            var same = await CompoundAsync(Nfs4, 1, Callers.User(1000, 1000), PutFh(file), SetAttr(new Fattr4Writer().String(Owner, "1000").String(OwnerGroup, "1000")));
+            Assert.That(same.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+            var other = await CompoundAsync(Nfs4, 1, Callers.User(1000, 1000), PutFh(file), SetAttr(new Fattr4Writer().String(Owner, "1001")));
+            Assert.That(other.Status, Is.EqualTo(Nfsstat4.Nfs4errPerm), "chown to another user needs root (the store's rule)");
+        });
+    }
+
+    [Test]
     public async Task GETATTR_of_a_set_only_attribute_is_INVAL_and_supported_attrs_lists_them()
     {
         // RFC 7530 §5.5: getting a set-only attribute is NFS4ERR_INVAL; clients set only what supported_attrs lists.
