@@ -75,33 +75,38 @@ internal static class Fattr4Decoder
         var reader = new XdrReader(attributes.AttrVals.Value);
         var status = Nfsstat4.Nfs4Ok;
         var result = SetAttributes.None;
-        for (int attribute = 0; attribute < mask.Length * 32 && status == Nfsstat4.Nfs4Ok && !reader.HasError; attribute++)
+        // Every value is read even after one is refused, so that an attrlist that does not match its bitmap is
+        // NFS4ERR_BADXDR whatever it holds; a short one shows as a reader error even when a value check failed on the
+        // zeros read past its end.
+        for (int attribute = 0; attribute < mask.Length * 32 && !reader.HasError; attribute++)
         {
             if (!Fattr4Encoder.IsSet(mask, attribute))
                 continue;
+            var valueStatus = Nfsstat4.Nfs4Ok;
             switch (attribute)
             {
                 case Attr.Fattr4Size: result = result with { Size = reader.ReadUInt64() }; break;
                 case Attr.Fattr4Mode: result = result with { Mode = reader.ReadUInt32() }; break;
                 case Attr.Fattr4Owner:
-                    status = ParseId(reader.ReadOpaque(uint.MaxValue).Span, out uint uid);
+                    valueStatus = ParseId(reader.ReadOpaque(uint.MaxValue).Span, out uint uid);
                     result = result with { Uid = uid };
                     break;
                 case Attr.Fattr4OwnerGroup:
-                    status = ParseId(reader.ReadOpaque(uint.MaxValue).Span, out uint gid);
+                    valueStatus = ParseId(reader.ReadOpaque(uint.MaxValue).Span, out uint gid);
                     result = result with { Gid = gid };
                     break;
                 case Attr.Fattr4TimeAccessSet:
-                    status = ReadSetTime(ref reader, out var accessTime);
+                    valueStatus = ReadSetTime(ref reader, out var accessTime);
                     result = result with { AccessTime = accessTime };
                     break;
                 case Attr.Fattr4TimeModifySet:
-                    status = ReadSetTime(ref reader, out var modifyTime);
+                    valueStatus = ReadSetTime(ref reader, out var modifyTime);
                     result = result with { ModifyTime = modifyTime };
                     break;
             }
+            if (status == Nfsstat4.Nfs4Ok)
+                status = valueStatus;
         }
-        // A short attrlist shows as a reader error even when a value check failed on the zeros it read past the end.
         if (reader.HasError || reader.Remaining != 0)
             return Nfsstat4.Nfs4errBadxdr;
         if (status != Nfsstat4.Nfs4Ok)

@@ -104,6 +104,16 @@ public sealed class Fattr4DecoderTests
         });
     }
 
+    [Test]
+    public void A_refused_value_before_others_is_its_own_error_and_still_BADXDR_when_the_attrlist_is_malformed()
+    {
+        var badOwnerFirst = new Fattr4Writer().String(Owner, "alice").String(OwnerGroup, "1").ClientTime(TimeModifySet, 1, 0);
+        Assert.That(Decode(badOwnerFirst), Is.EqualTo(Nfsstat4.Nfs4errBadowner));
+        Assert.That(Decode(badOwnerFirst.Build(4)), Is.EqualTo(Nfsstat4.Nfs4errBadxdr));
+        var badTimeFirst = new Fattr4Writer().ClientTime(TimeAccessSet, 1, 2_000_000_000).ServerTime(TimeModifySet);
+        Assert.That(Decode(badTimeFirst), Is.EqualTo(Nfsstat4.Nfs4errInval));
+    }
+
     [TestCase("0", 0u)]
     [TestCase("4294967295", uint.MaxValue)]
     [TestCase("65534@localdomain", 65534u)]
