@@ -12,7 +12,7 @@ public sealed partial class PostgresMetadataStore
     public ValueTask<StoreResult<FileRef>> GetOrCreateRootAsync(string shareName, uint uid, uint gid, uint mode, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(shareName);
-        return new(Run<FileRef>("share root", change =>
+        return Run<FileRef>("share root", change =>
         {
             if (FindRoot(change, shareName) is { } existing)
             {
@@ -47,7 +47,7 @@ public sealed partial class PostgresMetadataStore
             batch.CountFiles(attributes.FileId, +1);
             batch.Execute();
             return attributes.Ref;
-        }));
+        });
     }
 
     private static FileRef? FindRoot(Change change, string shareName)
@@ -62,15 +62,15 @@ public sealed partial class PostgresMetadataStore
     }
 
     public ValueTask<StoreResult<InodeAttributes>> GetAttributesAsync(FileRef file, CancellationToken cancellationToken = default) =>
-        new(Read<InodeAttributes>("getattr", change => TryResolve(change, file, out var row) ? row.Attributes : StoreStatus.Stale));
+        Read<InodeAttributes>("getattr", change => TryResolve(change, file, out var row) ? row.Attributes : StoreStatus.Stale);
 
     public ValueTask<StoreResult<AccessResult>> AccessAsync(AuthContext auth, FileRef file, AccessRights requested, CancellationToken cancellationToken = default) =>
-        new(Read<AccessResult>("access", change => TryResolve(change, file, out var row)
+        Read<AccessResult>("access", change => TryResolve(change, file, out var row)
             ? new AccessResult(PosixRules.GrantAccess(row.Attributes, auth, requested), row.Attributes)
-            : StoreStatus.Stale));
+            : StoreStatus.Stale);
 
     public ValueTask<StoreResult<ReadLinkResult>> ReadLinkAsync(AuthContext auth, FileRef symlink, CancellationToken cancellationToken = default) =>
-        new(Read<ReadLinkResult>("readlink", change =>
+        Read<ReadLinkResult>("readlink", change =>
         {
             if (!TryResolve(change, symlink, out var row))
             {
@@ -79,15 +79,15 @@ public sealed partial class PostgresMetadataStore
             return row.SymlinkTarget is { } target
                 ? new ReadLinkResult(target, row.Attributes)
                 : new StoreResult<ReadLinkResult>(StoreStatus.Inval, new ReadLinkResult(default, row.Attributes));
-        }));
+        });
 
     public ValueTask<StoreResult<InodeAttributes>> PrepareReadAsync(AuthContext auth, FileRef file, CancellationToken cancellationToken = default) =>
-        new(Read("prepare read", change => TryResolve(change, file, out var row)
+        Read("prepare read", change => TryResolve(change, file, out var row)
             ? new StoreResult<InodeAttributes>(PosixRules.CheckRead(row.Attributes, auth), row.Attributes)
-            : StoreStatus.Stale));
+            : StoreStatus.Stale);
 
     public ValueTask<StoreResult<InodeAttributes>> PrepareWriteAsync(AuthContext auth, FileRef file, ulong offset, uint count, CancellationToken cancellationToken = default) =>
-        new(Read("prepare write", change =>
+        Read("prepare write", change =>
         {
             if (!TryResolve(change, file, out var row))
             {
@@ -99,14 +99,14 @@ public sealed partial class PostgresMetadataStore
                 status = PosixRules.CheckWriteRange(offset, count);
             }
             return new StoreResult<InodeAttributes>(status, row.Attributes);
-        }));
+        });
 
     /// <summary>
     /// Reads the directory, its entry and the child in two statements without locks. A child removed in between is
     /// reported as not found, as if the LOOKUP had come a moment later.
     /// </summary>
     public ValueTask<StoreResult<LookupResult>> LookupAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
-        new(Read<LookupResult>("lookup", change =>
+        Read<LookupResult>("lookup", change =>
         {
             if (!TryResolve(change, directory, out var parent))
             {
@@ -131,12 +131,12 @@ public sealed partial class PostgresMetadataStore
             return child.Exists
                 ? new LookupResult(child.Attributes, parentAttributes)
                 : new StoreResult<LookupResult>(StoreStatus.NoEnt, new LookupResult(default, parentAttributes));
-        }));
+        });
 
     public ValueTask<StoreResult<WccData>> SetAttributesAsync(AuthContext auth, FileRef file, SetAttributes changes, FileTime? guardChangeTime, CancellationToken cancellationToken = default) =>
-        new(Run("setattr", change => TryResolve(change, file, out _)
+        Run("setattr", change => TryResolve(change, file, out _)
             ? ChangeAttributes(change, auth, file.FileId, changes, guardChangeTime)
-            : StoreStatus.Stale));
+            : StoreStatus.Stale);
 
     private StoreResult<WccData> ChangeAttributes(Change change, AuthContext auth, ulong fileId, in SetAttributes changes, FileTime? guardChangeTime)
     {
@@ -165,7 +165,7 @@ public sealed partial class PostgresMetadataStore
     }
 
     public ValueTask<StoreStatus> RevertAttributesAsync(FileRef file, InodeAttributes changed, InodeAttributes original, CancellationToken cancellationToken = default) =>
-        new(StatusOf(Run<bool>("revert attributes", change =>
+        Status(Run<bool>("revert attributes", change =>
         {
             if (!TryResolve(change, file, out _))
             {
@@ -185,11 +185,11 @@ public sealed partial class PostgresMetadataStore
             batch.PutInode(row with { Attributes = reverted });
             batch.Execute();
             return true;
-        })));
+        }));
 
     /// <summary>Committed like every change (synchronous_commit on), so <see cref="FlushAsync"/> finds it durable already.</summary>
     public ValueTask<StoreResult<WccData>> CommitWriteAsync(AuthContext auth, FileRef file, ulong offset, uint count, CancellationToken cancellationToken = default) =>
-        new(Run("commit write", change =>
+        Run("commit write", change =>
         {
             if (!TryResolve(change, file, out _))
             {
@@ -213,35 +213,35 @@ public sealed partial class PostgresMetadataStore
                 batch.Execute();
             }
             return new WccData(before.ToWcc(), after);
-        }));
+        });
 
     /// <summary>Every change was durable when it returned: only checks that the file is there.</summary>
     public ValueTask<StoreStatus> FlushAsync(FileRef file, CancellationToken cancellationToken = default) =>
-        new(StatusOf(Read<bool>("flush", change => TryResolve(change, file, out _) ? true : StoreStatus.Stale)));
+        Status(Read<bool>("flush", change => TryResolve(change, file, out _) ? true : StoreStatus.Stale));
 
     public ValueTask<StoreResult<FileCountStats>> GetFileCountStatsAsync(CancellationToken cancellationToken = default) =>
-        new(Read("fsstat", change =>
+        Read("fsstat", change =>
         {
             ulong used = Sql.CountFiles(change);
             ulong free = _maxFiles > used ? _maxFiles - used : 0;
             return new StoreResult<FileCountStats>(new FileCountStats(_maxFiles, free, free));
-        }));
+        });
 
     /// <summary>Drops the content's released row (committed, though losing it would only make the next start delete it again).</summary>
     public ValueTask<StoreStatus> ContentDeletedAsync(ContentId content, CancellationToken cancellationToken = default) =>
-        new(StatusOf(Run<bool>("content deleted", change =>
+        Status(Run<bool>("content deleted", change =>
         {
             using var command = change.Command("DELETE FROM released_content WHERE content_hi = $1 AND content_lo = $2");
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Sql.Signed((ulong)(content.Value >> 64)) });
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Sql.Signed((ulong)content.Value) });
             command.ExecuteNonQuery();
             return true;
-        })));
+        }));
 
     /// <summary>The release list of the whole database: with several servers, each lists (and deletes) all of it.</summary>
-    public ValueTask<IReadOnlyList<ContentId>> ListReleasedContentAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ContentId>> ListReleasedContentAsync(CancellationToken cancellationToken = default)
     {
-        var listed = Read<IReadOnlyList<ContentId>>("list released content", change =>
+        var listed = await Read<IReadOnlyList<ContentId>>("list released content", change =>
         {
             var released = new List<ContentId>();
             using var command = change.Command("SELECT content_hi, content_lo FROM released_content ORDER BY content_hi, content_lo");
@@ -251,10 +251,10 @@ public sealed partial class PostgresMetadataStore
                 released.Add(new ContentId(new UInt128(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)))));
             }
             return released;
-        });
+        }).ConfigureAwait(false);
         // The interface has no status here: a database away at start leaves the list to the next start.
-        return new(listed.IsOk ? listed.Value : []);
+        return listed.IsOk ? listed.Value : [];
     }
 
-    private static StoreStatus StatusOf<T>(StoreResult<T> result) => result.Status;
+    private static async ValueTask<StoreStatus> Status<T>(ValueTask<StoreResult<T>> result) => (await result.ConfigureAwait(false)).Status;
 }

@@ -6,9 +6,9 @@ public sealed partial class PostgresMetadataStore
     private NamespaceChanges<NamespaceSteps, ulong, InodeRow, EntryRow> Namespace(Change change) => new(new NamespaceSteps(this, change));
 
     public ValueTask<StoreResult<CreateResult>> CreateAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CreateMode mode, SetAttributes attributes, ulong verifier, CancellationToken cancellationToken = default) =>
-        new(Run("create", change => TryResolve(change, directory, out _)
+        Run("create", change => TryResolve(change, directory, out _)
             ? Namespace(change).Create(auth, directory.FileId, name.Span, mode, attributes, verifier)
-            : StoreStatus.Stale));
+            : StoreStatus.Stale);
 
     public ValueTask<StoreResult<CreateResult>> MkdirAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, SetAttributes attributes, CancellationToken cancellationToken = default) =>
         Add("mkdir", auth, directory, name, new NewNode(FileType.Directory, attributes));
@@ -28,22 +28,22 @@ public sealed partial class PostgresMetadataStore
         });
 
     private ValueTask<StoreResult<CreateResult>> Add(string operation, AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, NewNode node) =>
-        new(Run(operation, change => TryResolve(change, directory, out _)
+        Run(operation, change => TryResolve(change, directory, out _)
             ? Namespace(change).Add(auth, directory.FileId, name.Span, node, out _)
-            : StoreStatus.Stale));
+            : StoreStatus.Stale);
 
     public ValueTask<StoreResult<RemoveResult>> RemoveAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
-        new(Run("remove", change => TryResolve(change, directory, out _)
+        Run("remove", change => TryResolve(change, directory, out _)
             ? Namespace(change).Remove(auth, directory.FileId, name.Span)
-            : StoreStatus.Stale));
+            : StoreStatus.Stale);
 
     public ValueTask<StoreResult<WccData>> RmdirAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
-        new(Run("rmdir", change => TryResolve(change, directory, out _)
+        Run("rmdir", change => TryResolve(change, directory, out _)
             ? Namespace(change).Rmdir(auth, directory.FileId, name.Span)
-            : StoreStatus.Stale));
+            : StoreStatus.Stale);
 
     public ValueTask<StoreResult<LinkResult>> LinkAsync(AuthContext auth, FileRef file, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
-        new(Run("link", change =>
+        Run("link", change =>
         {
             if (!TryResolve(change, file, out var target))
             {
@@ -59,10 +59,10 @@ public sealed partial class PostgresMetadataStore
                 return new StoreResult<LinkResult>(StoreStatus.XDev, new LinkResult(target.Attributes, default));
             }
             return Namespace(change).Link(auth, file.FileId, directory.FileId, name.Span);
-        }));
+        });
 
     public ValueTask<StoreResult<RenameResult>> RenameAsync(AuthContext auth, FileRef fromDirectory, ReadOnlyMemory<byte> fromName, FileRef toDirectory, ReadOnlyMemory<byte> toName, CancellationToken cancellationToken = default) =>
-        new(Run("rename", change =>
+        Run("rename", change =>
         {
             if (!TryResolve(change, fromDirectory, out var from) || !TryResolve(change, toDirectory, out var to))
             {
@@ -73,7 +73,7 @@ public sealed partial class PostgresMetadataStore
                 return StoreStatus.XDev; // shares are separate file systems, even in one store
             }
             return Namespace(change).Rename(auth, fromDirectory.FileId, fromName.Span, toDirectory.FileId, toName.Span);
-        }));
+        });
 
     /// <summary>A creation's change, checked, written under the directory's row lock: the new object gets its identity and its entry.</summary>
     private StoreResult<CreateResult> AddChild(Change change, in InodeRow parent, ReadOnlySpan<byte> name, in NewNode node, in InodeAttributes requested, FileTime now)

@@ -16,7 +16,7 @@ public sealed partial class PostgresMetadataStore
     /// from the store identity row: both mean the same on every server.
     /// </summary>
     public ValueTask<StoreResult<DirectoryPage>> ReadDirectoryAsync(AuthContext auth, FileRef directory, ulong afterCookie, ulong cookieVerifier, Memory<DirectoryEntry> destination, CancellationToken cancellationToken = default) =>
-        new(Run("readdir", change =>
+        Run("readdir", change =>
         {
             var parent = Sql.ReadInode(change, directory.FileId);
             if (!IsNamedBy(parent, directory))
@@ -55,5 +55,5 @@ public sealed partial class PostgresMetadataStore
                 page[count++] = new DirectoryEntry(name, cookie, InodeRow.Read(reader, 2).Attributes);
             }
             return new DirectoryPage(count, endOfDirectory, verifier, attributes);
-        }, IsolationLevel.RepeatableRead));
+        }, IsolationLevel.RepeatableRead);
 }

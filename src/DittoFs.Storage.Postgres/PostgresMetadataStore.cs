@@ -28,7 +28,7 @@ namespace DittoFs.Storage.Postgres;
 /// An unreachable or failing database answers Jukebox (the client retries later), logged once per outage with the
 /// database's name; the pool is cleared then, so the store recovers by itself when the database is back.
 /// </para>
-/// Calls run their statements synchronously on the calling thread (the skeleton is synchronous).
+/// Calls run their statements synchronously on the store's own threads, one per pooled connection (<see cref="WorkerThreads"/>).
 /// </summary>
 public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
 {
@@ -41,6 +41,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
     private readonly StoreIdentity _identity;
     private readonly FileClock _clock;
     private readonly ulong _maxFiles;
+    private readonly WorkerThreads _workers;
     private int _unavailable;
 
     private PostgresMetadataStore(NpgsqlDataSource dataSource, string database, StoreIdentity identity, PostgresMetadataStoreOptions options, ILogger log)
@@ -51,6 +52,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
         _log = log;
         _clock = options.Clock ?? new FileClock();
         _maxFiles = options.MaxFiles;
+        _workers = new WorkerThreads(options.MaxPoolSize, "dittofs postgres");
     }
 
     /// <summary>The database as logs and errors name it: "NAME at HOST:PORT" (never the password).</summary>
@@ -101,13 +103,27 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
     private static string Describe(NpgsqlConnectionStringBuilder builder) =>
         $"'{builder.Database ?? builder.Username ?? "(default)"}' at {builder.Host ?? "localhost"}:{builder.Port}";
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        _workers.Dispose();
+        _dataSource.Dispose();
+    }
 
     /// <summary>
     /// Runs <paramref name="body"/> in one transaction on a pooled connection and commits; runs it again from the
     /// start after a deadlock or serialization failure; a database failure becomes the status it means.
     /// </summary>
-    private StoreResult<T> Run<T>(string operation, Func<Change, StoreResult<T>> body, IsolationLevel isolation = IsolationLevel.ReadCommitted)
+    private ValueTask<StoreResult<T>> Run<T>(string operation, Func<Change, StoreResult<T>> body, IsolationLevel isolation = IsolationLevel.ReadCommitted) =>
+        Gated(() => RunNow(operation, body, isolation));
+
+    /// <summary>Runs reads that need no transaction (each statement sees one consistent state) on a pooled connection.</summary>
+    private ValueTask<StoreResult<T>> Read<T>(string operation, Func<Change, StoreResult<T>> body) =>
+        Gated(() => ReadNow(operation, body));
+
+    /// <summary>Runs synchronous database work on the store's threads (<see cref="WorkerThreads"/>), one per pooled connection.</summary>
+    private ValueTask<StoreResult<T>> Gated<T>(Func<StoreResult<T>> call) => new(_workers.Run(call));
+
+    private StoreResult<T> RunNow<T>(string operation, Func<Change, StoreResult<T>> body, IsolationLevel isolation)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -139,8 +155,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
         }
     }
 
-    /// <summary>Runs reads that need no transaction (each statement sees one consistent state) on a pooled connection.</summary>
-    private StoreResult<T> Read<T>(string operation, Func<Change, StoreResult<T>> body)
+    private StoreResult<T> ReadNow<T>(string operation, Func<Change, StoreResult<T>> body)
     {
         try
         {

@@ -32,6 +32,10 @@ internal sealed class PostgresCluster : IDisposable
     public string ConnectionString(string database = "postgres") =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Timeout = 5 }.ConnectionString;
 
+    /// <summary>Unpooled: the harness's own connections must not be pooled ones that an outage test killed.</summary>
+    private string AdminConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(ConnectionString(database)) { Pooling = false }.ConnectionString;
+
     public static PostgresCluster Start()
     {
         string bin = FindBinaries();
@@ -60,6 +64,8 @@ internal sealed class PostgresCluster : IDisposable
         string options = $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200";
         RunPostgresTool("pg_ctl", $"start -w -t 60 -D {DataDirectory} -l {Path.Combine(_directory, "server.log")} -o '{options}'");
         _running = true;
+        // Connections pooled before a stop are dead.
+        NpgsqlConnection.ClearAllPools();
     }
 
     /// <summary>Stops the server at once (pg_ctl stop -m fast: sessions are ended, as in an outage).</summary>
@@ -76,7 +82,7 @@ internal sealed class PostgresCluster : IDisposable
     public string CreateDatabase()
     {
         string name = "t_" + Guid.NewGuid().ToString("N");
-        using var connection = new NpgsqlConnection(ConnectionString());
+        using var connection = new NpgsqlConnection(AdminConnectionString("postgres"));
         connection.Open();
         using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
         command.ExecuteNonQuery();
@@ -87,7 +93,7 @@ internal sealed class PostgresCluster : IDisposable
     public string CreateSchema(string database)
     {
         string name = "s_" + Guid.NewGuid().ToString("N");
-        using var connection = new NpgsqlConnection(ConnectionString(database));
+        using var connection = new NpgsqlConnection(AdminConnectionString(database));
         connection.Open();
         using var command = new NpgsqlCommand($"CREATE SCHEMA {name}", connection);
         command.ExecuteNonQuery();
