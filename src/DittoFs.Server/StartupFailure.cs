@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using DittoFs.Server.Configuration;
+using DittoFs.Storage.Postgres;
 using DittoFs.Storage.S3;
 
 namespace DittoFs.Server;
@@ -12,6 +13,18 @@ internal static class StartupFailure
 {
     public static StartupException? OfMetadataStore(string name, MetadataStoreConfig store, Exception exception)
     {
+        if (store.Type == "postgres")
+        {
+            return exception switch
+            {
+                StartupException startup => startup,
+                // Both messages name the database as 'NAME' at HOST:PORT and never carry the password.
+                PostgresUnavailableException or PostgresSchemaException =>
+                    new StartupException($"metadata store '{name}': {exception.Message}", $"metadata.stores.{name}.postgres.connection_string", exception),
+                ArgumentException => new StartupException($"metadata store '{name}': {exception.Message.TrimEnd('.')}", $"metadata.stores.{name}.postgres.connection_string", exception),
+                _ => null,
+            };
+        }
         if (store.Rocksdb is not { } rocksdb)
             return null;
         string key = $"metadata.stores.{name}.rocksdb.db_path";
