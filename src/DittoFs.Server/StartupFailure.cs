@@ -20,7 +20,7 @@ internal static class StartupFailure
                 StartupException startup => startup,
                 // Both messages name the database as 'NAME' at HOST:PORT and never carry the password.
                 PostgresUnavailableException or PostgresSchemaException =>
-                    new StartupException($"metadata store '{name}': {exception.Message}", $"metadata.stores.{name}.postgres.connection_string", exception),
+                    new StartupException($"metadata store '{name}': {exception.Message}", $"metadata.stores.{name}.postgres.{PostgresKey(store.Postgres, exception)}", exception),
                 ArgumentException => new StartupException($"metadata store '{name}': {exception.Message.TrimEnd('.')}", $"metadata.stores.{name}.postgres.connection_string", exception),
                 _ => null,
             };
@@ -37,6 +37,12 @@ internal static class StartupFailure
             _ => null,
         };
     }
+
+    /// <summary>The key to change: the password's source when the login was refused, else the connection string.</summary>
+    private static string PostgresKey(PostgresConfig? config, Exception exception) =>
+        exception.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.InvalidPassword or Npgsql.PostgresErrorCodes.InvalidAuthorizationSpecification }
+            ? config?.PasswordEnv is not null ? "password_env" : config?.PasswordFile is not null ? "password_file" : "connection_string"
+            : "connection_string";
 
     public static StartupException? OfContentStore(string name, ContentStoreConfig store, Exception exception) => exception switch
     {
