@@ -17,6 +17,9 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "PostgreSQL database {Database}: {Operation} still conflicted after {Attempts} attempts (Jukebox)")]
     public static partial void GaveUp(ILogger logger, string database, string operation, int attempts);
 
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "PostgreSQL database {Database}: {Operation} ran past the statement timeout, waiting for a lock another change holds or for a slow database (Jukebox)")]
+    public static partial void TimedOut(ILogger logger, string database, string operation);
+
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "PostgreSQL database {Database} opened: DittoFs schema version {Version}")]
     public static partial void Opened(ILogger logger, string database, int version);
 }

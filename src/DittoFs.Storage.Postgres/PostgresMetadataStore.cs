@@ -191,7 +191,12 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
     private StoreStatus Failed(string operation, Exception exception)
     {
         var status = StatusOf(exception);
-        if (status == StoreStatus.Jukebox)
+        if (exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.LockNotAvailable })
+        {
+            // The database answers; a statement (usually a wait for a row lock another change holds) ran too long.
+            PostgresLog.TimedOut(_log, _database, operation);
+        }
+        else if (status == StoreStatus.Jukebox)
         {
             if (Interlocked.Exchange(ref _unavailable, 1) == 0)
             {

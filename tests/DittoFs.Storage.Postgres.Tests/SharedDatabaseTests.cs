@@ -170,3 +170,41 @@ public sealed class SharedDatabaseTests
         }
     }
 }
+
+/// <summary>A change waiting for a row lock that another server holds too long answers Jukebox at the statement timeout, and goes through once it is free.</summary>
+[TestFixture]
+public sealed class LockWaitTests
+{
+    [Test]
+    public async Task A_directory_locked_by_another_server_past_the_statement_timeout_answers_jukebox_then_works()
+    {
+        string connectionString = ClusterSetup.Cluster.CreateSchema(ClusterSetup.Cluster.CreateDatabase());
+        var logger = new CollectingLogger();
+        using var store = PostgresMetadataStore.Open(new PostgresMetadataStoreOptions
+        {
+            ConnectionString = connectionString,
+            StatementTimeout = TimeSpan.FromMilliseconds(500),
+            Logger = logger,
+        });
+        var share = (await store.GetOrCreateRootAsync("share", 0, 0, 0x1FF)).Value;
+
+        await using (var other = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await other.OpenAsync();
+            await using var transaction = await other.BeginTransactionAsync();
+            await using (var lockRoot = new Npgsql.NpgsqlCommand($"SELECT id FROM inodes WHERE id = {share.FileId} FOR UPDATE", other, transaction))
+            {
+                await lockRoot.ExecuteScalarAsync();
+            }
+
+            var blocked = await store.CreateAsync(AuthContext.Root(), share, Encoding.UTF8.GetBytes("f"), CreateMode.Guarded, default, 0);
+
+            Assert.That(blocked.Status, Is.EqualTo(StoreStatus.Jukebox));
+            Assert.That((await store.GetAttributesAsync(share)).Status, Is.EqualTo(StoreStatus.Ok), "reads take no lock");
+        }
+
+        var created = await store.CreateAsync(AuthContext.Root(), share, Encoding.UTF8.GetBytes("f"), CreateMode.Guarded, default, 0);
+        Assert.That(created.Status, Is.EqualTo(StoreStatus.Ok));
+        Assert.That(logger.Lines.Select(l => l.Message), Has.Some.Contains("statement timeout").And.None.Contains("unavailable"));
+    }
+}
