@@ -39,7 +39,9 @@ internal sealed class PostgresCluster : IDisposable
     public static PostgresCluster Start()
     {
         string bin = FindBinaries();
-        string directory = Directory.CreateTempSubdirectory("dittofs-postgres-").FullName;
+        StopAbandoned(bin);
+        string directory = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
+        File.WriteAllText(Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var cluster = new PostgresCluster(bin, directory, FreePort());
         try
         {
@@ -119,6 +121,47 @@ internal sealed class PostgresCluster : IDisposable
             catch (UnauthorizedAccessException)
             {
             }
+        }
+    }
+
+    private const string DirectoryPrefix = "dittofs-postgres-";
+    private const string OwnerFile = "owner.pid";
+
+    /// <summary>
+    /// Stops and deletes the clusters of earlier runs whose test host is gone (killed before its tear-down ran), so a
+    /// killed run leaves no server behind after the next one.
+    /// </summary>
+    private static void StopAbandoned(string bin)
+    {
+        foreach (string directory in Directory.GetDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            string owner = Path.Combine(directory, OwnerFile);
+            if (!File.Exists(owner) || !int.TryParse(File.ReadAllText(owner), out int pid) || IsAlive(pid))
+            {
+                continue;
+            }
+            var abandoned = new PostgresCluster(bin, directory, 0) { _running = File.Exists(Path.Combine(directory, "data", "postmaster.pid")) };
+            try
+            {
+                abandoned.Dispose();
+            }
+            catch (InvalidOperationException)
+            {
+                // Not ours to fix: leave it.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
