@@ -173,6 +173,17 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
         }
     }
 
+    /// <summary>A run-time setting of the store's sessions (SHOW), for tests.</summary>
+    internal async Task<string> SettingAsync(string name)
+    {
+        var shown = await Read<string>("show", change =>
+        {
+            using var command = change.Command($"SHOW {name}");
+            return (string)command.ExecuteScalar()!;
+        }).ConfigureAwait(false);
+        return shown.Value;
+    }
+
     private static bool IsDatabaseFailure(Exception exception) =>
         exception is NpgsqlException or SocketException or IOException or TimeoutException or InvalidOperationException;
 

@@ -82,6 +82,27 @@ public sealed class SchemaTests
     }
 
     [Test]
+    public async Task The_store_commits_synchronously_and_bounds_statements_whatever_the_database_defaults()
+    {
+        string database = ClusterSetup.Cluster.CreateDatabase();
+        using (var admin = new NpgsqlConnection(ClusterSetup.Cluster.ConnectionString(database)))
+        {
+            admin.Open();
+            using var command = new NpgsqlCommand($"ALTER DATABASE {database} SET synchronous_commit = off", admin);
+            command.ExecuteNonQuery();
+        }
+
+        using var store = PostgresMetadataStore.Open(new PostgresMetadataStoreOptions
+        {
+            ConnectionString = ClusterSetup.Cluster.ConnectionString(database),
+            StatementTimeout = TimeSpan.FromSeconds(7),
+        });
+
+        Assert.That(await store.SettingAsync("synchronous_commit"), Is.EqualTo("on"));
+        Assert.That(await store.SettingAsync("statement_timeout"), Is.EqualTo("7s"));
+    }
+
+    [Test]
     public void The_password_can_be_given_apart_and_is_never_in_the_messages()
     {
         // Trust authentication ignores the password; the point is that no message carries it.
