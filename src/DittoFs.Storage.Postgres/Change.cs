@@ -15,6 +15,13 @@ internal sealed class Change(NpgsqlConnection connection, NpgsqlTransaction? tra
     /// <summary>File ids whose rows the change locks at its next read (<see cref="OrderedLocks"/> takes no database lock).</summary>
     public List<ulong> PendingLocks { get; } = new(4);
 
+    /// <summary>
+    /// Rows as the locking statement returned them: locked by this transaction, so nobody else changes them, and
+    /// dropped when this transaction writes (<see cref="SqlBatch.Execute"/>). The skeleton's reads under its locks
+    /// come from here, which saves a round trip per object.
+    /// </summary>
+    public Dictionary<ulong, InodeRow> LockedRows { get; } = new(4);
+
     /// <summary>The rename gate was asked for: taken (an advisory lock to the transaction's end) before the next row locks.</summary>
     public bool RenameGateWanted { get; set; }
 

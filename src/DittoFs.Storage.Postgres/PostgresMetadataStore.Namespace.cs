@@ -262,7 +262,7 @@ public sealed partial class PostgresMetadataStore
         public bool TryRead(ulong id, out InodeRow node)
         {
             Sql.TakePendingLocks(change);
-            node = Sql.ReadInode(change, id);
+            node = Sql.ReadLocked(change, id);
             return node.Exists;
         }
 

@@ -270,6 +270,6 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
     {
         change.PendingLocks.Add(fileId);
         Sql.TakePendingLocks(change);
-        return Sql.ReadInode(change, fileId);
+        return Sql.ReadLocked(change, fileId);
     }
 }

@@ -69,13 +69,21 @@ internal static class Sql
         }
         var ids = change.PendingLocks.Select(Signed).ToArray();
         change.PendingLocks.Clear();
-        using var command = change.Command("SELECT id FROM inodes WHERE id = ANY($1) ORDER BY id FOR UPDATE");
+        using var command = change.Command(LockInodes);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
+            var row = InodeRow.Read(reader);
+            change.LockedRows[row.Id] = row;
         }
     }
+
+    private static readonly string LockInodes = $"SELECT {InodeRow.Columns()} FROM inodes WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+
+    /// <summary>A row this transaction has locked, as the lock returned it; read afresh when it was not among those (gone, or not locked).</summary>
+    public static InodeRow ReadLocked(Change change, ulong fileId) =>
+        change.LockedRows.TryGetValue(fileId, out var row) ? row : ReadInode(change, fileId);
 
     /// <summary>Takes a transaction-level advisory lock (released at commit or rollback).</summary>
     public static void AdvisoryLock(Change change, long key)
@@ -187,6 +195,7 @@ internal sealed class SqlBatch(Change change) : IDisposable
     {
         if (_batch.BatchCommands.Count > 0)
         {
+            change.LockedRows.Clear();
             _batch.ExecuteNonQuery();
         }
     }
