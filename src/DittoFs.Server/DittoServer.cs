@@ -82,7 +82,7 @@ public sealed class DittoServer : IAsyncDisposable
     public static async Task<DittoServer> StartAsync(DittoConfig config, ILoggerFactory loggerFactory, IRpcServerObserver? observer = null, CancellationToken cancellationToken = default)
     {
         var log = loggerFactory.CreateLogger("DittoFs.Server");
-        var stores = await StoreRegistry.CreateAsync(config).ConfigureAwait(false);
+        var stores = await StoreRegistry.CreateAsync(config, loggerFactory).ConfigureAwait(false);
         ServerMetrics? metrics = null;
         RpcServer? rpc = null;
         StatusMonitor? statusMonitor = null;

@@ -171,6 +171,32 @@ public static class ConfigLoader
                 Fail([.. path, "type"], key + ".type", $"'{store.Type}' is not a metadata store type; valid: {string.Join(", ", available.Metadata)}");
             if (store.Type == "rocksdb" && string.IsNullOrWhiteSpace(store.Rocksdb?.DbPath))
                 Fail([.. path, "rocksdb"], key + ".rocksdb.db_path", "a rocksdb store needs rocksdb: { db_path: DIR }");
+            if (store.Type == "postgres")
+                CheckPostgres(key + ".postgres", [.. path, "postgres"], store.Postgres);
+        }
+
+        private void CheckPostgres(string key, object[] path, PostgresConfig? postgres)
+        {
+            if (string.IsNullOrWhiteSpace(postgres?.ConnectionString))
+            {
+                Fail(path, key + ".connection_string", "a postgres store needs postgres: { connection_string: \"Host=HOST;Database=NAME;Username=USER\" }");
+                return;
+            }
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+            }
+            catch (ArgumentException exception)
+            {
+                // Npgsql's message names the keyword, never a value: no password gets into the error.
+                Fail([.. path, "connection_string"], key + ".connection_string", $"is not an Npgsql connection string: {exception.Message.TrimEnd('.')}");
+            }
+            if (postgres.PasswordEnv is not null && postgres.PasswordFile is not null)
+                Fail([.. path, "password_file"], key + ".password_file", "give the password in one way: password_env or password_file, not both");
+            if (postgres.MaxPoolSize is < 1 or > 1000)
+                Fail([.. path, "max_pool_size"], key + ".max_pool_size", $"{postgres.MaxPoolSize} is not between 1 and 1000");
+            if (!TryParseDuration(postgres.StatementTimeout, out var timeout) || timeout <= TimeSpan.Zero)
+                Fail([.. path, "statement_timeout"], key + ".statement_timeout", $"'{postgres.StatementTimeout}' is not a duration such as 30s");
         }
 
         private void CheckContentStore(string name, ContentStoreConfig store)

@@ -121,6 +121,22 @@ public sealed class MetadataStoreConfig
 {
     public string Type { get; set; } = "";
     public RocksDbConfig? Rocksdb { get; set; }
+    public PostgresConfig? Postgres { get; set; }
+}
+
+/// <summary>A PostgreSQL metadata store (several servers may share its database).</summary>
+public sealed class PostgresConfig
+{
+    /// <summary>An Npgsql connection string: Host, Port, Database, Username, ... (a password is better given below).</summary>
+    public string ConnectionString { get; set; } = "";
+    /// <summary>The password is this environment variable's value.</summary>
+    public string? PasswordEnv { get; set; }
+    /// <summary>The password is this file's content (trailing newline dropped).</summary>
+    public string? PasswordFile { get; set; }
+    /// <summary>Most connections the store opens (1-1000); each running change holds one.</summary>
+    public int MaxPoolSize { get; set; } = 20;
+    /// <summary>A statement (row-lock waits included) running longer is cancelled and the call answers NFS3ERR_JUKEBOX.</summary>
+    public string StatementTimeout { get; set; } = "30s";
 }
 
 public sealed class RocksDbConfig
