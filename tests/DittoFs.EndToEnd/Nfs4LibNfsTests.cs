@@ -49,6 +49,18 @@ public sealed class Nfs4LibNfsTests
     }
 
     [Test]
+    public void A_small_file_copied_in_over_v4_reads_back_over_v3_byte_identical()
+    {
+        string source = Path.Combine(_scratch, "small.bin"), copy = Path.Combine(_scratch, "back.bin");
+        var data = new byte[3000];
+        new Random(4).NextBytes(data);
+        File.WriteAllBytes(source, data);
+        NfsUtilitiesTests.Run("nfs-cp", source, V4("from-v4.bin"));
+        NfsUtilitiesTests.Run("nfs-cp", V3("from-v4.bin"), copy);
+        Assert.That(File.ReadAllBytes(copy), Is.EqualTo(data));
+    }
+
+    [Test]
     public void A_larger_file_written_over_v3_downloads_over_v4_byte_identical()
     {
         string source = Path.Combine(_scratch, "big.bin"), copy = Path.Combine(_scratch, "big-back.bin");

@@ -10,9 +10,8 @@ public sealed partial class Nfs4Service
     /// <summary>
     /// SETATTR (RFC 7530 §16.32, RFC 8881 §18.30): the settable attributes (<see cref="Fattr4Decoder.DecodeSettable"/>)
     /// through the file system's SETATTR, as v3's; attrsset is exactly the attributes set, and empty on failure (the
-    /// store sets all of them or none). The stateid may be the anonymous one or the READ-bypass one; any other is
-    /// NFS4ERR_BAD_STATEID until OPEN hands stateids out. NFS4ERR_ROFS in the pseudo file system (RFC 7530 §7) and on a
-    /// read-only export.
+    /// store sets all of them or none). The stateid is checked as for READ, or for WRITE when the size changes.
+    /// NFS4ERR_ROFS in the pseudo file system (RFC 7530 §7) and on a read-only export.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> SetAttributesAsync(Setattr4Args arguments, Nfs4Call call)
@@ -22,14 +21,15 @@ public sealed partial class Nfs4Service
         CallTarget target = default;
         var status = !call.Current.IsSet ? Nfsstat4.Nfs4errNofilehandle
             : Fattr4Decoder.DecodeSettable(arguments.ObjAttributes, call.MinorVersion, out changes, out attributesSet);
-        if (status == Nfsstat4.Nfs4Ok && !IsSpecialStateid(arguments.Stateid))
-        {
-            // OPEN state is the next step; until then no other stateid can be one this server handed out.
-            status = Nfsstat4.Nfs4errBadStateid;
-        }
         if (status == Nfsstat4.Nfs4Ok)
         {
             status = TargetForChange(call.Current, call, out target);
+        }
+        if (status == Nfsstat4.Nfs4Ok)
+        {
+            // RFC 7530 §16.32.4: a size change is a write (an open for write, a lock, or the anonymous stateid subject to
+            // other opens' DENY_WRITE); for the other attributes the stateid only has to be valid.
+            status = CheckStateid(arguments.Stateid, call, target, changes.Size is null ? Nfs4Opens.AccessRead : Nfs4Opens.AccessWrite);
         }
         if (status == Nfsstat4.Nfs4Ok)
         {
@@ -42,19 +42,6 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpSetattr, status), status);
         }
         return (NfsResop4.FromOpsetattr(new Setattr4Res { Status = status, Attrsset = attributesSet }), status);
-    }
-
-    /// <summary>
-    /// The special stateids that need no OPEN (RFC 7530 §9.1.4.3, RFC 8881 §8.2.3): anonymous (all zeros) and READ
-    /// bypass (all ones).
-    /// </summary>
-    private static bool IsSpecialStateid(in Stateid4 stateid)
-    {
-        var other = stateid.Other.Span;
-        if (other.Length != 12)
-            return false;
-        return stateid.Seqid == 0 && !other.ContainsAnyExcept((byte)0)
-            || stateid.Seqid == uint.MaxValue && !other.ContainsAnyExcept((byte)0xFF);
     }
 
     /// <summary>VERIFY (RFC 7530 §16.35, RFC 8881 §18.31): NFS4ERR_NOT_SAME unless every given attribute has the given value.</summary>

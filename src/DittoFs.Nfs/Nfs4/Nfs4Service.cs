@@ -15,13 +15,13 @@ namespace DittoFs.Nfs;
 /// the results up to and including it. Export rules (client networks, read-only, squashing, flavours) apply on every
 /// operation that reaches a share, as for v3.
 /// <para>
-/// Served so far: navigation (PUTROOTFH, PUTPUBFH, PUTFH, GETFH, SAVEFH, RESTOREFH, LOOKUP, LOOKUPP), GETATTR,
-/// ACCESS, READLINK, READDIR, SECINFO and SECINFO_NO_NAME; clients (SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and
-/// sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with its reply cache, DESTROY_SESSION, DESTROY_CLIENTID,
-/// RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE) with share
-/// reservations, READ and WRITE with stateids, and byte-range locks (LOCK, LOCKT, LOCKU, RELEASE_LOCKOWNER) in the
-/// share's lock table shared with NLM. Every other operation answers NFS4ERR_NOTSUPP (state that survives restarts,
-/// grace and reclaim are the next steps), so the service is not yet registered with the server.
+/// Served: navigation (PUT*FH, GETFH, SAVEFH, RESTOREFH, LOOKUP, LOOKUPP), attributes (GETATTR, SETATTR, VERIFY,
+/// NVERIFY, ACCESS), the namespace (CREATE, REMOVE, RENAME, LINK, READLINK, READDIR), SECINFO(_NO_NAME); clients and
+/// leases (4.0 SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and 4.1 sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with
+/// its reply cache, DESTROY_SESSION, DESTROY_CLIENTID, RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens with share
+/// reservations (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE); READ, WRITE, COMMIT; byte-range locks (LOCK, LOCKT,
+/// LOCKU, RELEASE_LOCKOWNER) in the share's lock table shared with NLM. Not yet: state that survives restarts (grace
+/// and reclaim), so the server serves v4 only with server.nfs4 on; delegations are never granted.
 /// </para>
 /// One operation group per file: Nfs4Service.*.cs.
 /// </summary>
@@ -64,11 +64,11 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// <summary>The verifier WRITE and COMMIT return for this server instance.</summary>
     public WriteVerifier WriteVerifier { get; }
 
-    /// <summary>NULL (RFC 7530 §16.1): nothing, so clients can ping the server.</summary>
+    /// <summary>NULL (RFC 7530 §15.1): nothing, so clients can ping the server.</summary>
     public ValueTask NullAsync(RpcCallContext context) => default;
 
     /// <summary>
-    /// COMPOUND (RFC 7530 §16.2, RFC 8881 §18.2): minor versions 0 and 1 (others NFS4ERR_MINOR_VERS_MISMATCH and no
+    /// COMPOUND (RFC 7530 §15.2, RFC 8881 §16.2): minor versions 0 and 1 (others NFS4ERR_MINOR_VERS_MISMATCH and no
     /// results); more than <see cref="NfsServerOptions.MaxCompoundOperations"/> operations fail at the first with
     /// NFS4ERR_RESOURCE (4.0) or NFS4ERR_TOO_MANY_OPS (4.1). The tag comes back as it was sent.
     /// </summary>
