@@ -13,8 +13,9 @@ Task("Build")
     DotNetBuild("DittoFs.sln", new DotNetBuildSettings { Configuration = configuration });
 });
 
-// Real components, not mocks: the end-to-end tests drive the server with Debian's libnfs utilities, and the
-// generator tests compile the classic .x files Debian's rpcsvc-proto installs in /usr/include/rpcsvc.
+// Real components, not mocks: the end-to-end tests drive the server with Debian's libnfs utilities, the
+// generator tests compile the classic .x files Debian's rpcsvc-proto installs in /usr/include/rpcsvc, and the
+// PostgreSQL store's tests run a private cluster of Debian's postgresql server (initdb/pg_ctl, no service started).
 Task("TestDependencies")
     .Does(() =>
 {
@@ -27,6 +28,11 @@ Task("TestDependencies")
         // Another install on the machine may hold the dpkg lock: wait for it (up to 10 minutes) rather than fail.
         Run("apt-get", "-o DPkg::Lock::Timeout=600 update -qq");
         Run("apt-get", "-o DPkg::Lock::Timeout=600 install -y -qq libnfs-utils libnfs13 rpcbind rpcsvc-proto");
+    }
+    if (!GetDirectories("/usr/lib/postgresql/*/bin").Any(bin => FileExists(bin.CombineWithFilePath("pg_ctl"))))
+    {
+        Information("Installing postgresql (apt)...");
+        Run("bash", "-c \"apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql >/dev/null)\"");
     }
 });
 

@@ -58,4 +58,7 @@ internal static partial class RpcLog
 
     [LoggerMessage(18, LogLevel.Debug, "Sending a UDP reply to {Client} failed; the client will retransmit")]
     public static partial void UdpSendFailed(ILogger logger, Exception exception, IPEndPoint client);
+
+    [LoggerMessage(19, LogLevel.Information, "Connection from {Client} closed: a partly received record got nothing for the record timeout ({Charged} bytes of the record budget freed)")]
+    public static partial void RecordTimedOut(ILogger logger, IPEndPoint client, long charged);
 }

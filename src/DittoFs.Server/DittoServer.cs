@@ -102,7 +102,7 @@ public sealed class DittoServer : IAsyncDisposable
     public static async Task<DittoServer> StartAsync(DittoConfig config, ILoggerFactory loggerFactory, IRpcServerObserver? observer = null, CancellationToken cancellationToken = default)
     {
         var log = loggerFactory.CreateLogger("DittoFs.Server");
-        var stores = await StoreRegistry.CreateAsync(config).ConfigureAwait(false);
+        var stores = await StoreRegistry.CreateAsync(config, loggerFactory).ConfigureAwait(false);
         ServerMetrics? metrics = null;
         RpcServer? rpc = null;
         var lockServers = new List<LockServer>();
@@ -127,6 +127,9 @@ public sealed class DittoServer : IAsyncDisposable
                 Port = config.Server.Port,
                 MaxConnections = config.Server.MaxConnections,
                 IdleTimeout = Duration(config.Server.IdleTimeout),
+                RecordTimeout = Duration(config.Server.RecordTimeout),
+                MaxPendingRecordBytes = ConfigLoader.TryParseSize(config.Server.MaxPendingRecordBytes, out long pending) ? pending
+                    : throw new ConfigException("server.max_pending_record_bytes", 0, 0, $"'{config.Server.MaxPendingRecordBytes}' is not a size"),
                 NonIdempotentProcedures = NfsPrograms.IsNonIdempotent,
                 Udp = udp ? new RpcUdpOptions { ServesProgram = IsServedOverUdp } : null,
             };
@@ -144,8 +147,9 @@ public sealed class DittoServer : IAsyncDisposable
                 new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
                 loggerFactory.CreateLogger<NlmService>());
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
-                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor)
-                : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor));
+                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: config.Server.Nfs4, tellWoken: nlm.Callbacks.SendGranted)
+                : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor,
+                    config.Server.Nfs4, nlm.Callbacks.SendGranted));
             IEnumerable<IXdrProgram<RpcCallContext>> nlmPrograms = metrics is null ? NlmPrograms.Create(nlm) : metrics.Meter(NlmPrograms.Create(nlm));
             // Each program on its port: 0 is the NFS port's server; NLM and NSM may each have a port (and share one).
             int nlmPort = LockPort(config.Server.NlmPort, config.Server.Port), nsmPort = LockPort(config.Server.NsmPort, config.Server.Port);
@@ -163,6 +167,7 @@ public sealed class DittoServer : IAsyncDisposable
                 grace.Begin(gracePeriod);
             var rpcObserver = FanOutObserver.Of(metrics?.Observer, observer);
             rpc = new RpcServer(rpcOptions, programs.Where(program => PortOf(program.Program) == 0), loggerFactory.CreateLogger<RpcServer>(), rpcObserver);
+            metrics?.ObserveRecordBudget(rpc);
             try
             {
                 await rpc.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using DittoFs.Server.Configuration;
+using DittoFs.Storage.Postgres;
 using DittoFs.Storage.S3;
 
 namespace DittoFs.Server;
@@ -12,6 +13,18 @@ internal static class StartupFailure
 {
     public static StartupException? OfMetadataStore(string name, MetadataStoreConfig store, Exception exception)
     {
+        if (store.Type == "postgres")
+        {
+            return exception switch
+            {
+                StartupException startup => startup,
+                // Both messages name the database as 'NAME' at HOST:PORT and never carry the password.
+                PostgresUnavailableException or PostgresSchemaException =>
+                    new StartupException($"metadata store '{name}': {exception.Message}", $"metadata.stores.{name}.postgres.{PostgresKey(store.Postgres, exception)}", exception),
+                ArgumentException => new StartupException($"metadata store '{name}': {exception.Message.TrimEnd('.')}", $"metadata.stores.{name}.postgres.connection_string", exception),
+                _ => null,
+            };
+        }
         if (store.Rocksdb is not { } rocksdb)
             return null;
         string key = $"metadata.stores.{name}.rocksdb.db_path";
@@ -24,6 +37,12 @@ internal static class StartupFailure
             _ => null,
         };
     }
+
+    /// <summary>The key to change: the password's source when the login was refused, else the connection string.</summary>
+    private static string PostgresKey(PostgresConfig? config, Exception exception) =>
+        exception.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.InvalidPassword or Npgsql.PostgresErrorCodes.InvalidAuthorizationSpecification }
+            ? config?.PasswordEnv is not null ? "password_env" : config?.PasswordFile is not null ? "password_file" : "connection_string"
+            : "connection_string";
 
     public static StartupException? OfContentStore(string name, ContentStoreConfig store, Exception exception) => exception switch
     {

@@ -1,7 +1,10 @@
 using DittoFs.Server.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using DittoFs.Storage;
 using DittoFs.Storage.FileSystem;
 using DittoFs.Storage.Memory;
+using DittoFs.Storage.Postgres;
 using DittoFs.Storage.RocksDb;
 using DittoFs.Storage.S3;
 
@@ -13,11 +16,47 @@ namespace DittoFs.Server;
 /// </summary>
 public sealed class StoreRegistry : IAsyncDisposable
 {
-    private static readonly Dictionary<string, Func<MetadataStoreConfig, IMetadataStore>> MetadataFactories = new()
+    private static readonly Dictionary<string, Func<string, MetadataStoreConfig, ILoggerFactory, IMetadataStore>> MetadataFactories = new()
     {
-        ["memory"] = _ => new MemoryMetadataStore(),
-        ["rocksdb"] = store => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath)),
+        ["memory"] = (_, _, _) => new MemoryMetadataStore(),
+        ["rocksdb"] = (_, store, _) => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath)),
+        ["postgres"] = (name, store, loggers) => PostgresMetadataStore.Open(PostgresOptions(name, store.Postgres!, loggers)),
     };
+
+    /// <summary>
+    /// The store's options; the password from the environment variable or file the configuration names (a missing
+    /// one is a <see cref="StartupException"/> naming the key; the password itself is never in a message).
+    /// </summary>
+    internal static PostgresMetadataStoreOptions PostgresOptions(string name, PostgresConfig config, ILoggerFactory loggers)
+    {
+        string key = $"metadata.stores.{name}.postgres";
+        string? password = null;
+        if (config.PasswordEnv is { } variable)
+        {
+            password = Environment.GetEnvironmentVariable(variable)
+                ?? throw new StartupException($"metadata store '{name}': environment variable {variable} (the database password) is not set", key + ".password_env");
+        }
+        else if (config.PasswordFile is { } file)
+        {
+            try
+            {
+                password = File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw new StartupException($"metadata store '{name}': password file {file} cannot be read: {exception.Message.TrimEnd('.')}", key + ".password_file", exception);
+            }
+        }
+        ConfigLoader.TryParseDuration(config.StatementTimeout, out var statementTimeout);
+        return new PostgresMetadataStoreOptions
+        {
+            ConnectionString = config.ConnectionString,
+            Password = password,
+            MaxPoolSize = config.MaxPoolSize,
+            StatementTimeout = statementTimeout,
+            Logger = loggers.CreateLogger("DittoFs.Storage.Postgres"),
+        };
+    }
 
     private static readonly Dictionary<string, Func<ContentStoreConfig, Task<IContentStore>>> ContentFactories = new()
     {
@@ -75,8 +114,9 @@ public sealed class StoreRegistry : IAsyncDisposable
     /// cannot be opened (a directory that cannot be written, a database another server holds, S3 unreachable) throws a
     /// <see cref="StartupException"/> naming the store and its key.
     /// </summary>
-    public static async Task<StoreRegistry> CreateAsync(DittoConfig config)
+    public static async Task<StoreRegistry> CreateAsync(DittoConfig config, ILoggerFactory? loggerFactory = null)
     {
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var metadata = new Dictionary<string, IMetadataStore>(StringComparer.Ordinal);
         var content = new Dictionary<string, IContentStore>(StringComparer.Ordinal);
         var registry = new StoreRegistry(metadata, content);
@@ -86,7 +126,7 @@ public sealed class StoreRegistry : IAsyncDisposable
             {
                 try
                 {
-                    metadata[name] = MetadataFactories[store.Type](store);
+                    metadata[name] = MetadataFactories[store.Type](name, store, loggers);
                 }
                 catch (Exception exception) when (StartupFailure.OfMetadataStore(name, store, exception) is { } failure)
                 {

@@ -64,6 +64,8 @@ public sealed class MetricsEndpointTests
     [TestCase("dittofs_rpc_active_connections", "gauge")]
     [TestCase("dittofs_rpc_connections_accepted_total", "counter")]
     [TestCase("dittofs_rpc_connections_closed_total", "counter")]
+    [TestCase("dittofs_rpc_pending_record_bytes", "gauge")]
+    [TestCase("dittofs_rpc_connections_waiting_for_record_budget", "gauge")]
     [TestCase("dittofs_nfs_operations_total", "counter")]
     [TestCase("dittofs_nfs_read_bytes_total", "counter")]
     [TestCase("dittofs_nfs_write_bytes_total", "counter")]

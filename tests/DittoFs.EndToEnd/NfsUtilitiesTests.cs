@@ -58,7 +58,8 @@ public sealed class NfsUtilitiesTests : ServerFixture
         Assert.That(Run("nfs-cat", Url(path)), Is.EqualTo("hello from dittofs\n"));
     }
 
-    private static string Run(string tool, params string[] arguments)
+    /// <summary>Runs one of the libnfs utilities to its end (3 minutes at most) and gives its output; it must succeed.</summary>
+    internal static string Run(string tool, params string[] arguments)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)

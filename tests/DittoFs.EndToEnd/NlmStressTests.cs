@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using DittoFs.Protocol;
@@ -294,9 +295,12 @@ public sealed class NlmStressTests
             // The v4 client's lock manager comes back, waiting for nothing: it refuses the late GRANTED (if one comes).
             _peer.GrantedAnswer = Nlm4Stats.Nlm4Denied;
             _peer.RestoreNlm(NlmV4Program.Version);
-            await PollAsync(() => Task.FromResult(_server.Process.Output.Contains("NLM GRANTED to rc-v3 at 127.0.0.1 failed (try 1)")),
-                Timeout, "the v3 GRANTED tried");
-            // Long enough for every further try (5 in all, 1 + 2 + 4 + 8 s apart) and the release that would follow.
+            // The v3 GRANTED's first try may fail before the re-sent LOCK confirmed it, or the confirmation may stop it
+            // first: wait for the first (bounded, not required), then long enough for every further try (5 in all,
+            // 1 + 2 + 4 + 8 s apart) and the release that would follow.
+            var tried = Stopwatch.StartNew();
+            while (!_server.Process.Output.Contains("NLM GRANTED to rc-v3 at 127.0.0.1 failed (try 1)") && tried.Elapsed < Timeout)
+                await Task.Delay(100);
             await Task.Delay(TimeSpan.FromSeconds(20));
             foreach (var (file, svid) in new[] { (refused, 2), (unreachable, 3) })
             {
@@ -314,6 +318,9 @@ public sealed class NlmStressTests
             _peer.RestoreNlm(NlmV4Program.Version);
             _peer.RestoreNlm(NlmV3Program.Version);
             _peer.ForgetGranted(refused, 2);
+            // Whatever happened, leave nothing held for the other tests of this server (they check the lock gauges).
+            foreach (var (file, owner, svid) in new[] { (refused, "rc-holder", 1), (unreachable, "rc-holder", 1), (refused, "rc-v4", 2), (unreachable, "rc-v3", 3) })
+                await UnlockAsync(nlm, Lock(file, owner, svid, 0, 0));
         }
     }
 

@@ -237,4 +237,23 @@ public sealed class ConfigLoaderTests
         Assert.That(error.Key, Is.EqualTo(key));
         Assert.That(error.Problem, Does.Contain(problem));
     }
+
+    [Test]
+    public void Connection_limits_load_with_their_defaults_and_values()
+    {
+        var defaults = ConfigLoader.Load(Example, AllTypes).Server;
+        Assert.That((defaults.MaxConnections, defaults.MaxPendingRecordBytes, defaults.RecordTimeout), Is.EqualTo((8192, "256MiB", "30s")));
+        var config = ConfigLoader.Load("server: { max_connections: 0, max_pending_record_bytes: 1GiB, record_timeout: 0s }\n" + Example, AllTypes).Server;
+        Assert.That((config.MaxConnections, config.MaxPendingRecordBytes, config.RecordTimeout), Is.EqualTo((0, "1GiB", "0s")));
+    }
+
+    [TestCase("server: { max_pending_record_bytes: 1MiB }", "server.max_pending_record_bytes", "is not a size of at least 4MiB")]
+    [TestCase("server: { max_pending_record_bytes: lots }", "server.max_pending_record_bytes", "is not a size")]
+    [TestCase("server: { record_timeout: soon }", "server.record_timeout", "is not a duration")]
+    public void A_bad_connection_limit_is_named(string yaml, string key, string problem)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml + "\n" + Example, AllTypes))!;
+        Assert.That(error.Key, Is.EqualTo(key));
+        Assert.That(error.Problem, Does.Contain(problem));
+    }
 }

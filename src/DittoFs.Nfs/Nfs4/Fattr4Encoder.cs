@@ -14,7 +14,8 @@ internal readonly record struct Nfs4Object(InodeAttributes Inode, Fsid4 Fsid, Re
 /// fattr4 (RFC 7530 §5, RFC 8881 §5): the attributes a bitmap asks for, those this server supports, encoded in bitmap
 /// order into the opaque attrlist4, with the bitmap of exactly the attributes encoded (so the reply's mask and its
 /// values always agree, field by field, with no trailing bytes). Unsupported bits asked for are left out of the
-/// reply's mask, as GETATTR and READDIR must (NFS4ERR_ATTRNOTSUPP is for SETATTR and VERIFY).
+/// reply's mask, as GETATTR and READDIR must (NFS4ERR_ATTRNOTSUPP is for SETATTR and VERIFY); so are set-only ones
+/// (time_access_set, time_modify_set), which have no value to read (GETATTR refuses them before it gets here).
 /// </summary>
 internal static class Fattr4Encoder
 {
@@ -27,6 +28,8 @@ internal static class Fattr4Encoder
         Attr.Fattr4Maxfilesize, Attr.Fattr4Maxlink, Attr.Fattr4Maxname, Attr.Fattr4Maxread, Attr.Fattr4Maxwrite, Attr.Fattr4Mode, Attr.Fattr4NoTrunc, Attr.Fattr4Numlinks,
         Attr.Fattr4Owner, Attr.Fattr4OwnerGroup, Attr.Fattr4Rawdev, Attr.Fattr4SpaceUsed, Attr.Fattr4TimeAccess, Attr.Fattr4TimeDelta, Attr.Fattr4TimeMetadata,
         Attr.Fattr4TimeModify, Attr.Fattr4MountedOnFileid,
+        // Set-only (RFC 7530 §5.5): SETATTR and CREATE take them, and clients send only what supported_attrs lists.
+        Attr.Fattr4TimeAccessSet, Attr.Fattr4TimeModifySet,
     ];
 
     private static readonly uint[] SupportedMask40 = MaskOf(Supported40);
@@ -50,8 +53,9 @@ internal static class Fattr4Encoder
     {
         var supported = SupportedMask(minorVersion);
         var mask = new uint[Math.Min(requested.Length, supported.Length)];
+        var setOnly = Fattr4Decoder.SetOnlyMask;
         for (int i = 0; i < mask.Length; i++)
-            mask[i] = requested[i] & supported[i];
+            mask[i] = requested[i] & supported[i] & ~(i < setOnly.Length ? setOnly[i] : 0);
         while (mask.Length > 0 && mask[^1] == 0)
             mask = mask[..^1];
 
@@ -113,8 +117,11 @@ internal static class Fattr4Encoder
     /// The change attribute (RFC 7530 §5.8.1.4): the change time in nanoseconds, which every change to the object moves
     /// (stores set ctime on every change, from a clock with nanoseconds).
     /// </summary>
-    public static ulong Change(in InodeAttributes inode) =>
-        unchecked((ulong)inode.ChangeTime.Seconds * FileTime.NanosecondsPerSecond + inode.ChangeTime.Nanoseconds);
+    public static ulong Change(in InodeAttributes inode) => Change(inode.ChangeTime);
+
+    /// <summary>The change attribute of an object whose ctime is <paramref name="changeTime"/> (WCC data keeps only the time).</summary>
+    public static ulong Change(FileTime changeTime) =>
+        unchecked((ulong)changeTime.Seconds * FileTime.NanosecondsPerSecond + changeTime.Nanoseconds);
 
     private static uint[] MaskOf(int[] attributes)
     {

@@ -10,11 +10,18 @@ public sealed partial class Nfs4Service
     /// <summary>The fsid of the pseudo file system; a share's is (share id, 0), as its v3 fsid is the share id.</summary>
     private static readonly Fsid4 PseudoFsid = new() { Major = 0, Minor = 1 };
 
-    /// <summary>GETATTR (RFC 7530 §16.7): the asked attributes this server supports, in bitmap order.</summary>
+    /// <summary>
+    /// GETATTR (RFC 7530 §16.7): the asked attributes this server supports, in bitmap order; NFS4ERR_INVAL when a
+    /// set-only attribute (time_access_set, time_modify_set) is asked for (RFC 7530 §5.5).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> GetAttributesAsync(Getattr4Args arguments, Nfs4Call call)
     {
         var (status, obj) = await DescribeAsync(call.Current, call).ConfigureAwait(false);
+        if (status == Nfsstat4.Nfs4Ok && AsksSetOnly(arguments.AttrRequest.ToArray()))
+        {
+            status = Nfsstat4.Nfs4errInval;
+        }
         if (status != Nfsstat4.Nfs4Ok)
         {
             LogIfFailed(NfsOpnum4.OpGetattr, call, status);
@@ -23,6 +30,9 @@ public sealed partial class Nfs4Service
         var attributes = Fattr4Encoder.Encode(arguments.AttrRequest.ToArray(), obj, call.MinorVersion, _options);
         return (NfsResop4.FromOpgetattr(new Getattr4Res { Status = status, Resok4 = new Getattr4Resok { ObjAttributes = attributes } }), status);
     }
+
+    private static bool AsksSetOnly(ReadOnlySpan<uint> requested) =>
+        Fattr4Encoder.IsSet(requested, Protocol.Nfs4ProtConstants.Fattr4TimeAccessSet) || Fattr4Encoder.IsSet(requested, Protocol.Nfs4ProtConstants.Fattr4TimeModifySet);
 
     /// <summary>
     /// ACCESS (RFC 7530 §16.1): the store's answer, less modify, extend and delete on a read-only export; in the pseudo

@@ -252,7 +252,8 @@ public sealed partial class Nfs4Service
         {
             return;
         }
-        var cached = call.CacheThis ? XdrCodec.Decode<Compound4Res>(XdrCodec.Encode(result)) : (Compound4Res?)null;
+        // No result (the COMPOUND threw, and the RPC layer answers SYSTEM_ERR): nothing to replay.
+        var cached = call.CacheThis && result.Resarray.Count > 0 ? XdrCodec.Decode<Compound4Res>(XdrCodec.Encode(result)) : (Compound4Res?)null;
         lock (slot)
         {
             slot.Reply = cached;

@@ -9,7 +9,7 @@ public sealed partial class Nfs4Service
 {
     private static readonly ReadOnlyMemory<byte> DotDot = ".."u8.ToArray();
 
-    /// <summary>PUTROOTFH and PUTPUBFH (RFC 7530 §16.20-16.21): the root of the pseudo file system is also the public one.</summary>
+    /// <summary>PUTROOTFH and PUTPUBFH (RFC 7530 §16.22, §16.21): the root of the pseudo file system is also the public one.</summary>
     private (NfsResop4, Nfsstat4) PutRoot(NfsOpnum4 operation, Nfs4Call call)
     {
         call.Current = Nfs4Fh.Of(_pseudo.Root);
@@ -41,7 +41,7 @@ public sealed partial class Nfs4Service
         return (NfsResop4.FromOpgetfh(result), Nfsstat4.Nfs4Ok);
     }
 
-    /// <summary>SAVEFH (RFC 7530 §16.33).</summary>
+    /// <summary>SAVEFH (RFC 7530 §16.30).</summary>
     private (NfsResop4, Nfsstat4) SaveFh(Nfs4Call call)
     {
         if (!call.Current.IsSet)
@@ -64,7 +64,7 @@ public sealed partial class Nfs4Service
     }
 
     /// <summary>
-    /// LOOKUP (RFC 7530 §16.15): in the pseudo file system, a child directory or the root of the share exported there
+    /// LOOKUP (RFC 7530 §16.13): in the pseudo file system, a child directory or the root of the share exported there
     /// (shares that do not admit the caller are not there for it); in a share, the store's lookup. An empty name is
     /// NFS4ERR_INVAL, "." and ".." NFS4ERR_BADNAME (LOOKUPP goes up), a name past 255 bytes NFS4ERR_NAMETOOLONG.
     /// </summary>
@@ -72,11 +72,7 @@ public sealed partial class Nfs4Service
     private async ValueTask<(NfsResop4, Nfsstat4)> LookupAsync(Lookup4Args arguments, Nfs4Call call)
     {
         var name = arguments.Objname.Value;
-        var status = !call.Current.IsSet ? Nfsstat4.Nfs4errNofilehandle
-            : name.Length == 0 ? Nfsstat4.Nfs4errInval
-            : name.Length > PosixRules.MaxNameLength ? Nfsstat4.Nfs4errNametoolong
-            : name.Span.SequenceEqual("."u8) || name.Span.SequenceEqual(".."u8) ? Nfsstat4.Nfs4errBadname
-            : Nfsstat4.Nfs4Ok;
+        var status = !call.Current.IsSet ? Nfsstat4.Nfs4errNofilehandle : NameStatus(name);
         if (status == Nfsstat4.Nfs4Ok)
         {
             if (call.Current.Pseudo is { } directory)
@@ -107,7 +103,7 @@ public sealed partial class Nfs4Service
     }
 
     /// <summary>
-    /// LOOKUPP (RFC 7530 §16.16): the parent directory; from a share's root, the pseudo directory it is exported in;
+    /// LOOKUPP (RFC 7530 §16.14): the parent directory; from a share's root, the pseudo directory it is exported in;
     /// NFS4ERR_NOENT above the root.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

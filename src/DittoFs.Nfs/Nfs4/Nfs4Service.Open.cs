@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Vfs.Locks;
 using DittoFs.Xdr;
 using Attr = DittoFs.Protocol.Nfs4ProtConstants;
 
@@ -118,7 +119,7 @@ public sealed partial class Nfs4Service
         else
         {
             var name = arguments.Claim.File.Value;
-            var nameStatus = CheckName(name);
+            var nameStatus = NameStatus(name);
             if (nameStatus != Nfsstat4.Nfs4Ok)
             {
                 return (nameStatus, none.Item1, none.Item2, none.Item3, none.Item4);
@@ -126,10 +127,17 @@ public sealed partial class Nfs4Service
             if (create)
             {
                 var how = arguments.Openhow.How;
-                var decoded = DecodeCreateAttributes(how.Mode == Createmode4.Exclusive41 ? how.ChCreateboth.CvaAttrs : how.Createattrs, how.Mode is Createmode4.Exclusive4);
-                if (decoded.Status != Nfsstat4.Nfs4Ok)
+                // EXCLUSIVE4 carries no attributes (RFC 7530 §16.16.5: they are set by a SETATTR after).
+                var changes = SetAttributes.None;
+                uint[] set = [];
+                if (how.Mode != Createmode4.Exclusive4)
                 {
-                    return (decoded.Status, none.Item1, none.Item2, none.Item3, none.Item4);
+                    var decodedStatus = Fattr4Decoder.DecodeSettable(how.Mode == Createmode4.Exclusive41 ? how.ChCreateboth.CvaAttrs : how.Createattrs,
+                        call.MinorVersion, out changes, out set);
+                    if (decodedStatus != Nfsstat4.Nfs4Ok)
+                    {
+                        return (decodedStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+                    }
                 }
                 var mode = how.Mode switch
                 {
@@ -143,14 +151,14 @@ public sealed partial class Nfs4Service
                     Createmode4.Exclusive41 => VerifierValue(how.ChCreateboth.CvaVerf),
                     _ => 0UL,
                 };
-                var result = await target.FileSystem.CreateAsync(target.Auth, target.File, name, mode, decoded.Attributes, verifier, cancellationToken).ConfigureAwait(false);
+                var result = await target.FileSystem.CreateAsync(target.Auth, target.File, name, mode, changes, verifier, cancellationToken).ConfigureAwait(false);
                 if (!result.IsOk)
                 {
                     return (StatusOf(result.Status), none.Item1, none.Item2, none.Item3, none.Item4);
                 }
                 opened = result.Value.File;
                 cinfo = ChangeInfo(result.Value.Directory);
-                attrset = decoded.Set;
+                attrset = set;
                 created = true;
             }
             else
@@ -231,6 +239,12 @@ public sealed partial class Nfs4Service
         if (status != Nfsstat4.Nfs4Ok)
         {
             return (NfsResop4.FromOpclose(new Close4Res { Status = status }), status);
+        }
+        // RFC 8881 §18.2.4: the server may release the open-owner's locks on the file rather than refuse (LOCKS_HELD).
+        var locks = _shares.TryGet(open.ShareId, out var share) ? share.FileSystem.Locks : null;
+        foreach (var lockState in open.Locks)
+        {
+            TellWoken(locks?.UnlockOwner(FileLockKey.Of(open.File), lockState.Owner).Woken);
         }
         _opens.Close(open);
         var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
@@ -344,22 +358,30 @@ public sealed partial class Nfs4Service
             }
             named = current;
         }
-        var status = _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out var open);
+        var status = _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out var state);
         if (status != Nfsstat4.Nfs4Ok)
         {
             return status;
         }
-        if (call.MinorVersion == 0 && _clients.RenewClient(open.ClientId) != Nfsstat4.Nfs4Ok)
+        if (call.MinorVersion == 0 && _clients.RenewClient(state.ClientId) != Nfsstat4.Nfs4Ok)
         {
             return Nfsstat4.Nfs4errExpired;
         }
-        return access == Nfs4Opens.AccessWrite && (open.Access & Nfs4Opens.AccessWrite) == 0 ? Nfsstat4.Nfs4errOpenmode : Nfsstat4.Nfs4Ok;
+        return access == Nfs4Opens.AccessWrite && (state.OpenAccess & Nfs4Opens.AccessWrite) == 0 ? Nfsstat4.Nfs4errOpenmode : Nfsstat4.Nfs4Ok;
     }
 
-    /// <summary>The open a stateid names on the current file (OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE).</summary>
+    /// <summary>The open a stateid names on the current file (OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE; a lock's stateid is not one).</summary>
     private Nfsstat4 FindOpen(in Stateid4 stateid, Nfs4Call call, out Nfs4Open open)
     {
-        open = null!;
+        var status = FindState(stateid, call, out var state);
+        open = (state as Nfs4Open)!;
+        return status == Nfsstat4.Nfs4Ok && open is null ? Nfsstat4.Nfs4errBadStateid : status;
+    }
+
+    /// <summary>The open or lock state a stateid names on the current file; 4.1's current stateid is the COMPOUND's last.</summary>
+    private Nfsstat4 FindState(in Stateid4 stateid, Nfs4Call call, out Nfs4State state)
+    {
+        state = null!;
         var status = FileTarget(call, out var target);
         if (status != Nfsstat4.Nfs4Ok)
         {
@@ -370,65 +392,10 @@ public sealed partial class Nfs4Service
         {
             named = current;
         }
-        return _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out open);
-    }
-
-    /// <summary>An empty name is NFS4ERR_INVAL, "." and ".." NFS4ERR_BADNAME, past 255 bytes NFS4ERR_NAMETOOLONG (as LOOKUP).</summary>
-    private static Nfsstat4 CheckName(ReadOnlyMemory<byte> name) =>
-        name.Length == 0 ? Nfsstat4.Nfs4errInval
-        : name.Length > PosixRules.MaxNameLength ? Nfsstat4.Nfs4errNametoolong
-        : name.Span.SequenceEqual("."u8) || name.Span.SequenceEqual(".."u8) ? Nfsstat4.Nfs4errBadname
-        : Nfsstat4.Nfs4Ok;
-
-    /// <summary>change_info4 of a directory a call changed (or looked into): atomic when the store gave both sides.</summary>
-    private static ChangeInfo4 ChangeInfo(in DittoFs.Storage.WccData directory)
-    {
-        ulong after = directory.After is { } a ? Fattr4Encoder.Change(a) : 0;
-        ulong before = directory.Before is { } b ? unchecked((ulong)b.ChangeTime.Seconds * FileTime.NanosecondsPerSecond + b.ChangeTime.Nanoseconds) : after;
-        return new ChangeInfo4 { Atomic = directory.Before is not null && directory.After is not null, Before = before, After = after };
+        return _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out state);
     }
 
     private static ulong VerifierValue(in Verifier4 verifier) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(verifier.Value.Span);
-
-    /// <summary>
-    /// The attributes an OPEN creates a file with: mode and size for now (the settable set of SETATTR comes with its
-    /// decoder); any other is NFS4ERR_ATTRNOTSUPP. EXCLUSIVE4 carries none (RFC 7530 §16.16.5: its attributes are set
-    /// by a SETATTR after). The values must fill the list exactly (NFS4ERR_BADXDR).
-    /// </summary>
-    private static (Nfsstat4 Status, SetAttributes Attributes, uint[] Set) DecodeCreateAttributes(in Fattr4 attributes, bool exclusive)
-    {
-        var mask = attributes.Attrmask.ToArray();
-        if (exclusive || mask.All(word => word == 0))
-        {
-            return (Nfsstat4.Nfs4Ok, SetAttributes.None, []);
-        }
-        var reader = new XdrReader(attributes.AttrVals.Value);
-        uint? mode = null;
-        ulong? size = null;
-        for (int attribute = 0; attribute < mask.Length * 32; attribute++)
-        {
-            if (!Fattr4Encoder.IsSet(mask, attribute))
-            {
-                continue;
-            }
-            switch (attribute)
-            {
-                case Attr.Fattr4Size:
-                    size = reader.ReadUInt64();
-                    break;
-                case Attr.Fattr4Mode:
-                    mode = reader.ReadUInt32();
-                    break;
-                default:
-                    return (Nfsstat4.Nfs4errAttrnotsupp, default, []);
-            }
-        }
-        if (reader.HasError || reader.Remaining != 0)
-        {
-            return (Nfsstat4.Nfs4errBadxdr, default, []);
-        }
-        return (Nfsstat4.Nfs4Ok, new SetAttributes { Mode = mode, Size = size }, mask);
-    }
 
     /// <summary>Where a READ's bytes go, and what the reply's data then is.</summary>
     private interface IReadBufferWithData : DittoFs.Vfs.IReadBuffer

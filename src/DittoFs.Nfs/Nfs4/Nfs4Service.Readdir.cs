@@ -13,7 +13,8 @@ public sealed partial class Nfs4Service
     /// READDIR (RFC 7530 §16.24): no "." or ".."; cookies are the store's (0 starts, 1 and 2 are never handed out and
     /// are NFS4ERR_BAD_COOKIE); the cookie verifier is the store's, and one it did not hand out is NFS4ERR_NOT_SAME.
     /// The reply stays within <c>maxcount</c> (capped at the transfer size); one that cannot hold a single entry is
-    /// NFS4ERR_TOOSMALL. In the pseudo file system, the directories and shares below, as the caller may see them.
+    /// NFS4ERR_TOOSMALL; asking for a set-only attribute is NFS4ERR_INVAL. In the pseudo file system, the directories
+    /// and shares below, as the caller may see them.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> ReadDirectoryAsync(Readdir4Args arguments, Nfs4Call call)
@@ -32,6 +33,10 @@ public sealed partial class Nfs4Service
         else if (cookie is DirectoryCookie.Dot or DirectoryCookie.DotDot)
         {
             status = Nfsstat4.Nfs4errBadCookie;
+        }
+        else if (AsksSetOnly(requested))
+        {
+            status = Nfsstat4.Nfs4errInval; // as GETATTR (RFC 7530 §5.5): set-only attributes have no value to read
         }
         else if (call.Current.Pseudo is { } directory)
         {

@@ -15,12 +15,13 @@ namespace DittoFs.Nfs;
 /// the results up to and including it. Export rules (client networks, read-only, squashing, flavours) apply on every
 /// operation that reaches a share, as for v3.
 /// <para>
-/// Served so far: navigation (PUTROOTFH, PUTPUBFH, PUTFH, GETFH, SAVEFH, RESTOREFH, LOOKUP, LOOKUPP), GETATTR,
-/// ACCESS, READLINK, READDIR, SECINFO and SECINFO_NO_NAME; clients (SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and
-/// sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with its reply cache, DESTROY_SESSION, DESTROY_CLIENTID,
-/// RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE) with share
-/// reservations, and READ and WRITE with stateids. Every other operation answers NFS4ERR_NOTSUPP (locks, state that
-/// survives restarts, grace and reclaim are the next steps), so the service is not yet registered with the server.
+/// Served: navigation (PUT*FH, GETFH, SAVEFH, RESTOREFH, LOOKUP, LOOKUPP), attributes (GETATTR, SETATTR, VERIFY,
+/// NVERIFY, ACCESS), the namespace (CREATE, REMOVE, RENAME, LINK, READLINK, READDIR), SECINFO(_NO_NAME); clients and
+/// leases (4.0 SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and 4.1 sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with
+/// its reply cache, DESTROY_SESSION, DESTROY_CLIENTID, RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens with share
+/// reservations (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE); READ, WRITE, COMMIT; byte-range locks (LOCK, LOCKT,
+/// LOCKU, RELEASE_LOCKOWNER) in the share's lock table shared with NLM. Not yet: state that survives restarts (grace
+/// and reclaim), so the server serves v4 only with server.nfs4 on; delegations are never granted.
 /// </para>
 /// One operation group per file: Nfs4Service.*.cs.
 /// </summary>
@@ -35,11 +36,14 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     private readonly PseudoFileSystem _pseudo;
     private readonly Nfs4Clients _clients;
     private readonly Nfs4Opens _opens;
+    private readonly Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? _tellWoken;
     private readonly FileTime _started = FileTime.FromUnixNanoseconds((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100);
 
     /// <param name="clock">The clock of leases (tests move it); the system's by default.</param>
     /// <param name="writeVerifier">The verifier WRITE and COMMIT answer: v3's, so a client sees one server restart alike.</param>
-    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null, WriteVerifier? writeVerifier = null)
+    /// <param name="tellWoken">Tells NLM clients whose queued locks a v4 unlock or close granted (the lock manager's callbacks).</param>
+    public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null, WriteVerifier? writeVerifier = null,
+        Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -52,17 +56,19 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _clients = new Nfs4Clients(options.LeaseTime, clock);
         _opens = new Nfs4Opens(_clients.Epoch);
         _clients.ClientRemoved += _opens.ReleaseClient;
+        _clients.ClientRemoved += ReleaseLocks;
+        _tellWoken = tellWoken;
         WriteVerifier = writeVerifier ?? WriteVerifier.ForNewInstance();
     }
 
     /// <summary>The verifier WRITE and COMMIT return for this server instance.</summary>
     public WriteVerifier WriteVerifier { get; }
 
-    /// <summary>NULL (RFC 7530 §16.1): nothing, so clients can ping the server.</summary>
+    /// <summary>NULL (RFC 7530 §15.1): nothing, so clients can ping the server.</summary>
     public ValueTask NullAsync(RpcCallContext context) => default;
 
     /// <summary>
-    /// COMPOUND (RFC 7530 §16.2, RFC 8881 §18.2): minor versions 0 and 1 (others NFS4ERR_MINOR_VERS_MISMATCH and no
+    /// COMPOUND (RFC 7530 §15.2, RFC 8881 §16.2): minor versions 0 and 1 (others NFS4ERR_MINOR_VERS_MISMATCH and no
     /// results); more than <see cref="NfsServerOptions.MaxCompoundOperations"/> operations fail at the first with
     /// NFS4ERR_RESOURCE (4.0) or NFS4ERR_TOO_MANY_OPS (4.1). The tag comes back as it was sent.
     /// </summary>
@@ -158,6 +164,10 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpClose => new(Close(operation.Opclose, call)),
         NfsOpnum4.OpRead => ReadAsync(operation.Opread, call),
         NfsOpnum4.OpWrite => WriteAsync(operation.Opwrite, call),
+        NfsOpnum4.OpLock => new(Lock(operation.Oplock, call)),
+        NfsOpnum4.OpLockt => new(LockTest(operation.Oplockt, call)),
+        NfsOpnum4.OpLocku => new(Unlock(operation.Oplocku, call)),
+        NfsOpnum4.OpReleaseLockowner when call.MinorVersion == 0 => new(ReleaseLockOwner(operation.OpreleaseLockowner)),
         NfsOpnum4.OpSecinfo => SecurityInfoAsync(operation.Opsecinfo.Name, call),
         NfsOpnum4.OpSecinfoNoName => new(SecurityInfoNoName(operation.OpsecinfoNoName, call)),
         NfsOpnum4.OpSetclientid when call.MinorVersion == 0 => new(SetClientId(operation.Opsetclientid, call)),
@@ -171,9 +181,28 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpReclaimComplete when call.Session is not null => new(ReclaimComplete(operation.OpreclaimComplete, call)),
         NfsOpnum4.OpSequence when call.MinorVersion == 1 => new((Failed(NfsOpnum4.OpSequence, Nfsstat4.Nfs4errSequencePos), Nfsstat4.Nfs4errSequencePos)),
         _ when call.MinorVersion == 1 && IsVersion40Only(operation.Argop) => new((Failed(operation.Argop, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp)),
+        NfsOpnum4.OpSetattr => SetAttributesAsync(operation.Opsetattr, call),
+        NfsOpnum4.OpVerify => VerifyAsync(operation.Opverify.ObjAttributes, call),
+        NfsOpnum4.OpNverify => NotVerifyAsync(operation.Opnverify.ObjAttributes, call),
+        NfsOpnum4.OpOpenattr => new(OpenAttributes(call)),
+        NfsOpnum4.OpCreate => CreateAsync(operation.Opcreate, call),
+        NfsOpnum4.OpRemove => RemoveAsync(operation.Opremove, call),
+        NfsOpnum4.OpRename => RenameAsync(operation.Oprename, call),
+        NfsOpnum4.OpLink => LinkAsync(operation.Oplink, call),
+        NfsOpnum4.OpCommit => CommitAsync(operation.Opcommit, call),
         NfsOpnum4.OpIllegal => new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
         _ => new(NotYetServed(operation.Argop, call)),
     };
+
+    /// <summary>A client that is gone loses its locks on every share (RFC 7530 §9.6); NLM waiters they held up are told.</summary>
+    private void ReleaseLocks(ulong clientId)
+    {
+        var client = DittoFs.Vfs.Locks.LockClient.Nfs4(clientId);
+        foreach (var share in _shares.All)
+        {
+            TellWoken(share.FileSystem.Locks.ReleaseClient(client).Woken);
+        }
+    }
 
     /// <summary>An operation defined by the protocol but not served yet; 4.1-only operations in a 4.0 COMPOUND are illegal there.</summary>
     private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation, Nfs4Call call)

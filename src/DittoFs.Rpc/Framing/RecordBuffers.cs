@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace DittoFs.Rpc;
 
@@ -21,6 +22,12 @@ internal static class RecordBuffers
 
     public static byte[] Rent(int minimumLength) =>
         minimumLength <= SmallRecord ? ArrayPool<byte>.Shared.Rent(minimumLength) : Large.Rent(minimumLength);
+
+    /// <summary>
+    /// The length of the array <see cref="Rent"/> returns for <paramref name="minimumLength"/>: both pools round up to a
+    /// power of two (at least 16), which is what a record buffer is charged to the budget before it is rented.
+    /// </summary>
+    public static int RentSize(int minimumLength) => minimumLength <= 16 ? 16 : (int)BitOperations.RoundUpToPowerOf2((uint)minimumLength);
 
     /// <summary>Returns an array from <see cref="Rent"/> to the pool it came from (told apart by length).</summary>
     public static void Return(byte[] buffer)

@@ -22,6 +22,12 @@ namespace DittoFs.Rpc;
 /// <see cref="ReplyData"/>) in pieces (<see cref="ExternalReplySender"/>), never copied into the send buffer.
 /// </para>
 /// <para>
+/// Memory of partial records: a record buffer past 8 KiB is charged to the server's <see cref="RecordBudget"/>; with
+/// none left the read loop waits for it (reading nothing, so the socket's data stays in the kernel), and a partial
+/// record that gets no byte for <see cref="RpcServerOptions.RecordTimeout"/> (stalled by its client, or waiting for
+/// budget) closes the connection, giving its bytes back.
+/// </para>
+/// <para>
 /// Reads: the pipe delivers call records; the rest of a large fragment (a WRITE's data) is received from the
 /// socket straight into its record buffer. Both loops await inside their own long-lived state machines, so
 /// neither allocates per call.
@@ -48,6 +54,8 @@ internal sealed class RpcConnection : IRpcTransport
     private int _inFlight;
     private int _readingDone;
     private long _lastActivity;
+    private long _lastReceived;
+    private bool _recordPending;
 
     public RpcConnection(RpcServer server, Socket socket, IPEndPoint remoteEndPoint)
     {
@@ -59,12 +67,13 @@ internal sealed class RpcConnection : IRpcTransport
         // makes the reader rent plain arrays, so reading allocates nothing per receive.
         _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false),
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: false, useZeroByteReads: true));
-        _assembler = new RecordAssembler(server.MaxRecordSize);
+        _assembler = new RecordAssembler(server.MaxRecordSize, server.RecordBudget);
         _slots = new SemaphoreSlim(server.MaxInFlightPerConnection, server.MaxInFlightPerConnection);
         _replies = Channel.CreateUnbounded<RpcCall>(new UnboundedChannelOptions { SingleReader = true });
         _batch = new RpcCall[Math.Min(MaxRepliesPerBatch, server.MaxInFlightPerConnection)];
         _externalSender = new ExternalReplySender(socket);
         _lastActivity = Environment.TickCount64;
+        _lastReceived = _lastActivity;
         Completion = Task.CompletedTask;
     }
 
@@ -126,14 +135,25 @@ internal sealed class RpcConnection : IRpcTransport
                 while (true)
                 {
                     var result = await _input.ReadAsync(token).ConfigureAwait(false);
-                    Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                    long now = Environment.TickCount64;
+                    Volatile.Write(ref _lastActivity, now);
+                    Volatile.Write(ref _lastReceived, now);
                     var buffer = result.Buffer;
                     var status = _assembler.TryAssemble(ref buffer);
                     if (status == RecordStatus.Complete)
                     {
                         // Examined only up to here: the rest may already hold the next calls.
                         _input.AdvanceTo(buffer.Start);
+                        Volatile.Write(ref _recordPending, false);
                         break;
+                    }
+                    if (status == RecordStatus.NeedBudget)
+                    {
+                        // The rest stays in the pipe (examined only up to here, so it is presented again at once) and
+                        // nothing more is read until the budget lets the record grow.
+                        _input.AdvanceTo(buffer.Start);
+                        await WaitForBudgetAsync(token).ConfigureAwait(false);
+                        continue;
                     }
                     _input.AdvanceTo(buffer.Start, buffer.End);
                     if (status == RecordStatus.TooLarge)
@@ -143,20 +163,32 @@ internal sealed class RpcConnection : IRpcTransport
                     }
                     if (result.IsCompleted)
                         return RpcConnectionCloseReason.ClientClosed;
+                    // Part of a record (or of a fragment header) is in: from now on the record timeout watches it.
+                    Volatile.Write(ref _recordPending, _assembler.HasPartialRecord || !buffer.IsEmpty);
                     if (_assembler.FragmentRemaining >= DirectReceiveSize)
                     {
                         // The pipe is drained (all input consumed) and a large fragment goes on (a WRITE's data):
                         // receive the rest of it from the socket straight into the record, saving a copy.
                         while (status == RecordStatus.NeedMoreData && _assembler.FragmentRemaining > 0)
                         {
-                            int received = await _socket.ReceiveAsync(_assembler.FragmentTail(_socket.Available), SocketFlags.None, token).ConfigureAwait(false);
+                            var tail = _assembler.FragmentTail(_socket.Available);
+                            if (tail.IsEmpty)
+                            {
+                                await WaitForBudgetAsync(token).ConfigureAwait(false);
+                                continue;
+                            }
+                            int received = await _socket.ReceiveAsync(tail, SocketFlags.None, token).ConfigureAwait(false);
                             if (received == 0)
                                 return RpcConnectionCloseReason.ClientClosed;
+                            Volatile.Write(ref _lastReceived, Environment.TickCount64);
                             status = _assembler.Received(received);
                         }
                         Volatile.Write(ref _lastActivity, Environment.TickCount64);
                         if (status == RecordStatus.Complete)
+                        {
+                            Volatile.Write(ref _recordPending, false);
                             break;
+                        }
                     }
                 }
 
@@ -189,6 +221,17 @@ internal sealed class RpcConnection : IRpcTransport
             _assembler.Dispose();
             await _input.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Waits, reading nothing, until the server's record budget lets the partial record grow. The record timeout keeps
+    /// running meanwhile: connections that each hold part of the budget while waiting for more (none able to finish)
+    /// are closed by it, so the budget cannot stay deadlocked.
+    /// </summary>
+    private async Task WaitForBudgetAsync(CancellationToken token)
+    {
+        Volatile.Write(ref _recordPending, true);
+        await _assembler.WaitForBudgetAsync(token).ConfigureAwait(false);
     }
 
     /// <summary>Queues a finished call's reply for sending; without a connection to send on, just recycles it.</summary>
@@ -292,10 +335,21 @@ internal sealed class RpcConnection : IRpcTransport
         return coalesced.AsMemory(0, used);
     }
 
-    /// <summary>Closes the connection if no call is running and nothing arrived for <paramref name="idleMilliseconds"/>.</summary>
-    public void CloseIfIdle(long now, long idleMilliseconds)
+    /// <summary>
+    /// Closes the connection if no call is running and nothing arrived for <paramref name="idleMilliseconds"/>, or if a
+    /// partly received record got no byte for <paramref name="recordMilliseconds"/> (whether the client stalled or the
+    /// connection waited for budget).
+    /// </summary>
+    public void CloseIfIdle(long now, long idleMilliseconds, long recordMilliseconds)
     {
-        if (Volatile.Read(ref _inFlight) == 0 && now - Volatile.Read(ref _lastActivity) >= idleMilliseconds)
+        if (Volatile.Read(ref _closed))
+            return; // closing already; the sweep may see it once more before it is gone
+        if (Volatile.Read(ref _recordPending) && now - Volatile.Read(ref _lastReceived) >= recordMilliseconds)
+        {
+            RpcLog.RecordTimedOut(Server.Logger, RemoteEndPoint, _assembler.Charged);
+            Abort(RpcConnectionCloseReason.RecordTimeout);
+        }
+        else if (Volatile.Read(ref _inFlight) == 0 && now - Volatile.Read(ref _lastActivity) >= idleMilliseconds)
             Abort(RpcConnectionCloseReason.IdleTimeout);
     }
 

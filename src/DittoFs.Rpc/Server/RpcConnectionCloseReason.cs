@@ -15,4 +15,6 @@ public enum RpcConnectionCloseReason
     Shutdown,
     /// <summary>The server stopped and calls were still running when the shutdown timeout expired.</summary>
     ForcedShutdown,
+    /// <summary>A partly received record got no byte for <see cref="RpcServerOptions.RecordTimeout"/>.</summary>
+    RecordTimeout,
 }

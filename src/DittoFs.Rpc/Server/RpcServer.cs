@@ -48,6 +48,7 @@ public sealed class RpcServer : IAsyncDisposable
         Observer = observer is null ? NullRpcServerObserver.Instance : new GuardedObserver(observer, logger);
         MaxRecordSize = options.MaxRecordSize;
         MaxInFlightPerConnection = options.MaxInFlightPerConnection;
+        RecordBudget = new RecordBudget(_options.MaxPendingRecordBytes);
         CallPool = new RpcCallPool(Math.Clamp(Environment.ProcessorCount * 16, 64, 1024));
     }
 
@@ -60,6 +61,13 @@ public sealed class RpcServer : IAsyncDisposable
     internal RpcCallPool CallPool { get; }
     internal int MaxRecordSize { get; }
     internal int MaxInFlightPerConnection { get; }
+    internal RecordBudget RecordBudget { get; }
+
+    /// <summary>Bytes of <see cref="RpcServerOptions.MaxPendingRecordBytes"/> held by partly received records right now.</summary>
+    public long PendingRecordBytes => RecordBudget.Used;
+
+    /// <summary>Connections waiting (not reading) for <see cref="RpcServerOptions.MaxPendingRecordBytes"/> to free up right now.</summary>
+    public int ConnectionsWaitingForRecordBudget => RecordBudget.Waiting;
 
     /// <summary>The address and port bound (the actual port when <see cref="RpcServerOptions.Port"/> was 0).</summary>
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("The server has not been started.");
@@ -93,9 +101,11 @@ public sealed class RpcServer : IAsyncDisposable
                 _udp = new RpcUdpTransport(this, datagrams, UdpPrograms!, UdpDuplicateRequests, _options.Udp!);
                 _udp.Start();
             }
-            if (_options.IdleTimeoutEnabled)
+            if (_options.IdleTimeoutEnabled || _options.RecordTimeoutEnabled)
             {
-                var period = TimeSpan.FromTicks(Math.Clamp(_options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+                long shortest = Math.Min(_options.IdleTimeoutEnabled ? _options.IdleTimeout.Ticks : long.MaxValue,
+                    _options.RecordTimeoutEnabled ? _options.RecordTimeout.Ticks : long.MaxValue);
+                var period = TimeSpan.FromTicks(Math.Clamp(shortest / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
                 _idleTimer = new Timer(static state => ((RpcServer)state!).CloseIdleConnections(), this, period, period);
             }
         }
@@ -256,9 +266,10 @@ public sealed class RpcServer : IAsyncDisposable
     private void CloseIdleConnections()
     {
         long now = Environment.TickCount64;
-        long idle = (long)_options.IdleTimeout.TotalMilliseconds;
+        long idle = _options.IdleTimeoutEnabled ? (long)_options.IdleTimeout.TotalMilliseconds : long.MaxValue;
+        long record = _options.RecordTimeoutEnabled ? (long)_options.RecordTimeout.TotalMilliseconds : long.MaxValue;
         foreach (var entry in _connections)
-            entry.Key.CloseIfIdle(now, idle);
+            entry.Key.CloseIfIdle(now, idle, record);
     }
 
     /// <summary>

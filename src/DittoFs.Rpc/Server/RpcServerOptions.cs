@@ -8,6 +8,9 @@ public sealed class RpcServerOptions
     /// <summary>2 MiB: a 1 MiB READ or WRITE plus headers, with room to spare.</summary>
     public const int DefaultMaxRecordSize = 2 * 1024 * 1024;
 
+    /// <summary>256 MiB: 128 maximum-size records arriving at once, far more than honest clients have in flight.</summary>
+    public const long DefaultMaxPendingRecordBytes = 256L * 1024 * 1024;
+
     /// <summary>The address to bind (default: every IPv4 address).</summary>
     public IPAddress Address { get; set; } = IPAddress.Any;
 
@@ -31,6 +34,23 @@ public sealed class RpcServerOptions
     /// transparently). <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> disables it.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// One budget, across all connections, for the bytes held in partly received call records: the record buffers that
+    /// are still filling (a buffer of up to 8 KiB per connection is not counted, so small calls never wait for it). A
+    /// connection whose record must grow beyond what the budget has left stops reading its socket until records complete
+    /// or connections close; other connections keep being served. Bounds what clients that start large records and stall
+    /// can pin: about this plus 75 KiB per connection (its state, the uncounted buffer and one socket read held back).
+    /// </summary>
+    public long MaxPendingRecordBytes { get; set; } = DefaultMaxPendingRecordBytes;
+
+    /// <summary>
+    /// A connection whose partly received record gets no byte for this long is closed, and what the record held is
+    /// freed. Time spent waiting for <see cref="MaxPendingRecordBytes"/> counts too: connections that each hold part of
+    /// the budget and wait for more cannot keep it forever. <see cref="TimeSpan.Zero"/> or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables it (then only <see cref="IdleTimeout"/> frees stalled records).
+    /// </summary>
+    public TimeSpan RecordTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Calls of one connection that may run at once (from receipt until the reply is sent). At the limit
@@ -72,6 +92,9 @@ public sealed class RpcServerOptions
         Udp?.Validate();
         if (IdleTimeout < TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "Must be positive, zero or infinite.");
+        if (RecordTimeout < TimeSpan.Zero && RecordTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(RecordTimeout), RecordTimeout, "Must be positive, zero or infinite.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingRecordBytes, 1);
     }
 
     internal RpcServerOptions Copy()
@@ -82,4 +105,6 @@ public sealed class RpcServerOptions
     }
 
     internal bool IdleTimeoutEnabled => IdleTimeout > TimeSpan.Zero;
+
+    internal bool RecordTimeoutEnabled => RecordTimeout > TimeSpan.Zero;
 }

@@ -140,6 +140,10 @@ public static class ConfigLoader
                 Fail(["server", "shutdown_timeout"], "server.shutdown_timeout", $"'{server.ShutdownTimeout}' is not a duration such as 30s, 2m or 500ms");
             if (!TryParseDuration(server.IdleTimeout, out _))
                 Fail(["server", "idle_timeout"], "server.idle_timeout", $"'{server.IdleTimeout}' is not a duration such as 5m or 300s");
+            if (!TryParseDuration(server.RecordTimeout, out _))
+                Fail(["server", "record_timeout"], "server.record_timeout", $"'{server.RecordTimeout}' is not a duration such as 30s or 2m (0s: never)");
+            if (!TryParseSize(server.MaxPendingRecordBytes, out long pending) || pending < 4L << 20)
+                Fail(["server", "max_pending_record_bytes"], "server.max_pending_record_bytes", $"'{server.MaxPendingRecordBytes}' is not a size of at least 4MiB (two records of the largest size)");
             if (server.NlmPort is < 0 or > 65535)
                 Fail(["server", "nlm_port"], "server.nlm_port", $"{server.NlmPort} is not a port (0-65535; 0 = server.port)");
             if (!TryParseDuration(config.Locks.GracePeriod, out _))
@@ -167,6 +171,32 @@ public static class ConfigLoader
                 Fail([.. path, "type"], key + ".type", $"'{store.Type}' is not a metadata store type; valid: {string.Join(", ", available.Metadata)}");
             if (store.Type == "rocksdb" && string.IsNullOrWhiteSpace(store.Rocksdb?.DbPath))
                 Fail([.. path, "rocksdb"], key + ".rocksdb.db_path", "a rocksdb store needs rocksdb: { db_path: DIR }");
+            if (store.Type == "postgres")
+                CheckPostgres(key + ".postgres", [.. path, "postgres"], store.Postgres);
+        }
+
+        private void CheckPostgres(string key, object[] path, PostgresConfig? postgres)
+        {
+            if (string.IsNullOrWhiteSpace(postgres?.ConnectionString))
+            {
+                Fail(path, key + ".connection_string", "a postgres store needs postgres: { connection_string: \"Host=HOST;Database=NAME;Username=USER\" }");
+                return;
+            }
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+            }
+            catch (ArgumentException exception)
+            {
+                // Npgsql's message names the keyword, never a value: no password gets into the error.
+                Fail([.. path, "connection_string"], key + ".connection_string", $"is not an Npgsql connection string: {exception.Message.TrimEnd('.')}");
+            }
+            if (postgres.PasswordEnv is not null && postgres.PasswordFile is not null)
+                Fail([.. path, "password_file"], key + ".password_file", "give the password in one way: password_env or password_file, not both");
+            if (postgres.MaxPoolSize is < 1 or > 1000)
+                Fail([.. path, "max_pool_size"], key + ".max_pool_size", $"{postgres.MaxPoolSize} is not between 1 and 1000");
+            if (!TryParseDuration(postgres.StatementTimeout, out var timeout) || timeout <= TimeSpan.Zero)
+                Fail([.. path, "statement_timeout"], key + ".statement_timeout", $"'{postgres.StatementTimeout}' is not a duration such as 30s");
         }
 
         private void CheckContentStore(string name, ContentStoreConfig store)

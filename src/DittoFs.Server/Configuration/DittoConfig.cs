@@ -19,12 +19,22 @@ public sealed class ServerSection
     public string LogLevel { get; set; } = "INFO";
     /// <summary>"text" (one line per message) or "json" (one JSON object per line, for log shippers).</summary>
     public string LogFormat { get; set; } = "text";
-    /// <summary>0 = unlimited.</summary>
-    public int MaxConnections { get; set; }
+    /// <summary>
+    /// 0 = unlimited. The default, 8192, bounds what connections that stall cost besides the record budget (up to about
+    /// 75 KiB each: 600 MiB at the limit, so under 1 GiB with the default budget), far above what honest clients open.
+    /// </summary>
+    public int MaxConnections { get; set; } = 8192;
     /// <summary>How long a graceful stop waits for in-flight calls before closing connections, e.g. "30s".</summary>
     public string ShutdownTimeout { get; set; } = "30s";
     /// <summary>Idle connections are closed after this long, e.g. "5m".</summary>
     public string IdleTimeout { get; set; } = "5m";
+    /// <summary>
+    /// One budget, across all connections, for bytes held in partly received call records (beyond 8 KiB each), e.g.
+    /// "256MiB". A connection that needs more than is left stops reading until records complete.
+    /// </summary>
+    public string MaxPendingRecordBytes { get; set; } = "256MiB";
+    /// <summary>A connection whose partly received record gets no byte for this long is closed, e.g. "30s"; "0s": never.</summary>
+    public string RecordTimeout { get; set; } = "30s";
     /// <summary>MOUNT DUMP answers only clients on the loopback address.</summary>
     public bool DumpRestricted { get; set; }
     /// <summary>
@@ -37,6 +47,11 @@ public sealed class ServerSection
     /// "false": TCP only. See <see cref="UdpSwitch"/>.
     /// </summary>
     public string Udp { get; set; } = "true";
+    /// <summary>
+    /// Serve NFSv4.0 and 4.1 on <see cref="Port"/> beside v3. Off by default while v4 is being built: state does not yet
+    /// survive a restart (no grace or reclaim), so Linux clients, which prefer v4, would lose their opens at a restart.
+    /// </summary>
+    public bool Nfs4 { get; set; }
     /// <summary>
     /// Port of the status monitor (NSM, program 100024 v1), over TCP and (with <see cref="Udp"/>) UDP. 0: <see cref="Port"/>;
     /// another: that port instead (not served on <see cref="Port"/> then; it may be <see cref="NlmPort"/> too).
@@ -109,6 +124,22 @@ public sealed class MetadataStoreConfig
 {
     public string Type { get; set; } = "";
     public RocksDbConfig? Rocksdb { get; set; }
+    public PostgresConfig? Postgres { get; set; }
+}
+
+/// <summary>A PostgreSQL metadata store (several servers may share its database).</summary>
+public sealed class PostgresConfig
+{
+    /// <summary>An Npgsql connection string: Host, Port, Database, Username, ... (a password is better given below).</summary>
+    public string ConnectionString { get; set; } = "";
+    /// <summary>The password is this environment variable's value.</summary>
+    public string? PasswordEnv { get; set; }
+    /// <summary>The password is this file's content (trailing newline dropped).</summary>
+    public string? PasswordFile { get; set; }
+    /// <summary>Most connections the store opens (1-1000); each running change holds one.</summary>
+    public int MaxPoolSize { get; set; } = 20;
+    /// <summary>A statement (row-lock waits included) running longer is cancelled and the call answers NFS3ERR_JUKEBOX.</summary>
+    public string StatementTimeout { get; set; } = "30s";
 }
 
 public sealed class RocksDbConfig

@@ -17,6 +17,11 @@ public static class FsckRunner
         var report = new FsckReport();
         foreach (var (name, store) in config.Metadata.Stores)
         {
+            if (store.Type == "postgres")
+            {
+                Note(report, output, $"metadata store '{name}' (postgres): fsck does not check PostgreSQL stores yet, nothing checked");
+                continue;
+            }
             if (store.Type != "rocksdb" || store.Rocksdb is null)
             {
                 Note(report, output, $"metadata store '{name}' ({store.Type}): keeps nothing on disk, nothing to check");

@@ -86,6 +86,16 @@ internal sealed class ServerMetrics : IDisposable
             "Grants to waiters undone because the client refused the GRANTED callback or could not be reached");
     }
 
+    /// <summary>The record budget's use, read when scraped (nothing on the receive path).</summary>
+    public void ObserveRecordBudget(DittoFs.Rpc.RpcServer rpc)
+    {
+        var meter = Instruments.Meter;
+        meter.CreateObservableGauge("dittofs.rpc.pending_record_bytes", () => rpc.PendingRecordBytes, "By",
+            "Bytes of server.max_pending_record_bytes held by partly received calls right now");
+        meter.CreateObservableGauge("dittofs.rpc.connections_waiting_for_record_budget", () => rpc.ConnectionsWaitingForRecordBudget, "{connection}",
+            "Connections not reading because server.max_pending_record_bytes is spent");
+    }
+
     public void Dispose()
     {
         _endpoint.Dispose();

@@ -72,6 +72,9 @@ public interface ILockTable
     /// (NSM reboot notice, NLM FREE_ALL, NFSv4 lease expiry).</summary>
     UnlockResult ReleaseClient(LockClient client);
 
+    /// <summary>Whether <paramref name="owner"/> holds a lock on any file of the table (NFSv4 RELEASE_LOCKOWNER refuses then).</summary>
+    bool HoldsLocks(LockOwner owner);
+
     /// <summary>The clients that hold a lock, have a request queued or hold a share reservation on any file now
     /// (a snapshot): the lock manager stops watching hosts that are not among them when its watch list is full.</summary>
     IReadOnlySet<LockClient> ClientsWithState();

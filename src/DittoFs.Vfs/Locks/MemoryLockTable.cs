@@ -236,6 +236,15 @@ public sealed class MemoryLockTable : ILockTable
         return new UnlockResult(LockStatus.Granted, true, woken ?? NoGrants);
     }
 
+    public bool HoldsLocks(LockOwner owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        lock (_gate)
+        {
+            return _heldFiles.ContainsKey(owner);
+        }
+    }
+
     public IReadOnlySet<LockClient> ClientsWithState()
     {
         var clients = new HashSet<LockClient>();

@@ -60,7 +60,7 @@ internal sealed class Nfs4TestClient(Nfs4Service service, Func<RpcCallContext> c
         CsaClientid = clientId,
         CsaSequence = sequence,
         CsaFlags = 0,
-        CsaForeChanAttrs = new ChannelAttrs4 { CaMaxrequestsize = 1 << 20, CaMaxresponsesize = 1 << 20, CaMaxresponsesizeCached = 4096, CaMaxoperations = 16, CaMaxrequests = slots, CaRdmaIrd = Array.Empty<uint>() },
+        CsaForeChanAttrs = new ChannelAttrs4 { CaMaxrequestsize = 1 << 20, CaMaxresponsesize = 1 << 20, CaMaxresponsesizeCached = 4096, CaMaxoperations = 64, CaMaxrequests = slots, CaRdmaIrd = Array.Empty<uint>() },
         CsaBackChanAttrs = new ChannelAttrs4 { CaMaxrequestsize = 4096, CaMaxresponsesize = 4096, CaMaxresponsesizeCached = 0, CaMaxoperations = 2, CaMaxrequests = 1, CaRdmaIrd = Array.Empty<uint>() },
         CsaCbProgram = 0x40000000,
         CsaSecParms = new[] { new CallbackSecParms4 { CbSecflavor = 0 } },

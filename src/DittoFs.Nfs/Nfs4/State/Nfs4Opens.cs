@@ -17,7 +17,7 @@ internal sealed class Nfs4Opens(uint epoch)
     public const uint AccessWrite = Nfs4ProtConstants.Open4ShareAccessWrite;
 
     private readonly object _lock = new();
-    private readonly Dictionary<ulong, Nfs4Open> _byCounter = [];
+    private readonly Dictionary<ulong, Nfs4State> _byCounter = [];
     private readonly Dictionary<(uint Share, ulong File), List<Nfs4Open>> _byFile = [];
     private ulong _next;
 
@@ -63,9 +63,9 @@ internal sealed class Nfs4Opens(uint epoch)
     /// for another server instance's, NFS4ERR_BAD_STATEID for one unknown or of another file, NFS4ERR_OLD_STATEID for
     /// an earlier seqid; seqid 0 in 4.1 means "the current one".
     /// </summary>
-    public Nfsstat4 Find(in Stateid4 stateid, uint minorVersion, uint shareId, FileRef file, out Nfs4Open open)
+    public Nfsstat4 Find(in Stateid4 stateid, uint minorVersion, uint shareId, FileRef file, out Nfs4State state)
     {
-        open = null!;
+        state = null!;
         var other = stateid.Other.Span;
         if (other.Length != 12)
         {
@@ -86,8 +86,61 @@ internal sealed class Nfs4Opens(uint epoch)
             {
                 return stateid.Seqid < found.Seqid ? Nfsstat4.Nfs4errOldStateid : Nfsstat4.Nfs4errBadStateid;
             }
-            open = found;
+            state = found;
             return Nfsstat4.Nfs4Ok;
+        }
+    }
+
+    /// <summary>
+    /// The lock state of <paramref name="owner"/> on the open's file (made, with seqid 0, on the owner's first lock
+    /// there): the one stateid its LOCK and LOCKU calls carry.
+    /// </summary>
+    public Nfs4LockState LockStateFor(Nfs4Open open, DittoFs.Vfs.Locks.LockOwner owner)
+    {
+        lock (_lock)
+        {
+            foreach (var existing in open.Locks)
+            {
+                if (existing.Owner.Equals(owner))
+                {
+                    return existing;
+                }
+            }
+            var state = new Nfs4LockState(++_next, open, owner);
+            open.Locks.Add(state);
+            _byCounter[state.Counter] = state;
+            return state;
+        }
+    }
+
+    /// <summary>
+    /// RELEASE_LOCKOWNER: drops the owner's lock states unless one of them still holds a lock (false then, and nothing
+    /// is dropped).
+    /// </summary>
+    public bool ReleaseLockOwner(DittoFs.Vfs.Locks.LockOwner owner, Func<Nfs4LockState, bool> holdsLocks)
+    {
+        lock (_lock)
+        {
+            var states = _byCounter.Values.OfType<Nfs4LockState>().Where(state => state.Owner.Equals(owner)).ToList();
+            if (states.Any(holdsLocks))
+            {
+                return false;
+            }
+            foreach (var state in states)
+            {
+                _byCounter.Remove(state.Counter);
+                state.Open.Locks.Remove(state);
+            }
+            return true;
+        }
+    }
+
+    /// <summary>A LOCK or LOCKU changed the state: its seqid rises.</summary>
+    public void Advance(Nfs4State state)
+    {
+        lock (_lock)
+        {
+            state.Seqid++;
         }
     }
 
@@ -153,22 +206,22 @@ internal sealed class Nfs4Opens(uint epoch)
     {
         lock (_lock)
         {
-            foreach (var open in _byCounter.Values.Where(open => open.ClientId == clientId).ToList())
+            foreach (var open in _byCounter.Values.OfType<Nfs4Open>().Where(open => open.ClientId == clientId).ToList())
             {
                 Remove(open);
             }
         }
     }
 
-    /// <summary>The stateid of an open as the wire carries it.</summary>
-    public Stateid4 StateidOf(Nfs4Open open)
+    /// <summary>The stateid of an open or lock state as the wire carries it.</summary>
+    public Stateid4 StateidOf(Nfs4State state)
     {
         var other = new byte[12];
         BinaryPrimitives.WriteUInt32BigEndian(other, epoch);
-        BinaryPrimitives.WriteUInt64BigEndian(other.AsSpan(4), open.Counter);
+        BinaryPrimitives.WriteUInt64BigEndian(other.AsSpan(4), state.Counter);
         lock (_lock)
         {
-            return new Stateid4 { Seqid = open.Seqid, Other = other };
+            return new Stateid4 { Seqid = state.Seqid, Other = other };
         }
     }
 
@@ -184,6 +237,10 @@ internal sealed class Nfs4Opens(uint epoch)
     private void Remove(Nfs4Open open)
     {
         _byCounter.Remove(open.Counter);
+        foreach (var lockState in open.Locks)
+        {
+            _byCounter.Remove(lockState.Counter);
+        }
         if (_byFile.TryGetValue((open.ShareId, open.File.FileId), out var opens))
         {
             opens.Remove(open);
@@ -195,15 +252,35 @@ internal sealed class Nfs4Opens(uint epoch)
     }
 }
 
-/// <summary>One open: an open-owner's hold on a file, with the union of the access and deny it opened with.</summary>
-internal sealed class Nfs4Open(ulong counter, ulong clientId, byte[] owner, uint shareId, FileRef file)
+/// <summary>What a stateid names: an open, or a lock-owner's locks on a file; its seqid rises with every change.</summary>
+internal abstract class Nfs4State(ulong counter, ulong clientId, uint shareId, FileRef file)
 {
     public ulong Counter { get; } = counter;
     public ulong ClientId { get; } = clientId;
-    public byte[] Owner { get; } = owner;
     public uint ShareId { get; } = shareId;
     public FileRef File { get; } = file;
+    public uint Seqid { get; set; }
+
+    /// <summary>The access of the open behind the state (a lock's is its open's).</summary>
+    public abstract uint OpenAccess { get; }
+}
+
+/// <summary>One open: an open-owner's hold on a file, with the union of the access and deny it opened with.</summary>
+internal sealed class Nfs4Open(ulong counter, ulong clientId, byte[] owner, uint shareId, FileRef file) : Nfs4State(counter, clientId, shareId, file)
+{
+    public byte[] Owner { get; } = owner;
     public uint Access { get; set; }
     public uint Deny { get; set; }
-    public uint Seqid { get; set; }
+    public override uint OpenAccess => Access;
+
+    /// <summary>The lock states made from this open (RFC 7530 §9.1.5: a lock-owner's first LOCK names its open).</summary>
+    public List<Nfs4LockState> Locks { get; } = [];
+}
+
+/// <summary>A lock-owner's locks on one file (RFC 7530 §9.1.4.2): the locks themselves are in the share's lock table.</summary>
+internal sealed class Nfs4LockState(ulong counter, Nfs4Open open, DittoFs.Vfs.Locks.LockOwner owner) : Nfs4State(counter, open.ClientId, open.ShareId, open.File)
+{
+    public Nfs4Open Open { get; } = open;
+    public DittoFs.Vfs.Locks.LockOwner Owner { get; } = owner;
+    public override uint OpenAccess => Open.Access;
 }

@@ -1,0 +1,157 @@
+using System.Text;
+using DittoFs.Nfs.Tests.Support;
+using DittoFs.Protocol;
+using DittoFs.Vfs.Locks;
+using Microsoft.Extensions.Logging.Abstractions;
+using Attr = DittoFs.Protocol.Nfs4ProtConstants;
+
+namespace DittoFs.Nfs.Tests.Nfs4;
+
+/// <summary>
+/// NFSv4 byte-range locks (RFC 7530 §9.4-9.5, §16.10-16.12, §16.27; RFC 8881 §18.10-18.12) in the share's lock table,
+/// the one NLM's locks are in: v4 clients conflict with each other and with NLM clients.
+/// </summary>
+public sealed class Nfs4LockTests
+{
+    private readonly ManualClock _clock = new();
+    private TestServer _server = null!;
+    private Nfs4Service _service = null!;
+    private Nfs4TestClient _a = null!;
+    private Nfs4TestClient _b = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _server = await TestServer.StartAsync();
+        await _server.CreateFileAsync(_server.Root, "f");
+        _service = new Nfs4Service(_server.Shares, _server.Options, NullLogger<Nfs4Service>.Instance, _clock);
+        _a = new Nfs4TestClient(_service, () => Callers.Root(), owner: "client-a");
+        _b = new Nfs4TestClient(_service, () => Callers.Root(), owner: "client-b");
+    }
+
+    private static NfsArgop4[] OnFile(params NfsArgop4[] operations) =>
+        [new(NfsOpnum4.OpPutrootfh), NfsArgop4.FromOplookup(new Lookup4Args { Objname = "export"u8.ToArray() }), NfsArgop4.FromOplookup(new Lookup4Args { Objname = "f"u8.ToArray() }), .. operations];
+
+    private static async Task<Stateid4> OpenAsync(Nfs4TestClient client, uint access = Attr.Open4ShareAccessBoth)
+    {
+        var result = await client.CompoundAsync(
+            new NfsArgop4(NfsOpnum4.OpPutrootfh), NfsArgop4.FromOplookup(new Lookup4Args { Objname = "export"u8.ToArray() }),
+            NfsArgop4.FromOpopen(new Open4Args
+            {
+                ShareAccess = access,
+                Owner = new StateOwner4 { Owner = "open-owner"u8.ToArray() },
+                Openhow = new Openflag4 { Opentype = Opentype4.Open4Nocreate },
+                Claim = new OpenClaim4 { Claim = OpenClaimType4.ClaimNull, File = "f"u8.ToArray() },
+            }));
+        Assert.That(result.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        return result.Resarray.ToArray()[2].Opopen.Resok4.Stateid;
+    }
+
+    private static NfsArgop4 NewLock(Stateid4 open, ulong offset, ulong length, NfsLockType4 type = NfsLockType4.WriteLt, string owner = "lock-owner") =>
+        NfsArgop4.FromOplock(new Lock4Args
+        {
+            Locktype = type,
+            Offset = offset,
+            Length = length,
+            Locker = new Locker4 { NewLockOwner = true, OpenOwner = new OpenToLockOwner4 { OpenStateid = open, LockOwner = new StateOwner4 { Owner = Encoding.UTF8.GetBytes(owner) } } },
+        });
+
+    private static NfsArgop4 Unlock(Stateid4 lockStateid, ulong offset, ulong length) =>
+        NfsArgop4.FromOplocku(new Locku4Args { Locktype = NfsLockType4.WriteLt, LockStateid = lockStateid, Offset = offset, Length = length });
+
+    private static NfsResop4 Last(in Compound4Res result) => result.Resarray.ToArray()[^1];
+
+    [Test]
+    public async Task Two_clients_conflict_and_the_denial_names_the_holder_until_it_unlocks()
+    {
+        // RFC 7530 §16.10.5: NFS4ERR_DENIED with LOCK4denied describing a conflicting lock.
+        var lockA = await _a.CompoundAsync(OnFile(NewLock(await OpenAsync(_a), 0, 100)));
+        Assert.That(lockA.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        var lockStateid = Last(lockA).Oplock.Resok4.LockStateid;
+        var openB = await OpenAsync(_b);
+        var denied = await _b.CompoundAsync(OnFile(NewLock(openB, 50, 10)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(denied.Status, Is.EqualTo(Nfsstat4.Nfs4errDenied));
+            var holder = Last(denied).Oplock.Denied;
+            Assert.That((ulong)holder.Offset, Is.EqualTo(0UL));
+            Assert.That((ulong)holder.Length, Is.EqualTo(100UL));
+            Assert.That(holder.Locktype, Is.EqualTo(NfsLockType4.WriteLt));
+            Assert.That(holder.Owner.Owner.ToArray(), Is.EqualTo("lock-owner"u8.ToArray()));
+        });
+        var test = await _b.CompoundAsync(OnFile(NfsArgop4.FromOplockt(new Lockt4Args { Locktype = NfsLockType4.ReadLt, Offset = 99, Length = 1, Owner = new StateOwner4 { Owner = "x"u8.ToArray() } })));
+        Assert.That(test.Status, Is.EqualTo(Nfsstat4.Nfs4errDenied), "LOCKT");
+        var unlocked = await _a.CompoundAsync(OnFile(Unlock(lockStateid, 0, 100)));
+        Assert.That(Last(unlocked).Oplocku.LockStateid.Seqid, Is.EqualTo(lockStateid.Seqid + 1), "LOCKU raises the seqid");
+        Assert.That((await _b.CompoundAsync(OnFile(NewLock(openB, 50, 10)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+    }
+
+    [Test]
+    public async Task A_v4_lock_and_an_NLM_lock_on_the_same_range_conflict_both_ways()
+    {
+        // The rule: one lock table for NLM and NFSv4.
+        var table = _server.Share.FileSystem.Locks;
+        var file = FileLockKey.Of(new DittoFs.Storage.FileRef(FileHandleOf("f").FileId, (uint)FileHandleOf("f").Generation));
+        var nlmOwner = new LockOwner(LockClient.Nlm("nlm-host"), 42, "oh"u8);
+        Assert.That(table.Lock(new LockRequest(file, nlmOwner, new LockRange(0, 10), LockMode.Exclusive)).Status, Is.EqualTo(LockStatus.Granted));
+        var denied = await _a.CompoundAsync(OnFile(NewLock(await OpenAsync(_a), 5, 10)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(denied.Status, Is.EqualTo(Nfsstat4.Nfs4errDenied));
+            Assert.That((ulong)Last(denied).Oplock.Denied.Owner.Clientid, Is.Zero, "an NLM holder has no v4 client id");
+        });
+        table.Unlock(file, nlmOwner, new LockRange(0, 10));
+        Assert.That((await _a.CompoundAsync(OnFile(NewLock(await OpenAsync(_a), 5, 10)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        Assert.That(table.Test(file, nlmOwner, new LockRange(0, 100), LockMode.Shared).Status, Is.EqualTo(LockStatus.Denied), "NLM sees the v4 lock");
+    }
+
+    [TestCase(0UL, 0UL)]
+    [TestCase(ulong.MaxValue, 2UL)]
+    public async Task A_zero_length_or_a_range_past_2_64_is_INVAL(ulong offset, ulong length)
+    {
+        // RFC 7530 §16.10.4.
+        Assert.That((await _a.CompoundAsync(OnFile(NewLock(await OpenAsync(_a), offset, length)))).Status, Is.EqualTo(Nfsstat4.Nfs4errInval));
+    }
+
+    [Test]
+    public async Task Length_all_ones_locks_to_the_end_of_the_file()
+    {
+        Assert.That((await _a.CompoundAsync(OnFile(NewLock(await OpenAsync(_a), 1000, ulong.MaxValue)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        Assert.That((await _b.CompoundAsync(OnFile(NewLock(await OpenAsync(_b), ulong.MaxValue - 1, 1)))).Status, Is.EqualTo(Nfsstat4.Nfs4errDenied));
+    }
+
+    [Test]
+    public async Task A_write_lock_needs_an_open_for_write()
+    {
+        var readOnly = await OpenAsync(_a, Attr.Open4ShareAccessRead);
+        Assert.That((await _a.CompoundAsync(OnFile(NewLock(readOnly, 0, 1)))).Status, Is.EqualTo(Nfsstat4.Nfs4errOpenmode));
+        Assert.That((await _a.CompoundAsync(OnFile(NewLock(readOnly, 0, 1, NfsLockType4.ReadLt)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+    }
+
+    [Test]
+    public async Task LOCKU_takes_a_lock_stateid_only()
+    {
+        var open = await OpenAsync(_a);
+        Assert.That((await _a.CompoundAsync(OnFile(Unlock(open, 0, 1)))).Status, Is.EqualTo(Nfsstat4.Nfs4errBadStateid));
+    }
+
+    [Test]
+    public async Task CLOSE_and_an_expired_lease_release_the_locks()
+    {
+        var open = await OpenAsync(_a);
+        await _a.CompoundAsync(OnFile(NewLock(open, 0, 10)));
+        await _a.CompoundAsync(OnFile(NfsArgop4.FromOpclose(new Close4Args { OpenStateid = new Stateid4 { Seqid = open.Seqid, Other = open.Other } })));
+        var openB = await OpenAsync(_b);
+        Assert.That((await _b.CompoundAsync(OnFile(NewLock(openB, 0, 10)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "RFC 8881 §18.2.4: CLOSE released them");
+        _clock.Advance(TimeSpan.FromSeconds(95));
+        var c = new Nfs4TestClient(_service, () => Callers.Root(), owner: "client-c");
+        Assert.That((await c.CompoundAsync(OnFile(NewLock(await OpenAsync(c), 0, 10)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "RFC 8881 §8.3: B's lease ran out");
+    }
+
+    private FileHandle FileHandleOf(string name)
+    {
+        var lookup = _server.Nfs.LookupAsync(new Lookup3Args { What = TestServer.Where(_server.Root, name) }, Callers.Root()).AsTask().GetAwaiter().GetResult();
+        FileHandle.TryParse(lookup.Resok.Object.Data.Span, out var handle);
+        return handle;
+    }
+}
