@@ -176,7 +176,8 @@ public sealed class DittoServer : IAsyncDisposable
             {
                 throw failure;
             }
-            // The lock programs with a port of their own: the same limits, duplicate request cache and UDP as the NFS port's.
+            // The lock programs with a port of their own: the same limits (each listener its own record budget), duplicate request
+            // cache and UDP as the NFS port's.
             foreach (var group in programs.Where(program => PortOf(program.Program) != 0).GroupBy(program => PortOf(program.Program)))
             {
                 var served = group.Select(program => program.Program).Distinct().ToArray();
@@ -185,6 +186,8 @@ public sealed class DittoServer : IAsyncDisposable
                     Port = group.Key,
                     MaxConnections = rpcOptions.MaxConnections,
                     IdleTimeout = rpcOptions.IdleTimeout,
+                    RecordTimeout = rpcOptions.RecordTimeout,
+                    MaxPendingRecordBytes = rpcOptions.MaxPendingRecordBytes,
                     NonIdempotentProcedures = rpcOptions.NonIdempotentProcedures,
                     Udp = udp ? new RpcUdpOptions { ServesProgram = IsServedOverUdp } : null,
                 }, group, loggerFactory.CreateLogger<RpcServer>(), rpcObserver);
