@@ -15,42 +15,12 @@ namespace DittoFs.EndToEnd;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class NlmStressTests
+public sealed class NlmStressTests : LockServerFixture
 {
     private static readonly TimeSpan Timeout = NlmCalls.Timeout;
-    private PeerLockManager _peer = null!;
-    private ConfiguredServer _server = null!;
-    private int _metricsPort;
+    private readonly int _metricsPort = DittoFsProcess.FreePort();
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _peer = await PeerLockManager.StartAsync();
-        _metricsPort = DittoFsProcess.FreePort();
-        _server = ConfiguredServer.Start($"""
-            locks:
-              grace_period: 0s
-              peer_portmap_port: {_peer.PortmapPort}
-            {ConfiguredServer.InMemoryShare}
-            """, "--metrics-port", _metricsPort.ToString());
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _server?.Dispose();
-        if (_peer is not null)
-            await _peer.DisposeAsync();
-    }
-
-    [TearDown]
-    public void ShowServerOutputOnFailure()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-            TestContext.Out.WriteLine("dittofs output:\n" + _server.Process.Output);
-    }
-
-    private Task<byte[]> CreateFileAsync() => NlmCalls.CreateFileAsync(_server.Port);
+    protected override string[] ServerArguments => ["--metrics-port", _metricsPort.ToString()];
 
     /// <summary>The /export share's value of a lock gauge, scraped from the metrics endpoint.</summary>
     private async Task<double> GaugeAsync(string name)
@@ -75,7 +45,7 @@ public sealed class NlmStressTests
     {
         var workers = Enumerable.Range(0, connections).Select(async connection =>
         {
-            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
             var nlm = new NlmV4Client(tcp);
             using var inFlight = new SemaphoreSlim(32);
             var calls = new List<Task>();
@@ -110,11 +80,11 @@ public sealed class NlmStressTests
     {
         const int Waiters = 10_000;
         byte[] file = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(file, "w-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
-        long residentBefore = _server.ResidentKib();
-        int grantsBefore = _peer.GrantedCalls;
+        long residentBefore = Server.ResidentKib();
+        int grantsBefore = Peer.GrantedCalls;
         Nlm4Lock WaiterLock(int i) => Lock(file, $"w-host-{i / 100}", i % 100, (ulong)(i % 7), (ulong)(i % 5));
 
         int blocked = 0;
@@ -128,11 +98,11 @@ public sealed class NlmStressTests
 
         // Responsive with them all queued: NULL over TCP and UDP, and a TEST, each answered within the usual bound.
         await nlm.NullAsync().AsTask().WaitAsync(Timeout);
-        await using (var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options))
+        await using (var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options))
             await new NlmV4Client(udp).NullAsync().AsTask().WaitAsync(Timeout);
         var holder = await TestAsync(nlm, Lock(file, "w-tester", 1, 3, 1));
         Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, 1)));
-        long residentQueued = _server.ResidentKib();
+        long residentQueued = Server.ResidentKib();
         TestContext.Out.WriteLine($"RSS {residentBefore} KiB before, {residentQueued} KiB with {Waiters} waiters");
         Assert.That(residentQueued - residentBefore, Is.LessThan(256 * 1024), "KiB for 10,000 waiters");
 
@@ -150,7 +120,7 @@ public sealed class NlmStressTests
         // A waiter left behind would have been granted inside the unlock and would hold the range now.
         Assert.That((await TestAsync(nlm, Lock(file, "w-tester", 1, 0, 0))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted));
         await AssertGaugeAsync("dittofs_locks_held", 0);
-        Assert.That(_peer.GrantedCalls, Is.EqualTo(grantsBefore), "nobody was granted");
+        Assert.That(Peer.GrantedCalls, Is.EqualTo(grantsBefore), "nobody was granted");
     }
 
     /// <summary>
@@ -187,14 +157,14 @@ public sealed class NlmStressTests
             }
         });
 
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
-        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
         var nlm = new NlmV4Client(tcp);
         try
         {
-            _peer.MapNlm(4, ((IPEndPoint)silentUdp.Client.LocalEndPoint!).Port, 0);
-            _peer.MapNlm(3, deadPort, 0);
-            _peer.MapNlm(1, 0, ((IPEndPoint)silentTcp.LocalEndpoint).Port);
+            Peer.MapNlm(4, ((IPEndPoint)silentUdp.Client.LocalEndPoint!).Port, 0);
+            Peer.MapNlm(3, deadPort, 0);
+            Peer.MapNlm(1, 0, ((IPEndPoint)silentTcp.LocalEndpoint).Port);
             foreach (var file in files)
                 Assert.That(await LockAsync(nlm, Lock(file, "gt-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
             Assert.That(await LockAsync(nlm, Lock(files[0], "gt-v4", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
@@ -236,7 +206,7 @@ public sealed class NlmStressTests
             lock (accepted)
                 connections = accepted.Count;
             Assert.That(connections, Is.InRange(2, 10), "v1 GRANTED tried more than once, and a bounded number of times");
-            Assert.That(_server.Process.Output, Does.Contain("released: client unreachable"));
+            Assert.That(Server.Process.Output, Does.Contain("released: client unreachable"));
             // Given up means given up: no more tries come.
             await Task.Delay(TimeSpan.FromSeconds(2));
             lock (accepted)
@@ -245,7 +215,7 @@ public sealed class NlmStressTests
         finally
         {
             foreach (uint version in new[] { 1u, 3u, 4u })
-                _peer.RestoreNlm(version);
+                Peer.RestoreNlm(version);
             await stopAccepting.CancelAsync();
             await acceptLoop;
             silentTcp.Stop();
@@ -268,7 +238,7 @@ public sealed class NlmStressTests
         int deadPort;
         using (var closed = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
             deadPort = ((IPEndPoint)closed.Client.LocalEndPoint!).Port;
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         var v3 = new NlmV3Client(tcp);
         var v3Lock = new NlmLockargs
@@ -280,8 +250,8 @@ public sealed class NlmStressTests
         };
         try
         {
-            _peer.MapNlm(NlmV4Program.Version, deadPort, 0);
-            _peer.MapNlm(NlmV3Program.Version, deadPort, 0);
+            Peer.MapNlm(NlmV4Program.Version, deadPort, 0);
+            Peer.MapNlm(NlmV3Program.Version, deadPort, 0);
             foreach (var file in new[] { refused, unreachable })
                 Assert.That(await LockAsync(nlm, Lock(file, "rc-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
             Assert.That(await LockAsync(nlm, Lock(refused, "rc-v4", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
@@ -293,13 +263,13 @@ public sealed class NlmStressTests
             Assert.That((await v3.LockAsync(v3Lock).AsTask().WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(NlmStats.LckGranted));
 
             // The v4 client's lock manager comes back, waiting for nothing: it refuses the late GRANTED (if one comes).
-            _peer.GrantedAnswer = Nlm4Stats.Nlm4Denied;
-            _peer.RestoreNlm(NlmV4Program.Version);
+            Peer.GrantedAnswer = Nlm4Stats.Nlm4Denied;
+            Peer.RestoreNlm(NlmV4Program.Version);
             // The v3 GRANTED's first try may fail before the re-sent LOCK confirmed it, or the confirmation may stop it
             // first: wait for the first (bounded, not required), then long enough for every further try (5 in all,
             // 1 + 2 + 4 + 8 s apart) and the release that would follow.
             var tried = Stopwatch.StartNew();
-            while (!_server.Process.Output.Contains("NLM GRANTED to rc-v3 at 127.0.0.1 failed (try 1)") && tried.Elapsed < Timeout)
+            while (!Server.Process.Output.Contains("NLM GRANTED to rc-v3 at 127.0.0.1 failed (try 1)") && tried.Elapsed < Timeout)
                 await Task.Delay(100);
             await Task.Delay(TimeSpan.FromSeconds(20));
             foreach (var (file, svid) in new[] { (refused, 2), (unreachable, 3) })
@@ -307,17 +277,17 @@ public sealed class NlmStressTests
                 var holder = await TestAsync(nlm, Lock(file, "rc-tester", 9, 0, 0));
                 Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, svid)), "the client still holds what it was told it holds");
             }
-            Assert.That(_server.Process.Output, Does.Not.Match("grant to rc-v[34] on .* released").And.Not.Contain("to rc-v3 at 127.0.0.1 failed (try 2)"),
+            Assert.That(Server.Process.Output, Does.Not.Match("grant to rc-v[34] on .* released").And.Not.Contain("to rc-v3 at 127.0.0.1 failed (try 2)"),
                 "no grant of theirs released, no GRANTED tried again once they knew");
             Assert.That(await UnlockAsync(nlm, Lock(refused, "rc-v4", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
             Assert.That(await UnlockAsync(nlm, Lock(unreachable, "rc-v3", 3, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         }
         finally
         {
-            _peer.GrantedAnswer = Nlm4Stats.Nlm4Granted;
-            _peer.RestoreNlm(NlmV4Program.Version);
-            _peer.RestoreNlm(NlmV3Program.Version);
-            _peer.ForgetGranted(refused, 2);
+            Peer.GrantedAnswer = Nlm4Stats.Nlm4Granted;
+            Peer.RestoreNlm(NlmV4Program.Version);
+            Peer.RestoreNlm(NlmV3Program.Version);
+            Peer.ForgetGranted(refused, 2);
             // Whatever happened, leave nothing held for the other tests of this server (they check the lock gauges).
             foreach (var (file, owner, svid) in new[] { (refused, "rc-holder", 1), (unreachable, "rc-holder", 1), (refused, "rc-v4", 2), (unreachable, "rc-v3", 3) })
                 await UnlockAsync(nlm, Lock(file, owner, svid, 0, 0));
@@ -353,7 +323,7 @@ public sealed class NlmStressTests
         var clients = Enumerable.Range(1, Clients).Select(owner => Task.Run(async () =>
         {
             var random = new Random(owner);
-            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
             var nlm = new NlmV4Client(tcp);
             string caller = $"load-{owner}";
             while (DateTime.UtcNow < deadline)
@@ -364,12 +334,12 @@ public sealed class NlmStressTests
                 bool exclusive = random.Next(5) < 2;
                 bool block = random.Next(3) == 0;
                 var alock = Lock(files[file], caller, owner, offset, length);
-                var grant = block ? _peer.ExpectGranted(files[file], owner) : null;
+                var grant = block ? Peer.ExpectGranted(files[file], owner) : null;
                 var status = await LockAsync(nlm, alock, exclusive, block);
                 long granted;
                 if (status == Nlm4Stats.Nlm4Granted)
                 {
-                    granted = _peer.NextSequence();
+                    granted = Peer.NextSequence();
                 }
                 else if (status == Nlm4Stats.Nlm4Blocked)
                 {
@@ -384,7 +354,7 @@ public sealed class NlmStressTests
                         problems.Enqueue($"{caller} waited {Timeout} for {alock.LOffset}+{alock.LLen} on file {file}");
                         await CancelAsync(nlm, alock, exclusive);
                         await UnlockAsync(nlm, alock);
-                        _peer.ForgetGranted(files[file], owner);
+                        Peer.ForgetGranted(files[file], owner);
                         break;
                     }
                     if ((callback.Offset, callback.Length, callback.Exclusive) != (offset, length, exclusive))
@@ -402,14 +372,14 @@ public sealed class NlmStressTests
                         problems.Enqueue($"{caller}: LOCK answered {status}");
                     }
                     if (block)
-                        _peer.ForgetGranted(files[file], owner);
+                        Peer.ForgetGranted(files[file], owner);
                     continue;
                 }
                 if (block)
-                    _peer.ForgetGranted(files[file], owner);
+                    Peer.ForgetGranted(files[file], owner);
                 if (random.Next(4) == 0)
                     await Task.Delay(random.Next(1, 4));
-                long released = _peer.NextSequence();
+                long released = Peer.NextSequence();
                 var unlocked = await UnlockAsync(nlm, alock);
                 if (unlocked != Nlm4Stats.Nlm4Granted)
                 {
@@ -431,7 +401,7 @@ public sealed class NlmStressTests
         Assert.That(blockedGranted, Is.GreaterThan(1_000));
         Assert.That(denied, Is.GreaterThan(1_000));
         // Nothing left held or queued.
-        await using var check = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var check = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         foreach (var file in files)
             Assert.That((await TestAsync(new NlmV4Client(check), Lock(file, "load-checker", 1, 0, 0))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted));
         await AssertGaugeAsync("dittofs_locks_held", 0);

@@ -18,47 +18,17 @@ namespace DittoFs.EndToEnd;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class NlmTests
+public sealed class NlmTests : LockServerFixture
 {
     private static readonly TimeSpan Timeout = NlmCalls.Timeout;
-    private PeerLockManager _peer = null!;
-    private ConfiguredServer _server = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _peer = await PeerLockManager.StartAsync();
-        _server = ConfiguredServer.Start($"""
-            locks:
-              grace_period: 0s
-              peer_portmap_port: {_peer.PortmapPort}
-            {ConfiguredServer.InMemoryShare}
-            """);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _server?.Dispose();
-        if (_peer is not null)
-            await _peer.DisposeAsync();
-    }
-
-    [TearDown]
-    public void ShowServerOutputOnFailure()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-            TestContext.Out.WriteLine("dittofs output:\n" + _server.Process.Output);
-    }
-
-    private Task<byte[]> CreateFileAsync() => NlmCalls.CreateFileAsync(_server.Port);
 
     [Test]
     public async Task Two_clients_contend_over_tcp()
     {
         byte[] file = await CreateFileAsync();
-        await using var tcpA = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
-        await using var tcpB = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcpA = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
+        await using var tcpB = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var a = new NlmV4Client(tcpA);
         var b = new NlmV4Client(tcpB);
 
@@ -87,8 +57,8 @@ public sealed class NlmTests
     public async Task Two_clients_contend_over_udp()
     {
         byte[] file = await CreateFileAsync();
-        await using var udpA = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
-        await using var udpB = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        await using var udpA = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
+        await using var udpB = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
         var a = new NlmV4Client(udpA);
         var b = new NlmV4Client(udpB);
         await a.NullAsync().AsTask().WaitAsync(Timeout);
@@ -105,10 +75,10 @@ public sealed class NlmTests
     public async Task A_blocked_lock_is_granted_by_a_callback_when_the_holder_unlocks()
     {
         byte[] file = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
-        var waiting = _peer.ExpectGranted(file, svid: 2);
+        var waiting = Peer.ExpectGranted(file, svid: 2);
         Assert.That(await LockAsync(nlm, Lock(file, "waiter", 2, 100, 50), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
         Assert.That(waiting.IsCompleted, Is.False);
 
@@ -125,7 +95,7 @@ public sealed class NlmTests
     public async Task Cancel_withdraws_a_waiter()
     {
         byte[] file = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         Assert.That(await LockAsync(nlm, Lock(file, "waiter", 2, 0, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
@@ -139,7 +109,7 @@ public sealed class NlmTests
     [Test]
     public async Task Lock_calls_with_a_foreign_handle_are_stale()
     {
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock([1, 2, 3], "x", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4StaleFh));
     }
@@ -148,10 +118,10 @@ public sealed class NlmTests
     public async Task Lock_msg_over_udp_is_answered_by_a_lock_res_call_to_the_callers_lock_manager()
     {
         byte[] file = await CreateFileAsync();
-        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
         var nlm = new NlmV4Client(udp);
-        var first = _peer.ExpectResult("msg-1");
-        var second = _peer.ExpectResult("msg-2");
+        var first = Peer.ExpectResult("msg-1");
+        var second = Peer.ExpectResult("msg-2");
 
         await nlm.LockMsgAsync(new Nlm4Lockargs { Cookie = "msg-1"u8.ToArray(), Exclusive = true, Alock = Lock(file, "msg-a", 1, 0, 10) }).AsTask().WaitAsync(Timeout);
         Assert.That((Nlm4Stats)(await first.WaitAsync(Timeout)).Status, Is.EqualTo(Nlm4Stats.Nlm4Granted));
@@ -171,14 +141,14 @@ public sealed class NlmTests
     {
         byte[] file = await CreateFileAsync();
         byte[] other = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(file, "reboot-a", 1, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         Assert.That(await LockAsync(nlm, Lock(other, "reboot-a", 1, 0, 0), exclusive: false), Is.EqualTo(Nlm4Stats.Nlm4Granted));
-        var waiting = _peer.ExpectGranted(file, svid: 2);
+        var waiting = Peer.ExpectGranted(file, svid: 2);
         Assert.That(await LockAsync(nlm, Lock(file, "reboot-b", 2, 50, 10), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
 
-        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
         var sm = new SmV1Client(udp);
         // The notice is handled before its reply: once answered, whatever it released is released.
         await sm.NotifyAsync(new StatChge { MonName = "reboot-stranger"u8.ToArray(), State = 3 }).AsTask().WaitAsync(Timeout);
@@ -189,13 +159,13 @@ public sealed class NlmTests
         await sm.NotifyAsync(new StatChge { MonName = "reboot-a"u8.ToArray(), State = 5 }).AsTask().WaitAsync(Timeout);
 
         var granted = await waiting.WaitAsync(Timeout);
-        Assert.That((granted.Svid, granted.Offset, granted.Length, granted.Exclusive), Is.EqualTo((2, 50UL, 10UL, true)), _server.Process.Output);
+        Assert.That((granted.Svid, granted.Offset, granted.Length, granted.Exclusive), Is.EqualTo((2, 50UL, 10UL, true)), Server.Process.Output);
         Assert.That((await TestAsync(nlm, Lock(other, "reboot-c", 3, 0, 0))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "A's lock on the other file is gone");
         Assert.That((await TestAsync(nlm, Lock(file, "reboot-c", 3, 0, 50))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "A's lock is gone");
         var holder = await TestAsync(nlm, Lock(file, "reboot-c", 3, 0, 0));
         Assert.That((holder.Stat, holder.Holder.Svid, holder.Holder.LOffset, holder.Holder.LLen), Is.EqualTo((Nlm4Stats.Nlm4Denied, 2, 50UL, 10UL)), "B holds its range");
-        Assert.That(_server.Process.Output, Does.Contain("released all locks of reboot-a"));
-        _peer.ForgetGranted(file, 2);
+        Assert.That(Server.Process.Output, Does.Contain("released all locks of reboot-a"));
+        Peer.ForgetGranted(file, 2);
     }
 
     // ---- NLM versions 1 and 3 ----
@@ -222,8 +192,8 @@ public sealed class NlmTests
     public async Task Nlm_v3_over_udp_shares_the_lock_table_with_v4()
     {
         byte[] file = await CreateFileAsync();
-        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var v3 = new NlmV3Client(udp);
         var v4 = new NlmV4Client(tcp);
 
@@ -237,16 +207,16 @@ public sealed class NlmTests
         var far = (await v3.TestAsync(new NlmTestargs { Cookie = "t"u8.ToArray(), Exclusive = false, Alock = Lock32(file, "v3-c", 3, 1000, 0) }).AsTask().WaitAsync(Timeout)).Stat;
         Assert.That((far.Stat, far.Holder.Svid, far.Holder.LOffset, far.Holder.LLen), Is.EqualTo((NlmStats.LckDenied, 2, uint.MaxValue, 0u)), "a holder past 4 GiB, clamped");
 
-        var waiting = _peer.ExpectGranted(file, svid: 3);
+        var waiting = Peer.ExpectGranted(file, svid: 3);
         Assert.That((await v3.LockAsync(LockArgs32(Lock32(file, "v3-c", 3, 90, 20), exclusive: false, block: true)).AsTask().WaitAsync(Timeout)).Stat.Stat,
             Is.EqualTo(NlmStats.LckBlocked));
         var unlocked = await v3.UnlockAsync(new NlmUnlockargs { Cookie = "u"u8.ToArray(), Alock = Lock32(file, "v3-a", 1, 0, 0) }).AsTask().WaitAsync(Timeout);
         Assert.That(unlocked.Stat.Stat, Is.EqualTo(NlmStats.LckGranted));
         var granted = await waiting.WaitAsync(Timeout);
         Assert.That((granted.Version, granted.Message, granted.Exclusive, granted.Svid, granted.Offset, granted.Length), Is.EqualTo((3u, false, false, 3, 90UL, 20UL)));
-        _peer.ForgetGranted(file, 3);
+        Peer.ForgetGranted(file, 3);
 
-        var result = _peer.ExpectResult("v3-msg");
+        var result = Peer.ExpectResult("v3-msg");
         await v3.LockMsgAsync(LockArgs32(Lock32(file, "v3-d", 4, 100, 1), cookie: "v3-msg")).AsTask().WaitAsync(Timeout);
         Assert.That(await result.WaitAsync(Timeout), Is.EqualTo(new PeerLockManager.Result(3, (int)NlmStats.LckDenied)), "v3-c's shared lock covers byte 100");
 
@@ -258,7 +228,7 @@ public sealed class NlmTests
     public async Task Nlm_v1_over_tcp_locks_tests_and_is_granted_in_version_1()
     {
         byte[] file = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var v1 = new NlmV1Client(tcp);
         var v4 = new NlmV4Client(tcp);
         Assert.That((await v1.LockAsync(LockArgs32(Lock32(file, "v1-a", 1, 0, 0), exclusive: false)).AsTask().WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(NlmStats.LckGranted));
@@ -267,7 +237,7 @@ public sealed class NlmTests
         var test = (await v1.TestAsync(new NlmTestargs { Cookie = "t"u8.ToArray(), Exclusive = true, Alock = Lock32(file, "v1-d", 4, 20, 1) }).AsTask().WaitAsync(Timeout)).Stat;
         Assert.That((test.Stat, test.Holder.Exclusive, test.Holder.Svid, test.Holder.LOffset, test.Holder.LLen), Is.EqualTo((NlmStats.LckDenied, false, 1, 0u, 0u)));
 
-        var waiting = _peer.ExpectGranted(file, svid: 4);
+        var waiting = Peer.ExpectGranted(file, svid: 4);
         Assert.That((await v1.LockAsync(LockArgs32(Lock32(file, "v1-d", 4, 0, 20), block: true)).AsTask().WaitAsync(Timeout)).Stat.Stat, Is.EqualTo(NlmStats.LckBlocked));
         foreach (var (caller, svid) in new[] { ("v1-a", 1), ("v1-b", 2) })
         {
@@ -276,7 +246,7 @@ public sealed class NlmTests
         }
         var granted = await waiting.WaitAsync(Timeout);
         Assert.That((granted.Version, granted.Exclusive, granted.Svid, granted.Offset, granted.Length), Is.EqualTo((1u, true, 4, 0UL, 20UL)));
-        _peer.ForgetGranted(file, 4);
+        Peer.ForgetGranted(file, 4);
     }
 
     // ---- SHARE / UNSHARE, FREE_ALL ----
@@ -292,8 +262,8 @@ public sealed class NlmTests
     public async Task Share_reservations_conflict_until_unshared()
     {
         byte[] file = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
-        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
         var v4 = new NlmV4Client(tcp);
         var v3 = new NlmV3Client(udp);
         async Task<Nlm4Stats> ShareAsync(string caller, Fsh4Access access, Fsh4Mode deny) =>
@@ -333,8 +303,8 @@ public sealed class NlmTests
         byte[] first = await CreateFileAsync();
         byte[] second = await CreateFileAsync();
         byte[] third = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
-        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(first, "fa-host", 1, 0, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         Assert.That(await LockAsync(nlm, Lock(second, "fa-host", 2, 0, 0), exclusive: false), Is.EqualTo(Nlm4Stats.Nlm4Granted));
@@ -371,14 +341,14 @@ public sealed class NlmTests
     public async Task Granted_msg_is_answered_by_granted_res_and_a_refusal_passes_the_lock_on()
     {
         byte[] file = await CreateFileAsync();
-        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, _server.Port), Options);
+        await using var udp = RpcUdpClient.Create(new IPEndPoint(IPAddress.Loopback, Server.Port), Options);
         var nlm = new NlmV4Client(udp);
         Assert.That(await LockAsync(nlm, Lock(file, "gm-holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
-        var firstGrant = _peer.ExpectGranted(file, svid: 11);
-        var secondGrant = _peer.ExpectGranted(file, svid: 12);
+        var firstGrant = Peer.ExpectGranted(file, svid: 11);
+        var secondGrant = Peer.ExpectGranted(file, svid: 12);
         foreach (var (caller, svid) in new[] { ("gm-a", 11), ("gm-b", 12) })
         {
-            var blocked = _peer.ExpectResult($"gm-{svid}");
+            var blocked = Peer.ExpectResult($"gm-{svid}");
             await nlm.LockMsgAsync(new Nlm4Lockargs { Cookie = Encoding.UTF8.GetBytes($"gm-{svid}"), Block = true, Exclusive = true, Alock = Lock(file, caller, svid, 0, 10) })
                 .AsTask().WaitAsync(Timeout);
             Assert.That(await blocked.WaitAsync(Timeout), Is.EqualTo(new PeerLockManager.Result(4, (int)Nlm4Stats.Nlm4Blocked)));
@@ -392,15 +362,15 @@ public sealed class NlmTests
 
         await nlm.GrantedResAsync(new Nlm4Res { Cookie = first.Cookie, Stat = new Nlm4Stat { Stat = Nlm4Stats.Nlm4Denied } }).AsTask().WaitAsync(Timeout);
         var second = await secondGrant.WaitAsync(Timeout);
-        Assert.That((second.Version, second.Message, second.Svid), Is.EqualTo((4u, true, 12)), _server.Process.Output);
+        Assert.That((second.Version, second.Message, second.Svid), Is.EqualTo((4u, true, 12)), Server.Process.Output);
         await nlm.GrantedResAsync(new Nlm4Res { Cookie = second.Cookie, Stat = new Nlm4Stat { Stat = Nlm4Stats.Nlm4Granted } }).AsTask().WaitAsync(Timeout);
         // A GRANTED_RES with a cookie the server never sent is ignored.
         await nlm.GrantedResAsync(new Nlm4Res { Cookie = "bogus-cookie"u8.ToArray(), Stat = new Nlm4Stat { Stat = Nlm4Stats.Nlm4Denied } }).AsTask().WaitAsync(Timeout);
         var holder = await TestAsync(nlm, Lock(file, "gm-tester", 9, 0, 0));
         Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, 12)), "the accepted grant stands");
         Assert.That(await UnlockAsync(nlm, Lock(file, "gm-b", 12, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
-        _peer.ForgetGranted(file, 11);
-        _peer.ForgetGranted(file, 12);
+        Peer.ForgetGranted(file, 11);
+        Peer.ForgetGranted(file, 12);
     }
 
     // ---- Bad input ----
@@ -411,7 +381,7 @@ public sealed class NlmTests
     {
         byte[] file = await CreateFileAsync();
         byte[] untouched = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         Assert.That(await LockAsync(nlm, Lock(file, "ul-holder", 1, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         Assert.That(await UnlockAsync(nlm, Lock(file, "ul-stranger", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
@@ -431,7 +401,7 @@ public sealed class NlmTests
     public async Task Ranges_past_two_to_the_64_are_fbig_for_every_call()
     {
         byte[] file = await CreateFileAsync();
-        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         var nlm = new NlmV4Client(tcp);
         const ulong Offset = ulong.MaxValue - 9; // bytes 2^64-10 .. 2^64-1: ten of them
         var overflowing = Lock(file, "of-a", 1, Offset, 11);
@@ -463,7 +433,7 @@ public sealed class NlmTests
             locks:
               grace_period: 0s
               max_monitored_hosts: 4
-              peer_portmap_port: {_peer.PortmapPort}
+              peer_portmap_port: {Peer.PortmapPort}
             {ConfiguredServer.InMemoryShare}
             """);
         byte[] file = await NlmCalls.CreateFileAsync(server.Port);
@@ -499,7 +469,7 @@ public sealed class NlmTests
         int inside = 0, overlaps = 0, granted = 0, denied = 0, unexpected = 0;
         var clients = Enumerable.Range(0, Clients).Select(async client =>
         {
-            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+            await using var tcp = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
             var nlm = new NlmV4Client(tcp);
             for (int round = 0; round < Rounds; round++)
             {
@@ -529,7 +499,7 @@ public sealed class NlmTests
         Assert.That((overlaps, unexpected), Is.EqualTo((0, 0)));
         Assert.That(granted + denied, Is.EqualTo(Clients * Rounds));
         Assert.That(granted, Is.GreaterThan(0));
-        await using var check = await RpcClient.ConnectAsync("127.0.0.1", _server.Port, Options);
+        await using var check = await RpcClient.ConnectAsync("127.0.0.1", Server.Port, Options);
         Assert.That((await TestAsync(new NlmV4Client(check), Lock(file, "checker", 1, 0, 0))).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted), "nothing left held");
         TestContext.Out.WriteLine($"{Clients} clients x {Rounds} rounds: {granted} granted, {denied} denied");
     }
