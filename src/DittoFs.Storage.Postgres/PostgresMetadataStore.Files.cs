@@ -28,19 +28,7 @@ public sealed partial class PostgresMetadataStore
                 return StoreStatus.NoSpc;
             }
             var now = _clock.Now();
-            var attributes = WithIdentity(change, new InodeAttributes
-            {
-                Type = FileType.Directory,
-                Mode = mode & ModeBits.All,
-                LinkCount = 2,
-                Uid = uid,
-                Gid = gid,
-                Size = PosixRules.DirectorySize,
-                Used = PosixRules.DirectorySize,
-                AccessTime = now,
-                ModifyTime = now,
-                ChangeTime = now,
-            });
+            var attributes = WithIdentity(change, PosixRules.NewShareRoot(mode, uid, gid, now));
             using var batch = new SqlBatch(change);
             batch.PutInode(InodeRow.NewDirectory(attributes, parentId: attributes.FileId, rootId: attributes.FileId));
             batch.PutShareRoot(shareName, attributes.FileId);

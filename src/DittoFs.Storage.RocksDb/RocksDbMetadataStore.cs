@@ -211,19 +211,7 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
             return StoreStatus.NoSpc;
         }
         var now = _clock.Now();
-        var status = WithIdentity(new InodeAttributes
-        {
-            Type = FileType.Directory,
-            Mode = mode & ModeBits.All,
-            LinkCount = 2,
-            Uid = uid,
-            Gid = gid,
-            Size = PosixRules.DirectorySize,
-            Used = PosixRules.DirectorySize,
-            AccessTime = now,
-            ModifyTime = now,
-            ChangeTime = now,
-        }, out var attributes);
+        var status = WithIdentity(PosixRules.NewShareRoot(mode, uid, gid, now), out var attributes);
         if (status == StoreStatus.Ok)
         {
             using var batch = new MetadataBatch();

@@ -56,19 +56,7 @@ public sealed partial class MemoryMetadataStore : IMetadataStore
                     return new(StoreStatus.NoSpc);
                 }
                 var now = _clock.Now();
-                root = new Inode(WithIdentity(new InodeAttributes
-                {
-                    Type = FileType.Directory,
-                    Mode = mode & ModeBits.All,
-                    LinkCount = 2,
-                    Uid = uid,
-                    Gid = gid,
-                    Size = PosixRules.DirectorySize,
-                    Used = PosixRules.DirectorySize,
-                    AccessTime = now,
-                    ModifyTime = now,
-                    ChangeTime = now,
-                }), rootId: 0);
+                root = new Inode(WithIdentity(PosixRules.NewShareRoot(mode, uid, gid, now)), rootId: 0);
                 _inodes[root.Id] = root;
                 _roots[shareName] = root;
             }

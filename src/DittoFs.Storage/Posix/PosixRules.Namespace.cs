@@ -89,6 +89,21 @@ public static partial class PosixRules
         return targetIsDirectory && !targetIsEmpty ? StoreStatus.NotEmpty : StoreStatus.Ok;
     }
 
+    /// <summary>A share's root directory as a store first makes it (no file id or identity yet: the store gives those).</summary>
+    public static InodeAttributes NewShareRoot(uint mode, uint uid, uint gid, FileTime now) => new()
+    {
+        Type = FileType.Directory,
+        Mode = mode & ModeBits.All,
+        LinkCount = 2,
+        Uid = uid,
+        Gid = gid,
+        Size = DirectorySize,
+        Used = DirectorySize,
+        AccessTime = now,
+        ModifyTime = now,
+        ChangeTime = now,
+    };
+
     /// <summary>A directory after an entry was added, removed or renamed: mtime and ctime now, link count moved by the change in subdirectories.</summary>
     public static InodeAttributes AfterEntryChange(in InodeAttributes directory, FileTime now, int subdirectoryDelta = 0) =>
         directory with
