@@ -59,7 +59,11 @@ public sealed class HotPathAllocationTests
         var observer = _metrics.Observer;
         var duration = TimeSpan.FromMicroseconds(80);
 
-        Assert.That(Allocations.Of(() => observer.CallCompleted(program, version, procedure, RpcCallStatus.Success, duration)), Is.Zero);
+        // Less than a byte per call is nothing per call (any allocation is at least 24 bytes); the metrics SDK may make a
+        // one-time allocation of a few KiB inside the window (seen on loaded machines for the "other" series), which the
+        // bound tolerates where Is.Zero did not.
+        const int calls = 10_000;
+        Assert.That(Allocations.Of(() => observer.CallCompleted(program, version, procedure, RpcCallStatus.Success, duration), calls), Is.LessThan(calls));
     }
 
     [Test]
