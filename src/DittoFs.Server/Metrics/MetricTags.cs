@@ -17,7 +17,7 @@ internal static class MetricTags
     public static readonly KeyValuePair<string, object?> OtherProcedure = new("procedure", Other);
 
     /// <summary>
-    /// NFS v3, MOUNT v3, the portmapper (v2), the lock manager (NLM v1, v3 and v4) and the status monitor (NSM v1):
+    /// NFS v3 (and v4), MOUNT v3, the portmapper (v2), the lock manager (NLM v1, v3 and v4) and the status monitor (NSM v1):
     /// the programs a DittoFs server answers. The NLM versions share one program label, and their procedures the
     /// names of the common ones (LOCK is procedure 2 in each; SHARE, UNSHARE, NM_LOCK and FREE_ALL exist from v3 on).
     /// </summary>
@@ -29,8 +29,11 @@ internal static class MetricTags
     public static readonly ProgramTags NlmV4 = new("nlm", NlmV4Program.Program, NlmV4Program.Version, Names<NlmV4Procedure>());
     public static readonly ProgramTags Nsm = new("nsm", SmV1Program.Program, SmV1Program.Version, Names<SmV1Procedure>());
 
+    /// <summary>NFSv4 (with server.nfs4): a program label of its own, since its one procedure, COMPOUND, is not v3's.</summary>
+    public static readonly ProgramTags Nfs4 = new("nfs4", Nfs4V4Program.Program, Nfs4V4Program.Version, Names<Nfs4V4Procedure>());
+
     /// <summary>By program and version (<see cref="Key"/>): one program number may be served in several versions.</summary>
-    private static readonly FrozenDictionary<ulong, ProgramTags> Programs = new[] { Nfs, Mount, Portmap, NlmV1, NlmV3, NlmV4, Nsm }
+    private static readonly FrozenDictionary<ulong, ProgramTags> Programs = new[] { Nfs, Nfs4, Mount, Portmap, NlmV1, NlmV3, NlmV4, Nsm }
         .ToFrozenDictionary(p => Key(p.Number, p.Version));
 
     /// <summary>RPC outcome as the RFC 5531 §9 names it (accept_stat, or the reject reason), "DROPPED" for no reply.</summary>

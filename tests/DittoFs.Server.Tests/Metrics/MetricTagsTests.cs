@@ -14,6 +14,15 @@ public sealed class MetricTagsTests
     public void Nfs_procedures_are_labelled_with_their_rfc_names(uint procedure, string name) =>
         Assert.That(MetricTags.Find(100003, 3)!.Procedure(procedure).Value, Is.EqualTo(name));
 
+    [TestCase(0u, "NULL")]
+    [TestCase(1u, "COMPOUND")]
+    [TestCase(2u, "other")]
+    public void Nfs4_calls_are_labelled_nfs4_apart_from_v3(uint procedure, string name)
+    {
+        var tags = MetricTags.Find(100003, 4)!;
+        Assert.That((tags.Program.Value, tags.Procedure(procedure).Value), Is.EqualTo(("nfs4", name)));
+    }
+
     [Test]
     public void Mount_and_portmapper_procedures_are_labelled_too()
     {
@@ -50,7 +59,8 @@ public sealed class MetricTagsTests
     [Test]
     public void Programs_or_versions_the_server_does_not_answer_have_no_tags_of_their_own()
     {
-        Assert.That(MetricTags.Find(100003, 4), Is.Null);
+        Assert.That(MetricTags.Find(100003, 2), Is.Null);
+        Assert.That(MetricTags.Find(100003, 5), Is.Null);
         Assert.That(MetricTags.Find(100021, 2), Is.Null);
         Assert.That(MetricTags.Find(100021, 5), Is.Null);
         Assert.That(MetricTags.Find(100024, 2), Is.Null);

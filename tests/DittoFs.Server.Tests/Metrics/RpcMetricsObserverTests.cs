@@ -40,7 +40,7 @@ public sealed class RpcMetricsObserverTests
     public void Calls_to_programs_not_served_count_under_other_whatever_their_numbers()
     {
         _observer.CallCompleted(123456, 9, 77, RpcCallStatus.ProgramUnavailable, TimeSpan.Zero);
-        _observer.CallCompleted(100003, 4, 1, RpcCallStatus.ProgramMismatch, TimeSpan.Zero);
+        _observer.CallCompleted(100003, 2, 1, RpcCallStatus.ProgramMismatch, TimeSpan.Zero);
 
         Assert.That(_recorded.Sum("dittofs.rpc.requests", "program=other", "procedure=other", "status=PROG_UNAVAIL"), Is.EqualTo(1));
         Assert.That(_recorded.Sum("dittofs.rpc.requests", "program=other", "procedure=other", "status=PROG_MISMATCH"), Is.EqualTo(1));
