@@ -50,6 +50,25 @@ internal static class Fattr4Decoder
     };
 
     /// <summary>
+    /// The bits of a request's bitmap in order: NFS4ERR_ATTRNOTSUPP for one this server does not serve in the minor
+    /// version, NFS4ERR_INVAL for one served but not taken by the operation (<paramref name="taken"/>).
+    /// </summary>
+    private static Nfsstat4 CheckMask(uint[] mask, uint minorVersion, Func<int, bool> taken)
+    {
+        var supported = Fattr4Encoder.SupportedMask(minorVersion);
+        for (int attribute = 0; attribute < mask.Length * 32; attribute++)
+        {
+            if (!Fattr4Encoder.IsSet(mask, attribute))
+                continue;
+            if (!Fattr4Encoder.IsSet(supported, attribute))
+                return Nfsstat4.Nfs4errAttrnotsupp;
+            if (!taken(attribute))
+                return Nfsstat4.Nfs4errInval;
+        }
+        return Nfsstat4.Nfs4Ok;
+    }
+
+    /// <summary>
     /// The changes <paramref name="attributes"/> asks for (SETATTR's obj_attributes, CREATE's createattrs), and the
     /// bitmap of exactly those attributes (the reply's attrsset). NFS4ERR_ATTRNOTSUPP for an attribute not served,
     /// NFS4ERR_INVAL for one that is served but cannot be set (RFC 7530 §5.5) or a time with nseconds past
@@ -61,16 +80,9 @@ internal static class Fattr4Decoder
         changes = SetAttributes.None;
         attributesSet = [];
         var mask = Trimmed(attributes.Attrmask.ToArray());
-        var supported = Fattr4Encoder.SupportedMask(minorVersion);
-        for (int attribute = 0; attribute < mask.Length * 32; attribute++)
-        {
-            if (!Fattr4Encoder.IsSet(mask, attribute))
-                continue;
-            if (!Fattr4Encoder.IsSet(supported, attribute))
-                return Nfsstat4.Nfs4errAttrnotsupp;
-            if (Array.IndexOf(Settable, attribute) < 0)
-                return Nfsstat4.Nfs4errInval;
-        }
+        var refused = CheckMask(mask, minorVersion, attribute => Array.IndexOf(Settable, attribute) >= 0);
+        if (refused != Nfsstat4.Nfs4Ok)
+            return refused;
 
         var reader = new XdrReader(attributes.AttrVals.Value);
         var status = Nfsstat4.Nfs4Ok;
@@ -128,16 +140,9 @@ internal static class Fattr4Decoder
     {
         same = false;
         var mask = Trimmed(given.Attrmask.ToArray());
-        var supported = Fattr4Encoder.SupportedMask(minorVersion);
-        for (int attribute = 0; attribute < mask.Length * 32; attribute++)
-        {
-            if (!Fattr4Encoder.IsSet(mask, attribute))
-                continue;
-            if (!Fattr4Encoder.IsSet(supported, attribute))
-                return Nfsstat4.Nfs4errAttrnotsupp;
-            if (attribute == Attr.Fattr4RdattrError || Fattr4Encoder.IsSet(SetOnlyMask, attribute))
-                return Nfsstat4.Nfs4errInval;
-        }
+        var refused = CheckMask(mask, minorVersion, attribute => attribute != Attr.Fattr4RdattrError && !Fattr4Encoder.IsSet(SetOnlyMask, attribute));
+        if (refused != Nfsstat4.Nfs4Ok)
+            return refused;
         var ours = current(mask);
         var theirs = new XdrReader(given.AttrVals.Value);
         var values = new XdrReader(ours.AttrVals.Value);
