@@ -38,7 +38,7 @@ internal sealed class PseudoFileSystem
         foreach (var share in shares.All)
             NodeFor(share.ExportPath).Share = share;
         foreach (var node in nodes.Values)
-            node.Children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            node.Children.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path)); // siblings: the order of their names
         _byId = nodes.Values.ToFrozenDictionary(node => node.Id);
         _byShare = nodes.Values.Where(node => node.Share is not null).ToFrozenDictionary(node => node.Share!.Id);
     }
@@ -77,10 +77,8 @@ internal sealed class PseudoNode(string path, uint id, PseudoNode? parent)
 
     public PseudoNode? Parent { get; } = parent;
 
-    /// <summary>The last component of the path ("" for the root).</summary>
-    public string Name { get; } = path == "/" ? "" : path[(path.LastIndexOf('/') + 1)..];
-
-    public byte[] NameBytes => Encoding.UTF8.GetBytes(Name);
+    /// <summary>The last component of the path ("" for the root), as READDIR sends it and LOOKUP compares it.</summary>
+    public byte[] NameBytes { get; } = Encoding.UTF8.GetBytes(path == "/" ? "" : path[(path.LastIndexOf('/') + 1)..]);
 
     public List<PseudoNode> Children { get; } = [];
 
@@ -98,7 +96,7 @@ internal sealed class PseudoNode(string path, uint id, PseudoNode? parent)
     public PseudoNode? Child(ReadOnlySpan<byte> name)
     {
         foreach (var child in Children)
-            if (name.SequenceEqual(Encoding.UTF8.GetBytes(child.Name)))
+            if (name.SequenceEqual(child.NameBytes))
                 return child;
         return null;
     }
