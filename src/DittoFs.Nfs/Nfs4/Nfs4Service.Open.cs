@@ -46,12 +46,12 @@ public sealed partial class Nfs4Service
 
     private async ValueTask<(Nfsstat4, Nfs4Open?, Nfs4Fh, ChangeInfo4, uint[])> OpenFileAsync(Open4Args arguments, Nfs4Call call)
     {
-        var none = (default(Nfs4Open), default(Nfs4Fh), default(ChangeInfo4), Array.Empty<uint>());
+        static (Nfsstat4, Nfs4Open?, Nfs4Fh, ChangeInfo4, uint[]) Refused(Nfsstat4 status) => (status, null, default, default, []);
         uint access = call.MinorVersion == 0 ? arguments.ShareAccess : arguments.ShareAccess & ~(uint)Attr.Open4ShareAccessWantDelegMask & 0xFFFFu;
         uint deny = arguments.ShareDeny;
         if (access is 0 or > 3 || deny > 3)
         {
-            return (Nfsstat4.Nfs4errInval, none.Item1, none.Item2, none.Item3, none.Item4);
+            return Refused(Nfsstat4.Nfs4errInval);
         }
         ulong clientId;
         if (call.Session is { } session)
@@ -63,13 +63,13 @@ public sealed partial class Nfs4Service
             var renewed = _clients.RenewClient(arguments.Owner.Clientid);
             if (renewed != Nfsstat4.Nfs4Ok)
             {
-                return (renewed, none.Item1, none.Item2, none.Item3, none.Item4);
+                return Refused(renewed);
             }
             clientId = arguments.Owner.Clientid;
         }
         if (!call.Current.IsSet)
         {
-            return (Nfsstat4.Nfs4errNofilehandle, none.Item1, none.Item2, none.Item3, none.Item4);
+            return Refused(Nfsstat4.Nfs4errNofilehandle);
         }
         bool create = arguments.Openhow.Opentype == Opentype4.Open4Create;
         switch (arguments.Claim.Claim)
@@ -79,27 +79,27 @@ public sealed partial class Nfs4Service
             case OpenClaimType4.ClaimFh when call.MinorVersion == 1 && !create:
                 break;
             case OpenClaimType4.ClaimPrevious:
-                return (Nfsstat4.Nfs4errNoGrace, none.Item1, none.Item2, none.Item3, none.Item4);
+                return Refused(Nfsstat4.Nfs4errNoGrace);
             case OpenClaimType4.ClaimFh:
-                return (Nfsstat4.Nfs4errInval, none.Item1, none.Item2, none.Item3, none.Item4);
+                return Refused(Nfsstat4.Nfs4errInval);
             default:
-                return (Nfsstat4.Nfs4errNotsupp, none.Item1, none.Item2, none.Item3, none.Item4);
+                return Refused(Nfsstat4.Nfs4errNotsupp);
         }
         if (call.Current.Pseudo is { } directory)
         {
             // The pseudo file system holds only directories and cannot change.
             var status = arguments.Claim.Claim == OpenClaimType4.ClaimFh || directory.Child(arguments.Claim.File.Value.Span) is not null ? Nfsstat4.Nfs4errIsdir
                 : create ? Nfsstat4.Nfs4errRofs : Nfsstat4.Nfs4errNoent;
-            return (status, none.Item1, none.Item2, none.Item3, none.Item4);
+            return Refused(status);
         }
         var targetStatus = Target(call.Current, call, out var target);
         if (targetStatus != Nfsstat4.Nfs4Ok)
         {
-            return (targetStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+            return Refused(targetStatus);
         }
         if ((create || (access & Nfs4Opens.AccessWrite) != 0) && target.Share.Options.ReadOnly)
         {
-            return (Nfsstat4.Nfs4errRofs, none.Item1, none.Item2, none.Item3, none.Item4);
+            return Refused(Nfsstat4.Nfs4errRofs);
         }
         var cancellationToken = call.Context.CancellationToken;
         InodeAttributes opened;
@@ -111,7 +111,7 @@ public sealed partial class Nfs4Service
             var attributes = await target.FileSystem.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
             if (!attributes.IsOk)
             {
-                return (StatusOf(attributes.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+                return Refused(StatusOf(attributes.Status));
             }
             opened = attributes.Value;
             cinfo = default;
@@ -122,7 +122,7 @@ public sealed partial class Nfs4Service
             var nameStatus = NameStatus(name);
             if (nameStatus != Nfsstat4.Nfs4Ok)
             {
-                return (nameStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+                return Refused(nameStatus);
             }
             if (create)
             {
@@ -136,7 +136,7 @@ public sealed partial class Nfs4Service
                         call.MinorVersion, out changes, out set);
                     if (decodedStatus != Nfsstat4.Nfs4Ok)
                     {
-                        return (decodedStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+                        return Refused(decodedStatus);
                     }
                 }
                 var mode = how.Mode switch
@@ -154,7 +154,7 @@ public sealed partial class Nfs4Service
                 var result = await target.FileSystem.CreateAsync(target.Auth, target.File, name, mode, changes, verifier, cancellationToken).ConfigureAwait(false);
                 if (!result.IsOk)
                 {
-                    return (StatusOf(result.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+                    return Refused(StatusOf(result.Status));
                 }
                 opened = result.Value.File;
                 cinfo = ChangeInfo(result.Value.Directory);
@@ -166,7 +166,7 @@ public sealed partial class Nfs4Service
                 var result = await target.FileSystem.LookupAsync(target.Auth, target.File, name, cancellationToken).ConfigureAwait(false);
                 if (!result.IsOk)
                 {
-                    return (StatusOf(result.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+                    return Refused(StatusOf(result.Status));
                 }
                 opened = result.Value.File;
                 cinfo = result.Value.Directory is { } parent ? ChangeInfo(DittoFs.Storage.WccData.Unchanged(parent)) : default;
@@ -180,7 +180,7 @@ public sealed partial class Nfs4Service
                 FileType.Symlink => Nfsstat4.Nfs4errSymlink,
                 _ => call.MinorVersion == 0 ? Nfsstat4.Nfs4errInval : Nfsstat4.Nfs4errWrongType,
             };
-            return (wrongType, none.Item1, none.Item2, none.Item3, none.Item4);
+            return Refused(wrongType);
         }
         if (!created)
         {
@@ -189,13 +189,13 @@ public sealed partial class Nfs4Service
             var allowed = await target.FileSystem.AccessAsync(target.Auth, opened.Ref, wanted, cancellationToken).ConfigureAwait(false);
             if (!allowed.IsOk || (allowed.Value.Granted & wanted) != wanted)
             {
-                return (allowed.IsOk ? Nfsstat4.Nfs4errAccess : StatusOf(allowed.Status), none.Item1, none.Item2, none.Item3, none.Item4);
+                return Refused(allowed.IsOk ? Nfsstat4.Nfs4errAccess : StatusOf(allowed.Status));
             }
         }
         var openStatus = _opens.Open(clientId, arguments.Owner.Owner.Span, target.Share.Id, opened.Ref, access, deny, out var open);
         if (openStatus != Nfsstat4.Nfs4Ok)
         {
-            return (openStatus, none.Item1, none.Item2, none.Item3, none.Item4);
+            return Refused(openStatus);
         }
         return (Nfsstat4.Nfs4Ok, open, new Nfs4Fh(null, target.Share, opened.Ref), cinfo, attrset);
     }
