@@ -102,8 +102,11 @@ public class DispatcherTests
         var data = new byte[100];
         var arguments = XdrCodec.Encode(new Write3Args { File = new NfsFh3 { Data = FakeNfsService.FileHandle }, Count = 100, Stable = StableHow.FileSync, Data = data });
 
+        _service.WriteGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
         var pending = _dispatcher.DispatchAsync((uint)NfsV3Procedure.Write, arguments, null, _results);
-        Assert.That(pending.IsCompleted, Is.False, "the fake WRITE yields before answering");
+        Assert.That(pending.IsCompleted, Is.False, "the fake WRITE waits for the gate before answering");
+        _service.WriteGate.SetResult();
         var outcome = await pending;
 
         Assert.That(outcome, Is.EqualTo(XdrDispatchResult.Success));

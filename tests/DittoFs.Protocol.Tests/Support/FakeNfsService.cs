@@ -36,6 +36,10 @@ public sealed class FakeNfsService : INfsV3<object?>
     /// <summary>The data of the last WRITE, as the dispatcher handed it over (a slice of the call's bytes).</summary>
     public ReadOnlyMemory<byte> LastWrittenData { get; private set; }
 
+    /// <summary>When set, WRITE answers only once the test completes it, so the test can see the call pending
+    /// (Task.Yield alone races: a pool thread may finish the call before the caller looks).</summary>
+    public TaskCompletionSource? WriteGate { get; set; }
+
     public ValueTask NullAsync(object? context)
     {
         LastCall = nameof(NullAsync);
@@ -75,7 +79,10 @@ public sealed class FakeNfsService : INfsV3<object?>
     {
         LastCall = nameof(WriteAsync);
         LastWrittenData = arguments.Data;
-        await Task.Yield();
+        if (WriteGate is { } gate)
+            await gate.Task;
+        else
+            await Task.Yield();
         if (!arguments.File.Data.Span.SequenceEqual(FileHandle))
             return new Write3Res { Status = Nfsstat3.Nfs3errStale };
         return new Write3Res
