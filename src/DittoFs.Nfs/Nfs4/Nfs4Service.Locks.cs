@@ -16,8 +16,26 @@ public sealed partial class Nfs4Service
     /// </summary>
     private (NfsResop4, Nfsstat4) Lock(in Lock4Args arguments, Nfs4Call call)
     {
+        // 4.0 (RFC 7530 §16.10.5): a new lock-owner's LOCK is sequenced by its open-owner (open_seqid) and starts the
+        // lock-owner's sequence at lock_seqid; an existing lock-owner's by its own (lock_seqid).
+        var args = arguments;
+        var locker = arguments.Locker;
+        var sequence = SequenceOf(locker.NewLockOwner ? locker.OpenOwner.OpenStateid : locker.LockOwner.LockStateid, call);
+        uint seqid = locker.NewLockOwner ? locker.OpenOwner.OpenSeqid : locker.LockOwner.LockSeqid;
+        Nfs4LockState? made = null;
+        var (result, status) = Sequenced(sequence, seqid, NfsOpnum4.OpLock, call, () => LockNow(args, call, out made));
+        if (sequence is not null && locker.NewLockOwner && made is not null)
+        {
+            _opens.Record(_opens.LockOwnerSequence(made.Owner), locker.OpenOwner.LockSeqid, result, status, call.Current, closedBefore: null);
+        }
+        return (result, status);
+    }
+
+    /// <param name="lockState">The lock state the LOCK used (made for a new lock-owner), once it was found.</param>
+    private (NfsResop4, Nfsstat4) LockNow(in Lock4Args arguments, Nfs4Call call, out Nfs4LockState? lockState)
+    {
         var status = LockRange(arguments.Offset, arguments.Length, out var range);
-        Nfs4LockState? lockState = null;
+        lockState = null;
         CallTarget target = default;
         if (status == Nfsstat4.Nfs4Ok)
         {
@@ -87,6 +105,12 @@ public sealed partial class Nfs4Service
 
     /// <summary>LOCKU (RFC 7530 §16.12): unlocks the range (splitting a lock that goes past it); the stateid's seqid rises.</summary>
     private (NfsResop4, Nfsstat4) Unlock(in Locku4Args arguments, Nfs4Call call)
+    {
+        var args = arguments;
+        return Sequenced(SequenceOf(args.LockStateid, call), args.Seqid, NfsOpnum4.OpLocku, call, () => UnlockNow(args, call));
+    }
+
+    private (NfsResop4, Nfsstat4) UnlockNow(in Locku4Args arguments, Nfs4Call call)
     {
         var status = LockRange(arguments.Offset, arguments.Length, out var range);
         Nfs4State state = null!;

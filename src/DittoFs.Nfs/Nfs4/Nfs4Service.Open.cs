@@ -25,6 +25,28 @@ public sealed partial class Nfs4Service
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> OpenAsync(Open4Args arguments, Nfs4Call call)
     {
+        // 4.0: the open-owner's sequence (RFC 7530 §9.1.7), once the client id is known to be this server's.
+        var sequence = call.MinorVersion == 0 && _clients.RenewClient(arguments.Owner.Clientid) == Nfsstat4.Nfs4Ok
+            ? _opens.OpenOwnerSequence(arguments.Owner.Clientid, arguments.Owner.Owner.Span) : null;
+        switch (sequence?.Check(arguments.Seqid, NfsOpnum4.OpOpen))
+        {
+            case Nfs4OwnerSequence.Verdict.Replay:
+                return sequence.Replay(call);
+            case Nfs4OwnerSequence.Verdict.Bad:
+                return (Failed(NfsOpnum4.OpOpen, Nfsstat4.Nfs4errBadSeqid), Nfsstat4.Nfs4errBadSeqid);
+        }
+        var closedBefore = sequence?.LastClosed;
+        var (result, status) = await OpenUnsequencedAsync(arguments, call).ConfigureAwait(false);
+        if (sequence is not null)
+        {
+            _opens.Record(sequence, arguments.Seqid, result, status, call.Current, closedBefore);
+        }
+        return (result, status);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> OpenUnsequencedAsync(Open4Args arguments, Nfs4Call call)
+    {
         var (status, open, file, cinfo, attrset) = await OpenFileAsync(arguments, call).ConfigureAwait(false);
         if (status != Nfsstat4.Nfs4Ok)
         {
@@ -219,8 +241,39 @@ public sealed partial class Nfs4Service
         return (Nfsstat4.Nfs4Ok, open, new Nfs4Fh(null, target.Share, opened.Ref), cinfo, attrset);
     }
 
+    /// <summary>
+    /// A 4.0 operation sequenced by its owner (RFC 7530 §9.1.7, see <see cref="Nfs4OwnerSequence"/>): a retransmission is
+    /// answered with the kept reply, a seqid out of order NFS4ERR_BAD_SEQID, anything else runs and its reply is kept.
+    /// Without a sequence (4.1, or a stateid that names nothing) it just runs.
+    /// </summary>
+    private (NfsResop4, Nfsstat4) Sequenced(Nfs4OwnerSequence? sequence, uint seqid, NfsOpnum4 operation, Nfs4Call call, Func<(NfsResop4, Nfsstat4)> run)
+    {
+        switch (sequence?.Check(seqid, operation))
+        {
+            case null:
+                return run();
+            case Nfs4OwnerSequence.Verdict.Replay:
+                return sequence.Replay(call);
+            case Nfs4OwnerSequence.Verdict.Bad:
+                return (Failed(operation, Nfsstat4.Nfs4errBadSeqid), Nfsstat4.Nfs4errBadSeqid);
+        }
+        var closedBefore = sequence.LastClosed;
+        var (result, status) = run();
+        _opens.Record(sequence, seqid, result, status, call.Current, closedBefore);
+        return (result, status);
+    }
+
+    /// <summary>4.0: the sequence of the owner of the state a stateid names (null in 4.1).</summary>
+    private Nfs4OwnerSequence? SequenceOf(in Stateid4 stateid, Nfs4Call call) => call.MinorVersion == 0 ? _opens.SequenceOf(stateid) : null;
+
     /// <summary>OPEN_CONFIRM (RFC 7530 §16.18, 4.0 only): confirms the open-owner; its stateid's seqid rises.</summary>
     private (NfsResop4, Nfsstat4) OpenConfirm(in OpenConfirm4Args arguments, Nfs4Call call)
+    {
+        var args = arguments;
+        return Sequenced(SequenceOf(args.OpenStateid, call), args.Seqid, NfsOpnum4.OpOpenConfirm, call, () => OpenConfirmNow(args, call));
+    }
+
+    private (NfsResop4, Nfsstat4) OpenConfirmNow(in OpenConfirm4Args arguments, Nfs4Call call)
     {
         var status = FindOpen(arguments.OpenStateid, call, out var open);
         if (status != Nfsstat4.Nfs4Ok)
@@ -234,6 +287,12 @@ public sealed partial class Nfs4Service
 
     /// <summary>OPEN_DOWNGRADE (RFC 7530 §16.19): to a subset of the open's access and deny.</summary>
     private (NfsResop4, Nfsstat4) OpenDowngrade(in OpenDowngrade4Args arguments, Nfs4Call call)
+    {
+        var args = arguments;
+        return Sequenced(SequenceOf(args.OpenStateid, call), args.Seqid, NfsOpnum4.OpOpenDowngrade, call, () => OpenDowngradeNow(args, call));
+    }
+
+    private (NfsResop4, Nfsstat4) OpenDowngradeNow(in OpenDowngrade4Args arguments, Nfs4Call call)
     {
         var status = FindOpen(arguments.OpenStateid, call, out var open);
         if (status == Nfsstat4.Nfs4Ok)
@@ -254,6 +313,14 @@ public sealed partial class Nfs4Service
     /// </summary>
     private (NfsResop4, Nfsstat4) Close(in Close4Args arguments, Nfs4Call call)
     {
+        var args = arguments;
+        var sequence = SequenceOf(args.OpenStateid, call);
+        return Sequenced(sequence, args.Seqid, NfsOpnum4.OpClose, call, () => CloseNow(args, sequence, call));
+    }
+
+    /// <param name="sequence">4.0: the open-owner's, which keeps the closed open for a retransmitted CLOSE.</param>
+    private (NfsResop4, Nfsstat4) CloseNow(in Close4Args arguments, Nfs4OwnerSequence? sequence, Nfs4Call call)
+    {
         var status = FindOpen(arguments.OpenStateid, call, out var open);
         if (status != Nfsstat4.Nfs4Ok)
         {
@@ -265,7 +332,7 @@ public sealed partial class Nfs4Service
         {
             TellWoken(locks?.UnlockOwner(FileLockKey.Of(open.File), lockState.Owner).Woken);
         }
-        _opens.Close(open);
+        _opens.Close(open, sequence);
         var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
         return (NfsResop4.FromOpclose(new Close4Res { Status = status, OpenStateid = stateid }), status);
     }

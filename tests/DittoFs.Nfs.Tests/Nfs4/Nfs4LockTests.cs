@@ -1,3 +1,4 @@
+using DittoFs.Xdr;
 using System.Text;
 using DittoFs.Nfs.Tests.Support;
 using DittoFs.Protocol;
@@ -118,6 +119,53 @@ public sealed class Nfs4LockTests
     {
         Assert.That((await _a.CompoundAsync(OnFile(NewLock(await OpenAsync(_a), 1000, ulong.MaxValue)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
         Assert.That((await _b.CompoundAsync(OnFile(NewLock(await OpenAsync(_b), ulong.MaxValue - 1, 1)))).Status, Is.EqualTo(Nfsstat4.Nfs4errDenied));
+    }
+
+    [Test]
+    public async Task A_4_0_lock_owners_seqids_sequence_LOCK_and_LOCKU_with_replies_kept_for_retransmissions()
+    {
+        // RFC 7530 §9.1.7 and §16.10.5: a new lock-owner's LOCK goes by its open-owner's seqid and starts the lock-owner's
+        // at lock_seqid; later LOCK and LOCKU go by the lock-owner's. The last is replayed, one out of order is BAD_SEQID.
+        var client = new Nfs4TestClient(_service, () => Callers.Root(), owner: "v40-locker");
+        ulong clientId = await client.ClientId40Async();
+        var opened = await client.SendAsync(0, OnFile(NfsArgop4.FromOpopen(new Open4Args
+        {
+            Seqid = 0,
+            ShareAccess = Attr.Open4ShareAccessBoth,
+            Owner = new StateOwner4 { Clientid = clientId, Owner = "open-owner"u8.ToArray() },
+            Openhow = new Openflag4 { Opentype = Opentype4.Open4Nocreate },
+            Claim = new OpenClaim4 { Claim = OpenClaimType4.ClaimFh },
+        })));
+        // CLAIM_FH is 4.1's; 4.0 opens by name.
+        Assert.That(opened.Status, Is.EqualTo(Nfsstat4.Nfs4errInval));
+        opened = await client.SendAsync(0, new NfsArgop4(NfsOpnum4.OpPutrootfh), NfsArgop4.FromOplookup(new Lookup4Args { Objname = "export"u8.ToArray() }),
+            NfsArgop4.FromOpopen(new Open4Args
+            {
+                Seqid = 1,
+                ShareAccess = Attr.Open4ShareAccessBoth,
+                Owner = new StateOwner4 { Clientid = clientId, Owner = "open-owner"u8.ToArray() },
+                Openhow = new Openflag4 { Opentype = Opentype4.Open4Nocreate },
+                Claim = new OpenClaim4 { Claim = OpenClaimType4.ClaimNull, File = "f"u8.ToArray() },
+            }));
+        Assert.That(opened.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        var open = Last(opened).Opopen.Resok4.Stateid;
+        NfsArgop4 NewOwnerLock(uint openSeqid) => NfsArgop4.FromOplock(new Lock4Args
+        {
+            Locktype = NfsLockType4.WriteLt, Offset = 0, Length = 10,
+            Locker = new Locker4 { NewLockOwner = true, OpenOwner = new OpenToLockOwner4 { OpenSeqid = openSeqid, OpenStateid = open, LockSeqid = 100, LockOwner = new StateOwner4 { Clientid = clientId, Owner = "lock-owner"u8.ToArray() } } },
+        });
+        var locked = await client.SendAsync(0, OnFile(NewOwnerLock(2)));
+        Assert.That(locked.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        var lockStateid = Last(locked).Oplock.Resok4.LockStateid;
+        var replayed = await client.SendAsync(0, OnFile(NewOwnerLock(2)));
+        Assert.That(XdrCodec.Encode(Last(replayed)), Is.EqualTo(XdrCodec.Encode(Last(locked))), "a retransmitted LOCK: the same reply, no second lock state");
+
+        NfsArgop4 UnlockAt(uint seqid, Stateid4 stateid) => NfsArgop4.FromOplocku(new Locku4Args { Seqid = seqid, Locktype = NfsLockType4.WriteLt, LockStateid = stateid, Offset = 0, Length = 10 });
+        Assert.That((await client.SendAsync(0, OnFile(UnlockAt(102, lockStateid)))).Status, Is.EqualTo(Nfsstat4.Nfs4errBadSeqid), "the lock-owner's next is 101");
+        var unlocked = await client.SendAsync(0, OnFile(UnlockAt(101, lockStateid)));
+        Assert.That(unlocked.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        var unlockedAgain = await client.SendAsync(0, OnFile(UnlockAt(101, lockStateid)));
+        Assert.That(XdrCodec.Encode(Last(unlockedAgain)), Is.EqualTo(XdrCodec.Encode(Last(unlocked))), "a retransmitted LOCKU, though its stateid's seqid is old now");
     }
 
     [Test]

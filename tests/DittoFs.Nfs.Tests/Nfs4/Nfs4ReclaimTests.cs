@@ -68,9 +68,12 @@ public sealed class Nfs4ReclaimTests
         Claim = new OpenClaim4 { Claim = OpenClaimType4.ClaimNull, File = "f"u8.ToArray() },
     });
 
-    private static NfsArgop4 Reclaim(ulong clientId = 0, uint deny = Attr.Open4ShareDenyNone, OpenDelegationType4 delegation = OpenDelegationType4.OpenDelegateNone) =>
+    /// <param name="seqid">4.0: the open-owner's seqid (RFC 7530 §9.1.7); 4.1 ignores it.</param>
+    private static NfsArgop4 Reclaim(ulong clientId = 0, uint deny = Attr.Open4ShareDenyNone, OpenDelegationType4 delegation = OpenDelegationType4.OpenDelegateNone,
+        uint seqid = 0) =>
         NfsArgop4.FromOpopen(new Open4Args
         {
+            Seqid = seqid,
             ShareAccess = Attr.Open4ShareAccessBoth,
             ShareDeny = deny,
             Owner = new StateOwner4 { Clientid = clientId, Owner = "open-owner"u8.ToArray() },
@@ -78,13 +81,14 @@ public sealed class Nfs4ReclaimTests
             Claim = new OpenClaim4 { Claim = OpenClaimType4.ClaimPrevious, DelegateType = delegation },
         });
 
-    private static NfsArgop4 LockOp(Stateid4 open, bool reclaim) => NfsArgop4.FromOplock(new Lock4Args
+    /// <param name="openSeqid">4.0: the open-owner's next seqid (its OPEN took 0); 4.1 ignores it.</param>
+    private static NfsArgop4 LockOp(Stateid4 open, bool reclaim, uint openSeqid = 1) => NfsArgop4.FromOplock(new Lock4Args
     {
         Locktype = NfsLockType4.WriteLt,
         Reclaim = reclaim,
         Offset = 0,
         Length = 100,
-        Locker = new Locker4 { NewLockOwner = true, OpenOwner = new OpenToLockOwner4 { OpenStateid = open, LockOwner = new StateOwner4 { Owner = Encoding.UTF8.GetBytes("lock-owner") } } },
+        Locker = new Locker4 { NewLockOwner = true, OpenOwner = new OpenToLockOwner4 { OpenSeqid = openSeqid, OpenStateid = open, LockOwner = new StateOwner4 { Owner = Encoding.UTF8.GetBytes("lock-owner") } } },
     });
 
     private static NfsArgop4 ReclaimComplete => NfsArgop4.FromOpreclaimComplete(new ReclaimComplete4Args { RcaOneFs = false });
@@ -195,7 +199,7 @@ public sealed class Nfs4ReclaimTests
         var reclaimed = await client.SendAsync(0, PutFile, Reclaim(newId));
         Assert.That(reclaimed.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
         Assert.That((await client.SendAsync(0, PutFile, LockOp(OpenStateid(reclaimed), reclaim: true))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
-        Assert.That((await other.SendAsync(0, PutFile, Reclaim(otherId))).Status, Is.EqualTo(Nfsstat4.Nfs4errNoGrace), "the other client held nothing before");
+        Assert.That((await other.SendAsync(0, PutFile, Reclaim(otherId, seqid: 1))).Status, Is.EqualTo(Nfsstat4.Nfs4errNoGrace), "the other client held nothing before");
     }
 
     [Test]

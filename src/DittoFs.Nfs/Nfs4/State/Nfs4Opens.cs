@@ -9,7 +9,8 @@ namespace DittoFs.Nfs;
 /// and file, with its share access and deny bits, named by a stateid whose "other" part is this server instance (4
 /// bytes) and a counter (8 bytes), and whose seqid rises with every change. Share reservations are checked against the
 /// other owners' opens of the same file. One lock guards the table. A client that goes (lease expired, replaced,
-/// destroyed) loses its opens.
+/// destroyed) loses its opens. For 4.0 it also keeps each open-owner's and lock-owner's sequence
+/// (<see cref="Nfs4OwnerSequence"/>), and an owner's last closed open while its CLOSE may be retransmitted.
 /// </summary>
 internal sealed class Nfs4Opens(uint epoch)
 {
@@ -19,6 +20,8 @@ internal sealed class Nfs4Opens(uint epoch)
     private readonly object _lock = new();
     private readonly Dictionary<ulong, Nfs4State> _byCounter = [];
     private readonly Dictionary<(uint Share, ulong File), List<Nfs4Open>> _byFile = [];
+    private readonly Dictionary<DittoFs.Vfs.Locks.LockOwner, Nfs4OwnerSequence> _openOwners = [];
+    private readonly Dictionary<DittoFs.Vfs.Locks.LockOwner, Nfs4OwnerSequence> _lockOwners = [];
     private ulong _next;
 
     /// <summary>
@@ -58,10 +61,72 @@ internal sealed class Nfs4Opens(uint epoch)
         }
     }
 
+    /// <summary>The sequence of a 4.0 open-owner (made on its first OPEN).</summary>
+    public Nfs4OwnerSequence OpenOwnerSequence(ulong clientId, ReadOnlySpan<byte> owner) =>
+        SequenceOf(_openOwners, new DittoFs.Vfs.Locks.LockOwner(DittoFs.Vfs.Locks.LockClient.Nfs4(clientId), owner));
+
+    /// <summary>The sequence of a 4.0 lock-owner (made on its first LOCK).</summary>
+    public Nfs4OwnerSequence LockOwnerSequence(DittoFs.Vfs.Locks.LockOwner owner) => SequenceOf(_lockOwners, owner);
+
+    private Nfs4OwnerSequence SequenceOf(Dictionary<DittoFs.Vfs.Locks.LockOwner, Nfs4OwnerSequence> owners, DittoFs.Vfs.Locks.LockOwner owner)
+    {
+        lock (_lock)
+        {
+            if (!owners.TryGetValue(owner, out var sequence))
+            {
+                owners[owner] = sequence = new Nfs4OwnerSequence();
+            }
+            return sequence;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a 4.0 operation's reply in its owner's sequence (see <see cref="Nfs4OwnerSequence.Record"/>); once the owner
+    /// moved on, the open it had closed before this operation (<paramref name="closedBefore"/>) cannot be named again.
+    /// </summary>
+    public void Record(Nfs4OwnerSequence sequence, uint seqid, in NfsResop4 result, Nfsstat4 status, in Nfs4Fh current, Nfs4Open? closedBefore)
+    {
+        if (sequence.Record(seqid, result, status, current) && closedBefore is not null)
+        {
+            lock (_lock)
+            {
+                _byCounter.Remove(closedBefore.Counter);
+                if (sequence.LastClosed == closedBefore)
+                {
+                    sequence.LastClosed = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// 4.0: the sequence of the owner whose state a stateid names, found by the stateid's "other" part alone (closed opens
+    /// too), so that a retransmission is recognised before its stale stateid seqid is; null if it names none.
+    /// </summary>
+    public Nfs4OwnerSequence? SequenceOf(in Stateid4 stateid)
+    {
+        var other = stateid.Other.Span;
+        if (other.Length != 12 || BinaryPrimitives.ReadUInt32BigEndian(other) != epoch)
+        {
+            return null;
+        }
+        Nfs4State? state;
+        lock (_lock)
+        {
+            _byCounter.TryGetValue(BinaryPrimitives.ReadUInt64BigEndian(other[4..]), out state);
+        }
+        return state switch
+        {
+            Nfs4Open open => OpenOwnerSequence(open.ClientId, open.Owner),
+            Nfs4LockState lockState => LockOwnerSequence(lockState.Owner),
+            _ => null,
+        };
+    }
+
     /// <summary>
     /// The open a stateid names (RFC 7530 §9.1.4.3-4, RFC 8881 §8.2.2): NFS4ERR_STALE_STATEID (4.0) or BAD_STATEID (4.1)
-    /// for another server instance's, NFS4ERR_BAD_STATEID for one unknown or of another file, NFS4ERR_OLD_STATEID for
-    /// an earlier seqid; seqid 0 in 4.1 means "the current one".
+    /// for another server instance's, NFS4ERR_BAD_STATEID for one unknown, closed or of another file,
+    /// NFS4ERR_OLD_STATEID for an earlier seqid; seqid 0 in 4.1 means "the current one".
     /// </summary>
     public Nfsstat4 Find(in Stateid4 stateid, uint minorVersion, uint shareId, FileRef file, out Nfs4State state)
     {
@@ -78,7 +143,7 @@ internal sealed class Nfs4Opens(uint epoch)
         lock (_lock)
         {
             if (!_byCounter.TryGetValue(BinaryPrimitives.ReadUInt64BigEndian(other[4..]), out var found)
-                || found.ShareId != shareId || found.File.FileId != file.FileId)
+                || found.ShareId != shareId || found.File.FileId != file.FileId || found is Nfs4Open { Closed: true })
             {
                 return Nfsstat4.Nfs4errBadStateid;
             }
@@ -169,13 +234,22 @@ internal sealed class Nfs4Opens(uint epoch)
         }
     }
 
-    /// <summary>CLOSE (RFC 7530 §16.2): the open ends.</summary>
-    public void Close(Nfs4Open open)
+    /// <summary>
+    /// CLOSE (RFC 7530 §16.2): the open ends. With <paramref name="sequence"/> (4.0) its stateid still names it, for a
+    /// retransmitted CLOSE only, until the owner's next operation.
+    /// </summary>
+    public void Close(Nfs4Open open, Nfs4OwnerSequence? sequence)
     {
         lock (_lock)
         {
             Remove(open);
             open.Seqid++;
+            if (sequence is not null)
+            {
+                open.Closed = true;
+                _byCounter[open.Counter] = open;
+                sequence.LastClosed = open;
+            }
         }
     }
 
@@ -209,6 +283,14 @@ internal sealed class Nfs4Opens(uint epoch)
             foreach (var open in _byCounter.Values.OfType<Nfs4Open>().Where(open => open.ClientId == clientId).ToList())
             {
                 Remove(open);
+            }
+            var client = DittoFs.Vfs.Locks.LockClient.Nfs4(clientId);
+            foreach (var owners in new[] { _openOwners, _lockOwners })
+            {
+                foreach (var owner in owners.Keys.Where(owner => owner.Client.Equals(client)).ToList())
+                {
+                    owners.Remove(owner);
+                }
             }
         }
     }
@@ -272,6 +354,9 @@ internal sealed class Nfs4Open(ulong counter, ulong clientId, byte[] owner, uint
     public uint Access { get; set; }
     public uint Deny { get; set; }
     public override uint OpenAccess => Access;
+
+    /// <summary>4.0: closed, still named by its stateid for a retransmitted CLOSE (see <see cref="Nfs4Opens.Close"/>).</summary>
+    public bool Closed { get; set; }
 
     /// <summary>The lock states made from this open (RFC 7530 §9.1.5: a lock-owner's first LOCK names its open).</summary>
     public List<Nfs4LockState> Locks { get; } = [];
