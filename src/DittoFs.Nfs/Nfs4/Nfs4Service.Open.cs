@@ -108,10 +108,10 @@ public sealed partial class Nfs4Service
                 }
                 break;
             case OpenClaimType4.ClaimPrevious:
-                var reclaim = MayReclaim(clientId);
-                if (reclaim != Nfsstat4.Nfs4Ok)
+                var mayReclaim = MayReclaim(clientId);
+                if (mayReclaim != Nfsstat4.Nfs4Ok)
                 {
-                    return Refused(reclaim);
+                    return Refused(mayReclaim);
                 }
                 if (arguments.Claim.DelegateType != OpenDelegationType4.OpenDelegateNone)
                 {
@@ -232,14 +232,32 @@ public sealed partial class Nfs4Service
                 return Refused(allowed.IsOk ? Nfsstat4.Nfs4errAccess : StatusOf(allowed.Status));
             }
         }
-        var openStatus = _opens.Open(clientId, arguments.Owner.Owner.Span, target.Share.Id, opened.Ref, access, deny, out var open);
+        // The reservation is kept in the share's lock table with NLM's SHARE reservations, so that v3 and v4 clients
+        // deny each other as v4 clients do (RFC 7530 §9.9).
+        var table = target.FileSystem.Locks;
+        var key = FileLockKey.Of(opened.Ref);
+        var owner = new LockOwner(LockClient.Nfs4(clientId), arguments.Owner.Owner.Span);
+        bool reclaim = claim == OpenClaimType4.ClaimPrevious;
+        var openStatus = _opens.Open(clientId, arguments.Owner.Owner.Span, target.Share.Id, opened.Ref, access, deny,
+            (unionAccess, unionDeny) => ShareStatusOf(table.Share(key, owner, (ShareAccess)unionAccess, (ShareDeny)unionDeny, reclaim).Status, reclaim), out var open);
         if (openStatus != Nfsstat4.Nfs4Ok)
         {
-            // Two reclaims that conflict: the state before the restart cannot have held both (RFC 8881 §15.1.9.3).
-            return Refused(openStatus == Nfsstat4.Nfs4errShareDenied && claim == OpenClaimType4.ClaimPrevious ? Nfsstat4.Nfs4errReclaimConflict : openStatus);
+            return Refused(openStatus);
         }
         return (Nfsstat4.Nfs4Ok, open, new Nfs4Fh(null, target.Share, opened.Ref), cinfo, attrset);
     }
+
+    /// <summary>
+    /// A share reservation's answer as nfsstat4: a conflict is NFS4ERR_SHARE_DENIED, or between two reclaims
+    /// NFS4ERR_RECLAIM_CONFLICT (the state before the restart cannot have held both, RFC 8881 §15.1.9.3).
+    /// </summary>
+    private static Nfsstat4 ShareStatusOf(LockStatus status, bool reclaim) => status switch
+    {
+        LockStatus.Granted => Nfsstat4.Nfs4Ok,
+        LockStatus.InGrace => Nfsstat4.Nfs4errGrace,
+        LockStatus.NotInGrace => Nfsstat4.Nfs4errNoGrace,
+        _ => reclaim ? Nfsstat4.Nfs4errReclaimConflict : Nfsstat4.Nfs4errShareDenied,
+    };
 
     /// <summary>
     /// A 4.0 operation sequenced by its owner (RFC 7530 §9.1.7, see <see cref="Nfs4OwnerSequence"/>): a retransmission is
@@ -299,6 +317,11 @@ public sealed partial class Nfs4Service
         {
             status = _opens.Downgrade(open, arguments.ShareAccess & 0xFF, arguments.ShareDeny);
         }
+        if (status == Nfsstat4.Nfs4Ok && _shares.TryGet(open.ShareId, out var share))
+        {
+            // A subset of the reservation held: never refused.
+            share.FileSystem.Locks.Share(FileLockKey.Of(open.File), new LockOwner(LockClient.Nfs4(open.ClientId), open.Owner), (ShareAccess)open.Access, (ShareDeny)open.Deny);
+        }
         if (status != Nfsstat4.Nfs4Ok)
         {
             return (Failed(NfsOpnum4.OpOpenDowngrade, status), status);
@@ -332,6 +355,7 @@ public sealed partial class Nfs4Service
         {
             TellWoken(locks?.UnlockOwner(FileLockKey.Of(open.File), lockState.Owner).Woken);
         }
+        locks?.Unshare(FileLockKey.Of(open.File), new LockOwner(LockClient.Nfs4(open.ClientId), open.Owner));
         _opens.Close(open, sequence);
         var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
         return (NfsResop4.FromOpclose(new Close4Res { Status = status, OpenStateid = stateid }), status);

@@ -106,6 +106,40 @@ public sealed class Nfs4LockTests
         Assert.That(table.Test(file, nlmOwner, new LockRange(0, 100), LockMode.Shared).Status, Is.EqualTo(LockStatus.Denied), "NLM sees the v4 lock");
     }
 
+    [Test]
+    public async Task A_v4_open_and_an_NLM_share_reservation_deny_each_other()
+    {
+        // RFC 7530 §9.9 (OPEN's share_deny) and XNFS NLM SHARE: one table of reservations, so each protocol's deny
+        // modes hold against the other's clients.
+        var table = _server.Share.FileSystem.Locks;
+        var file = FileLockKey.Of(new DittoFs.Storage.FileRef(FileHandleOf("f").FileId, (uint)FileHandleOf("f").Generation));
+        var nlmOwner = new LockOwner(LockClient.Nlm("nlm-host"), 0, "share-oh"u8);
+        Assert.That(table.Share(file, nlmOwner, ShareAccess.Read, ShareDeny.Write).Status, Is.EqualTo(LockStatus.Granted));
+
+        async Task<Compound4Res> OpenFor(Nfs4TestClient client, uint access, uint deny) => await client.CompoundAsync(
+            new NfsArgop4(NfsOpnum4.OpPutrootfh), NfsArgop4.FromOplookup(new Lookup4Args { Objname = "export"u8.ToArray() }),
+            NfsArgop4.FromOpopen(new Open4Args
+            {
+                ShareAccess = access,
+                ShareDeny = deny,
+                Owner = new StateOwner4 { Owner = "open-owner"u8.ToArray() },
+                Openhow = new Openflag4 { Opentype = Opentype4.Open4Nocreate },
+                Claim = new OpenClaim4 { Claim = OpenClaimType4.ClaimNull, File = "f"u8.ToArray() },
+            }));
+        Assert.That((await OpenFor(_a, Attr.Open4ShareAccessBoth, Attr.Open4ShareDenyNone)).Status, Is.EqualTo(Nfsstat4.Nfs4errShareDenied), "NLM denies writers");
+        var reader = await OpenFor(_a, Attr.Open4ShareAccessRead, Attr.Open4ShareDenyNone);
+        Assert.That(reader.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "a reader is not denied");
+        Assert.That(table.Share(file, nlmOwner, ShareAccess.Read, ShareDeny.Read).Status, Is.EqualTo(LockStatus.Denied), "NLM cannot deny the v4 reader");
+
+        table.Unshare(file, nlmOwner);
+        var denyingWriters = await OpenFor(_b, Attr.Open4ShareAccessRead, Attr.Open4ShareDenyWrite);
+        Assert.That(denyingWriters.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        Assert.That(table.Share(file, nlmOwner, ShareAccess.Write, ShareDeny.None).Status, Is.EqualTo(LockStatus.Denied), "the v4 open denies NLM's writer");
+        var close = NfsArgop4.FromOpclose(new Close4Args { OpenStateid = Last(denyingWriters).Opopen.Resok4.Stateid });
+        Assert.That((await _b.CompoundAsync(OnFile(close))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        Assert.That(table.Share(file, nlmOwner, ShareAccess.Write, ShareDeny.None).Status, Is.EqualTo(LockStatus.Granted), "CLOSE gave the reservation back");
+    }
+
     [TestCase(0UL, 0UL)]
     [TestCase(ulong.MaxValue, 2UL)]
     public async Task A_zero_length_or_a_range_past_2_64_is_INVAL(ulong offset, ulong length)

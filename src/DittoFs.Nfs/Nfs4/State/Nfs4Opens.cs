@@ -25,10 +25,12 @@ internal sealed class Nfs4Opens(uint epoch)
     private ulong _next;
 
     /// <summary>
-    /// OPEN's state (RFC 7530 §16.16.5): the owner's open of the file, made or widened by this access and deny
-    /// (NFS4ERR_SHARE_DENIED when another owner's open denies what is asked, or holds what is denied).
+    /// OPEN's state (RFC 7530 §16.16.5): the owner's open of the file, made or widened by this access and deny once
+    /// <paramref name="reserve"/> granted the share reservation of the union (the share's lock table, which decides
+    /// conflicts with every other owner's opens and NLM shares; any status but NFS4_OK refuses the open unchanged).
     /// </summary>
-    public Nfsstat4 Open(ulong clientId, ReadOnlySpan<byte> owner, uint shareId, FileRef file, uint access, uint deny, out Nfs4Open open)
+    public Nfsstat4 Open(ulong clientId, ReadOnlySpan<byte> owner, uint shareId, FileRef file, uint access, uint deny, Func<uint, uint, Nfsstat4> reserve,
+        out Nfs4Open open)
     {
         lock (_lock)
         {
@@ -40,12 +42,16 @@ internal sealed class Nfs4Opens(uint epoch)
                 if (other.ClientId == clientId && other.Owner.AsSpan().SequenceEqual(owner))
                 {
                     mine = other;
-                    continue;
                 }
-                if ((access & other.Deny) != 0 || (deny & other.Access) != 0)
+            }
+            var reserved = reserve(access | (mine?.Access ?? 0), deny | (mine?.Deny ?? 0));
+            if (reserved != Nfsstat4.Nfs4Ok)
+            {
+                if (opens.Count == 0)
                 {
-                    return Nfsstat4.Nfs4errShareDenied;
+                    _byFile.Remove((shareId, file.FileId));
                 }
+                return reserved;
             }
             if (mine is null)
             {
