@@ -10,19 +10,24 @@ namespace DittoFs.Benchmarks;
 /// <summary>
 /// What small files cost a running server in memory (the <c>smallfiles</c> mode of this program): over MOUNT + NFSv3
 /// on TCP, <c>--files</c> files of <c>--size</c> bytes each are created (CREATE, then one WRITE FILE_SYNC) in a
-/// directory of their own by <c>--connections</c> clients, then removed (REMOVE) and the directory with them. The
-/// server's resident set (VmRSS of <c>--pid</c>, from /proc) is read before, after the creation and after the removal
-/// (after it stopped falling: a server deletes removed content in the background), and reported with the bytes per
-/// file it costs while the files live and what is left of it once they are gone. A figure, not a pass/fail test.
+/// directory of their own by <c>--connections</c> clients, then removed (REMOVE) and the directory with them, for
+/// <c>--rounds</c> rounds. First <c>--warmup</c> files are created and removed the same way, so the server's one-time
+/// costs (JIT and tiered recompilation, thread pool growth, buffer pools) are in the start figure, not counted per file.
+/// The server's resident set (VmRSS of <c>--pid</c>, from /proc) is read at the start, after each creation and after
+/// each removal (once it stopped changing: a server deletes removed content in the background), and reported with the
+/// bytes per file it costs while the files live and what is left once they are gone; later rounds show whether that
+/// grows with every file ever created. A figure, not a pass/fail test.
 /// <para>
 /// <c>dotnet run -c Release --project tests/DittoFs.Benchmarks -- smallfiles --port PORT --pid PID [--host 127.0.0.1]
-/// [--export /export] [--files 100000] [--size 4096] [--connections 8] [--output DIR]</c>;
+/// [--export /export] [--files 100000] [--size 4096] [--connections 8] [--rounds 2] [--warmup 2000] [--output DIR]</c>;
 /// <c>dotnet cake --target=Bench</c> starts a server on in-memory stores and runs it.
 /// </para>
 /// </summary>
 internal static class SmallFilesMemory
 {
-    private sealed record Options(string Host, int Port, int Pid, string Export, int Files, int Size, int Connections, string? Output);
+    private sealed record Options(string Host, int Port, int Pid, string Export, int Files, int Size, int Connections, int Rounds, int Warmup, string? Output);
+
+    private sealed record Round(int Number, double CreateSeconds, double RemoveSeconds, long RssWithFiles, long RssAfterRemoval);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,7 +39,7 @@ internal static class SmallFilesMemory
         catch (ArgumentException e)
         {
             Console.Error.WriteLine($"smallfiles: {e.Message}");
-            Console.Error.WriteLine("usage: smallfiles --port PORT --pid PID [--host 127.0.0.1] [--export /export] [--files 100000] [--size 4096] [--connections 8] [--output DIR]");
+            Console.Error.WriteLine("usage: smallfiles --port PORT --pid PID [--host 127.0.0.1] [--export /export] [--files 100000] [--size 4096] [--connections 8] [--rounds 2] [--warmup 2000] [--output DIR]");
             return 2;
         }
 
@@ -45,37 +50,44 @@ internal static class SmallFilesMemory
         {
             var nfs = clients.Select(c => new NfsV3Client(c)).ToArray();
             var root = await MountAsync(clients[0], options.Export);
-            // One file written and removed first: the server's one-time costs (JIT, first pools) are not counted per file.
-            var warm = await MakeDirectoryAsync(nfs[0], root, $"smallfiles-warmup-{Environment.ProcessId}");
-            await CreateAndWriteAsync(nfs[0], warm, "f", new byte[options.Size]);
-            await RemoveAsync(nfs[0], warm, "f");
-            await RemoveDirectoryAsync(nfs[0], root, $"smallfiles-warmup-{Environment.ProcessId}");
-            long start = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20));
-
-            string name = $"smallfiles-{DateTime.UtcNow:yyyyMMddHHmmss}-{Environment.ProcessId}";
-            var directory = await MakeDirectoryAsync(nfs[0], root, name);
             var data = new byte[options.Size];
             new Random(1).NextBytes(data);
-            var clock = Stopwatch.StartNew();
-            await ForEachAsync(nfs, options.Files, (client, i) => CreateAndWriteAsync(client, directory, FileName(i), data));
-            double createSeconds = clock.Elapsed.TotalSeconds;
-            long created = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+            if (options.Warmup > 0)
+                await CreateAndRemoveAsync(nfs, root, "smallfiles-warmup", options.Warmup, data);
+            long start = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+            Console.WriteLine($"server RSS at start {Mib(start):0.0} MiB");
 
-            clock.Restart();
-            await ForEachAsync(nfs, options.Files, (client, i) => RemoveAsync(client, directory, FileName(i)));
-            await RemoveDirectoryAsync(nfs[0], root, name);
-            double removeSeconds = clock.Elapsed.TotalSeconds;
-            long removed = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+            var rounds = new List<Round>();
+            for (int round = 1; round <= options.Rounds; round++)
+            {
+                string name = $"smallfiles-{round}";
+                var clock = Stopwatch.StartNew();
+                var directory = await MakeDirectoryAsync(nfs[0], root, name);
+                await ForEachAsync(nfs, options.Files, (client, i) => CreateAndWriteAsync(client, directory, FileName(i), data));
+                double createSeconds = clock.Elapsed.TotalSeconds;
+                long created = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+                clock.Restart();
+                await ForEachAsync(nfs, options.Files, (client, i) => RemoveAsync(client, directory, FileName(i)));
+                await RemoveDirectoryAsync(nfs[0], root, name);
+                double removeSeconds = clock.Elapsed.TotalSeconds;
+                long removed = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+                rounds.Add(new Round(round, createSeconds, removeSeconds, created, removed));
+                Console.WriteLine($"  round {round}: {Mib(created):0.0} MiB with the files, {Mib(removed):0.0} MiB after their removal");
+            }
 
             long fileBytes = (long)options.Files * options.Size;
-            double perFile = (double)(created - start) / options.Files;
             var report = new StringBuilder();
-            report.AppendLine(CultureInfo.InvariantCulture, $"# {options.Files} files of {options.Size} B over NFSv3/TCP to {options.Host}:{options.Port}{options.Export} ({options.Connections} connections), server pid {options.Pid}");
-            report.AppendLine(CultureInfo.InvariantCulture, $"created in {createSeconds:0.0} s ({options.Files / createSeconds:0} files/s), removed in {removeSeconds:0.0} s ({options.Files / removeSeconds:0} files/s)");
-            report.AppendLine(CultureInfo.InvariantCulture, $"server RSS at start          {Mib(start),10:0.0} MiB");
-            report.AppendLine(CultureInfo.InvariantCulture, $"server RSS with the files    {Mib(created),10:0.0} MiB   (+{Mib(created - start):0.0} MiB for {Mib(fileBytes):0.0} MiB of file bytes: {(double)(created - start) / fileBytes:0.00}x)");
-            report.AppendLine(CultureInfo.InvariantCulture, $"server RSS per live file     {perFile,10:0} B     ({perFile - options.Size:0} B beyond the file's {options.Size} B)");
-            report.AppendLine(CultureInfo.InvariantCulture, $"server RSS after removal     {Mib(removed),10:0.0} MiB   ({(double)removed / start:0.00}x the start, {(double)(removed - start) / options.Files:0} B per removed file left)");
+            report.AppendLine(CultureInfo.InvariantCulture, $"# {options.Files} files of {options.Size} B over NFSv3/TCP to {options.Host}:{options.Port}{options.Export} ({options.Connections} connections), {options.Rounds} rounds after {options.Warmup} warm-up files, server pid {options.Pid}");
+            report.AppendLine(CultureInfo.InvariantCulture, $"server RSS at start {Mib(start):0.0} MiB; the files' bytes {Mib(fileBytes):0.0} MiB");
+            report.AppendLine("round  create files/s  remove files/s  RSS with files MiB  (x file bytes)  per live file B  RSS after removal MiB  (x start)");
+            foreach (var r in rounds)
+            {
+                double perFile = (double)(r.RssWithFiles - start) / options.Files;
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"{r.Number,5} {options.Files / r.CreateSeconds,15:0} {options.Files / r.RemoveSeconds,15:0} {Mib(r.RssWithFiles),19:0.0} {(double)(r.RssWithFiles - start) / fileBytes,15:0.00} {perFile,16:0} {Mib(r.RssAfterRemoval),22:0.0} {(double)r.RssAfterRemoval / start,10:0.00}");
+            }
+            var last = rounds[^1];
+            report.AppendLine(CultureInfo.InvariantCulture, $"per live file beyond its {options.Size} B (round {last.Number}): {(double)(last.RssWithFiles - start) / options.Files - options.Size:0} B; left per removed file: {(double)(last.RssAfterRemoval - start) / options.Files:0} B");
             Console.Write(report);
             if (options.Output is not null)
             {
@@ -86,13 +98,18 @@ internal static class SmallFilesMemory
                     files = options.Files,
                     fileSize = options.Size,
                     connections = options.Connections,
-                    createSeconds,
-                    removeSeconds,
+                    warmupFiles = options.Warmup,
                     rssStartBytes = start,
-                    rssWithFilesBytes = created,
-                    rssAfterRemovalBytes = removed,
-                    rssBytesPerLiveFile = perFile,
-                    rssAfterRemovalOverStart = (double)removed / start,
+                    rounds = rounds.Select(r => new
+                    {
+                        round = r.Number,
+                        createSeconds = r.CreateSeconds,
+                        removeSeconds = r.RemoveSeconds,
+                        rssWithFilesBytes = r.RssWithFiles,
+                        rssAfterRemovalBytes = r.RssAfterRemoval,
+                        rssBytesPerLiveFile = (double)(r.RssWithFiles - start) / options.Files,
+                        rssAfterRemovalOverStart = (double)r.RssAfterRemoval / start,
+                    }),
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 Console.WriteLine($"Written to {Path.Combine(options.Output, "smallfiles.txt")} and smallfiles.json");
             }
@@ -111,6 +128,14 @@ internal static class SmallFilesMemory
     private static double Mib(long bytes) => bytes / (1024.0 * 1024.0);
 
     private static string FileName(int i) => $"f{i:D7}";
+
+    private static async Task CreateAndRemoveAsync(NfsV3Client[] nfs, NfsFh3 root, string name, int count, byte[] data)
+    {
+        var directory = await MakeDirectoryAsync(nfs[0], root, name);
+        await ForEachAsync(nfs, count, (client, i) => CreateAndWriteAsync(client, directory, FileName(i), data));
+        await ForEachAsync(nfs, count, (client, i) => RemoveAsync(client, directory, FileName(i)));
+        await RemoveDirectoryAsync(nfs[0], root, name);
+    }
 
     /// <summary>Runs <paramref name="work"/> for 0..count-1, each client taking every n-th index in sequence.</summary>
     private static Task ForEachAsync(NfsV3Client[] clients, int count, Func<NfsV3Client, int, Task> work) =>
@@ -227,13 +252,15 @@ internal static class SmallFilesMemory
             Number("files", "100000"),
             Number("size", "4096"),
             Number("connections", "8"),
+            Number("rounds", "2"),
+            Number("warmup", "2000"),
             values.Remove("output", out var output) ? output : null);
         if (values.Count > 0)
             throw new ArgumentException($"unknown option --{values.Keys.First()}");
         if (options.Port <= 0 || options.Pid <= 0)
             throw new ArgumentException("--port and --pid are required");
-        if (options.Files < 1 || options.Size < 1 || options.Connections < 1)
-            throw new ArgumentException("--files, --size and --connections must be at least 1");
+        if (options.Files < 1 || options.Size < 1 || options.Connections < 1 || options.Rounds < 1 || options.Warmup < 0)
+            throw new ArgumentException("--files, --size, --connections and --rounds must be at least 1, --warmup not negative");
         return options;
     }
 }

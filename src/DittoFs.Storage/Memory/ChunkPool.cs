@@ -8,9 +8,13 @@ namespace DittoFs.Storage.Memory;
 /// <para>
 /// Freed chunks (deleted or truncated content) are kept per class, up to a bound in bytes, for the next writes:
 /// memory the process already has, so writing after a delete costs no page faults, no zeroing and no garbage. Beyond
-/// the bound, freed chunks are left to the GC; and since nothing else makes the GC run on a server that went idle after
-/// a removal, once enough bytes were left to it a collection is asked for shortly after (at most one a second, only
-/// while chunks keep being dropped), so what was freed goes back to the system instead of staying resident.
+/// the bound, freed chunks are left to the GC. That alone gives nothing back: a server that went idle after a removal
+/// allocates nothing that would make the GC run, and a plain full collection (server GC, measured on .NET 10) keeps
+/// the emptied regions committed. So once the bytes dropped since the last collection reach the pool's bound and an
+/// eighth of the bytes chunks still hold (the collection's pause grows with the live heap, so it is paid only for a
+/// share of it given back), the pool waits for the drops to stop (<see cref="QuietDelay"/> without one, or at most
+/// <see cref="MaxDelay"/>) and asks for one aggressive collection, which compacts and decommits what is free: a
+/// removal of many files costs one collection when it ends, not one per chunk.
 /// </para>
 /// <para>
 /// New chunks are allocated uninitialised (every writer clears what it does not overwrite) on the pinned object heap,
@@ -23,8 +27,11 @@ internal sealed class ChunkPool
     /// <summary>The smallest capacity a chunk has.</summary>
     public const int MinCapacity = 512;
 
-    /// <summary>How long after bytes were first left to the GC it is asked to collect them (and, while more are, between collections).</summary>
-    internal static readonly TimeSpan CollectDelay = TimeSpan.FromSeconds(1);
+    /// <summary>How long no chunk must have been dropped before a collection is asked for.</summary>
+    internal static readonly TimeSpan QuietDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long at most after a collection became due it is asked for, even while chunks keep being dropped.</summary>
+    internal static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
 
     // 512 B, 768 B, 1 KiB, 1.5 KiB, ... 32 KiB, 48 KiB, 64 KiB: powers of two and the halfway points between them.
     private static readonly int[] Capacities = MakeCapacities();
@@ -33,17 +40,22 @@ internal sealed class ChunkPool
     private readonly Lock _gate = new();
     private readonly long _maxFreeBytes;
     private readonly long _collectAfterBytes;
+    private readonly Func<long> _heldBytes;
     private long _freeBytes;
     private int _freeCount;
     private long _droppedBytes;
+    private long _drops;
     private int _collecting;
     private long _collections;
 
     /// <param name="maxFreeBytes">Bytes of freed chunks kept for reuse; beyond them, freed chunks are left to the GC.</param>
-    public ChunkPool(long maxFreeBytes)
+    /// <param name="heldBytes">The bytes chunks hold in content right now (the store's count).</param>
+    public ChunkPool(long maxFreeBytes, Func<long> heldBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxFreeBytes);
+        ArgumentNullException.ThrowIfNull(heldBytes);
         _maxFreeBytes = maxFreeBytes;
+        _heldBytes = heldBytes;
         _collectAfterBytes = Math.Max(maxFreeBytes, ChunkedContent.ChunkSize);
         _free = new Stack<Chunk>[Capacities.Length];
         for (int i = 0; i < _free.Length; i++)
@@ -99,41 +111,45 @@ internal sealed class ChunkPool
                 return;
             }
         }
-        if (Interlocked.Add(ref _droppedBytes, capacity) >= _collectAfterBytes)
+        Interlocked.Increment(ref _drops);
+        if (Interlocked.Add(ref _droppedBytes, capacity) is var dropped && dropped >= _collectAfterBytes && dropped >= _heldBytes() / 8)
         {
-            CollectSoon();
+            CollectWhenQuiet();
         }
     }
 
-    private void CollectSoon()
+    private void CollectWhenQuiet()
     {
         if (Interlocked.CompareExchange(ref _collecting, 1, 0) == 0)
         {
-            _ = CollectAsync();
+            _ = CollectWhenQuietAsync();
         }
     }
 
     /// <summary>
-    /// Asks for a collection <see cref="CollectDelay"/> from now, and again after each further delay while chunks kept
-    /// being dropped meanwhile: a removal of many files costs a collection a second, not one per dropped chunk, and
-    /// its last chunks are collected too.
+    /// Waits until no chunk was dropped for <see cref="QuietDelay"/> (or <see cref="MaxDelay"/> passed), then asks for
+    /// one aggressive collection (blocking and compacting: the only kind that gives emptied regions back).
     /// </summary>
-    private async Task CollectAsync()
+    private async Task CollectWhenQuietAsync()
     {
+        var waited = TimeSpan.Zero;
+        long drops;
         do
         {
-            await Task.Delay(CollectDelay).ConfigureAwait(false);
-            Interlocked.Exchange(ref _droppedBytes, 0);
-            Interlocked.Increment(ref _collections);
-            // Background (non-blocking) where the GC is concurrent: requests go on being served meanwhile.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
+            drops = Interlocked.Read(ref _drops);
+            await Task.Delay(QuietDelay).ConfigureAwait(false);
+            waited += QuietDelay;
         }
-        while (Interlocked.Read(ref _droppedBytes) > 0);
+        while (Interlocked.Read(ref _drops) != drops && waited < MaxDelay);
+        Interlocked.Exchange(ref _droppedBytes, 0);
+        Interlocked.Increment(ref _collections);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Volatile.Write(ref _collecting, 0);
-        // A drop that came between the last check and the reset found a collection still scheduled.
-        if (Interlocked.Read(ref _droppedBytes) >= _collectAfterBytes)
+        // Drops that came during the collection found it still scheduled.
+        long dropped = Interlocked.Read(ref _droppedBytes);
+        if (dropped >= _collectAfterBytes && dropped >= _heldBytes() / 8)
         {
-            CollectSoon();
+            CollectWhenQuiet();
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class MemoryContentStore : IContentStore, IContentLending
     public MemoryContentStore(ulong? capacityBytes = null, long? poolBytes = null)
     {
         _capacity = capacityBytes ?? (ulong)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
-        Chunks = new ChunkPool(poolBytes ?? (long)Math.Min(_capacity / 16, DefaultPoolBytes));
+        Chunks = new ChunkPool(poolBytes ?? (long)Math.Min(_capacity / 16, DefaultPoolBytes), () => Volatile.Read(ref _allocated));
     }
 
     internal ChunkPool Chunks { get; }
