@@ -149,13 +149,14 @@ Task("Bench")
             metrics:
               enabled: false
             """);
-        var process = StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = $"\"{server}\" --config \"{config}\" --port {port}" });
+        // Started with System.Diagnostics.Process: the load reads the server's RSS by its pid, which Cake's IProcess does not give.
+        var process = System.Diagnostics.Process.Start("dotnet", $"\"{server}\" --config \"{config}\" --port {port}");
         try
         {
             WaitForPort(port, TimeSpan.FromSeconds(60));
             DotNetRun("tests/DittoFs.Benchmarks/DittoFs.Benchmarks.csproj",
                 new ProcessArgumentBuilder().Append("smallfiles").Append("--port").Append(port.ToString())
-                    .Append("--pid").Append(process.ProcessId.ToString())
+                    .Append("--pid").Append(process.Id.ToString())
                     .Append("--files").Append(Argument("smallfiles-files", 100000).ToString())
                     .Append("--output").AppendQuoted(output.FullPath),
                 new DotNetRunSettings { Configuration = "Release" });
