@@ -84,6 +84,8 @@ Task("Test")
 // carry a file-system load generator of its own yet. Options:
 //   --micro=false (skip BenchmarkDotNet: `--target=Bench --micro=false` runs the lock load alone)
 //   --locks=false (skip the lock load)  --lock-clients=N (default 64)  --lock-warmup=S (default 2)  --lock-seconds=S (default 10)
+//   --smallfiles=false (skip the small-file memory figure: the server's RSS before, with --smallfiles-files=N files of
+//     4 KiB (default 100000) and after their removal, into smallfiles.txt and smallfiles.json)
 //   --compare=PATH  --rounds=N (compare rounds, default 3)  --peers=ram,disk
 Task("Bench")
     .Does(() =>
@@ -123,6 +125,39 @@ Task("Bench")
                     .Append("--clients").Append(Argument("lock-clients", 64).ToString())
                     .Append("--warmup").Append(Argument("lock-warmup", 2).ToString())
                     .Append("--seconds").Append(Argument("lock-seconds", 10).ToString())
+                    .Append("--output").AppendQuoted(output.FullPath),
+                new DotNetRunSettings { Configuration = "Release" });
+        }
+        finally
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
+    if (Argument("smallfiles", true))
+    {
+        DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+        // The server as shipped on in-memory stores, alone in its process: its RSS before, with --smallfiles-files
+        // files of 4 KiB, and after their removal (the `smallfiles` mode of tests/DittoFs.Benchmarks).
+        int port = FreePort();
+        var config = output.CombineWithFilePath("bench-smallfiles.yaml");
+        WriteMemoryConfig(config, "DittoFs on in-memory stores, for the small-file memory figure", $"""
+            server:
+              log_level: WARN
+              portmap: "false"
+            metrics:
+              enabled: false
+            """);
+        // Started with System.Diagnostics.Process: the load reads the server's RSS by its pid, which Cake's IProcess does not give.
+        var process = System.Diagnostics.Process.Start("dotnet", $"\"{server}\" --config \"{config}\" --port {port}");
+        try
+        {
+            WaitForPort(port, TimeSpan.FromSeconds(60));
+            DotNetRun("tests/DittoFs.Benchmarks/DittoFs.Benchmarks.csproj",
+                new ProcessArgumentBuilder().Append("smallfiles").Append("--port").Append(port.ToString())
+                    .Append("--pid").Append(process.Id.ToString())
+                    .Append("--files").Append(Argument("smallfiles-files", 100000).ToString())
                     .Append("--output").AppendQuoted(output.FullPath),
                 new DotNetRunSettings { Configuration = "Release" });
         }

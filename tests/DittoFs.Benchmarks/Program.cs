@@ -1,9 +1,12 @@
 using BenchmarkDotNet.Running;
 using DittoFs.Benchmarks;
 
-// `locks --port PORT ...`: lock throughput over the wire against a running server (LockLoad). Anything else is
-// BenchmarkDotNet's own arguments, passed through: --filter '*', --job short, --list flat.
+// `locks --port PORT ...`: lock throughput over the wire against a running server (LockLoad).
+// `smallfiles --port PORT --pid PID ...`: the server's memory per small file, and after their removal (SmallFilesMemory).
+// Anything else is BenchmarkDotNet's own arguments, passed through: --filter '*', --job short, --list flat.
 if (args.Length > 0 && args[0] == "locks")
     return await LockLoad.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "smallfiles")
+    return await SmallFilesMemory.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -1,8 +1,12 @@
 namespace DittoFs.Storage.Memory;
 
 /// <summary>
-/// The bytes of one file as fixed-size chunks in a dictionary keyed by chunk index: a chunk exists only where
-/// something was written, so holes (and a write at a 5 GiB offset) cost nothing and read as zeros.
+/// The bytes of one file as chunks keyed by chunk index (the first in a field, the others in a dictionary), each the
+/// place of <see cref="ChunkSize"/> bytes of the content: a chunk exists only where something was written, so holes
+/// (and a write at a 5 GiB offset) cost nothing and read as zeros. A chunk holds only the first bytes of its place, up
+/// to the last one written there, in the smallest of the pool's capacities that fits them
+/// (<see cref="ChunkPool.CapacityFor"/>), and grows into a larger one (a copy) when a write goes further: a file of
+/// 4 KiB costs a chunk of 4 KiB, not 64 KiB. What lies beyond a chunk's capacity reads as zeros.
 /// Readers and lenders share the lock, writers and truncation take it alone. A chunk lent to a READ reply
 /// (<see cref="Lend"/>) is never changed: a write or truncation that would change it copies it first and maps the
 /// copy instead, so the reply sends the bytes as they were when lent.
@@ -14,7 +18,10 @@ internal sealed class ChunkedContent
     // Lent for holes; never written.
     private static readonly byte[] Zeros = GC.AllocateArray<byte>(ChunkSize, pinned: true);
 
-    private readonly Dictionary<ulong, Chunk> _chunks = [];
+    // The chunk at index 0 in a field of its own, the others in a dictionary made for the first of them: most files
+    // are small, and a dictionary (about 200 bytes with its arrays) would cost a 4 KiB file 5 % more.
+    private Chunk? _first;
+    private Dictionary<ulong, Chunk>? _rest;
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private ulong _length;
 
@@ -37,14 +44,13 @@ internal sealed class ChunkedContent
                 ulong index = offset / ChunkSize;
                 int within = (int)(offset % ChunkSize);
                 int piece = Math.Min(remaining.Length, ChunkSize - within);
-                if (_chunks.TryGetValue(index, out var chunk))
+                int held = 0;
+                if (TryGet(index, out var chunk) && chunk.Capacity > within)
                 {
-                    chunk.Bytes.AsSpan(within, piece).CopyTo(remaining);
+                    held = Math.Min(piece, chunk.Capacity - within);
+                    chunk.Bytes.AsSpan(within, held).CopyTo(remaining);
                 }
-                else
-                {
-                    remaining[..piece].Clear();
-                }
+                remaining[held..piece].Clear();
                 remaining = remaining[piece..];
                 offset += (ulong)piece;
             }
@@ -77,14 +83,16 @@ internal sealed class ChunkedContent
                 ulong index = offset / ChunkSize;
                 int within = (int)(offset % ChunkSize);
                 int piece = Math.Min(remaining, ChunkSize - within);
-                if (_chunks.TryGetValue(index, out var chunk))
+                int held = 0;
+                if (TryGet(index, out var chunk) && chunk.Capacity > within)
                 {
+                    held = Math.Min(piece, chunk.Capacity - within);
                     loan.Hold(chunk);
-                    borrower.Borrow(chunk.Bytes.AsMemory(within, piece));
+                    borrower.Borrow(chunk.Bytes.AsMemory(within, held));
                 }
-                else
+                if (held < piece)
                 {
-                    borrower.Borrow(Zeros.AsMemory(0, piece));
+                    borrower.Borrow(Zeros.AsMemory(0, piece - held));
                 }
                 remaining -= piece;
                 offset += (ulong)piece;
@@ -98,8 +106,9 @@ internal sealed class ChunkedContent
     }
 
     /// <summary>
-    /// Writes <paramref name="data"/> at <paramref name="offset"/>. New chunks are reserved from the store's space
-    /// before anything is written, so a NoSpc write changes nothing. False when the content was deleted meanwhile.
+    /// Writes <paramref name="data"/> at <paramref name="offset"/>. New chunks, and what chunks grow by, are reserved
+    /// from the store's space before anything is written, so a NoSpc write changes nothing. False when the content was
+    /// deleted meanwhile.
     /// </summary>
     public bool TryWrite(ulong offset, ReadOnlySpan<byte> data, MemoryContentStore space, out StoreStatus status)
     {
@@ -113,12 +122,16 @@ internal sealed class ChunkedContent
             }
             ulong first = offset / ChunkSize;
             ulong last = (offset + (ulong)data.Length - 1) / ChunkSize;
-            long missing = 0;
+            long growth = 0;
             for (ulong index = first; index <= last; index++)
             {
-                missing += _chunks.ContainsKey(index) ? 0 : 1;
+                // Every chunk but the last is written to its end.
+                int end = index == last ? (int)((offset + (ulong)data.Length - 1) % ChunkSize) + 1 : ChunkSize;
+                int needed = ChunkPool.CapacityFor(end);
+                int held = TryGet(index, out var chunk) ? chunk.Capacity : 0;
+                growth += Math.Max(needed - held, 0);
             }
-            if (!space.TryReserve(missing * ChunkSize))
+            if (!space.TryReserve(growth))
             {
                 status = StoreStatus.NoSpc;
                 return true;
@@ -128,17 +141,18 @@ internal sealed class ChunkedContent
                 ulong index = offset / ChunkSize;
                 int within = (int)(offset % ChunkSize);
                 int piece = Math.Min(data.Length, ChunkSize - within);
-                if (!_chunks.TryGetValue(index, out var chunk))
+                int end = within + piece;
+                if (!TryGet(index, out var chunk))
                 {
                     // A pooled chunk holds old bytes: what this write does not cover must read as zeros.
-                    chunk = space.Chunks.Rent();
+                    chunk = space.Chunks.Rent(ChunkPool.CapacityFor(end));
                     chunk.Bytes.AsSpan(0, within).Clear();
-                    chunk.Bytes.AsSpan(within + piece).Clear();
-                    _chunks.Add(index, chunk);
+                    chunk.Bytes.AsSpan(end).Clear();
+                    Map(index, chunk);
                 }
-                else if (chunk.IsLent)
+                else if (chunk.Capacity < end || chunk.IsLent)
                 {
-                    chunk = Unshare(index, chunk, space);
+                    chunk = Replace(index, chunk, Math.Max(chunk.Capacity, ChunkPool.CapacityFor(end)), space);
                 }
                 data[..piece].CopyTo(chunk.Bytes.AsSpan(within));
                 data = data[piece..];
@@ -153,7 +167,10 @@ internal sealed class ChunkedContent
         }
     }
 
-    /// <summary>Sets the length; chunks past it are freed and the tail of the last one zeroed, so growing again reads zeros.</summary>
+    /// <summary>
+    /// Sets the length; chunks past it are freed and the tail of the last one zeroed, so growing again reads zeros.
+    /// The last one moves to a smaller capacity when it would then hold less than half of its bytes.
+    /// </summary>
     public bool TryTruncate(ulong size, MemoryContentStore space)
     {
         _gate.EnterWriteLock();
@@ -168,11 +185,14 @@ internal sealed class ChunkedContent
                 ulong firstWhole = (size + ChunkSize - 1) / ChunkSize;
                 FreeChunksFrom(firstWhole, space);
                 int within = (int)(size % ChunkSize);
-                if (within != 0 && _chunks.TryGetValue(size / ChunkSize, out var partial))
+                if (within != 0 && TryGet(size / ChunkSize, out var partial) && partial.Capacity > within)
                 {
-                    if (partial.IsLent)
+                    int needed = ChunkPool.CapacityFor(within);
+                    if (needed <= partial.Capacity / 2 || partial.IsLent)
                     {
-                        partial = Unshare(size / ChunkSize, partial, space);
+                        int capacity = needed <= partial.Capacity / 2 ? needed : partial.Capacity;
+                        space.Release(partial.Capacity - capacity);
+                        partial = Replace(size / ChunkSize, partial, capacity, space);
                     }
                     partial.Bytes.AsSpan(within).Clear();
                 }
@@ -202,30 +222,67 @@ internal sealed class ChunkedContent
     }
 
     /// <summary>
-    /// Maps a copy of a lent chunk in its place (under the write lock) and lets go of the original, which its
-    /// readers keep. The copy is not counted against the store's space: the original's memory comes back when sent.
+    /// Maps a copy of <paramref name="chunk"/> of <paramref name="capacity"/> bytes in its place (under the write lock):
+    /// to grow or shrink it, or because it is lent, and lets go of the original, which its readers keep. What the copy
+    /// holds beyond the original reads as zeros. The caller accounts for a change of capacity; a copy of the same one
+    /// is not counted against the store's space: a lent original's memory comes back when sent.
     /// </summary>
-    private Chunk Unshare(ulong index, Chunk lent, MemoryContentStore space)
+    private Chunk Replace(ulong index, Chunk chunk, int capacity, MemoryContentStore space)
     {
-        var copy = space.Chunks.Rent();
-        lent.Bytes.CopyTo(copy.Bytes, 0);
-        _chunks[index] = copy;
-        lent.Release();
+        var copy = space.Chunks.Rent(capacity);
+        int kept = Math.Min(chunk.Capacity, capacity);
+        chunk.Bytes.AsSpan(0, kept).CopyTo(copy.Bytes);
+        copy.Bytes.AsSpan(kept).Clear();
+        Map(index, copy);
+        chunk.Release();
         return copy;
+    }
+
+    private bool TryGet(ulong index, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Chunk? chunk)
+    {
+        if (index == 0)
+        {
+            chunk = _first;
+            return chunk is not null;
+        }
+        chunk = null;
+        return _rest is { } rest && rest.TryGetValue(index, out chunk);
+    }
+
+    /// <summary>Maps <paramref name="chunk"/> at <paramref name="index"/>, in place of what was there.</summary>
+    private void Map(ulong index, Chunk chunk)
+    {
+        if (index == 0)
+        {
+            _first = chunk;
+        }
+        else
+        {
+            (_rest ??= [])[index] = chunk;
+        }
     }
 
     private void FreeChunksFrom(ulong firstIndex, MemoryContentStore space)
     {
+        // Under the write lock, so no reader is copying from a chunk; a reply one is lent to keeps it out of the pool
+        // until sent.
         long freed = 0;
-        foreach (var (index, chunk) in _chunks)
+        if (firstIndex == 0 && _first is { } first)
         {
-            if (index >= firstIndex)
+            _first = null;
+            freed += first.Capacity;
+            first.Release();
+        }
+        if (_rest is { } rest)
+        {
+            foreach (var (index, chunk) in rest)
             {
-                // Under the write lock, so no reader is copying from the chunk; a reply it is lent to keeps it out of
-                // the pool until sent.
-                _chunks.Remove(index);
-                chunk.Release();
-                freed += ChunkSize;
+                if (index >= firstIndex)
+                {
+                    rest.Remove(index);
+                    freed += chunk.Capacity;
+                    chunk.Release();
+                }
             }
         }
         space.Release(freed);

@@ -3,9 +3,11 @@ using System.Collections.Concurrent;
 namespace DittoFs.Storage.Memory;
 
 /// <summary>
-/// A content store held in memory, in 64 KiB chunks per file (<see cref="ChunkedContent"/>): sparse files and
-/// large offsets cost only what was written. Thread-safe with one lock per file. Freed chunks serve later writes
-/// (<see cref="ChunkPool"/>), up to a sixteenth of the capacity and at most 1 GiB. Nothing is durable, so
+/// A content store held in memory, in chunks of up to 64 KiB per file (<see cref="ChunkedContent"/>), each sized to
+/// the bytes written in it (within 1.5 times, and at least 512 B): sparse files and large offsets cost only what was
+/// written, and a small file about its size. Thread-safe with one lock per file. Freed chunks serve later writes
+/// (<see cref="ChunkPool"/>), up to a bound in bytes (<see cref="DefaultPoolBytes"/> by default); beyond it they go
+/// back to the GC, and from there to the system, so memory is given back after files are removed. Nothing is durable, so
 /// <see cref="FlushAsync"/> has nothing to do; the server's write verifier changes on restart, so clients resend.
 /// Large READs borrow the chunks themselves (<see cref="IContentLending"/>), which stay unchanged and out of the
 /// pool until the reply is sent.
@@ -17,11 +19,18 @@ public sealed class MemoryContentStore : IContentStore, IContentLending
     private readonly ulong _capacity;
     private long _allocated;
 
+    /// <summary>
+    /// Bytes of freed chunks kept for reuse by default (never more than a sixteenth of the capacity): enough for the
+    /// churn of thousands of small files without new allocations, little against a server's resident set at start.
+    /// </summary>
+    public const long DefaultPoolBytes = 4 << 20;
+
     /// <param name="capacityBytes">Bytes of chunks the store may hold before writes fail with NoSpc; by default half the memory available to the process.</param>
-    public MemoryContentStore(ulong? capacityBytes = null)
+    /// <param name="poolBytes">Bytes of freed chunks kept for reuse; by default <see cref="DefaultPoolBytes"/>, or a sixteenth of the capacity if less.</param>
+    public MemoryContentStore(ulong? capacityBytes = null, long? poolBytes = null)
     {
         _capacity = capacityBytes ?? (ulong)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
-        Chunks = new ChunkPool(Math.Min(_capacity / 16, 1UL << 30));
+        Chunks = new ChunkPool(poolBytes ?? (long)Math.Min(_capacity / 16, DefaultPoolBytes), () => Volatile.Read(ref _allocated));
     }
 
     internal ChunkPool Chunks { get; }
