@@ -9,7 +9,9 @@ namespace DittoFs.EndToEnd;
 /// folder (the commands of build.cake's Publish target), started from that folder with no configuration file (the
 /// embedded default: RocksDB metadata, whose native library must load from the folder, and file content under
 /// --data-dir), a file copied in and back with Debian's nfs-cp, and a graceful stop on SIGTERM.
-/// Published once per run, into a temporary folder.
+/// Published once per run, into a temporary folder. (The publish builds src/DittoFs in place, self-contained: its
+/// bin/ holds a self-contained dittofs until the next `dotnet build`, which puts the framework-dependent one back.
+/// The other tests run the copy in their own bin/, which the publish does not touch.)
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -82,6 +84,18 @@ public sealed class PublishedBinaryTests
         Assert.That(server.Output, Does.Contain("rocksdb"), "the embedded default's metadata store is RocksDB");
         Assert.That(Directory.Exists(Path.Combine(data, "metadata")) && Directory.Exists(Path.Combine(data, "content")), Is.True,
             "the stores live under --data-dir");
+    }
+
+    [Test]
+    public void Ditto_nfs_packs_as_a_dotnet_tool_that_installs_and_runs()
+    {
+        string packages = Path.Combine(_scratch, "packages"), tools = Path.Combine(_scratch, "tools");
+        string root = RepositoryRoot.Find();
+        Run(root, PublishTimeout, "dotnet", "pack", Path.Combine(root, Projects[1]), "-c", "Release", "-o", packages, "--disable-build-servers", "-nologo", "-v", "quiet");
+        Assert.That(Directory.GetFiles(packages, "ditto-nfs.*.nupkg"), Has.Length.EqualTo(1));
+
+        Run(_scratch, PublishTimeout, "dotnet", "tool", "install", "ditto-nfs", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources");
+        Assert.That(Run(_scratch, TimeSpan.FromMinutes(3), Path.Combine(tools, "ditto-nfs"), "--help"), Does.Contain("ditto-nfs: an NFSv3 client"));
     }
 
     /// <summary>Runs a program to its end within <paramref name="timeout"/> (killed, with its children, past it); it must exit 0. Gives stdout.</summary>
