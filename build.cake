@@ -1,5 +1,5 @@
 // DittoFs build orchestration: `dotnet tool restore && dotnet cake --target=Test` from a clean clone.
-// Targets: Build, Test (installs the test machine's dependencies first), Bench.
+// Targets: Build, Test (installs the test machine's dependencies first), Publish (release folders), Bench.
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -11,6 +11,47 @@ Task("Build")
     .Does(() =>
 {
     DotNetBuild("DittoFs.sln", new DotNetBuildSettings { Configuration = configuration });
+});
+
+// Release artefacts. artifacts/publish/<rid>/ for linux-x64 and linux-arm64: `dittofs` and `ditto-nfs` published
+// self-contained into one folder (the .NET runtime, RocksDB's native library and every other file beside them: it runs
+// from wherever the folder is copied, with no .NET installed), with LICENSE and packaging/ (the systemd unit and the
+// sample /etc/dittofs/dittofs.yaml). A folder, not a single file: a single-file `dittofs` does not find RocksDB's
+// native library. artifacts/packages/: ditto-nfs as a .NET tool package (`dotnet tool install --add-source ...`).
+// tests/DittoFs.EndToEnd/PublishedBinaryTests.cs publishes linux-x64 with the same commands and drives the result.
+Task("Publish")
+    .Does(() =>
+{
+    var artifacts = MakeAbsolute(Directory("artifacts"));
+    foreach (var rid in new[] { "linux-x64", "linux-arm64" })
+    {
+        var output = artifacts.Combine("publish").Combine(rid);
+        CleanDirectory(output);
+        foreach (var project in new[] { "src/DittoFs/DittoFs.csproj", "tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj" })
+        {
+            DotNetPublish(project, new DotNetPublishSettings
+            {
+                Configuration = configuration,
+                Runtime = rid,
+                SelfContained = true,
+                OutputDirectory = output,
+            });
+        }
+        CopyFileToDirectory("LICENSE", output);
+        CopyDirectory("packaging", output.Combine("packaging"));
+        Information($"{rid}: {output}");
+    }
+    // The folder of this machine's architecture must start: --help runs the whole host and runtime from the folder.
+    var native = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+    if (IsRunningOnLinux())
+    {
+        foreach (var program in new[] { "dittofs", "ditto-nfs" })
+            Run(artifacts.Combine("publish").Combine(native).CombineWithFilePath(program).FullPath, "--help");
+    }
+    var packages = artifacts.Combine("packages");
+    CleanDirectory(packages);
+    DotNetPack("tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj", new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages });
+    Information($"ditto-nfs tool package: {packages}");
 });
 
 // Real components, not mocks: the end-to-end tests drive the server with Debian's libnfs utilities, the

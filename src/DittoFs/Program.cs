@@ -85,6 +85,8 @@ root.SetAction(async (parse, _) =>
     }
     await using (server)
     {
+        // Under systemd (Type=notify): the listeners are up, clients can come.
+        SystemdNotify.Send("READY=1", log);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
@@ -92,6 +94,7 @@ root.SetAction(async (parse, _) =>
         catch (OperationCanceledException)
         {
         }
+        SystemdNotify.Send("STOPPING=1", log);
         await server.StopAsync();
     }
     return 0;

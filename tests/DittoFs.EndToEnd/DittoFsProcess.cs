@@ -45,7 +45,17 @@ internal sealed class DittoFsProcess : IDisposable
     /// </summary>
     public static DittoFsProcess Start(params string[] arguments) => Start(FreePort(), arguments);
 
-    public static DittoFsProcess Start(int port, params string[] arguments)
+    public static DittoFsProcess Start(int port, params string[] arguments) => Start(new StartOptions(), port, arguments);
+
+    /// <summary>
+    /// How to start: <see cref="Executable"/> null runs this build's dittofs.dll with `dotnet`, else that program (a
+    /// published `dittofs`); <see cref="Environment"/> is added to the process's; <see cref="WaitUntilListening"/> false
+    /// returns at once (the test waits for what it checks); <see cref="WorkingDirectory"/> null inherits the test's.
+    /// </summary>
+    public sealed record StartOptions(string? Executable = null, IReadOnlyDictionary<string, string>? Environment = null, bool WaitUntilListening = true,
+        string? WorkingDirectory = null);
+
+    public static DittoFsProcess Start(StartOptions options, int port, params string[] arguments)
     {
         // Well-known ports are shared by every process on the machine: a server only takes the metrics port (default
         // 9090) or the portmapper's (111) when its test passes the flag, even with a configuration file (flags win),
@@ -60,13 +70,18 @@ internal sealed class DittoFsProcess : IDisposable
             ownDataDirectory = Directory.CreateTempSubdirectory("dittofs-data-").FullName;
             arguments = [.. arguments, "--data-dir", ownDataDirectory];
         }
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(options.Executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dittofs.dll"));
+        if (options.WorkingDirectory is not null)
+            start.WorkingDirectory = options.WorkingDirectory;
+        if (options.Executable is null)
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dittofs.dll"));
+        foreach (var (name, value) in options.Environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString());
         foreach (var argument in arguments)
@@ -79,7 +94,8 @@ internal sealed class DittoFsProcess : IDisposable
         process.BeginErrorReadLine();
         try
         {
-            server.WaitUntilListening();
+            if (options.WaitUntilListening)
+                server.WaitUntilListening();
         }
         catch
         {
