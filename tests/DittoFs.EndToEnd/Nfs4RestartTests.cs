@@ -31,21 +31,12 @@ public sealed class Nfs4RestartTests
     private string WriteConfig()
     {
         string path = Path.Combine(_data, "dittofs.yaml");
-        File.WriteAllText(path, $$"""
+        File.WriteAllText(path, $"""
             locks:
               grace_period: 120s
               lease_time: 120s
-              state_dir: {{_data}}/lock-state
-            metadata:
-              stores:
-                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
-            content:
-              stores:
-                content: { type: filesystem, filesystem: { path: {{_data}}/content } }
-            shares:
-              - name: /export
-                metadata_store: meta
-                content_store: content
+              state_dir: {_data}/lock-state
+            {ConfiguredServer.OnDiskShare(Path.Combine(_data, "metadata"), Path.Combine(_data, "content"))}
             """);
         return path;
     }

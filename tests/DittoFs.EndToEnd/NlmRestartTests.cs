@@ -35,16 +35,7 @@ public sealed class NlmRestartTests
               state_dir: {{_data}}/nsm
               host_name: ditto-restart
               peer_portmap_port: {{peerPortmapPort}}
-            metadata:
-              stores:
-                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
-            content:
-              stores:
-                content: { type: filesystem, filesystem: { path: {{_data}}/content } }
-            shares:
-              - name: /export
-                metadata_store: meta
-                content_store: content
+            {{ConfiguredServer.OnDiskShare(Path.Combine(_data, "metadata"), Path.Combine(_data, "content"))}}
             """);
         return path;
     }
