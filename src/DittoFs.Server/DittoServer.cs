@@ -37,6 +37,7 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopQueueingBacklog = new();
     private int _disposed;
     private Task _queueingBacklog = Task.CompletedTask;
+    private SharedReleaseSweeper? _sweeper;
     private readonly ILogger _log;
 
     private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, IReadOnlyList<LockServer> lockServers, IReadOnlyList<Mapping> mappings,
@@ -232,6 +233,7 @@ public sealed class DittoServer : IAsyncDisposable
             var server = new DittoServer(config, stores, shares, rpc, lockServers, mappings, releaser, metrics, portmapper, statusMonitor, nfs4Records, nlm, log);
             server.LogServing();
             server.DeleteBacklog(backlog);
+            server.StartSharedReleaseSweeper(loggerFactory);
             // In the background, once serving: the watched hosts' lock managers reclaim through us as soon as told.
             statusMonitor.NotifyPeers();
             return server;
@@ -296,6 +298,9 @@ public sealed class DittoServer : IAsyncDisposable
         _nlm.Dispose();
         await _statusMonitor.DisposeAsync().ConfigureAwait(false);
         _nfs4Records?.Dispose();
+        // Claimed and not queued: some server claims it again once the lease expires.
+        if (_sweeper is not null)
+            await _sweeper.DisposeAsync().ConfigureAwait(false);
         // What of the backlog is not queued yet stays listed for the next start; what is queued is deleted below.
         await _stopQueueingBacklog.CancelAsync().ConfigureAwait(false);
         await _queueingBacklog.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -312,6 +317,22 @@ public sealed class DittoServer : IAsyncDisposable
     /// deletions that failed for a long time) must not hold the start back; clients cannot reach that content anyway,
     /// and a WRITE that finds no space waits for queued deletions, backlog included.
     /// </summary>
+    private void StartSharedReleaseSweeper(ILoggerFactory loggerFactory)
+    {
+        // One grace for the server: the longest any of its postgres stores asks for.
+        var grace = Config.Metadata.Stores.Values.Where(store => store.Type == "postgres" && store.Postgres is not null)
+            .Select(store => ConfigLoader.TryParseDuration(store.Postgres!.ReleaseGrace, out var value) ? value : TimeSpan.Zero)
+            .DefaultIfEmpty(TimeSpan.Zero).Max();
+        _sweeper = SharedReleaseSweeper.Start(Shares.All.Select(share => share.FileSystem), _releaser,
+            loggerFactory.CreateLogger<SharedReleaseSweeper>(), grace, SweepInterval, ClaimLease);
+    }
+
+    /// <summary>How often each server looks for released content due for deletion in a shared metadata store.</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a server's claim on released content lasts before another server may claim it again (it died, or S3 failed).</summary>
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
+
     private void DeleteBacklog(ReleasedContentBacklog backlog)
     {
         if (backlog.Count == 0)

@@ -58,18 +58,28 @@ public sealed class StoreRegistry : IAsyncDisposable
         };
     }
 
-    private static readonly Dictionary<string, Func<ContentStoreConfig, Task<IContentStore>>> ContentFactories = new()
+    /// <summary>The content store types; the flag says whether other servers may write the same content (see <see cref="IsShared"/>).</summary>
+    private static readonly Dictionary<string, Func<ContentStoreConfig, bool, Task<IContentStore>>> ContentFactories = new()
     {
-        ["memory"] = _ => Task.FromResult<IContentStore>(new MemoryContentStore()),
-        ["filesystem"] = store => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path))),
-        ["s3"] = async store => await S3ContentStore.OpenAsync(S3Options(store.S3!)).ConfigureAwait(false),
+        ["memory"] = (_, _) => Task.FromResult<IContentStore>(new MemoryContentStore()),
+        ["filesystem"] = (store, _) => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path))),
+        ["s3"] = async (store, shared) => await S3ContentStore.OpenAsync(S3Options(store.S3!, shared)).ConfigureAwait(false),
     };
+
+    /// <summary>
+    /// Whether content store <paramref name="name"/> may be written by other servers too: a share pairs it with a
+    /// metadata store that several servers share (postgres). Such a store keeps nothing about a content between
+    /// calls that another server could change (the S3 store's cached lengths).
+    /// </summary>
+    internal static bool IsShared(DittoConfig config, string name) =>
+        config.Shares.Any(share => share.ContentStore == name
+            && config.Metadata.Stores.TryGetValue(share.MetadataStore, out var metadata) && metadata.Type == "postgres");
 
     /// <summary>
     /// The endpoint may be written as a URL (http://host:port) or as host:port with use_tls; the URL's scheme wins.
     /// Credentials not in the file come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the store reads them).
     /// </summary>
-    internal static S3ContentStoreOptions S3Options(S3ContentConfig config)
+    internal static S3ContentStoreOptions S3Options(S3ContentConfig config, bool shared = false)
     {
         string endpoint = config.Endpoint;
         bool useTls = config.UseTls;
@@ -93,6 +103,7 @@ public sealed class StoreRegistry : IAsyncDisposable
             BlockSize = (int)blockSize,
             MaxDirtyBytes = maxDirtyBytes,
             RequestTimeout = requestTimeout,
+            KeepIdleLengths = !shared,
         };
     }
 
@@ -137,7 +148,7 @@ public sealed class StoreRegistry : IAsyncDisposable
             {
                 try
                 {
-                    content[name] = await ContentFactories[store.Type](store).ConfigureAwait(false);
+                    content[name] = await ContentFactories[store.Type](store, IsShared(config, name)).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (StartupFailure.OfContentStore(name, store, exception) is { } failure)
                 {

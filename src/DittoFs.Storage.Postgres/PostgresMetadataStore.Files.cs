@@ -226,7 +226,45 @@ public sealed partial class PostgresMetadataStore
             return true;
         }));
 
-    /// <summary>The release list of the whole database: with several servers, each lists (and deletes) all of it.</summary>
+    /// <summary>
+    /// Claims due released content for this store (this server) in one statement: rows whose grace has passed and
+    /// that no unexpired claim holds, locked with SKIP LOCKED so that servers claiming at once take different rows and
+    /// never wait for each other (a row another server claimed and committed meanwhile is re-checked against its new
+    /// claim and skipped). Oldest releases first.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ContentId>> ClaimReleasedContentAsync(int max, TimeSpan grace, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var claimed = await Run<IReadOnlyList<ContentId>>("claim released content", change =>
+        {
+            var released = new List<ContentId>();
+            using var command = change.Command("""
+                UPDATE released_content AS r SET claimed_by = $1, claimed_until = clock_timestamp() + $3
+                FROM (SELECT content_hi, content_lo FROM released_content
+                      WHERE released_at <= clock_timestamp() - $2 AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+                      ORDER BY released_at LIMIT $4 FOR UPDATE SKIP LOCKED) AS due
+                WHERE r.content_hi = due.content_hi AND r.content_lo = due.content_lo
+                RETURNING r.content_hi, r.content_lo
+                """);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _claimant });
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = grace });
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                released.Add(new ContentId(new UInt128(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)))));
+            }
+            return released;
+        }).ConfigureAwait(false);
+        return claimed.IsOk ? claimed.Value : [];
+    }
+
+    /// <summary>
+    /// The release list of the whole database, claimed or not (fsck, and stores of one server). Servers sharing the
+    /// database do not delete from it: they claim (<see cref="ClaimReleasedContentAsync"/>), since another server's
+    /// REMOVE may have released an entry a moment ago while a READ elsewhere still reads it.
+    /// </summary>
     public async ValueTask<IReadOnlyList<ContentId>> ListReleasedContentAsync(CancellationToken cancellationToken = default)
     {
         var listed = await Read<IReadOnlyList<ContentId>>("list released content", change =>

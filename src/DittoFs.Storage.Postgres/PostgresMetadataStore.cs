@@ -30,7 +30,7 @@ namespace DittoFs.Storage.Postgres;
 /// </para>
 /// Calls run their statements synchronously on the store's own threads, one per pooled connection (<see cref="WorkerThreads"/>).
 /// </summary>
-public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
+public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedReleaseList, IDisposable
 {
     /// <summary>How often a change that hit a deadlock or serialization failure is run again before it answers Jukebox.</summary>
     private const int MaxAttempts = 16;
@@ -42,6 +42,10 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IDisposable
     private readonly FileClock _clock;
     private readonly ulong _maxFiles;
     private readonly WorkerThreads _workers;
+
+    /// <summary>Who this store is in release-list claims: host name, process id and a random part (one per open store).</summary>
+    private readonly string _claimant = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
     private int _unavailable;
 
     private PostgresMetadataStore(NpgsqlDataSource dataSource, string database, StoreIdentity identity, PostgresMetadataStoreOptions options, ILogger log)

@@ -71,6 +71,15 @@ internal static class Schema
                 count bigint NOT NULL);
             INSERT INTO file_counts SELECT slot, 0 FROM generate_series(0, 15) AS slot;
             """),
+        ("release list claims: when released, which server claimed its deletion and until when", """
+            -- The database's clock at the release: deletion waits a grace period after it (servers' clocks do not
+            -- matter). Rows released before this migration get the migration's time.
+            ALTER TABLE released_content ADD COLUMN released_at timestamptz NOT NULL DEFAULT clock_timestamp();
+            -- A claim: one server deletes the content; another claims it again only once claimed_until has passed.
+            ALTER TABLE released_content ADD COLUMN claimed_by text;
+            ALTER TABLE released_content ADD COLUMN claimed_until timestamptz;
+            CREATE INDEX released_content_by_time ON released_content (released_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations.Length;

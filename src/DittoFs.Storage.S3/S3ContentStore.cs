@@ -42,7 +42,7 @@ public sealed partial class S3ContentStore : IContentStore, IDisposable
         _layout = new ObjectLayout(options.KeyPrefix);
         _blockSize = options.BlockSize;
         _buffer = new WriteBackBuffer(options.BlockSize, options.MaxDirtyBytes);
-        _contents = new ContentTable(LoadAsync, MaxIdleContents);
+        _contents = new ContentTable(LoadAsync, options.KeepIdleLengths ? MaxIdleContents : 0);
     }
 
     /// <summary>

@@ -41,6 +41,15 @@ public sealed class S3ContentStoreOptions
     /// <summary>Longest wait for any one S3 request; past it the operation answers Jukebox.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether a content's length, read from S3 once, is kept after its last use (up to 65,536 contents), saving a GET
+    /// per READ. Set false when other servers write the same bucket and key prefix (several servers on one shared
+    /// metadata store): a kept length would hide what another server appended and flushed, and a partial write past
+    /// it would not merge the remote block and so overwrite that server's bytes with zeros. Without it, a content is
+    /// held only while in use or dirty, and each READ that does not find it in hand reads its length object first.
+    /// </summary>
+    public bool KeepIdleLengths { get; set; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
     internal void Validate()
     {

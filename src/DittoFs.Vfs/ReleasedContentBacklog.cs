@@ -27,6 +27,12 @@ public sealed class ReleasedContentBacklog
         var stores = new List<(IMetadataStore, IContentStore[], IReadOnlyList<ContentId>)>();
         foreach (var byMetadata in shares.GroupBy(share => share.Metadata))
         {
+            if (byMetadata.Key is ISharedReleaseList)
+            {
+                // Shared with other servers: what it lists may be another server's fresh release, still being read
+                // there. The SharedReleaseSweeper claims it when due instead.
+                continue;
+            }
             var released = await byMetadata.Key.ListReleasedContentAsync(cancellationToken).ConfigureAwait(false);
             if (released.Count > 0)
             {

@@ -58,7 +58,7 @@ public sealed partial class VirtualFileSystem
         var result = await Metadata.RemoveAsync(auth, directory, name, cancellationToken).ConfigureAwait(false);
         if (result.IsOk)
         {
-            await ReleaseContentAsync(result.Value.ReleasedContent, cancellationToken).ConfigureAwait(false);
+            await ReleaseRemovedContentAsync(result.Value.ReleasedContent, cancellationToken).ConfigureAwait(false);
         }
         return result;
     }
@@ -78,7 +78,7 @@ public sealed partial class VirtualFileSystem
         var result = await Metadata.RenameAsync(auth, fromDirectory, fromName, toDirectory, toName, cancellationToken).ConfigureAwait(false);
         if (result.IsOk)
         {
-            await ReleaseContentAsync(result.Value.ReleasedContent, cancellationToken).ConfigureAwait(false);
+            await ReleaseRemovedContentAsync(result.Value.ReleasedContent, cancellationToken).ConfigureAwait(false);
         }
         return result;
     }
@@ -86,6 +86,15 @@ public sealed partial class VirtualFileSystem
     /// <summary>A new name for a non-directory (Perm for a directory, as link(2)).</summary>
     public ValueTask<StoreResult<LinkResult>> LinkAsync(AuthContext auth, FileRef file, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default) =>
         Metadata.LinkAsync(auth, file, directory, name, cancellationToken);
+
+    /// <summary>
+    /// The content of a file whose last name a REMOVE or RENAME took. A metadata store several servers share
+    /// (<see cref="ISharedReleaseList"/>) keeps it listed instead, and one server claims and deletes it after a grace
+    /// period (<see cref="SharedReleaseSweeper"/>): a READ through another server may have checked the file just
+    /// before and still be reading it.
+    /// </summary>
+    private ValueTask ReleaseRemovedContentAsync(ContentId content, CancellationToken cancellationToken) =>
+        Metadata is ISharedReleaseList ? default : ReleaseContentAsync(content, cancellationToken);
 
     /// <summary>
     /// The content of a file whose last name went (or bytes a WRITE recreated for such a file): queued for deletion

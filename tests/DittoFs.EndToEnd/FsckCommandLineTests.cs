@@ -80,7 +80,7 @@ public sealed class FsckCommandLineTests
         Assert.That(result.ExitCode, Is.EqualTo(2), result.Output);
     }
 
-    private static (int ExitCode, string Output) Fsck(params string[] arguments)
+    internal static (int ExitCode, string Output) Fsck(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dittofs.dll"));

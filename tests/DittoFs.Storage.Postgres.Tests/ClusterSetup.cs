@@ -1,3 +1,4 @@
+using DittoFs.Tests;
 using NUnit.Framework;
 
 namespace DittoFs.Storage.Postgres.Tests;

@@ -169,6 +169,77 @@ public sealed class SharedDatabaseTests
             }
         }
     }
+
+    /// <summary>Files created and removed through the first store: their released content ids.</summary>
+    private async Task<List<ContentId>> ReleaseAsync(int count, string prefix)
+    {
+        var released = new List<ContentId>();
+        for (int i = 0; i < count; i++)
+        {
+            var created = await _first.CreateAsync(Root, _share, Name($"{prefix}{i}"), CreateMode.Guarded, default, 0);
+            Assert.That(created.Status, Is.EqualTo(StoreStatus.Ok));
+            var removed = await _first.RemoveAsync(Root, _share, Name($"{prefix}{i}"));
+            Assert.That(removed.Value.ReleasedContent, Is.EqualTo(created.Value.File.ContentId));
+            released.Add(removed.Value.ReleasedContent);
+        }
+        return released;
+    }
+
+    [Test]
+    public async Task Released_content_is_not_claimed_before_its_grace_has_passed()
+    {
+        var released = await ReleaseAsync(3, "young");
+
+        Assert.That(await _second.ClaimReleasedContentAsync(100, TimeSpan.FromHours(1), TimeSpan.FromMinutes(10)), Is.Empty);
+        Assert.That(await _first.ClaimReleasedContentAsync(100, TimeSpan.Zero, TimeSpan.FromMinutes(10)), Is.EquivalentTo(released));
+    }
+
+    [Test]
+    public async Task Of_two_servers_claiming_at_once_each_released_content_goes_to_exactly_one()
+    {
+        var released = await ReleaseAsync(120, "claimed");
+
+        for (int round = 0; round < 3; round++)
+        {
+            using var start = new Barrier(2);
+            var claims = await Task.WhenAll(new[] { _first, _second }.Select(store => Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                var mine = new List<ContentId>();
+                while (await store.ClaimReleasedContentAsync(7, TimeSpan.Zero, TimeSpan.FromMinutes(10)) is { Count: > 0 } batch)
+                {
+                    mine.AddRange(batch);
+                }
+                return mine;
+            })));
+
+            if (round == 0)
+            {
+                Assert.That(claims[0].Intersect(claims[1]), Is.Empty, "no content claimed by both");
+                Assert.That(claims[0].Concat(claims[1]), Is.EquivalentTo(released), "every content claimed once");
+            }
+            else
+            {
+                Assert.That(claims[0].Concat(claims[1]), Is.Empty, "claims last their lease: nothing is claimed again");
+            }
+        }
+    }
+
+    [Test]
+    public async Task A_claim_whose_lease_expired_is_claimed_again_and_a_deleted_content_never()
+    {
+        var released = await ReleaseAsync(2, "lease");
+        // The first server claims with a lease that is over at once (as if it died holding them).
+        Assert.That(await _first.ClaimReleasedContentAsync(10, TimeSpan.Zero, TimeSpan.Zero), Is.EquivalentTo(released));
+
+        var again = await _second.ClaimReleasedContentAsync(10, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        Assert.That(again, Is.EquivalentTo(released));
+
+        Assert.That(await _second.ContentDeletedAsync(released[0]), Is.EqualTo(StoreStatus.Ok));
+        Assert.That(await _first.ListReleasedContentAsync(), Is.EqualTo(new[] { released[1] }));
+        Assert.That(await _first.ClaimReleasedContentAsync(10, TimeSpan.Zero, TimeSpan.Zero), Is.Empty, "the second server's claim holds");
+    }
+
 }
 
 /// <summary>A change waiting for a row lock that another server holds too long answers Jukebox at the statement timeout, and goes through once it is free.</summary>

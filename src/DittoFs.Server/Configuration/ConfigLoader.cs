@@ -199,6 +199,8 @@ public static class ConfigLoader
                 Fail([.. path, "max_pool_size"], key + ".max_pool_size", $"{postgres.MaxPoolSize} is not between 1 and 1000");
             if (!TryParseDuration(postgres.StatementTimeout, out var timeout) || timeout <= TimeSpan.Zero)
                 Fail([.. path, "statement_timeout"], key + ".statement_timeout", $"'{postgres.StatementTimeout}' is not a duration such as 30s");
+            if (!TryParseDuration(postgres.ReleaseGrace, out var grace) || grace < TimeSpan.Zero)
+                Fail([.. path, "release_grace"], key + ".release_grace", $"'{postgres.ReleaseGrace}' is not a duration such as 2m");
         }
 
         private void CheckContentStore(string name, ContentStoreConfig store)

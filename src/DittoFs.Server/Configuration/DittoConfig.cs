@@ -148,6 +148,12 @@ public sealed class PostgresConfig
     public int MaxPoolSize { get; set; } = 20;
     /// <summary>A statement (row-lock waits included) running longer is cancelled and the call answers NFS3ERR_JUKEBOX.</summary>
     public string StatementTimeout { get; set; } = "30s";
+    /// <summary>
+    /// Released content (a file's last name removed) is deleted no sooner than this after the release, by one of the
+    /// servers sharing the database: a READ another server began just before the removal finishes first. Above the
+    /// content store's request_timeout (a READ's content phase is bounded by it).
+    /// </summary>
+    public string ReleaseGrace { get; set; } = "2m";
 }
 
 public sealed class RocksDbConfig

@@ -1,12 +1,14 @@
 using DittoFs.Server.Configuration;
 using DittoFs.Storage;
+using DittoFs.Storage.Postgres;
 using DittoFs.Storage.RocksDb.Consistency;
 
 namespace DittoFs.Server.Fsck;
 
 /// <summary>
 /// Checks, and with repair fixes, every store a configuration names, offline: each RocksDB metadata store
-/// (<see cref="MetadataChecker"/>), then each content store that can list itself against the metadata stores its
+/// (<see cref="MetadataChecker"/>) and each PostgreSQL one (<see cref="PostgresChecker"/>, online: one snapshot while
+/// servers may serve, findings reported, not repaired), then each content store that can list itself against the metadata stores its
 /// shares pair it with (<see cref="ContentChecker"/>). Metadata goes first, so content of objects a repair removed
 /// is found orphaned and removed in the same run. Writes what it finds to <c>output</c> as it goes.
 /// </summary>
@@ -15,11 +17,12 @@ public static class FsckRunner
     public static async Task<FsckReport> RunAsync(DittoConfig config, bool repair, TextWriter output, CancellationToken cancellationToken = default)
     {
         var report = new FsckReport();
+        var shared = new Dictionary<MetadataCheckReport, ContentChecker.SharedOwner>();
         foreach (var (name, store) in config.Metadata.Stores)
         {
-            if (store.Type == "postgres")
+            if (store.Type == "postgres" && store.Postgres is not null)
             {
-                Note(report, output, $"metadata store '{name}' (postgres): fsck does not check PostgreSQL stores yet, nothing checked");
+                CheckPostgres(report, output, name, store.Postgres, repair, shared);
                 continue;
             }
             if (store.Type != "rocksdb" || store.Rocksdb is null)
@@ -34,7 +37,7 @@ public static class FsckRunner
             var owners = config.Shares.Where(share => share.ContentStore == name)
                 .Select(share => report.Metadata.GetValueOrDefault(share.MetadataStore))
                 .OfType<MetadataCheckReport>().Distinct().ToList();
-            await CheckContentAsync(report, output, name, store, owners, repair, cancellationToken).ConfigureAwait(false);
+            await CheckContentAsync(report, output, name, store, owners, repair, shared, cancellationToken).ConfigureAwait(false);
         }
         // Nothing checked is not clean: the command says so on stderr (exit 2).
         if (report.NothingChecked)
@@ -74,7 +77,79 @@ public static class FsckRunner
         }
     }
 
-    private static async Task CheckContentAsync(FsckReport report, TextWriter output, string name, ContentStoreConfig store, List<MetadataCheckReport> owners, bool repair, CancellationToken cancellationToken)
+    /// <summary>
+    /// A PostgreSQL store, checked in one snapshot while servers may serve (<see cref="PostgresChecker"/>); its
+    /// findings are reported, not repaired. Its report is a shared owner for the content check (fresh reads before
+    /// anything is called orphaned).
+    /// </summary>
+    private static void CheckPostgres(FsckReport report, TextWriter output, string name, PostgresConfig config, bool repair,
+        Dictionary<MetadataCheckReport, ContentChecker.SharedOwner> shared)
+    {
+        PostgresMetadataStoreOptions options;
+        try
+        {
+            options = StoreRegistry.PostgresOptions(name, config, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        }
+        catch (StartupException exception)
+        {
+            throw new FsckException($"metadata store '{name}' (postgres) cannot be opened: {exception.Problem}");
+        }
+        string where = Describe(options.ConnectionString);
+        PostgresCheckResult? result;
+        try
+        {
+            result = PostgresChecker.Check(options.ConnectionString, options.Password);
+        }
+        catch (Exception exception) when (exception is PostgresUnavailableException or PostgresSchemaException or Npgsql.NpgsqlException)
+        {
+            throw new FsckException($"metadata store '{name}' (postgres, {where}) cannot be checked: {exception.Message}");
+        }
+        if (result is null)
+        {
+            Note(report, output, $"metadata store '{name}' (postgres, {where}): no DittoFs tables there yet, nothing to check");
+            return;
+        }
+        var findings = result.Findings
+            .Select(finding => new ConsistencyFinding(Enum.Parse<ConsistencyProblem>(finding.Problem), finding.FileId, finding.Detail, Repairable: false))
+            .ToList();
+        var checkedStore = new MetadataCheckReport
+        {
+            Findings = findings,
+            RepairRefused = repair && findings.Count > 0 ? "fsck does not repair PostgreSQL metadata (servers may be serving it); the findings need a look" : null,
+            Inodes = result.Inodes,
+            Directories = result.Directories,
+            Entries = result.Entries,
+            ContentIdPrefix = result.ContentIdPrefix,
+            ShareRoots = result.ShareRoots,
+            Content = result.Content,
+            ReleasedContent = result.ReleasedContent,
+        };
+        report.Metadata[name] = checkedStore;
+        shared[checkedStore] = contents =>
+        {
+            var (live, released) = PostgresChecker.Recheck(options.ConnectionString, options.Password, contents);
+            return (live, released);
+        };
+        output.WriteLine($"metadata store '{name}' (postgres, {where}): {result.Inodes} objects, {result.Directories} directories, {result.Entries} entries, {result.ShareRoots.Count} share(s), {result.ReleasedContent.Count} released awaiting deletion");
+        foreach (var finding in findings)
+        {
+            output.WriteLine("  " + finding);
+        }
+        if (checkedStore.RepairRefused is { } refused)
+        {
+            output.WriteLine("  repair refused: " + refused);
+        }
+    }
+
+    /// <summary>The database and host of a connection string, never its password.</summary>
+    private static string Describe(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        return $"'{builder.Database}' at {builder.Host}:{builder.Port}";
+    }
+
+    private static async Task CheckContentAsync(FsckReport report, TextWriter output, string name, ContentStoreConfig store, List<MetadataCheckReport> owners, bool repair,
+        IReadOnlyDictionary<MetadataCheckReport, ContentChecker.SharedOwner> shared, CancellationToken cancellationToken)
     {
         if (owners.Count == 0)
         {
@@ -117,7 +192,7 @@ public static class FsckRunner
         ulong listed, foreign;
         try
         {
-            (findings, listed, foreign) = await ContentChecker.CheckAsync(name, content, inventory, owners, repair, cancellationToken).ConfigureAwait(false);
+            (findings, listed, foreign) = await ContentChecker.CheckAsync(name, content, inventory, owners, repair, cancellationToken, shared).ConfigureAwait(false);
         }
         catch (IOException exception)
         {

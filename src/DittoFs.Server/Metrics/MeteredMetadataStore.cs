@@ -2,9 +2,23 @@ using DittoFs.Storage;
 
 namespace DittoFs.Server.Metrics;
 
-/// <summary>A metadata store whose back-end failures are counted (see <see cref="StoreErrorMeter"/>); everything else passes through.</summary>
-internal sealed class MeteredMetadataStore(IMetadataStore inner, StoreErrorMeter errors) : IMetadataStore
+/// <summary>
+/// A metadata store whose back-end failures are counted (see <see cref="StoreErrorMeter"/>); everything else passes
+/// through, a shared release list too where the store has one (<see cref="Wrap"/>).
+/// </summary>
+internal class MeteredMetadataStore(IMetadataStore inner, StoreErrorMeter errors) : IMetadataStore
 {
+    /// <summary>The metered store: one with a shared release list if <paramref name="inner"/> has one, so servers keep claiming.</summary>
+    public static IMetadataStore Wrap(IMetadataStore inner, StoreErrorMeter errors) =>
+        inner is ISharedReleaseList shared ? new Shared(inner, shared, errors) : new MeteredMetadataStore(inner, errors);
+
+    private sealed class Shared(IMetadataStore inner, ISharedReleaseList shared, StoreErrorMeter errors)
+        : MeteredMetadataStore(inner, errors), ISharedReleaseList
+    {
+        public ValueTask<IReadOnlyList<ContentId>> ClaimReleasedContentAsync(int max, TimeSpan grace, TimeSpan lease, CancellationToken cancellationToken = default) =>
+            shared.ClaimReleasedContentAsync(max, grace, lease, cancellationToken);
+    }
+
     public ValueTask<StoreResult<FileRef>> GetOrCreateRootAsync(string shareName, uint uid, uint gid, uint mode, CancellationToken cancellationToken = default) =>
         errors.Watch(inner.GetOrCreateRootAsync(shareName, uid, gid, mode, cancellationToken));
 

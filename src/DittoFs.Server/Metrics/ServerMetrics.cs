@@ -45,7 +45,7 @@ internal sealed class ServerMetrics : IDisposable
     }
 
     public IMetadataStore Meter(IMetadataStore store, string name, string backend) =>
-        new MeteredMetadataStore(store, new StoreErrorMeter(Instruments, name, "metadata", backend));
+        MeteredMetadataStore.Wrap(store, new StoreErrorMeter(Instruments, name, "metadata", backend));
 
     public IContentStore Meter(IContentStore store, string name, string backend) =>
         MeteredContentStore.Wrap(store, new StoreErrorMeter(Instruments, name, "content", backend));

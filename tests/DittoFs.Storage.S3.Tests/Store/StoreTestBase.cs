@@ -34,9 +34,12 @@ public abstract class StoreTestBase
     /// A store on this test's prefix; pass a <paramref name="handler"/> (such as a <see cref="RequestLog"/>) to see or
     /// change its requests.
     /// </summary>
-    private protected async Task<S3ContentStore> OpenAsync(int blockSize = S3ContentStoreOptions.DefaultBlockSize, long? maxDirtyBytes = null, HttpMessageHandler? handler = null, TimeSpan? requestTimeout = null)
+    private protected async Task<S3ContentStore> OpenAsync(int blockSize = S3ContentStoreOptions.DefaultBlockSize, long? maxDirtyBytes = null, HttpMessageHandler? handler = null, TimeSpan? requestTimeout = null,
+        bool keepIdleLengths = true)
     {
-        var store = await TestStores.OpenAsync(TestStores.Options(S3rverSetup.Server, KeyPrefix, blockSize, maxDirtyBytes, requestTimeout), handler);
+        var options = TestStores.Options(S3rverSetup.Server, KeyPrefix, blockSize, maxDirtyBytes, requestTimeout);
+        options.KeepIdleLengths = keepIdleLengths;
+        var store = await TestStores.OpenAsync(options, handler);
         _opened.Add(store);
         return store;
     }

@@ -3,13 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace DittoFs.Storage.Postgres.Tests;
+namespace DittoFs.Tests;
 
 /// <summary>
 /// A private PostgreSQL cluster for the tests: Debian's server binaries (package <c>postgresql</c>), initdb'ed in a
 /// temporary directory, on a free port of 127.0.0.1, trust authentication. initdb and the server refuse to run as
 /// root, so as root they run as the <c>postgres</c> system user (which owns the directory). fsync is off: the tests
 /// check transactions and locking, not the disk, and a loaded CI machine would spend minutes in fsync otherwise.
+/// Linked into each test project that needs a real PostgreSQL (tests/Shared): the store's tests and the end-to-end ones.
 /// </summary>
 internal sealed class PostgresCluster : IDisposable
 {
