@@ -84,12 +84,14 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         {
             return new Compound4Res { Status = Nfsstat4.Nfs4Ok, Tag = arguments.Tag, Resarray = Array.Empty<NfsResop4>() };
         }
-        var operations = ArrayPool<NfsArgop4>.Shared.Rent(count);
+        // Past the limit only the first operations are looked at (SEQUENCE, and the one that fails): a COMPOUND of 100,000
+        // operations costs no more than one at the limit.
+        var operations = ArrayPool<NfsArgop4>.Shared.Rent(Math.Min(count, _options.MaxCompoundOperations));
         var call = new Nfs4Call(arguments.Minorversion, context);
         var result = default(Compound4Res);
         try
         {
-            CopyOperations(arguments.Argarray, operations);
+            CopyOperations(arguments.Argarray, operations, Math.Min(count, _options.MaxCompoundOperations));
             var results = new NfsResop4[Math.Min(count, _options.MaxCompoundOperations)];
             int done = 0;
             var status = Nfsstat4.Nfs4Ok;
@@ -106,6 +108,12 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                     }
                     (results[0], status) = (sequence.Result, sequence.Status);
                     done = 1;
+                }
+                else if (first == NfsOpnum4.OpIllegal)
+                {
+                    // RFC 8881 §18.52.3: ILLEGAL's status is NFS4ERR_OP_ILLEGAL, wherever it comes.
+                    status = Nfsstat4.Nfs4errOpIllegal;
+                    (results[0], done) = (Failed(first, status), 1);
                 }
                 else if (!IsSessionless(first) || count > 1)
                 {
@@ -135,11 +143,15 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         }
     }
 
-    private static void CopyOperations(in DittoFs.Xdr.XdrList<NfsArgop4, NfsArgop4> list, NfsArgop4[] destination)
+    private static void CopyOperations(in DittoFs.Xdr.XdrList<NfsArgop4, NfsArgop4> list, NfsArgop4[] destination, int count)
     {
         int i = 0;
         foreach (var operation in list)
         {
+            if (i == count)
+            {
+                break;
+            }
             destination[i++] = operation;
         }
     }
@@ -147,6 +159,9 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// <summary>One operation: its result, and its status (the COMPOUND stops at the first that is not NFS4_OK).</summary>
     private ValueTask<(NfsResop4, Nfsstat4)> ExecuteAsync(NfsArgop4 operation, Nfs4Call call) => operation.Argop switch
     {
+        // RFC 7530's COMPOUND (§15.2): in 4.0 every operation past OP_RELEASE_LOCKOWNER is illegal, the 4.1 ones too.
+        > NfsOpnum4.OpReleaseLockowner and not NfsOpnum4.OpIllegal when call.MinorVersion == 0 =>
+            new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
         NfsOpnum4.OpPutrootfh or NfsOpnum4.OpPutpubfh => new(PutRoot(operation.Argop, call)),
         NfsOpnum4.OpPutfh => new(PutFh(operation.Opputfh, call)),
         NfsOpnum4.OpGetfh => new(GetFh(call)),
@@ -191,7 +206,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpLink => LinkAsync(operation.Oplink, call),
         NfsOpnum4.OpCommit => CommitAsync(operation.Opcommit, call),
         NfsOpnum4.OpIllegal => new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
-        _ => new(NotYetServed(operation.Argop, call)),
+        _ => new(NotYetServed(operation.Argop)),
     };
 
     /// <summary>A client that is gone loses its locks on every share (RFC 7530 §9.6); NLM waiters they held up are told.</summary>
@@ -204,16 +219,11 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         }
     }
 
-    /// <summary>An operation defined by the protocol but not served yet; 4.1-only operations in a 4.0 COMPOUND are illegal there.</summary>
-    private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation, Nfs4Call call)
+    /// <summary>An operation of the minor version that is not served yet (4.0 ones past OP_RELEASE_LOCKOWNER never get here).</summary>
+    private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation)
     {
-        var status = call.MinorVersion == 0 && (int)operation > (int)NfsOpnum4.OpReleaseLockowner
-            ? Nfsstat4.Nfs4errOpIllegal
-            : Nfsstat4.Nfs4errNotsupp;
-        LogNotServed(operation, status);
-        return status == Nfsstat4.Nfs4errOpIllegal
-            ? (Failed(NfsOpnum4.OpIllegal, status), status)
-            : (Failed(operation, status), status);
+        LogNotServed(operation, Nfsstat4.Nfs4errNotsupp);
+        return (Failed(operation, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp);
     }
 
     /// <summary>
