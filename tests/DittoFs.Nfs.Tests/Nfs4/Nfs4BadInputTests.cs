@@ -5,6 +5,7 @@ using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Xdr;
 using Microsoft.Extensions.Logging.Abstractions;
+using Attr = DittoFs.Protocol.Nfs4ProtConstants;
 
 namespace DittoFs.Nfs.Tests.Nfs4;
 
@@ -258,6 +259,30 @@ public sealed class Nfs4BadInputTests
     }
 
     [Test]
+    public async Task A_stateid_of_another_client_is_BAD_STATEID()
+    {
+        // RFC 8881 §8.2.4: a stateid is valid only for the client that was given it; used in another client's session,
+        // its "other" names no state of that client: NFS4ERR_BAD_STATEID.
+        await _server.CreateFileAsync(_server.Root, "f");
+        var (_, ownerSequence) = await SessionAsync("owner-client");
+        var opened = await OkAsync(Arguments(1, ownerSequence(1), Op(PutRoot), Op(Lookup("export")), Op(Open("f"))));
+        Assert.That(opened.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "OPEN by the owning client");
+        var stateid = opened.Resarray.ToArray()[3].Opopen.Resok4.Stateid;
+        var (_, otherSequence) = await SessionAsync("other-client");
+        var read = NfsArgop4.FromOpread(new Read4Args { Stateid = stateid, Offset = 0, Count = 1 });
+        var reply = await OkAsync(Arguments(1, otherSequence(1), Op(PutRoot), Op(Lookup("export")), Op(Lookup("f")), Op(read)));
+        var close = NfsArgop4.FromOpclose(new Close4Args { OpenStateid = stateid });
+        var closed = await OkAsync(Arguments(1, otherSequence(2), Op(PutRoot), Op(Lookup("export")), Op(Lookup("f")), Op(close)));
+        var own = await OkAsync(Arguments(1, ownerSequence(2), Op(PutRoot), Op(Lookup("export")), Op(Lookup("f")), Op(read)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4errBadStateid), "READ");
+            Assert.That(closed.Status, Is.EqualTo(Nfsstat4.Nfs4errBadStateid), "CLOSE");
+            Assert.That(own.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "the owner's own READ with it: the open is still there");
+        });
+    }
+
+    [Test]
     public async Task PUTFH_of_a_handle_no_server_made_is_BADHANDLE_and_of_a_share_that_is_not_exported_STALE()
     {
         // RFC 7530 §13.1.2.1 / §13.1.2.7 (RFC 8881 §15.1.2.1 / §15.1.2.7): NFS4ERR_BADHANDLE for a handle that is not
@@ -291,4 +316,13 @@ public sealed class Nfs4BadInputTests
             Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4errNofilehandle), operation.Argop.ToString());
         }
     }
+
+    private static NfsArgop4 Open(string name) => NfsArgop4.FromOpopen(new Open4Args
+    {
+        ShareAccess = Attr.Open4ShareAccessRead,
+        ShareDeny = Attr.Open4ShareDenyNone,
+        Owner = new StateOwner4 { Clientid = 0, Owner = "owner"u8.ToArray() },
+        Openhow = new Openflag4 { Opentype = Opentype4.Open4Nocreate },
+        Claim = new OpenClaim4 { Claim = OpenClaimType4.ClaimNull, File = Encoding.UTF8.GetBytes(name) },
+    });
 }
