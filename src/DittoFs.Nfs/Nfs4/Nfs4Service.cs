@@ -101,6 +101,8 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                 var first = operations[0].Argop;
                 if (first == NfsOpnum4.OpSequence)
                 {
+                    // The COMPOUND's own bytes, for the session's ca_maxrequestsize (decoded lists know their length).
+                    call.RequestSize = Compound4Args.SizeOf(arguments);
                     var sequence = BeginSequence(operations[0].Opsequence, call);
                     if (sequence.Cached is { } cached)
                     {
@@ -266,6 +268,12 @@ internal sealed class Nfs4Call(uint minorVersion, RpcCallContext context)
 
     /// <summary>4.1's current stateid (RFC 8881 §16.2.3.1.2): the last one an operation of this COMPOUND made.</summary>
     public Stateid4? CurrentStateid { get; set; }
+
+    /// <summary>
+    /// 4.1: the encoded size of the COMPOUND's arguments, which SEQUENCE holds against the session's ca_maxrequestsize.
+    /// That limit counts the RPC header too, which the service does not see: a request may pass by at most its header.
+    /// </summary>
+    public int RequestSize { get; set; }
 
     /// <summary>READs done in this COMPOUND: only the first uses the reply's out-of-line data.</summary>
     public int ReadsDone { get; set; }

@@ -202,16 +202,35 @@ public sealed class Nfs4BadInputTests
     }
 
     [Test]
-    public async Task A_tag_of_1_MiB_is_echoed()
+    public async Task A_4_0_tag_of_1_MiB_is_echoed()
     {
-        // RFC 7530 §15.2: the tag is the client's, and the reply's SHOULD be the same. utf8str_cs has no bound, and 1 MiB
-        // fits the RPC record limit (2 MiB), so the call is served and the whole tag comes back.
+        // RFC 7530 §15.2: the tag is the client's, and the reply's SHOULD be the same. utf8str_cs has no bound, 1 MiB
+        // fits the RPC record limit (2 MiB), and 4.0 has no session limits, so the call is served and the tag comes back.
         var tag = Enumerable.Repeat((byte)'t', 1 << 20).ToArray();
         var reply = await OkAsync(Arguments(0, tag, 2, Op(PutRoot), Op(GetFh)));
         Assert.Multiple(() =>
         {
             Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
             Assert.That(reply.Tag.Value.ToArray(), Is.EqualTo(tag));
+        });
+    }
+
+    [Test]
+    public async Task A_4_1_request_with_a_tag_of_1_MiB_is_over_the_sessions_request_size_and_REQ_TOO_BIG()
+    {
+        // RFC 8881 §18.36.3: a request larger than the session's ca_maxrequestsize (this client asked 1 MiB) is
+        // NFS4ERR_REQ_TOO_BIG, which SEQUENCE answers (RFC 8881 §18.46); the slot is not used, so its next request is
+        // sequence 1 still.
+        var (_, sequence) = await SessionAsync();
+        var tag = Enumerable.Repeat((byte)'t', 1 << 20).ToArray();
+        var reply = await OkAsync(Arguments(1, tag, 2, sequence(1), Op(PutRoot)));
+        var next = await OkAsync(Arguments(1, sequence(1), Op(PutRoot)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4errReqTooBig));
+            Assert.That(reply.Resarray.ToArray().Select(r => r.Resop), Is.EqualTo(new[] { NfsOpnum4.OpSequence }));
+            Assert.That(reply.Tag.Value.Length, Is.EqualTo(tag.Length), "the tag is echoed still");
+            Assert.That(next.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "the slot was not used");
         });
     }
 
