@@ -154,6 +154,8 @@ internal static class Fattr4Decoder
             var shape = Shapes[attribute];
             var client = ReadValue(ref theirs, shape);
             var server = ReadValue(ref values, shape);
+            if (theirs.HasError)
+                break; // the client's attrlist ended inside this value: BADXDR below, and nothing to compare (an owner would be cut short)
             if (!equal)
                 continue; // still read on, so a malformed attrlist is BADXDR whatever it says
             equal = attribute is Attr.Fattr4Owner or Attr.Fattr4OwnerGroup

@@ -269,10 +269,16 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpRead, call, status);
             return (Failed(NfsOpnum4.OpRead, status), status);
         }
+        // A READ may return less than asked (RFC 7530 §16.23.4): what the reply has room for (its result takes 20 bytes
+        // besides the data: opnum, status, eof, length, padding). With no room at all the reply is too big.
+        int count = (int)Math.Min(Math.Min((uint)arguments.Count, (uint)_options.MaxTransferSize), (uint)Math.Max(call.ReplyRoom - 20, 0));
+        if (count == 0 && arguments.Count > 0 && call.ReplyRoom < 20 + 1)
+        {
+            return (Failed(NfsOpnum4.OpRead, ReplyTooBig(call)), ReplyTooBig(call));
+        }
         IReadBufferWithData buffer = call.ReadsDone++ == 0
             ? new ReplyBuffer(CallScratch.Begin(call.Context).ReadBuffer(call.Context.ReplyData, MinLentRead))
             : new HeapReadBuffer();
-        int count = (int)Math.Min((uint)arguments.Count, (uint)_options.MaxTransferSize);
         var read = await target.FileSystem.ReadAsync(target.Auth, target.File, arguments.Offset, count, buffer, call.Context.CancellationToken).ConfigureAwait(false);
         status = StatusOf(read.Status);
         if (status != Nfsstat4.Nfs4Ok)

@@ -130,9 +130,23 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                 status = arguments.Minorversion == 0 ? Nfsstat4.Nfs4errResource : Nfsstat4.Nfs4errTooManyOps;
                 (results[done], done) = (Failed(operations[done].Argop, status), done + 1);
             }
+            // The reply's room: status, tag and result count, then the results so far, and 16 bytes kept back so that a
+            // result refused for want of room (an opnum, a status, SETATTR's empty bitmap) still fits. READ and READDIR
+            // shorten what they return to fit; any other result that does not fit is refused in its place.
+            call.ReplyRoom = ReplyLimit(call) - 12 - (arguments.Tag.Length + 3) / 4 * 4 - 16;
+            for (int i = 0; i < done; i++)
+            {
+                call.ReplyRoom -= NfsResop4.SizeOf(results[i]);
+            }
             while (status == Nfsstat4.Nfs4Ok && done < count)
             {
                 (results[done], status) = await ExecuteAsync(operations[done], call).ConfigureAwait(false);
+                call.ReplyRoom -= NfsResop4.SizeOf(results[done]);
+                if (call.ReplyRoom < 0 && results[done].Resop != NfsOpnum4.OpIllegal) // ILLEGAL's status is always its own
+                {
+                    status = ReplyTooBig(call);
+                    results[done] = Failed(results[done].Resop, status);
+                }
                 done++;
             }
             result = new Compound4Res { Status = status, Tag = arguments.Tag, Resarray = new DittoFs.Xdr.XdrList<NfsResop4, NfsResop4>(results, done) };
@@ -144,6 +158,20 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
             ArrayPool<NfsArgop4>.Shared.Return(operations, clearArray: true);
         }
     }
+
+    /// <summary>
+    /// How large a reply may be: a 4.1 session's ca_maxresponsesize (RFC 8881 §18.36.3); in 4.0, the transfer size plus
+    /// the COMPOUND around it, as a session is offered at most.
+    /// </summary>
+    private int ReplyLimit(Nfs4Call call) => call.Session is { } session
+        ? (int)Math.Min((uint)session.ForeChannel.CaMaxresponsesize, int.MaxValue)
+        : _options.MaxTransferSize + 64 * 1024;
+
+    /// <summary>
+    /// An operation whose result does not fit the reply: NFS4ERR_REP_TOO_BIG in a session (RFC 8881 §18.46.3 / §15.1.3),
+    /// NFS4ERR_RESOURCE in 4.0 (RFC 7530's COMPOUND: the server ran out of resources at that operation).
+    /// </summary>
+    private static Nfsstat4 ReplyTooBig(Nfs4Call call) => call.MinorVersion == 0 ? Nfsstat4.Nfs4errResource : Nfsstat4.Nfs4errRepTooBig;
 
     private static void CopyOperations(in DittoFs.Xdr.XdrList<NfsArgop4, NfsArgop4> list, NfsArgop4[] destination, int count)
     {
@@ -274,6 +302,9 @@ internal sealed class Nfs4Call(uint minorVersion, RpcCallContext context)
     /// That limit counts the RPC header too, which the service does not see: a request may pass by at most its header.
     /// </summary>
     public int RequestSize { get; set; }
+
+    /// <summary>Bytes the reply can still take (see <see cref="Nfs4Service.CompoundAsync"/>); READ and READDIR fit into it.</summary>
+    public int ReplyRoom { get; set; } = int.MaxValue;
 
     /// <summary>READs done in this COMPOUND: only the first uses the reply's out-of-line data.</summary>
     public int ReadsDone { get; set; }

@@ -278,6 +278,53 @@ public sealed class Nfs4BadInputTests
     }
 
     [Test]
+    public async Task VERIFY_whose_values_end_inside_an_owner_is_BADXDR()
+    {
+        // RFC 7530 §13.1.1.1 / §5.3: the bitmap asks for mode and owner_group, the values hold mode only. Found by the
+        // fuzzer: comparing the missing owner threw instead.
+        var attributes = new Fattr4 { Attrmask = Fattr4Reader.Mask(Mode, 37), AttrVals = Fattr4Writer.Big(0x1A4u) };
+        var reply = await OkAsync(Arguments(0, Op(PutRoot), Op(Lookup("export")), Op(NfsArgop4.FromOpverify(new Verify4Args { ObjAttributes = attributes }))));
+        Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4errBadxdr));
+    }
+
+    [TestCase(0u, Nfsstat4.Nfs4errResource)]
+    [TestCase(1u, Nfsstat4.Nfs4errRepTooBig)]
+    public async Task READs_past_what_the_reply_may_hold_are_shortened_and_then_refused(uint minorVersion, Nfsstat4 expected)
+    {
+        // RFC 8881 §18.36.3: a reply over the session's ca_maxresponsesize is NFS4ERR_REP_TOO_BIG; 4.0 has no session,
+        // and a server out of room for a reply answers NFS4ERR_RESOURCE at that operation (RFC 7530 §15.2). A READ may
+        // return fewer bytes than asked (RFC 7530 §16.23.4), so the one that reaches the limit is shortened, the next
+        // refused. This server's limit is the transfer size plus 64 KiB (here 4 KiB + 64 KiB; the session asked 1 MiB).
+        var options = new NfsServerOptions { MaxTransferSize = 4096, PreferredTransferSize = 4096 };
+        _server = await TestServer.StartAsync(options: options);
+        _service = new Nfs4Service(_server.Shares, _server.Options, NullLogger<Nfs4Service>.Instance);
+        _dispatcher = new Nfs4Dispatcher<RpcCallContext>(_service);
+        var file = await _server.CreateFileAsync(_server.Root, "big");
+        for (int offset = 0; offset < 96 * 1024; offset += 4096)
+            await _server.WriteAsync(file, (ulong)offset, new byte[4096]);
+        var operations = new List<byte[]>();
+        if (minorVersion == 1)
+            operations.Add((await SessionAsync()).Sequence(1));
+        operations.Add(Op(NfsArgop4.FromOpputfh(new Putfh4Args { Object = file.Data.ToArray() })));
+        for (int i = 0; i < 24; i++)
+            operations.Add(Op(NfsArgop4.FromOpread(new Read4Args { Stateid = new Stateid4 { Other = new byte[12] }, Offset = (ulong)i * 4096, Count = 4096 })));
+        using var written = new XdrBufferWriter();
+        var result = await _dispatcher.DispatchAsync((uint)Nfs4V4Procedure.Compound, Arguments(minorVersion, [.. operations]), Callers.Root(), written);
+        var reply = XdrCodec.Decode<Compound4Res>(written.WrittenMemory.ToArray());
+        var reads = reply.Resarray.ToArray().Where(r => r.Resop == NfsOpnum4.OpRead).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result, Is.EqualTo(XdrDispatchResult.Success));
+            Assert.That(reply.Status, Is.EqualTo(expected));
+            Assert.That(written.WrittenCount, Is.LessThanOrEqualTo(4096 + 64 * 1024), "the reply's size");
+            Assert.That(reads[^1].Opread.Status, Is.EqualTo(expected), "the READ past the room");
+            Assert.That(reads[..^1].Select(r => r.Opread.Status), Is.All.EqualTo(Nfsstat4.Nfs4Ok));
+            Assert.That(reads[..^2].Select(r => r.Opread.Resok4.Data.Length), Is.All.EqualTo(4096), "whole READs while they fit");
+            Assert.That(reads[^2].Opread.Resok4.Data.Length, Is.InRange(1, 4096), "the READ that reaches the limit, shortened");
+        });
+    }
+
+    [Test]
     public async Task A_stateid_of_another_client_is_BAD_STATEID()
     {
         // RFC 8881 §8.2.4: a stateid is valid only for the client that was given it; used in another client's session,
