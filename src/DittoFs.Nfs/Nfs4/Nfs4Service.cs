@@ -160,18 +160,34 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     }
 
     /// <summary>
-    /// How large a reply may be: a 4.1 session's ca_maxresponsesize (RFC 8881 §18.36.3); in 4.0, the transfer size plus
-    /// the COMPOUND around it, as a session is offered at most.
+    /// How large a reply may be: a 4.1 session's ca_maxresponsesize, and ca_maxresponsesize_cached when the client asked
+    /// for the reply to be cached (RFC 8881 §18.36.3); in 4.0, the transfer size plus the COMPOUND around it, as a session
+    /// is offered at most.
     /// </summary>
-    private int ReplyLimit(Nfs4Call call) => call.Session is { } session
-        ? (int)Math.Min((uint)session.ForeChannel.CaMaxresponsesize, int.MaxValue)
-        : _options.MaxTransferSize + 64 * 1024;
+    private int ReplyLimit(Nfs4Call call)
+    {
+        if (call.Session is not { } session)
+        {
+            return _options.MaxTransferSize + 64 * 1024;
+        }
+        uint limit = (uint)session.ForeChannel.CaMaxresponsesize;
+        if (call.CacheThis)
+        {
+            limit = Math.Min(limit, (uint)session.ForeChannel.CaMaxresponsesizeCached);
+        }
+        return (int)Math.Min(limit, int.MaxValue);
+    }
 
     /// <summary>
-    /// An operation whose result does not fit the reply: NFS4ERR_REP_TOO_BIG in a session (RFC 8881 §18.46.3 / §15.1.3),
+    /// An operation whose result does not fit the reply: in a session NFS4ERR_REP_TOO_BIG_TO_CACHE when the cache's
+    /// limit is the smaller one and the client asked for caching, else NFS4ERR_REP_TOO_BIG (RFC 8881 §18.36.3, §18.46);
     /// NFS4ERR_RESOURCE in 4.0 (RFC 7530's COMPOUND: the server ran out of resources at that operation).
     /// </summary>
-    private static Nfsstat4 ReplyTooBig(Nfs4Call call) => call.MinorVersion == 0 ? Nfsstat4.Nfs4errResource : Nfsstat4.Nfs4errRepTooBig;
+    private static Nfsstat4 ReplyTooBig(Nfs4Call call) =>
+        call.MinorVersion == 0 ? Nfsstat4.Nfs4errResource
+        : call.CacheThis && call.Session is { } session && (uint)session.ForeChannel.CaMaxresponsesizeCached < (uint)session.ForeChannel.CaMaxresponsesize
+            ? Nfsstat4.Nfs4errRepTooBigToCache
+            : Nfsstat4.Nfs4errRepTooBig;
 
     private static void CopyOperations(in DittoFs.Xdr.XdrList<NfsArgop4, NfsArgop4> list, NfsArgop4[] destination, int count)
     {

@@ -325,6 +325,32 @@ public sealed class Nfs4BadInputTests
     }
 
     [Test]
+    public async Task A_reply_to_be_cached_stays_within_the_cache_size_and_then_is_REP_TOO_BIG_TO_CACHE()
+    {
+        // RFC 8881 §18.36.3 / §18.46: with sa_cachethis, the reply must fit ca_maxresponsesize_cached (the test client
+        // asked 4096) or the operation that does not fit is NFS4ERR_REP_TOO_BIG_TO_CACHE. The first READ is shortened to
+        // fit (RFC 8881 §18.22.3: fewer bytes than asked), the second has no room; the reply that is cached is within it.
+        var file = await _server.CreateFileAsync(_server.Root, "f");
+        await _server.WriteAsync(file, 0, new byte[8192]);
+        var client = new Nfs4TestClient(_service, () => Callers.Root(), "caching");
+        var session = await client.SessionAsync();
+        var read = Op(NfsArgop4.FromOpread(new Read4Args { Stateid = new Stateid4 { Other = new byte[12] }, Offset = 0, Count = 4096 }));
+        var putfh = Op(NfsArgop4.FromOpputfh(new Putfh4Args { Object = file.Data.ToArray() }));
+        var sequence = Op(NfsArgop4.FromOpsequence(Nfs4TestClient.Sequence(session, 1, cacheThis: true)));
+        using var written = new XdrBufferWriter();
+        await _dispatcher.DispatchAsync((uint)Nfs4V4Procedure.Compound, Arguments(1, sequence, putfh, read, read), Callers.Root(), written);
+        var reply = XdrCodec.Decode<Compound4Res>(written.WrittenMemory.ToArray());
+        var results = reply.Resarray.ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4errRepTooBigToCache));
+            Assert.That(results.Select(r => r.Resop), Is.EqualTo(new[] { NfsOpnum4.OpSequence, NfsOpnum4.OpPutfh, NfsOpnum4.OpRead, NfsOpnum4.OpRead }));
+            Assert.That(results[2].Opread.Resok4.Data.Length, Is.InRange(1, 4095), "the first READ, shortened");
+            Assert.That(written.WrittenCount, Is.LessThanOrEqualTo(4096));
+        });
+    }
+
+    [Test]
     public async Task A_stateid_of_another_client_is_BAD_STATEID()
     {
         // RFC 8881 §8.2.4: a stateid is valid only for the client that was given it; used in another client's session,
