@@ -16,11 +16,11 @@ public static class NfsPrograms
     /// With <paramref name="statusMonitor"/>, the status monitor is served too (NSM, 100024 v1, <see cref="NsmService"/>);
     /// the lock manager takes the same instance as its <see cref="IHostMonitor"/>.
     /// </summary>
-    /// <param name="nfs4">Serve NFSv4.0/4.1 (100003 v4, <see cref="Nfs4Service"/>) beside v3; <paramref name="tellWoken"/> hands it the
-    /// lock manager's callbacks for NLM waiters a v4 unlock frees.</param>
+    /// <param name="nfs4">With it, NFSv4.0/4.1 (100003 v4, <see cref="Nfs4Service"/>) is served beside v3, its clients recorded
+    /// there; <paramref name="tellWoken"/> hands it the lock manager's callbacks for NLM waiters a v4 unlock frees.</param>
     public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory,
         Func<INfsV3<RpcCallContext>, INfsV3<RpcCallContext>>? decorateNfs = null, StatusMonitor? statusMonitor = null,
-        bool nfs4 = false, Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null)
+        Nfs4ClientRecords? nfs4 = null, Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var v3 = new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>());
@@ -34,9 +34,9 @@ public static class NfsPrograms
             new MountV3Dispatcher<RpcCallContext>(new MountService(shares, options, loggerFactory.CreateLogger<MountService>())),
             new NfsV3Dispatcher<RpcCallContext>(nfs),
         };
-        if (nfs4)
+        if (nfs4 is not null)
             programs.Add(new Nfs4Dispatcher<RpcCallContext>(new Nfs4Service(shares, options, loggerFactory.CreateLogger<Nfs4Service>(),
-                writeVerifier: v3.WriteVerifier, tellWoken: tellWoken)));
+                writeVerifier: v3.WriteVerifier, tellWoken: tellWoken, records: nfs4)));
         if (statusMonitor is not null)
             programs.Add(new SmV1Dispatcher<RpcCallContext>(new NsmService(statusMonitor, loggerFactory.CreateLogger<NsmService>())));
         return programs;

@@ -33,14 +33,16 @@ public sealed class DittoServer : IAsyncDisposable
     private readonly Portmapper? _portmapper;
     private readonly ContentReleaser _releaser;
     private readonly StatusMonitor _statusMonitor;
+    private readonly Nfs4ClientRecords? _nfs4Records;
     private readonly CancellationTokenSource _stopQueueingBacklog = new();
     private int _disposed;
     private Task _queueingBacklog = Task.CompletedTask;
     private readonly ILogger _log;
 
     private DittoServer(DittoConfig config, StoreRegistry stores, ShareTable shares, RpcServer rpc, IReadOnlyList<LockServer> lockServers, IReadOnlyList<Mapping> mappings,
-        ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper, StatusMonitor statusMonitor, NlmService nlm, ILogger log)
+        ContentReleaser releaser, ServerMetrics? metrics, Portmapper? portmapper, StatusMonitor statusMonitor, Nfs4ClientRecords? nfs4Records, NlmService nlm, ILogger log)
     {
+        _nfs4Records = nfs4Records;
         _lockServers = lockServers;
         Mappings = mappings;
         _statusMonitor = statusMonitor;
@@ -107,6 +109,7 @@ public sealed class DittoServer : IAsyncDisposable
         RpcServer? rpc = null;
         var lockServers = new List<LockServer>();
         StatusMonitor? statusMonitor = null;
+        Nfs4ClientRecords? nfs4Records = null;
         NlmService? nlm = null;
         var releaser = new ContentReleaser(loggerFactory.CreateLogger<ContentReleaser>());
         try
@@ -120,7 +123,7 @@ public sealed class DittoServer : IAsyncDisposable
             // Listed before clients come, so the backlog is exactly what earlier runs left (this run's own releases
             // are queued by their calls) and a store that cannot list it fails the start.
             var backlog = await ReleasedContentBacklog.FindAsync(shareList.Select(share => share.FileSystem), cancellationToken).ConfigureAwait(false);
-            var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted };
+            var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted, LeaseTime = Duration(config.Locks.LeaseTime) };
             bool udp = UdpSwitch.Parse(config.Server.Udp);
             var rpcOptions = new RpcServerOptions
             {
@@ -143,13 +146,24 @@ public sealed class DittoServer : IAsyncDisposable
             {
                 throw new StartupException($"the status monitor's state cannot be kept: {exception.Message}", "locks.state_dir", exception);
             }
+            if (config.Server.Nfs4)
+            {
+                try
+                {
+                    nfs4Records = Nfs4ClientRecords.Open(NsmOptionsOf(config).StateDirectory, grace, loggerFactory.CreateLogger<Nfs4ClientRecords>());
+                }
+                catch (IOException exception)
+                {
+                    throw new StartupException($"the NFSv4 client records cannot be kept: {exception.Message}", "locks.state_dir", exception);
+                }
+            }
             nlm = new NlmService(shares, statusMonitor,
                 new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
                 loggerFactory.CreateLogger<NlmService>());
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
-                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: config.Server.Nfs4, tellWoken: nlm.Callbacks.SendGranted)
+                ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: nfs4Records, tellWoken: nlm.Callbacks.SendGranted)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor,
-                    config.Server.Nfs4, nlm.Callbacks.SendGranted));
+                    nfs4Records, nlm.Callbacks.SendGranted));
             IEnumerable<IXdrProgram<RpcCallContext>> nlmPrograms = metrics is null ? NlmPrograms.Create(nlm) : metrics.Meter(NlmPrograms.Create(nlm));
             // Each program on its port: 0 is the NFS port's server; NLM and NSM may each have a port (and share one).
             int nlmPort = LockPort(config.Server.NlmPort, config.Server.Port), nsmPort = LockPort(config.Server.NsmPort, config.Server.Port);
@@ -161,10 +175,7 @@ public sealed class DittoServer : IAsyncDisposable
             };
             var programs = nfsPrograms.Concat(nlmPrograms).ToArray();
             metrics?.ObserveLocks(shares, nlm);
-            // Clients reclaim during the grace period; it begins as the server becomes reachable.
-            var gracePeriod = Duration(config.Locks.GracePeriod);
-            if (gracePeriod > TimeSpan.Zero)
-                grace.Begin(gracePeriod);
+            BeginGracePeriod(config, grace, statusMonitor, nfs4Records, nfsOptions.LeaseTime, log);
             var rpcObserver = FanOutObserver.Of(metrics?.Observer, observer);
             rpc = new RpcServer(rpcOptions, programs.Where(program => PortOf(program.Program) == 0), loggerFactory.CreateLogger<RpcServer>(), rpcObserver);
             metrics?.ObserveRecordBudget(rpc);
@@ -218,7 +229,7 @@ public sealed class DittoServer : IAsyncDisposable
                 // Only with portmap true: auto carries on without it.
                 throw new StartupException($"{exception.Message}; portmap auto carries on without one", "server.portmap", exception);
             }
-            var server = new DittoServer(config, stores, shares, rpc, lockServers, mappings, releaser, metrics, portmapper, statusMonitor, nlm, log);
+            var server = new DittoServer(config, stores, shares, rpc, lockServers, mappings, releaser, metrics, portmapper, statusMonitor, nfs4Records, nlm, log);
             server.LogServing();
             server.DeleteBacklog(backlog);
             // In the background, once serving: the watched hosts' lock managers reclaim through us as soon as told.
@@ -232,6 +243,7 @@ public sealed class DittoServer : IAsyncDisposable
             if (rpc is not null)
                 await rpc.DisposeAsync().ConfigureAwait(false);
             nlm?.Dispose();
+            nfs4Records?.Dispose();
             if (statusMonitor is not null)
                 await statusMonitor.DisposeAsync().ConfigureAwait(false);
             await releaser.DisposeAsync().ConfigureAwait(false);
@@ -283,6 +295,7 @@ public sealed class DittoServer : IAsyncDisposable
         await _rpc.DisposeAsync().ConfigureAwait(false);
         _nlm.Dispose();
         await _statusMonitor.DisposeAsync().ConfigureAwait(false);
+        _nfs4Records?.Dispose();
         // What of the backlog is not queued yet stays listed for the next start; what is queued is deleted below.
         await _stopQueueingBacklog.CancelAsync().ConfigureAwait(false);
         await _queueingBacklog.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -366,13 +379,40 @@ public sealed class DittoServer : IAsyncDisposable
         PeerPortmapPort = config.Locks.PeerPortmapPort,
     };
 
+    /// <summary>
+    /// Begins the grace period in which clients reclaim what they held before this start — only if one may: an NLM
+    /// client the status monitor watched (it is told of the restart and reclaims) or an NFSv4 client the records kept.
+    /// For NFSv4 clients it lasts at least a lease, the time a client may take to notice the restart (RFC 7530 §9.6.2);
+    /// with no NLM client to wait for it ends once every NFSv4 client said RECLAIM_COMPLETE.
+    /// </summary>
+    private static void BeginGracePeriod(DittoConfig config, LockGracePeriod grace, StatusMonitor statusMonitor, Nfs4ClientRecords? nfs4Records, TimeSpan lease, ILogger log)
+    {
+        var duration = Duration(config.Locks.GracePeriod);
+        int nlmClients = statusMonitor.MonitoredHostCount, nfs4Clients = nfs4Records?.Reclaimable ?? 0;
+        if (duration <= TimeSpan.Zero)
+            return;
+        if (nlmClients == 0 && nfs4Clients == 0)
+        {
+            log.LogInformation("No grace period: no client held locks or opens before this start");
+            return;
+        }
+        if (nfs4Clients > 0 && duration < lease)
+            duration = lease;
+        grace.Begin(duration);
+        nfs4Records?.WatchGracePeriod();
+        if (nlmClients == 0)
+            nfs4Records?.EndGraceWhenAllReclaimed();
+        log.LogInformation("Grace period of {Seconds} s: {NlmClients} NLM host(s) and {Nfs4Clients} NFSv4 client(s) may reclaim their locks and opens",
+            (int)duration.TotalSeconds, nlmClients, nfs4Clients);
+    }
+
     private static TimeSpan Duration(string text) =>
         ConfigLoader.TryParseDuration(text, out var duration) ? duration : throw new ConfigException("duration", 0, 0, $"'{text}' is not a duration");
 
     private void LogServing()
     {
         bool nlmHere = LockServerOf(DittoFs.Protocol.NlmV4Program.Program) is null, nsmHere = LockServerOf(DittoFs.Protocol.SmV1Program.Program) is null;
-        string tcp = "NFS v3, MOUNT v3" + (nlmHere ? ", NLM v1/v3/v4" : "") + (nsmHere ? ", NSM v1" : "");
+        string tcp = (_nfs4Records is null ? "NFS v3" : "NFS v3/v4.0/v4.1") + ", MOUNT v3" + (nlmHere ? ", NLM v1/v3/v4" : "") + (nsmHere ? ", NSM v1" : "");
         string overUdp = "MOUNT" + (nlmHere ? ", NLM" : "") + (nsmHere ? ", NSM" : "");
         if (UdpEndPoint is null)
             _log.LogInformation("DittoFs listening on {EndPoint} ({Programs} over TCP)", LocalEndPoint, tcp);

@@ -30,6 +30,29 @@ public static partial class DirectorySync
         }
     }
 
+    /// <summary>
+    /// Replaces <paramref name="name"/> in <paramref name="directory"/> (made if missing) with <paramref name="content"/>:
+    /// written to a temporary name, fsynced, renamed over the old file, and the directory fsynced, so a crash leaves
+    /// either the old or the new file, never half of one. The new content is durable when this returns.
+    /// </summary>
+    /// <exception cref="IOException">Writing or syncing failed (disk full, directory gone).</exception>
+    public static void ReplaceFile(string directory, string name, ReadOnlySpan<byte> content)
+    {
+        Directory.CreateDirectory(directory);
+        string target = Path.Combine(directory, name);
+        string temporary = target + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(content);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, target, overwrite: true);
+        if (OperatingSystem.IsLinux() && Flush(directory) is var errno and not 0)
+        {
+            throw new IOException($"Syncing {directory} failed (errno {errno})");
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 

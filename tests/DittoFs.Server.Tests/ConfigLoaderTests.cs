@@ -225,12 +225,14 @@ public sealed class ConfigLoaderTests
     public void Lock_keys_load_with_their_defaults_and_values()
     {
         Assert.That(ConfigLoader.Load(Example, AllTypes).Locks.GracePeriod, Is.EqualTo("45s"));
-        var config = ConfigLoader.Load("server: { nlm_port: 0 }\nlocks: { grace_period: 90s, peer_portmap_port: 4111 }\n" + Example, AllTypes);
-        Assert.That((config.Server.NlmPort, config.Locks.GracePeriod, config.Locks.PeerPortmapPort), Is.EqualTo((0, "90s", 4111)));
+        var config = ConfigLoader.Load("server: { nlm_port: 0 }\nlocks: { grace_period: 90s, lease_time: 60s, peer_portmap_port: 4111 }\n" + Example, AllTypes);
+        Assert.That((config.Server.NlmPort, config.Locks.GracePeriod, config.Locks.LeaseTime, config.Locks.PeerPortmapPort), Is.EqualTo((0, "90s", "60s", 4111)));
     }
 
     [TestCase("locks: { grace_period: soon }", "locks.grace_period", "is not a duration")]
     [TestCase("locks: { peer_portmap_port: 0 }", "locks.peer_portmap_port", "is not a port")]
+    [TestCase("locks: { lease_time: 2s }", "locks.lease_time", "from 5s to 1h")]
+    [TestCase("locks: { lease_time: forever }", "locks.lease_time", "from 5s to 1h")]
     public void A_bad_lock_key_is_named(string yaml, string key, string problem)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml + "\n" + Example, AllTypes))!;

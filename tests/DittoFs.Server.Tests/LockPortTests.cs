@@ -74,7 +74,7 @@ public sealed class LockPortTests
         var (n, s, f) = ((uint)nlmPort, (uint)nsmPort, (uint)nfsPort);
         Assert.That(server.Mappings.Select(m => (m.Prog, m.Vers, m.Prot, m.Port)), Is.EquivalentTo(new[]
         {
-            (100003u, 3u, Tcp, f),
+            (100003u, 3u, Tcp, f), (100003u, 4u, Tcp, f),
             (100005u, 3u, Tcp, f), (100005u, 3u, Udp, f),
             (100021u, 1u, Tcp, n), (100021u, 3u, Tcp, n), (100021u, 4u, Tcp, n),
             (100021u, 1u, Udp, n), (100021u, 3u, Udp, n), (100021u, 4u, Udp, n),

@@ -7,8 +7,12 @@ using Attr = DittoFs.Protocol.Nfs4ProtConstants;
 
 namespace DittoFs.Nfs;
 
-/// <summary>What the attributes of one object are made of: its inode, and what the protocol adds around it.</summary>
-internal readonly record struct Nfs4Object(InodeAttributes Inode, Fsid4 Fsid, ReadOnlyMemory<byte> Handle, ulong MountedOnFileId);
+/// <summary>
+/// What the attributes of one object are made of: its inode, what the protocol adds around it, and (when asked for, see
+/// <see cref="Fattr4Encoder.AsksFileSystemFigures"/>) the space and file slots of its file system.
+/// </summary>
+internal readonly record struct Nfs4Object(InodeAttributes Inode, Fsid4 Fsid, ReadOnlyMemory<byte> Handle, ulong MountedOnFileId,
+    (SpaceStats Space, FileCountStats Files)? FileSystem = null);
 
 /// <summary>
 /// fattr4 (RFC 7530 §5, RFC 8881 §5): the attributes a bitmap asks for, those this server supports, encoded in bitmap
@@ -28,6 +32,8 @@ internal static class Fattr4Encoder
         Attr.Fattr4Maxfilesize, Attr.Fattr4Maxlink, Attr.Fattr4Maxname, Attr.Fattr4Maxread, Attr.Fattr4Maxwrite, Attr.Fattr4Mode, Attr.Fattr4NoTrunc, Attr.Fattr4Numlinks,
         Attr.Fattr4Owner, Attr.Fattr4OwnerGroup, Attr.Fattr4Rawdev, Attr.Fattr4SpaceUsed, Attr.Fattr4TimeAccess, Attr.Fattr4TimeDelta, Attr.Fattr4TimeMetadata,
         Attr.Fattr4TimeModify, Attr.Fattr4MountedOnFileid,
+        // The file system's figures (what statfs and df show), read from the stores only when asked for.
+        Attr.Fattr4FilesAvail, Attr.Fattr4FilesFree, Attr.Fattr4FilesTotal, Attr.Fattr4SpaceAvail, Attr.Fattr4SpaceFree, Attr.Fattr4SpaceTotal,
         // Set-only (RFC 7530 §5.5): SETATTR and CREATE take them, and clients send only what supported_attrs lists.
         Attr.Fattr4TimeAccessSet, Attr.Fattr4TimeModifySet,
     ];
@@ -38,6 +44,18 @@ internal static class Fattr4Encoder
     /// <summary>Attributes an EXCLUSIVE4_1 create may set along with the verifier (RFC 8881 §5.8.3.1): mode, owners, times but not time_access/modify.</summary>
     private static readonly uint[] ExclusiveCreateMask = MaskOf([Attr.Fattr4Mode, Attr.Fattr4Owner, Attr.Fattr4OwnerGroup]);
 
+    private static readonly uint[] FileSystemFiguresMask = MaskOf([Attr.Fattr4FilesAvail, Attr.Fattr4FilesFree, Attr.Fattr4FilesTotal,
+        Attr.Fattr4SpaceAvail, Attr.Fattr4SpaceFree, Attr.Fattr4SpaceTotal]);
+
+    /// <summary>Whether <paramref name="requested"/> asks for any of the file system's figures (files_*, space_avail/free/total).</summary>
+    public static bool AsksFileSystemFigures(ReadOnlySpan<uint> requested)
+    {
+        for (int i = 0; i < Math.Min(requested.Length, FileSystemFiguresMask.Length); i++)
+            if ((requested[i] & FileSystemFiguresMask[i]) != 0)
+                return true;
+        return false;
+    }
+
     /// <summary>The supported_attrs of a minor version.</summary>
     public static uint[] SupportedMask(uint minorVersion) => minorVersion == 0 ? SupportedMask40 : SupportedMask41;
 
@@ -47,7 +65,8 @@ internal static class Fattr4Encoder
 
     /// <summary>
     /// The attributes of <paramref name="obj"/> that <paramref name="requested"/> asks for and this server supports in
-    /// <paramref name="minorVersion"/>; <paramref name="rdattrError"/> is the value of rdattr_error (READDIR only).
+    /// <paramref name="minorVersion"/>; <paramref name="rdattrError"/> is the value of rdattr_error (READDIR only). The file
+    /// system's figures are left out when <paramref name="obj"/> does not carry them (READDIR entries).
     /// </summary>
     public static Fattr4 Encode(ReadOnlySpan<uint> requested, in Nfs4Object obj, uint minorVersion, NfsServerOptions options, Nfsstat4 rdattrError = Nfsstat4.Nfs4Ok)
     {
@@ -55,7 +74,11 @@ internal static class Fattr4Encoder
         var mask = new uint[Math.Min(requested.Length, supported.Length)];
         var setOnly = Fattr4Decoder.SetOnlyMask;
         for (int i = 0; i < mask.Length; i++)
+        {
             mask[i] = requested[i] & supported[i] & ~(i < setOnly.Length ? setOnly[i] : 0);
+            if (obj.FileSystem is null && i < FileSystemFiguresMask.Length)
+                mask[i] &= ~FileSystemFiguresMask[i];
+        }
         while (mask.Length > 0 && mask[^1] == 0)
             mask = mask[..^1];
 
@@ -107,6 +130,12 @@ internal static class Fattr4Encoder
                 case Attr.Fattr4TimeModify: WriteTime(ref values, inode.ModifyTime); break;
                 case Attr.Fattr4MountedOnFileid: values.WriteUInt64(obj.MountedOnFileId != 0 ? obj.MountedOnFileId : inode.FileId); break;
                 case Attr.Fattr4SuppattrExclcreat: WriteBitmap(ref values, ExclusiveCreateMask); break;
+                case Attr.Fattr4FilesAvail: values.WriteUInt64(obj.FileSystem!.Value.Files.AvailableFiles); break;
+                case Attr.Fattr4FilesFree: values.WriteUInt64(obj.FileSystem!.Value.Files.FreeFiles); break;
+                case Attr.Fattr4FilesTotal: values.WriteUInt64(obj.FileSystem!.Value.Files.TotalFiles); break;
+                case Attr.Fattr4SpaceAvail: values.WriteUInt64(obj.FileSystem!.Value.Space.AvailableBytes); break;
+                case Attr.Fattr4SpaceFree: values.WriteUInt64(obj.FileSystem!.Value.Space.FreeBytes); break;
+                case Attr.Fattr4SpaceTotal: values.WriteUInt64(obj.FileSystem!.Value.Space.TotalBytes); break;
                 default: throw new InvalidOperationException($"Attribute {attribute} is in the supported mask but has no encoder.");
             }
         }

@@ -12,13 +12,15 @@ public sealed partial class Nfs4Service
 
     /// <summary>
     /// GETATTR (RFC 7530 §16.7): the asked attributes this server supports, in bitmap order; NFS4ERR_INVAL when a
-    /// set-only attribute (time_access_set, time_modify_set) is asked for (RFC 7530 §5.5).
+    /// set-only attribute (time_access_set, time_modify_set) is asked for (RFC 7530 §5.5). The file system's figures are
+    /// read from the stores (as v3's FSSTAT) only when asked for.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> GetAttributesAsync(Getattr4Args arguments, Nfs4Call call)
     {
-        var (status, obj) = await DescribeAsync(call.Current, call).ConfigureAwait(false);
-        if (status == Nfsstat4.Nfs4Ok && AsksSetOnly(arguments.AttrRequest.ToArray()))
+        var requested = arguments.AttrRequest.ToArray();
+        var (status, obj) = await DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(requested)).ConfigureAwait(false);
+        if (status == Nfsstat4.Nfs4Ok && AsksSetOnly(requested))
         {
             status = Nfsstat4.Nfs4errInval;
         }
@@ -27,7 +29,7 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpGetattr, call, status);
             return (Failed(NfsOpnum4.OpGetattr, status), status);
         }
-        var attributes = Fattr4Encoder.Encode(arguments.AttrRequest.ToArray(), obj, call.MinorVersion, _options);
+        var attributes = Fattr4Encoder.Encode(requested, obj, call.MinorVersion, _options);
         return (NfsResop4.FromOpgetattr(new Getattr4Res { Status = status, Resok4 = new Getattr4Resok { ObjAttributes = attributes } }), status);
     }
 
@@ -135,9 +137,12 @@ public sealed partial class Nfs4Service
         return flavors.Select(flavor => new Secinfo4 { Flavor = (uint)flavor }).ToArray();
     }
 
-    /// <summary>What attributes are made of for a filehandle: a share file's inode, or a pseudo directory's made-up one.</summary>
+    /// <summary>
+    /// What attributes are made of for a filehandle: a share file's inode (with its file system's figures when
+    /// <paramref name="withFileSystem"/>), or a pseudo directory's made-up one (a file system with no space and no files).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(Nfsstat4, Nfs4Object)> DescribeAsync(Nfs4Fh handle, Nfs4Call call)
+    private async ValueTask<(Nfsstat4, Nfs4Object)> DescribeAsync(Nfs4Fh handle, Nfs4Call call, bool withFileSystem = false)
     {
         if (!handle.IsSet)
         {
@@ -145,12 +150,19 @@ public sealed partial class Nfs4Service
         }
         if (handle.Pseudo is { } node)
         {
-            return (Nfsstat4.Nfs4Ok, Describe(node));
+            return (Nfsstat4.Nfs4Ok, Describe(node) with { FileSystem = (default(SpaceStats), default(FileCountStats)) });
         }
         var status = Target(handle, call, out var target);
         if (status != Nfsstat4.Nfs4Ok)
         {
             return (status, default);
+        }
+        if (withFileSystem)
+        {
+            var stats = await target.FileSystem.GetStatsAsync(target.File, call.Context.CancellationToken).ConfigureAwait(false);
+            return stats.IsOk
+                ? (Nfsstat4.Nfs4Ok, Describe(target.Share, stats.Value.File) with { FileSystem = (stats.Value.Space, stats.Value.Files) })
+                : (StatusOf(stats.Status), default);
         }
         var attributes = await target.FileSystem.GetAttributesAsync(target.File, call.Context.CancellationToken).ConfigureAwait(false);
         if (!attributes.IsOk)

@@ -155,8 +155,8 @@ public sealed partial class Nfs4Service
     }
 
     /// <summary>
-    /// RECLAIM_COMPLETE (RFC 8881 §18.51): the client has reclaimed what it will; a second for the whole client is
-    /// NFS4ERR_COMPLETE_ALREADY. (Nothing is reclaimable yet: open and lock state comes next.)
+    /// RECLAIM_COMPLETE (RFC 8881 §18.51): the client has reclaimed what it will (later reclaims are NFS4ERR_NO_GRACE) and
+    /// may now take new opens and locks; a second for the whole client is NFS4ERR_COMPLETE_ALREADY.
     /// </summary>
     private (NfsResop4, Nfsstat4) ReclaimComplete(in ReclaimComplete4Args arguments, Nfs4Call call)
     {
@@ -170,6 +170,7 @@ public sealed partial class Nfs4Service
         {
             status = client.ReclaimComplete ? Nfsstat4.Nfs4errCompleteAlready : Nfsstat4.Nfs4Ok;
             client.ReclaimComplete = true;
+            _records?.ReclaimCompleted(client.MinorVersion, client.Owner);
         }
         return (Failed(NfsOpnum4.OpReclaimComplete, status), status);
     }
@@ -265,6 +266,20 @@ public sealed partial class Nfs4Service
             slot.InProgress = false;
         }
     }
+
+    /// <summary>
+    /// Whether the client may reclaim an open or lock now (RFC 7530 §9.6.2, RFC 8881 §8.4.2.1): in the grace period, a
+    /// client the earlier start recorded, before its RECLAIM_COMPLETE; NFS4ERR_NO_GRACE otherwise.
+    /// </summary>
+    private Nfsstat4 MayReclaim(ulong clientId) =>
+        _clients.Find(clientId) is { } client && _records is { } records ? records.MayReclaim(client.MinorVersion, client.Owner) : Nfsstat4.Nfs4errNoGrace;
+
+    /// <summary>
+    /// Whether a new (non-reclaim) open or lock may be granted: NFS4ERR_GRACE in the grace period (RFC 7530 §9.6.2), and
+    /// for a 4.1 client before its RECLAIM_COMPLETE (RFC 8881 §18.51.3).
+    /// </summary>
+    private Nfsstat4 MayTakeNewState(Nfs4Call call) =>
+        _records?.InGrace == true || call.Session?.Client.ReclaimComplete == false ? Nfsstat4.Nfs4errGrace : Nfsstat4.Nfs4Ok;
 
     private static Verifier4 Verifier(ulong value)
     {

@@ -11,8 +11,8 @@ public sealed partial class Nfs4Service
     /// (open_to_lock_owner4) and gets a lock stateid; later ones carry that stateid (exist_lock_owner4). The lock goes to
     /// the share's lock table, where it conflicts with NLM clients' locks as with other v4 clients'. A conflict is
     /// NFS4ERR_DENIED with the holder; blocking types (READW_LT, WRITEW_LT) are answered the same, since v4 clients poll
-    /// (4.0) and this server does not send CB_NOTIFY_LOCK (4.1). Grace: NFS4ERR_GRACE for new locks, NFS4ERR_NO_GRACE for
-    /// reclaims after it.
+    /// (4.0) and this server does not send CB_NOTIFY_LOCK (4.1). Grace: NFS4ERR_GRACE for new locks in it (and from a 4.1
+    /// client before its RECLAIM_COMPLETE), NFS4ERR_NO_GRACE for reclaims out of it or from a client that may not reclaim.
     /// </summary>
     private (NfsResop4, Nfsstat4) Lock(in Lock4Args arguments, Nfs4Call call)
     {
@@ -30,6 +30,10 @@ public sealed partial class Nfs4Service
         if (status == Nfsstat4.Nfs4Ok && IsWrite(arguments.Locktype) && (lockState!.Open.Access & Nfs4Opens.AccessWrite) == 0)
         {
             status = Nfsstat4.Nfs4errOpenmode; // RFC 7530 §16.10.5: a write lock needs an open for write
+        }
+        if (status == Nfsstat4.Nfs4Ok)
+        {
+            status = arguments.Reclaim ? MayReclaim(lockState!.Open.ClientId) : MayTakeNewState(call);
         }
         if (status != Nfsstat4.Nfs4Ok)
         {

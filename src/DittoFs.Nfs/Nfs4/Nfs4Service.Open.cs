@@ -18,8 +18,9 @@ public sealed partial class Nfs4Service
     /// GUARDED4, EXCLUSIVE4, EXCLUSIVE4_1) and CLAIM_FH (4.1: the current file); the file must be a regular file
     /// (NFS4ERR_ISDIR, NFS4ERR_SYMLINK, else NFS4ERR_INVAL / WRONG_TYPE) the caller may read or write as it asks. No
     /// delegations are granted and no confirmation is asked (OPEN4_RESULT_CONFIRM clear: the open-owner is taken as
-    /// confirmed). CLAIM_PREVIOUS is NFS4ERR_NO_GRACE until state survives restarts; delegation claims NFS4ERR_NOTSUPP.
-    /// The current filehandle becomes the file.
+    /// confirmed). CLAIM_PREVIOUS reclaims, in the grace period, an open of the current file that the client held before
+    /// the server restarted (see <see cref="MayReclaim"/>); other claims wait for the grace period to end (NFS4ERR_GRACE).
+    /// Delegation claims are NFS4ERR_NOTSUPP: no delegation is ever granted. The current filehandle becomes the file.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> OpenAsync(Open4Args arguments, Nfs4Call call)
@@ -71,24 +72,41 @@ public sealed partial class Nfs4Service
         {
             return Refused(Nfsstat4.Nfs4errNofilehandle);
         }
-        bool create = arguments.Openhow.Opentype == Opentype4.Open4Create;
-        switch (arguments.Claim.Claim)
+        var claim = arguments.Claim.Claim;
+        // CLAIM_PREVIOUS never creates: the file was open before the restart (RFC 7530 §16.16.5).
+        bool create = arguments.Openhow.Opentype == Opentype4.Open4Create && claim != OpenClaimType4.ClaimPrevious;
+        switch (claim)
         {
             case OpenClaimType4.ClaimNull:
-                break;
             case OpenClaimType4.ClaimFh when call.MinorVersion == 1 && !create:
+                var grace = MayTakeNewState(call);
+                if (grace != Nfsstat4.Nfs4Ok)
+                {
+                    return Refused(grace);
+                }
                 break;
             case OpenClaimType4.ClaimPrevious:
-                return Refused(Nfsstat4.Nfs4errNoGrace);
+                var reclaim = MayReclaim(clientId);
+                if (reclaim != Nfsstat4.Nfs4Ok)
+                {
+                    return Refused(reclaim);
+                }
+                if (arguments.Claim.DelegateType != OpenDelegationType4.OpenDelegateNone)
+                {
+                    return Refused(Nfsstat4.Nfs4errReclaimBad); // no delegation was ever granted to reclaim
+                }
+                break;
             case OpenClaimType4.ClaimFh:
                 return Refused(Nfsstat4.Nfs4errInval);
             default:
                 return Refused(Nfsstat4.Nfs4errNotsupp);
         }
+        // CLAIM_FH and CLAIM_PREVIOUS open the current file; CLAIM_NULL a name in the current directory.
+        bool currentFile = claim != OpenClaimType4.ClaimNull;
         if (call.Current.Pseudo is { } directory)
         {
             // The pseudo file system holds only directories and cannot change.
-            var status = arguments.Claim.Claim == OpenClaimType4.ClaimFh || directory.Child(arguments.Claim.File.Value.Span) is not null ? Nfsstat4.Nfs4errIsdir
+            var status = currentFile || directory.Child(arguments.Claim.File.Value.Span) is not null ? Nfsstat4.Nfs4errIsdir
                 : create ? Nfsstat4.Nfs4errRofs : Nfsstat4.Nfs4errNoent;
             return Refused(status);
         }
@@ -106,7 +124,7 @@ public sealed partial class Nfs4Service
         ChangeInfo4 cinfo;
         uint[] attrset = [];
         bool created = false;
-        if (arguments.Claim.Claim == OpenClaimType4.ClaimFh)
+        if (currentFile)
         {
             var attributes = await target.FileSystem.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
             if (!attributes.IsOk)
@@ -195,7 +213,8 @@ public sealed partial class Nfs4Service
         var openStatus = _opens.Open(clientId, arguments.Owner.Owner.Span, target.Share.Id, opened.Ref, access, deny, out var open);
         if (openStatus != Nfsstat4.Nfs4Ok)
         {
-            return Refused(openStatus);
+            // Two reclaims that conflict: the state before the restart cannot have held both (RFC 8881 §15.1.9.3).
+            return Refused(openStatus == Nfsstat4.Nfs4errShareDenied && claim == OpenClaimType4.ClaimPrevious ? Nfsstat4.Nfs4errReclaimConflict : openStatus);
         }
         return (Nfsstat4.Nfs4Ok, open, new Nfs4Fh(null, target.Share, opened.Ref), cinfo, attrset);
     }

@@ -20,8 +20,8 @@ namespace DittoFs.Nfs;
 /// leases (4.0 SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and 4.1 sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with
 /// its reply cache, DESTROY_SESSION, DESTROY_CLIENTID, RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens with share
 /// reservations (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE); READ, WRITE, COMMIT; byte-range locks (LOCK, LOCKT,
-/// LOCKU, RELEASE_LOCKOWNER) in the share's lock table shared with NLM. Not yet: state that survives restarts (grace
-/// and reclaim), so the server serves v4 only with server.nfs4 on; delegations are never granted.
+/// LOCKU, RELEASE_LOCKOWNER) in the share's lock table shared with NLM; after a restart, the clients
+/// <see cref="Nfs4ClientRecords"/> kept reclaim their opens and locks in the grace period. Delegations are never granted.
 /// </para>
 /// One operation group per file: Nfs4Service.*.cs.
 /// </summary>
@@ -35,6 +35,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     private readonly CallerIdentities _identities = new();
     private readonly PseudoFileSystem _pseudo;
     private readonly Nfs4Clients _clients;
+    private readonly Nfs4ClientRecords? _records;
     private readonly Nfs4Opens _opens;
     private readonly Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? _tellWoken;
     private readonly FileTime _started = FileTime.FromUnixNanoseconds((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100);
@@ -42,8 +43,10 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// <param name="clock">The clock of leases (tests move it); the system's by default.</param>
     /// <param name="writeVerifier">The verifier WRITE and COMMIT answer: v3's, so a client sees one server restart alike.</param>
     /// <param name="tellWoken">Tells NLM clients whose queued locks a v4 unlock or close granted (the lock manager's callbacks).</param>
+    /// <param name="records">The clients' stable storage and grace period (see <see cref="Nfs4ClientRecords"/>); without, no
+    /// state survives a restart, there is no grace period for opens and every reclaim is NFS4ERR_NO_GRACE.</param>
     public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null, WriteVerifier? writeVerifier = null,
-        Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null)
+        Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null, Nfs4ClientRecords? records = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,7 +56,8 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _options = options;
         _logger = logger;
         _pseudo = new PseudoFileSystem(shares);
-        _clients = new Nfs4Clients(options.LeaseTime, clock);
+        _records = records;
+        _clients = new Nfs4Clients(options.LeaseTime, clock, records);
         _opens = new Nfs4Opens(_clients.Epoch);
         _clients.ClientRemoved += _opens.ReleaseClient;
         _clients.ClientRemoved += ReleaseLocks;

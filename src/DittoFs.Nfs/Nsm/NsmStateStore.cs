@@ -99,25 +99,5 @@ internal sealed class NsmStateStore(string? directory)
         Replace(MonitorsFile, buffer.ToArray());
     }
 
-    /// <summary>Write-temp, fsync, rename, fsync the directory: the new content is durable when this returns.</summary>
-    private void Replace(string name, byte[] content)
-    {
-        System.IO.Directory.CreateDirectory(directory!);
-        string target = Path.Combine(directory!, name);
-        string temporary = target + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(content);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, target, overwrite: true);
-        SyncDirectory(directory!);
-    }
-
-    /// <summary>fsync of the directory, so the rename itself survives a crash.</summary>
-    private static void SyncDirectory(string path)
-    {
-        if (OperatingSystem.IsLinux() && DirectorySync.Flush(path) is var errno and not 0)
-            throw new IOException($"Syncing {path} failed (errno {errno})");
-    }
+    private void Replace(string name, byte[] content) => DirectorySync.ReplaceFile(directory!, name, content);
 }

@@ -87,6 +87,9 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
 
     public event Action<HostReboot>? HostRebooted;
 
+    /// <summary>How many hosts are watched: at a start, the lock manager's clients that may reclaim after it.</summary>
+    public int MonitoredHostCount => Volatile.Read(ref _hosts).Count;
+
     /// <summary>The watched hosts' names (tests, logs).</summary>
     internal IReadOnlyCollection<string> MonitoredHosts => _hosts.Keys;
 

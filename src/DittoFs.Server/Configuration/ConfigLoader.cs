@@ -148,6 +148,8 @@ public static class ConfigLoader
                 Fail(["server", "nlm_port"], "server.nlm_port", $"{server.NlmPort} is not a port (0-65535; 0 = server.port)");
             if (!TryParseDuration(config.Locks.GracePeriod, out _))
                 Fail(["locks", "grace_period"], "locks.grace_period", $"'{config.Locks.GracePeriod}' is not a duration such as 45s or 2m (0s: no grace period)");
+            if (!TryParseDuration(config.Locks.LeaseTime, out var lease) || lease < TimeSpan.FromSeconds(5) || lease > TimeSpan.FromHours(1))
+                Fail(["locks", "lease_time"], "locks.lease_time", $"'{config.Locks.LeaseTime}' is not a duration from 5s to 1h such as 90s");
             if (config.Metrics.Port is < 0 or > 65535)
                 Fail(["metrics", "port"], "metrics.port", $"{config.Metrics.Port} is not a TCP port (0-65535; 0 disables metrics)");
 

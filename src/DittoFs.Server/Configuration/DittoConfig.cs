@@ -48,10 +48,10 @@ public sealed class ServerSection
     /// </summary>
     public string Udp { get; set; } = "true";
     /// <summary>
-    /// Serve NFSv4.0 and 4.1 on <see cref="Port"/> beside v3. Off by default while v4 is being built: state does not yet
-    /// survive a restart (no grace or reclaim), so Linux clients, which prefer v4, would lose their opens at a restart.
+    /// Serve NFSv4.0 and 4.1 on <see cref="Port"/> beside v3 (default). Its clients are recorded in
+    /// <see cref="LocksSection.StateDir"/> so that they reclaim their opens and locks after a restart.
     /// </summary>
-    public bool Nfs4 { get; set; }
+    public bool Nfs4 { get; set; } = true;
     /// <summary>
     /// Port of the status monitor (NSM, program 100024 v1), over TCP and (with <see cref="Udp"/>) UDP. 0: <see cref="Port"/>;
     /// another: that port instead (not served on <see cref="Port"/> then; it may be <see cref="NlmPort"/> too).
@@ -68,13 +68,21 @@ public sealed class ServerSection
 public sealed class LocksSection
 {
     /// <summary>
-    /// How long after a start only reclaims of locks held before it are granted, e.g. "45s"; "0s": none (clients
-    /// whose locks were lost get them only if nobody took them first).
+    /// How long after a start only reclaims of locks (and NFSv4 opens) held before it are granted, e.g. "45s"; "0s": none
+    /// (clients whose locks were lost get them only if nobody took them first). There is none when no client held state
+    /// before the start; when NFSv4 clients may reclaim it lasts at least <see cref="LeaseTime"/>, and it ends early once
+    /// every one of them (all 4.1) said RECLAIM_COMPLETE and no NLM client may reclaim.
     /// </summary>
     public string GracePeriod { get; set; } = "45s";
     /// <summary>
-    /// Directory of the status monitor's state number and monitor list; empty keeps them in memory only (logged at
-    /// start). The embedded default configuration uses &lt;data-dir&gt;/nsm.
+    /// NFSv4 clients' lease, e.g. "90s" (5 s to 1 h): a client that neither renews nor calls for this long loses its opens
+    /// and locks to others.
+    /// </summary>
+    public string LeaseTime { get; set; } = "90s";
+    /// <summary>
+    /// Directory of the lock state that survives a restart: the status monitor's state number and monitor list and the
+    /// NFSv4 client records; empty keeps them in memory only (logged at start). The embedded default configuration uses
+    /// &lt;data-dir&gt;/nsm.
     /// </summary>
     public string StateDir { get; set; } = "";
     /// <summary>This server's name in the reboot notices it sends; empty: the machine's host name.</summary>

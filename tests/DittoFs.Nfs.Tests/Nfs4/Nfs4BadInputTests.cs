@@ -77,12 +77,13 @@ public sealed class Nfs4BadInputTests
         return reply;
     }
 
-    /// <summary>A 4.1 session of its own (through the service), and the SEQUENCE of its slot 0 with <paramref name="sequence"/>.</summary>
+    /// <summary>A 4.1 session of its own (through the service), and the SEQUENCE of its slot 1 with <paramref name="sequence"/>.</summary>
     private async Task<(Nfs4TestClient Client, Func<uint, byte[]> Sequence)> SessionAsync(string owner = "bad-input")
     {
         var client = new Nfs4TestClient(_service, () => Callers.Root(), owner);
         var session = await client.SessionAsync();
-        return (client, sequence => Op(NfsArgop4.FromOpsequence(Nfs4TestClient.Sequence(session, sequence))));
+        // Slot 1: the client's own calls (RECLAIM_COMPLETE after CREATE_SESSION) use slot 0.
+        return (client, sequence => Op(NfsArgop4.FromOpsequence(Nfs4TestClient.Sequence(session, sequence, slot: 1))));
     }
 
     [TestCase(0u)]
@@ -336,7 +337,7 @@ public sealed class Nfs4BadInputTests
         var session = await client.SessionAsync();
         var read = Op(NfsArgop4.FromOpread(new Read4Args { Stateid = new Stateid4 { Other = new byte[12] }, Offset = 0, Count = 4096 }));
         var putfh = Op(NfsArgop4.FromOpputfh(new Putfh4Args { Object = file.Data.ToArray() }));
-        var sequence = Op(NfsArgop4.FromOpsequence(Nfs4TestClient.Sequence(session, 1, cacheThis: true)));
+        var sequence = Op(NfsArgop4.FromOpsequence(Nfs4TestClient.Sequence(session, 1, slot: 1, cacheThis: true)));
         using var written = new XdrBufferWriter();
         await _dispatcher.DispatchAsync((uint)Nfs4V4Procedure.Compound, Arguments(1, sequence, putfh, read, read), Callers.Root(), written);
         var reply = XdrCodec.Decode<Compound4Res>(written.WrittenMemory.ToArray());

@@ -201,6 +201,29 @@ public sealed class Nfs4ServiceTests
     }
 
     [Test]
+    public async Task The_file_systems_space_and_file_figures_are_those_v3_FSSTAT_answers_and_the_pseudo_root_has_none()
+    {
+        // RFC 7530 §5.7 (files_avail 21, files_free 22, files_total 23, space_avail 42, space_free 43, space_total 44):
+        // what statfs (df) asks for; the same figures as NFSv3's FSSTAT (RFC 1813 §3.3.18) of the same share.
+        const int FilesAvail = 21, FilesFree = 22, FilesTotal = 23, SpaceAvail = 42, SpaceFree = 43, SpaceTotal = 44;
+        int[] figures = [FilesAvail, FilesFree, FilesTotal, SpaceAvail, SpaceFree, SpaceTotal];
+        await _server.CreateFileAsync(_server.Root, "f");
+        var result = await CompoundAsync(PutRoot, GetAttr(figures), Lookup("export"), GetAttr([Size, .. figures]));
+        Assert.That(result.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        var pseudo = Attributes(Results(result)[1]);
+        var share = Attributes(Results(result)[3]);
+        var fsstat = (await _server.Nfs.FsstatAsync(new Fsstat3Args { Fsroot = _server.Root }, Callers.Root())).Resok;
+        Assert.Multiple(() =>
+        {
+            Assert.That(figures.Select(f => pseudo[f]), Is.All.EqualTo(0UL), "the pseudo file system holds nothing");
+            Assert.That(share.Keys, Is.EqualTo(new[] { Size, FilesAvail, FilesFree, FilesTotal, SpaceAvail, SpaceFree, SpaceTotal }), "in bitmap order");
+            Assert.That(new[] { share[FilesAvail], share[FilesFree], share[FilesTotal], share[SpaceAvail], share[SpaceFree], share[SpaceTotal] },
+                Is.EqualTo(new object[] { fsstat.Afiles.Value, fsstat.Ffiles.Value, fsstat.Tfiles.Value, fsstat.Abytes.Value, fsstat.Fbytes.Value, fsstat.Tbytes.Value }));
+            Assert.That(share[SpaceTotal], Is.GreaterThan(0UL));
+        });
+    }
+
+    [Test]
     public async Task Minor_version_0_does_not_claim_the_4_1_attributes()
     {
         var result = await CompoundAsync(0, Callers.Root(), PutRoot, GetAttr(SupportedAttrs, 75));

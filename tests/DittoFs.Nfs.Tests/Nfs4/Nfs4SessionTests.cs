@@ -20,7 +20,7 @@ public sealed class Nfs4SessionTests
     public async Task StartAsync()
     {
         var server = await TestServer.StartAsync();
-        _client = new Nfs4TestClient(new Nfs4Service(server.Shares, server.Options, NullLogger<Nfs4Service>.Instance, _clock), () => Callers.Root());
+        _client = new Nfs4TestClient(new Nfs4Service(server.Shares, server.Options, NullLogger<Nfs4Service>.Instance, _clock), () => Callers.Root(), reclaimComplete: false);
     }
 
     private Task<Compound4Res> Send40(params NfsArgop4[] operations) => _client.SendAsync(0, operations);

@@ -7,9 +7,11 @@ namespace DittoFs.Nfs.Tests.Nfs4;
 /// <summary>
 /// A 4.1 client of an <see cref="Nfs4Service"/> in the test's process: EXCHANGE_ID and CREATE_SESSION once, then every
 /// COMPOUND behind a SEQUENCE on slot 0 (whose result is checked and taken off the reply). Requests and replies go
-/// through the codec both ways, so what is checked is what the wire carries.
+/// through the codec both ways, so what is checked is what the wire carries. Like Linux's client, it sends
+/// RECLAIM_COMPLETE right after CREATE_SESSION (RFC 8881 §18.51.3: before it, new opens and locks are NFS4ERR_GRACE)
+/// unless <paramref name="reclaimComplete"/> is false (a client that reclaims first).
 /// </summary>
-internal sealed class Nfs4TestClient(Nfs4Service service, Func<RpcCallContext> caller, string owner = "test-client")
+internal sealed class Nfs4TestClient(Nfs4Service service, Func<RpcCallContext> caller, string owner = "test-client", bool reclaimComplete = true)
 {
     private byte[]? _session;
     private uint _sequence;
@@ -26,7 +28,29 @@ internal sealed class Nfs4TestClient(Nfs4Service service, Func<RpcCallContext> c
         var resok = exchange.Resarray.ToArray()[0].OpexchangeId.EirResok4;
         var create = await SendAsync(1, NfsArgop4.FromOpcreateSession(CreateSession(resok.EirClientid, resok.EirSequenceid)));
         Assert.That(create.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "CREATE_SESSION");
-        return _session = create.Resarray.ToArray()[0].OpcreateSession.CsrResok4.CsrSessionid.Value.ToArray();
+        _session = create.Resarray.ToArray()[0].OpcreateSession.CsrResok4.CsrSessionid.Value.ToArray();
+        if (reclaimComplete)
+        {
+            var complete = await CompoundAsync(NfsArgop4.FromOpreclaimComplete(new ReclaimComplete4Args { RcaOneFs = false }));
+            // COMPLETE_ALREADY: another session of the same client record said it already.
+            Assert.That(complete.Status, Is.AnyOf(Nfsstat4.Nfs4Ok, Nfsstat4.Nfs4errCompleteAlready), "RECLAIM_COMPLETE");
+        }
+        return _session;
+    }
+
+    /// <summary>A 4.0 client id for this client's owner: SETCLIENTID and SETCLIENTID_CONFIRM (RFC 7530 §16.33-16.34).</summary>
+    public async Task<ulong> ClientId40Async(ulong verifier = 1)
+    {
+        var set = await SendAsync(0, NfsArgop4.FromOpsetclientid(new Setclientid4Args
+        {
+            Client = new NfsClientId4 { Verifier = Verifier(verifier), Id = System.Text.Encoding.UTF8.GetBytes(owner) },
+            Callback = new CbClient4 { CbProgram = 0x40000000, CbLocation = new Netaddr4 { NaRNetid = "tcp"u8.ToArray(), NaRAddr = "127.0.0.1.3.4"u8.ToArray() } },
+        }));
+        Assert.That(set.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "SETCLIENTID");
+        var resok = set.Resarray.ToArray()[0].Opsetclientid.Resok4;
+        var confirm = await SendAsync(0, NfsArgop4.FromOpsetclientidConfirm(new SetclientidConfirm4Args { Clientid = resok.Clientid, SetclientidConfirm = resok.SetclientidConfirm }));
+        Assert.That(confirm.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "SETCLIENTID_CONFIRM");
+        return resok.Clientid;
     }
 
     /// <summary>A 4.1 COMPOUND of <paramref name="operations"/> behind a SEQUENCE; the reply without SEQUENCE's result.</summary>

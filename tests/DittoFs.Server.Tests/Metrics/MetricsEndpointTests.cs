@@ -49,7 +49,8 @@ public sealed class MetricsEndpointTests
         Assert.That(text, Does.Not.Contain("otel_scope_name"), "no scope labels");
     }
 
-    private static async Task<Nlm4Stats> LockRootAsync(DittoServer server, string caller)
+    /// <summary>An NLM v4 LOCK of the share root's first ten bytes by <paramref name="caller"/>: its status.</summary>
+    internal static async Task<Nlm4Stats> LockRootAsync(DittoServer server, string caller)
     {
         await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port));
         var root = server.Shares.All.Single().RootHandle.ToArray();
@@ -79,13 +80,6 @@ public sealed class MetricsEndpointTests
         Assert.That(text, Does.Contain("dittofs_locks_waiters{share=\"/export\"} 0"));
         Assert.That(text, Does.Contain("dittofs_nlm_grants_total{kind=\"immediate\"} 1"));
         Assert.That(text, Does.Contain("dittofs_nlm_denials_total{} 1"));
-    }
-
-    [Test]
-    public async Task After_a_start_locks_wait_for_the_grace_period()
-    {
-        await using var server = await DittoServer.StartAsync(MemoryConfig(metrics: false), NullLoggerFactory.Instance);
-        Assert.That(await LockRootAsync(server, "host-a"), Is.EqualTo(Nlm4Stats.Nlm4DeniedGracePeriod), "45 s by default");
     }
 
     /// <summary>The metered content store must still lend, or every large READ is copied again (it was, once).</summary>

@@ -24,16 +24,20 @@ internal sealed class Nfs4Clients
     private readonly TimeProvider _clock;
     private readonly TimeSpan _lease;
     private readonly uint _epoch;
+    private readonly Nfs4ClientRecords? _records;
     private readonly Dictionary<ulong, Nfs4Client> _byId = [];
     private readonly Dictionary<SessionKey, Nfs4Session> _sessions = [];
     private uint _nextClient;
     private uint _nextSession;
 
-    public Nfs4Clients(TimeSpan lease, TimeProvider? clock = null)
+    /// <param name="records">Where confirmed clients are recorded durably (their right to reclaim after a restart) and this
+    /// start's instance number comes from; without, the instance is the start's second and nothing is recorded.</param>
+    public Nfs4Clients(TimeSpan lease, TimeProvider? clock = null, Nfs4ClientRecords? records = null)
     {
         _clock = clock ?? TimeProvider.System;
         _lease = lease;
-        _epoch = (uint)_clock.GetUtcNow().ToUnixTimeSeconds();
+        _records = records;
+        _epoch = records?.Instance ?? (uint)_clock.GetUtcNow().ToUnixTimeSeconds();
     }
 
     /// <summary>
@@ -99,14 +103,9 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errClidInuse;
             }
-            if (!client.Confirmed)
+            if (!client.Confirmed && !Confirm(client))
             {
-                if (client.Replaces is { } old)
-                {
-                    Remove(old);
-                }
-                client.Replaces = null;
-                client.Confirmed = true;
+                return Nfsstat4.Nfs4errDelay;
             }
             Renew(client);
             return Nfsstat4.Nfs4Ok;
@@ -212,19 +211,14 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errSeqMisordered;
             }
+            if (!client.Confirmed && !Confirm(client))
+            {
+                return Nfsstat4.Nfs4errDelay;
+            }
             var negotiated = foreChannel(fore);
             var session = new Nfs4Session(NewSessionId(client.Id), client, negotiated);
             _sessions[new SessionKey(session.Id)] = session;
             client.Sessions.Add(session);
-            if (!client.Confirmed)
-            {
-                if (client.Replaces is { } old)
-                {
-                    Remove(old);
-                }
-                client.Replaces = null;
-                client.Confirmed = true;
-            }
             client.CreateSessionSequence = sequence;
             result = reply(session);
             client.LastCreateSession = result;
@@ -245,6 +239,15 @@ internal sealed class Nfs4Clients
             }
             Renew(session.Client);
             return session;
+        }
+    }
+
+    /// <summary>The confirmed client with this id, or null.</summary>
+    public Nfs4Client? Find(ulong clientId)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(clientId, out var client) && client.Confirmed ? client : null;
         }
     }
 
@@ -319,9 +322,36 @@ internal sealed class Nfs4Clients
         }
     }
 
+    /// <summary>
+    /// Confirms a client: recorded durably first (false when that failed: the caller answers NFS4ERR_DELAY and the client
+    /// stays unconfirmed), then the record of the same owner it replaces goes.
+    /// </summary>
+    private bool Confirm(Nfs4Client client)
+    {
+        try
+        {
+            _records?.Confirmed(client.MinorVersion, client.Owner);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        client.Confirmed = true;
+        if (client.Replaces is { } old)
+        {
+            Remove(old);
+        }
+        client.Replaces = null;
+        return true;
+    }
+
     private void Remove(Nfs4Client client)
     {
         _byId.Remove(client.Id);
+        if (client.Confirmed && Find(client.Owner, client.MinorVersion, confirmed: true) is null)
+        {
+            _records?.Removed(client.MinorVersion, client.Owner);
+        }
         ClientRemoved?.Invoke(client.Id);
         foreach (var session in client.Sessions)
         {
