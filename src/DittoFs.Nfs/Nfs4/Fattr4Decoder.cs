@@ -47,6 +47,8 @@ internal static class Fattr4Decoder
         [Attr.Fattr4TimeAccessSet] = Shape.SetTime, [Attr.Fattr4TimeDelta] = Shape.Time, [Attr.Fattr4TimeMetadata] = Shape.Time,
         [Attr.Fattr4TimeModify] = Shape.Time, [Attr.Fattr4TimeModifySet] = Shape.SetTime, [Attr.Fattr4MountedOnFileid] = Shape.UInt64,
         [Attr.Fattr4SuppattrExclcreat] = Shape.Bitmap,
+        [Attr.Fattr4FilesAvail] = Shape.UInt64, [Attr.Fattr4FilesFree] = Shape.UInt64, [Attr.Fattr4FilesTotal] = Shape.UInt64,
+        [Attr.Fattr4SpaceAvail] = Shape.UInt64, [Attr.Fattr4SpaceFree] = Shape.UInt64, [Attr.Fattr4SpaceTotal] = Shape.UInt64,
     };
 
     /// <summary>

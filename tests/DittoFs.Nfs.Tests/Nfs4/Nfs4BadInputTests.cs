@@ -288,6 +288,24 @@ public sealed class Nfs4BadInputTests
         Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4errBadxdr));
     }
 
+    [Test]
+    public async Task VERIFY_and_NVERIFY_of_the_file_systems_figures_compare_them()
+    {
+        // RFC 7530 §16.35 / §16.15 (VERIFY, NVERIFY): the attributes GETATTR just answered are the same. Found by the
+        // fuzzer: files_avail and the other file system figures had no shape to compare with, and VERIFY threw.
+        const int FilesAvail = 21, FilesTotal = 23, SpaceTotal = 44;
+        var got = await OkAsync(Arguments(0, Op(PutRoot), Op(Lookup("export")), Op(GetAttr(Type, FilesAvail, FilesTotal, SpaceTotal))));
+        var attributes = got.Resarray.ToArray()[2].Opgetattr.Resok4.ObjAttributes;
+        Assert.That(attributes.Attrmask.ToArray(), Is.EqualTo(Fattr4Reader.Mask(Type, FilesAvail, FilesTotal, SpaceTotal)), "GETATTR serves them");
+        var verify = await OkAsync(Arguments(0, Op(PutRoot), Op(Lookup("export")), Op(NfsArgop4.FromOpverify(new Verify4Args { ObjAttributes = attributes }))));
+        var nverify = await OkAsync(Arguments(0, Op(PutRoot), Op(Lookup("export")), Op(NfsArgop4.FromOpnverify(new Nverify4Args { ObjAttributes = attributes }))));
+        Assert.Multiple(() =>
+        {
+            Assert.That(verify.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+            Assert.That(nverify.Status, Is.EqualTo(Nfsstat4.Nfs4errSame));
+        });
+    }
+
     [TestCase(0u, Nfsstat4.Nfs4errResource)]
     [TestCase(1u, Nfsstat4.Nfs4errRepTooBig)]
     public async Task READs_past_what_the_reply_may_hold_are_shortened_and_then_refused(uint minorVersion, Nfsstat4 expected)
