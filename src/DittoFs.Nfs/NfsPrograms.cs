@@ -35,7 +35,7 @@ public static class NfsPrograms
             new NfsV3Dispatcher<RpcCallContext>(nfs),
         };
         if (nfs4 is not null)
-            programs.Add(new Nfs4V4Dispatcher<RpcCallContext>(new Nfs4Service(shares, options, loggerFactory.CreateLogger<Nfs4Service>(),
+            programs.Add(new Nfs4Dispatcher<RpcCallContext>(new Nfs4Service(shares, options, loggerFactory.CreateLogger<Nfs4Service>(),
                 writeVerifier: v3.WriteVerifier, tellWoken: tellWoken, records: nfs4)));
         if (statusMonitor is not null)
             programs.Add(new SmV1Dispatcher<RpcCallContext>(new NsmService(statusMonitor, loggerFactory.CreateLogger<NsmService>())));

@@ -4,7 +4,7 @@ using DittoFs.Fuzz.Targets;
 namespace DittoFs.Fuzz;
 
 /// <summary>
-/// The fuzzing runs. Budget: DITTOFS_FUZZ_SECONDS (default 60) split evenly over the three targets; seed:
+/// The fuzzing runs. Budget: DITTOFS_FUZZ_SECONDS (default 80) split evenly over the four targets; seed:
 /// DITTOFS_FUZZ_SEED (default fixed, so CI explores the same inputs every run and a failure reproduces). A finding
 /// fails the test with its minimized input in hex and in a .hex file under the test's work directory: add that file
 /// to Regressions/&lt;target&gt;/ (with a comment line saying what it found) once the bug is fixed.
@@ -13,7 +13,8 @@ namespace DittoFs.Fuzz;
 [NonParallelizable]
 public sealed class FuzzTests
 {
-    private const int DefaultSeconds = 60;
+    private const int DefaultSeconds = 80;
+    private const int Targets = 4;
     private const int DefaultSeed = 20261101;
 
     private static TimeSpan BudgetPerTarget
@@ -22,7 +23,7 @@ public sealed class FuzzTests
         {
             string? configured = Environment.GetEnvironmentVariable("DITTOFS_FUZZ_SECONDS");
             double seconds = double.TryParse(configured, System.Globalization.CultureInfo.InvariantCulture, out double value) && value > 0 ? value : DefaultSeconds;
-            return TimeSpan.FromSeconds(seconds / 3);
+            return TimeSpan.FromSeconds(seconds / Targets);
         }
     }
 
@@ -36,14 +37,18 @@ public sealed class FuzzTests
     public void Every_generated_codec_survives_mutated_input_and_round_trips() => Fuzz(new CodecTarget());
 
     [Test]
-    public void Nfs_and_mount_dispatch_survive_mutated_valid_calls()
+    public void Nfs_and_mount_dispatch_survive_mutated_valid_calls() => FuzzDispatch(new DispatchTarget());
+
+    [Test]
+    public void Nfs4_COMPOUND_dispatch_survives_mutated_valid_calls() => FuzzDispatch(new DispatchTarget(nfs4: true));
+
+    private static void FuzzDispatch(DispatchTarget target)
     {
-        var target = new DispatchTarget();
         Fuzz(target);
-        TestContext.Out.WriteLine($"nfs-dispatch: most allocated by one message: {target.MaxAllocated:N0} bytes");
-        foreach (var ((program, procedure, outcome), count) in target.Outcomes.OrderBy(pair => (pair.Key.Program, pair.Key.Procedure, pair.Key.Outcome)))
+        TestContext.Out.WriteLine($"{target.Name}: most allocated by one message: {target.MaxAllocated:N0} bytes");
+        foreach (var ((program, version, procedure, outcome), count) in target.Outcomes.OrderBy(pair => (pair.Key.Program, pair.Key.Version, pair.Key.Procedure, pair.Key.Outcome)))
         {
-            TestContext.Out.WriteLine($"  {(program == Protocol.NfsV3Program.Program ? "NFS" : "MOUNT")} {procedure,2} {outcome,-22} {count,10:N0}");
+            TestContext.Out.WriteLine($"  {(program == Protocol.NfsV3Program.Program ? "NFSv" + version : "MOUNT")} {procedure,2} {outcome,-24} {count,10:N0}");
         }
     }
 

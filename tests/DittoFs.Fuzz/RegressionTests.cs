@@ -15,6 +15,7 @@ public sealed class RegressionTests
     private static readonly Lazy<RecordStreamTarget> Records = new(() => new RecordStreamTarget());
     private static readonly Lazy<CodecTarget> Codecs = new(() => new CodecTarget());
     private static readonly Lazy<DispatchTarget> Dispatch = new(() => new DispatchTarget());
+    private static readonly Lazy<DispatchTarget> Dispatch4 = new(() => new DispatchTarget(nfs4: true));
 
     public static IEnumerable<TestCaseData> Inputs()
     {
@@ -40,6 +41,7 @@ public sealed class RegressionTests
             "rpc-records" => Records.Value,
             "xdr-codecs" => Codecs.Value,
             "nfs-dispatch" => Dispatch.Value,
+            "nfs4-dispatch" => Dispatch4.Value,
             _ => throw new InvalidOperationException($"No fuzz target {target} (directory of {path})"),
         };
         if (fuzzTarget is CodecTarget codecs)

@@ -47,6 +47,8 @@ internal static class Fattr4Decoder
         [Attr.Fattr4TimeAccessSet] = Shape.SetTime, [Attr.Fattr4TimeDelta] = Shape.Time, [Attr.Fattr4TimeMetadata] = Shape.Time,
         [Attr.Fattr4TimeModify] = Shape.Time, [Attr.Fattr4TimeModifySet] = Shape.SetTime, [Attr.Fattr4MountedOnFileid] = Shape.UInt64,
         [Attr.Fattr4SuppattrExclcreat] = Shape.Bitmap,
+        [Attr.Fattr4FilesAvail] = Shape.UInt64, [Attr.Fattr4FilesFree] = Shape.UInt64, [Attr.Fattr4FilesTotal] = Shape.UInt64,
+        [Attr.Fattr4SpaceAvail] = Shape.UInt64, [Attr.Fattr4SpaceFree] = Shape.UInt64, [Attr.Fattr4SpaceTotal] = Shape.UInt64,
     };
 
     /// <summary>
@@ -154,6 +156,8 @@ internal static class Fattr4Decoder
             var shape = Shapes[attribute];
             var client = ReadValue(ref theirs, shape);
             var server = ReadValue(ref values, shape);
+            if (theirs.HasError)
+                break; // the client's attrlist ended inside this value: BADXDR below, and nothing to compare (an owner would be cut short)
             if (!equal)
                 continue; // still read on, so a malformed attrlist is BADXDR whatever it says
             equal = attribute is Attr.Fattr4Owner or Attr.Fattr4OwnerGroup

@@ -199,6 +199,11 @@ public sealed partial class Nfs4Service
         {
             return SequenceOutcome.Failure(Nfsstat4.Nfs4errBadsession);
         }
+        if ((uint)call.RequestSize > (uint)session.ForeChannel.CaMaxrequestsize)
+        {
+            // RFC 8881 §18.36.3: a request over the session's ca_maxrequestsize is NFS4ERR_REQ_TOO_BIG; the slot is not used.
+            return SequenceOutcome.Failure(Nfsstat4.Nfs4errReqTooBig);
+        }
         uint slotId = arguments.SaSlotid;
         if (slotId >= session.Slots.Length)
         {

@@ -379,10 +379,16 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpRead, call, status);
             return (Failed(NfsOpnum4.OpRead, status), status);
         }
+        // A READ may return less than asked (RFC 7530 §16.23.4): what the reply has room for (its result takes 20 bytes
+        // besides the data: opnum, status, eof, length, padding). With no room at all the reply is too big.
+        int count = (int)Math.Min(Math.Min((uint)arguments.Count, (uint)_options.MaxTransferSize), (uint)Math.Max(call.ReplyRoom - 20, 0));
+        if (count == 0 && arguments.Count > 0 && call.ReplyRoom < 20 + 1)
+        {
+            return (Failed(NfsOpnum4.OpRead, ReplyTooBig(call)), ReplyTooBig(call));
+        }
         IReadBufferWithData buffer = call.ReadsDone++ == 0
             ? new ReplyBuffer(CallScratch.Begin(call.Context).ReadBuffer(call.Context.ReplyData, MinLentRead))
             : new HeapReadBuffer();
-        int count = (int)Math.Min((uint)arguments.Count, (uint)_options.MaxTransferSize);
         var read = await target.FileSystem.ReadAsync(target.Auth, target.File, arguments.Offset, count, buffer, call.Context.CancellationToken).ConfigureAwait(false);
         status = StatusOf(read.Status);
         if (status != Nfsstat4.Nfs4Ok)
@@ -468,7 +474,7 @@ public sealed partial class Nfs4Service
             }
             named = current;
         }
-        var status = _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out var state);
+        var status = FindOwn(named, call, target, out var state);
         if (status != Nfsstat4.Nfs4Ok)
         {
             return status;
@@ -502,7 +508,23 @@ public sealed partial class Nfs4Service
         {
             named = current;
         }
-        return _opens.Find(named, call.MinorVersion, target.Share.Id, target.File, out state);
+        return FindOwn(named, call, target, out state);
+    }
+
+    /// <summary>
+    /// The state a stateid names on the target file, if it is the calling client's. 4.1: a stateid is the client's that
+    /// was given it (RFC 8881 §8.2.4); in another client's session its "other" names none of that client's state,
+    /// NFS4ERR_BAD_STATEID. 4.0 has no session to tell the caller's client by, so any holder of a stateid may use it.
+    /// </summary>
+    private Nfsstat4 FindOwn(in Stateid4 stateid, Nfs4Call call, in CallTarget target, out Nfs4State state)
+    {
+        var status = _opens.Find(stateid, call.MinorVersion, target.Share.Id, target.File, out state);
+        if (status == Nfsstat4.Nfs4Ok && call.Session is { } session && state.ClientId != session.Client.Id)
+        {
+            state = null!;
+            return Nfsstat4.Nfs4errBadStateid;
+        }
+        return status;
     }
 
     private static ulong VerifierValue(in Verifier4 verifier) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(verifier.Value.Span);

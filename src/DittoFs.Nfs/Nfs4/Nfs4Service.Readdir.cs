@@ -22,7 +22,8 @@ public sealed partial class Nfs4Service
         ulong cookie = arguments.Cookie;
         ulong verifier = BinaryPrimitives.ReadUInt64BigEndian(arguments.Cookieverf.Value.Span);
         var requested = arguments.AttrRequest.ToArray();
-        int maxCount = (int)Math.Min(arguments.Maxcount, (uint)_options.MaxTransferSize);
+        // Fewer entries than maxcount holds are always an answer; the reply's room bounds them too (see below for none).
+        int maxCount = (int)Math.Min(Math.Min(arguments.Maxcount, (uint)_options.MaxTransferSize), (uint)Math.Max(call.ReplyRoom, 0));
         var sink = new Readdir4Entries(maxCount, requested, call.MinorVersion, _options);
         Nfsstat4 status;
         bool endOfDirectory = false;
@@ -53,6 +54,10 @@ public sealed partial class Nfs4Service
                 status = listing.Status == StoreStatus.BadCookie && cookie != DirectoryCookie.Start ? Nfsstat4.Nfs4errNotSame : StatusOf(listing.Status);
                 (sink, endOfDirectory, verifier) = (listing.Sink, listing.EndOfDirectory, listing.CookieVerifier);
             }
+        }
+        if (status == Nfsstat4.Nfs4errToosmall && maxCount < Math.Min(arguments.Maxcount, (uint)_options.MaxTransferSize))
+        {
+            status = ReplyTooBig(call); // the client's maxcount would hold an entry; the reply has no room left for one
         }
         if (status != Nfsstat4.Nfs4Ok)
         {

@@ -88,12 +88,14 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         {
             return new Compound4Res { Status = Nfsstat4.Nfs4Ok, Tag = arguments.Tag, Resarray = Array.Empty<NfsResop4>() };
         }
-        var operations = ArrayPool<NfsArgop4>.Shared.Rent(count);
+        // Past the limit only the first operations are looked at (SEQUENCE, and the one that fails): a COMPOUND of 100,000
+        // operations costs no more than one at the limit.
+        var operations = ArrayPool<NfsArgop4>.Shared.Rent(Math.Min(count, _options.MaxCompoundOperations));
         var call = new Nfs4Call(arguments.Minorversion, context);
         var result = default(Compound4Res);
         try
         {
-            CopyOperations(arguments.Argarray, operations);
+            CopyOperations(arguments.Argarray, operations, Math.Min(count, _options.MaxCompoundOperations));
             var results = new NfsResop4[Math.Min(count, _options.MaxCompoundOperations)];
             int done = 0;
             var status = Nfsstat4.Nfs4Ok;
@@ -103,6 +105,8 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                 var first = operations[0].Argop;
                 if (first == NfsOpnum4.OpSequence)
                 {
+                    // The COMPOUND's own bytes, for the session's ca_maxrequestsize (decoded lists know their length).
+                    call.RequestSize = Compound4Args.SizeOf(arguments);
                     var sequence = BeginSequence(operations[0].Opsequence, call);
                     if (sequence.Cached is { } cached)
                     {
@@ -110,6 +114,12 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                     }
                     (results[0], status) = (sequence.Result, sequence.Status);
                     done = 1;
+                }
+                else if (first == NfsOpnum4.OpIllegal)
+                {
+                    // RFC 8881 §18.52.3: ILLEGAL's status is NFS4ERR_OP_ILLEGAL, wherever it comes.
+                    status = Nfsstat4.Nfs4errOpIllegal;
+                    (results[0], done) = (Failed(first, status), 1);
                 }
                 else if (!IsSessionless(first) || count > 1)
                 {
@@ -124,9 +134,23 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                 status = arguments.Minorversion == 0 ? Nfsstat4.Nfs4errResource : Nfsstat4.Nfs4errTooManyOps;
                 (results[done], done) = (Failed(operations[done].Argop, status), done + 1);
             }
+            // The reply's room: status, tag and result count, then the results so far, and 16 bytes kept back so that a
+            // result refused for want of room (an opnum, a status, SETATTR's empty bitmap) still fits. READ and READDIR
+            // shorten what they return to fit; any other result that does not fit is refused in its place.
+            call.ReplyRoom = ReplyLimit(call) - 12 - (arguments.Tag.Length + 3) / 4 * 4 - 16;
+            for (int i = 0; i < done; i++)
+            {
+                call.ReplyRoom -= NfsResop4.SizeOf(results[i]);
+            }
             while (status == Nfsstat4.Nfs4Ok && done < count)
             {
                 (results[done], status) = await ExecuteAsync(operations[done], call).ConfigureAwait(false);
+                call.ReplyRoom -= NfsResop4.SizeOf(results[done]);
+                if (call.ReplyRoom < 0 && results[done].Resop != NfsOpnum4.OpIllegal) // ILLEGAL's status is always its own
+                {
+                    status = ReplyTooBig(call);
+                    results[done] = Failed(results[done].Resop, status);
+                }
                 done++;
             }
             result = new Compound4Res { Status = status, Tag = arguments.Tag, Resarray = new DittoFs.Xdr.XdrList<NfsResop4, NfsResop4>(results, done) };
@@ -139,11 +163,45 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         }
     }
 
-    private static void CopyOperations(in DittoFs.Xdr.XdrList<NfsArgop4, NfsArgop4> list, NfsArgop4[] destination)
+    /// <summary>
+    /// How large a reply may be: a 4.1 session's ca_maxresponsesize, and ca_maxresponsesize_cached when the client asked
+    /// for the reply to be cached (RFC 8881 §18.36.3); in 4.0, the transfer size plus the COMPOUND around it, as a session
+    /// is offered at most.
+    /// </summary>
+    private int ReplyLimit(Nfs4Call call)
+    {
+        if (call.Session is not { } session)
+        {
+            return _options.MaxTransferSize + 64 * 1024;
+        }
+        uint limit = (uint)session.ForeChannel.CaMaxresponsesize;
+        if (call.CacheThis)
+        {
+            limit = Math.Min(limit, (uint)session.ForeChannel.CaMaxresponsesizeCached);
+        }
+        return (int)Math.Min(limit, int.MaxValue);
+    }
+
+    /// <summary>
+    /// An operation whose result does not fit the reply: in a session NFS4ERR_REP_TOO_BIG_TO_CACHE when the cache's
+    /// limit is the smaller one and the client asked for caching, else NFS4ERR_REP_TOO_BIG (RFC 8881 §18.36.3, §18.46);
+    /// NFS4ERR_RESOURCE in 4.0 (RFC 7530's COMPOUND: the server ran out of resources at that operation).
+    /// </summary>
+    private static Nfsstat4 ReplyTooBig(Nfs4Call call) =>
+        call.MinorVersion == 0 ? Nfsstat4.Nfs4errResource
+        : call.CacheThis && call.Session is { } session && (uint)session.ForeChannel.CaMaxresponsesizeCached < (uint)session.ForeChannel.CaMaxresponsesize
+            ? Nfsstat4.Nfs4errRepTooBigToCache
+            : Nfsstat4.Nfs4errRepTooBig;
+
+    private static void CopyOperations(in DittoFs.Xdr.XdrList<NfsArgop4, NfsArgop4> list, NfsArgop4[] destination, int count)
     {
         int i = 0;
         foreach (var operation in list)
         {
+            if (i == count)
+            {
+                break;
+            }
             destination[i++] = operation;
         }
     }
@@ -151,6 +209,9 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// <summary>One operation: its result, and its status (the COMPOUND stops at the first that is not NFS4_OK).</summary>
     private ValueTask<(NfsResop4, Nfsstat4)> ExecuteAsync(NfsArgop4 operation, Nfs4Call call) => operation.Argop switch
     {
+        // RFC 7530's COMPOUND (§15.2): in 4.0 every operation past OP_RELEASE_LOCKOWNER is illegal, the 4.1 ones too.
+        > NfsOpnum4.OpReleaseLockowner and not NfsOpnum4.OpIllegal when call.MinorVersion == 0 =>
+            new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
         NfsOpnum4.OpPutrootfh or NfsOpnum4.OpPutpubfh => new(PutRoot(operation.Argop, call)),
         NfsOpnum4.OpPutfh => new(PutFh(operation.Opputfh, call)),
         NfsOpnum4.OpGetfh => new(GetFh(call)),
@@ -195,7 +256,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpLink => LinkAsync(operation.Oplink, call),
         NfsOpnum4.OpCommit => CommitAsync(operation.Opcommit, call),
         NfsOpnum4.OpIllegal => new((Failed(NfsOpnum4.OpIllegal, Nfsstat4.Nfs4errOpIllegal), Nfsstat4.Nfs4errOpIllegal)),
-        _ => new(NotYetServed(operation.Argop, call)),
+        _ => new(NotYetServed(operation.Argop)),
     };
 
     /// <summary>A client that is gone loses its locks on every share (RFC 7530 §9.6); NLM waiters they held up are told.</summary>
@@ -208,16 +269,11 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         }
     }
 
-    /// <summary>An operation defined by the protocol but not served yet; 4.1-only operations in a 4.0 COMPOUND are illegal there.</summary>
-    private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation, Nfs4Call call)
+    /// <summary>An operation of the minor version that is not served yet (4.0 ones past OP_RELEASE_LOCKOWNER never get here).</summary>
+    private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation)
     {
-        var status = call.MinorVersion == 0 && (int)operation > (int)NfsOpnum4.OpReleaseLockowner
-            ? Nfsstat4.Nfs4errOpIllegal
-            : Nfsstat4.Nfs4errNotsupp;
-        LogNotServed(operation, status);
-        return status == Nfsstat4.Nfs4errOpIllegal
-            ? (Failed(NfsOpnum4.OpIllegal, status), status)
-            : (Failed(operation, status), status);
+        LogNotServed(operation, Nfsstat4.Nfs4errNotsupp);
+        return (Failed(operation, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp);
     }
 
     /// <summary>
@@ -260,6 +316,15 @@ internal sealed class Nfs4Call(uint minorVersion, RpcCallContext context)
 
     /// <summary>4.1's current stateid (RFC 8881 §16.2.3.1.2): the last one an operation of this COMPOUND made.</summary>
     public Stateid4? CurrentStateid { get; set; }
+
+    /// <summary>
+    /// 4.1: the encoded size of the COMPOUND's arguments, which SEQUENCE holds against the session's ca_maxrequestsize.
+    /// That limit counts the RPC header too, which the service does not see: a request may pass by at most its header.
+    /// </summary>
+    public int RequestSize { get; set; }
+
+    /// <summary>Bytes the reply can still take (see <see cref="Nfs4Service.CompoundAsync"/>); READ and READDIR fit into it.</summary>
+    public int ReplyRoom { get; set; } = int.MaxValue;
 
     /// <summary>READs done in this COMPOUND: only the first uses the reply's out-of-line data.</summary>
     public int ReadsDone { get; set; }

@@ -25,12 +25,36 @@ internal sealed class NfsEnvironment
 
     private readonly Dictionary<ulong, IXdrProgram<RpcCallContext>> _programs = [];
 
-    private NfsEnvironment(Share share, NfsService nfs, MountService mount)
+    private NfsEnvironment(Share share, NfsService nfs, MountService mount, Nfs4Service nfs4)
     {
         Share = share;
         Options = new NfsServerOptions();
+        Nfs4 = nfs4;
         _programs[Key(NfsV3Program.Program, NfsV3Program.Version)] = new NfsV3Dispatcher<RpcCallContext>(nfs);
         _programs[Key(MountV3Program.Program, MountV3Program.Version)] = new MountV3Dispatcher<RpcCallContext>(mount);
+        _programs[Key(Nfs4V4Program.Program, Nfs4V4Program.Version)] = new Nfs4Dispatcher<RpcCallContext>(nfs4);
+    }
+
+    /// <summary>NFSv4 over the same share, as the server runs it with server.nfs4 (the program is 100003 v4).</summary>
+    public Nfs4Service Nfs4 { get; }
+
+    /// <summary>A confirmed 4.0 client (SETCLIENTID, SETCLIENTID_CONFIRM) of AUTH_SYS root, for OPEN and RENEW seeds.</summary>
+    public ulong Nfs4ClientId { get; private set; }
+
+    /// <summary>A 4.1 session of AUTH_SYS root (EXCHANGE_ID, CREATE_SESSION) with <see cref="Nfs4Slots"/> slots, for SEQUENCE seeds.</summary>
+    public byte[] Nfs4Session { get; private set; } = [];
+
+    public const uint Nfs4Slots = 8;
+
+    /// <summary>What a corpus carries over to a fresh environment: the handles, then the session id and 4.0 client id (8 bytes).</summary>
+    public IReadOnlyList<byte[]> Replaceable
+    {
+        get
+        {
+            var clientId = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(clientId, Nfs4ClientId);
+            return [.. Handles, Nfs4Session, clientId];
+        }
     }
 
     public Share Share { get; }
@@ -52,9 +76,38 @@ internal sealed class NfsEnvironment
         var share = new Share(ExportPath, VirtualFileSystem.OpenAsync(ExportPath, metadata, content).AsTask().GetAwaiter().GetResult(), new ExportOptions { RootSquash = false });
         var options = new NfsServerOptions();
         var environment = new NfsEnvironment(share, new NfsService(new ShareTable(share), options, NullLogger<NfsService>.Instance),
-            new MountService(new ShareTable(share), options, NullLogger<MountService>.Instance));
+            new MountService(new ShareTable(share), options, NullLogger<MountService>.Instance),
+            new Nfs4Service(new ShareTable(share), options, NullLogger<Nfs4Service>.Instance));
         environment.Populate(metadata, content);
+        environment.MakeNfs4Clients();
         return environment;
+    }
+
+    /// <summary>The 4.0 client and the 4.1 session the v4 seeds name, made through the service as a client would.</summary>
+    private void MakeNfs4Clients()
+    {
+        var context = new RpcCallContext { Gids = [], AuthFlavor = (uint)DittoFs.Storage.AuthFlavor.Sys, Uid = 0, Gid = 0, Client = Client };
+        NfsResop4 Only(uint minorVersion, NfsArgop4 operation)
+        {
+            var arguments = XdrCodec.Decode<Compound4Args>(XdrCodec.Encode(new Compound4Args { Tag = "setup"u8.ToArray(), Minorversion = minorVersion, Argarray = new[] { operation } }));
+            var result = Nfs4.CompoundAsync(arguments, context).AsTask().GetAwaiter().GetResult();
+            if (result.Status != Nfsstat4.Nfs4Ok)
+            {
+                throw new InvalidOperationException($"Could not set up the NFSv4 fuzzing clients: {operation.Argop} {result.Status}");
+            }
+            return XdrCodec.Decode<Compound4Res>(XdrCodec.Encode(result)).Resarray.ToArray()[0];
+        }
+        var set = Only(0, NfsArgop4.FromOpsetclientid(new Setclientid4Args
+        {
+            Client = new NfsClientId4 { Verifier = Nfs4Calls.Verifier(1), Id = "fuzz-4.0"u8.ToArray() },
+            Callback = new CbClient4 { CbProgram = 0x40000000, CbLocation = new Netaddr4 { NaRNetid = "tcp"u8.ToArray(), NaRAddr = "127.0.0.1.3.4"u8.ToArray() } },
+            CallbackIdent = 1,
+        })).Opsetclientid.Resok4;
+        Only(0, NfsArgop4.FromOpsetclientidConfirm(new SetclientidConfirm4Args { Clientid = set.Clientid, SetclientidConfirm = set.SetclientidConfirm }));
+        Nfs4ClientId = set.Clientid;
+        var exchange = Only(1, NfsArgop4.FromOpexchangeId(Nfs4Calls.ExchangeId("fuzz-4.1"))).OpexchangeId.EirResok4;
+        var session = Only(1, NfsArgop4.FromOpcreateSession(Nfs4Calls.CreateSession(exchange.EirClientid, exchange.EirSequenceid, Nfs4Slots)));
+        Nfs4Session = session.OpcreateSession.CsrResok4.CsrSessionid.Value.ToArray();
     }
 
     private void Populate(MemoryMetadataStore metadata, MemoryContentStore content)

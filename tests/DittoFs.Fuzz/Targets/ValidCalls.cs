@@ -6,7 +6,7 @@ using DittoFs.Xdr;
 namespace DittoFs.Fuzz.Targets;
 
 /// <summary>One valid call: the whole RPC call message (no record mark) and which codecs its arguments and result use.</summary>
-internal sealed record ValidCall(string Name, uint Program, uint Procedure, byte[] Message, int ArgumentsOffset, Type? ArgumentCodec, Type? ResultCodec)
+internal sealed record ValidCall(string Name, uint Program, uint Procedure, byte[] Message, int ArgumentsOffset, Type? ArgumentCodec, Type? ResultCodec, uint Version = 3)
 {
     public ReadOnlyMemory<byte> Arguments => Message.AsMemory(ArgumentsOffset);
 }
