@@ -245,8 +245,9 @@ public sealed class PortmapperTests
             }
 
             using var server = DittoFsProcess.Start("--portmap", "true");
-            WaitForOutput(server, "Registered 11 program(s) with the portmapper"); // after the NFS port opens
+            WaitForOutput(server, "Registered 12 program(s) with the portmapper"); // after the NFS port opens
             Assert.That(await GetPortAsync(100003, 3), Is.EqualTo((uint)server.Port), server.Output);
+            Assert.That(await GetPortAsync(100003, 4), Is.EqualTo((uint)server.Port), "NFSv4");
             Assert.That(await GetPortAsync(100005, 3), Is.EqualTo((uint)server.Port));
             Assert.That(await GetPortAsync(100005, 3, protocol: 17), Is.EqualTo((uint)server.Port), "MOUNT over UDP");
             Assert.That(await GetPortAsync(100003, 3, protocol: 17), Is.Zero, "NFS is TCP-only");
@@ -260,6 +261,7 @@ public sealed class PortmapperTests
 
             Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
             Assert.That(await GetPortAsync(100003, 3), Is.Zero, "unregistered on stop");
+            Assert.That(await GetPortAsync(100003, 4), Is.Zero);
             Assert.That(await GetPortAsync(100005, 3), Is.Zero);
         }
         finally
