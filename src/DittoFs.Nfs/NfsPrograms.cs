@@ -17,10 +17,11 @@ public static class NfsPrograms
     /// the lock manager takes the same instance as its <see cref="IHostMonitor"/>.
     /// </summary>
     /// <param name="nfs4">With it, NFSv4.0/4.1 (100003 v4, <see cref="Nfs4Service"/>) is served beside v3, its clients recorded
-    /// there; <paramref name="tellWoken"/> hands it the lock manager's callbacks for NLM waiters a v4 unlock frees.</param>
+    /// there; <paramref name="tellWoken"/> hands it the lock manager's callbacks for NLM waiters a v4 unlock frees;
+    /// <paramref name="observeNfs4"/> sees each v4 operation that ran and the status of its result (metrics).</param>
     public static IReadOnlyList<IXdrProgram<RpcCallContext>> Create(ShareTable shares, NfsServerOptions options, ILoggerFactory loggerFactory,
         Func<INfsV3<RpcCallContext>, INfsV3<RpcCallContext>>? decorateNfs = null, StatusMonitor? statusMonitor = null,
-        Nfs4ClientRecords? nfs4 = null, Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null)
+        Nfs4ClientRecords? nfs4 = null, Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null, Action<NfsOpnum4, Nfsstat4>? observeNfs4 = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var v3 = new NfsService(shares, options, loggerFactory.CreateLogger<NfsService>());
@@ -36,7 +37,7 @@ public static class NfsPrograms
         };
         if (nfs4 is not null)
             programs.Add(new Nfs4Dispatcher<RpcCallContext>(new Nfs4Service(shares, options, loggerFactory.CreateLogger<Nfs4Service>(),
-                writeVerifier: v3.WriteVerifier, tellWoken: tellWoken, records: nfs4)));
+                writeVerifier: v3.WriteVerifier, tellWoken: tellWoken, records: nfs4, observeOperation: observeNfs4)));
         if (statusMonitor is not null)
             programs.Add(new SmV1Dispatcher<RpcCallContext>(new NsmService(statusMonitor, loggerFactory.CreateLogger<NsmService>())));
         return programs;

@@ -164,7 +164,7 @@ public sealed class DittoServer : IAsyncDisposable
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: nfs4Records, tellWoken: nlm.Callbacks.SendGranted)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor,
-                    nfs4Records, nlm.Callbacks.SendGranted));
+                    nfs4Records, nlm.Callbacks.SendGranted, metrics.ObserveNfs4Operation));
             IEnumerable<IXdrProgram<RpcCallContext>> nlmPrograms = metrics is null ? NlmPrograms.Create(nlm) : metrics.Meter(NlmPrograms.Create(nlm));
             // Each program on its port: 0 is the NFS port's server; NLM and NSM may each have a port (and share one).
             int nlmPort = LockPort(config.Server.NlmPort, config.Server.Port), nsmPort = LockPort(config.Server.NsmPort, config.Server.Port);

@@ -36,6 +36,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     private readonly PseudoFileSystem _pseudo;
     private readonly Nfs4Clients _clients;
     private readonly Nfs4ClientRecords? _records;
+    private readonly Action<NfsOpnum4, Nfsstat4>? _observeOperation;
     private readonly Nfs4Opens _opens;
     private readonly Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? _tellWoken;
     private readonly FileTime _started = FileTime.FromUnixNanoseconds((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100);
@@ -45,8 +46,9 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// <param name="tellWoken">Tells NLM clients whose queued locks a v4 unlock or close granted (the lock manager's callbacks).</param>
     /// <param name="records">The clients' stable storage and grace period (see <see cref="Nfs4ClientRecords"/>); without, no
     /// state survives a restart, there is no grace period for opens and every reclaim is NFS4ERR_NO_GRACE.</param>
+    /// <param name="observeOperation">Sees each operation that ran and its result's status (metrics; a replayed reply is not run again).</param>
     public Nfs4Service(ShareTable shares, NfsServerOptions options, ILogger<Nfs4Service> logger, TimeProvider? clock = null, WriteVerifier? writeVerifier = null,
-        Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null, Nfs4ClientRecords? records = null)
+        Action<IReadOnlyList<DittoFs.Vfs.Locks.LockGrant>>? tellWoken = null, Nfs4ClientRecords? records = null, Action<NfsOpnum4, Nfsstat4>? observeOperation = null)
     {
         ArgumentNullException.ThrowIfNull(shares);
         ArgumentNullException.ThrowIfNull(options);
@@ -57,6 +59,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _logger = logger;
         _pseudo = new PseudoFileSystem(shares);
         _records = records;
+        _observeOperation = observeOperation;
         _clients = new Nfs4Clients(options.LeaseTime, clock, records);
         _opens = new Nfs4Opens(_clients.Epoch);
         _clients.ClientRemoved += _opens.ReleaseClient;
@@ -152,6 +155,14 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                     results[done] = Failed(results[done].Resop, status);
                 }
                 done++;
+            }
+            if (_observeOperation is { } observe)
+            {
+                // Every result before the last is NFS4_OK: the COMPOUND stops at the first that is not.
+                for (int i = 0; i < done; i++)
+                {
+                    observe(results[i].Resop, i == done - 1 ? status : Nfsstat4.Nfs4Ok);
+                }
             }
             result = new Compound4Res { Status = status, Tag = arguments.Tag, Resarray = new DittoFs.Xdr.XdrList<NfsResop4, NfsResop4>(results, done) };
             return result;

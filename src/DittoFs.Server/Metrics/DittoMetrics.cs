@@ -39,6 +39,8 @@ public sealed class DittoMetrics : IDisposable
             "Client connections closed, by reason (forced_shutdown: still busy when the shutdown timeout expired)");
         NfsOperations = Meter.CreateCounter<long>("dittofs.nfs.operations", "{operation}",
             "NFSv3 calls that ran (all but NULL), by share, procedure and nfsstat3 of the reply");
+        Nfs4Operations = Meter.CreateCounter<long>("dittofs.nfs4.operations", "{operation}",
+            "NFSv4 operations that ran inside COMPOUNDs, by operation and the nfsstat4 of its result");
         NfsReadBytes = Meter.CreateCounter<long>("dittofs.nfs.read", "By",
             "File data returned by successful NFS READs, by share");
         NfsWriteBytes = Meter.CreateCounter<long>("dittofs.nfs.write", "By",
@@ -56,6 +58,7 @@ public sealed class DittoMetrics : IDisposable
     public Counter<long> ConnectionsRejected { get; }
     public Counter<long> ConnectionsClosed { get; }
     public Counter<long> NfsOperations { get; }
+    public Counter<long> Nfs4Operations { get; }
     public Counter<long> NfsReadBytes { get; }
     public Counter<long> NfsWriteBytes { get; }
     public Counter<long> StoreErrors { get; }

@@ -59,6 +59,15 @@ internal static class MetricTags
     private static readonly FrozenDictionary<uint, KeyValuePair<string, object?>> NfsStatuses = Enum.GetValues<Nfsstat3>()
         .ToFrozenDictionary(s => (uint)s, s => new KeyValuePair<string, object?>("status", WireName.Upper(s.ToString())));
 
+    /// <summary>NFSv4 operations by their RFC names without the OP_ prefix (READ, PUTFH, EXCHANGE_ID, ...).</summary>
+    private static readonly FrozenDictionary<uint, KeyValuePair<string, object?>> Nfs4Operations = Enum.GetValues<NfsOpnum4>()
+        .ToFrozenDictionary(o => (uint)o, o => new KeyValuePair<string, object?>("operation", WireName.Upper(o.ToString()["Op".Length..])));
+
+    private static readonly KeyValuePair<string, object?> OtherOperation = new("operation", Other);
+
+    private static readonly FrozenDictionary<uint, KeyValuePair<string, object?>> Nfs4Statuses = Enum.GetValues<Nfsstat4>()
+        .ToFrozenDictionary(s => (uint)s, s => new KeyValuePair<string, object?>("status", WireName.Upper(s.ToString())));
+
     private static readonly KeyValuePair<string, object?>[] CloseReasons = Enum.GetValues<RpcConnectionCloseReason>()
         .OrderBy(r => (int)r)
         .Select(r => new KeyValuePair<string, object?>("reason", WireName.Lower(r.ToString())))
@@ -79,6 +88,12 @@ internal static class MetricTags
     /// <summary>The nfsstat3 name (NFS3_OK, NFS3ERR_NOENT, ...) of a reply's first word.</summary>
     public static KeyValuePair<string, object?> NfsStatus(uint nfsstat3) =>
         NfsStatuses.TryGetValue(nfsstat3, out var tag) ? tag : OtherStatus;
+
+    public static KeyValuePair<string, object?> Nfs4Operation(NfsOpnum4 operation) =>
+        Nfs4Operations.TryGetValue((uint)operation, out var tag) ? tag : OtherOperation;
+
+    public static KeyValuePair<string, object?> Nfs4Status(Nfsstat4 status) =>
+        Nfs4Statuses.TryGetValue((uint)status, out var tag) ? tag : OtherStatus;
 
     public static KeyValuePair<string, object?> CloseReason(RpcConnectionCloseReason reason) =>
         (uint)reason < (uint)CloseReasons.Length ? CloseReasons[(int)reason] : new("reason", Other);

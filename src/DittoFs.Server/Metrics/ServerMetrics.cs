@@ -3,6 +3,7 @@ using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Storage;
 using DittoFs.Xdr;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 
@@ -59,6 +60,13 @@ internal sealed class ServerMetrics : IDisposable
     /// <summary>The NFSv3 service counting its operations and READ/WRITE bytes by share (for <see cref="NfsPrograms.Create"/>).</summary>
     public INfsV3<RpcCallContext> Meter(INfsV3<RpcCallContext> service, ShareTable shares) =>
         new MeteredNfsService(service, Instruments, new ShareTags(shares));
+
+    /// <summary>Counts one NFSv4 operation of a COMPOUND (for <see cref="NfsPrograms.Create"/>): no allocation.</summary>
+    public void ObserveNfs4Operation(NfsOpnum4 operation, Nfsstat4 status)
+    {
+        var tags = new TagList { MetricTags.Nfs4Operation(operation), MetricTags.Nfs4Status(status) };
+        Instruments.Nfs4Operations.Add(1, in tags);
+    }
 
     /// <summary>
     /// Lock gauges read from each share's lock table when scraped (nothing on the lock path), and the lock manager's

@@ -66,6 +66,15 @@ public sealed class HotPathAllocationTests
         Assert.That(Allocations.Of(() => observer.CallCompleted(program, version, procedure, RpcCallStatus.Success, duration), calls), Is.LessThan(calls));
     }
 
+    [TestCase(NfsOpnum4.OpRead, Nfsstat4.Nfs4Ok)]
+    [TestCase(NfsOpnum4.OpPutfh, Nfsstat4.Nfs4errStale)]
+    [TestCase((NfsOpnum4)99_999, (Nfsstat4)99_999)] // no such operation or status: "other"
+    public void Counting_an_NFSv4_operation_allocates_nothing(NfsOpnum4 operation, Nfsstat4 status)
+    {
+        const int calls = 10_000; // less than a byte per call, as above
+        Assert.That(Allocations.Of(() => _metrics.ObserveNfs4Operation(operation, status), calls), Is.LessThan(calls));
+    }
+
     [Test]
     public async Task A_metered_nfs_read_allocates_nothing()
     {

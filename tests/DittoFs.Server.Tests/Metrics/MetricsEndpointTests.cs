@@ -64,6 +64,27 @@ public sealed class MetricsEndpointTests
     }
 
     [Test]
+    public async Task NFSv4_operations_are_counted_by_operation_and_status()
+    {
+        int port = HotPathAllocationTests.FreePort();
+        await using var server = await DittoServer.StartAsync(MemoryConfig(metrics: true, port), NullLoggerFactory.Instance);
+        await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port));
+        var v4 = new Nfs4V4Client(rpc);
+        Task<Compound4Res> Compound(params NfsArgop4[] operations) =>
+            v4.CompoundAsync(new Compound4Args { Tag = Array.Empty<byte>(), Minorversion = 0, Argarray = operations }).AsTask().WaitAsync(Timeout);
+        await Compound(new NfsArgop4(NfsOpnum4.OpPutrootfh), NfsArgop4.FromOpgetattr(new Getattr4Args { AttrRequest = new uint[] { 1u << 1 } }));
+        var failed = await Compound(new NfsArgop4(NfsOpnum4.OpPutrootfh), NfsArgop4.FromOplookup(new Lookup4Args { Objname = "absent"u8.ToArray() }));
+        Assert.That(failed.Status, Is.EqualTo(Nfsstat4.Nfs4errNoent));
+
+        using var http = new HttpClient { Timeout = Timeout };
+        string text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        Assert.That(text, Does.Contain("dittofs_nfs4_operations_total{operation=\"PUTROOTFH\",status=\"NFS4_OK\"} 2"), text);
+        Assert.That(text, Does.Contain("dittofs_nfs4_operations_total{operation=\"GETATTR\",status=\"NFS4_OK\"} 1"));
+        Assert.That(text, Does.Contain("dittofs_nfs4_operations_total{operation=\"LOOKUP\",status=\"NFS4ERR_NOENT\"} 1"));
+        Assert.That(text, Does.Contain("dittofs_rpc_requests_total{procedure=\"COMPOUND\",program=\"nfs4\",status=\"SUCCESS\"} 2"));
+    }
+
+    [Test]
     public async Task Lock_gauges_and_nlm_counters_are_scraped()
     {
         int port = HotPathAllocationTests.FreePort();
