@@ -32,7 +32,7 @@ var udpOption = new Option<string?>("--udp")
     Arity = ArgumentArity.ZeroOrOne,
 };
 
-var root = new RootCommand("DittoFs: a userspace NFSv3 server. Exit codes: 0 stopped cleanly, 1 could not start, 2 usage or configuration error")
+var root = new RootCommand("DittoFs: a userspace NFS server (NFSv3 with MOUNT and NLM, NFSv4.0/4.1). Exit codes: 0 stopped cleanly, 1 could not start, 2 usage or configuration error")
 {
     portOption, logLevelOption, contentPathOption, dataDirOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
     metricsPortOption, logFormatOption, portmapOption, udpOption,
