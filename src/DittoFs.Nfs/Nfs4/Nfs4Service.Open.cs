@@ -28,12 +28,9 @@ public sealed partial class Nfs4Service
         // 4.0: the open-owner's sequence (RFC 7530 §9.1.7), once the client id is known to be this server's.
         var sequence = call.MinorVersion == 0 && _clients.RenewClient(arguments.Owner.Clientid) == Nfsstat4.Nfs4Ok
             ? _opens.OpenOwnerSequence(arguments.Owner.Clientid, arguments.Owner.Owner.Span) : null;
-        switch (sequence?.Check(arguments.Seqid, NfsOpnum4.OpOpen))
+        if (sequence is not null && AnsweredBySequence(sequence, arguments.Seqid, NfsOpnum4.OpOpen, call) is { } answered)
         {
-            case Nfs4OwnerSequence.Verdict.Replay:
-                return sequence.Replay(call);
-            case Nfs4OwnerSequence.Verdict.Bad:
-                return (Failed(NfsOpnum4.OpOpen, Nfsstat4.Nfs4errBadSeqid), Nfsstat4.Nfs4errBadSeqid);
+            return answered;
         }
         var closedBefore = sequence?.LastClosed;
         var (result, status) = await OpenUnsequencedAsync(arguments, call).ConfigureAwait(false);
@@ -266,20 +263,28 @@ public sealed partial class Nfs4Service
     /// </summary>
     private (NfsResop4, Nfsstat4) Sequenced(Nfs4OwnerSequence? sequence, uint seqid, NfsOpnum4 operation, Nfs4Call call, Func<(NfsResop4, Nfsstat4)> run)
     {
-        switch (sequence?.Check(seqid, operation))
+        if (sequence is null)
         {
-            case null:
-                return run();
-            case Nfs4OwnerSequence.Verdict.Replay:
-                return sequence.Replay(call);
-            case Nfs4OwnerSequence.Verdict.Bad:
-                return (Failed(operation, Nfsstat4.Nfs4errBadSeqid), Nfsstat4.Nfs4errBadSeqid);
+            return run();
+        }
+        if (AnsweredBySequence(sequence, seqid, operation, call) is { } answered)
+        {
+            return answered;
         }
         var closedBefore = sequence.LastClosed;
         var (result, status) = run();
         _opens.Record(sequence, seqid, result, status, call.Current, closedBefore);
         return (result, status);
     }
+
+    /// <summary>The answer the owner's sequence gives without running the operation (the kept reply, or BAD_SEQID); null: run it.</summary>
+    private static (NfsResop4, Nfsstat4)? AnsweredBySequence(Nfs4OwnerSequence sequence, uint seqid, NfsOpnum4 operation, Nfs4Call call) =>
+        sequence.Check(seqid, operation) switch
+        {
+            Nfs4OwnerSequence.Verdict.Replay => sequence.Replay(call),
+            Nfs4OwnerSequence.Verdict.Bad => (Failed(operation, Nfsstat4.Nfs4errBadSeqid), Nfsstat4.Nfs4errBadSeqid),
+            _ => null,
+        };
 
     /// <summary>4.0: the sequence of the owner of the state a stateid names (null in 4.1).</summary>
     private Nfs4OwnerSequence? SequenceOf(in Stateid4 stateid, Nfs4Call call) => call.MinorVersion == 0 ? _opens.SequenceOf(stateid) : null;
@@ -320,7 +325,7 @@ public sealed partial class Nfs4Service
         if (status == Nfsstat4.Nfs4Ok && _shares.TryGet(open.ShareId, out var share))
         {
             // A subset of the reservation held: never refused.
-            share.FileSystem.Locks.Share(FileLockKey.Of(open.File), new LockOwner(LockClient.Nfs4(open.ClientId), open.Owner), (ShareAccess)open.Access, (ShareDeny)open.Deny);
+            share.FileSystem.Locks.Share(FileLockKey.Of(open.File), open.Holder, (ShareAccess)open.Access, (ShareDeny)open.Deny);
         }
         if (status != Nfsstat4.Nfs4Ok)
         {
@@ -355,7 +360,7 @@ public sealed partial class Nfs4Service
         {
             TellWoken(locks?.UnlockOwner(FileLockKey.Of(open.File), lockState.Owner).Woken);
         }
-        locks?.Unshare(FileLockKey.Of(open.File), new LockOwner(LockClient.Nfs4(open.ClientId), open.Owner));
+        locks?.Unshare(FileLockKey.Of(open.File), open.Holder);
         _opens.Close(open, sequence);
         var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
         return (NfsResop4.FromOpclose(new Close4Res { Status = status, OpenStateid = stateid }), status);

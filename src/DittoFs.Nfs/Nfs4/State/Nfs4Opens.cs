@@ -123,7 +123,7 @@ internal sealed class Nfs4Opens(uint epoch)
         }
         return state switch
         {
-            Nfs4Open open => OpenOwnerSequence(open.ClientId, open.Owner),
+            Nfs4Open open => SequenceOf(_openOwners, open.Holder),
             Nfs4LockState lockState => LockOwnerSequence(lockState.Owner),
             _ => null,
         };
@@ -357,6 +357,10 @@ internal abstract class Nfs4State(ulong counter, ulong clientId, uint shareId, F
 internal sealed class Nfs4Open(ulong counter, ulong clientId, byte[] owner, uint shareId, FileRef file) : Nfs4State(counter, clientId, shareId, file)
 {
     public byte[] Owner { get; } = owner;
+
+    /// <summary>The open-owner as the lock table and the owner sequences know it: its share reservation's holder.</summary>
+    public DittoFs.Vfs.Locks.LockOwner Holder { get; } = new(DittoFs.Vfs.Locks.LockClient.Nfs4(clientId), owner);
+
     public uint Access { get; set; }
     public uint Deny { get; set; }
     public override uint OpenAccess => Access;
