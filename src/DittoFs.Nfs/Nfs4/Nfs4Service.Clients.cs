@@ -35,10 +35,10 @@ public sealed partial class Nfs4Service
         {
             // NFS4ERR_CLID_INUSE carries the address the id is in use from (clientaddr4); this server does not keep it.
             var inUse = new Setclientid4Res { Status = status, ClientUsing = new Netaddr4 { NaRNetid = "tcp"u8.ToArray(), NaRAddr = ""u8.ToArray() } };
-            return (NfsResop4.FromOpsetclientid(inUse), status);
+            return (NfsResop4.FromOpsetclientid(call.Scratch.Arm(inUse)), status);
         }
         var result = new Setclientid4Res { Status = status, Resok4 = new Setclientid4Resok { Clientid = clientId, SetclientidConfirm = Verifier(confirm) } };
-        return (NfsResop4.FromOpsetclientid(result), status);
+        return (NfsResop4.FromOpsetclientid(call.Scratch.Arm(result)), status);
     }
 
     /// <summary>SETCLIENTID_CONFIRM (RFC 7530 §16.34).</summary>
@@ -92,7 +92,7 @@ public sealed partial class Nfs4Service
             EirServerScope = ServerOwner,
             EirServerImplId = Array.Empty<NfsImplId4>(),
         };
-        return (NfsResop4.FromOpexchangeId(new ExchangeId4Res { EirStatus = status, EirResok4 = resok }), status);
+        return (NfsResop4.FromOpexchangeId(call.Scratch.Arm(new ExchangeId4Res { EirStatus = status, EirResok4 = resok })), status);
     }
 
     private const uint KnownExchangeIdFlags = Flags.Exchgid4FlagSuppMovedRefer | Flags.Exchgid4FlagSuppMovedMigr | Flags.Exchgid4FlagBindPrincStateid
@@ -122,7 +122,7 @@ public sealed partial class Nfs4Service
         {
             return (Failed(NfsOpnum4.OpCreateSession, status), status);
         }
-        return (NfsResop4.FromOpcreateSession(new CreateSession4Res { CsrStatus = status, CsrResok4 = resok }), status);
+        return (NfsResop4.FromOpcreateSession(call.Scratch.Arm(new CreateSession4Res { CsrStatus = status, CsrResok4 = resok })), status);
     }
 
     private ChannelAttrs4 NegotiateForeChannel(ChannelAttrs4 asked)
@@ -176,14 +176,14 @@ public sealed partial class Nfs4Service
     }
 
     /// <summary>BIND_CONN_TO_SESSION (RFC 8881 §18.34): every connection already serves every session's fore channel.</summary>
-    private (NfsResop4, Nfsstat4) BindConnection(in BindConnToSession4Args arguments)
+    private (NfsResop4, Nfsstat4) BindConnection(in BindConnToSession4Args arguments, Nfs4Call call)
     {
         if (_clients.FindSession(arguments.BctsaSessid.Value.Span) is null)
         {
             return (Failed(NfsOpnum4.OpBindConnToSession, Nfsstat4.Nfs4errBadsession), Nfsstat4.Nfs4errBadsession);
         }
         var resok = new BindConnToSession4Resok { BctsrSessid = arguments.BctsaSessid, BctsrDir = ChannelDirFromServer4.Cdfs4Fore, BctsrUseConnInRdmaMode = false };
-        return (NfsResop4.FromOpbindConnToSession(new BindConnToSession4Res { BctsrStatus = Nfsstat4.Nfs4Ok, BctsrResok4 = resok }), Nfsstat4.Nfs4Ok);
+        return (NfsResop4.FromOpbindConnToSession(call.Scratch.Arm(new BindConnToSession4Res { BctsrStatus = Nfsstat4.Nfs4Ok, BctsrResok4 = resok })), Nfsstat4.Nfs4Ok);
     }
 
     /// <summary>
@@ -244,7 +244,7 @@ public sealed partial class Nfs4Service
             SrTargetHighestSlotid = (uint)session.Slots.Length - 1,
             SrStatusFlags = 0,
         };
-        return new SequenceOutcome(NfsResop4.FromOpsequence(new Sequence4Res { SrStatus = Nfsstat4.Nfs4Ok, SrResok4 = resok }), Nfsstat4.Nfs4Ok, null);
+        return new SequenceOutcome(NfsResop4.FromOpsequence(call.Scratch.Arm(new Sequence4Res { SrStatus = Nfsstat4.Nfs4Ok, SrResok4 = resok })), Nfsstat4.Nfs4Ok, null);
     }
 
     /// <summary>

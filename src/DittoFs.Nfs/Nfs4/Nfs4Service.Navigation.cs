@@ -38,7 +38,7 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpGetfh, Nfsstat4.Nfs4errNofilehandle), Nfsstat4.Nfs4errNofilehandle);
         }
         var result = new Getfh4Res { Status = Nfsstat4.Nfs4Ok, Resok4 = new Getfh4Resok { Object = (ReadOnlyMemory<byte>)HandleOf(call.Current) } };
-        return (NfsResop4.FromOpgetfh(result), Nfsstat4.Nfs4Ok);
+        return (NfsResop4.FromOpgetfh(call.Scratch.Arm(result)), Nfsstat4.Nfs4Ok);
     }
 
     /// <summary>SAVEFH (RFC 7530 §16.30).</summary>

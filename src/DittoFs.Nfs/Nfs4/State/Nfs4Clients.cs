@@ -26,6 +26,10 @@ internal sealed class Nfs4Clients
     private readonly uint _epoch;
     private readonly Nfs4ClientRecords? _records;
     private readonly Dictionary<ulong, Nfs4Client> _byId = [];
+    private readonly List<Nfs4Client> _expired = [];
+
+    /// <summary>No client's lease runs out before this (see <see cref="ExpireLeases"/>).</summary>
+    private DateTimeOffset _nextExpiry = DateTimeOffset.MaxValue;
     private readonly Dictionary<SessionKey, Nfs4Session> _sessions = [];
     private uint _nextClient;
     private uint _nextSession;
@@ -305,13 +309,44 @@ internal sealed class Nfs4Clients
     /// <summary>Whether a confirmed client still counts: its lease runs (its sessions and, later, its opens and locks).</summary>
     private bool HasLiveState(Nfs4Client client) => client.LeaseExpires > _clock.GetUtcNow();
 
-    private void Renew(Nfs4Client client) => client.LeaseExpires = _clock.GetUtcNow() + _lease;
+    private void Renew(Nfs4Client client)
+    {
+        client.LeaseExpires = _clock.GetUtcNow() + _lease;
+        if (client.LeaseExpires < _nextExpiry)
+        {
+            _nextExpiry = client.LeaseExpires;
+        }
+    }
 
-    /// <summary>Drops every client whose lease ran out, with its sessions (RFC 7530 §9.6, RFC 8881 §8.3).</summary>
+    /// <summary>
+    /// Drops every client whose lease ran out, with its sessions (RFC 7530 §9.6, RFC 8881 §8.3). Every call of a client
+    /// comes here, so the clients are only looked through once the earliest expiry can have come: a renewal moves an
+    /// expiry only later, so <see cref="_nextExpiry"/> is never later than any client's.
+    /// </summary>
     private void ExpireLeases()
     {
         var now = _clock.GetUtcNow();
-        RemoveWhere(client => client.LeaseExpires <= now);
+        if (now < _nextExpiry)
+        {
+            return;
+        }
+        _nextExpiry = DateTimeOffset.MaxValue;
+        foreach (var client in _byId.Values)
+        {
+            if (client.LeaseExpires <= now)
+            {
+                _expired.Add(client);
+            }
+            else if (client.LeaseExpires < _nextExpiry)
+            {
+                _nextExpiry = client.LeaseExpires;
+            }
+        }
+        foreach (var client in _expired)
+        {
+            Remove(client);
+        }
+        _expired.Clear();
     }
 
     private void RemoveWhere(Func<Nfs4Client, bool> predicate)
