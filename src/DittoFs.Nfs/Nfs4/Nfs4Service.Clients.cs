@@ -217,7 +217,7 @@ public sealed partial class Nfs4Service
             {
                 // A retransmission: still running, answered (cached or not).
                 return slot.InProgress ? SequenceOutcome.Failure(Nfsstat4.Nfs4errDelay)
-                    : slot.Reply is { } cached ? SequenceOutcome.Replay(cached)
+                    : slot.KeptReply() is { } cached ? SequenceOutcome.Replay(cached)
                     : SequenceOutcome.Failure(Nfsstat4.Nfs4errRetryUncachedRep);
             }
             if (sequence != unchecked(slot.SequenceId + 1))
@@ -230,7 +230,7 @@ public sealed partial class Nfs4Service
             }
             slot.SequenceId = sequence;
             slot.InProgress = true;
-            slot.Reply = null;
+            slot.ForgetReply();
         }
         call.Session = session;
         call.Slot = slot;
@@ -249,8 +249,8 @@ public sealed partial class Nfs4Service
 
     /// <summary>
     /// Ends the request on its slot: frees the slot and keeps the reply when the client asked (sa_cachethis). The reply is
-    /// kept encoded and decoded again, so it owns its bytes (a request's tag and names point into buffers that are reused)
-    /// and a retransmission gets it byte for byte.
+    /// kept encoded, so it owns its bytes (a request's tag and names point into buffers that are reused) and a
+    /// retransmission gets it byte for byte.
     /// </summary>
     private static void EndSequence(Nfs4Call call, in Compound4Res result)
     {
@@ -258,11 +258,13 @@ public sealed partial class Nfs4Service
         {
             return;
         }
-        // No result (the COMPOUND threw, and the RPC layer answers SYSTEM_ERR): nothing to replay.
-        var cached = call.CacheThis && result.Resarray.Count > 0 ? XdrCodec.Decode<Compound4Res>(XdrCodec.Encode(result)) : (Compound4Res?)null;
         lock (slot)
         {
-            slot.Reply = cached;
+            // No result (the COMPOUND threw, and the RPC layer answers SYSTEM_ERR): nothing to replay.
+            if (call.CacheThis && result.Resarray.Count > 0)
+            {
+                slot.KeepReply(result);
+            }
             slot.InProgress = false;
         }
     }

@@ -369,7 +369,8 @@ public sealed partial class Nfs4Service
     /// <summary>
     /// READ (RFC 7530 §16.23): with an open's stateid, or the anonymous or READ-bypass stateid (RFC 7530 §9.1.4.3: the
     /// anonymous one is subject to other opens' DENY_READ, the bypass one is not). The first READ of a COMPOUND goes to
-    /// the reply's out-of-line data as v3's does (lent by stores that can); later ones are copied.
+    /// the reply's out-of-line data as v3's does (lent by stores that can); later ones, and any of a reply to be
+    /// cached, are copied.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> ReadAsync(Read4Args arguments, Nfs4Call call)
@@ -391,7 +392,8 @@ public sealed partial class Nfs4Service
         {
             return (Failed(NfsOpnum4.OpRead, ReplyTooBig(call)), ReplyTooBig(call));
         }
-        IReplyReadBuffer buffer = call.ReadsDone++ == 0 ? call.Scratch.ReadBuffer(call.Context.ReplyData, MinLentRead) : new HeapReadBuffer();
+        // A reply to be cached (sa_cachethis) is kept encoded before it is sent: its data must be in it, not lent beside it.
+        IReplyReadBuffer buffer = call.ReadsDone++ == 0 && !call.CacheThis ? call.Scratch.ReadBuffer(call.Context.ReplyData, MinLentRead) : new HeapReadBuffer();
         var read = await target.FileSystem.ReadAsync(target.Auth, target.File, arguments.Offset, count, buffer, call.Context.CancellationToken).ConfigureAwait(false);
         status = StatusOf(read.Status);
         if (status != Nfsstat4.Nfs4Ok)

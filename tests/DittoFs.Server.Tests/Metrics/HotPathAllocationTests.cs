@@ -104,13 +104,15 @@ public sealed class HotPathAllocationTests
 
     /// <summary>
     /// NFSv4.1 in steady state (RFC 8881 §2.10.6: every COMPOUND behind a SEQUENCE on the session's slot) allocates
-    /// nothing per COMPOUND of SEQUENCE+PUTFH+READ, +WRITE or +GETATTR (the attributes Linux asks for after a WRITE),
+    /// nothing per COMPOUND of SEQUENCE+PUTFH+READ, +WRITE (its reply cached or not) or +GETATTR (the attributes Linux
+    /// asks for after a WRITE),
     /// through the real stack: metered dispatcher, the NFSv4 dispatcher, the service with its per-operation metrics.
     /// </summary>
-    [TestCase(NfsOpnum4.OpRead)]
-    [TestCase(NfsOpnum4.OpWrite)]
-    [TestCase(NfsOpnum4.OpGetattr)]
-    public async Task A_metered_nfsv4_compound_allocates_nothing(NfsOpnum4 operation)
+    [TestCase(NfsOpnum4.OpRead, false)]
+    [TestCase(NfsOpnum4.OpWrite, false)]
+    [TestCase(NfsOpnum4.OpWrite, true)] // the reply kept on the slot for a retransmission (sa_cachethis)
+    [TestCase(NfsOpnum4.OpGetattr, false)]
+    public async Task A_metered_nfsv4_compound_allocates_nothing(NfsOpnum4 operation, bool cacheThis)
     {
         Allocations.RequireOptimisedBuild(typeof(Nfs4Service).Assembly);
         var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), rootMode: 0x1FF),
@@ -140,7 +142,7 @@ public sealed class HotPathAllocationTests
             CsaClientid = exchange.EirClientid, CsaSequence = exchange.EirSequenceid, CsaForeChanAttrs = attributes, CsaBackChanAttrs = attributes,
             CsaCbProgram = 0x40000000, CsaSecParms = new[] { new CallbackSecParms4 { CbSecflavor = 0 } },
         })))[0].OpcreateSession.CsrResok4.CsrSessionid.Value.ToArray();
-        Sequence4Args Sequence(uint id) => new() { SaSessionid = session, SaSequenceid = id, SaSlotid = 0, SaHighestSlotid = 0, SaCachethis = false };
+        Sequence4Args Sequence(uint id) => new() { SaSessionid = session, SaSequenceid = id, SaSlotid = 0, SaHighestSlotid = 0, SaCachethis = cacheThis };
         await SendAsync(nfs4, context, NfsArgop4.FromOpsequence(Sequence(1)), NfsArgop4.FromOpreclaimComplete(new ReclaimComplete4Args { RcaOneFs = false }));
 
         // The measured COMPOUND, encoded once; each call bumps its SEQUENCE's sequenceid in place (tag "" → the

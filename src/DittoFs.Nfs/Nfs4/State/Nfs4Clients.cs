@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using DittoFs.Protocol;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -464,6 +465,30 @@ internal sealed class Nfs4Slot
     public uint SequenceId { get; set; }
     public bool InProgress { get; set; }
 
-    /// <summary>The whole reply of the last request when the client asked to cache it (sa_cachethis); null otherwise.</summary>
-    public Compound4Res? Reply { get; set; }
+    // The whole reply of the last request, encoded, when the client asked to cache it (sa_cachethis): the slot's own
+    // buffer, reused from request to request (at most the session's ca_maxresponsesize_cached).
+    private byte[] _reply = [];
+    private int _replyLength = -1;
+
+    /// <summary>Keeps <paramref name="reply"/> for a retransmission of the request.</summary>
+    public void KeepReply(in Compound4Res reply)
+    {
+        int length = Compound4Res.SizeOf(reply);
+        if (_reply.Length < length)
+        {
+            _reply = new byte[length];
+        }
+        var writer = new XdrWriter(_reply);
+        Compound4Res.Write(ref writer, reply);
+        _replyLength = length;
+    }
+
+    /// <summary>Forgets the kept reply (a new request began, or its reply is not to be cached).</summary>
+    public void ForgetReply() => _replyLength = -1;
+
+    /// <summary>
+    /// The kept reply, decoded from a copy of its bytes (a retransmission is rare; the copy is the reply's own while it is
+    /// sent, whatever the slot does next); null when none was kept.
+    /// </summary>
+    public Compound4Res? KeptReply() => _replyLength < 0 ? null : XdrCodec.Decode<Compound4Res>(_reply.AsSpan(0, _replyLength).ToArray());
 }
