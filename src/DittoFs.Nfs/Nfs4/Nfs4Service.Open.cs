@@ -120,6 +120,10 @@ public sealed partial class Nfs4Service
             default:
                 return Refused(Nfsstat4.Nfs4errNotsupp);
         }
+        if (!_clients.RecordHoldingState(clientId))
+        {
+            return Refused(Nfsstat4.Nfs4errDelay); // the client's record could not be written: nothing it could not reclaim is granted
+        }
         // CLAIM_FH and CLAIM_PREVIOUS open the current file; CLAIM_NULL a name in the current directory.
         bool currentFile = claim != OpenClaimType4.ClaimNull;
         if (call.Current.Pseudo is { } directory)

@@ -108,9 +108,9 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errClidInuse;
             }
-            if (!client.Confirmed && !Confirm(client))
+            if (!client.Confirmed)
             {
-                return Nfsstat4.Nfs4errDelay;
+                Confirm(client);
             }
             Renew(client);
             return Nfsstat4.Nfs4Ok;
@@ -216,9 +216,9 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errSeqMisordered;
             }
-            if (!client.Confirmed && !Confirm(client))
+            if (!client.Confirmed)
             {
-                return Nfsstat4.Nfs4errDelay;
+                Confirm(client);
             }
             var negotiated = foreChannel(fore);
             var session = new Nfs4Session(NewSessionId(client.Id), client, negotiated);
@@ -358,33 +358,48 @@ internal sealed class Nfs4Clients
         }
     }
 
-    /// <summary>
-    /// Confirms a client: recorded durably first (false when that failed: the caller answers NFS4ERR_DELAY and the client
-    /// stays unconfirmed), then the record of the same owner it replaces goes.
-    /// </summary>
-    private bool Confirm(Nfs4Client client)
+    /// <summary>Confirms a client; the client of the same owner it replaces goes (with its record, if it had one).</summary>
+    private void Confirm(Nfs4Client client)
     {
-        try
-        {
-            _records?.Confirmed(client.MinorVersion, client.Owner);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
         client.Confirmed = true;
         if (client.Replaces is { } old)
         {
             Remove(old);
         }
         client.Replaces = null;
-        return true;
+    }
+
+    /// <summary>
+    /// Records the client durably before it is granted its first state (RFC 7530 §9.6.3, RFC 8881 §8.4.3): after a restart
+    /// the recorded clients, and only they, may reclaim. A client that never opened a file is not recorded, so it does not
+    /// make the next start wait out a grace period for it. False when the record could not be written: the caller answers
+    /// NFS4ERR_DELAY and grants nothing.
+    /// </summary>
+    public bool RecordHoldingState(ulong clientId)
+    {
+        lock (_lock)
+        {
+            if (!_byId.TryGetValue(clientId, out var client) || client.Recorded || _records is null)
+            {
+                return true;
+            }
+            try
+            {
+                _records.HoldsState(client.MinorVersion, client.Owner);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            client.Recorded = true;
+            return true;
+        }
     }
 
     private void Remove(Nfs4Client client)
     {
         _byId.Remove(client.Id);
-        if (client.Confirmed && Find(client.Owner, client.MinorVersion, confirmed: true) is null)
+        if (client.Recorded && !_byId.Values.Any(other => other.Recorded && other.MinorVersion == client.MinorVersion && other.Owner.AsSpan().SequenceEqual(client.Owner)))
         {
             _records?.Removed(client.MinorVersion, client.Owner);
         }
@@ -430,6 +445,9 @@ internal sealed class Nfs4Client(ulong id, byte[] owner, ulong verifier, string 
     public string Principal { get; } = principal;
     public uint MinorVersion { get; } = minorVersion;
     public bool Confirmed { get; set; }
+
+    /// <summary>Whether the client is in the stable records (it was granted state: see <see cref="Nfs4Clients.RecordHoldingState"/>).</summary>
+    public bool Recorded { get; set; }
     public ulong ConfirmVerifier { get; set; }
     public DateTimeOffset LeaseExpires { get; set; }
 
