@@ -147,10 +147,10 @@ public sealed partial class Nfs4Service
         return (Failed(NfsOpnum4.OpDestroySession, status), status);
     }
 
-    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50).</summary>
+    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50): refused while the client has sessions, opens or locks.</summary>
     private (NfsResop4, Nfsstat4) DestroyClient(in DestroyClientid4Args arguments)
     {
-        var status = _clients.DestroyClient(arguments.DcaClientid);
+        var status = _clients.DestroyClient(arguments.DcaClientid, _opens.HoldsState);
         return (Failed(NfsOpnum4.OpDestroyClientid, status), status);
     }
 

@@ -270,8 +270,8 @@ internal sealed class Nfs4Clients
         }
     }
 
-    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50): NFS4ERR_CLIENTID_BUSY while it has sessions.</summary>
-    public Nfsstat4 DestroyClient(ulong clientId)
+    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50.3): NFS4ERR_CLIENTID_BUSY while it has sessions or state (<paramref name="holdsState"/>).</summary>
+    public Nfsstat4 DestroyClient(ulong clientId, Func<ulong, bool> holdsState)
     {
         lock (_lock)
         {
@@ -280,7 +280,7 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errStaleClientid;
             }
-            if (client.Sessions.Count > 0)
+            if (client.Sessions.Count > 0 || holdsState(clientId))
             {
                 return Nfsstat4.Nfs4errClientidBusy;
             }
