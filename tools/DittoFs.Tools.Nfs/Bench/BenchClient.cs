@@ -49,7 +49,7 @@ internal abstract class BenchClient : IAsyncDisposable
     /// <summary>MKDIR, mode 0755.</summary>
     public abstract ValueTask<BenchFile> MakeDirectoryAsync(BenchFile directory, string name, string path, CancellationToken cancellationToken);
 
-    /// <summary>The whole directory listed page by page; the number of entries other than "." and "..".</summary>
+    /// <summary>The whole directory listed page by page with each entry's attributes and handle (READDIRPLUS; READDIR asking for them); the number of entries other than "." and "..".</summary>
     public abstract ValueTask<int> CountEntriesAsync(BenchFile directory, string path, CancellationToken cancellationToken);
 
     /// <summary>REMOVE of a file, or (NFSv3 RMDIR, NFSv4 REMOVE) of an empty directory.</summary>

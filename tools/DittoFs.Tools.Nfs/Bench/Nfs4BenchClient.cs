@@ -25,6 +25,17 @@ internal sealed class Nfs4BenchClient : BenchClient
     private static readonly uint[] SizeMask = [1u << Attr.Fattr4Size];
     private static readonly uint[] TypeMask = [1u << Attr.Fattr4Type];
 
+    /// <summary>
+    /// What READDIR asks of each entry: what NFSv3's READDIRPLUS returns (type, mode, links, owner, group, size, space
+    /// used, fsid, file id, times, handle), so listing costs the server the same work in both versions.
+    /// </summary>
+    private static readonly uint[] ListingMask =
+    [
+        1u << Attr.Fattr4Type | 1u << Attr.Fattr4Size | 1u << Attr.Fattr4Fsid | 1u << Attr.Fattr4Filehandle | 1u << Attr.Fattr4Fileid,
+        1u << (Attr.Fattr4Mode - 32) | 1u << (Attr.Fattr4Numlinks - 32) | 1u << (Attr.Fattr4Owner - 32) | 1u << (Attr.Fattr4OwnerGroup - 32)
+            | 1u << (Attr.Fattr4SpaceUsed - 32) | 1u << (Attr.Fattr4TimeAccess - 32) | 1u << (Attr.Fattr4TimeMetadata - 32) | 1u << (Attr.Fattr4TimeModify - 32),
+    ];
+
     private readonly Nfs4Session[] _sessions;
     private readonly Clientid4 _clientId;
     private BenchFile _directory;
@@ -183,7 +194,7 @@ internal sealed class Nfs4BenchClient : BenchClient
                 Cookieverf = verifier,
                 Dircount = DirectoryLister.DirCount,
                 Maxcount = DirectoryLister.MaxCount,
-                AttrRequest = Array.Empty<uint>(),
+                AttrRequest = ListingMask,
             });
             var reply = await Session.CompoundAsync(directory.Handle, readdir, null, null, path, cancellationToken).ConfigureAwait(false);
             var resok = Nfs4Session.Result(reply, NfsOpnum4.OpReaddir).Opreaddir.Resok4;

@@ -131,9 +131,13 @@ internal sealed class Nfs4Session : IAsyncDisposable
     private async ValueTask<Compound4Res> SendOnSlotAsync(Slot slot, XdrList<NfsArgop4, NfsArgop4> operations, string path, CancellationToken cancellationToken)
     {
         var reply = await _nfs.CompoundAsync(new Compound4Args { Tag = Array.Empty<byte>(), Minorversion = 1, Argarray = operations }, cancellationToken).ConfigureAwait(false);
-        var sequence = First(reply).Opsequence; // a failed SEQUENCE fails the COMPOUND: First threw
         // The slot's sequence id moves only when SEQUENCE succeeded (RFC 8881 §2.10.6.1).
-        slot.LastSequence = sequence.SrResok4.SrSequenceid;
+        foreach (var result in reply.Resarray)
+        {
+            if (result.Resop == NfsOpnum4.OpSequence && result.Opsequence.SrStatus == Nfsstat4.Nfs4Ok)
+                slot.LastSequence = result.Opsequence.SrResok4.SrSequenceid;
+            break;
+        }
         return Check(reply, path);
     }
 
