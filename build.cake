@@ -238,30 +238,9 @@ Task("Bench")
     DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
     foreach (var peer in peers)
     {
-        // The server as shipped (metrics on, portmapper off: compare.sh's rpcbind serves ganesha), on a fresh store.
-        int port = FreePort(), metricsPort = FreePort();
-        string arguments;
+        int port = FreePort();
         var data = output.Combine($"data-{peer}");
-        if (peer == "ram")
-        {
-            var config = output.CombineWithFilePath("bench-memory.yaml");
-            WriteMemoryConfig(config, "DittoFs on in-memory stores, for compare.sh PEER=ram", $"""
-                server:
-                  log_level: WARN
-                  portmap: "false"
-                metrics:
-                  enabled: true
-                  port: {metricsPort}
-                """);
-            arguments = $"\"{server}\" --config \"{config}\" --port {port}";
-        }
-        else
-        {
-            // The embedded default configuration: RocksDB metadata and file-system content under --data-dir, on disk.
-            EnsureDirectoryExists(data);
-            arguments = $"\"{server}\" --data-dir \"{data}\" --port {port} --metrics-port {metricsPort} --portmap false --log-level WARN";
-        }
-        var process = StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = arguments });
+        var process = StartComparedDittoFs(peer, output, data, port);
         try
         {
             WaitForPort(port, TimeSpan.FromSeconds(60));
@@ -288,6 +267,36 @@ Task("Bench")
     iperfServer.WaitForExit(10_000);
     Information($"Results in {output}");
 });
+
+// DittoFs (Release) as shipped, for a comparison with ganesha on one store kind: metrics on (their own port), the
+// portmapper off (ganesha's rpcbind is another), on a fresh store: ram, in-memory stores (bench-memory.yaml in
+// folder); disk, the embedded default configuration (RocksDB metadata and file-system content under data, on disk).
+// No grace period either way: a first start with no NFSv4 client recorded has none.
+IProcess StartComparedDittoFs(string kind, DirectoryPath folder, DirectoryPath data, int port)
+{
+    var server = MakeAbsolute(File("src/DittoFs/bin/Release/net10.0/linux-x64/dittofs.dll"));
+    int metricsPort = FreePort();
+    string arguments;
+    if (kind == "ram")
+    {
+        var config = folder.CombineWithFilePath("bench-memory.yaml");
+        WriteMemoryConfig(config, "DittoFs on in-memory stores, compared with ganesha over tmpfs", $"""
+            server:
+              log_level: WARN
+              portmap: "false"
+            metrics:
+              enabled: true
+              port: {metricsPort}
+            """);
+        arguments = $"\"{server}\" --config \"{config}\" --port {port}";
+    }
+    else
+    {
+        EnsureDirectoryExists(data);
+        arguments = $"\"{server}\" --data-dir \"{data}\" --port {port} --metrics-port {metricsPort} --portmap false --log-level WARN";
+    }
+    return StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = arguments });
+}
 
 // The peer run (--peer=ganesha): `ditto-nfs bench` over NFSv3 and over NFSv4.1 against DittoFs (Release) and against
 // nfs-ganesha (Debian's, FSAL_VFS), both started here on this machine and stopped here, on matching stores: DittoFs on
@@ -352,7 +361,8 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
     EnsureDirectoryExists(ganeshaData);
     EnsureDirectoryExists(work.Combine("ganesha-recovery"));
     int port = FreePort(), ganeshaPort = FreePort(), ganeshaMountPort = FreePort();
-    System.Diagnostics.Process ganesha = null, dittofs = null, rpcbind = null;
+    System.Diagnostics.Process ganesha = null, rpcbind = null;
+    IProcess dittofs = null;
     try
     {
         var config = work.CombineWithFilePath("ganesha.conf");
@@ -383,29 +393,7 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
             System.Threading.Thread.Sleep(200);
         }
 
-        string serverArguments;
-        var server = MakeAbsolute(File("src/DittoFs/bin/Release/net10.0/linux-x64/dittofs.dll"));
-        if (kind == "ram")
-        {
-            var dittoConfig = work.CombineWithFilePath("dittofs-memory.yaml");
-            WriteMemoryConfig(dittoConfig, "DittoFs on in-memory stores, for the ganesha peer run", """
-                server:
-                  log_level: WARN
-                  portmap: "false"
-                metrics:
-                  enabled: false
-                locks:
-                  grace_period: 0s
-                """);
-            serverArguments = $"\"{server}\" --config \"{dittoConfig}\" --port {port}";
-        }
-        else
-        {
-            // The embedded default configuration: RocksDB metadata and file-system content under --data-dir, on disk.
-            EnsureDirectoryExists(dittoData);
-            serverArguments = $"\"{server}\" --data-dir \"{dittoData}\" --port {port} --metrics-port {FreePort()} --portmap false --log-level WARN";
-        }
-        dittofs = System.Diagnostics.Process.Start("dotnet", serverArguments);
+        dittofs = StartComparedDittoFs(kind, work, dittoData, port);
         WaitForPort(port, TimeSpan.FromSeconds(60));
 
         var urls = new Dictionary<(string Side, string Version), string>
@@ -462,13 +450,15 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
                 ganesha.Kill();
             ganesha.WaitForExit();
         }
-        foreach (var process in new[] { dittofs, rpcbind })
+        if (dittofs is not null)
         {
-            if (process is not null && !process.HasExited)
-            {
-                process.Kill();
-                process.WaitForExit();
-            }
+            dittofs.Kill();
+            dittofs.WaitForExit();
+        }
+        if (rpcbind is not null && !rpcbind.HasExited)
+        {
+            rpcbind.Kill();
+            rpcbind.WaitForExit();
         }
         foreach (var data in new[] { Directory(ganeshaData).Path, dittoData })
         {
