@@ -82,14 +82,20 @@ internal sealed class PrometheusEndpoint : IDisposable
             {
                 return; // stopped
             }
-            try
-            {
-                Answer(context);
-            }
-            catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The scraper went away mid-answer.
-            }
+            // Each request on its own: a client that does not read its answer must not hold up /healthz for others.
+            _ = Task.Run(() => AnswerQuietly(context));
+        }
+    }
+
+    private void AnswerQuietly(HttpListenerContext context)
+    {
+        try
+        {
+            Answer(context);
+        }
+        catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away mid-answer, or the endpoint is closing.
         }
     }
 
