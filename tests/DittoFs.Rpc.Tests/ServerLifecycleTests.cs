@@ -172,12 +172,7 @@ public class ServerLifecycleTests
         await stream.ReadExactlyAsync(header).AsTask().Within();
         await stream.ReadExactlyAsync(new byte[header[3] | header[2] << 8]).AsTask().Within();
 
-        // A reset: linger 0 on the socket itself (TcpClient.Close would shut the stream down first, a FIN).
-        client.Client.LingerState = new LingerOption(true, 0);
-        client.Client.Close();
-
-        await Bounded.Until(() => !server.Observer.Closed.IsEmpty, "the close is reported");
-        Assert.That(server.Observer.Closed.Single(), Is.EqualTo(RpcConnectionCloseReason.ClientClosed));
+        Assert.That(await ResetAsync(client, server), Is.EqualTo(RpcConnectionCloseReason.ClientClosed));
     }
 
     [Test]
@@ -193,12 +188,16 @@ public class ServerLifecycleTests
         await client.GetStream().WriteAsync(partial).AsTask().Within();
         await Bounded.Until(() => server.Server.PendingRecordBytes > 0, "part of the call is received");
 
-        // A reset: linger 0 on the socket itself (TcpClient.Close would shut the stream down first, a FIN).
+        Assert.That(await ResetAsync(client, server), Is.EqualTo(RpcConnectionCloseReason.TransportError));
+    }
+
+    /// <summary>Resets the connection (linger 0 on the socket itself: TcpClient.Close would first shut the stream down, a FIN); the reason the server reports.</summary>
+    private static async Task<RpcConnectionCloseReason> ResetAsync(TcpClient client, TestServer server)
+    {
         client.Client.LingerState = new LingerOption(true, 0);
         client.Client.Close();
-
         await Bounded.Until(() => !server.Observer.Closed.IsEmpty, "the close is reported");
-        Assert.That(server.Observer.Closed.Single(), Is.EqualTo(RpcConnectionCloseReason.TransportError));
+        return server.Observer.Closed.Single();
     }
 
     [Test]
