@@ -1,8 +1,8 @@
-using DittoFs.Xdr;
-using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Xdr;
+using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Nfs;
 

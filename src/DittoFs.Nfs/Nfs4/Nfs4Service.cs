@@ -1,4 +1,3 @@
-using DittoFs.Xdr;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
@@ -6,6 +5,7 @@ using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Storage;
 using Microsoft.Extensions.Logging;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 

@@ -130,14 +130,3 @@ internal sealed class PrometheusEndpoint : IDisposable
         _provider.Dispose();
     }
 }
-
-/// <summary>The server's state as <c>/healthz</c> reports it.</summary>
-public enum ServerHealth
-{
-    /// <summary>Opening stores, binding ports: not serving yet (503).</summary>
-    Starting,
-    /// <summary>Listening and answering calls (200).</summary>
-    Serving,
-    /// <summary>A graceful stop has begun: no new clients should be sent here (503).</summary>
-    Stopping,
-}

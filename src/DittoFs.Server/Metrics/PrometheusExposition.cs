@@ -26,12 +26,13 @@ internal sealed class PrometheusExposition : BaseExporter<Metric>
     /// </summary>
     private static readonly HashSet<string> LevelsDeclaredAsCounters = ["dotnet.thread_pool.thread.count", "dotnet.thread_pool.queue.length"];
 
+    private readonly Lock _scraping = new();
     private StringBuilder? _text;
 
     /// <summary>Collects every instrument through <paramref name="reader"/> and returns the text; one scrape at a time.</summary>
     public string Scrape(MetricReader reader)
     {
-        lock (this)
+        lock (_scraping)
         {
             _text = new StringBuilder(64 * 1024);
             reader.Collect();
