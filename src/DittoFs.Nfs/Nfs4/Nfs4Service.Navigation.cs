@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Xdr;
+using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Nfs;
 
@@ -213,9 +215,7 @@ public sealed partial class Nfs4Service
 
     private void LogIfFailed(NfsOpnum4 operation, Nfs4Call call, Nfsstat4 status)
     {
-        if (status != Nfsstat4.Nfs4Ok)
-        {
-            LogFailure(operation, call.Current, status);
-        }
+        if (status != Nfsstat4.Nfs4Ok && _logger.IsEnabled(LogLevel.Debug))
+            LogFailure(WireName.Of(operation), call.Current, WireName.Of(status));
     }
 }

@@ -7,6 +7,7 @@ using DittoFs.Rpc;
 using DittoFs.Storage;
 using DittoFs.Xdr;
 using Microsoft.Extensions.Logging;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -284,7 +285,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// <summary>An operation of the minor version that is not served yet (4.0 ones past OP_RELEASE_LOCKOWNER never get here).</summary>
     private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation)
     {
-        LogNotServed(operation, Nfsstat4.Nfs4errNotsupp);
+        LogNotServed(WireName.Of(operation), WireName.Of(Nfsstat4.Nfs4errNotsupp));
         return (Failed(operation, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp);
     }
 
@@ -318,10 +319,10 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFSv4 {Operation}: {Status} (not served yet)")]
-    private partial void LogNotServed(NfsOpnum4 operation, Nfsstat4 status);
+    private partial void LogNotServed(string operation, string status);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFSv4 {Operation} on {Target}: {Status}")]
-    private partial void LogFailure(NfsOpnum4 operation, object? target, Nfsstat4 status);
+    private partial void LogFailure(string operation, object? target, string status);
 }
 
 /// <summary>
