@@ -19,7 +19,7 @@ public sealed class StoreRegistry : IAsyncDisposable
     private static readonly Dictionary<string, Func<string, MetadataStoreConfig, ILoggerFactory, IMetadataStore>> MetadataFactories = new()
     {
         ["memory"] = (_, _, _) => new MemoryMetadataStore(),
-        ["rocksdb"] = (_, store, _) => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath)),
+        ["rocksdb"] = (name, store, loggers) => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath, $"metadata store '{name}'", loggers)),
         ["postgres"] = (name, store, loggers) => PostgresMetadataStore.Open(PostgresOptions(name, store.Postgres!, loggers)),
     };
 
@@ -59,11 +59,11 @@ public sealed class StoreRegistry : IAsyncDisposable
     }
 
     /// <summary>The content store types; the flag says whether other servers may write the same content (see <see cref="IsShared"/>).</summary>
-    private static readonly Dictionary<string, Func<ContentStoreConfig, bool, Task<IContentStore>>> ContentFactories = new()
+    private static readonly Dictionary<string, Func<string, ContentStoreConfig, bool, ILoggerFactory, Task<IContentStore>>> ContentFactories = new()
     {
-        ["memory"] = (_, _) => Task.FromResult<IContentStore>(new MemoryContentStore()),
-        ["filesystem"] = (store, _) => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path))),
-        ["s3"] = async (store, shared) => await S3ContentStore.OpenAsync(S3Options(store.S3!, shared)).ConfigureAwait(false),
+        ["memory"] = (_, _, _, _) => Task.FromResult<IContentStore>(new MemoryContentStore()),
+        ["filesystem"] = (name, store, _, loggers) => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path, $"content store '{name}'", loggers))),
+        ["s3"] = async (_, store, shared, _) => await S3ContentStore.OpenAsync(S3Options(store.S3!, shared)).ConfigureAwait(false),
     };
 
     /// <summary>
@@ -107,7 +107,18 @@ public sealed class StoreRegistry : IAsyncDisposable
         };
     }
 
-    private static string CreateDirectory(string path) => Directory.CreateDirectory(path).FullName;
+    /// <summary>
+    /// The store's directory, created when missing and then logged at INFO: a mistyped path in the configuration
+    /// would otherwise start an empty store silently.
+    /// </summary>
+    private static string CreateDirectory(string path, string store, ILoggerFactory loggers)
+    {
+        if (Directory.Exists(path))
+            return Path.GetFullPath(path);
+        string created = Directory.CreateDirectory(path).FullName;
+        loggers.CreateLogger<StoreRegistry>().LogInformation("Created directory {Directory} for {Store} (it did not exist)", created, store);
+        return created;
+    }
 
     public static StoreTypes AvailableTypes { get; } = new([.. MetadataFactories.Keys], [.. ContentFactories.Keys]);
 
@@ -148,7 +159,7 @@ public sealed class StoreRegistry : IAsyncDisposable
             {
                 try
                 {
-                    content[name] = await ContentFactories[store.Type](store, IsShared(config, name)).ConfigureAwait(false);
+                    content[name] = await ContentFactories[store.Type](name, store, IsShared(config, name), loggers).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (StartupFailure.OfContentStore(name, store, exception) is { } failure)
                 {
