@@ -174,7 +174,7 @@ public sealed class MetadataStoreConfig
 public sealed class PostgresConfig
 {
     /// <summary>An Npgsql connection string: Host, Port, Database, Username, ... (a password is better given below).</summary>
-    [Key("Required: an Npgsql connection string, \"Host=HOST;Port=5432;Database=NAME;Username=USER\" (a password is better given below).")]
+    [Key("An Npgsql connection string, \"Host=HOST;Port=5432;Database=NAME;Username=USER\" (a password is better given below).", Required = true)]
     public string ConnectionString { get; set; } = "";
     /// <summary>The password is this environment variable's value.</summary>
     [Key("The password is this environment variable's value (never logged).")]
@@ -221,11 +221,11 @@ public sealed class FileSystemContentConfig
 
 public sealed class S3ContentConfig
 {
-    [Key("Required: host:port, or http(s)://host:port (the scheme sets use_tls).")]
+    [Key("host:port, or http(s)://host:port (the scheme sets use_tls).", Required = true)]
     public string Endpoint { get; set; } = "";
     [Key("The bucket's region.")]
     public string Region { get; set; } = "us-east-1";
-    [Key("Required: the bucket (3-63 of a-z, 0-9, '.' and '-').")]
+    [Key("The bucket (3-63 of a-z, 0-9, '.' and '-').", Required = true)]
     public string Bucket { get; set; } = "";
     [Key("Prefix of every object name, so stores can share a bucket.")]
     public string KeyPrefix { get; set; } = "";

@@ -12,7 +12,7 @@ namespace DittoFs.Server.Configuration.Emit;
 /// </summary>
 public static class ConfigSchema
 {
-    public static string Text() => Generate().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    public static string Text() => Generate().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
 
     public static JsonObject Generate()
     {
