@@ -38,7 +38,7 @@ public static class ConfigLoader
         var config = new ConfigReader(document, errors).Read();
         new Validator(config, document, available, errors).Run();
         if (errors.Count > 0)
-            throw new ConfigException([.. errors.OrderBy(e => e.Line == 0 ? int.MaxValue : e.Line).ThenBy(e => e.Column)]);
+            throw new ConfigException([.. errors.OrderBy(e => e.Line == 0 ? int.MaxValue : e.Line).ThenBy(e => e.Column).ThenBy(e => e.Line == 0 ? e.Key : "", StringComparer.Ordinal)]);
         overrides?.Flags?.MoveContent(config);
         return config;
     }
