@@ -84,6 +84,18 @@ public sealed class ConfigDocsTests
     }
 
     [Test]
+    public void The_example_in_the_readme_is_a_valid_configuration()
+    {
+        string readme = File.ReadAllText(Path.Combine(Repository, "README.md"));
+        int section = readme.IndexOf("### Configuration file", StringComparison.Ordinal);
+        int start = readme.IndexOf("```yaml\n", section, StringComparison.Ordinal) + "```yaml\n".Length;
+        string example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+
+        AssertValid(example);
+        Assert.That(ConfigLoader.Load(example, StoreRegistry.AvailableTypes).Shares.Single().Name, Is.EqualTo("/export"));
+    }
+
+    [Test]
     public void The_annotated_default_loads_back_as_the_configuration_it_was_written_from()
     {
         string text = AnnotatedConfig.Render(DefaultConfig.Create("/srv/dittofs"));
