@@ -54,7 +54,7 @@ public sealed class ConfigCommandTests
             "config error at line 2, column 3: server.log_levle: unknown key; did you mean 'log_level'?",
             "config error at line 3, column 9: server.port: 70000 is not between 0 and 65535",
             "config error at line 7, column 19: metadata.stores.meta.type: 'badger' is not a metadata store type; valid: memory, rocksdb, postgres",
-            "config error at line 12, column 5: shares[0].content_store: is missing and required (Name of a store under content.stores)",
+            "config error at line 12, column 5: shares[0].content_store: is missing and required (name of a store under content.stores)",
             "config error at line 14, column 5: shares[0].content_stor: unknown key; did you mean 'content_store'?",
             $"{file}: 5 error(s)",
         }), run.ToString());

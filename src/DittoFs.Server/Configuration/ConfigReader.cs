@@ -60,7 +60,7 @@ internal sealed class ConfigReader(ConfigDocument document, List<ConfigError> er
                 key.Property.SetValue(instance, value);
         }
         foreach (var key in section.Keys.Where(k => k.Required && !present.Contains(k.Name)))
-            Fail(node, Join(path, key.Name), $"is missing and required ({key.Description.TrimEnd('.')})");
+            Fail(node, Join(path, key.Name), $"is missing and required ({char.ToLowerInvariant(key.Description[0])}{key.Description[1..].TrimEnd('.')})");
         return instance;
     }
 

@@ -5,13 +5,14 @@ namespace DittoFs.Server.Configuration;
 
 /// <summary>
 /// Environment variables that replace keys, for containers: <c>DITTOFS_</c> and the key's path with each part in
-/// upper case, joined by <c>_</c> (an underscore inside a key name stays one): <c>DITTOFS_SERVER_LOG_LEVEL</c> is
-/// server.log_level, <c>DITTOFS_CONTENT_STORES_S3_CONTENT_S3_MAX_DIRTY_BYTES</c> is
-/// content.stores.s3-content.s3.max_dirty_bytes (in a store's name, every character but A-Z and 0-9 becomes <c>_</c>;
-/// only stores the file defines can be named). Since key names never start or end with <c>_</c> the mapping is read
-/// back against the model: the one key path whose variable is exactly the name given. Two keys with one variable
-/// (stores "a-b" and "a_b") make that variable an error, as does a variable under a section's prefix
-/// (<c>DITTOFS_SERVER_</c>, ...) that names no key: a typo must not be ignored. Shares (a list) have none.
+/// upper case, joined by <c>_</c>: <c>DITTOFS_SERVER_LOG_LEVEL</c> is server.log_level,
+/// <c>DITTOFS_CONTENT_STORES_S3_CONTENT_S3_MAX_DIRTY_BYTES</c> is content.stores.s3-content.s3.max_dirty_bytes (in a
+/// store's name every character but A-Z and 0-9 becomes <c>_</c>; only stores the file defines can be named). A name
+/// is never split at its underscores: it is compared whole with the variable of every key (from the model and the
+/// file's store names), so an underscore inside a key name cannot be misread. Two keys with one variable (stores "a-b"
+/// and "a_b") make that variable an error, as does a variable under a section's prefix (<c>DITTOFS_SERVER_</c>, ...)
+/// that names no key: a typo must not be ignored. Other DITTOFS_* variables are not configuration. Shares (a list)
+/// have no variables.
 /// </summary>
 public static class EnvironmentOverrides
 {
