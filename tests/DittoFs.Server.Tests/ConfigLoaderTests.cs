@@ -51,6 +51,15 @@ public sealed class ConfigLoaderTests
         Assert.That(error.Errors.Select(e => e.Key), Does.Contain("shares[0].content_store"), "and the required key is missing");
     }
 
+    [TestCase("metrics: { log_level: DEBUG }", "metrics.log_level", "unknown key here; it belongs at server.log_level")]
+    [TestCase("server: { colour: blue }", "server.colour", "unknown key; valid here: port, log_level, log_format")]
+    public void An_unknown_key_far_from_any_valid_name_says_where_it_belongs_or_what_is_valid(string yaml, string key, string problem)
+    {
+        var error = Refused(yaml + "\n" + Example);
+        Assert.That(error.Key, Is.EqualTo(key));
+        Assert.That(error.Problem, Does.StartWith(problem));
+    }
+
     [Test]
     public void Every_error_of_a_file_is_reported_in_one_run_in_file_order()
     {

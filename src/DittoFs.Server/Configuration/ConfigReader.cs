@@ -120,11 +120,18 @@ internal sealed class ConfigReader(ConfigDocument document, List<ConfigError> er
 
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
-    /// <summary>"unknown key; did you mean 'log_level'?" when a valid name is near, else the valid names.</summary>
-    internal static string UnknownKey(string name, IEnumerable<string> valid)
+    /// <summary>
+    /// "unknown key; did you mean 'log_level'?" when a valid name is near; where the key belongs when it is a key of
+    /// another place (log_level under metrics); else the valid names.
+    /// </summary>
+    private static string UnknownKey(string name, IEnumerable<string> valid)
     {
-        var nearest = Suggestions.Nearest(name, valid);
-        return nearest is null ? $"unknown key; valid here: {string.Join(", ", valid)}" : $"unknown key; did you mean '{nearest}'?";
+        if (Suggestions.Nearest(name, valid) is { } nearest)
+            return $"unknown key; did you mean '{nearest}'?";
+        var elsewhere = ConfigModel.Keys().Where(k => k.Key.Name == name).Select(k => k.Path).ToList();
+        return elsewhere.Count > 0
+            ? $"unknown key here; it belongs at {string.Join(" or ", elsewhere)}"
+            : $"unknown key; valid here: {string.Join(", ", valid)}";
     }
 }
 
