@@ -19,7 +19,7 @@ public sealed class StoreRegistry : IAsyncDisposable
     private static readonly Dictionary<string, Func<string, MetadataStoreConfig, ILoggerFactory, IMetadataStore>> MetadataFactories = new()
     {
         ["memory"] = (_, _, _) => new MemoryMetadataStore(),
-        ["rocksdb"] = (_, store, _) => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath)),
+        ["rocksdb"] = (name, store, loggers) => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath, $"metadata store '{name}'", loggers)),
         ["postgres"] = (name, store, loggers) => PostgresMetadataStore.Open(PostgresOptions(name, store.Postgres!, loggers)),
     };
 
@@ -59,12 +59,12 @@ public sealed class StoreRegistry : IAsyncDisposable
     }
 
     /// <summary>The content store types; the flag says whether other servers may write the same content (see <see cref="IsShared"/>).</summary>
-    private static readonly Dictionary<string, Func<ContentStoreConfig, bool, ILoggerFactory, Task<IContentStore>>> ContentFactories = new()
+    private static readonly Dictionary<string, Func<string, ContentStoreConfig, bool, ILoggerFactory, Task<IContentStore>>> ContentFactories = new()
     {
-        ["memory"] = (_, _, _) => Task.FromResult<IContentStore>(new MemoryContentStore()),
-        ["filesystem"] = (store, _, _) => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path))),
+        ["memory"] = (_, _, _, _) => Task.FromResult<IContentStore>(new MemoryContentStore()),
+        ["filesystem"] = (name, store, _, loggers) => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path, $"content store '{name}'", loggers))),
         // The server's logger: S3 failures, its going silent and answering again are what an operator needs during an outage.
-        ["s3"] = async (store, shared, loggers) =>
+        ["s3"] = async (_, store, shared, loggers) =>
             await S3ContentStore.OpenAsync(S3Options(store.S3!, shared), loggers.CreateLogger("DittoFs.Storage.S3")).ConfigureAwait(false),
     };
 
@@ -109,7 +109,18 @@ public sealed class StoreRegistry : IAsyncDisposable
         };
     }
 
-    private static string CreateDirectory(string path) => Directory.CreateDirectory(path).FullName;
+    /// <summary>
+    /// The store's directory, created when missing and then logged at INFO: a mistyped path in the configuration
+    /// would otherwise start an empty store silently.
+    /// </summary>
+    private static string CreateDirectory(string path, string store, ILoggerFactory loggers)
+    {
+        if (Directory.Exists(path))
+            return Path.GetFullPath(path);
+        string created = Directory.CreateDirectory(path).FullName;
+        loggers.CreateLogger<StoreRegistry>().LogInformation("Created directory {Directory} for {Store} (it did not exist)", created, store);
+        return created;
+    }
 
     public static StoreTypes AvailableTypes { get; } = new([.. MetadataFactories.Keys], [.. ContentFactories.Keys]);
 
@@ -150,7 +161,7 @@ public sealed class StoreRegistry : IAsyncDisposable
             {
                 try
                 {
-                    content[name] = await ContentFactories[store.Type](store, IsShared(config, name), loggers).ConfigureAwait(false);
+                    content[name] = await ContentFactories[store.Type](name, store, IsShared(config, name), loggers).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (StartupFailure.OfContentStore(name, store, exception) is { } failure)
                 {

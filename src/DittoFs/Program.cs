@@ -38,6 +38,7 @@ var root = new RootCommand("DittoFs: a userspace NFS server (NFSv3 with MOUNT an
     metricsPortOption, logFormatOption, portmapOption, udpOption,
 };
 root.Subcommands.Add(FsckCli.Command);
+root.Subcommands.Add(ConfigCli.Command);
 
 root.SetAction(async (parse, _) =>
 {
@@ -46,8 +47,8 @@ root.SetAction(async (parse, _) =>
     var contentPath = parse.GetValue(contentPathOption);
     try
     {
-        config = file is null ? DefaultConfig.Create(parse.GetValue(dataDirOption) ?? DefaultConfig.DataDirectory) : ConfigLoader.LoadFile(file.FullName, StoreRegistry.AvailableTypes);
-        CommandLineOverrides.Apply(config, new CommandLineOverrides(
+        // Later wins: defaults, the file (or the embedded default), DITTOFS_* environment variables, flags.
+        var overrides = new ConfigOverrides(EnvironmentOverrides.OfProcess(), new CommandLineOverrides(
             parse.GetValue(portOption),
             parse.GetValue(logLevelOption),
             contentPath,
@@ -58,9 +59,13 @@ root.SetAction(async (parse, _) =>
             parse.GetValue(logFormatOption),
             parse.GetResult(portmapOption) is null ? null : parse.GetValue(portmapOption) ?? "true",
             parse.GetResult(udpOption) is null ? null : parse.GetValue(udpOption) ?? "true"));
+        config = file is null
+            ? DefaultConfig.Load(parse.GetValue(dataDirOption) ?? DefaultConfig.DataDirectory, overrides)
+            : ConfigLoader.LoadFile(file.FullName, StoreRegistry.AvailableTypes, overrides);
     }
     catch (ConfigException e)
     {
+        // Every error, one line each.
         Console.Error.WriteLine(e.Message);
         return CommandLine.UsageError;
     }

@@ -15,7 +15,6 @@ namespace DittoFs.EndToEnd;
 [TestFixture]
 public sealed class StartFailureTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private string _data = null!;
 
     [SetUp]
@@ -24,39 +23,14 @@ public sealed class StartFailureTests
     [TearDown]
     public void RemoveDataDirectory() => Directory.Delete(_data, recursive: true);
 
-    private sealed record Run(int ExitCode, string Output, string Error, TimeSpan Elapsed)
-    {
-        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        public override string ToString() => $"exit {ExitCode} after {Elapsed.TotalSeconds:0.0}s\nstderr:\n{Error}\nstdout:\n{Output}";
-    }
-
-    private static Run Dittofs(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dittofs.dll"));
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Bound))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"dittofs did not exit within {Bound}:\n{error.Result}\n{output.Result}");
-        }
-        process.WaitForExit();
-        return new Run(process.ExitCode, output.Result, error.Result, clock.Elapsed);
-    }
+    private static DittofsRun Dittofs(params string[] arguments) => DittofsRun.Of(arguments);
 
     /// <summary>A server start on a free port with no metrics or portmapper, plus <paramref name="arguments"/>.</summary>
-    private static Run Serve(params string[] arguments) =>
+    private static DittofsRun Serve(params string[] arguments) =>
         Dittofs(["--port", DittoFsProcess.FreePort().ToString(), "--metrics-port", "0", "--portmap", "false", .. arguments]);
 
     /// <summary>Exit 1, one line on stderr saying <paramref name="fragments"/>, no stack frame.</summary>
-    private static void AssertStartFailure(Run run, params string[] fragments)
+    private static void AssertStartFailure(DittofsRun run, params string[] fragments)
     {
         Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1), run.ToString());

@@ -38,18 +38,73 @@ public sealed class ConfigLoaderTests
         Assert.That(config.Server.Port, Is.EqualTo(2049), "defaults fill what the file leaves out");
     }
 
+    private static ConfigException Refused(string text, ConfigOverrides? overrides = null) =>
+        Assert.Throws<ConfigException>(() => ConfigLoader.Load(text, AllTypes, overrides))!;
+
     [Test]
-    public void An_unknown_key_is_named_with_its_line()
+    public void An_unknown_key_is_named_by_its_full_path_and_line_with_the_nearest_valid_name()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("content_store: fast-content", "content_stor: fast-content"), AllTypes))!;
-        Assert.That(error.Key, Is.EqualTo("content_stor"));
-        Assert.That(error.Line, Is.EqualTo(13));
+        var error = Refused(Example.Replace("content_store: fast-content", "content_stor: fast-content"));
+        var unknown = error.Errors.Single(e => e.Key == "shares[0].content_stor");
+        Assert.That((unknown.Line, unknown.Column), Is.EqualTo((13, 5)));
+        Assert.That(unknown.Problem, Is.EqualTo("unknown key; did you mean 'content_store'?"));
+        Assert.That(error.Errors.Select(e => e.Key), Does.Contain("shares[0].content_store"), "and the required key is missing");
+    }
+
+    [TestCase("metrics: { log_level: DEBUG }", "metrics.log_level", "unknown key here; it belongs at server.log_level")]
+    [TestCase("server: { colour: blue }", "server.colour", "unknown key; valid here: port, log_level, log_format")]
+    public void An_unknown_key_far_from_any_valid_name_says_where_it_belongs_or_what_is_valid(string yaml, string key, string problem)
+    {
+        var error = Refused(yaml + "\n" + Example);
+        Assert.That(error.Key, Is.EqualTo(key));
+        Assert.That(error.Problem, Does.StartWith(problem));
+    }
+
+    [Test]
+    public void Every_error_of_a_file_is_reported_in_one_run_in_file_order()
+    {
+        string text = """
+            server:
+              log_levle: DEBUG
+              port: 70000
+            metrics:
+              port: abc
+            locks:
+              lease_time: 2s
+
+            """ + Example.Replace("name: /archive", "name: archive");
+
+        var error = Refused(text);
+
+        Assert.That(error.Errors.Select(e => (e.Line, e.Key)), Is.EqualTo(new[]
+        {
+            (2, "server.log_levle"), (3, "server.port"), (5, "metrics.port"), (7, "locks.lease_time"), (21, "shares[1].name"),
+        }));
+        Assert.That(error.Errors[0].Problem, Does.Contain("did you mean 'log_level'?"));
+        Assert.That(error.Errors[1].Problem, Is.EqualTo("70000 is not between 0 and 65535"));
+        Assert.That(error.Message.Split('\n'), Has.Length.EqualTo(5), "one line per error");
+        Assert.That(error.Message.Split('\n')[0], Is.EqualTo("config error at line 2, column 3: server.log_levle: unknown key; did you mean 'log_level'?"));
+    }
+
+    [Test]
+    public void Words_are_read_in_any_case_in_the_file_and_kept_in_their_listed_case()
+    {
+        var server = ConfigLoader.Load("server: { log_format: JSON, log_level: debug, portmap: Auto, udp: FALSE, dump_restricted: True }\n" + Example, AllTypes).Server;
+        Assert.That((server.LogFormat, server.LogLevel, server.Portmap, server.Udp, server.DumpRestricted), Is.EqualTo(("json", "DEBUG", "auto", "false", true)));
+    }
+
+    [Test]
+    public void A_key_of_the_wrong_shape_says_what_it_should_be()
+    {
+        var error = Refused("server: [1, 2]\n" + Example);
+        Assert.That((error.Key, error.Line), Is.EqualTo(("server", 1)));
+        Assert.That(error.Problem, Does.StartWith("is a list; expected keys: port, log_level"));
     }
 
     [Test]
     public void A_share_naming_an_undefined_store_is_an_error_listing_the_defined_ones()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("metadata_store: persistent-meta", "metadata_store: missing-meta"), AllTypes))!;
+        var error = Refused(Example.Replace("metadata_store: persistent-meta", "metadata_store: missing-meta"));
         Assert.That(error.Key, Is.EqualTo("shares[1].metadata_store"));
         Assert.That(error.Line, Is.EqualTo(15));
         Assert.That(error.Problem, Does.Contain("fast-meta").And.Contain("persistent-meta"));
@@ -58,7 +113,7 @@ public sealed class ConfigLoaderTests
     [Test]
     public void An_unknown_store_type_lists_the_valid_types()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("type: rocksdb", "type: badger"), AllTypes))!;
+        var error = Refused(Example.Replace("type: rocksdb", "type: badger"));
         Assert.That(error.Key, Is.EqualTo("metadata.stores.persistent-meta.type"));
         Assert.That(error.Line, Is.EqualTo(4));
         Assert.That(error.Problem, Does.Contain("memory, rocksdb"));
@@ -67,7 +122,7 @@ public sealed class ConfigLoaderTests
     [Test]
     public void A_rocksdb_store_without_a_path_is_an_error()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace(", rocksdb: { db_path: /data/metadata }", ""), AllTypes))!;
+        var error = Refused(Example.Replace(", rocksdb: { db_path: /data/metadata }", ""));
         Assert.That(error.Key, Is.EqualTo("metadata.stores.persistent-meta.rocksdb.db_path"));
     }
 
@@ -77,7 +132,7 @@ public sealed class ConfigLoaderTests
     [TestCase("a..b")]
     public void A_bucket_name_s3_refuses_is_an_error_at_its_key(string bucket)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("bucket: my-bucket", $"bucket: {bucket}"), AllTypes))!;
+        var error = Refused(Example.Replace("bucket: my-bucket", $"bucket: {bucket}"));
         Assert.That(error.Key, Is.EqualTo("content.stores.s3-content.s3.bucket"));
         Assert.That(error.Line, Is.GreaterThan(0));
     }
@@ -85,36 +140,36 @@ public sealed class ConfigLoaderTests
     [Test]
     public void An_s3_store_without_an_endpoint_is_an_error_at_its_key()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace(", endpoint: \"http://127.0.0.1:9000\"", ""), AllTypes))!;
+        var error = Refused(Example.Replace(", endpoint: \"http://127.0.0.1:9000\"", ""));
         Assert.That(error.Key, Is.EqualTo("content.stores.s3-content.s3.endpoint"));
     }
 
     [Test]
     public void A_wrongly_typed_value_is_an_error_at_its_line()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server:\n  port: lots\n" + Example, AllTypes))!;
-        Assert.That(error.Line, Is.EqualTo(2));
+        var error = Refused("server:\n  port: lots\n" + Example);
+        Assert.That((error.Key, error.Line, error.Problem), Is.EqualTo(("server.port", 2, "'lots' is not an integer from 0 to 65535")));
     }
 
     [Test]
     public void A_bad_cidr_names_the_list_entry()
     {
         string text = Example + "\n    allowed_clients: [10.0.0.0/8, not-a-network]";
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(text, AllTypes))!;
+        var error = Refused(text);
         Assert.That(error.Key, Is.EqualTo("shares[1].allowed_clients[1]"));
     }
 
     [Test]
     public void A_share_exported_twice_is_an_error()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("name: /archive", "name: /temp"), AllTypes))!;
+        var error = Refused(Example.Replace("name: /archive", "name: /temp"));
         Assert.That(error.Key, Is.EqualTo("shares[1].name"));
     }
 
     [Test]
     public void A_bad_log_level_lists_the_levels()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server: { log_level: LOUD }\n" + Example, AllTypes))!;
+        var error = Refused("server: { log_level: LOUD }\n" + Example);
         Assert.That(error.Problem, Does.Contain("DEBUG, INFO, WARN, ERROR"));
     }
 
@@ -128,13 +183,13 @@ public sealed class ConfigLoaderTests
         Assert.That((shared.Server.NlmPort, shared.Server.NsmPort), Is.EqualTo((32768, 32768)));
     }
 
-    [TestCase("server: { nsm_port: -1 }", "server.nsm_port", "-1 is not a port (0-65535; 0 = server.port)")]
-    [TestCase("server: { nsm_port: 65536 }", "server.nsm_port", "65536 is not a port (0-65535; 0 = server.port)")]
-    [TestCase("server: { nlm_port: -4045 }", "server.nlm_port", "-4045 is not a port (0-65535; 0 = server.port)")]
-    [TestCase("server: { nlm_port: 70000 }", "server.nlm_port", "70000 is not a port (0-65535; 0 = server.port)")]
+    [TestCase("server: { nsm_port: -1 }", "server.nsm_port", "-1 is not between 0 and 65535")]
+    [TestCase("server: { nsm_port: 65536 }", "server.nsm_port", "65536 is not between 0 and 65535")]
+    [TestCase("server: { nlm_port: -4045 }", "server.nlm_port", "-4045 is not between 0 and 65535")]
+    [TestCase("server: { nlm_port: 70000 }", "server.nlm_port", "70000 is not between 0 and 65535")]
     public void A_lock_port_that_is_not_a_port_is_refused_naming_the_key(string yaml, string key, string problem)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml + "\n" + Example, AllTypes))!;
+        var error = Refused(yaml + "\n" + Example);
         Assert.That((error.Key, error.Problem), Is.EqualTo((key, problem)));
     }
 
@@ -143,7 +198,7 @@ public sealed class ConfigLoaderTests
     {
         var config = ConfigLoader.Load("locks: { state_dir: /var/lib/dittofs/nsm, host_name: nfs1, max_monitored_hosts: 10 }\n" + Example, AllTypes);
         Assert.That((config.Locks.StateDir, config.Locks.HostName, config.Locks.MaxMonitoredHosts, config.Locks.PeerPortmapPort), Is.EqualTo(("/var/lib/dittofs/nsm", "nfs1", 10, 111)));
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("locks: { max_monitored_hosts: 0 }\n" + Example, AllTypes))!;
+        var error = Refused("locks: { max_monitored_hosts: 0 }\n" + Example);
         Assert.That(error.Key, Is.EqualTo("locks.max_monitored_hosts"));
         Assert.That(DefaultConfig.Create("/srv/ditto").Locks.StateDir, Is.EqualTo("/srv/ditto/nsm"), "the embedded default keeps NSM state in its data directory");
     }
@@ -151,7 +206,7 @@ public sealed class ConfigLoaderTests
     [Test]
     public void A_file_without_shares_is_an_error()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("server: { port: 2049 }", AllTypes))!;
+        var error = Refused("server: { port: 2049 }");
         Assert.That(error.Key, Is.EqualTo("shares"));
     }
 
@@ -177,17 +232,17 @@ public sealed class ConfigLoaderTests
     [Test]
     public void Command_line_flags_override_the_file()
     {
-        var config = ConfigLoader.Load(Example, AllTypes);
-        CommandLineOverrides.Apply(config, new CommandLineOverrides(Port: 3049, LogLevel: "debug", MaxConnections: 7, DumpRestricted: true));
+        var flags = new CommandLineOverrides(Port: 3049, LogLevel: "debug", MaxConnections: 7, DumpRestricted: true);
+        var config = ConfigLoader.Load("server: { port: 1, log_level: ERROR }\n" + Example, AllTypes, new ConfigOverrides(Flags: flags));
         Assert.That((config.Server.Port, config.Server.LogLevel, config.Server.MaxConnections, config.Server.DumpRestricted),
             Is.EqualTo((3049, "DEBUG", 7, true)));
     }
 
     [Test]
-    public void A_bad_flag_value_names_the_flag()
+    public void A_bad_flag_value_names_the_flag_and_what_is_valid()
     {
-        var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(DefaultConfig.Create(), new CommandLineOverrides(Port: 70000)))!;
-        Assert.That(error.Key, Is.EqualTo("--port"));
+        var error = Refused(Example, new ConfigOverrides(Flags: new CommandLineOverrides(Port: 70000)));
+        Assert.That((error.Key, error.Line, error.Problem), Is.EqualTo(("--port", 0, "70000 is not between 0 and 65535")));
     }
 
     [Test]
@@ -203,7 +258,7 @@ public sealed class ConfigLoaderTests
     [TestCase("1")]
     public void A_bad_udp_value_is_a_one_line_error_naming_the_key(string value)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load($"server:\n  udp: {value}\n" + Example, AllTypes))!;
+        var error = Refused($"server:\n  udp: {value}\n" + Example);
 
         Assert.That(error.Key, Is.EqualTo("server.udp"));
         Assert.That(error.Line, Is.EqualTo(2));
@@ -213,11 +268,10 @@ public sealed class ConfigLoaderTests
     [Test]
     public void The_udp_flag_overrides_the_file_and_a_bad_one_names_the_flag()
     {
-        var config = ConfigLoader.Load(Example, AllTypes);
-        CommandLineOverrides.Apply(config, new CommandLineOverrides(Udp: "FALSE"));
+        var config = ConfigLoader.Load(Example, AllTypes, new ConfigOverrides(Flags: new CommandLineOverrides(Udp: "FALSE")));
         Assert.That(config.Server.Udp, Is.EqualTo("false"));
 
-        var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(DefaultConfig.Create(), new CommandLineOverrides(Udp: "off")))!;
+        var error = Refused(Example, new ConfigOverrides(Flags: new CommandLineOverrides(Udp: "off")));
         Assert.That(error.Key, Is.EqualTo("--udp"));
     }
 
@@ -230,12 +284,12 @@ public sealed class ConfigLoaderTests
     }
 
     [TestCase("locks: { grace_period: soon }", "locks.grace_period", "is not a duration")]
-    [TestCase("locks: { peer_portmap_port: 0 }", "locks.peer_portmap_port", "is not a port")]
+    [TestCase("locks: { peer_portmap_port: 0 }", "locks.peer_portmap_port", "0 is not between 1 and 65535")]
     [TestCase("locks: { lease_time: 2s }", "locks.lease_time", "from 5s to 1h")]
     [TestCase("locks: { lease_time: forever }", "locks.lease_time", "from 5s to 1h")]
     public void A_bad_lock_key_is_named(string yaml, string key, string problem)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml + "\n" + Example, AllTypes))!;
+        var error = Refused(yaml + "\n" + Example);
         Assert.That(error.Key, Is.EqualTo(key));
         Assert.That(error.Problem, Does.Contain(problem));
     }
@@ -249,12 +303,12 @@ public sealed class ConfigLoaderTests
         Assert.That((config.MaxConnections, config.MaxPendingRecordBytes, config.RecordTimeout), Is.EqualTo((0, "1GiB", "0s")));
     }
 
-    [TestCase("server: { max_pending_record_bytes: 1MiB }", "server.max_pending_record_bytes", "is not a size of at least 4MiB")]
+    [TestCase("server: { max_pending_record_bytes: 1MiB }", "server.max_pending_record_bytes", "at least 4MiB")]
     [TestCase("server: { max_pending_record_bytes: lots }", "server.max_pending_record_bytes", "is not a size")]
     [TestCase("server: { record_timeout: soon }", "server.record_timeout", "is not a duration")]
     public void A_bad_connection_limit_is_named(string yaml, string key, string problem)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml + "\n" + Example, AllTypes))!;
+        var error = Refused(yaml + "\n" + Example);
         Assert.That(error.Key, Is.EqualTo(key));
         Assert.That(error.Problem, Does.Contain(problem));
     }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Server.Tests;
 
-/// <summary>What the server warns about when it starts: pairings of stores that lose track of data.</summary>
+/// <summary>What the server says when it starts: pairings of stores that lose track of data, store directories it created.</summary>
 public sealed class StartupWarningTests
 {
     private string _directory = null!;
@@ -37,6 +37,37 @@ public sealed class StartupWarningTests
         var warnings = logs.Entries.Where(entry => entry.Level == LogLevel.Warning).Select(entry => entry.Message).ToList();
         Assert.That(warnings.Any(message => message.Contains("/export keeps its metadata in memory", StringComparison.Ordinal)), Is.EqualTo(warned),
             string.Join("\n", warnings));
+    }
+
+    [Test]
+    public async Task Store_directories_that_did_not_exist_are_logged_at_info_when_created_and_not_after()
+    {
+        var config = new DittoConfig
+        {
+            Metadata = new() { Stores = { ["meta"] = new MetadataStoreConfig { Type = "rocksdb", Rocksdb = new() { DbPath = Path.Combine(_directory, "metadta") } } } },
+            Content = new() { Stores = { ["bytes"] = new ContentStoreConfig { Type = "filesystem", Filesystem = new() { Path = Path.Combine(_directory, "content") } } } },
+        };
+
+        var first = await CreatedDirectories(config);
+        var second = await CreatedDirectories(config);
+
+        Assert.That(first, Is.EquivalentTo(new[]
+        {
+            $"Created directory {Path.Combine(_directory, "metadta")} for metadata store 'meta' (it did not exist)",
+            $"Created directory {Path.Combine(_directory, "content")} for content store 'bytes' (it did not exist)",
+        }));
+        Assert.That(second, Is.Empty, "an existing directory is opened without a word");
+    }
+
+    private static async Task<List<string>> CreatedDirectories(DittoConfig config)
+    {
+        var logs = new Captured();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        await using (await StoreRegistry.CreateAsync(config, factory))
+        {
+        }
+        return logs.Entries.Where(entry => entry.Level == LogLevel.Information && entry.Message.StartsWith("Created directory", StringComparison.Ordinal))
+            .Select(entry => entry.Message).ToList();
     }
 
     private sealed class Captured : ILoggerProvider, ILogger

@@ -1,3 +1,5 @@
+using DittoFs.Server.Configuration.Emit;
+
 namespace DittoFs.Server.Configuration;
 
 /// <summary>
@@ -12,6 +14,13 @@ public static class DefaultConfig
     /// <summary>Whether <paramref name="key"/> of the embedded configuration is a path under the data directory (set with --data-dir).</summary>
     public static bool IsDataDirectoryKey(string key) =>
         key is "metadata.stores.default-meta.rocksdb.db_path" or "content.stores.default-content.filesystem.path" or "locks.state_dir";
+
+    /// <summary>
+    /// The embedded default as the server runs it: the text `dittofs config init` writes, loaded like a file, with the
+    /// environment's and the flags' values over it.
+    /// </summary>
+    public static DittoConfig Load(string dataDirectory, ConfigOverrides overrides) =>
+        ConfigLoader.Load(AnnotatedConfig.Render(Create(dataDirectory)), StoreRegistry.AvailableTypes, overrides);
 
     public static DittoConfig Create(string dataDirectory = DataDirectory) => new()
     {

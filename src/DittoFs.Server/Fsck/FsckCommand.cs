@@ -23,9 +23,11 @@ public static class FsckCommand
         }
         try
         {
+            // The stores the server would open: the same file or embedded default, with the same DITTOFS_* variables.
+            var overrides = new ConfigOverrides(EnvironmentOverrides.OfProcess());
             var config = configFile is not null
-                ? ConfigLoader.LoadFile(configFile, StoreRegistry.AvailableTypes)
-                : DefaultConfig.Create(dataDirectory ?? DefaultConfig.DataDirectory);
+                ? ConfigLoader.LoadFile(configFile, StoreRegistry.AvailableTypes, overrides)
+                : DefaultConfig.Load(dataDirectory ?? DefaultConfig.DataDirectory, overrides);
             var report = await FsckRunner.RunAsync(config, repair, output, cancellationToken).ConfigureAwait(false);
             if (report.NothingChecked)
             {
@@ -39,7 +41,8 @@ public static class FsckCommand
         }
         catch (ConfigException exception)
         {
-            error.WriteLine("fsck: " + exception.Message);
+            foreach (var problem in exception.Errors)
+                error.WriteLine("fsck: " + problem.Message);
             return UsageError;
         }
         catch (FsckException exception)

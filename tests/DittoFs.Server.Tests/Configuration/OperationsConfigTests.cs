@@ -13,7 +13,7 @@ public sealed class OperationsConfigTests
         shares: [ { name: /export, metadata_store: m, content_store: c } ]
         """;
 
-    private static DittoConfig Load(string yaml) => ConfigLoader.Load(yaml + "\n" + Share, Memory);
+    private static DittoConfig Load(string yaml, CommandLineOverrides? flags = null) => ConfigLoader.Load(yaml + "\n" + Share, Memory, new ConfigOverrides(Flags: flags));
 
     [Test]
     public void Defaults_are_metrics_on_port_9090_text_logs_and_the_portmapper_on_auto()
@@ -56,19 +56,16 @@ public sealed class OperationsConfigTests
     [Test]
     public void The_metrics_port_flag_turns_metrics_on_at_that_port_and_zero_turns_them_off()
     {
-        var config = Load("metrics: { enabled: false }");
-        CommandLineOverrides.Apply(config, new CommandLineOverrides(MetricsPort: 9200));
+        var config = Load("metrics: { enabled: false }", new CommandLineOverrides(MetricsPort: 9200));
         Assert.That((config.Metrics.Enabled, config.Metrics.Port), Is.EqualTo((true, 9200)));
 
-        CommandLineOverrides.Apply(config, new CommandLineOverrides(MetricsPort: 0));
-        Assert.That(config.Metrics.Enabled, Is.False);
+        Assert.That(Load("metrics: { enabled: true }", new CommandLineOverrides(MetricsPort: 0)).Metrics.Enabled, Is.False);
     }
 
     [Test]
     public void Flags_replace_log_format_and_portmap()
     {
-        var config = Load("");
-        CommandLineOverrides.Apply(config, new CommandLineOverrides(LogFormat: "JSON", Portmap: "false"));
+        var config = Load("", new CommandLineOverrides(LogFormat: "JSON", Portmap: "false"));
         Assert.That((config.Server.LogFormat, config.Server.Portmap), Is.EqualTo(("json", "false")));
     }
 
@@ -77,7 +74,7 @@ public sealed class OperationsConfigTests
     [TestCase(null, null, "maybe", "--portmap")]
     public void A_bad_flag_is_an_error_naming_the_flag(int? metricsPort, string? logFormat, string? portmap, string flag)
     {
-        var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(Load(""), new CommandLineOverrides(MetricsPort: metricsPort, LogFormat: logFormat, Portmap: portmap)));
+        var error = Assert.Throws<ConfigException>(() => Load("", new CommandLineOverrides(MetricsPort: metricsPort, LogFormat: logFormat, Portmap: portmap)));
         Assert.That(error!.Key, Is.EqualTo(flag));
     }
 }
