@@ -116,7 +116,7 @@ public sealed class DittoServer : IAsyncDisposable
         try
         {
             if (config.Metrics is { Enabled: true, Port: > 0 })
-                metrics = ServerMetrics.Start(config.Metrics.Port);
+                metrics = ServerMetrics.Start(config.Metrics.Address, config.Metrics.Port);
             // One grace period for the server (it is this start's), one lock table per share.
             var grace = new LockGracePeriod(TimeProvider.System);
             var shareList = await CreateSharesAsync(config, stores, metrics, releaser, grace, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -126,8 +126,10 @@ public sealed class DittoServer : IAsyncDisposable
             var backlog = await ReleasedContentBacklog.FindAsync(shareList.Select(share => share.FileSystem), cancellationToken).ConfigureAwait(false);
             var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted, LeaseTime = Duration(config.Locks.LeaseTime) };
             bool udp = UdpSwitch.Parse(config.Server.Udp);
+            var address = ListenAddress.OfServer(config.Server.Address);
             var rpcOptions = new RpcServerOptions
             {
+                Address = address,
                 Port = config.Server.Port,
                 MaxConnections = config.Server.MaxConnections,
                 IdleTimeout = Duration(config.Server.IdleTimeout),
@@ -184,7 +186,7 @@ public sealed class DittoServer : IAsyncDisposable
             {
                 await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (StartupFailure.OfPort("NFS", config.Server.Port, "server.port", exception) is { } failure)
+            catch (Exception exception) when (StartupFailure.OfPort("NFS", address, config.Server.Port, "server.port", exception) is { } failure)
             {
                 throw failure;
             }
@@ -195,6 +197,7 @@ public sealed class DittoServer : IAsyncDisposable
                 var served = group.Select(program => program.Program).Distinct().ToArray();
                 var lockRpc = new RpcServer(new RpcServerOptions
                 {
+                    Address = address,
                     Port = group.Key,
                     MaxConnections = rpcOptions.MaxConnections,
                     IdleTimeout = rpcOptions.IdleTimeout,
@@ -210,7 +213,7 @@ public sealed class DittoServer : IAsyncDisposable
                 {
                     await lockRpc.StartAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (StartupFailure.OfPort(what, group.Key, nlmHere ? "server.nlm_port" : "server.nsm_port", exception) is { } failure)
+                catch (Exception exception) when (StartupFailure.OfPort(what, address, group.Key, nlmHere ? "server.nlm_port" : "server.nsm_port", exception) is { } failure)
                 {
                     throw failure;
                 }
@@ -223,7 +226,7 @@ public sealed class DittoServer : IAsyncDisposable
             try
             {
                 portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), mappings, udp, loggerFactory,
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    cancellationToken: cancellationToken, address: address).ConfigureAwait(false);
             }
             catch (IOException exception)
             {
@@ -445,7 +448,8 @@ public sealed class DittoServer : IAsyncDisposable
             _log.LogInformation("{Programs} listening on {EndPoint} (TCP{Udp})", programs, lockServer.Rpc.LocalEndPoint, lockServer.Rpc.UdpEndPoint is null ? "" : " and UDP");
         }
         if (_metrics is not null)
-            _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
+            _log.LogInformation("Metrics at http://{Host}:{Port}{Path} (Prometheus text format; meter {Meter})",
+                PrometheusEndpoint.Host(Config.Metrics.Address) is "+" ? "*" : Config.Metrics.Address.Trim(), Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
         foreach (var share in Config.Shares)
         {
             var metadata = Config.Metadata.Stores[share.MetadataStore];

@@ -84,7 +84,7 @@ public sealed class PortmapperTests
     {
         RequirePort111();
         using var server = DittoFsProcess.Start("--portmap", "true");
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111");
+        WaitForOutput(server, "Portmapper listening on [::]:111");
 
         var (listed, table) = Rpcinfo("-p", "127.0.0.1");
         var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3");
@@ -128,7 +128,7 @@ public sealed class PortmapperTests
             {ConfiguredServer.InMemoryShare}
             """, "--portmap", "true");
         var server = configured.Process;
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111");
+        WaitForOutput(server, "Portmapper listening on [::]:111");
 
         var (listed, table) = Rpcinfo("-p", "127.0.0.1");
         Assert.That(listed, Is.Zero, table);
@@ -174,7 +174,7 @@ public sealed class PortmapperTests
     {
         RequirePort111();
         using var server = DittoFsProcess.Start("--portmap", "true", "--udp", "false");
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111 (TCP)");
+        WaitForOutput(server, "Portmapper listening on [::]:111 (TCP)");
 
         await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, PortmapPort));
         var mappings = (await new PmapV2Client(rpc).DumpAsync().AsTask().WaitAsync(Timeout)).ToArray();
@@ -213,7 +213,7 @@ public sealed class PortmapperTests
     {
         RequirePort111();
         using var server = DittoFsProcess.Start("--portmap", "true");
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111"); // after the NFS port opens
+        WaitForOutput(server, "Portmapper listening on [::]:111"); // after the NFS port opens
         using (var nfs = LibNfsMount.Connect(server.Port))
             nfs.WriteFile("/found.txt", "via the portmapper\n"u8);
 

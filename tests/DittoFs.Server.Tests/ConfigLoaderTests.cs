@@ -105,6 +105,63 @@ public sealed class ConfigLoaderTests
     }
 
     [Test]
+    public void Allowed_clients_take_IPv6_networks_and_single_addresses()
+    {
+        var config = ConfigLoader.Load(Example + "\n    allowed_clients: [\"fd00::/8\", \"::1\", 10.0.0.0/8, 192.168.1.7]", AllTypes);
+
+        var networks = config.Shares[1].AllowedClients.Select(text => ConfigLoader.TryParseCidr(text, out var network) ? network.ToString() : "?");
+        Assert.That(networks, Is.EqualTo(new[] { "fd00::/8", "::1/128", "10.0.0.0/8", "192.168.1.7/32" }));
+    }
+
+    [TestCase("", null)]
+    [TestCase("127.0.0.1", "127.0.0.1")]
+    [TestCase("::1", "::1")]
+    [TestCase("[::1]", "::1")]
+    [TestCase("0.0.0.0", "0.0.0.0")]
+    [TestCase("::", "::")]
+    [TestCase("fd00::2", "fd00::2")]
+    public void A_listen_address_is_an_IP_literal_or_empty_for_every_address(string text, string? expected)
+    {
+        Assert.That(ListenAddress.TryParse(text, out var address), Is.True);
+        Assert.That(address?.ToString(), Is.EqualTo(expected));
+    }
+
+    [TestCase("server:\n  address: localhost\n", "server.address", 2)]
+    [TestCase("server:\n  port: 2049\n  address: 10.1\n", "server.address", 3)]
+    [TestCase("server:\n  address: \"::1%lo\"\n", "server.address", 2)]
+    [TestCase("metrics:\n  address: 300.1.1.1\n", "metrics.address", 2)]
+    [TestCase("metrics:\n  address: \"::\"\n", "metrics.address", 2)]
+    [TestCase("metrics:\n  address: \"::1\"\n", "metrics.address", 2)]
+    public void A_bad_listen_address_names_its_key_and_line(string section, string key, int line)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(section + Example, AllTypes))!;
+
+        Assert.That((error.Key, error.Line), Is.EqualTo((key, line)));
+        Assert.That(error.Message, Does.Not.Contain("\n"), "one line");
+    }
+
+    [Test]
+    public void Server_and_metrics_addresses_default_to_every_address()
+    {
+        var config = ConfigLoader.Load(Example, AllTypes);
+
+        Assert.That((config.Server.Address, config.Metrics.Address), Is.EqualTo(("", "")));
+        Assert.That(ListenAddress.OfServer(""), Is.EqualTo(System.Net.IPAddress.IPv6Any), "dual-stack where the host has IPv6 (this one does)");
+    }
+
+    [Test]
+    public void The_listen_flag_replaces_server_address_and_is_checked_like_it()
+    {
+        var config = ConfigLoader.Load(Example, AllTypes);
+        CommandLineOverrides.Apply(config, new CommandLineOverrides(Listen: "::1"));
+        Assert.That(config.Server.Address, Is.EqualTo("::1"));
+
+        var error = Assert.Throws<ConfigException>(() => CommandLineOverrides.Apply(config, new CommandLineOverrides(Listen: "my-host")))!;
+        Assert.That(error.Key, Is.EqualTo("--listen"));
+        Assert.That(CommandLineOverrides.FlagOf("server.address"), Is.EqualTo("--listen"));
+    }
+
+    [Test]
     public void A_share_exported_twice_is_an_error()
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Example.Replace("name: /archive", "name: /temp"), AllTypes))!;

@@ -11,7 +11,8 @@ public sealed record CommandLineOverrides(
     int? MetricsPort = null,
     string? LogFormat = null,
     string? Portmap = null,
-    string? Udp = null)
+    string? Udp = null,
+    string? Listen = null)
 {
     /// <summary>Applies the flags and validates the result like a file (flag names in the messages).</summary>
     public static void Apply(DittoConfig config, CommandLineOverrides flags)
@@ -64,6 +65,12 @@ public sealed record CommandLineOverrides(
                 throw new ConfigException("--portmap", 0, 0, $"'{portmap}' is not one of {string.Join(", ", PortmapModes.Names)}");
             config.Server.Portmap = portmap.Trim().ToLowerInvariant();
         }
+        if (flags.Listen is string listen)
+        {
+            if (!ListenAddress.TryParse(listen, out _))
+                throw new ConfigException("--listen", 0, 0, $"'{listen}' is not {ListenAddress.Expected}");
+            config.Server.Address = listen.Trim();
+        }
         if (flags.Udp is string udp)
         {
             if (!UdpSwitch.TryParse(udp, out _))
@@ -76,6 +83,7 @@ public sealed record CommandLineOverrides(
     public static string? FlagOf(string key) => key switch
     {
         "server.port" => "--port",
+        "server.address" => "--listen",
         "server.log_level" => "--log-level",
         "server.log_format" => "--log-format",
         "server.max_connections" => "--max-connections",

@@ -117,6 +117,12 @@ public static class ConfigLoader
             var server = config.Server;
             if (server.Port is < 0 or > 65535)
                 Fail(["server", "port"], "server.port", $"{server.Port} is not a TCP port (0-65535)");
+            if (!ListenAddress.TryParse(server.Address, out _))
+                Fail(["server", "address"], "server.address", $"'{server.Address}' is not {ListenAddress.Expected}");
+            if (!ListenAddress.TryParse(config.Metrics.Address, out var metricsAddress))
+                Fail(["metrics", "address"], "metrics.address", $"'{config.Metrics.Address}' is not {ListenAddress.Expected}");
+            else if (metricsAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+                Fail(["metrics", "address"], "metrics.address", $"'{config.Metrics.Address}': the metrics endpoint listens on IPv4 only (.NET's HttpListener takes no IPv6 address on Linux); give \"\" (every IPv4 address) or one IPv4 address such as 127.0.0.1");
             if (!LogLevels.Contains(server.LogLevel.ToUpperInvariant()))
                 Fail(["server", "log_level"], "server.log_level", $"'{server.LogLevel}' is not one of {string.Join(", ", LogLevels)}");
             if (!LogFormats.Contains(server.LogFormat))

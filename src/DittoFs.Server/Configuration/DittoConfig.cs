@@ -15,6 +15,11 @@ public sealed class DittoConfig
 
 public sealed class ServerSection
 {
+    /// <summary>
+    /// The address NFS, MOUNT, NLM, NSM and our portmapper listen on: "" every IPv6 and IPv4 address (one dual-stack
+    /// socket), "0.0.0.0" every IPv4 address, or one address ("127.0.0.1" keeps the server on this host). See <see cref="ListenAddress"/>.
+    /// </summary>
+    public string Address { get; set; } = "";
     public int Port { get; set; } = 2049;
     public string LogLevel { get; set; } = "INFO";
     /// <summary>"text" (one line per message) or "json" (one JSON object per line, for log shippers).</summary>
@@ -119,6 +124,12 @@ public static class UdpSwitch
 public sealed class MetricsSection
 {
     public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// The address of the Prometheus endpoint, IPv4 only (.NET's HttpListener on Linux takes no IPv6 address and binds
+    /// 0.0.0.0 for "every address"): "" (or "0.0.0.0") every IPv4 address, or one IPv4 address, which scrapers must then
+    /// name in their URL (HttpListener matches the request's Host against it).
+    /// </summary>
+    public string Address { get; set; } = "";
     /// <summary>Prometheus endpoint port; 0 disables metrics.</summary>
     public int Port { get; set; } = 9090;
 }

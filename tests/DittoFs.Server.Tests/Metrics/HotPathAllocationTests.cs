@@ -24,7 +24,7 @@ public sealed class HotPathAllocationTests
     private ServerMetrics _metrics = null!;
 
     [SetUp]
-    public void Start() => _metrics = ServerMetrics.Start(FreePort());
+    public void Start() => _metrics = ServerMetrics.Start("", FreePort());
 
     [TearDown]
     public void Stop() => _metrics.Dispose();
