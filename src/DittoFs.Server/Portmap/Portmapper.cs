@@ -85,7 +85,8 @@ internal sealed partial class Portmapper : IAsyncDisposable
                 return new Portmapper(server, null);
             }
             var portmapper = new IPEndPoint(ListenAddress.ServesIPv4(address) ? IPAddress.Loopback : IPAddress.IPv6Loopback, portmapPort);
-            var registration = await PortmapRegistration.RegisterAsync(portmapper, ours, logger, cancellationToken).ConfigureAwait(false);
+            var registration = await PortmapRegistration.RegisterAsync(portmapper, ours, ListenAddress.ServesIPv4(address), ListenAddress.ServesIPv6(address), logger,
+                cancellationToken).ConfigureAwait(false);
             if (registration.Registered.Count > 0)
                 LogRegistered(logger, registration.Registered.Count, portmapper, string.Join(", ", registration.Registered.Select(Describe)));
             return new Portmapper(null, registration);
@@ -121,7 +122,7 @@ internal sealed partial class Portmapper : IAsyncDisposable
         _ => program.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static string Describe(Mapping mapping) => $"{mapping.Prog} v{mapping.Vers} {(mapping.Prot == Udp ? "udp" : "tcp")} at port {mapping.Port}";
+    private static string Describe(PortmapRegistration.RegisteredMapping entry) => $"{entry.Mapping.Prog} v{entry.Mapping.Vers} {entry.Netid} at port {entry.Mapping.Port}";
 
     /// <summary>Our portmapper on <paramref name="port"/>, with our mappings and its own.</summary>
     private static async Task<RpcServer> ServeAsync(IReadOnlyList<Mapping> ours, IPAddress address, int port, bool udp, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
