@@ -261,11 +261,11 @@ public sealed class PortmapperTests
         }
     }
 
-    /// <summary>The rows of rpcinfo's rpcbind dump (versions 3/4: every netid): program, version, netid, port of the universal address.</summary>
+    /// <summary>The IP rows of rpcinfo's rpcbind dump (versions 3/4: every netid): program, version, netid, port of the universal address.</summary>
     private static List<(uint Program, uint Version, string Netid, int Port)> RpcbindRows(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(fields => fields.Length >= 4 && uint.TryParse(fields[0], out _))
+            .Where(fields => fields.Length >= 4 && uint.TryParse(fields[0], out _) && fields[2] is "tcp" or "udp" or "tcp6" or "udp6") // not rpcbind's "local" (a socket path)
             .Select(fields => (uint.Parse(fields[0]), uint.Parse(fields[1]), fields[2], PortOf(fields[3])))
             .ToList();
 

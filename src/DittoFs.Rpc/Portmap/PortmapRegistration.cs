@@ -51,7 +51,7 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
         await using var client = await ConnectAsync(portmapper, cancellationToken).ConfigureAwait(false);
         var binders = new List<Binder>();
         if (ipv4)
-            binders.Add(new PmapBinder(new PmapV2Client(client), portmapper.Address.AddressFamily == AddressFamily.InterNetwork ? portmapper.Address : IPAddress.Loopback));
+            binders.Add(new PmapBinder(new PmapV2Client(client)));
         if (ipv6)
             binders.Add(new RpcbBinder(new RpcbV3Client(client)));
         foreach (var binder in binders)
@@ -91,7 +91,7 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
             {
                 LogSetRefused(logger, mapping.Prog, mapping.Vers, entry.Netid, portmapper);
             }
-            else if (!await IsListeningAsync(new IPEndPoint(binder.Loopback, (int)current), cancellationToken).ConfigureAwait(false))
+            else if (!await IsListeningAsync((int)current, cancellationToken).ConfigureAwait(false))
             {
                 // Left by a server that died without unregistering (rpcbind even keeps such entries across its own
                 // warm restarts): nobody answers there, so clients would only time out. Take the entry over.
@@ -136,17 +136,15 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
     }
 
     /// <summary>SET, the port a mapping has now (0: none), and UNSET, in one version of the protocol.</summary>
-    private abstract class Binder(IPAddress loopback)
+    private abstract class Binder
     {
-        /// <summary>Where a port of this family is probed on this host (is anybody listening there?).</summary>
-        public IPAddress Loopback { get; } = loopback;
         public abstract ValueTask<bool> SetAsync(RegisteredMapping entry, CancellationToken cancellationToken);
         public abstract ValueTask<uint> PortOfAsync(RegisteredMapping entry, CancellationToken cancellationToken);
         public abstract ValueTask UnsetAsync(RegisteredMapping entry, CancellationToken cancellationToken);
     }
 
     /// <summary>Portmap version 2: IPv4 only ("tcp" and "udp" in rpcbind's terms).</summary>
-    private sealed class PmapBinder(PmapV2Client pmap, IPAddress loopback) : Binder(loopback)
+    private sealed class PmapBinder(PmapV2Client pmap) : Binder
     {
         public override ValueTask<bool> SetAsync(RegisteredMapping entry, CancellationToken cancellationToken) => pmap.SetAsync(entry.Mapping, cancellationToken);
         public override ValueTask<uint> PortOfAsync(RegisteredMapping entry, CancellationToken cancellationToken) => pmap.GetportAsync(entry.Mapping, cancellationToken);
@@ -154,7 +152,7 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
     }
 
     /// <summary>rpcbind version 3 for IPv6: netid "tcp6"/"udp6", the universal address of every IPv6 address at the port ("::.p1.p2").</summary>
-    private sealed class RpcbBinder(RpcbV3Client rpcb) : Binder(IPAddress.IPv6Loopback)
+    private sealed class RpcbBinder(RpcbV3Client rpcb) : Binder
     {
         public override ValueTask<bool> SetAsync(RegisteredMapping entry, CancellationToken cancellationToken) => rpcb.SetAsync(Rpcb(entry, UniversalAddress(entry.Mapping.Port)), cancellationToken);
 
@@ -189,28 +187,33 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
     }
 
     /// <summary>
-    /// Whether something accepts TCP connections at <paramref name="endPoint"/> (the port a stale entry names). Asked for
-    /// UDP entries too: a UDP port cannot be probed without speaking the program's protocol, and the servers that
-    /// register UDP (ours included) serve TCP on the same port.
+    /// Whether something on this host accepts TCP connections at <paramref name="port"/> (the port an entry names), over
+    /// IPv4 or IPv6: a server listening on one family owns its entries for both, so IPv4 and IPv6 clients are never sent
+    /// to different servers. Asked for UDP entries too: a UDP port cannot be probed without speaking the program's
+    /// protocol, and the servers that register UDP (ours included) serve TCP on the same port.
     /// </summary>
-    private static async Task<bool> IsListeningAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    private static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CallTimeout);
-        try
+        foreach (var loopback in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback })
         {
-            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
-            return true;
+            using var socket = new Socket(loopback.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CallTimeout);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(loopback, port), timeout.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (SocketException)
+            {
+                // nobody on this family: try the other
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return true; // no answer in time is not "nobody there": a firewalled or overloaded server keeps its entry
+            }
         }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return true; // no answer in time is not "nobody there": a firewalled or overloaded server keeps its entry
-        }
+        return false;
     }
 
     private static Task<RpcClient> ConnectAsync(IPEndPoint portmapper, CancellationToken cancellationToken) =>
