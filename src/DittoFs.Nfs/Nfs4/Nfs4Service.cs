@@ -7,7 +7,6 @@ using DittoFs.Rpc;
 using DittoFs.Storage;
 using DittoFs.Xdr;
 using Microsoft.Extensions.Logging;
-using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
