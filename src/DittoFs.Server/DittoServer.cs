@@ -107,7 +107,7 @@ public sealed class DittoServer : IAsyncDisposable
         var log = loggerFactory.CreateLogger("DittoFs.Server");
         // The metrics port first: a taken port fails the start at once, and /healthz answers "starting" (503) while
         // stores open, which can take S3's request timeout.
-        var metrics = config.Metrics is { Enabled: true, Port: > 0 } ? ServerMetrics.Start(config.Metrics.Port) : null;
+        var metrics = config.Metrics is { Enabled: true, Port: > 0 } ? ServerMetrics.Start(config.Metrics.Address, config.Metrics.Port) : null;
         StoreRegistry stores;
         try
         {
@@ -135,8 +135,10 @@ public sealed class DittoServer : IAsyncDisposable
             var backlog = await ReleasedContentBacklog.FindAsync(shareList.Select(share => share.FileSystem), cancellationToken).ConfigureAwait(false);
             var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted, LeaseTime = Duration(config.Locks.LeaseTime) };
             bool udp = UdpSwitch.Parse(config.Server.Udp);
+            var address = ListenAddress.OfServer(config.Server.Address);
             var rpcOptions = new RpcServerOptions
             {
+                Address = address,
                 Port = config.Server.Port,
                 MaxConnections = config.Server.MaxConnections,
                 IdleTimeout = Duration(config.Server.IdleTimeout),
@@ -193,7 +195,7 @@ public sealed class DittoServer : IAsyncDisposable
             {
                 await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (StartupFailure.OfPort("NFS", config.Server.Port, "server.port", exception) is { } failure)
+            catch (Exception exception) when (StartupFailure.OfPort("NFS", address, config.Server.Port, "server.port", exception) is { } failure)
             {
                 throw failure;
             }
@@ -204,6 +206,7 @@ public sealed class DittoServer : IAsyncDisposable
                 var served = group.Select(program => program.Program).Distinct().ToArray();
                 var lockRpc = new RpcServer(new RpcServerOptions
                 {
+                    Address = address,
                     Port = group.Key,
                     MaxConnections = rpcOptions.MaxConnections,
                     IdleTimeout = rpcOptions.IdleTimeout,
@@ -219,7 +222,7 @@ public sealed class DittoServer : IAsyncDisposable
                 {
                     await lockRpc.StartAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (StartupFailure.OfPort(what, group.Key, nlmHere ? "server.nlm_port" : "server.nsm_port", exception) is { } failure)
+                catch (Exception exception) when (StartupFailure.OfPort(what, address, group.Key, nlmHere ? "server.nlm_port" : "server.nsm_port", exception) is { } failure)
                 {
                     throw failure;
                 }
@@ -232,7 +235,7 @@ public sealed class DittoServer : IAsyncDisposable
             try
             {
                 portmapper = await Portmapper.StartAsync(PortmapModes.Parse(config.Server.Portmap), mappings, udp, loggerFactory,
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    cancellationToken: cancellationToken, address: address).ConfigureAwait(false);
             }
             catch (IOException exception)
             {
@@ -458,7 +461,9 @@ public sealed class DittoServer : IAsyncDisposable
             _log.LogInformation("{Programs} listening on {EndPoint} (TCP{Udp})", programs, lockServer.Rpc.LocalEndPoint, lockServer.Rpc.UdpEndPoint is null ? "" : " and UDP");
         }
         if (_metrics is not null)
-            _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter}), health at {HealthPath}", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName, PrometheusEndpoint.HealthPath);
+            _log.LogInformation("Metrics at http://{Host}:{Port}{Path} (Prometheus text format; meter {Meter}), health at {HealthPath}",
+                PrometheusEndpoint.Host(Config.Metrics.Address) is "+" ? "*" : Config.Metrics.Address.Trim(), Config.Metrics.Port, PrometheusEndpoint.Path,
+                DittoMetrics.MeterName, PrometheusEndpoint.HealthPath);
         foreach (var share in Config.Shares)
         {
             var metadata = Config.Metadata.Stores[share.MetadataStore];

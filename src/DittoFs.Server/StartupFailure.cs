@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using DittoFs.Server.Configuration;
 using DittoFs.Storage.Postgres;
@@ -59,9 +60,14 @@ internal static class StartupFailure
     public static StartupException NotWritable(string what, string path, string key, Exception exception) =>
         new($"{what}: directory {path} cannot be created or written: {exception.Message.TrimEnd('.')}", key, exception);
 
-    /// <summary>A port that cannot be served: in use, or below 1024 without the privilege.</summary>
-    public static StartupException? OfPort(string what, int port, string key, Exception exception) => exception switch
+    /// <summary>
+    /// A port that cannot be served: in use, or below 1024 without the privilege (<paramref name="key"/>); or an address
+    /// (server.address) that is not this host's, or IPv6 on a host without it.
+    /// </summary>
+    public static StartupException? OfPort(string what, IPAddress address, int port, string key, Exception exception) => exception switch
     {
+        SocketException { SocketErrorCode: SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported } socket =>
+            new StartupException($"{what} cannot listen on {address}: {socket.Message}; give an address of this host", "server.address", exception),
         SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } =>
             new StartupException($"{what} port {port} is in use by another process", key, exception),
         SocketException { SocketErrorCode: SocketError.AccessDenied } =>

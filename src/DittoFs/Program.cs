@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 // key or flag to change), 2 for a usage or configuration error.
 
 var portOption = CommandLine.IntOption("--port", "a port number (0-65535)", "Port for NFS and MOUNT over TCP, and MOUNT over UDP (default 2049)");
+var listenOption = new Option<string?>("--listen") { Description = "Address NFS, MOUNT, NLM, NSM and the portmapper listen on, e.g. 127.0.0.1 or ::1; 0.0.0.0 = every IPv4 address (default: every IPv6 and IPv4 address)" };
 var logLevelOption = new Option<string?>("--log-level") { Description = "DEBUG, INFO, WARN or ERROR (default INFO)" };
 var contentPathOption = new Option<string?>("--content-path") { Description = "Directory for file content (file-system content store)" };
 var dataDirOption = new Option<string?>("--data-dir") { Description = $"Data directory of the embedded default configuration (default {DefaultConfig.DataDirectory})" };
@@ -34,7 +35,7 @@ var udpOption = new Option<string?>("--udp")
 
 var root = new RootCommand("DittoFs: a userspace NFS server (NFSv3 with MOUNT and NLM, NFSv4.0/4.1). Exit codes: 0 stopped cleanly, 1 could not start, 2 usage or configuration error")
 {
-    portOption, logLevelOption, contentPathOption, dataDirOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
+    portOption, listenOption, logLevelOption, contentPathOption, dataDirOption, maxConnectionsOption, dumpRestrictedOption, configOption, shutdownTimeoutOption,
     metricsPortOption, logFormatOption, portmapOption, udpOption,
 };
 root.Subcommands.Add(FsckCli.Command);
@@ -58,7 +59,8 @@ root.SetAction(async (parse, _) =>
             parse.GetValue(metricsPortOption),
             parse.GetValue(logFormatOption),
             parse.GetResult(portmapOption) is null ? null : parse.GetValue(portmapOption) ?? "true",
-            parse.GetResult(udpOption) is null ? null : parse.GetValue(udpOption) ?? "true"));
+            parse.GetResult(udpOption) is null ? null : parse.GetValue(udpOption) ?? "true",
+            parse.GetValue(listenOption)));
         config = file is null
             ? DefaultConfig.Load(parse.GetValue(dataDirOption) ?? DefaultConfig.DataDirectory, overrides)
             : ConfigLoader.LoadFile(file.FullName, StoreRegistry.AvailableTypes, overrides);

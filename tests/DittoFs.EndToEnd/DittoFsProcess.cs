@@ -120,16 +120,20 @@ internal sealed class DittoFsProcess : IDisposable
         {
             if (_process.HasExited)
                 throw new InvalidOperationException($"dittofs exited with {_process.ExitCode}:\n{Output}");
-            try
+            // Either loopback: a server told to listen on one address (--listen ::1) answers on that one only.
+            foreach (var loopback in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback })
             {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
+                try
+                {
+                    using var client = new TcpClient(loopback.AddressFamily);
+                    client.Connect(loopback, Port);
+                    return;
+                }
+                catch (SocketException)
+                {
+                }
             }
-            catch (SocketException)
-            {
-                Thread.Sleep(100);
-            }
+            Thread.Sleep(100);
         }
         throw new TimeoutException($"dittofs did not listen on {Port} within {StartTimeout}:\n{Output}");
     }

@@ -23,12 +23,13 @@ internal sealed class NfsSession : IAsyncDisposable
     public NfsV3Client Nfs { get; }
     public NfsFh3 Root { get; }
 
-    public static async Task<NfsSession> MountAsync(int port, TimeSpan? callTimeout = null, string export = "/export")
+    /// <summary>Connects to <paramref name="host"/> (an address: 127.0.0.1, ::1) and mounts <paramref name="export"/>.</summary>
+    public static async Task<NfsSession> MountAsync(int port, TimeSpan? callTimeout = null, string export = "/export", string host = "127.0.0.1")
     {
         var options = new RpcClientOptions { Credential = RpcCredential.AuthSys(0, 0, machineName: "reliability") };
         if (callTimeout is { } timeout)
             options.CallTimeout = timeout;
-        var rpc = await RpcClient.ConnectAsync("127.0.0.1", port, options);
+        var rpc = await RpcClient.ConnectAsync(host, port, options);
         try
         {
             var mounted = await new MountV3Client(rpc).MntAsync(Encoding.UTF8.GetBytes(export));

@@ -84,7 +84,7 @@ public sealed class PortmapperTests
     {
         RequirePort111();
         using var server = DittoFsProcess.Start("--portmap", "true");
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111");
+        WaitForOutput(server, "Portmapper listening on [::]:111");
 
         var (listed, table) = Rpcinfo("-p", "127.0.0.1");
         var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3");
@@ -128,7 +128,7 @@ public sealed class PortmapperTests
             {ConfiguredServer.InMemoryShare}
             """, "--portmap", "true");
         var server = configured.Process;
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111");
+        WaitForOutput(server, "Portmapper listening on [::]:111");
 
         var (listed, table) = Rpcinfo("-p", "127.0.0.1");
         Assert.That(listed, Is.Zero, table);
@@ -174,7 +174,7 @@ public sealed class PortmapperTests
     {
         RequirePort111();
         using var server = DittoFsProcess.Start("--portmap", "true", "--udp", "false");
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111 (TCP)");
+        WaitForOutput(server, "Portmapper listening on [::]:111 (TCP)");
 
         await using var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, PortmapPort));
         var mappings = (await new PmapV2Client(rpc).DumpAsync().AsTask().WaitAsync(Timeout)).ToArray();
@@ -213,7 +213,7 @@ public sealed class PortmapperTests
     {
         RequirePort111();
         using var server = DittoFsProcess.Start("--portmap", "true");
-        WaitForOutput(server, "Portmapper listening on 0.0.0.0:111"); // after the NFS port opens
+        WaitForOutput(server, "Portmapper listening on [::]:111"); // after the NFS port opens
         using (var nfs = LibNfsMount.Connect(server.Port))
             nfs.WriteFile("/found.txt", "via the portmapper\n"u8);
 
@@ -224,50 +224,116 @@ public sealed class PortmapperTests
         Assert.That(SomethingListensOn111(), Is.False, "port 111 is released on stop");
     }
 
-    [Test]
-    public async Task With_rpcbind_running_the_server_registers_with_it_and_unregisters_on_stop()
+    /// <summary>Debian's rpcbind in the foreground on port 111, killed when disposed.</summary>
+    private sealed class Rpcbind : IDisposable
     {
-        RequirePort111();
-        string? rpcbind = new[] { "/usr/sbin/rpcbind", "/sbin/rpcbind" }.FirstOrDefault(File.Exists);
-        if (rpcbind is null)
-            Assert.Ignore("rpcbind is not installed (apt-get install rpcbind)");
-        Directory.CreateDirectory("/run/rpcbind");
-        using var daemon = Process.Start(new ProcessStartInfo(rpcbind, "-f") { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        try
+        private readonly Process _daemon;
+
+        private Rpcbind(Process daemon) => _daemon = daemon;
+
+        public static Rpcbind Start()
         {
+            string? rpcbind = new[] { "/usr/sbin/rpcbind", "/sbin/rpcbind" }.FirstOrDefault(File.Exists);
+            if (rpcbind is null)
+                Assert.Ignore("rpcbind is not installed (apt-get install rpcbind)");
+            Directory.CreateDirectory("/run/rpcbind");
+            var started = new Rpcbind(Process.Start(new ProcessStartInfo(rpcbind!, "-f") { RedirectStandardOutput = true, RedirectStandardError = true })!);
             var deadline = DateTime.UtcNow + Timeout;
             while (!SomethingListensOn111())
             {
-                if (daemon.HasExited)
-                    Assert.Fail("rpcbind exited: " + daemon.StandardError.ReadToEnd());
-                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "rpcbind did not listen on 111");
+                if (started._daemon.HasExited)
+                    Assert.Fail("rpcbind exited: " + started._daemon.StandardError.ReadToEnd());
+                if (DateTime.UtcNow > deadline)
+                {
+                    started.Dispose();
+                    Assert.Fail("rpcbind did not listen on 111");
+                }
                 Thread.Sleep(100);
             }
-
-            using var server = DittoFsProcess.Start("--portmap", "true");
-            WaitForOutput(server, "Registered 12 program(s) with the portmapper"); // after the NFS port opens
-            Assert.That(await GetPortAsync(100003, 3), Is.EqualTo((uint)server.Port), server.Output);
-            Assert.That(await GetPortAsync(100003, 4), Is.EqualTo((uint)server.Port), "NFSv4");
-            Assert.That(await GetPortAsync(100005, 3), Is.EqualTo((uint)server.Port));
-            Assert.That(await GetPortAsync(100005, 3, protocol: 17), Is.EqualTo((uint)server.Port), "MOUNT over UDP");
-            Assert.That(await GetPortAsync(100003, 3, protocol: 17), Is.Zero, "NFS is TCP-only");
-            Assert.That(await GetPortAsync(100024, 1), Is.EqualTo((uint)server.Port), "NSM over TCP");
-            Assert.That(await GetPortAsync(100024, 1, protocol: 17), Is.EqualTo((uint)server.Port), "NSM over UDP");
-            Assert.That(await GetPortAsync(100021, 4, protocol: 17), Is.EqualTo((uint)server.Port), "NLM v4 over UDP");
-            Assert.That(await GetPortAsync(100021, 1), Is.EqualTo((uint)server.Port), "NLM v1 over TCP");
-            var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3"); // found through rpcbind, called over UDP
-            Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
-            Assert.That(NfsLs("nfs://127.0.0.1/export"), Is.Not.Null);
-
-            Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
-            Assert.That(await GetPortAsync(100003, 3), Is.Zero, "unregistered on stop");
-            Assert.That(await GetPortAsync(100003, 4), Is.Zero);
-            Assert.That(await GetPortAsync(100005, 3), Is.Zero);
+            return started;
         }
-        finally
+
+        public void Dispose()
         {
-            daemon.Kill();
-            daemon.WaitForExit(TimeSpan.FromSeconds(10));
+            _daemon.Kill();
+            _daemon.WaitForExit(TimeSpan.FromSeconds(10));
+            _daemon.Dispose();
         }
+    }
+
+    /// <summary>The IP rows of rpcinfo's rpcbind dump (versions 3/4: every netid): program, version, netid, port of the universal address.</summary>
+    private static List<(uint Program, uint Version, string Netid, int Port)> RpcbindRows(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 4 && uint.TryParse(fields[0], out _) && fields[2] is "tcp" or "udp" or "tcp6" or "udp6") // not rpcbind's "local" (a socket path)
+            .Select(fields => (uint.Parse(fields[0]), uint.Parse(fields[1]), fields[2], PortOf(fields[3])))
+            .ToList();
+
+    /// <summary>The port of a universal address: its last two parts are the port's bytes ("::.8.1" is 2049).</summary>
+    private static int PortOf(string universalAddress)
+    {
+        var parts = universalAddress.Split('.');
+        return int.Parse(parts[^2]) << 8 | int.Parse(parts[^1]);
+    }
+
+    /// <summary>Our rows in rpcbind's dump (programs other than rpcbind's own 100000).</summary>
+    private static List<(uint Program, uint Version, string Netid, int Port)> OurRows()
+    {
+        var (exitCode, dump) = Rpcinfo("127.0.0.1");
+        Assert.That(exitCode, Is.Zero, dump);
+        return RpcbindRows(dump).Where(row => row.Program != 100000).ToList();
+    }
+
+    [Test]
+    public async Task With_rpcbind_running_the_server_registers_with_it_for_IPv4_and_IPv6_and_unregisters_on_stop()
+    {
+        RequirePort111();
+        using var rpcbind = Rpcbind.Start();
+
+        using var server = DittoFsProcess.Start("--portmap", "true");
+        WaitForOutput(server, "Registered 24 program(s) with the portmapper"); // after the NFS port opens
+        Assert.That(await GetPortAsync(100003, 3), Is.EqualTo((uint)server.Port), server.Output);
+        Assert.That(await GetPortAsync(100003, 4), Is.EqualTo((uint)server.Port), "NFSv4");
+        Assert.That(await GetPortAsync(100005, 3), Is.EqualTo((uint)server.Port));
+        Assert.That(await GetPortAsync(100005, 3, protocol: 17), Is.EqualTo((uint)server.Port), "MOUNT over UDP");
+        Assert.That(await GetPortAsync(100003, 3, protocol: 17), Is.Zero, "NFS is TCP-only");
+        Assert.That(await GetPortAsync(100024, 1), Is.EqualTo((uint)server.Port), "NSM over TCP");
+        Assert.That(await GetPortAsync(100024, 1, protocol: 17), Is.EqualTo((uint)server.Port), "NSM over UDP");
+        Assert.That(await GetPortAsync(100021, 4, protocol: 17), Is.EqualTo((uint)server.Port), "NLM v4 over UDP");
+        Assert.That(await GetPortAsync(100021, 1), Is.EqualTo((uint)server.Port), "NLM v1 over TCP");
+        var rows = OurRows();
+        Assert.That(rows.Where(row => row.Netid is "tcp6" or "udp6").Select(row => (row.Program, row.Version, row.Netid)), Is.EquivalentTo(
+            rows.Where(row => row.Netid is "tcp" or "udp").Select(row => (row.Program, row.Version, row.Netid + "6"))), "every row for IPv6 too");
+        Assert.That(rows, Has.Count.EqualTo(24).And.All.Matches<(uint, uint, string, int Port)>(row => row.Port == server.Port));
+        var (mountExit, mount) = Rpcinfo("-u", "127.0.0.1", "100005", "3"); // found through rpcbind, called over UDP
+        Assert.That((mountExit, mount.Trim()), Is.EqualTo((0, "program 100005 version 3 ready and waiting")), server.Output);
+        Assert.That(Ready("-T", "tcp6", "::1", "100005", "3"), Is.EqualTo("0: program 100005 version 3 ready and waiting"), "found through rpcbind over IPv6");
+        Assert.That(Ready("-T", "udp6", "::1", "100021", "4"), Is.EqualTo("0: program 100021 version 4 ready and waiting"));
+        Assert.That(NfsLs("nfs://127.0.0.1/export"), Is.Not.Null);
+        Assert.That(NfsLs("nfs://::1/export"), Is.Not.Null, "libnfs asks rpcbind over IPv6 (version 3 GETADDR)");
+
+        Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
+        Assert.That(await GetPortAsync(100003, 3), Is.Zero, "unregistered on stop");
+        Assert.That(await GetPortAsync(100003, 4), Is.Zero);
+        Assert.That(await GetPortAsync(100005, 3), Is.Zero);
+        Assert.That(OurRows(), Is.Empty, "the IPv6 rows too");
+    }
+
+    [TestCase("127.0.0.1", "tcp")]
+    [TestCase("::1", "tcp6")]
+    public void With_rpcbind_running_a_server_on_one_address_registers_that_family_only(string address, string netid)
+    {
+        RequirePort111();
+        using var rpcbind = Rpcbind.Start();
+
+        using var server = DittoFsProcess.Start("--portmap", "true", "--listen", address);
+        WaitForOutput(server, "Registered 12 program(s) with the portmapper");
+
+        var rows = OurRows();
+        Assert.That(rows.Select(row => row.Netid).Distinct(), Is.EquivalentTo(new[] { netid, netid.Replace("tcp", "udp") }), server.Output);
+        Assert.That(rows.Where(row => row.Program == 100003).Select(row => (row.Version, row.Netid, row.Port)),
+            Is.EquivalentTo(new[] { (3u, netid, server.Port), (4u, netid, server.Port) }));
+        Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
+        Assert.That(OurRows(), Is.Empty);
     }
 }

@@ -51,6 +51,15 @@ public sealed class StartFailureTests
         AssertStartFailure(run, $"port {port}", "in use", "server.port", "--port");
     }
 
+    [Test]
+    public void An_address_not_of_this_host_names_the_address_the_key_and_the_flag()
+    {
+        // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never a local address.
+        var run = Serve("--listen", "192.0.2.1", "--data-dir", _data);
+
+        AssertStartFailure(run, "cannot listen on 192.0.2.1", "server.address", "--listen");
+    }
+
     [TestCase("nlm_port", "NLM port")]
     [TestCase("nsm_port", "NSM port")]
     public void A_lock_port_in_use_names_the_port_and_the_key(string key, string what)
@@ -173,6 +182,7 @@ public sealed class StartFailureTests
     [TestCase("-port abc", "--port")]
     [TestCase("--metrics-port 1.5", "--metrics-port")]
     [TestCase("--max-connections lots", "--max-connections")]
+    [TestCase("--listen localhost", "--listen")]
     public void Usage_errors_exit_2_with_a_short_message_on_stderr_and_no_help(string arguments, string named)
     {
         var run = Dittofs(arguments.Split(' '));
@@ -189,7 +199,7 @@ public sealed class StartFailureTests
         var run = Dittofs("--help");
 
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
-        foreach (var flag in new[] { "--port", "--data-dir", "--config", "--log-level", "--log-format", "--metrics-port", "--portmap", "--udp", "--content-path", "--max-connections", "--shutdown-timeout", "--dump-restricted" })
+        foreach (var flag in new[] { "--port", "--listen", "--data-dir", "--config", "--log-level", "--log-format", "--metrics-port", "--portmap", "--udp", "--content-path", "--max-connections", "--shutdown-timeout", "--dump-restricted" })
             Assert.That(run.Output, Does.Contain($"  {flag} "), flag);
         Assert.That(run.Output, Does.Not.Contain("  -port "));
     }

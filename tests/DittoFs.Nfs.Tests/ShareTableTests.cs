@@ -84,4 +84,19 @@ public class ShareTableTests
         Assert.That(options.Allows(new IPEndPoint(IPAddress.Parse("10.2.0.1"), 900), AuthFlavor.Sys), Is.False);
         Assert.That(options.Allows(null, AuthFlavor.Sys), Is.False);
     }
+
+    [Test]
+    public void Allowed_client_networks_may_be_IPv6_and_are_matched_by_family()
+    {
+        var options = new ExportOptions { AllowedClients = [IPNetwork.Parse("fd00::/8"), IPNetwork.Parse("::1/128")] };
+
+        Assert.That(options.Allows(new IPEndPoint(IPAddress.Parse("fd00::2"), 900), AuthFlavor.Sys), Is.True);
+        Assert.That(options.Allows(new IPEndPoint(IPAddress.Parse("fdff:1:2::3"), 900), AuthFlavor.Sys), Is.True);
+        Assert.That(options.Allows(new IPEndPoint(IPAddress.IPv6Loopback, 900), AuthFlavor.Sys), Is.True);
+        Assert.That(options.Allows(new IPEndPoint(IPAddress.Parse("fe80::1"), 900), AuthFlavor.Sys), Is.False);
+        Assert.That(options.Allows(new IPEndPoint(IPAddress.Parse("::2"), 900), AuthFlavor.Sys), Is.False);
+        // IPv4 clients (plain, or mapped by a dual-stack socket) are not in IPv6 networks, not even loopback in ::1.
+        Assert.That(options.Allows(new IPEndPoint(IPAddress.Loopback, 900), AuthFlavor.Sys), Is.False);
+        Assert.That(options.Allows(new IPEndPoint(IPAddress.Parse("::ffff:127.0.0.1"), 900), AuthFlavor.Sys), Is.False);
+    }
 }

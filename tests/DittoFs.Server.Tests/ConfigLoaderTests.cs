@@ -1,3 +1,4 @@
+using DittoFs.Server.Configuration.Model;
 using DittoFs.Server;
 using DittoFs.Server.Configuration;
 
@@ -52,7 +53,7 @@ public sealed class ConfigLoaderTests
     }
 
     [TestCase("metrics: { log_level: DEBUG }", "metrics.log_level", "unknown key here; it belongs at server.log_level")]
-    [TestCase("server: { colour: blue }", "server.colour", "unknown key; valid here: port, log_level, log_format")]
+    [TestCase("server: { colour: blue }", "server.colour", "unknown key; valid here: address, port, log_level, log_format")]
     public void An_unknown_key_far_from_any_valid_name_says_where_it_belongs_or_what_is_valid(string yaml, string key, string problem)
     {
         var error = Refused(yaml + "\n" + Example);
@@ -98,7 +99,7 @@ public sealed class ConfigLoaderTests
     {
         var error = Refused("server: [1, 2]\n" + Example);
         Assert.That((error.Key, error.Line), Is.EqualTo(("server", 1)));
-        Assert.That(error.Problem, Does.StartWith("is a list; expected keys: port, log_level"));
+        Assert.That(error.Problem, Does.StartWith("is a list; expected keys: address, port, log_level"));
     }
 
     [Test]
@@ -157,6 +158,62 @@ public sealed class ConfigLoaderTests
         string text = Example + "\n    allowed_clients: [10.0.0.0/8, not-a-network]";
         var error = Refused(text);
         Assert.That(error.Key, Is.EqualTo("shares[1].allowed_clients[1]"));
+    }
+
+    [Test]
+    public void Allowed_clients_take_IPv6_networks_and_single_addresses()
+    {
+        var config = ConfigLoader.Load(Example + "\n    allowed_clients: [\"fd00::/8\", \"::1\", 10.0.0.0/8, 192.168.1.7]", AllTypes);
+
+        var networks = config.Shares[1].AllowedClients.Select(text => ConfigLoader.TryParseCidr(text, out var network) ? network.ToString() : "?");
+        Assert.That(networks, Is.EqualTo(new[] { "fd00::/8", "::1/128", "10.0.0.0/8", "192.168.1.7/32" }));
+    }
+
+    [TestCase("", null)]
+    [TestCase("127.0.0.1", "127.0.0.1")]
+    [TestCase("::1", "::1")]
+    [TestCase("[::1]", "::1")]
+    [TestCase("0.0.0.0", "0.0.0.0")]
+    [TestCase("::", "::")]
+    [TestCase("fd00::2", "fd00::2")]
+    public void A_listen_address_is_an_IP_literal_or_empty_for_every_address(string text, string? expected)
+    {
+        Assert.That(ListenAddress.TryParse(text, out var address), Is.True);
+        Assert.That(address?.ToString(), Is.EqualTo(expected));
+    }
+
+    [TestCase("server:\n  address: localhost\n", "server.address", 2)]
+    [TestCase("server:\n  port: 2049\n  address: 10.1\n", "server.address", 3)]
+    [TestCase("server:\n  address: \"::1%lo\"\n", "server.address", 2)]
+    [TestCase("metrics:\n  address: 300.1.1.1\n", "metrics.address", 2)]
+    [TestCase("metrics:\n  address: \"::\"\n", "metrics.address", 2)]
+    [TestCase("metrics:\n  address: \"::1\"\n", "metrics.address", 2)]
+    public void A_bad_listen_address_names_its_key_and_line(string section, string key, int line)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(section + Example, AllTypes))!;
+
+        Assert.That((error.Key, error.Line), Is.EqualTo((key, line)));
+        Assert.That(error.Message, Does.Not.Contain("\n"), "one line");
+    }
+
+    [Test]
+    public void Server_and_metrics_addresses_default_to_every_address()
+    {
+        var config = ConfigLoader.Load(Example, AllTypes);
+
+        Assert.That((config.Server.Address, config.Metrics.Address), Is.EqualTo(("", "")));
+        Assert.That(ListenAddress.OfServer(""), Is.EqualTo(System.Net.IPAddress.IPv6Any), "dual-stack where the host has IPv6 (this one does)");
+    }
+
+    [Test]
+    public void The_listen_flag_replaces_server_address_and_is_checked_like_it()
+    {
+        var config = ConfigLoader.Load(Example, AllTypes, new ConfigOverrides(Flags: new CommandLineOverrides(Listen: "::1")));
+        Assert.That(config.Server.Address, Is.EqualTo("::1"));
+
+        var error = Refused(Example, new ConfigOverrides(Flags: new CommandLineOverrides(Listen: "my-host")));
+        Assert.That(error.Key, Is.EqualTo("--listen"));
+        Assert.That(ConfigModel.FlagOf("server.address"), Is.EqualTo("--listen"));
     }
 
     [Test]

@@ -17,7 +17,7 @@ public sealed class RealIdlTests
         Assert.Multiple(() =>
         {
             Assert.That(output.Diagnostics, Is.Empty, output.Describe());
-            Assert.That(output.Sources.Keys, Is.EquivalentTo(new[] { "mount3.g.cs", "nfs3.g.cs", "nfs4_prot.g.cs", "nlm_prot.g.cs", "portmap.g.cs", "rpc_prot.g.cs", "sm_inter.g.cs", "XdrSharedCodecs.g.cs" }));
+            Assert.That(output.Sources.Keys, Is.EquivalentTo(new[] { "mount3.g.cs", "nfs3.g.cs", "nfs4_prot.g.cs", "nlm_prot.g.cs", "portmap.g.cs", "rpc_prot.g.cs", "rpcbind.g.cs", "sm_inter.g.cs", "XdrSharedCodecs.g.cs" }));
         });
     }
 
@@ -37,7 +37,7 @@ public sealed class RealIdlTests
         {
             "INfsV3`1", "NfsV3Dispatcher`1", "NfsV3Client", "NfsV3Program", "NfsV3Procedure",
             "IMountV3`1", "MountV3Dispatcher`1", "MountV3Client",
-            "IPmapV2`1", "PmapV2Dispatcher`1", "PmapV2Client",
+            "IPmapV2`1", "PmapV2Dispatcher`1", "PmapV2Client", "RpcbV3Client",
             "INfs4V4`1", "Nfs4V4Dispatcher`1", "Nfs4V4Client", "Nfs4V4Program", "Nfs4V4Procedure",
             "INfs4CallbackV1`1", "Nfs4CallbackV1Dispatcher`1", "Nfs4CallbackV1Client",
         };

@@ -234,7 +234,7 @@ public sealed class RpcServer : IAsyncDisposable
         IPEndPoint client;
         try
         {
-            client = (IPEndPoint)socket.RemoteEndPoint!;
+            client = ClientEndPoint((IPEndPoint)socket.RemoteEndPoint!);
             socket.NoDelay = true; // replies are whole records; waiting to fill segments only adds latency
         }
         catch (SocketException)
@@ -255,6 +255,14 @@ public sealed class RpcServer : IAsyncDisposable
         Observer.ConnectionAccepted(client);
         connection.Start();
     }
+
+    /// <summary>
+    /// A client as calls see it: an IPv4 client of a dual-stack socket arrives as an IPv4-mapped IPv6 address
+    /// (::ffff:10.1.2.3) and is given to everything above (logs, export rules, duplicate request caches, callbacks) as
+    /// the IPv4 address it is.
+    /// </summary>
+    internal static IPEndPoint ClientEndPoint(IPEndPoint remote) =>
+        remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
 
     internal void OnConnectionClosed(RpcConnection connection, RpcConnectionCloseReason reason)
     {

@@ -247,7 +247,7 @@ internal sealed class RpcUdpTransport : IRpcTransport
         {
             if (_lastSender is not null && Address.Equals(_lastAddress))
                 return _lastSender;
-            _lastSender = (IPEndPoint)_template.Create(Address);
+            _lastSender = RpcServer.ClientEndPoint((IPEndPoint)_template.Create(Address)); // the reply goes to Address, as received
             _lastAddress.Size = Address.Size;
             Address.Buffer.Span[..Address.Size].CopyTo(_lastAddress.Buffer.Span);
             return _lastSender;

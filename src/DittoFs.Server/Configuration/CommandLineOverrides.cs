@@ -16,7 +16,8 @@ public sealed record CommandLineOverrides(
     int? MetricsPort = null,
     string? LogFormat = null,
     string? Portmap = null,
-    string? Udp = null)
+    string? Udp = null,
+    string? Listen = null)
 {
     /// <summary>Each flag given as (flag, value), in the order they apply.</summary>
     private IEnumerable<(string Flag, string Value)> Given()
@@ -39,6 +40,8 @@ public sealed record CommandLineOverrides(
             yield return ("--portmap", Portmap);
         if (Udp is not null)
             yield return ("--udp", Udp);
+        if (Listen is not null)
+            yield return ("--listen", Listen);
     }
 
     /// <summary>Puts each flag's value at its key in <paramref name="document"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using DittoFs.Server.Configuration;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -10,7 +11,7 @@ namespace DittoFs.Server.Metrics;
 /// <c>System.Runtime</c> meter (CPU, memory, GC, thread pool) in the Prometheus text format; <c>/healthz</c> answers
 /// 200 while the server serves and 503 while it starts or stops (for load balancers and orchestrators). Values are read
 /// from the instruments when scraped, so between scrapes the endpoint costs nothing. HTTP/1.1 through the runtime's
-/// <see cref="HttpListener"/>, on every address; the exposition is ours (<see cref="PrometheusExposition"/>) on
+/// <see cref="HttpListener"/>, on every IPv4 address or metrics.address; the exposition is ours (<see cref="PrometheusExposition"/>) on
 /// OpenTelemetry's stable SDK.
 /// </summary>
 internal sealed class PrometheusEndpoint : IDisposable
@@ -44,12 +45,16 @@ internal sealed class PrometheusEndpoint : IDisposable
         set => Volatile.Write(ref _health, (int)value);
     }
 
-    /// <summary>Starts listening; throws a <see cref="StartupException"/> naming metrics.port if the port cannot be bound.</summary>
-    public static PrometheusEndpoint Start(int port)
+    /// <summary>
+    /// Starts listening on <paramref name="address"/> (metrics.address, validated) and <paramref name="port"/>; throws a
+    /// <see cref="StartupException"/> naming metrics.port (or metrics.address) if they cannot be bound.
+    /// </summary>
+    public static PrometheusEndpoint Start(string address, int port)
     {
         var listener = new HttpListener();
-        // Every address: Prometheus usually scrapes from another host.
-        listener.Prefixes.Add($"http://+:{port}/");
+        // Every IPv4 address by default: Prometheus usually scrapes from another host.
+        string host = Host(address);
+        listener.Prefixes.Add($"http://{host}:{port}/");
         try
         {
             listener.Start();
@@ -57,8 +62,11 @@ internal sealed class PrometheusEndpoint : IDisposable
         catch (HttpListenerException exception)
         {
             listener.Close();
-            throw new StartupException($"the metrics endpoint cannot listen on port {port}: {exception.Message}; " +
-                "give a free port, or 0 to turn metrics off", "metrics.port", exception);
+            // HttpListener reports the bind's errno: 99 is EADDRNOTAVAIL (not an address of this host).
+            bool badAddress = exception.ErrorCode == 99;
+            string where = host == "+" ? $"port {port}" : $"{host} port {port}";
+            throw new StartupException($"the metrics endpoint cannot listen on {where}: {exception.Message}; " +
+                (badAddress ? "give an address of this host" : "give a free port, or 0 to turn metrics off"), badAddress ? "metrics.address" : "metrics.port", exception);
         }
         var exposition = new PrometheusExposition();
         var reader = new BaseExportingMetricReader(exposition);
@@ -68,6 +76,15 @@ internal sealed class PrometheusEndpoint : IDisposable
             .Build();
         return new PrometheusEndpoint(listener, provider, reader, exposition);
     }
+
+    /// <summary>
+    /// The HttpListener host of metrics.address (validated: IPv4 only, since the managed HttpListener refuses IPv6
+    /// prefixes, "Invalid port in prefix", and has no dual-stack mode): "+" (it binds 0.0.0.0) for "" or 0.0.0.0, else
+    /// the address. A request is answered only when its Host header names that address, so a scraper given one address
+    /// must use it in its URL.
+    /// </summary>
+    public static string Host(string address) =>
+        !ListenAddress.TryParse(address, out var parsed) || parsed is null || parsed.Equals(IPAddress.Any) ? "+" : parsed.ToString();
 
     private async Task ServeAsync()
     {

@@ -30,13 +30,13 @@ internal sealed class ServerMetrics : IDisposable
     /// <summary>Connection and call counts from the RPC server.</summary>
     public IRpcServerObserver Observer { get; }
 
-    /// <summary>Starts the instruments and the Prometheus endpoint on <paramref name="port"/>.</summary>
-    public static ServerMetrics Start(int port)
+    /// <summary>Starts the instruments and the Prometheus endpoint on <paramref name="address"/> (metrics.address) and <paramref name="port"/>.</summary>
+    public static ServerMetrics Start(string address, int port)
     {
         var instruments = new DittoMetrics();
         try
         {
-            return new ServerMetrics(instruments, PrometheusEndpoint.Start(port));
+            return new ServerMetrics(instruments, PrometheusEndpoint.Start(address, port));
         }
         catch
         {

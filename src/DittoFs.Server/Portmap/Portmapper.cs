@@ -65,25 +65,28 @@ internal sealed partial class Portmapper : IAsyncDisposable
     /// NSM may have ports of their own) per <paramref name="mode"/>; null for <see cref="PortmapMode.Off"/> and for an
     /// <see cref="PortmapMode.Auto"/> attempt that failed (logged). With <see cref="PortmapMode.On"/> a failure
     /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests. With <paramref name="udp"/>
-    /// our own portmapper answers over UDP too.
+    /// our own portmapper answers over UDP too. Our own portmapper listens on <paramref name="address"/>, the NFS port's
+    /// (server.address; default every IPv4 address); a system one is asked on the loopback address of its family.
     /// </summary>
     public static async Task<Portmapper?> StartAsync(PortmapMode mode, IReadOnlyList<Mapping> ours, bool udp, ILoggerFactory loggerFactory,
-        int portmapPort = WellKnownPort, CancellationToken cancellationToken = default)
+        int portmapPort = WellKnownPort, CancellationToken cancellationToken = default, IPAddress? address = null)
     {
         if (mode == PortmapMode.Off)
             return null;
+        address ??= IPAddress.Any;
         var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
-        var port = Probe(portmapPort);
+        var port = Probe(address, portmapPort);
         try
         {
             if (port == PortState.Free)
             {
-                var server = await ServeAsync(ours, portmapPort, udp, loggerFactory, cancellationToken).ConfigureAwait(false);
+                var server = await ServeAsync(ours, address, portmapPort, udp, loggerFactory, cancellationToken).ConfigureAwait(false);
                 LogServing(logger, server.LocalEndPoint, udp ? "TCP and UDP" : "TCP", Summary(ours));
                 return new Portmapper(server, null);
             }
-            var portmapper = new IPEndPoint(IPAddress.Loopback, portmapPort);
-            var registration = await PortmapRegistration.RegisterAsync(portmapper, ours, logger, cancellationToken).ConfigureAwait(false);
+            var portmapper = new IPEndPoint(ListenAddress.ServesIPv4(address) ? IPAddress.Loopback : IPAddress.IPv6Loopback, portmapPort);
+            var registration = await PortmapRegistration.RegisterAsync(portmapper, ours, ListenAddress.ServesIPv4(address), ListenAddress.ServesIPv6(address), logger,
+                cancellationToken).ConfigureAwait(false);
             if (registration.Registered.Count > 0)
                 LogRegistered(logger, registration.Registered.Count, portmapper, string.Join(", ", registration.Registered.Select(Describe)));
             return new Portmapper(null, registration);
@@ -119,10 +122,10 @@ internal sealed partial class Portmapper : IAsyncDisposable
         _ => program.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static string Describe(Mapping mapping) => $"{mapping.Prog} v{mapping.Vers} {(mapping.Prot == Udp ? "udp" : "tcp")} at port {mapping.Port}";
+    private static string Describe(PortmapRegistration.RegisteredMapping entry) => $"{entry.Mapping.Prog} v{entry.Mapping.Vers} {entry.Netid} at port {entry.Mapping.Port}";
 
     /// <summary>Our portmapper on <paramref name="port"/>, with our mappings and its own.</summary>
-    private static async Task<RpcServer> ServeAsync(IReadOnlyList<Mapping> ours, int port, bool udp, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<RpcServer> ServeAsync(IReadOnlyList<Mapping> ours, IPAddress address, int port, bool udp, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var table = new PortmapTable();
         var service = new PortmapService(table, loggerFactory.CreateLogger<PortmapService>());
@@ -130,6 +133,7 @@ internal sealed partial class Portmapper : IAsyncDisposable
         // and its calls are instant, so a few UDP calls at a time are plenty.
         var options = new RpcServerOptions
         {
+            Address = address,
             Port = port,
             MaxRecordSize = 8 * 1024,
             Udp = udp ? new RpcUdpOptions { MaxInFlight = 8 } : null,
@@ -161,14 +165,16 @@ internal sealed partial class Portmapper : IAsyncDisposable
     /// of an earlier run (which a bind without it would trip over) do not count. The window between this check and
     /// the server's bind is a few microseconds; only another DittoFs starting at that moment could slip in.
     /// </summary>
-    private static PortState Probe(int port)
+    private static PortState Probe(IPAddress address, int port)
     {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (address.Equals(IPAddress.IPv6Any))
+            probe.DualMode = true; // as the server will bind it: a listener on 0.0.0.0 or :: makes the port in use
         if (OperatingSystem.IsLinux())
             probe.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
         try
         {
-            probe.Bind(new IPEndPoint(IPAddress.Any, port));
+            probe.Bind(new IPEndPoint(address, port));
             return PortState.Free;
         }
         catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AccessDenied)

@@ -70,6 +70,21 @@ public sealed class PortmapRegistrationTests
     }
 
     [Test]
+    public async Task A_dual_stack_server_registers_its_IPv4_rows_with_a_portmapper_of_version_2_only_and_carries_on()
+    {
+        await UnsetAsync(100005);
+        Mapping[] ours = [new Mapping { Prog = 100005, Vers = 3, Prot = Tcp, Port = 30049 }];
+
+        await using (var registration = await PortmapRegistration.RegisterAsync(new IPEndPoint(IPAddress.Loopback, _portmapPort), ours, ipv4: true, ipv6: true,
+            NullLogger.Instance))
+        {
+            Assert.That(registration.Registered.Select(entry => entry.Netid), Is.EqualTo(new[] { "tcp" }), "no tcp6: version 2 cannot hold it");
+            Assert.That(await GetPortAsync(100005), Is.EqualTo(30049u));
+        }
+        Assert.That(await GetPortAsync(100005), Is.Zero);
+    }
+
+    [Test]
     public async Task A_registration_of_a_server_that_still_answers_is_left_alone()
     {
         int firstPort = ((IPEndPoint)_firstServer.LocalEndpoint).Port;
