@@ -26,10 +26,11 @@ public sealed class SeveralServersTests
     private string _config = null!;
 
     /// <summary>The one configuration both servers run: postgres metadata in <paramref name="database"/>, S3 content.</summary>
-    internal static string SharedConfiguration(PostgresCluster postgres, string database, S3rverProcess s3, string bucket, string releaseGrace = "2s") => $$"""
+    internal static string SharedConfiguration(PostgresCluster postgres, string database, S3rverProcess s3, string bucket, string releaseGrace = "2s",
+        string statementTimeout = "30s") => $$"""
         metadata:
           stores:
-            meta: { type: postgres, postgres: { connection_string: "{{postgres.ConnectionString(database)}}", release_grace: {{releaseGrace}} } }
+            meta: { type: postgres, postgres: { connection_string: "{{postgres.ConnectionString(database)}}", release_grace: {{releaseGrace}}, statement_timeout: {{statementTimeout}} } }
         content:
           stores:
             s3:
