@@ -201,6 +201,8 @@ public static class ConfigLoader
                 Fail([.. path, "statement_timeout"], key + ".statement_timeout", $"'{postgres.StatementTimeout}' is not a duration such as 30s");
             if (!TryParseDuration(postgres.ReleaseGrace, out var grace) || grace < TimeSpan.Zero)
                 Fail([.. path, "release_grace"], key + ".release_grace", $"'{postgres.ReleaseGrace}' is not a duration such as 2m");
+            if (!TryParseDuration(postgres.LockLease, out var lease) || lease < TimeSpan.FromSeconds(1))
+                Fail([.. path, "lock_lease"], key + ".lock_lease", $"'{postgres.LockLease}' is not a duration of at least 1s such as 30s");
         }
 
         private void CheckContentStore(string name, ContentStoreConfig store)

@@ -154,6 +154,11 @@ public sealed class PostgresConfig
     /// content store's request_timeout (a READ's content phase is bounded by it).
     /// </summary>
     public string ReleaseGrace { get; set; } = "2m";
+    /// <summary>
+    /// Locks and share reservations taken through a server that stopped renewing (killed, cut off from the
+    /// database) stop counting on the other servers this long after its last renewal (every third of it).
+    /// </summary>
+    public string LockLease { get; set; } = "30s";
 }
 
 public sealed class RocksDbConfig
