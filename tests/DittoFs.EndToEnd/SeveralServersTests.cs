@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using DittoFs.Protocol;
+using DittoFs.Rpc;
 using DittoFs.Storage.S3.Tests.Infrastructure;
 using DittoFs.Tests;
 using Minio;
@@ -274,6 +275,50 @@ public sealed class SeveralServersTests
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the content and its release record are gone within 90 s (grace 2 s, a sweep every 5 s)");
             await Task.Delay(200);
         }
+    }
+
+    [Test]
+    public async Task An_NLM_lock_taken_through_A_denies_the_conflicting_lock_through_B_until_A_unlocks()
+    {
+        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
+        await using var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
+        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
+        var a = new NlmV4Client(rpcA);
+        var b = new NlmV4Client(rpcB);
+
+        Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "host-a", 1, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 50, 10)), Is.EqualTo(Nlm4Stats.Nlm4Denied), "A's lock counts on B");
+        var holder = await NlmCalls.TestAsync(b, NlmCalls.Lock(file, "host-b", 2, 99, 1), exclusive: false);
+        Assert.That((holder.Stat, holder.Holder.Svid, Encoding.UTF8.GetString(holder.Holder.Oh.Span), holder.Holder.LOffset, holder.Holder.LLen),
+            Is.EqualTo((Nlm4Stats.Nlm4Denied, 1, "host-a/1", 0UL, 100UL)), "B's TEST names A's holder");
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 100, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted), "the byte after A's range");
+        Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "host-a", 1, 105, 1), exclusive: false), Is.EqualTo(Nlm4Stats.Nlm4Denied), "and B's lock counts on A");
+
+        Assert.That(await NlmCalls.UnlockAsync(a, NlmCalls.Lock(file, "host-a", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted), "free once A unlocked");
+        Assert.That(await NlmCalls.UnlockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+    }
+
+    [Test]
+    public async Task An_NLM_share_reservation_through_A_denies_a_conflicting_one_through_B_until_unshared()
+    {
+        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
+        await using var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
+        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
+        var a = new NlmV4Client(rpcA);
+        var b = new NlmV4Client(rpcB);
+        async Task<Nlm4Stats> ShareAsync(NlmV4Client nlm, string caller, Fsh4Access access, Fsh4Mode deny) =>
+            (await nlm.ShareAsync(NlmCalls.Share4(file, caller, access, deny)).AsTask().WaitAsync(NlmCalls.Timeout)).Stat;
+
+        Assert.That(await ShareAsync(a, "share-a", Fsh4Access.Fsa4Rw, Fsh4Mode.Fsm4Dw), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await ShareAsync(b, "share-b", Fsh4Access.Fsa4W, Fsh4Mode.Fsm4Dn), Is.EqualTo(Nlm4Stats.Nlm4Denied), "A's reservation denies writers on B");
+        Assert.That(await ShareAsync(b, "share-c", Fsh4Access.Fsa4R, Fsh4Mode.Fsm4Dn), Is.EqualTo(Nlm4Stats.Nlm4Granted), "readers come in through B");
+
+        Assert.That((await a.UnshareAsync(NlmCalls.Share4(file, "share-a", Fsh4Access.Fsa4Rw, Fsh4Mode.Fsm4Dw)).AsTask().WaitAsync(NlmCalls.Timeout)).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        Assert.That(await ShareAsync(b, "share-b", Fsh4Access.Fsa4W, Fsh4Mode.Fsm4Dn), Is.EqualTo(Nlm4Stats.Nlm4Granted));
     }
 
     /// <summary>The S3 key prefix of a file's content: its content id from the database, as the S3 store lays it out.</summary>
