@@ -297,7 +297,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             var heldMode = reader.GetBoolean(6) ? LockMode.Exclusive : LockMode.Shared;
             var (heldFirst, heldLast) = Bounds(held);
             bool overlaps = heldFirst <= wantLast && wantFirst <= heldLast;
-            if (overlaps && !holder.Equals(owner) && (mode == LockMode.Exclusive || heldMode == LockMode.Exclusive)
+            if (overlaps && !IsSameOwner(holder, owner) && (mode == LockMode.Exclusive || heldMode == LockMode.Exclusive)
                 && (first is null || held.Offset < first.Value.Range.Offset))
             {
                 first = new LockConflict(holder, held, heldMode);
@@ -320,13 +320,21 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         while (reader.Read())
         {
             var held = new ShareReservation(ReadOwner(reader, 0), (ShareAccess)reader.GetInt16(4), (ShareDeny)reader.GetInt16(5));
-            if (!held.Owner.Equals(owner) && held.ConflictsWith(access, deny))
+            if (!IsSameOwner(held.Owner, owner) && held.ConflictsWith(access, deny))
             {
                 return held;
             }
         }
         return null;
     }
+
+    /// <summary>
+    /// Whether another server's holder is <paramref name="owner"/>. An NLM owner names itself (caller name, svid, oh),
+    /// so a client that moved to this server keeps its locks; an NFSv4 client id is minted by the server that answered
+    /// SETCLIENTID or EXCHANGE_ID and may mean another client on another server: never the same owner.
+    /// </summary>
+    private static bool IsSameOwner(LockOwner remote, LockOwner owner) =>
+        owner.Client.Kind != LockClientKind.Nfs4 && remote.Equals(owner);
 
     /// <summary>Replaces this server's rows for the file by what its local table holds there now.</summary>
     private void Publish(NpgsqlConnection connection, NpgsqlTransaction transaction, FileLockKey file)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DittoFs.Protocol;
+using DittoFs.Rpc;
 using DittoFs.Storage.S3.Tests.Infrastructure;
 using DittoFs.Tests;
 
@@ -22,6 +23,8 @@ public sealed class SeveralServersFailureTests
     private static readonly TimeSpan Healthy = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(30);
+    // Locks taken through a server that stopped renewing stop counting this long after its last renewal.
+    private static readonly TimeSpan LockLease = TimeSpan.FromSeconds(5);
 
     private string _data = null!;
     private PostgresCluster _postgres = null!;
@@ -40,7 +43,8 @@ public sealed class SeveralServersFailureTests
             string launcher = S3rverInstallation.EnsureInstalled(RepositoryRoot.Find());
             _s3 = S3rverProcess.Start(launcher, Directory.CreateDirectory(Path.Combine(_data, "s3rver")).FullName);
             _database = _postgres.CreateDatabase();
-            string yaml = SeveralServersTests.SharedConfiguration(_postgres, _database, _s3, "dittofs-failure", statementTimeout: $"{StatementTimeout.TotalSeconds}s");
+            string yaml = SeveralServersTests.SharedConfiguration(_postgres, _database, _s3, "dittofs-failure", statementTimeout: $"{StatementTimeout.TotalSeconds}s",
+                lockLease: $"{LockLease.TotalSeconds}s");
             _a = ConfiguredServer.Start(yaml);
             _b = ConfiguredServer.Start(yaml);
         }
@@ -113,6 +117,26 @@ public sealed class SeveralServersFailureTests
             foreach (var worker in workers)
                 await worker.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// A lock taken through A denies B's; A is killed (no unlock, no goodbye): once A's lease lapses, B grants it.
+    /// </summary>
+    [Test]
+    public async Task A_lock_held_through_a_killed_server_is_free_on_the_other_once_its_lease_lapsed()
+    {
+        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
+        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
+        var b = new NlmV4Client(rpcB);
+        await using (var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options))
+            Assert.That(await NlmCalls.LockAsync(new NlmV4Client(rpcA), NlmCalls.Lock(file, "host-a", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Denied));
+
+        _a.Process.Kill();
+
+        // The lease plus a wide margin for a loaded machine.
+        await NlmCalls.PollAsync(async () => await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 0)) == Nlm4Stats.Nlm4Granted,
+            LockLease + TimeSpan.FromSeconds(30), "B grants the lock of the killed server's client");
     }
 
     /// <summary>

@@ -28,10 +28,10 @@ public sealed class SeveralServersTests
 
     /// <summary>The one configuration both servers run: postgres metadata in <paramref name="database"/>, S3 content.</summary>
     internal static string SharedConfiguration(PostgresCluster postgres, string database, S3rverProcess s3, string bucket, string releaseGrace = "2s",
-        string statementTimeout = "30s") => $$"""
+        string statementTimeout = "30s", string lockLease = "30s") => $$"""
         metadata:
           stores:
-            meta: { type: postgres, postgres: { connection_string: "{{postgres.ConnectionString(database)}}", release_grace: {{releaseGrace}}, statement_timeout: {{statementTimeout}} } }
+            meta: { type: postgres, postgres: { connection_string: "{{postgres.ConnectionString(database)}}", release_grace: {{releaseGrace}}, statement_timeout: {{statementTimeout}}, lock_lease: {{lockLease}} } }
         content:
           stores:
             s3:

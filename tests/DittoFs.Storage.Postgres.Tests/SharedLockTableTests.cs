@@ -84,6 +84,19 @@ public sealed class SharedLockTableTests
     }
 
     [Test]
+    public void NFSv4_owners_with_one_client_id_on_two_servers_are_two_owners()
+    {
+        // Each server mints its own client ids: the same number on A and B names two clients.
+        var onA = new LockOwner(LockClient.Nfs4(0x0000000100000001), "lock-owner"u8);
+        var onB = new LockOwner(LockClient.Nfs4(0x0000000100000001), "lock-owner"u8);
+        Assert.That(Lock(_a, onA, 0, 10, LockMode.Exclusive).Status, Is.EqualTo(LockStatus.Granted));
+        Assert.That(_a.Share(F, onA, ShareAccess.Both, ShareDeny.Write).Status, Is.EqualTo(LockStatus.Granted));
+
+        Assert.That(Lock(_b, onB, 0, 10, LockMode.Exclusive).Status, Is.EqualTo(LockStatus.Denied));
+        Assert.That(_b.Share(F, onB, ShareAccess.Write, ShareDeny.None).Status, Is.EqualTo(LockStatus.Denied));
+    }
+
+    [Test]
     public void A_blocking_request_through_B_that_conflicts_with_A_is_denied_not_queued()
     {
         Lock(_a, OnA, 0, 10, LockMode.Exclusive);
