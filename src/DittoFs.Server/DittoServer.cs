@@ -162,6 +162,12 @@ public sealed class DittoServer : IAsyncDisposable
             nlm = new NlmService(shares, statusMonitor,
                 new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
                 loggerFactory.CreateLogger<NlmService>());
+            // Locks that waited for another server's holders are granted by the shared table's poll: NLM tells the clients.
+            foreach (var share in shares.All)
+            {
+                if (share.FileSystem.Locks is PostgresLockTable shared)
+                    shared.GrantedLater = nlm.Callbacks.SendGranted;
+            }
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: nfs4Records, tellWoken: nlm.Callbacks.SendGranted)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor,

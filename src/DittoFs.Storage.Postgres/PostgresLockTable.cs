@@ -25,10 +25,12 @@ namespace DittoFs.Storage.Postgres;
 /// was away) publishes everything again under a new row when it can, and logs that its locks were unprotected meanwhile.
 /// </para>
 /// <para>
-/// Blocked requests: only conflicts with this server's own holders queue (and are granted through <c>Woken</c> as in
-/// the memory table). A blocking request whose conflict is held through another server is answered
-/// <see cref="LockStatus.Denied"/>: nothing tells this server when the other one unlocks, so the client polls (NFSv4
-/// clients do so for every blocking lock; an NLM client sees LCK_DENIED and retries as its caller decides). A queued
+/// Blocked requests: conflicts with this server's own holders queue in the local table (granted through <c>Woken</c>
+/// as in the memory table). Nothing tells this server when another one unlocks, so a blocking request whose conflict
+/// is held through another server waits in a list of its own that the table polls every <see cref="PollInterval"/>:
+/// once nothing conflicts, it is locked and its grant handed to <see cref="GrantedLater"/> (the NLM lock manager's
+/// GRANTED callbacks). Without a <see cref="GrantedLater"/> such a request is answered <see cref="LockStatus.Denied"/>.
+/// Polled requests are outside the local queue's fairness: they take the range when it is free at a poll. A queued
 /// request granted locally is checked against the other servers before its grant is reported; if it conflicts there,
 /// the grant is undone and not reported (the client's own retry then asks again).
 /// </para>
@@ -51,11 +53,26 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     private readonly Timer _renewal;
     private readonly Lock _renewing = new();
     private readonly HashSet<FileLockKey> _unpublished = [];
+    private readonly Timer _poll;
+    private readonly Lock _polling = new();
+    private readonly List<RemoteWaiter> _remoteWaiters = [];
+    private long _lastRemoteWaiterId;
     private volatile ServerRow _server;
     private bool _disposed;
 
     /// <summary>This table's row in <c>lock_servers</c>, replaced as a whole (a Guid cannot be written atomically).</summary>
     private sealed record ServerRow(Guid Id);
+
+    /// <summary>A blocking request whose conflict is held through another server; its id is negative (the local
+    /// table's are positive).</summary>
+    private sealed record RemoteWaiter(long Id, LockRequest Request);
+
+    /// <summary>How often requests waiting for another server's holders are tried again.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Receives the grants of requests that waited for another server's holders (set by the server to the
+    /// NLM lock manager's callbacks); called on a timer thread, after the table's work.</summary>
+    public Action<IReadOnlyList<LockGrant>>? GrantedLater { get; set; }
 
     /// <summary>
     /// Registers a new server row (renewed every third of <paramref name="lease"/>) and starts empty. Throws
@@ -78,6 +95,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             throw new PostgresUnavailableException($"PostgreSQL database {store.Database} cannot be used for the lock table of {share}: {exception.Message.Trim()}", exception);
         }
         _renewal = new Timer(_ => Renew(), null, lease / 3, lease / 3);
+        _poll = new Timer(_ => Poll(), null, PollInterval, PollInterval);
     }
 
     /// <summary>This table's row in <c>lock_servers</c> (a new one after a lapsed lease).</summary>
@@ -85,7 +103,16 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
 
     public int HeldRanges => _local.HeldRanges;
 
-    public int Waiters => _local.Waiters;
+    public int Waiters
+    {
+        get
+        {
+            lock (_remoteWaiters)
+            {
+                return _local.Waiters + _remoteWaiters.Count;
+            }
+        }
+    }
 
     public int ShareReservations => _local.ShareReservations;
 
@@ -118,7 +145,9 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         {
             if (RemoteLockConflict(connection, transaction, copy.File, copy.Owner, copy.Range, copy.Mode) is { } conflict)
             {
-                return new LockResult(LockStatus.Denied, conflict, 0, NoGrants);
+                return copy.Block && GrantedLater is not null
+                    ? new LockResult(LockStatus.Blocked, conflict, WaitForRemote(copy), NoGrants)
+                    : new LockResult(LockStatus.Denied, conflict, 0, NoGrants);
             }
             var result = _local.Lock(copy);
             if (result.Status is LockStatus.Granted or LockStatus.Blocked || result.Woken.Count > 0)
@@ -135,17 +164,26 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         return answer with { Woken = Settle(answer.Woken) };
     }
 
-    public UnlockResult Cancel(FileLockKey file, LockOwner owner, LockRange range, LockMode mode) =>
-        Published(file, _local.Cancel(file, owner, range, mode));
+    public UnlockResult Cancel(FileLockKey file, LockOwner owner, LockRange range, LockMode mode)
+    {
+        bool removed = RemoveRemoteWaiters(w => w.Request.File == file && w.Request.Owner.Equals(owner) && w.Request.Range == range && w.Request.Mode == mode);
+        var result = Published(file, _local.Cancel(file, owner, range, mode));
+        return removed ? result with { Changed = true } : result;
+    }
 
     public UnlockResult Unlock(FileLockKey file, LockOwner owner, LockRange range) =>
         Published(file, _local.Unlock(file, owner, range));
 
-    public UnlockResult UnlockOwner(FileLockKey file, LockOwner owner) =>
-        Published(file, _local.UnlockOwner(file, owner));
+    public UnlockResult UnlockOwner(FileLockKey file, LockOwner owner)
+    {
+        bool removed = RemoveRemoteWaiters(w => w.Request.File == file && w.Request.Owner.Equals(owner));
+        var result = Published(file, _local.UnlockOwner(file, owner));
+        return removed ? result with { Changed = true } : result;
+    }
 
     public UnlockResult ReleaseClient(LockClient client)
     {
+        RemoveRemoteWaiters(w => w.Request.Owner.Client.Equals(client));
         var held = Database("find a client's locks", connection => FilesOf(connection, client));
         var result = _local.ReleaseClient(client);
         if (held.Failed)
@@ -168,7 +206,15 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
 
     public bool HoldsLocks(LockOwner owner) => _local.HoldsLocks(owner);
 
-    public IReadOnlySet<LockClient> ClientsWithState() => _local.ClientsWithState();
+    public IReadOnlySet<LockClient> ClientsWithState()
+    {
+        var clients = new HashSet<LockClient>(_local.ClientsWithState());
+        lock (_remoteWaiters)
+        {
+            clients.UnionWith(_remoteWaiters.Select(w => w.Request.Owner.Client));
+        }
+        return clients;
+    }
 
     public ShareResult Share(FileLockKey file, LockOwner owner, ShareAccess access, ShareDeny deny, bool reclaim = false)
     {
@@ -207,12 +253,97 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             _disposed = true;
         }
         _renewal.Dispose();
+        _poll.Dispose();
         Database("remove the lock table's server row", connection =>
         {
             using var command = new NpgsqlCommand("DELETE FROM lock_servers WHERE server_id = $1", connection);
             command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
             return command.ExecuteNonQuery();
         });
+    }
+
+    /// <summary>Queues a blocking request behind another server's holder; a retransmission gets the id it had.</summary>
+    private long WaitForRemote(in LockRequest request)
+    {
+        lock (_remoteWaiters)
+        {
+            foreach (var waiter in _remoteWaiters)
+            {
+                var queued = waiter.Request;
+                if (queued.File == request.File && queued.Owner.Equals(request.Owner) && queued.Range == request.Range && queued.Mode == request.Mode)
+                {
+                    return waiter.Id;
+                }
+            }
+            long id = -Interlocked.Increment(ref _lastRemoteWaiterId);
+            _remoteWaiters.Add(new RemoteWaiter(id, request with { Block = false }));
+            return id;
+        }
+    }
+
+    private bool RemoveRemoteWaiters(Predicate<RemoteWaiter> match)
+    {
+        lock (_remoteWaiters)
+        {
+            return _remoteWaiters.RemoveAll(match) > 0;
+        }
+    }
+
+    /// <summary>
+    /// Tries each request waiting for another server's holders again, in the order they came: one whose conflict is
+    /// gone is locked (the local table's rules apply, so a local holder or waiter may still deny it: it waits on) and
+    /// its grant handed to <see cref="GrantedLater"/>. A request cancelled while it was being tried is unlocked again.
+    /// </summary>
+    internal void Poll()
+    {
+        // One poll at a time: two would both lock a request for its owner, and the second, finding it gone from the
+        // list, would take the first's grant back.
+        lock (_polling)
+        {
+            PollOnce();
+        }
+    }
+
+    private void PollOnce()
+    {
+        RemoteWaiter[] waiting;
+        lock (_remoteWaiters)
+        {
+            waiting = [.. _remoteWaiters];
+        }
+        var grants = new List<LockGrant>();
+        foreach (var waiter in waiting)
+        {
+            var request = waiter.Request;
+            var tried = InFileTransaction("grant a lock another server held", request.File, (connection, transaction) =>
+            {
+                if (RemoteLockConflict(connection, transaction, request.File, request.Owner, request.Range, request.Mode) is not null)
+                {
+                    return new LockResult(LockStatus.Denied, null, 0, NoGrants);
+                }
+                var result = _local.Lock(request);
+                Publish(connection, transaction, request.File);
+                return result;
+            });
+            if (tried.Failed || tried.Value.Status != LockStatus.Granted)
+            {
+                continue;
+            }
+            if (RemoveRemoteWaiters(w => w.Id == waiter.Id))
+            {
+                grants.Add(new LockGrant(waiter.Id, request.File, request.Owner, request.Range, request.Mode, request.Context));
+                grants.AddRange(Settle(tried.Value.Woken));
+            }
+            else
+            {
+                // Cancelled (or its owner released) while it was tried: take back what was just granted.
+                grants.AddRange(Unlock(request.File, request.Owner, request.Range).Woken);
+            }
+        }
+        if (grants.Count > 0)
+        {
+            GrantedLater?.Invoke(grants);
+        }
     }
 
     /// <summary>Stands for "every file" in <see cref="_unpublished"/> (file id 0 names no file).</summary>

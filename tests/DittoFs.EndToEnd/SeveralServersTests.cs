@@ -23,6 +23,7 @@ public sealed class SeveralServersTests
     private S3rverProcess _s3 = null!;
     private ConfiguredServer _a = null!;
     private ConfiguredServer _b = null!;
+    private PeerLockManager _peer = null!;
     private string _database = null!;
     private string _config = null!;
 
@@ -44,7 +45,7 @@ public sealed class SeveralServersTests
         """;
 
     [OneTimeSetUp]
-    public void StartServers()
+    public async Task StartServersAsync()
     {
         _data = Directory.CreateTempSubdirectory("dittofs-several-").FullName;
         try
@@ -56,21 +57,26 @@ public sealed class SeveralServersTests
             string yaml = SharedConfiguration(_postgres, _database, _s3, Bucket);
             _config = Path.Combine(_data, "dittofs.yaml");
             File.WriteAllText(_config, yaml);
-            _a = ConfiguredServer.Start(yaml);
-            _b = ConfiguredServer.Start(yaml);
+            // NLM GRANTED callbacks go to the test's lock manager, found through the test's portmapper.
+            _peer = await PeerLockManager.StartAsync();
+            string served = $"locks:\n  peer_portmap_port: {_peer.PortmapPort}\n" + yaml;
+            _a = ConfiguredServer.Start(served);
+            _b = ConfiguredServer.Start(served);
         }
         catch
         {
-            StopServers();
+            await StopServersAsync();
             throw;
         }
     }
 
     [OneTimeTearDown]
-    public void StopServers()
+    public async Task StopServersAsync()
     {
         _b?.Dispose();
         _a?.Dispose();
+        if (_peer is not null)
+            await _peer.DisposeAsync();
         _s3?.Dispose();
         _postgres?.Dispose();
         Directory.Delete(_data, recursive: true);
@@ -299,6 +305,29 @@ public sealed class SeveralServersTests
 
         Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted), "free once A unlocked");
         Assert.That(await NlmCalls.UnlockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+    }
+
+    [Test]
+    public async Task A_blocking_NLM_lock_through_B_waiting_for_A_is_granted_by_a_callback_once_A_unlocks()
+    {
+        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
+        await using var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
+        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
+        var a = new NlmV4Client(rpcA);
+        var b = new NlmV4Client(rpcB);
+        Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        var waiting = _peer.ExpectGranted(file, svid: 2);
+
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "waiter", 2, 100, 50), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+        Assert.That(waiting.IsCompleted, Is.False);
+        Assert.That(await NlmCalls.UnlockAsync(a, NlmCalls.Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        // B learns of A's unlock by polling the database (every second), then calls the waiter back.
+        var granted = await waiting.WaitAsync(NlmCalls.Timeout);
+        Assert.That((granted.Exclusive, granted.Svid, granted.Offset, granted.Length, granted.OwnerHandle), Is.EqualTo((true, 2, 100UL, 50UL, "waiter/2")));
+        var holder = await NlmCalls.TestAsync(a, NlmCalls.Lock(file, "holder", 1, 0, 0));
+        Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, 2)), "the waiter holds it now, through B");
+        Assert.That(await NlmCalls.UnlockAsync(b, NlmCalls.Lock(file, "waiter", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
     }
 
     [Test]

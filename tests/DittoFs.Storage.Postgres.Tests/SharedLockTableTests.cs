@@ -97,7 +97,7 @@ public sealed class SharedLockTableTests
     }
 
     [Test]
-    public void A_blocking_request_through_B_that_conflicts_with_A_is_denied_not_queued()
+    public void A_blocking_request_through_B_that_conflicts_with_A_is_denied_when_nobody_takes_later_grants()
     {
         Lock(_a, OnA, 0, 10, LockMode.Exclusive);
 
@@ -105,6 +105,60 @@ public sealed class SharedLockTableTests
 
         Assert.That(answer.Status, Is.EqualTo(LockStatus.Denied));
         Assert.That(_b.Waiters, Is.Zero);
+    }
+
+    [Test]
+    public void A_blocking_request_through_B_that_conflicts_with_A_waits_and_is_granted_by_the_poll_after_A_unlocks()
+    {
+        var granted = new List<LockGrant>();
+        _b.GrantedLater = grants => { lock (granted) granted.AddRange(grants); };
+        Lock(_a, OnA, 0, 10, LockMode.Exclusive);
+
+        var blocked = _b.Lock(new LockRequest(F, OnB, new LockRange(0, 10), LockMode.Exclusive, Block: true, Context: "nlm cookie"));
+        Assert.That(blocked.Status, Is.EqualTo(LockStatus.Blocked));
+        Assert.That(blocked.Conflict?.Owner, Is.EqualTo(OnA));
+        Assert.That(Lock(_b, OnB, 0, 10, LockMode.Exclusive, block: true).WaiterId, Is.EqualTo(blocked.WaiterId), "a retransmission waits as the same request");
+        Assert.That(_b.Waiters, Is.EqualTo(1));
+        Assert.That(_b.ClientsWithState(), Does.Contain(OnB.Client), "its host stays watched");
+        _b.Poll();
+        Assert.That(granted, Is.Empty, "A still holds it");
+
+        _a.Unlock(F, OnA, new LockRange(0, 10));
+        _b.Poll();
+
+        Assert.That(granted, Is.EqualTo(new[] { new LockGrant(blocked.WaiterId, F, OnB, new LockRange(0, 10), LockMode.Exclusive, "nlm cookie") }));
+        Assert.That(_b.Waiters, Is.Zero);
+        Assert.That(Lock(_a, OnA, 5, 1, LockMode.Shared).Conflict?.Owner, Is.EqualTo(OnB), "B holds it now, published");
+    }
+
+    [Test]
+    public void A_cancelled_request_waiting_for_A_is_never_granted()
+    {
+        var granted = new List<LockGrant>();
+        _b.GrantedLater = grants => { lock (granted) granted.AddRange(grants); };
+        Lock(_a, OnA, 0, 10, LockMode.Exclusive);
+        Assert.That(Lock(_b, OnB, 0, 10, LockMode.Shared, block: true).Status, Is.EqualTo(LockStatus.Blocked));
+
+        Assert.That(_b.Cancel(F, OnB, new LockRange(0, 10), LockMode.Shared).Changed, Is.True);
+        _a.Unlock(F, OnA, new LockRange(0, 10));
+        _b.Poll();
+
+        Assert.That(granted, Is.Empty);
+        Assert.That((_b.Waiters, _b.HeldRanges), Is.EqualTo((0, 0)));
+    }
+
+    [Test]
+    public void The_poll_runs_by_itself()
+    {
+        var granted = new TaskCompletionSource<IReadOnlyList<LockGrant>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _b.GrantedLater = grants => granted.TrySetResult(grants);
+        Lock(_a, OnA, 0, 10, LockMode.Exclusive);
+        Assert.That(Lock(_b, OnB, 0, 10, LockMode.Exclusive, block: true).Status, Is.EqualTo(LockStatus.Blocked));
+
+        _a.Unlock(F, OnA, new LockRange(0, 10));
+
+        Assert.That(granted.Task.Wait(TimeSpan.FromSeconds(30)), "granted within 30 s (a poll every second)");
+        Assert.That(granted.Task.Result.Single().Owner, Is.EqualTo(OnB));
     }
 
     [Test]
