@@ -283,14 +283,39 @@ public sealed class SeveralServersTests
         }
     }
 
+    /// <summary>A new file (created through A) and an NLM v4 client of each server.</summary>
+    private sealed record NlmClients(byte[] File, RpcClient RpcA, RpcClient RpcB) : IAsyncDisposable
+    {
+        public NlmV4Client A { get; } = new(RpcA);
+        public NlmV4Client B { get; } = new(RpcB);
+
+        public async ValueTask DisposeAsync()
+        {
+            await RpcA.DisposeAsync();
+            await RpcB.DisposeAsync();
+        }
+    }
+
+    private async Task<NlmClients> NlmClientsAsync()
+    {
+        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
+        var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
+        try
+        {
+            return new NlmClients(file, rpcA, await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options));
+        }
+        catch
+        {
+            await rpcA.DisposeAsync();
+            throw;
+        }
+    }
+
     [Test]
     public async Task An_NLM_lock_taken_through_A_denies_the_conflicting_lock_through_B_until_A_unlocks()
     {
-        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
-        await using var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
-        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
-        var a = new NlmV4Client(rpcA);
-        var b = new NlmV4Client(rpcB);
+        await using var clients = await NlmClientsAsync();
+        var (file, a, b) = (clients.File, clients.A, clients.B);
 
         Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "host-a", 1, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
 
@@ -310,11 +335,8 @@ public sealed class SeveralServersTests
     [Test]
     public async Task A_blocking_NLM_lock_through_B_waiting_for_A_is_granted_by_a_callback_once_A_unlocks()
     {
-        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
-        await using var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
-        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
-        var a = new NlmV4Client(rpcA);
-        var b = new NlmV4Client(rpcB);
+        await using var clients = await NlmClientsAsync();
+        var (file, a, b) = (clients.File, clients.A, clients.B);
         Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
         var waiting = _peer.ExpectGranted(file, svid: 2);
 
@@ -366,11 +388,8 @@ public sealed class SeveralServersTests
     [Test]
     public async Task An_NLM_share_reservation_through_A_denies_a_conflicting_one_through_B_until_unshared()
     {
-        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
-        await using var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
-        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
-        var a = new NlmV4Client(rpcA);
-        var b = new NlmV4Client(rpcB);
+        await using var clients = await NlmClientsAsync();
+        var (file, a, b) = (clients.File, clients.A, clients.B);
         async Task<Nlm4Stats> ShareAsync(NlmV4Client nlm, string caller, Fsh4Access access, Fsh4Mode deny) =>
             (await nlm.ShareAsync(NlmCalls.Share4(file, caller, access, deny)).AsTask().WaitAsync(NlmCalls.Timeout)).Stat;
 
