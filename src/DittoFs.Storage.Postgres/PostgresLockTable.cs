@@ -58,7 +58,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     private readonly List<RemoteWaiter> _remoteWaiters = [];
     private long _lastRemoteWaiterId;
     private volatile ServerRow _server;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>This table's row in <c>lock_servers</c>, replaced as a whole (a Guid cannot be written atomically).</summary>
     private sealed record ServerRow(Guid Id);
@@ -300,7 +300,10 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         // list, would take the first's grant back.
         lock (_polling)
         {
-            PollOnce();
+            if (!_disposed)
+            {
+                PollOnce();
+            }
         }
     }
 

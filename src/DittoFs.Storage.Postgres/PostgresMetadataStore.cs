@@ -1,8 +1,8 @@
 using System.Data;
 using System.Net.Sockets;
+using DittoFs.Vfs.Locks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using DittoFs.Vfs.Locks;
 using Npgsql;
 
 namespace DittoFs.Storage.Postgres;
