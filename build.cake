@@ -1,5 +1,6 @@
 // DittoFs build orchestration: `dotnet tool restore && dotnet cake --target=Test` from a clean clone.
-// Targets: Build, Test (installs the test machine's dependencies first), Publish (release folders), Bench.
+// Targets: Build, Test (installs the test machine's dependencies first), Publish (release folders), Bench (benchmarks and the
+// ganesha peer run: `--target=Bench --micro=false --locks=false --smallfiles=false` runs the peer run alone; options above the task).
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -118,15 +119,24 @@ Task("Test")
 // lock load: the real server (Release) on in-memory stores with no grace period, a file created over MOUNT + NFS,
 // and uncontended NLM v4 LOCK+UNLOCK pairs over TCP, first on one connection in sequence, then from --lock-clients
 // clients at once, each on its own connection with its own owner (the `locks` mode of tests/DittoFs.Benchmarks;
-// pairs/s and the count of non-granted replies, which fails the run unless 0, into locks.txt and locks.json); then,
-// given --compare=PATH (a compare script that takes a DittoFs URL and a number of rounds and runs the same load
+// pairs/s and the count of non-granted replies, which fails the run unless 0, into locks.txt and locks.json); then the
+// small-file memory figure; then the peer run (--peer=ganesha, the default without --compare; needs root): Debian's
+// nfs-ganesha and nfs-ganesha-vfs installed if missing, ganesha (FSAL_VFS, NFSv3 and NFSv4, no grace period) and DittoFs
+// (Release) started here on matching stores, `ditto-nfs bench` run over NFSv3 and over NFSv4.1 against both, the side
+// going first alternating each round, and compare.md written: per store kind and NFS version, each figure's median on
+// both servers, the ratio (above 1: DittoFs ahead) and DittoFs's v4.1/v3 ratio (raw lines in peer-<kind>/bench.txt).
+// Everything it starts it stops, also on failure; a failed bench run is listed in compare.md and fails the target.
+// Given --compare=PATH instead (a compare script that takes a DittoFs URL and a number of rounds and runs its own load
 // against DittoFs and nfs-ganesha), the server side by side with ganesha on in-memory stores (PEER=ram) and on
-// RocksDB + files on disk (PEER=disk), and the iperf3 loopback ceiling of the same session. The repository does not
-// carry a file-system load generator of its own yet. Options:
+// RocksDB + files on disk (PEER=disk), and the iperf3 loopback ceiling of the same session. Options:
 //   --micro=false (skip BenchmarkDotNet: `--target=Bench --micro=false` runs the lock load alone)
 //   --locks=false (skip the lock load)  --lock-clients=N (default 64)  --lock-warmup=S (default 2)  --lock-seconds=S (default 10)
 //   --smallfiles=false (skip the small-file memory figure: the server's RSS before, with --smallfiles-files=N files of
 //     4 KiB (default 100000) and after their removal, into smallfiles.txt and smallfiles.json)
+//   --peer=ganesha|none  --peer-stores=ram|disk|ram,disk (default ram: in-memory stores against ganesha over tmpfs;
+//     disk: RocksDB + files against ganesha over a folder, both on the disk of benchmark_results/)
+//     --rounds=N (default 3)  --connections=N (ditto-nfs bench --connections, default 1)
+//     --bench-args="..." (ditto-nfs bench settings, default "-t 5 -s 256 -n 2000")
 //   --compare=PATH  --rounds=N (compare rounds, default 3)  --peers=ram,disk
 Task("Bench")
     .Does(() =>
@@ -210,9 +220,14 @@ Task("Bench")
     }
 
     var comparePath = Argument("compare", "");
+    var peerRun = Argument("peer", comparePath == "" ? "ganesha" : "none");
+    if (peerRun == "ganesha")
+        RunGaneshaPeer(output);
+    else if (peerRun != "none")
+        throw new Exception($"--peer={peerRun}: the peer run knows 'ganesha' (the default without --compare) and 'none'.");
     if (comparePath == "")
     {
-        Information($"No --compare=PATH: no comparison with ganesha. Results in {output}.");
+        Information($"Results in {output}.");
         return;
     }
     var compare = MakeAbsolute(File(comparePath));
@@ -223,30 +238,9 @@ Task("Bench")
     DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
     foreach (var peer in peers)
     {
-        // The server as shipped (metrics on, portmapper off: compare.sh's rpcbind serves ganesha), on a fresh store.
-        int port = FreePort(), metricsPort = FreePort();
-        string arguments;
+        int port = FreePort();
         var data = output.Combine($"data-{peer}");
-        if (peer == "ram")
-        {
-            var config = output.CombineWithFilePath("bench-memory.yaml");
-            WriteMemoryConfig(config, "DittoFs on in-memory stores, for compare.sh PEER=ram", $"""
-                server:
-                  log_level: WARN
-                  portmap: "false"
-                metrics:
-                  enabled: true
-                  port: {metricsPort}
-                """);
-            arguments = $"\"{server}\" --config \"{config}\" --port {port}";
-        }
-        else
-        {
-            // The embedded default configuration: RocksDB metadata and file-system content under --data-dir, on disk.
-            EnsureDirectoryExists(data);
-            arguments = $"\"{server}\" --data-dir \"{data}\" --port {port} --metrics-port {metricsPort} --portmap false --log-level WARN";
-        }
-        var process = StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = arguments });
+        var process = StartComparedDittoFs(peer, output, data, port);
         try
         {
             WaitForPort(port, TimeSpan.FromSeconds(60));
@@ -273,6 +267,280 @@ Task("Bench")
     iperfServer.WaitForExit(10_000);
     Information($"Results in {output}");
 });
+
+// DittoFs (Release) as shipped, for a comparison with ganesha on one store kind: metrics on (their own port), the
+// portmapper off (ganesha's rpcbind is another), on a fresh store: ram, in-memory stores (bench-memory.yaml in
+// folder); disk, the embedded default configuration (RocksDB metadata and file-system content under data, on disk).
+// No grace period either way: a first start with no NFSv4 client recorded has none.
+IProcess StartComparedDittoFs(string kind, DirectoryPath folder, DirectoryPath data, int port)
+{
+    var server = MakeAbsolute(File("src/DittoFs/bin/Release/net10.0/linux-x64/dittofs.dll"));
+    int metricsPort = FreePort();
+    string arguments;
+    if (kind == "ram")
+    {
+        var config = folder.CombineWithFilePath("bench-memory.yaml");
+        WriteMemoryConfig(config, "DittoFs on in-memory stores, compared with ganesha over tmpfs", $"""
+            server:
+              log_level: WARN
+              portmap: "false"
+            metrics:
+              enabled: true
+              port: {metricsPort}
+            """);
+        arguments = $"\"{server}\" --config \"{config}\" --port {port}";
+    }
+    else
+    {
+        EnsureDirectoryExists(data);
+        arguments = $"\"{server}\" --data-dir \"{data}\" --port {port} --metrics-port {metricsPort} --portmap false --log-level WARN";
+    }
+    return StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = arguments });
+}
+
+// The peer run (--peer=ganesha): `ditto-nfs bench` over NFSv3 and over NFSv4.1 against DittoFs (Release) and against
+// nfs-ganesha (Debian's, FSAL_VFS), both started here on this machine and stopped here, on matching stores: DittoFs on
+// in-memory stores against ganesha over a tmpfs folder (ram), DittoFs on RocksDB + files against ganesha over a folder,
+// both under benchmark_results/ on the same disk (disk). Each round runs both versions on both servers, the side that
+// goes first alternating from round to round; compare.md gets the medians. Needs root (apt, and ganesha's FSAL_VFS
+// opens files by handle).
+void RunGaneshaPeer(DirectoryPath output)
+{
+    if (!IsRunningOnLinux() || Environment.UserName != "root")
+        throw new Exception("--peer=ganesha needs Linux and root (apt installs nfs-ganesha; its FSAL_VFS opens files by handle); --peer=none skips it.");
+    if (!FileExists("/usr/bin/ganesha.nfsd") || !GetFiles("/usr/lib/*/ganesha/libfsalvfs.so").Any() || !FileExists("/usr/sbin/rpcbind"))
+    {
+        Information("Installing nfs-ganesha, nfs-ganesha-vfs and rpcbind (apt)...");
+        Run("bash", "-c \"apt-get -o DPkg::Lock::Timeout=600 install -y -qq nfs-ganesha nfs-ganesha-vfs rpcbind >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq nfs-ganesha nfs-ganesha-vfs rpcbind >/dev/null)\"");
+    }
+    var settings = new PeerSettings(
+        Rounds: Argument("rounds", 3),
+        BenchArguments: Argument("bench-args", "-t 5 -s 256 -n 2000").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        Connections: Argument("connections", 1));
+    if (settings.Rounds < 1)
+        throw new Exception($"--rounds={settings.Rounds}: give at least 1 round.");
+    var stores = Argument("peer-stores", "ram").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    foreach (var kind in stores.Where(kind => kind is not ("ram" or "disk")))
+        throw new Exception($"--peer-stores={kind}: valid are ram (in-memory stores vs tmpfs), disk (RocksDB + files vs a folder on disk), or both: ram,disk.");
+    DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+    DotNetBuild("tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+
+    var report = new System.Text.StringBuilder();
+    report.AppendLine("# DittoFs and nfs-ganesha: `ditto-nfs bench` over NFSv3 and NFSv4.1").AppendLine();
+    report.AppendLine($"- started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC on {Environment.ProcessorCount} cores, load average {LoadAverage()} (1, 5, 15 min)");
+    report.AppendLine($"- nfs-ganesha {Capture("dpkg-query", "-W -f=${Version} nfs-ganesha")} (FSAL_VFS); DittoFs Release from this tree");
+    report.AppendLine($"- `ditto-nfs bench {string.Join(' ', settings.BenchArguments)} --connections {settings.Connections}`; {settings.Rounds} round(s), the medians below; the side that runs first alternates each round");
+    report.AppendLine("- ratio: DittoFs / ganesha for rates, ganesha / DittoFs for latencies (`_us`): above 1, DittoFs is ahead. v4.1/v3: DittoFs's NFSv4.1 figure against its NFSv3 one, the same way round");
+    var failures = new List<string>();
+    foreach (var kind in stores)
+        report.Append(RunPeerStores(output, kind, settings, failures));
+    report.AppendLine().AppendLine($"- finished {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
+    if (failures.Count > 0)
+    {
+        report.AppendLine().AppendLine("## Failed runs").AppendLine();
+        foreach (var failure in failures)
+            report.AppendLine($"- {failure}");
+    }
+    var compareMd = output.CombineWithFilePath("compare.md");
+    System.IO.File.WriteAllText(compareMd.FullPath, report.ToString());
+    Information(report.ToString());
+    if (failures.Count > 0)
+        throw new Exception($"{failures.Count} bench run(s) failed: see {compareMd}.");
+}
+
+record PeerSettings(int Rounds, string[] BenchArguments, int Connections);
+
+// One store kind: ganesha and DittoFs started, the rounds run, both stopped (also on failure); the kind's tables.
+string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, List<string> failures)
+{
+    var work = output.Combine($"peer-{kind}");
+    EnsureDirectoryExists(work);
+    // ram: ganesha over tmpfs, as DittoFs's in-memory stores; disk: both on the disk benchmark_results/ is on.
+    string ganeshaData = kind == "ram" ? $"/dev/shm/dittofs-peer-{Guid.NewGuid():N}" : work.Combine("ganesha-export").FullPath;
+    var dittoData = work.Combine("dittofs-data");
+    EnsureDirectoryExists(ganeshaData);
+    EnsureDirectoryExists(work.Combine("ganesha-recovery"));
+    int port = FreePort(), ganeshaPort = FreePort(), ganeshaMountPort = FreePort();
+    System.Diagnostics.Process ganesha = null, rpcbind = null;
+    IProcess dittofs = null;
+    try
+    {
+        var config = work.CombineWithFilePath("ganesha.conf");
+        var log = work.CombineWithFilePath("ganesha.log");
+        // NFSv3 and NFSv4 on one port; no NLM, RQUOTA or UDP; no grace period, so v4 OPENs work from the start.
+        System.IO.File.WriteAllText(config.FullPath, $$"""
+            NFS_CORE_PARAM { Protocols = 3, 4; NFS_Port = {{ganeshaPort}}; MNT_Port = {{ganeshaMountPort}}; NLM_Port = {{FreePort()}}; Rquota_Port = {{FreePort()}};
+              Enable_NLM = false; Enable_RQUOTA = false; Enable_UDP = false; Bind_Addr = 127.0.0.1; }
+            NFSV4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = {{work.Combine("ganesha-recovery").FullPath}}; }
+            NFS_KRB5 { Active_krb5 = false; }
+            EXPORT { Export_Id = 1; Path = {{ganeshaData}}; Pseudo = /export; Protocols = 3, 4; Transports = TCP;
+              Access_Type = RW; Squash = No_Root_Squash; SecType = sys; FSAL { Name = VFS; } }
+
+            """);
+        // ganesha registers with the portmapper as it starts and fails without one; the bench names ports and never asks it.
+        if (Capture("bash", "-c \"pgrep -x rpcbind || true\"") == "")
+        {
+            EnsureDirectoryExists("/run/rpcbind");
+            rpcbind = System.Diagnostics.Process.Start("rpcbind", "-f");
+            System.Threading.Thread.Sleep(500);
+        }
+        ganesha = System.Diagnostics.Process.Start("ganesha.nfsd", $"-F -f \"{config}\" -L \"{log}\" -p \"{work.CombineWithFilePath("ganesha.pid")}\" -N NIV_EVENT");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (!(FileExists(log) && System.IO.File.ReadAllText(log.FullPath).Contains("NFS SERVER INITIALIZED")))
+        {
+            if (ganesha.HasExited || DateTime.UtcNow > deadline)
+                throw new Exception($"ganesha did not start (see {log}).");
+            System.Threading.Thread.Sleep(200);
+        }
+
+        dittofs = StartComparedDittoFs(kind, work, dittoData, port);
+        WaitForPort(port, TimeSpan.FromSeconds(60));
+
+        var urls = new Dictionary<(string Side, string Version), string>
+        {
+            [("DittoFs", "3")] = $"nfs://127.0.0.1/export?version=3&nfsport={port}&mountport={port}",
+            [("DittoFs", "4.1")] = $"nfs://127.0.0.1/export?version=4.1&nfsport={port}",
+            [("ganesha", "3")] = $"nfs://127.0.0.1{ganeshaData}?version=3&nfsport={ganeshaPort}&mountport={ganeshaMountPort}",
+            [("ganesha", "4.1")] = $"nfs://127.0.0.1/export?version=4.1&nfsport={ganeshaPort}",
+        };
+        // (side, version, workload, figure) -> one value per round
+        var figures = new Dictionary<(string Side, string Version, string Workload, string Figure), List<double>>();
+        var rows = new List<(string Workload, string Figure)>();
+        var raw = work.CombineWithFilePath("bench.txt");
+        for (int round = 1; round <= settings.Rounds; round++)
+        {
+            string[] sides = round % 2 == 1 ? ["DittoFs", "ganesha"] : ["ganesha", "DittoFs"];
+            foreach (var version in new[] { "3", "4.1" })
+            foreach (var side in sides)
+            {
+                Information($"{kind} round {round}: {side} NFSv{version}");
+                var (exitCode, stdout, stderr) = RunBench(settings, urls[(side, version)]);
+                System.IO.File.AppendAllText(raw.FullPath, string.Concat(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(line => $"stores={kind} side={side} version={version} round={round} {line}\n")) + (stderr == "" ? "" : $"# {side} NFSv{version} round {round} stderr:\n{stderr}\n"));
+                if (exitCode != 0)
+                    failures.Add($"{kind}, {side}, NFSv{version}, round {round}: exit code {exitCode}: {stderr.Trim().Split('\n').FirstOrDefault()}");
+                foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var pairs = line.Split(' ').Select(pair => pair.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
+                    if (!pairs.TryGetValue("workload", out var workload))
+                        continue;
+                    foreach (var (figure, text) in pairs)
+                    {
+                        if (!figure.EndsWith("_per_s") && !figure.EndsWith("_us"))
+                            continue;
+                        if (!rows.Contains((workload, figure)))
+                            rows.Add((workload, figure));
+                        var key = (side, version, workload, figure);
+                        if (!figures.TryGetValue(key, out var values))
+                            figures[key] = values = new List<double>();
+                        values.Add(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+        }
+        return PeerTables(kind, rows, figures);
+    }
+    finally
+    {
+        if (ganesha is not null && !ganesha.HasExited)
+        {
+            // SIGTERM: ganesha unregisters and exits; killed if it does not within 20 s.
+            StartProcess("kill", $"-TERM {ganesha.Id}");
+            if (!ganesha.WaitForExit(20_000))
+                ganesha.Kill();
+            ganesha.WaitForExit();
+        }
+        if (dittofs is not null)
+        {
+            dittofs.Kill();
+            dittofs.WaitForExit();
+        }
+        if (rpcbind is not null && !rpcbind.HasExited)
+        {
+            rpcbind.Kill();
+            rpcbind.WaitForExit();
+        }
+        foreach (var data in new[] { Directory(ganeshaData).Path, dittoData })
+        {
+            if (DirectoryExists(data))
+                DeleteDirectory(data, new DeleteDirectorySettings { Recursive = true, Force = true });
+        }
+    }
+}
+
+// `ditto-nfs bench` (Release) against one URL: exit code, stdout, stderr; killed after 30 minutes.
+(int ExitCode, string Output, string Error) RunBench(PeerSettings settings, string url)
+{
+    var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    start.ArgumentList.Add(MakeAbsolute(File("tools/DittoFs.Tools.Nfs/bin/Release/net10.0/ditto-nfs.dll")).FullPath);
+    start.ArgumentList.Add("bench");
+    foreach (var argument in settings.BenchArguments)
+        start.ArgumentList.Add(argument);
+    start.ArgumentList.Add("--connections");
+    start.ArgumentList.Add(settings.Connections.ToString());
+    start.ArgumentList.Add(url);
+    using var process = System.Diagnostics.Process.Start(start)!;
+    var stdout = process.StandardOutput.ReadToEndAsync();
+    var stderr = process.StandardError.ReadToEndAsync();
+    if (!process.WaitForExit(TimeSpan.FromMinutes(30)))
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return (-1, stdout.Result, stderr.Result + "\n(killed after 30 minutes)");
+    }
+    process.WaitForExit();
+    return (process.ExitCode, stdout.Result, stderr.Result);
+}
+
+// One markdown table per NFS version: the medians of each side, DittoFs / ganesha (latencies the other way round),
+// and in the NFSv4.1 table DittoFs's v4.1 figure against its v3 one.
+string PeerTables(string kind, List<(string Workload, string Figure)> rows, Dictionary<(string Side, string Version, string Workload, string Figure), List<double>> figures)
+{
+    double Median(string side, string version, string workload, string figure)
+    {
+        if (!figures.TryGetValue((side, version, workload, figure), out var values) || values.Count == 0)
+            return double.NaN;
+        var sorted = values.OrderBy(value => value).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+    // Above 1 is better for the first: rates compare as they are, latencies inverted.
+    double Ratio(string figure, double first, double second) =>
+        first > 0 && second > 0 ? (figure.EndsWith("_us") ? second / first : first / second) : double.NaN;
+    string Number(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "0" : "0.0", System.Globalization.CultureInfo.InvariantCulture);
+    string Times(double value) => double.IsNaN(value) ? "-" : value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+
+    var text = new System.Text.StringBuilder();
+    text.AppendLine().AppendLine(kind == "ram"
+        ? "## In-memory stores: DittoFs (memory metadata and content) and ganesha (FSAL_VFS over tmpfs)"
+        : "## On disk: DittoFs (RocksDB metadata, file-system content) and ganesha (FSAL_VFS over a folder), the same disk");
+    foreach (var version in new[] { "3", "4.1" })
+    {
+        bool v41 = version == "4.1";
+        text.AppendLine().AppendLine($"### NFSv{version}").AppendLine();
+        text.AppendLine(v41 ? "| workload | figure | DittoFs | ganesha | ratio | DittoFs v4.1/v3 |" : "| workload | figure | DittoFs | ganesha | ratio |");
+        text.AppendLine(v41 ? "|---|---|---:|---:|---:|---:|" : "|---|---|---:|---:|---:|");
+        foreach (var (workload, figure) in rows)
+        {
+            double ditto = Median("DittoFs", version, workload, figure), peer = Median("ganesha", version, workload, figure);
+            if (!(ditto > 0) && !(peer > 0))
+                continue; // e.g. getattr's mib_per_s
+            text.Append($"| {workload} | {figure} | {Number(ditto)} | {Number(peer)} | {Times(Ratio(figure, ditto, peer))} |");
+            if (v41)
+                text.Append($" {Times(Ratio(figure, ditto, Median("DittoFs", "3", workload, figure)))} |");
+            text.AppendLine();
+        }
+    }
+    return text.ToString();
+}
+
+string LoadAverage() => string.Join(' ', System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+// A command's standard output, trimmed.
+string Capture(string tool, string arguments)
+{
+    StartProcess(tool, new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out var lines);
+    return string.Join('\n', lines).Trim();
+}
 
 // A configuration of one share, /export, on in-memory stores, after the given sections (server, metrics, ...).
 void WriteMemoryConfig(FilePath path, string comment, string sections)

@@ -106,8 +106,19 @@ public sealed class DittoServer : IAsyncDisposable
     public static async Task<DittoServer> StartAsync(DittoConfig config, ILoggerFactory loggerFactory, IRpcServerObserver? observer = null, CancellationToken cancellationToken = default)
     {
         var log = loggerFactory.CreateLogger("DittoFs.Server");
-        var stores = await StoreRegistry.CreateAsync(config, loggerFactory).ConfigureAwait(false);
-        ServerMetrics? metrics = null;
+        // The metrics port first: a taken port fails the start at once, and /healthz answers "starting" (503) while
+        // stores open, which can take S3's request timeout.
+        var metrics = config.Metrics is { Enabled: true, Port: > 0 } ? ServerMetrics.Start(config.Metrics.Port) : null;
+        StoreRegistry stores;
+        try
+        {
+            stores = await StoreRegistry.CreateAsync(config, loggerFactory).ConfigureAwait(false);
+        }
+        catch
+        {
+            metrics?.Dispose();
+            throw;
+        }
         RpcServer? rpc = null;
         var lockServers = new List<LockServer>();
         StatusMonitor? statusMonitor = null;
@@ -116,8 +127,6 @@ public sealed class DittoServer : IAsyncDisposable
         var releaser = new ContentReleaser(loggerFactory.CreateLogger<ContentReleaser>());
         try
         {
-            if (config.Metrics is { Enabled: true, Port: > 0 })
-                metrics = ServerMetrics.Start(config.Metrics.Port);
             // One grace period for the server (it is this start's), one lock table per share.
             var grace = new LockGracePeriod(TimeProvider.System);
             var shareList = await CreateSharesAsync(config, stores, metrics, releaser, grace, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -239,6 +248,8 @@ public sealed class DittoServer : IAsyncDisposable
             }
             var server = new DittoServer(config, stores, shares, rpc, lockServers, mappings, releaser, metrics, portmapper, statusMonitor, nfs4Records, nlm, log);
             server.LogServing();
+            if (metrics is not null)
+                metrics.Endpoint.Health = ServerHealth.Serving;
             server.DeleteBacklog(backlog);
             server.StartSharedReleaseSweeper(loggerFactory);
             // In the background, once serving: the watched hosts' lock managers reclaim through us as soon as told.
@@ -284,6 +295,8 @@ public sealed class DittoServer : IAsyncDisposable
     public async Task StopAsync()
     {
         var timeout = Duration(Config.Server.ShutdownTimeout);
+        if (_metrics is not null)
+            _metrics.Endpoint.Health = ServerHealth.Stopping;
         _log.LogInformation("Stopping: waiting up to {Timeout} for calls in flight", timeout);
         if (_portmapper is not null)
             await _portmapper.DisposeAsync().ConfigureAwait(false);
@@ -462,7 +475,7 @@ public sealed class DittoServer : IAsyncDisposable
             _log.LogInformation("{Programs} listening on {EndPoint} (TCP{Udp})", programs, lockServer.Rpc.LocalEndPoint, lockServer.Rpc.UdpEndPoint is null ? "" : " and UDP");
         }
         if (_metrics is not null)
-            _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter})", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName);
+            _log.LogInformation("Metrics at http://*:{Port}{Path} (Prometheus text format; meter {Meter}), health at {HealthPath}", Config.Metrics.Port, PrometheusEndpoint.Path, DittoMetrics.MeterName, PrometheusEndpoint.HealthPath);
         foreach (var share in Config.Shares)
         {
             var metadata = Config.Metadata.Stores[share.MetadataStore];

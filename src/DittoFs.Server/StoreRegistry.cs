@@ -59,11 +59,13 @@ public sealed class StoreRegistry : IAsyncDisposable
     }
 
     /// <summary>The content store types; the flag says whether other servers may write the same content (see <see cref="IsShared"/>).</summary>
-    private static readonly Dictionary<string, Func<ContentStoreConfig, bool, Task<IContentStore>>> ContentFactories = new()
+    private static readonly Dictionary<string, Func<ContentStoreConfig, bool, ILoggerFactory, Task<IContentStore>>> ContentFactories = new()
     {
-        ["memory"] = (_, _) => Task.FromResult<IContentStore>(new MemoryContentStore()),
-        ["filesystem"] = (store, _) => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path))),
-        ["s3"] = async (store, shared) => await S3ContentStore.OpenAsync(S3Options(store.S3!, shared)).ConfigureAwait(false),
+        ["memory"] = (_, _, _) => Task.FromResult<IContentStore>(new MemoryContentStore()),
+        ["filesystem"] = (store, _, _) => Task.FromResult<IContentStore>(new FileSystemContentStore(CreateDirectory(store.Filesystem!.Path))),
+        // The server's logger: S3 failures, its going silent and answering again are what an operator needs during an outage.
+        ["s3"] = async (store, shared, loggers) =>
+            await S3ContentStore.OpenAsync(S3Options(store.S3!, shared), loggers.CreateLogger("DittoFs.Storage.S3")).ConfigureAwait(false),
     };
 
     /// <summary>
@@ -148,7 +150,7 @@ public sealed class StoreRegistry : IAsyncDisposable
             {
                 try
                 {
-                    content[name] = await ContentFactories[store.Type](store, IsShared(config, name)).ConfigureAwait(false);
+                    content[name] = await ContentFactories[store.Type](store, IsShared(config, name), loggers).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (StartupFailure.OfContentStore(name, store, exception) is { } failure)
                 {

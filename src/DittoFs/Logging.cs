@@ -1,16 +1,18 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace DittoFs.Cli;
 
 /// <summary>
-/// Console logging at the configured level (DEBUG, INFO, WARN, ERROR), as text (one line per message) or as JSON
+/// Console logging at the configured level (DEBUG, INFO, WARN, ERROR), as text (one line per message, events named:
+/// <see cref="TextLogFormatter"/>) or as JSON
 /// (one object per line with Timestamp, EventId, LogLevel, Category, Message, Exception and the message's named
 /// values under State, e.g. Client and Procedure, which log shippers index without parsing text).
 /// </summary>
 internal static class Logging
 {
-    private const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+    public const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
 
     public static ILoggerFactory Create(string level, string format) => LoggerFactory.Create(builder =>
     {
@@ -32,12 +34,8 @@ internal static class Logging
         }
         else
         {
-            builder.AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.TimestampFormat = TimestampFormat + " ";
-                options.UseUtcTimestamp = true;
-            });
+            builder.AddConsole(options => options.FormatterName = TextLogFormatter.FormatterName)
+                .AddConsoleFormatter<TextLogFormatter, ConsoleFormatterOptions>();
         }
     });
 }

@@ -286,17 +286,24 @@ public sealed partial class DittoNfsToolTests : ServerFixture
     {
         Assert.That(Tool("ls").ExitCode, Is.EqualTo(2));
         Assert.That(Tool("ls", "nfs://127.0.0.1/export?version=4").ExitCode, Is.EqualTo(2));
+        Assert.That(Tool("ls", Url41("/")).ExitCode, Is.EqualTo(2), "only bench speaks NFSv4.1");
         Assert.That(Tool("mv", Url("/a"), $"nfs://127.0.0.1/export/b?nfsport={Server.Port + 1}&mountport={Server.Port}").ExitCode, Is.EqualTo(2));
     }
 
-    [Test]
-    public void Bench_runs_every_workload_and_prints_rates()
+    /// <summary>NFSv4.1 paths are the server's v4 namespace, where the share is /export as well.</summary>
+    private string Url41(string path) => $"nfs://127.0.0.1/export{path}?version=4.1&nfsport={Server.Port}";
+
+    [TestCase("3", 1)]
+    [TestCase("4.1", 1)]
+    [TestCase("4.1", 3)] // a session on each connection, the data file's open stateid used on all of them
+    public void Bench_runs_every_workload_and_prints_rates(string version, int connections)
     {
         string dir = UniqueName("bench");
         using (var libnfs = LibNfsMount.Connect(Server.Port))
             libnfs.Check(libnfs.Mkdir(dir), "mkdir");
 
-        var run = Tool("bench", "-t", "1", "-d", "8", "-s", "32", "-n", "200", Url(dir));
+        var run = Tool("bench", "-t", "1", "-d", "8", "-s", "32", "-n", "200", "--connections", connections.ToString(CultureInfo.InvariantCulture),
+            version == "3" ? Url(dir) : Url41(dir));
 
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -309,12 +316,22 @@ public sealed partial class DittoNfsToolTests : ServerFixture
         foreach (string line in lines[..3])
             Assert.That(Figure(line, "mib_per_s"), Is.GreaterThan(0), line);
         Assert.That(Figure(lines[2], "seconds"), Is.GreaterThanOrEqualTo(1.0), "timed workloads run for -t seconds");
+        Assert.That(lines[1..3], Has.All.Contain(" verified=1"), "reads are checked byte for byte");
         foreach (string rate in new[] { "create_write_4k_per_s", "stat_per_s", "readdir_entries_per_s", "remove_per_s" })
             Assert.That(Figure(lines[4], rate), Is.GreaterThan(0), lines[4]);
         Assert.That(Figure(lines[4], "errors"), Is.EqualTo(0));
         using (var libnfs = LibNfsMount.Connect(Server.Port))
             Assert.That(libnfs.ListDirectory(dir).Where(n => n is not ("." or "..")), Is.Empty, "the bench cleans up after itself");
         TestContext.Out.WriteLine(run.Output);
+    }
+
+    [Test]
+    public void Bench_over_nfs_4_1_names_the_status_and_path_it_could_not_reach()
+    {
+        string missing = UniqueName("absent");
+        var run = Tool("bench", "-t", "1", "-s", "1", "-n", "1", Url41(missing));
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.Error);
+        Assert.That(run.Error, Does.Contain($"/export{missing}: NFS4ERR_NOENT (LOOKUP)"));
     }
 
     private static double Figure(string line, string name)

@@ -1,3 +1,5 @@
+using DittoFs.Protocol;
+
 namespace DittoFs.EndToEnd;
 
 /// <summary>
@@ -80,6 +82,40 @@ public sealed class LentReadTests
         }
         await writer;
         Assert.That(reads, Is.GreaterThan(10));
+    }
+
+    /// <summary>
+    /// RFC 8881 §2.10.6.1.3: a retransmitted NFSv4.1 request whose reply the client asked to have cached is answered
+    /// with that reply again, byte for byte; for a READ large enough to be lent by the store, with its data, not the
+    /// stand-in a reply carries where lent bytes go.
+    /// </summary>
+    [Test]
+    public async Task A_cached_NFSv4_READ_is_replayed_with_its_data()
+    {
+        var data = Pattern(40 * 1024, seed: 5);
+        using (var nfs = LibNfsMount.Connect(_server.Port))
+            nfs.WriteFile("cached-read", data);
+        await using var client = await Nfs4SessionClient.ConnectAsync(_server.Port, "cached-read", maxCachedReply: 64 * 1024);
+        await client.ReclaimCompleteAsync();
+        NfsArgop4[] read =
+        [
+            new NfsArgop4(NfsOpnum4.OpPutrootfh),
+            NfsArgop4.FromOplookup(new Lookup4Args { Objname = "export"u8.ToArray() }),
+            NfsArgop4.FromOplookup(new Lookup4Args { Objname = "cached-read"u8.ToArray() }),
+            NfsArgop4.FromOpread(new Read4Args { Stateid = new Stateid4 { Seqid = 0, Other = new byte[12] }, Offset = 0, Count = (uint)data.Length }),
+        ];
+
+        var first = await client.CachedAsync(read);
+        var replayed = await client.RetransmitAsync(read);
+
+        Assert.That(DataOf(first).SequenceEqual(data), "the READ's data");
+        Assert.That(DataOf(replayed).SequenceEqual(data), "the replayed READ's data");
+    }
+
+    private static byte[] DataOf(in Compound4Res reply)
+    {
+        Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        return reply.Resarray.ToArray()[^1].Opread.Resok4.Data.ToArray();
     }
 
     private static byte[] Pattern(int length, int seed)

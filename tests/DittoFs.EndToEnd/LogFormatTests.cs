@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace DittoFs.EndToEnd;
 
 /// <summary>
-/// --log-format json on the real executable: every line of output is one JSON object a log shipper can index, and
-/// the failures clients cause every day (a missing file, an unknown export) are logged at Debug, never as
-/// warnings or errors.
+/// --log-format json on the real executable: every line of output is one JSON object a log shipper can index; the
+/// failures clients cause every day (a missing file) are logged at Debug with the RFC's names, and a refused MOUNT,
+/// which an operator is asked about, at Warning with the client and the path.
 /// </summary>
 [TestFixture]
 public sealed class LogFormatTests
@@ -38,12 +38,13 @@ public sealed class LogFormatTests
         Assert.That(listening.GetProperty("LogLevel").GetString(), Is.EqualTo("Information"));
         Assert.That(listening.GetProperty("Category").GetString(), Is.EqualTo("DittoFs.Server"));
         Assert.That(listening.GetProperty("State").TryGetProperty("EndPoint", out _), Is.True, "named values are fields of their own");
-        Assert.That(lines.Select(l => l.GetProperty("LogLevel").GetString()), Has.None.EqualTo("Warning").And.None.EqualTo("Error"),
-            "a missing file and an unknown export are answers, not server problems");
+        Assert.That(lines.Select(l => l.GetProperty("LogLevel").GetString()), Has.None.EqualTo("Error"), "a missing file and an unknown export are answers, not server faults");
+        Assert.That(lines.Where(l => l.GetProperty("LogLevel").GetString() == "Warning").Select(l => l.GetProperty("Message").GetString()),
+            Has.All.StartWith("MOUNT /not-exported by 127.0.0.1:"), "the refused MOUNT is the one warning");
     }
 
     [Test]
-    public void Expected_failures_are_logged_at_debug_with_the_procedure_and_status()
+    public void Expected_failures_are_logged_at_debug_with_the_procedure_name_and_status_and_refused_mounts_at_warning()
     {
         string output;
         using (var server = DittoFsProcess.Start("--log-format", "json", "--log-level", "DEBUG"))
@@ -54,12 +55,37 @@ public sealed class LogFormatTests
         }
 
         var lines = JsonLines(output);
-        var lookup = lines.FirstOrDefault(l => l.GetProperty("Message").GetString()!.StartsWith("NFS Lookup") && l.GetProperty("Message").GetString()!.Contains("Nfs3errNoent"));
-        Assert.That(lookup.ValueKind, Is.EqualTo(JsonValueKind.Object), "the NOENT of LOOKUP is logged");
+        var lookup = lines.FirstOrDefault(l => l.GetProperty("Message").GetString()!.StartsWith("NFS LOOKUP of 'missing' in ") && l.GetProperty("Message").GetString()!.EndsWith(": NFS3ERR_NOENT"));
+        Assert.That(lookup.ValueKind, Is.EqualTo(JsonValueKind.Object), "the NOENT of LOOKUP is logged with the name looked up and the RFC's names");
         Assert.That(lookup.GetProperty("LogLevel").GetString(), Is.EqualTo("Debug"));
         var mount = lines.FirstOrDefault(l => l.GetProperty("Message").GetString()!.StartsWith("MOUNT /not-exported"));
         Assert.That(mount.ValueKind, Is.EqualTo(JsonValueKind.Object), "the refused MNT is logged");
-        Assert.That(mount.GetProperty("LogLevel").GetString(), Is.EqualTo("Debug"));
+        Assert.That(mount.GetProperty("LogLevel").GetString(), Is.EqualTo("Warning"));
         Assert.That(mount.GetProperty("State").GetProperty("Client").GetString(), Does.StartWith("127.0.0.1:"), "with the client");
+        Assert.That(mount.GetProperty("State").GetProperty("Status").GetString(), Is.EqualTo("MNT3ERR_NOENT"));
+    }
+}
+
+/// <summary>The text format (the default): one line per message, the event named rather than numbered.</summary>
+[TestFixture]
+public sealed class TextLogTests
+{
+    [Test]
+    public void A_refused_mount_is_one_warning_line_naming_the_event_the_path_the_client_and_the_status()
+    {
+        using var server = DittoFsProcess.Start();
+        try
+        {
+            Assert.That(() => LibNfsMount.Connect(server.Port, "/not-exported").Dispose(), Throws.InstanceOf<IOException>());
+            string line = "";
+            for (int i = 0; i < 100 && line.Length == 0; i++, Thread.Sleep(100))
+                line = server.Output.Split('\n').FirstOrDefault(l => l.Contains("MOUNT /not-exported")) ?? "";
+            Assert.That(line, Does.Match(@"^\d{4}-\d\d-\d\dT[\d:.]+Z warn: DittoFs\.Nfs\.MountService\[MountRefused\] MOUNT /not-exported by 127\.0\.0\.1:\d+ refused: MNT3ERR_NOENT$"));
+        }
+        catch
+        {
+            TestContext.Out.WriteLine("dittofs output:\n" + server.Output);
+            throw;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using DittoFs.Storage.S3.Tests.Infrastructure;
 using System.Net;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
@@ -41,11 +42,27 @@ public sealed class MetricsEndpointTests
             });
             await new SmV1Client(rpc).StatAsync(new SmName { MonName = "metrics-e2e"u8.ToArray() });
         }
+        // Debian's nfs-ls: libnfs resets its connections when it closes them (SO_LINGER 0).
+        NfsUtilitiesTests.Run("nfs-ls", $"nfs://127.0.0.1/export?version=3&nfsport={_server.Port}&mountport={_server.Port}");
+        NfsUtilitiesTests.Run("nfs-ls", $"nfs://127.0.0.1/export?version=4&nfsport={_server.Port}");
+        // Every connection's close is seen by the server after the client is gone: scrape until all are counted.
+        for (int i = 0; ; i++)
+        {
+            _scrape = await ScrapeAsync(_metricsPort);
+            if (_scrape.Sum("dittofs_rpc_connections_closed_total") >= _scrape.Sum("dittofs_rpc_connections_accepted_total") || i == 100)
+                break;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>GET /metrics as Prometheus does: 200, text/plain, parsed.</summary>
+    internal static async Task<PrometheusText> ScrapeAsync(int metricsPort)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var response = await http.GetAsync($"http://127.0.0.1:{_metricsPort}/metrics");
+        using var response = await http.GetAsync($"http://127.0.0.1:{metricsPort}/metrics");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/plain"));
-        _scrape = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
     }
 
     [OneTimeTearDown]
@@ -69,8 +86,86 @@ public sealed class MetricsEndpointTests
     [TestCase("dittofs_nfs_operations_total", "counter")]
     [TestCase("dittofs_nfs_read_bytes_total", "counter")]
     [TestCase("dittofs_nfs_write_bytes_total", "counter")]
+    [TestCase("dittofs_build_info", "gauge")]
+    [TestCase("dotnet_process_cpu_time_seconds_total", "counter")]
+    [TestCase("dotnet_process_memory_working_set_bytes", "gauge")]
+    [TestCase("dotnet_gc_collections_total", "counter")]
+    [TestCase("dotnet_gc_heap_total_allocated_bytes_total", "counter")]
+    [TestCase("dotnet_thread_pool_thread_count", "gauge")]
+    [TestCase("dotnet_thread_pool_queue_length", "gauge")]
     public void A_metric_family_is_exported_with_its_type(string family, string type) =>
         Assert.That(_scrape.Types.GetValueOrDefault(family), Is.EqualTo(type));
+
+    [Test]
+    public void Build_info_names_the_running_version()
+    {
+        var info = _scrape.Find("dittofs_build_info").Single();
+        Assert.That(info.Value, Is.EqualTo(1));
+        Assert.That(info.Labels["version"], Does.Match(@"^\d+\.\d+\.\d+"));
+    }
+
+    [Test]
+    public void Process_and_runtime_series_have_the_values_of_a_running_process()
+    {
+        Assert.That(_scrape.Sum("dotnet_process_cpu_time_seconds_total", "cpu_mode=user"), Is.GreaterThan(0), "CPU time");
+        Assert.That(_scrape.Sum("dotnet_process_memory_working_set_bytes"), Is.GreaterThan(10 * 1024 * 1024), "resident memory");
+        Assert.That(_scrape.Sum("dotnet_gc_heap_total_allocated_bytes_total"), Is.GreaterThan(0), "GC");
+        Assert.That(_scrape.Sum("dotnet_thread_pool_thread_count"), Is.GreaterThan(0), "thread pool");
+    }
+
+    [Test]
+    public async Task Healthz_answers_200_while_serving()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.GetAsync($"http://127.0.0.1:{_metricsPort}/healthz");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("serving\n"));
+    }
+
+    [Test]
+    public void Closes_by_libnfs_count_as_client_closes_not_transport_errors()
+    {
+        Assert.That(_scrape.Sum("dittofs_rpc_connections_closed_total", "reason=client_closed"), Is.GreaterThanOrEqualTo(2), "nfs-ls's MOUNT and NFS connections");
+        Assert.That(_scrape.Sum("dittofs_rpc_connections_closed_total", "reason=transport_error"), Is.Zero);
+    }
+
+    /// <summary>
+    /// packaging/grafana/dittofs-dashboard.json loads against what the server exports: every query (panels and
+    /// variables) names at least one series, and every series it names is in the scrape.
+    /// </summary>
+    [Test]
+    public void Every_query_of_the_Grafana_dashboard_names_series_the_server_exposes()
+    {
+        string path = Path.Combine(RepositoryRoot.Find(), "packaging", "grafana", "dittofs-dashboard.json");
+        using var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var queries = new List<string>();
+        void Collect(System.Text.Json.JsonElement element)
+        {
+            if (element.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (property.Name is "expr" or "definition" && property.Value.ValueKind == System.Text.Json.JsonValueKind.String)
+                        queries.Add(property.Value.GetString()!);
+                    Collect(property.Value);
+                }
+            }
+            else if (element.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                    Collect(item);
+            }
+        }
+        Collect(dashboard.RootElement);
+        Assert.That(queries, Has.Count.GreaterThan(20));
+        var exposed = _scrape.Samples.Select(sample => sample.Name).ToHashSet();
+        foreach (string query in queries)
+        {
+            var named = System.Text.RegularExpressions.Regex.Matches(query, @"\b(?:dittofs|dotnet)_[a-z0-9_]+\b").Select(match => match.Value).ToList();
+            Assert.That(named, Is.Not.Empty, $"query names no series: {query}");
+            Assert.That(named, Is.SubsetOf(exposed), $"query names a series the server does not expose: {query}");
+        }
+    }
 
     [Test]
     public void Requests_are_counted_by_program_procedure_and_rpc_status()

@@ -1,10 +1,6 @@
-using System.Text;
 using DittoFs.Protocol;
-using DittoFs.Rpc;
-using DittoFs.Xdr;
-using Attr = DittoFs.Protocol.Nfs4ProtConstants;
 
-using static DittoFs.EndToEnd.Nfs4Session;
+using static DittoFs.EndToEnd.Nfs4Operations;
 
 namespace DittoFs.EndToEnd;
 
@@ -53,7 +49,7 @@ public sealed class Nfs4RestartTests
         using (var server = DittoFsProcess.Start("--config", config))
         {
             file = await NlmCalls.CreateFileAsync(server.Port);
-            await using var client = await Nfs4Session.ConnectAsync(server.Port, "reclaimer");
+            await using var client = await Nfs4SessionClient.ConnectAsync(server.Port, "reclaimer");
             await client.ReclaimCompleteAsync();
             var opened = await client.CompoundAsync(PutFh(file), Open(OpenClaimType4.ClaimNull));
             Assert.That(opened.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), server.Output);
@@ -68,11 +64,11 @@ public sealed class Nfs4RestartTests
 
         using (var server = DittoFsProcess.Start("--config", config))
         {
-            await using var reclaimer = await Nfs4Session.ConnectAsync(server.Port, "reclaimer");
-            var stale = await reclaimer.SendAsync(NfsArgop4.FromOpsequence(Sequence(oldSession, 1)));
+            await using var reclaimer = await Nfs4SessionClient.ConnectAsync(server.Port, "reclaimer");
+            var stale = await reclaimer.SendAsync(NfsArgop4.FromOpsequence(Nfs4SessionClient.Sequence(oldSession, 1)));
             Assert.That(stale.Status, Is.EqualTo(Nfsstat4.Nfs4errBadsession), server.Output);
 
-            await using var newcomer = await Nfs4Session.ConnectAsync(server.Port, "newcomer");
+            await using var newcomer = await Nfs4SessionClient.ConnectAsync(server.Port, "newcomer");
             await newcomer.ReclaimCompleteAsync();
             Assert.That((await newcomer.CompoundAsync(PutFh(file), Open(OpenClaimType4.ClaimNull))).Status, Is.EqualTo(Nfsstat4.Nfs4errGrace),
                 "new opens wait while the recorded client may reclaim");

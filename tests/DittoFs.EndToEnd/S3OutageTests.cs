@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using DittoFs.Protocol;
 using DittoFs.Storage.S3.Tests.Infrastructure;
 
@@ -155,6 +156,7 @@ public sealed class S3OutageTests
             _s3.Kill();
             var refused = await session.Nfs.SetattrAsync(new Setattr3Args { Object = file, NewAttributes = new Sattr3 { Size = new SetSize3 { SetIt = true, Size = 1000 } } });
             Assert.That(refused.Status, Is.AnyOf(Nfsstat3.Nfs3errJukebox, Nfsstat3.Nfs3errIo), "refused while S3 is away");
+            Assert.That(await LogLineAsync(server, "warn: DittoFs.Storage.S3"), Does.Contain("bucket 'dittofs-outage'"), "the operator sees why in the log");
             var after = (await session.Nfs.GetattrAsync(new Getattr3Args { Object = file })).Resok.ObjAttributes;
             Assert.That((after.Size, after.Mtime, after.Ctime), Is.EqualTo((before.Size, before.Mtime, before.Ctime)), "the attributes are as before the truncate");
 
@@ -173,6 +175,88 @@ public sealed class S3OutageTests
             TestContext.Out.WriteLine("dittofs output:\n" + server.Output);
             throw;
         }
+    }
+
+    /// <summary>
+    /// /healthz through a start held up by S3 (s3rver frozen: the bucket check waits for it), while serving, and through
+    /// a stop held up by a FILE_SYNC WRITE waiting for S3: 503, 200, 503. Each state lasts until the test thaws s3rver,
+    /// so no timing decides what is seen.
+    /// </summary>
+    [Test]
+    public async Task Healthz_is_503_while_starting_and_stopping_and_200_while_serving()
+    {
+        File.WriteAllText(_config, File.ReadAllText(_config).Replace($"request_timeout: {RequestTimeout.TotalSeconds}s", "request_timeout: 5m"));
+        int metricsPort = DittoFsProcess.FreePort();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _s3.Freeze();
+        using var server = DittoFsProcess.Start(new DittoFsProcess.StartOptions(WaitUntilListening: false), DittoFsProcess.FreePort(),
+            "--config", _config, "--metrics-port", metricsPort.ToString(), "--shutdown-timeout", "5m");
+        try
+        {
+            Assert.That(await HealthAsync(http, metricsPort, HttpStatusCode.ServiceUnavailable), Is.EqualTo("starting\n"), "starting: S3 does not answer");
+            _s3.Thaw();
+            Assert.That(await HealthAsync(http, metricsPort, HttpStatusCode.OK), Is.EqualTo("serving\n"));
+
+            await using var session = await NfsSession.MountAsync(server.Port, TimeSpan.FromMinutes(10));
+            var created = await session.CreateAsync(session.Root, "held");
+            Assert.That(created.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
+            _s3.Freeze();
+            var write = session.WriteAsync(NfsSession.Copy(created.Resok.Obj.Handle), 0, new byte[1000], StableHow.FileSync).AsTask();
+            for (int i = 0; (await MetricsEndpointTests.ScrapeAsync(metricsPort)).Sum("dittofs_rpc_in_flight_requests", "program=nfs") < 1; i++)
+            {
+                Assert.That(i, Is.LessThan(300), "the WRITE reaches the server and waits on S3");
+                await Task.Delay(100);
+            }
+            var stopped = Task.Run(() => server.Terminate(TimeSpan.FromMinutes(10)));
+            Assert.That(await HealthAsync(http, metricsPort, HttpStatusCode.ServiceUnavailable), Is.EqualTo("stopping\n"), "stopping: the WRITE holds the stop");
+            _s3.Thaw();
+            Assert.That((await write).Status, Is.EqualTo(Nfsstat3.Nfs3Ok), "the stop let the running WRITE finish");
+            Assert.That(await stopped, Is.Zero);
+        }
+        catch
+        {
+            _s3.Thaw();
+            TestContext.Out.WriteLine("dittofs output:\n" + server.Output);
+            throw;
+        }
+    }
+
+    /// <summary>GET /healthz until it answers <paramref name="status"/> (refused connections while the port opens included), for at most 60 s; its body.</summary>
+    private static async Task<string> HealthAsync(HttpClient http, int metricsPort, HttpStatusCode status)
+    {
+        var waited = Stopwatch.StartNew();
+        string last = "nothing";
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{metricsPort}/healthz");
+                string body = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode == status)
+                    return body;
+                last = $"{(int)response.StatusCode} {body}";
+            }
+            catch (HttpRequestException exception)
+            {
+                last = exception.Message;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"/healthz did not answer {(int)status} within 60 s; last: {last}");
+        return "";
+    }
+
+    /// <summary>The first line of the server's output that contains <paramref name="text"/>, waited for at most 30 s.</summary>
+    private static async Task<string> LogLineAsync(DittoFsProcess server, string text)
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            if (server.Output.Split('\n').FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } line)
+                return line;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"no log line with '{text}' within 30 s");
+        return "";
     }
 
     /// <summary>

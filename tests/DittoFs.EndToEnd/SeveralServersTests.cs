@@ -362,24 +362,24 @@ public sealed class SeveralServersTests
     public async Task An_NFSv4_lock_through_A_denies_an_NFSv4_and_an_NLM_lock_through_B_until_A_unlocks()
     {
         byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
-        await using var onA = await Nfs4Session.ConnectAsync(_a.Port, "client-a");
+        await using var onA = await Nfs4SessionClient.ConnectAsync(_a.Port, "client-a");
         await onA.ReclaimCompleteAsync();
-        var opened = await onA.CompoundAsync(Nfs4Session.PutFh(file), Nfs4Session.Open(OpenClaimType4.ClaimNull));
+        var opened = await onA.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Open(OpenClaimType4.ClaimNull));
         Assert.That(opened.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
-        var locked = await onA.CompoundAsync(Nfs4Session.PutFh(file), Nfs4Session.Lock(Nfs4Session.OpenStateid(opened), reclaim: false));
+        var locked = await onA.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Lock(Nfs4Operations.OpenStateid(opened), reclaim: false));
         Assert.That(locked.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
 
-        await using var onB = await Nfs4Session.ConnectAsync(_b.Port, "client-b");
+        await using var onB = await Nfs4SessionClient.ConnectAsync(_b.Port, "client-b");
         await onB.ReclaimCompleteAsync();
-        var openedB = await onB.CompoundAsync(Nfs4Session.PutFh(file), Nfs4Session.Open(OpenClaimType4.ClaimNull));
+        var openedB = await onB.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Open(OpenClaimType4.ClaimNull));
         Assert.That(openedB.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "no share reservation denies B's open");
-        Assert.That((await onB.CompoundAsync(Nfs4Session.PutFh(file), Nfs4Session.Lock(Nfs4Session.OpenStateid(openedB), reclaim: false))).Status,
+        Assert.That((await onB.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Lock(Nfs4Operations.OpenStateid(openedB), reclaim: false))).Status,
             Is.EqualTo(Nfsstat4.Nfs4errDenied), "A's v4 lock counts on B");
         await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
         var nlmB = new NlmV4Client(rpcB);
         Assert.That(await NlmCalls.LockAsync(nlmB, NlmCalls.Lock(file, "host-b", 2, 50, 10)), Is.EqualTo(Nlm4Stats.Nlm4Denied), "and against NLM");
 
-        Assert.That((await onA.CompoundAsync(Nfs4Session.PutFh(file), Nfs4Session.Unlock(Nfs4Session.LockStateid(locked)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        Assert.That((await onA.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Unlock(Nfs4Operations.LockStateid(locked)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
 
         Assert.That(await NlmCalls.LockAsync(nlmB, NlmCalls.Lock(file, "host-b", 2, 50, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted), "free once A unlocked");
         Assert.That(await NlmCalls.UnlockAsync(nlmB, NlmCalls.Lock(file, "host-b", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));

@@ -159,6 +159,47 @@ public class ServerLifecycleTests
         await Bounded.Until(() => server.Observer.Calls.Count == 2, "the late call is reported");
     }
 
+    /// <summary>libnfs closes with SO_LINGER 0, so every close of its is a reset: between calls, that is the client's close.</summary>
+    [Test]
+    public async Task A_reset_between_calls_is_a_client_close()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = new TcpClient(AddressFamily.InterNetwork);
+        await client.ConnectAsync(server.EndPoint).Within();
+        var stream = client.GetStream();
+        await stream.WriteAsync(CallMessage.Record(CallMessage.Test(1, TestProcedure.Null))).AsTask().Within();
+        var header = new byte[4];
+        await stream.ReadExactlyAsync(header).AsTask().Within();
+        await stream.ReadExactlyAsync(new byte[header[3] | header[2] << 8]).AsTask().Within();
+
+        Assert.That(await ResetAsync(client, server), Is.EqualTo(RpcConnectionCloseReason.ClientClosed));
+    }
+
+    [Test]
+    public async Task A_reset_in_the_middle_of_a_call_is_a_transport_error()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = new TcpClient(AddressFamily.InterNetwork);
+        await client.ConnectAsync(server.EndPoint).Within();
+        // A record of 100,000 bytes announced, 20,000 sent: past 8 KiB it is charged to the record budget, which shows
+        // that the server holds part of a call.
+        var partial = new byte[4 + 20_000];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(partial, 0x8000_0000u | 100_000);
+        await client.GetStream().WriteAsync(partial).AsTask().Within();
+        await Bounded.Until(() => server.Server.PendingRecordBytes > 0, "part of the call is received");
+
+        Assert.That(await ResetAsync(client, server), Is.EqualTo(RpcConnectionCloseReason.TransportError));
+    }
+
+    /// <summary>Resets the connection (linger 0 on the socket itself: TcpClient.Close would first shut the stream down, a FIN); the reason the server reports.</summary>
+    private static async Task<RpcConnectionCloseReason> ResetAsync(TcpClient client, TestServer server)
+    {
+        client.Client.LingerState = new LingerOption(true, 0);
+        client.Client.Close();
+        await Bounded.Until(() => !server.Observer.Closed.IsEmpty, "the close is reported");
+        return server.Observer.Closed.Single();
+    }
+
     [Test]
     public async Task A_client_that_shuts_down_its_sending_side_still_gets_its_replies()
     {

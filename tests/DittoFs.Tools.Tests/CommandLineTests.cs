@@ -106,6 +106,8 @@ public sealed class CommandLineTests
     [TestCase("-d", "0")]
     [TestCase("-s", "0")]
     [TestCase("-n", "0")]
+    [TestCase("--connections", "0")]
+    [TestCase("-c", "257")]
     public async Task Bad_bench_settings_are_usage_errors(string option, string value)
     {
         var (exitCode, _, _) = await Run("bench", option, value, "nfs://127.0.0.1/export");

@@ -90,7 +90,8 @@ public sealed class NfsUrlTests
     [TestCase("nfs://server/export?mountport=-1", "mountport")]
     [TestCase("nfs://server/export?uid=root", "uid")]
     [TestCase("nfs://server/export?gid=4294967296", "gid")]
-    [TestCase("nfs://server/export?version=4", "version 3 only")]
+    [TestCase("nfs://server/export?version=4", "version=3 or version=4.1")]
+    [TestCase("nfs://server/export?version=4.0", "version=3 or version=4.1")]
     [TestCase("nfs://server/export?nfsprot=2049", "unknown argument 'nfsprot'")]
     [TestCase("nfs://server/export?uid", "NAME=VALUE")]
     [TestCase("nfs://server/export/../etc", "'..'")]
@@ -115,6 +116,15 @@ public sealed class NfsUrlTests
         var url = NfsUrl.Parse("nfs://[::1]:2049//export/dir/?mountport=20048&uid=5&gid=6&version=3");
         Assert.That(url.ToString(), Is.EqualTo("nfs://[::1]:2049/export/dir?mountport=20048&uid=5&gid=6"));
         Assert.That(NfsUrl.Parse(url.ToString()), Is.EqualTo(url));
+    }
+
+    [Test]
+    public void Version_4_1_is_parsed_and_kept_in_the_canonical_form()
+    {
+        var url = NfsUrl.Parse("nfs://server/export/dir?version=4.1&nfsport=2049");
+        Assert.That(url.Version, Is.EqualTo(NfsVersion.V41));
+        Assert.That(url.ToString(), Is.EqualTo("nfs://server/export/dir?version=4.1&nfsport=2049"));
+        Assert.That(NfsUrl.Parse("nfs://server/export").Version, Is.EqualTo(NfsVersion.V3));
     }
 
     [Test]

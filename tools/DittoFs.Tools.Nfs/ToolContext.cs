@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using DittoFs.Rpc;
+using DittoFs.Tools.Nfs.Bench;
 using DittoFs.Tools.Nfs.Session;
 using DittoFs.Tools.Nfs.Urls;
 using DittoFs.Xdr;
@@ -16,9 +17,13 @@ internal sealed class ToolContext(ToolConsole console, GlobalOptions globals)
     public ToolConsole Console { get; } = console;
     public GlobalOptions Globals { get; } = globals;
 
-    /// <summary>Connects to the URL's server and, if <paramref name="mount"/>, mounts the export holding its path.</summary>
-    public Task<NfsSession> OpenAsync(ParseResult parse, NfsUrl url, bool mount, CancellationToken cancellationToken) =>
-        NfsSession.ConnectAsync(url, Globals.ToSessionOptions(parse), mount, cancellationToken);
+    /// <summary>Connects to the URL's server over NFSv3 and, if <paramref name="mount"/>, mounts the export holding its path.</summary>
+    public Task<NfsSession> OpenAsync(ParseResult parse, NfsUrl url, bool mount, CancellationToken cancellationToken)
+    {
+        if (url.Version != NfsVersion.V3)
+            throw new UsageException($"{url}: version=4.1 is for bench only; this command speaks NFSv3 (version=3)");
+        return NfsSession.ConnectAsync(url, Globals.ToSessionOptions(parse), mount, cancellationToken);
+    }
 
     /// <summary>The action of command <paramref name="name"/>: runs <paramref name="body"/> and maps its failures to exit codes.</summary>
     public Func<ParseResult, CancellationToken, Task<int>> Action(string name, Func<ParseResult, CancellationToken, Task<int>> body) =>
@@ -32,7 +37,7 @@ internal sealed class ToolContext(ToolConsole console, GlobalOptions globals)
             {
                 return Fail(name, exception.Message, ExitCodes.Usage);
             }
-            catch (Exception exception) when (exception is NfsException or MountException or ProtocolViolationException)
+            catch (Exception exception) when (exception is NfsException or Nfs4Exception or MountException or ProtocolViolationException)
             {
                 return Fail(name, exception.Message, ExitCodes.Failure);
             }

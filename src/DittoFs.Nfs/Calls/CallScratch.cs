@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using DittoFs.Rpc;
 using DittoFs.Vfs;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -23,6 +24,12 @@ internal sealed class CallScratch
     private Array? _entries;
     private Action<Array>? _returnEntries;
     private ReplyReadBuffer? _readBuffer;
+    private readonly List<(Array Array, Action<Array> Return)> _rented = [];
+    private object?[] _armPools = [];
+    private readonly List<IArmPool> _usedArmPools = [];
+    private static int s_armTypes;
+    private byte[]? _bytes;
+    private int _bytesUsed;
 
     /// <summary>
     /// The scratch of <paramref name="context"/>, emptied for a new call. Once per call, before anything is
@@ -85,6 +92,55 @@ internal sealed class CallScratch
         return entries;
     }
 
+    /// <summary>
+    /// A pooled array of at least <paramref name="minimumLength"/> elements for a reply to point into, returned when the
+    /// next call on the context begins (any number per call: NFSv4's results, attribute masks and values).
+    /// </summary>
+    public T[] Rent<T>(int minimumLength)
+    {
+        var array = ArrayPool<T>.Shared.Rent(minimumLength);
+        _rented.Add((array, static array => ArrayPool<T>.Shared.Return((T[])array, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>())));
+        return array;
+    }
+
+    /// <summary>
+    /// <paramref name="length"/> bytes for a reply to point into (NFSv4 attribute values), carved from pooled blocks of the
+    /// call, so many small values cost no array each.
+    /// </summary>
+    public Memory<byte> Bytes(int length)
+    {
+        if (_bytes is null || _bytes.Length - _bytesUsed < length)
+        {
+            _bytes = Rent<byte>(Math.Max(length, 4096));
+            _bytesUsed = 0;
+        }
+        var bytes = _bytes.AsMemory(_bytesUsed, length);
+        _bytesUsed += length;
+        return bytes;
+    }
+
+    /// <summary>
+    /// A box holding <paramref name="value"/> for a wide union's arm (NFSv4's results): one of the context's boxes of that
+    /// type, reused from call to call, so building a result allocates nothing once the context has seen such a result.
+    /// </summary>
+    public XdrArm<T> Arm<T>(in T value)
+    {
+        int index = ArmType<T>.Index;
+        if (index >= _armPools.Length)
+        {
+            Array.Resize(ref _armPools, Math.Max(index + 1, _armPools.Length * 2));
+        }
+        var pool = (ArmPool<T>)(_armPools[index] ??= new ArmPool<T>());
+        if (pool.Used == 0)
+        {
+            _usedArmPools.Add(pool);
+        }
+        return pool.Next(value);
+    }
+
+    /// <summary>The NFSv4 COMPOUND state kept with the context (<see cref="Nfs4Service"/> begins it each call).</summary>
+    public Nfs4Call? Nfs4 { get; set; }
+
     /// <summary>Replaces the entry array with a larger one, keeping its first <paramref name="count"/> elements.</summary>
     public T[] GrowEntries<T>(T[] entries, int count)
     {
@@ -113,10 +169,61 @@ internal sealed class CallScratch
             _returnEntries!(_entries);
             _entries = null;
         }
+        foreach (var (array, returnArray) in _rented)
+        {
+            returnArray(array);
+        }
+        _rented.Clear();
+        _bytes = null;
+        foreach (var pool in _usedArmPools)
+        {
+            pool.Reset();
+        }
+        _usedArmPools.Clear();
+    }
+
+    /// <summary>A number per box type, so the boxes of each type are found by index (no dictionary on the hot path).</summary>
+    private static class ArmType<T>
+    {
+        public static readonly int Index = Interlocked.Increment(ref s_armTypes) - 1;
+    }
+
+    private interface IArmPool
+    {
+        void Reset();
+    }
+
+    /// <summary>The boxes of one type: the first <see cref="Used"/> hold this call's values.</summary>
+    private sealed class ArmPool<T> : IArmPool
+    {
+        private XdrArm<T>[] _arms = new XdrArm<T>[2];
+
+        public int Used { get; private set; }
+
+        public XdrArm<T> Next(in T value)
+        {
+            if (Used == _arms.Length)
+            {
+                Array.Resize(ref _arms, _arms.Length * 2);
+            }
+            var arm = _arms[Used++] ??= new XdrArm<T>();
+            arm.Value = value;
+            return arm;
+        }
+
+        /// <summary>Empties the boxes (their values point into memory of the answered call) for the next call.</summary>
+        public void Reset()
+        {
+            for (int i = 0; i < Used; i++)
+            {
+                _arms[i].Value = default!;
+            }
+            Used = 0;
+        }
     }
 
     /// <summary>The <see cref="IReadBuffer"/> of <see cref="ReadBuffer"/>; <see cref="Data"/> is what the reply carries.</summary>
-    internal sealed class ReplyReadBuffer(CallScratch scratch) : IReadBuffer
+    internal sealed class ReplyReadBuffer(CallScratch scratch) : IReplyReadBuffer
     {
         private ReplyData? _reply;
         private int _minLent;
@@ -156,4 +263,14 @@ internal sealed class CallScratch
             _copied = default;
         }
     }
+}
+
+/// <summary>Where a READ's bytes go, and what the reply then carries as its data.</summary>
+internal interface IReplyReadBuffer : IReadBuffer
+{
+    /// <summary>The data read, for the READ's result.</summary>
+    ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>After a failed read: forgets what was read or lent (returning the loans).</summary>
+    void Drop();
 }

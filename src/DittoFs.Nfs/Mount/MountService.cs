@@ -82,7 +82,7 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
 
     private Mountres3 Refuse(string path, RpcCallContext context, Mountstat3 status)
     {
-        LogMountRefused(path, context.Client, status);
+        LogMountRefused(path, context.Client, WireName.Of(status));
         return new Mountres3 { FhsStatus = status };
     }
 
@@ -127,6 +127,7 @@ public sealed partial class MountService : IMountV3<RpcCallContext>
     [LoggerMessage(Level = LogLevel.Information, Message = "MOUNT {ExportPath} by {Client}")]
     private partial void LogMounted(string exportPath, System.Net.IPEndPoint? client);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "MOUNT {Path} by {Client} refused: {Status}")]
-    private partial void LogMountRefused(string path, System.Net.IPEndPoint? client, Mountstat3 status);
+    /// <summary>A warning: a client that cannot mount is what an operator is asked about (wrong path, allowed_clients, auth).</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MOUNT {Path} by {Client} refused: {Status}")]
+    private partial void LogMountRefused(string path, System.Net.IPEndPoint? client, string status);
 }

@@ -33,7 +33,7 @@ public sealed partial class NfsService
 
         var result = await target.FileSystem.CreateAsync(target.Auth, target.File, arguments.Where.Name, (CreateMode)(int)how.Mode, attributes, verifier, cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Create, target);
+        var created = Created(result, NfsV3Procedure.Create, target, arguments.Where.Name.Value);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Create3Res { Status = created.Status, Resok = new Create3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Create3Res { Status = created.Status, Resfail = new Create3Resfail { DirWcc = created.Directory } };
@@ -52,7 +52,7 @@ public sealed partial class NfsService
         }
         var result = await target.FileSystem.MkdirAsync(target.Auth, target.File, arguments.Where.Name, WireAttributes.ToSetAttributes(arguments.Attributes), cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Mkdir, target);
+        var created = Created(result, NfsV3Procedure.Mkdir, target, arguments.Where.Name.Value);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Mkdir3Res { Status = created.Status, Resok = new Mkdir3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Mkdir3Res { Status = created.Status, Resfail = new Mkdir3Resfail { DirWcc = created.Directory } };
@@ -72,7 +72,7 @@ public sealed partial class NfsService
         var symlink = arguments.Symlink;
         var result = await target.FileSystem.SymlinkAsync(target.Auth, target.File, arguments.Where.Name, symlink.SymlinkData,
             WireAttributes.ToSetAttributes(symlink.SymlinkAttributes), cancellationToken).ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Symlink, target);
+        var created = Created(result, NfsV3Procedure.Symlink, target, arguments.Where.Name.Value);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Symlink3Res { Status = created.Status, Resok = new Symlink3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Symlink3Res { Status = created.Status, Resfail = new Symlink3Resfail { DirWcc = created.Directory } };
@@ -102,16 +102,16 @@ public sealed partial class NfsService
         };
         var result = await target.FileSystem.MknodAsync(target.Auth, target.File, arguments.Where.Name, (FileType)(int)what.Type, attributes, device, cancellationToken)
             .ConfigureAwait(false);
-        var created = Created(result, NfsV3Procedure.Mknod, target);
+        var created = Created(result, NfsV3Procedure.Mknod, target, arguments.Where.Name.Value);
         return created.Status == Nfsstat3.Nfs3Ok
             ? new Mknod3Res { Status = created.Status, Resok = new Mknod3Resok { Obj = created.Handle, ObjAttributes = created.Attributes, DirWcc = created.Directory } }
             : new Mknod3Res { Status = created.Status, Resfail = new Mknod3Resfail { DirWcc = created.Directory } };
     }
 
     /// <summary>The reply parts the four creating procedures share, from the file system's answer.</summary>
-    private CreatedObject Created(in StoreResult<CreateResult> result, NfsV3Procedure procedure, in CallTarget target)
+    private CreatedObject Created(in StoreResult<CreateResult> result, NfsV3Procedure procedure, in CallTarget target, ReadOnlyMemory<byte> name)
     {
-        var nfs = Outcome(result.Status, procedure, target);
+        var nfs = Outcome(result.Status, procedure, target, name);
         var directory = target.Wcc(result.Value.Directory);
         if (nfs != Nfsstat3.Nfs3Ok)
         {

@@ -21,7 +21,7 @@ public sealed partial class NfsService
             return new Lookup3Res { Status = status };
         }
         var result = await target.FileSystem.LookupAsync(target.Auth, target.File, arguments.What.Name, context.CancellationToken).ConfigureAwait(false);
-        status = Outcome(result.Status, NfsV3Procedure.Lookup, target);
+        status = Outcome(result.Status, NfsV3Procedure.Lookup, target, arguments.What.Name.Value);
         if (status != Nfsstat3.Nfs3Ok)
         {
             return new Lookup3Res { Status = status, Resfail = new Lookup3Resfail { DirAttributes = target.PostOp(result.Value.Directory) } };

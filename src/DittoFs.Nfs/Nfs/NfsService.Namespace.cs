@@ -21,7 +21,7 @@ public sealed partial class NfsService
             return new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = refused } };
         }
         var result = await target.FileSystem.RemoveAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
-        status = Outcome(result.Status, NfsV3Procedure.Remove, target);
+        status = Outcome(result.Status, NfsV3Procedure.Remove, target, arguments.Object.Name.Value);
         var wcc = target.Wcc(result.Value.Directory);
         return status == Nfsstat3.Nfs3Ok
             ? new Remove3Res { Status = status, Resok = new Remove3Resok { DirWcc = wcc } }
@@ -40,7 +40,7 @@ public sealed partial class NfsService
             return new Rmdir3Res { Status = status, Resfail = new Rmdir3Resfail { DirWcc = refused } };
         }
         var result = await target.FileSystem.RmdirAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
-        status = Outcome(result.Status, NfsV3Procedure.Rmdir, target);
+        status = Outcome(result.Status, NfsV3Procedure.Rmdir, target, arguments.Object.Name.Value);
         var wcc = target.Wcc(result.Value);
         return status == Nfsstat3.Nfs3Ok
             ? new Rmdir3Res { Status = status, Resok = new Rmdir3Resok { DirWcc = wcc } }
@@ -71,7 +71,7 @@ public sealed partial class NfsService
         }
 
         var result = await from.FileSystem.RenameAsync(from.Auth, from.File, arguments.From.Name, to.File, arguments.To.Name, cancellationToken).ConfigureAwait(false);
-        status = Outcome(result.Status, NfsV3Procedure.Rename, from);
+        status = Outcome(result.Status, NfsV3Procedure.Rename, from, arguments.From.Name.Value);
         var fromWcc = from.Wcc(result.Value.FromDirectory);
         var toWcc = to.Wcc(result.Value.ToDirectory);
         return status == Nfsstat3.Nfs3Ok
@@ -101,7 +101,7 @@ public sealed partial class NfsService
         }
 
         var result = await directory.FileSystem.LinkAsync(directory.Auth, file.File, directory.File, arguments.Link.Name, cancellationToken).ConfigureAwait(false);
-        status = Outcome(result.Status, NfsV3Procedure.Link, directory);
+        status = Outcome(result.Status, NfsV3Procedure.Link, directory, arguments.Link.Name.Value);
         var fileAttributes = directory.PostOp(result.Value.File);
         var wcc = directory.Wcc(result.Value.Directory);
         return status == Nfsstat3.Nfs3Ok

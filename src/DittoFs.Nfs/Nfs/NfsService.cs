@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Storage;
+using DittoFs.Xdr;
 using Microsoft.Extensions.Logging;
 using WireWcc = DittoFs.Protocol.WccData;
 
@@ -87,12 +88,14 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
         if (status != Nfsstat3.Nfs3Ok || named is null)
         {
             status = status == Nfsstat3.Nfs3Ok ? Nfsstat3.Nfs3errStale : status;
-            LogRefusedHandle(procedure, parsed, status, context.Client);
+            if (_logger.IsEnabled(LogLevel.Debug))
+                LogRefusedHandle(WireName.Of(procedure), parsed, WireName.Of(status), context.Client);
             return status;
         }
         if (!named.Options.Allows(context.Client, CallerIdentities.FlavorOf(context)))
         {
-            LogRefusedClient(procedure, named.ExportPath, context.Client, context.AuthFlavor);
+            if (_logger.IsEnabled(LogLevel.Debug))
+                LogRefusedClient(WireName.Of(procedure), named.ExportPath, context.Client, context.AuthFlavor);
             return Nfsstat3.Nfs3errAcces;
         }
         // Scoped to the share: a handle naming the share id of one share and the file id of another share's file
@@ -116,15 +119,27 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
         return status;
     }
 
-    /// <summary>The store's status as nfsstat3, logging failures at Debug (they are answers, not faults).</summary>
-    private Nfsstat3 Outcome(StoreStatus status, NfsV3Procedure procedure, in CallTarget target)
+    /// <summary>
+    /// The store's status as nfsstat3, logging failures at Debug (they are answers, not faults), naming the file by
+    /// <paramref name="name"/> in <paramref name="target"/>'s directory when the call has one (LOOKUP, CREATE, REMOVE ...).
+    /// </summary>
+    private Nfsstat3 Outcome(StoreStatus status, NfsV3Procedure procedure, in CallTarget target, ReadOnlyMemory<byte> name = default)
     {
         var nfs = NfsStatus.From(status);
         if (nfs != Nfsstat3.Nfs3Ok)
-        {
-            LogFailure(procedure, target.File, nfs);
-        }
+            LogFailure(procedure, target.File, nfs, name);
         return nfs;
+    }
+
+    /// <summary>One Debug line per refused call, with the RFC's names (NFS3ERR_NOENT, as the metrics say them).</summary>
+    private void LogFailure(NfsV3Procedure procedure, FileRef file, Nfsstat3 status, ReadOnlyMemory<byte> name = default)
+    {
+        if (!_logger.IsEnabled(LogLevel.Debug))
+            return;
+        if (name.IsEmpty)
+            LogFailure(WireName.Of(procedure), file, WireName.Of(status));
+        else
+            LogNamedFailure(WireName.Of(procedure), new LoggedName(name), file, WireName.Of(status));
     }
 
     /// <summary>
@@ -143,11 +158,14 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure}: handle {Handle} from {Client} refused with {Status}")]
-    private partial void LogRefusedHandle(NfsV3Procedure procedure, FileHandle handle, Nfsstat3 status, System.Net.IPEndPoint? client);
+    private partial void LogRefusedHandle(string procedure, FileHandle handle, string status, System.Net.IPEndPoint? client);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure}: share {ExportPath} refuses client {Client} with flavour {Flavor}")]
-    private partial void LogRefusedClient(NfsV3Procedure procedure, string exportPath, System.Net.IPEndPoint? client, uint flavor);
+    private partial void LogRefusedClient(string procedure, string exportPath, System.Net.IPEndPoint? client, uint flavor);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure} on {File}: {Status}")]
-    private partial void LogFailure(NfsV3Procedure procedure, FileRef file, Nfsstat3 status);
+    private partial void LogFailure(string procedure, FileRef file, string status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "NFS {Procedure} of {Name} in {Directory}: {Status}")]
+    private partial void LogNamedFailure(string procedure, LoggedName name, FileRef directory, string status);
 }

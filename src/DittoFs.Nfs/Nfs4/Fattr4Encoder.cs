@@ -1,5 +1,5 @@
-using System.Globalization;
-using System.Text;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
 using DittoFs.Protocol;
 using DittoFs.Storage;
 using DittoFs.Xdr;
@@ -11,7 +11,7 @@ namespace DittoFs.Nfs;
 /// What the attributes of one object are made of: its inode, what the protocol adds around it, and (when asked for, see
 /// <see cref="Fattr4Encoder.AsksFileSystemFigures"/>) the space and file slots of its file system.
 /// </summary>
-internal readonly record struct Nfs4Object(InodeAttributes Inode, Fsid4 Fsid, ReadOnlyMemory<byte> Handle, ulong MountedOnFileId,
+internal readonly record struct Nfs4Object(InodeAttributes Inode, Fsid4 Fsid, InlineOpaque<InlineBytes64> Handle, ulong MountedOnFileId,
     (SpaceStats Space, FileCountStats Files)? FileSystem = null);
 
 /// <summary>
@@ -66,24 +66,17 @@ internal static class Fattr4Encoder
     /// <summary>
     /// The attributes of <paramref name="obj"/> that <paramref name="requested"/> asks for and this server supports in
     /// <paramref name="minorVersion"/>; <paramref name="rdattrError"/> is the value of rdattr_error (READDIR only). The file
-    /// system's figures are left out when <paramref name="obj"/> does not carry them (READDIR entries).
+    /// system's figures are left out when <paramref name="obj"/> does not carry them (READDIR entries). The values are
+    /// carved from the call's <paramref name="scratch"/>, the mask is shared (<see cref="ReplyMask"/>).
     /// </summary>
-    public static Fattr4 Encode(ReadOnlySpan<uint> requested, in Nfs4Object obj, uint minorVersion, NfsServerOptions options, Nfsstat4 rdattrError = Nfsstat4.Nfs4Ok)
+    public static Fattr4 Encode(ReadOnlySpan<uint> requested, in Nfs4Object obj, uint minorVersion, NfsServerOptions options, CallScratch scratch,
+        Nfsstat4 rdattrError = Nfsstat4.Nfs4Ok)
     {
         var supported = SupportedMask(minorVersion);
-        var mask = new uint[Math.Min(requested.Length, supported.Length)];
-        var setOnly = Fattr4Decoder.SetOnlyMask;
-        for (int i = 0; i < mask.Length; i++)
-        {
-            mask[i] = requested[i] & supported[i] & ~(i < setOnly.Length ? setOnly[i] : 0);
-            if (obj.FileSystem is null && i < FileSystemFiguresMask.Length)
-                mask[i] &= ~FileSystemFiguresMask[i];
-        }
-        while (mask.Length > 0 && mask[^1] == 0)
-            mask = mask[..^1];
+        var mask = ReplyMask(requested, minorVersion, obj.FileSystem is not null);
 
         // Every supported attribute together: under 600 bytes (the handle is at most NFS4_FHSIZE, owners are numbers).
-        var buffer = new byte[1024];
+        Span<byte> buffer = stackalloc byte[1024];
         var values = new XdrWriter(buffer);
         var inode = obj.Inode;
         for (int attribute = 0; attribute < mask.Length * 32; attribute++)
@@ -120,8 +113,8 @@ internal static class Fattr4Encoder
                 case Attr.Fattr4Mode: values.WriteUInt32(inode.Mode & ModeBits.All); break;
                 case Attr.Fattr4NoTrunc: values.WriteBool(true); break;
                 case Attr.Fattr4Numlinks: values.WriteUInt32(inode.LinkCount); break;
-                case Attr.Fattr4Owner: values.WriteOpaque(Encoding.ASCII.GetBytes(inode.Uid.ToString(CultureInfo.InvariantCulture)), uint.MaxValue); break;
-                case Attr.Fattr4OwnerGroup: values.WriteOpaque(Encoding.ASCII.GetBytes(inode.Gid.ToString(CultureInfo.InvariantCulture)), uint.MaxValue); break;
+                case Attr.Fattr4Owner: WriteId(ref values, inode.Uid); break;
+                case Attr.Fattr4OwnerGroup: WriteId(ref values, inode.Gid); break;
                 case Attr.Fattr4Rawdev: values.WriteUInt32(inode.Device.Major); values.WriteUInt32(inode.Device.Minor); break;
                 case Attr.Fattr4SpaceUsed: values.WriteUInt64(inode.Used); break;
                 case Attr.Fattr4TimeAccess: WriteTime(ref values, inode.AccessTime); break;
@@ -139,7 +132,56 @@ internal static class Fattr4Encoder
                 default: throw new InvalidOperationException($"Attribute {attribute} is in the supported mask but has no encoder.");
             }
         }
-        return new Fattr4 { Attrmask = mask, AttrVals = (ReadOnlyMemory<byte>)buffer.AsMemory(0, values.Position) };
+        var encoded = scratch.Bytes(values.Position);
+        buffer[..values.Position].CopyTo(encoded.Span);
+        return new Fattr4 { Attrmask = mask, AttrVals = (ReadOnlyMemory<byte>)encoded };
+    }
+
+    /// <summary>
+    /// The mask of a reply to <paramref name="requested"/>: what is asked and supported, less the set-only attributes and,
+    /// without <paramref name="withFileSystem"/>, the file system's figures; trailing empty words dropped. Clients ask
+    /// the same few masks again and again, so each answer is made once and shared (up to <see cref="MaxCachedMasks"/>
+    /// of them, so that a client sending endless different masks cannot grow the cache).
+    /// </summary>
+    public static uint[] ReplyMask(ReadOnlySpan<uint> requested, uint minorVersion, bool withFileSystem)
+    {
+        var supported = SupportedMask(minorVersion);
+        Span<uint> words = stackalloc uint[MaskWords];
+        words.Clear();
+        var setOnly = Fattr4Decoder.SetOnlyMask;
+        int length = Math.Min(requested.Length, supported.Length);
+        for (int i = 0; i < length; i++)
+        {
+            words[i] = requested[i] & supported[i] & ~(i < setOnly.Length ? setOnly[i] : 0);
+            if (!withFileSystem && i < FileSystemFiguresMask.Length)
+                words[i] &= ~FileSystemFiguresMask[i];
+        }
+        while (length > 0 && words[length - 1] == 0)
+            length--;
+        var key = new MaskKey(words[0], words[1], words[2], length);
+        if (CachedMasks.TryGetValue(key, out var mask))
+            return mask;
+        mask = words[..length].ToArray();
+        if (CachedMasks.Count < MaxCachedMasks)
+            CachedMasks.TryAdd(key, mask);
+        return mask;
+    }
+
+    /// <summary>Words of the largest supported mask (suppattr_exclcreat, 75, is in the third).</summary>
+    private const int MaskWords = 3;
+
+    private const int MaxCachedMasks = 1024;
+
+    private static readonly ConcurrentDictionary<MaskKey, uint[]> CachedMasks = new();
+
+    private readonly record struct MaskKey(uint Word0, uint Word1, uint Word2, int Length);
+
+    /// <summary>An owner or group as its number in decimal (RFC 7530 §5.9 allows numeric strings), written without a string.</summary>
+    private static void WriteId(ref XdrWriter writer, uint id)
+    {
+        Span<byte> digits = stackalloc byte[10];
+        Utf8Formatter.TryFormat(id, digits, out int length);
+        writer.WriteOpaque(digits[..length], uint.MaxValue);
     }
 
     /// <summary>

@@ -18,9 +18,9 @@ public sealed partial class Nfs4Service
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> GetAttributesAsync(Getattr4Args arguments, Nfs4Call call)
     {
-        var requested = arguments.AttrRequest.ToArray();
-        var (status, obj) = await DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(requested)).ConfigureAwait(false);
-        if (status == Nfsstat4.Nfs4Ok && AsksSetOnly(requested))
+        var requested = call.Words(arguments.AttrRequest);
+        var (status, obj) = await DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(requested.Span)).ConfigureAwait(false);
+        if (status == Nfsstat4.Nfs4Ok && AsksSetOnly(requested.Span))
         {
             status = Nfsstat4.Nfs4errInval;
         }
@@ -29,8 +29,8 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpGetattr, call, status);
             return (Failed(NfsOpnum4.OpGetattr, status), status);
         }
-        var attributes = Fattr4Encoder.Encode(requested, obj, call.MinorVersion, _options);
-        return (NfsResop4.FromOpgetattr(new Getattr4Res { Status = status, Resok4 = new Getattr4Resok { ObjAttributes = attributes } }), status);
+        var attributes = Fattr4Encoder.Encode(requested.Span, obj, call.MinorVersion, _options, call.Scratch);
+        return (NfsResop4.FromOpgetattr(call.Scratch.Arm(new Getattr4Res { Status = status, Resok4 = new Getattr4Resok { ObjAttributes = attributes } })), status);
     }
 
     private static bool AsksSetOnly(ReadOnlySpan<uint> requested) =>
@@ -76,7 +76,7 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpAccess, status), status);
         }
         var resok = new Access4Resok { Supported = (uint)requested, Access = (uint)granted };
-        return (NfsResop4.FromOpaccess(new Access4Res { Status = status, Resok4 = resok }), status);
+        return (NfsResop4.FromOpaccess(call.Scratch.Arm(new Access4Res { Status = status, Resok4 = resok })), status);
     }
 
     /// <summary>READLINK (RFC 7530 §16.25): NFS4ERR_INVAL for anything but a symbolic link.</summary>
@@ -93,7 +93,7 @@ public sealed partial class Nfs4Service
             status = StatusOf(result.Status);
             if (status == Nfsstat4.Nfs4Ok)
             {
-                return (NfsResop4.FromOpreadlink(new Readlink4Res { Status = status, Resok4 = new Readlink4Resok { Link = result.Value.Target } }), status);
+                return (NfsResop4.FromOpreadlink(call.Scratch.Arm(new Readlink4Res { Status = status, Resok4 = new Readlink4Resok { Link = result.Value.Target } })), status);
             }
         }
         LogIfFailed(NfsOpnum4.OpReadlink, call, status);
@@ -115,7 +115,7 @@ public sealed partial class Nfs4Service
         }
         var flavors = FlavorsOf(call.Current);
         call.Current = call.MinorVersion == 0 ? directory : default;
-        return (NfsResop4.FromOpsecinfo(new Secinfo4Res { Status = status, Resok4 = flavors }), status);
+        return (NfsResop4.FromOpsecinfo(call.Scratch.Arm(new Secinfo4Res { Status = status, Resok4 = flavors })), status);
     }
 
     /// <summary>SECINFO_NO_NAME (RFC 8881 §18.45): the flavours of the current filehandle (or its parent), consuming it.</summary>
@@ -127,7 +127,7 @@ public sealed partial class Nfs4Service
         }
         var flavors = FlavorsOf(call.Current);
         call.Current = default;
-        return (NfsResop4.FromOpsecinfoNoName(new Secinfo4Res { Status = Nfsstat4.Nfs4Ok, Resok4 = flavors }), Nfsstat4.Nfs4Ok);
+        return (NfsResop4.FromOpsecinfoNoName(call.Scratch.Arm(new Secinfo4Res { Status = Nfsstat4.Nfs4Ok, Resok4 = flavors })), Nfsstat4.Nfs4Ok);
     }
 
     /// <summary>The share's flavours in order of preference; the pseudo file system takes both.</summary>
@@ -176,7 +176,7 @@ public sealed partial class Nfs4Service
     private Nfs4Object Describe(Share share, in InodeAttributes inode)
     {
         ulong mountedOn = inode.FileId == share.Root.FileId ? _pseudo.NodeOf(share).Id : inode.FileId;
-        return new Nfs4Object(inode, new Fsid4 { Major = share.Id, Minor = 0 }, new FileHandle(share.Id, inode.Ref).ToOpaque().ToArray(), mountedOn);
+        return new Nfs4Object(inode, new Fsid4 { Major = share.Id, Minor = 0 }, new FileHandle(share.Id, inode.Ref).ToOpaque(), mountedOn);
     }
 
     /// <summary>A pseudo directory: read-only (0555), owned by root, times of the server's start.</summary>

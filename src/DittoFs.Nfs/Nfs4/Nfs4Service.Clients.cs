@@ -35,10 +35,10 @@ public sealed partial class Nfs4Service
         {
             // NFS4ERR_CLID_INUSE carries the address the id is in use from (clientaddr4); this server does not keep it.
             var inUse = new Setclientid4Res { Status = status, ClientUsing = new Netaddr4 { NaRNetid = "tcp"u8.ToArray(), NaRAddr = ""u8.ToArray() } };
-            return (NfsResop4.FromOpsetclientid(inUse), status);
+            return (NfsResop4.FromOpsetclientid(call.Scratch.Arm(inUse)), status);
         }
         var result = new Setclientid4Res { Status = status, Resok4 = new Setclientid4Resok { Clientid = clientId, SetclientidConfirm = Verifier(confirm) } };
-        return (NfsResop4.FromOpsetclientid(result), status);
+        return (NfsResop4.FromOpsetclientid(call.Scratch.Arm(result)), status);
     }
 
     /// <summary>SETCLIENTID_CONFIRM (RFC 7530 §16.34).</summary>
@@ -92,7 +92,7 @@ public sealed partial class Nfs4Service
             EirServerScope = ServerOwner,
             EirServerImplId = Array.Empty<NfsImplId4>(),
         };
-        return (NfsResop4.FromOpexchangeId(new ExchangeId4Res { EirStatus = status, EirResok4 = resok }), status);
+        return (NfsResop4.FromOpexchangeId(call.Scratch.Arm(new ExchangeId4Res { EirStatus = status, EirResok4 = resok })), status);
     }
 
     private const uint KnownExchangeIdFlags = Flags.Exchgid4FlagSuppMovedRefer | Flags.Exchgid4FlagSuppMovedMigr | Flags.Exchgid4FlagBindPrincStateid
@@ -122,7 +122,7 @@ public sealed partial class Nfs4Service
         {
             return (Failed(NfsOpnum4.OpCreateSession, status), status);
         }
-        return (NfsResop4.FromOpcreateSession(new CreateSession4Res { CsrStatus = status, CsrResok4 = resok }), status);
+        return (NfsResop4.FromOpcreateSession(call.Scratch.Arm(new CreateSession4Res { CsrStatus = status, CsrResok4 = resok })), status);
     }
 
     private ChannelAttrs4 NegotiateForeChannel(ChannelAttrs4 asked)
@@ -147,10 +147,10 @@ public sealed partial class Nfs4Service
         return (Failed(NfsOpnum4.OpDestroySession, status), status);
     }
 
-    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50).</summary>
+    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50): refused while the client has sessions, opens or locks.</summary>
     private (NfsResop4, Nfsstat4) DestroyClient(in DestroyClientid4Args arguments)
     {
-        var status = _clients.DestroyClient(arguments.DcaClientid);
+        var status = _clients.DestroyClient(arguments.DcaClientid, _opens.HoldsState);
         return (Failed(NfsOpnum4.OpDestroyClientid, status), status);
     }
 
@@ -176,14 +176,14 @@ public sealed partial class Nfs4Service
     }
 
     /// <summary>BIND_CONN_TO_SESSION (RFC 8881 §18.34): every connection already serves every session's fore channel.</summary>
-    private (NfsResop4, Nfsstat4) BindConnection(in BindConnToSession4Args arguments)
+    private (NfsResop4, Nfsstat4) BindConnection(in BindConnToSession4Args arguments, Nfs4Call call)
     {
         if (_clients.FindSession(arguments.BctsaSessid.Value.Span) is null)
         {
             return (Failed(NfsOpnum4.OpBindConnToSession, Nfsstat4.Nfs4errBadsession), Nfsstat4.Nfs4errBadsession);
         }
         var resok = new BindConnToSession4Resok { BctsrSessid = arguments.BctsaSessid, BctsrDir = ChannelDirFromServer4.Cdfs4Fore, BctsrUseConnInRdmaMode = false };
-        return (NfsResop4.FromOpbindConnToSession(new BindConnToSession4Res { BctsrStatus = Nfsstat4.Nfs4Ok, BctsrResok4 = resok }), Nfsstat4.Nfs4Ok);
+        return (NfsResop4.FromOpbindConnToSession(call.Scratch.Arm(new BindConnToSession4Res { BctsrStatus = Nfsstat4.Nfs4Ok, BctsrResok4 = resok })), Nfsstat4.Nfs4Ok);
     }
 
     /// <summary>
@@ -217,7 +217,7 @@ public sealed partial class Nfs4Service
             {
                 // A retransmission: still running, answered (cached or not).
                 return slot.InProgress ? SequenceOutcome.Failure(Nfsstat4.Nfs4errDelay)
-                    : slot.Reply is { } cached ? SequenceOutcome.Replay(cached)
+                    : slot.KeptReply() is { } cached ? SequenceOutcome.Replay(cached)
                     : SequenceOutcome.Failure(Nfsstat4.Nfs4errRetryUncachedRep);
             }
             if (sequence != unchecked(slot.SequenceId + 1))
@@ -230,7 +230,7 @@ public sealed partial class Nfs4Service
             }
             slot.SequenceId = sequence;
             slot.InProgress = true;
-            slot.Reply = null;
+            slot.ForgetReply();
         }
         call.Session = session;
         call.Slot = slot;
@@ -244,13 +244,13 @@ public sealed partial class Nfs4Service
             SrTargetHighestSlotid = (uint)session.Slots.Length - 1,
             SrStatusFlags = 0,
         };
-        return new SequenceOutcome(NfsResop4.FromOpsequence(new Sequence4Res { SrStatus = Nfsstat4.Nfs4Ok, SrResok4 = resok }), Nfsstat4.Nfs4Ok, null);
+        return new SequenceOutcome(NfsResop4.FromOpsequence(call.Scratch.Arm(new Sequence4Res { SrStatus = Nfsstat4.Nfs4Ok, SrResok4 = resok })), Nfsstat4.Nfs4Ok, null);
     }
 
     /// <summary>
     /// Ends the request on its slot: frees the slot and keeps the reply when the client asked (sa_cachethis). The reply is
-    /// kept encoded and decoded again, so it owns its bytes (a request's tag and names point into buffers that are reused)
-    /// and a retransmission gets it byte for byte.
+    /// kept encoded, so it owns its bytes (a request's tag and names point into buffers that are reused) and a
+    /// retransmission gets it byte for byte.
     /// </summary>
     private static void EndSequence(Nfs4Call call, in Compound4Res result)
     {
@@ -258,11 +258,13 @@ public sealed partial class Nfs4Service
         {
             return;
         }
-        // No result (the COMPOUND threw, and the RPC layer answers SYSTEM_ERR): nothing to replay.
-        var cached = call.CacheThis && result.Resarray.Count > 0 ? XdrCodec.Decode<Compound4Res>(XdrCodec.Encode(result)) : (Compound4Res?)null;
         lock (slot)
         {
-            slot.Reply = cached;
+            // No result (the COMPOUND threw, and the RPC layer answers SYSTEM_ERR): nothing to replay.
+            if (call.CacheThis && result.Resarray.Count > 0)
+            {
+                slot.KeepReply(result);
+            }
             slot.InProgress = false;
         }
     }

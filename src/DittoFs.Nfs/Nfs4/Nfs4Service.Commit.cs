@@ -41,7 +41,7 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpCommit, status), status);
         }
         var resok = new Commit4Resok { Writeverf = Verifiers.Encode(WriteVerifier.Value) };
-        return (NfsResop4.FromOpcommit(new Commit4Res { Status = status, Resok4 = resok }), status);
+        return (NfsResop4.FromOpcommit(call.Scratch.Arm(new Commit4Res { Status = status, Resok4 = resok })), status);
     }
 
     /// <summary>NFS4_OK for a regular file; for another type, what an operation on regular files answers in the minor version.</summary>

@@ -55,7 +55,7 @@ public sealed partial class Nfs4Service
         }
         if (status != Nfsstat4.Nfs4Ok)
         {
-            return (NfsResop4.FromOplock(new Lock4Res { Status = status }), status);
+            return (NfsResop4.FromOplock(call.Scratch.Arm(new Lock4Res { Status = status })), status);
         }
         var table = target.FileSystem.Locks;
         var request = new LockRequest(FileLockKey.Of(target.File), lockState!.Owner, range, IsWrite(arguments.Locktype) ? LockMode.Exclusive : LockMode.Shared,
@@ -65,16 +65,16 @@ public sealed partial class Nfs4Service
         status = StatusOf(result.Status);
         if (status == Nfsstat4.Nfs4errDenied)
         {
-            return (NfsResop4.FromOplock(new Lock4Res { Status = status, Denied = Denied(result.Conflict!.Value) }), status);
+            return (NfsResop4.FromOplock(call.Scratch.Arm(new Lock4Res { Status = status, Denied = Denied(result.Conflict!.Value) })), status);
         }
         if (status != Nfsstat4.Nfs4Ok)
         {
-            return (NfsResop4.FromOplock(new Lock4Res { Status = status }), status);
+            return (NfsResop4.FromOplock(call.Scratch.Arm(new Lock4Res { Status = status })), status);
         }
         _opens.Advance(lockState);
         var stateid = _opens.StateidOf(lockState);
         call.CurrentStateid = stateid;
-        return (NfsResop4.FromOplock(new Lock4Res { Status = status, Resok4 = new Lock4Resok { LockStateid = stateid } }), status);
+        return (NfsResop4.FromOplock(call.Scratch.Arm(new Lock4Res { Status = status, Resok4 = new Lock4Resok { LockStateid = stateid } })), status);
     }
 
     /// <summary>LOCKT (RFC 7530 §16.11): whether the lock could be taken now, naming a conflicting holder if not.</summary>
@@ -92,15 +92,15 @@ public sealed partial class Nfs4Service
         }
         if (status != Nfsstat4.Nfs4Ok)
         {
-            return (NfsResop4.FromOplockt(new Lockt4Res { Status = status }), status);
+            return (NfsResop4.FromOplockt(call.Scratch.Arm(new Lockt4Res { Status = status })), status);
         }
         ulong clientId = call.Session?.Client.Id ?? arguments.Owner.Clientid;
         var owner = new LockOwner(LockClient.Nfs4(clientId), arguments.Owner.Owner.Span);
         var result = target.FileSystem.Locks.Test(FileLockKey.Of(target.File), owner, range, IsWrite(arguments.Locktype) ? LockMode.Exclusive : LockMode.Shared);
         status = StatusOf(result.Status);
         return status == Nfsstat4.Nfs4errDenied
-            ? (NfsResop4.FromOplockt(new Lockt4Res { Status = status, Denied = Denied(result.Conflict!.Value) }), status)
-            : (NfsResop4.FromOplockt(new Lockt4Res { Status = status }), status);
+            ? (NfsResop4.FromOplockt(call.Scratch.Arm(new Lockt4Res { Status = status, Denied = Denied(result.Conflict!.Value) })), status)
+            : (NfsResop4.FromOplockt(call.Scratch.Arm(new Lockt4Res { Status = status })), status);
     }
 
     /// <summary>LOCKU (RFC 7530 §16.12): unlocks the range (splitting a lock that goes past it); the stateid's seqid rises.</summary>
@@ -124,7 +124,7 @@ public sealed partial class Nfs4Service
         }
         if (status != Nfsstat4.Nfs4Ok)
         {
-            return (NfsResop4.FromOplocku(new Locku4Res { Status = status }), status);
+            return (NfsResop4.FromOplocku(call.Scratch.Arm(new Locku4Res { Status = status })), status);
         }
         var lockState = (Nfs4LockState)state;
         FileTarget(call, out var target);
@@ -133,7 +133,7 @@ public sealed partial class Nfs4Service
         _opens.Advance(lockState);
         var stateid = _opens.StateidOf(lockState);
         call.CurrentStateid = stateid;
-        return (NfsResop4.FromOplocku(new Locku4Res { Status = Nfsstat4.Nfs4Ok, LockStateid = stateid }), Nfsstat4.Nfs4Ok);
+        return (NfsResop4.FromOplocku(call.Scratch.Arm(new Locku4Res { Status = Nfsstat4.Nfs4Ok, LockStateid = stateid })), Nfsstat4.Nfs4Ok);
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public sealed partial class Nfs4Service
         }
         call.Current = new Nfs4Fh(null, target.Share, result.Value.File.Ref);
         var resok = new Create4Resok { Cinfo = ChangeInfo(result.Value.Directory), Attrset = attributesSet };
-        return (NfsResop4.FromOpcreate(new Create4Res { Status = status, Resok4 = resok }), status);
+        return (NfsResop4.FromOpcreate(call.Scratch.Arm(new Create4Res { Status = status, Resok4 = resok })), status);
     }
 
     /// <summary>
@@ -93,7 +93,7 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpRemove, call, status);
             return (Failed(NfsOpnum4.OpRemove, status), status);
         }
-        return (NfsResop4.FromOpremove(new Remove4Res { Status = status, Resok4 = new Remove4Resok { Cinfo = ChangeInfo(directory) } }), status);
+        return (NfsResop4.FromOpremove(call.Scratch.Arm(new Remove4Res { Status = status, Resok4 = new Remove4Resok { Cinfo = ChangeInfo(directory) } })), status);
     }
 
     /// <summary>
@@ -129,7 +129,7 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpRename, status), status);
         }
         var resok = new Rename4Resok { SourceCinfo = ChangeInfo(result.Value.FromDirectory), TargetCinfo = ChangeInfo(result.Value.ToDirectory) };
-        return (NfsResop4.FromOprename(new Rename4Res { Status = status, Resok4 = resok }), status);
+        return (NfsResop4.FromOprename(call.Scratch.Arm(new Rename4Res { Status = status, Resok4 = resok })), status);
     }
 
     /// <summary>
@@ -164,7 +164,7 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpLink, call, status);
             return (Failed(NfsOpnum4.OpLink, status), status);
         }
-        return (NfsResop4.FromOplink(new Link4Res { Status = status, Resok4 = new Link4Resok { Cinfo = ChangeInfo(result.Value.Directory) } }), status);
+        return (NfsResop4.FromOplink(call.Scratch.Arm(new Link4Res { Status = status, Resok4 = new Link4Resok { Cinfo = ChangeInfo(result.Value.Directory) } })), status);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Storage;
+using DittoFs.Xdr;
+using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Nfs;
 
@@ -38,7 +40,7 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpGetfh, Nfsstat4.Nfs4errNofilehandle), Nfsstat4.Nfs4errNofilehandle);
         }
         var result = new Getfh4Res { Status = Nfsstat4.Nfs4Ok, Resok4 = new Getfh4Resok { Object = (ReadOnlyMemory<byte>)HandleOf(call.Current) } };
-        return (NfsResop4.FromOpgetfh(result), Nfsstat4.Nfs4Ok);
+        return (NfsResop4.FromOpgetfh(call.Scratch.Arm(result)), Nfsstat4.Nfs4Ok);
     }
 
     /// <summary>SAVEFH (RFC 7530 §16.30).</summary>
@@ -213,9 +215,7 @@ public sealed partial class Nfs4Service
 
     private void LogIfFailed(NfsOpnum4 operation, Nfs4Call call, Nfsstat4 status)
     {
-        if (status != Nfsstat4.Nfs4Ok)
-        {
-            LogFailure(operation, call.Current, status);
-        }
+        if (status != Nfsstat4.Nfs4Ok && _logger.IsEnabled(LogLevel.Debug))
+            LogFailure(WireName.Of(operation), call.Current, WireName.Of(status));
     }
 }

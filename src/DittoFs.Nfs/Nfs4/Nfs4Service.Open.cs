@@ -61,7 +61,7 @@ public sealed partial class Nfs4Service
             Attrset = attrset,
             Delegation = new OpenDelegation4 { DelegationType = OpenDelegationType4.OpenDelegateNone },
         };
-        return (NfsResop4.FromOpopen(new Open4Res { Status = status, Resok4 = resok }), status);
+        return (NfsResop4.FromOpopen(call.Scratch.Arm(new Open4Res { Status = status, Resok4 = resok })), status);
     }
 
     private async ValueTask<(Nfsstat4, Nfs4Open?, Nfs4Fh, ChangeInfo4, uint[])> OpenFileAsync(Open4Args arguments, Nfs4Call call)
@@ -119,6 +119,10 @@ public sealed partial class Nfs4Service
                 return Refused(Nfsstat4.Nfs4errInval);
             default:
                 return Refused(Nfsstat4.Nfs4errNotsupp);
+        }
+        if (!_clients.RecordHoldingState(clientId))
+        {
+            return Refused(Nfsstat4.Nfs4errDelay); // the client's record could not be written: nothing it could not reclaim is granted
         }
         // CLAIM_FH and CLAIM_PREVIOUS open the current file; CLAIM_NULL a name in the current directory.
         bool currentFile = claim != OpenClaimType4.ClaimNull;
@@ -305,7 +309,7 @@ public sealed partial class Nfs4Service
         }
         _opens.Confirm(open);
         var stateid = _opens.StateidOf(open);
-        return (NfsResop4.FromOpopenConfirm(new OpenConfirm4Res { Status = status, Resok4 = new OpenConfirm4Resok { OpenStateid = stateid } }), status);
+        return (NfsResop4.FromOpopenConfirm(call.Scratch.Arm(new OpenConfirm4Res { Status = status, Resok4 = new OpenConfirm4Resok { OpenStateid = stateid } })), status);
     }
 
     /// <summary>OPEN_DOWNGRADE (RFC 7530 §16.19): to a subset of the open's access and deny.</summary>
@@ -332,7 +336,7 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpOpenDowngrade, status), status);
         }
         var stateid = _opens.StateidOf(open);
-        return (NfsResop4.FromOpopenDowngrade(new OpenDowngrade4Res { Status = status, Resok4 = new OpenDowngrade4Resok { OpenStateid = stateid } }), status);
+        return (NfsResop4.FromOpopenDowngrade(call.Scratch.Arm(new OpenDowngrade4Res { Status = status, Resok4 = new OpenDowngrade4Resok { OpenStateid = stateid } })), status);
     }
 
     /// <summary>
@@ -352,7 +356,7 @@ public sealed partial class Nfs4Service
         var status = FindOpen(arguments.OpenStateid, call, out var open);
         if (status != Nfsstat4.Nfs4Ok)
         {
-            return (NfsResop4.FromOpclose(new Close4Res { Status = status }), status);
+            return (NfsResop4.FromOpclose(call.Scratch.Arm(new Close4Res { Status = status })), status);
         }
         // RFC 8881 §18.2.4: the server may release the open-owner's locks on the file rather than refuse (LOCKS_HELD).
         var locks = _shares.TryGet(open.ShareId, out var share) ? share.FileSystem.Locks : null;
@@ -363,13 +367,14 @@ public sealed partial class Nfs4Service
         locks?.Unshare(FileLockKey.Of(open.File), open.Holder);
         _opens.Close(open, sequence);
         var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
-        return (NfsResop4.FromOpclose(new Close4Res { Status = status, OpenStateid = stateid }), status);
+        return (NfsResop4.FromOpclose(call.Scratch.Arm(new Close4Res { Status = status, OpenStateid = stateid })), status);
     }
 
     /// <summary>
     /// READ (RFC 7530 §16.23): with an open's stateid, or the anonymous or READ-bypass stateid (RFC 7530 §9.1.4.3: the
     /// anonymous one is subject to other opens' DENY_READ, the bypass one is not). The first READ of a COMPOUND goes to
-    /// the reply's out-of-line data as v3's does (lent by stores that can); later ones are copied.
+    /// the reply's out-of-line data as v3's does (lent by stores that can); later ones, and any of a reply to be
+    /// cached, are copied.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(NfsResop4, Nfsstat4)> ReadAsync(Read4Args arguments, Nfs4Call call)
@@ -391,9 +396,8 @@ public sealed partial class Nfs4Service
         {
             return (Failed(NfsOpnum4.OpRead, ReplyTooBig(call)), ReplyTooBig(call));
         }
-        IReadBufferWithData buffer = call.ReadsDone++ == 0
-            ? new ReplyBuffer(CallScratch.Begin(call.Context).ReadBuffer(call.Context.ReplyData, MinLentRead))
-            : new HeapReadBuffer();
+        // A reply to be cached (sa_cachethis) is kept encoded before it is sent: its data must be in it, not lent beside it.
+        IReplyReadBuffer buffer = call.ReadsDone++ == 0 && !call.CacheThis ? call.Scratch.ReadBuffer(call.Context.ReplyData, MinLentRead) : new HeapReadBuffer();
         var read = await target.FileSystem.ReadAsync(target.Auth, target.File, arguments.Offset, count, buffer, call.Context.CancellationToken).ConfigureAwait(false);
         status = StatusOf(read.Status);
         if (status != Nfsstat4.Nfs4Ok)
@@ -403,7 +407,7 @@ public sealed partial class Nfs4Service
             return (Failed(NfsOpnum4.OpRead, status), status);
         }
         var resok = new Read4Resok { Eof = read.Value.EndOfFile, Data = buffer.Data };
-        return (NfsResop4.FromOpread(new Read4Res { Status = status, Resok4 = resok }), status);
+        return (NfsResop4.FromOpread(call.Scratch.Arm(new Read4Res { Status = status, Resok4 = resok })), status);
     }
 
     /// <summary>
@@ -436,7 +440,7 @@ public sealed partial class Nfs4Service
                     Committed = stable ? StableHow4.FileSync4 : StableHow4.Unstable4,
                     Writeverf = WriteVerifier.Bytes.Value,
                 };
-                return (NfsResop4.FromOpwrite(new Write4Res { Status = status, Resok4 = resok }), status);
+                return (NfsResop4.FromOpwrite(call.Scratch.Arm(new Write4Res { Status = status, Resok4 = resok })), status);
             }
         }
         LogIfFailed(NfsOpnum4.OpWrite, call, status);
@@ -534,27 +538,8 @@ public sealed partial class Nfs4Service
 
     private static ulong VerifierValue(in Verifier4 verifier) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(verifier.Value.Span);
 
-    /// <summary>Where a READ's bytes go, and what the reply's data then is.</summary>
-    private interface IReadBufferWithData : DittoFs.Vfs.IReadBuffer
-    {
-        ReadOnlyMemory<byte> Data { get; }
-
-        void Drop();
-    }
-
-    /// <summary>The reply's out-of-line data (the call's one READ buffer, as for v3).</summary>
-    private sealed class ReplyBuffer(CallScratch.ReplyReadBuffer inner) : IReadBufferWithData
-    {
-        public ReadOnlyMemory<byte> Data => inner.Data;
-        public bool Borrows(int length) => inner.Borrows(length);
-        public Memory<byte> Allocate(int length) => inner.Allocate(length);
-        public void Borrow(ReadOnlyMemory<byte> bytes) => inner.Borrow(bytes);
-        public void Hold(IDisposable loan) => inner.Hold(loan);
-        public void Drop() => inner.Drop();
-    }
-
     /// <summary>A copy on the heap, for a COMPOUND's second and later READs (the reply carries one out-of-line region).</summary>
-    private sealed class HeapReadBuffer : IReadBufferWithData
+    private sealed class HeapReadBuffer : IReplyReadBuffer
     {
         private byte[] _bytes = [];
 

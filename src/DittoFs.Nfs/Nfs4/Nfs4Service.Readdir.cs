@@ -21,10 +21,10 @@ public sealed partial class Nfs4Service
     {
         ulong cookie = arguments.Cookie;
         ulong verifier = BinaryPrimitives.ReadUInt64BigEndian(arguments.Cookieverf.Value.Span);
-        var requested = arguments.AttrRequest.ToArray();
+        var requested = call.Words(arguments.AttrRequest);
         // Fewer entries than maxcount holds are always an answer; the reply's room bounds them too (see below for none).
         int maxCount = (int)Math.Min(Math.Min(arguments.Maxcount, (uint)_options.MaxTransferSize), (uint)Math.Max(call.ReplyRoom, 0));
-        var sink = new Readdir4Entries(maxCount, requested, call.MinorVersion, _options);
+        var sink = new Readdir4Entries(maxCount, requested, call.MinorVersion, _options, call.Scratch);
         Nfsstat4 status;
         bool endOfDirectory = false;
         if (!call.Current.IsSet)
@@ -35,7 +35,7 @@ public sealed partial class Nfs4Service
         {
             status = Nfsstat4.Nfs4errBadCookie;
         }
-        else if (AsksSetOnly(requested))
+        else if (AsksSetOnly(requested.Span))
         {
             status = Nfsstat4.Nfs4errInval; // as GETATTR (RFC 7530 §5.5): set-only attributes have no value to read
         }
@@ -71,7 +71,7 @@ public sealed partial class Nfs4Service
             Cookieverf = (InlineOpaque<InlineBytes8>)verifierBytes,
             Reply = new Dirlist4 { Entries = sink.Entries, Eof = endOfDirectory },
         };
-        return (NfsResop4.FromOpreaddir(new Readdir4Res { Status = status, Resok4 = resok }), status);
+        return (NfsResop4.FromOpreaddir(call.Scratch.Arm(new Readdir4Res { Status = status, Resok4 = resok })), status);
     }
 
     /// <summary>A pseudo directory's listing: its visible children, cookie 3 for the first; the verifier is always 0.</summary>
@@ -113,7 +113,7 @@ public sealed partial class Nfs4Service
 /// The entries of a READDIR4resok within <c>maxcount</c> bytes (RFC 7530 §16.24: the whole READDIR4resok with its XDR
 /// overhead): the cookie verifier, the end-of-list marker and eof, plus per entry its list link and its encoding.
 /// </summary>
-internal struct Readdir4Entries(int limit, uint[] requested, uint minorVersion, NfsServerOptions options) : IDirectorySink
+internal struct Readdir4Entries(int limit, ReadOnlyMemory<uint> requested, uint minorVersion, NfsServerOptions options, CallScratch scratch) : IDirectorySink
 {
     /// <summary>Smallest encoded entry: link, cookie, a name of up to 4 bytes, an empty bitmap and attribute list.</summary>
     private const int SmallestEntry = 4 + 8 + 8 + 4 + 4;
@@ -138,7 +138,7 @@ internal struct Readdir4Entries(int limit, uint[] requested, uint minorVersion, 
 
     public bool TryAdd(ReadOnlyMemory<byte> name, ulong cookie, in Nfs4Object obj)
     {
-        var wire = new Entry4 { Cookie = cookie, Name = name, Attrs = Fattr4Encoder.Encode(requested, obj, minorVersion, options) };
+        var wire = new Entry4 { Cookie = cookie, Name = name, Attrs = Fattr4Encoder.Encode(requested.Span, obj, minorVersion, options, scratch) };
         int size = 4 + Entry4.SizeOf(wire);
         if (_size + size > limit)
         {

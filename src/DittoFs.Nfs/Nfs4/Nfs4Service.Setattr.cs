@@ -41,7 +41,7 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpSetattr, call, status);
             return (Failed(NfsOpnum4.OpSetattr, status), status);
         }
-        return (NfsResop4.FromOpsetattr(new Setattr4Res { Status = status, Attrsset = attributesSet }), status);
+        return (NfsResop4.FromOpsetattr(call.Scratch.Arm(new Setattr4Res { Status = status, Attrsset = attributesSet })), status);
     }
 
     /// <summary>VERIFY (RFC 7530 §16.35, RFC 8881 §18.31): NFS4ERR_NOT_SAME unless every given attribute has the given value.</summary>
@@ -63,7 +63,7 @@ public sealed partial class Nfs4Service
         var (status, obj) = await DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(attributes.Attrmask.ToArray())).ConfigureAwait(false);
         if (status == Nfsstat4.Nfs4Ok)
         {
-            status = Fattr4Decoder.Compare(attributes, call.MinorVersion, mask => Fattr4Encoder.Encode(mask, obj, call.MinorVersion, _options), out bool same);
+            status = Fattr4Decoder.Compare(attributes, call.MinorVersion, mask => Fattr4Encoder.Encode(mask, obj, call.MinorVersion, _options, call.Scratch), out bool same);
             if (status == Nfsstat4.Nfs4Ok)
             {
                 status = operation == NfsOpnum4.OpVerify

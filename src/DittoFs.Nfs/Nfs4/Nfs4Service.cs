@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
 using DittoFs.Storage;
+using DittoFs.Xdr;
 using Microsoft.Extensions.Logging;
 
 namespace DittoFs.Nfs;
@@ -93,13 +95,13 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         }
         // Past the limit only the first operations are looked at (SEQUENCE, and the one that fails): a COMPOUND of 100,000
         // operations costs no more than one at the limit.
-        var operations = ArrayPool<NfsArgop4>.Shared.Rent(Math.Min(count, _options.MaxCompoundOperations));
-        var call = new Nfs4Call(arguments.Minorversion, context);
+        var call = Nfs4Call.Begin(arguments.Minorversion, context);
+        var operations = call.Scratch.Rent<NfsArgop4>(Math.Min(count, _options.MaxCompoundOperations));
         var result = default(Compound4Res);
         try
         {
             CopyOperations(arguments.Argarray, operations, Math.Min(count, _options.MaxCompoundOperations));
-            var results = new NfsResop4[Math.Min(count, _options.MaxCompoundOperations)];
+            var results = call.Scratch.Rent<NfsResop4>(Math.Min(count, _options.MaxCompoundOperations));
             int done = 0;
             var status = Nfsstat4.Nfs4Ok;
             if (arguments.Minorversion == 1)
@@ -170,7 +172,6 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         finally
         {
             EndSequence(call, result);
-            ArrayPool<NfsArgop4>.Shared.Return(operations, clearArray: true);
         }
     }
 
@@ -253,7 +254,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpCreateSession => new(CreateSession(operation.OpcreateSession, call)),
         NfsOpnum4.OpDestroySession => new(DestroySession(operation.OpdestroySession)),
         NfsOpnum4.OpDestroyClientid => new(DestroyClient(operation.OpdestroyClientid)),
-        NfsOpnum4.OpBindConnToSession => new(BindConnection(operation.OpbindConnToSession)),
+        NfsOpnum4.OpBindConnToSession => new(BindConnection(operation.OpbindConnToSession, call)),
         NfsOpnum4.OpReclaimComplete when call.Session is not null => new(ReclaimComplete(operation.OpreclaimComplete, call)),
         NfsOpnum4.OpSequence when call.MinorVersion == 1 => new((Failed(NfsOpnum4.OpSequence, Nfsstat4.Nfs4errSequencePos), Nfsstat4.Nfs4errSequencePos)),
         _ when call.MinorVersion == 1 && IsVersion40Only(operation.Argop) => new((Failed(operation.Argop, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp)),
@@ -283,7 +284,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// <summary>An operation of the minor version that is not served yet (4.0 ones past OP_RELEASE_LOCKOWNER never get here).</summary>
     private (NfsResop4, Nfsstat4) NotYetServed(NfsOpnum4 operation)
     {
-        LogNotServed(operation, Nfsstat4.Nfs4errNotsupp);
+        LogNotServed(WireName.Of(operation), WireName.Of(Nfsstat4.Nfs4errNotsupp));
         return (Failed(operation, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp);
     }
 
@@ -293,9 +294,20 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     /// </summary>
     private static NfsResop4 Failed(NfsOpnum4 operation, Nfsstat4 status)
     {
-        var encoded = new byte[operation == NfsOpnum4.OpSetattr ? 8 : 4];
+        // A status nfsstat4 does not define is never made by the service, but not worth a crash either.
+        var encoded = StatusEncodings.TryGetValue(status, out var made) ? made : EncodeStatus(status);
+        return NfsResop4.FromEncoded(operation, encoded[..(operation == NfsOpnum4.OpSetattr ? 8 : 4)]);
+    }
+
+    /// <summary>Each nfsstat4 encoded, followed by an empty bitmap (SETATTR's): the results that are only a status, made once.</summary>
+    private static readonly FrozenDictionary<Nfsstat4, ReadOnlyMemory<byte>> StatusEncodings =
+        Enum.GetValues<Nfsstat4>().Distinct().ToFrozenDictionary(status => status, EncodeStatus);
+
+    private static ReadOnlyMemory<byte> EncodeStatus(Nfsstat4 status)
+    {
+        var encoded = new byte[8];
         BinaryPrimitives.WriteInt32BigEndian(encoded, (int)status);
-        return NfsResop4.FromEncoded(operation, encoded);
+        return encoded;
     }
 
     /// <summary>The store's status as nfsstat4: the shared codes are the same numbers as nfsstat3's; v3-only ones are a server fault.</summary>
@@ -306,17 +318,49 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFSv4 {Operation}: {Status} (not served yet)")]
-    private partial void LogNotServed(NfsOpnum4 operation, Nfsstat4 status);
+    private partial void LogNotServed(string operation, string status);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "NFSv4 {Operation} on {Target}: {Status}")]
-    private partial void LogFailure(NfsOpnum4 operation, object? target, Nfsstat4 status);
+    private partial void LogFailure(string operation, object? target, string status);
 }
 
-/// <summary>The state of one COMPOUND: its minor version, the caller, and the current and saved filehandles.</summary>
-internal sealed class Nfs4Call(uint minorVersion, RpcCallContext context)
+/// <summary>
+/// The state of one COMPOUND: its minor version, the caller, and the current and saved filehandles. One per
+/// <see cref="RpcCallContext"/>, kept in its <see cref="CallScratch"/> and begun again for each call (the RPC layer reuses a
+/// context only after its call was answered), so a COMPOUND allocates no state of its own.
+/// </summary>
+internal sealed class Nfs4Call
 {
-    public uint MinorVersion { get; } = minorVersion;
-    public RpcCallContext Context { get; } = context;
+    private Nfs4Call(CallScratch scratch, RpcCallContext context)
+    {
+        Scratch = scratch;
+        Context = context;
+    }
+
+    /// <summary>The state of a new COMPOUND on <paramref name="context"/>; the memory its previous reply pointed into is free again.</summary>
+    public static Nfs4Call Begin(uint minorVersion, RpcCallContext context)
+    {
+        var scratch = CallScratch.Begin(context);
+        var call = scratch.Nfs4 ??= new Nfs4Call(scratch, context);
+        call.MinorVersion = minorVersion;
+        call.Current = default;
+        call.Saved = default;
+        call.Session = null;
+        call.Slot = null;
+        call.CacheThis = false;
+        call.CurrentStateid = null;
+        call.RequestSize = 0;
+        call.ReplyRoom = int.MaxValue;
+        call.ReadsDone = 0;
+        return call;
+    }
+
+    public uint MinorVersion { get; private set; }
+    public RpcCallContext Context { get; }
+
+    /// <summary>Memory the reply points into: results, their boxes, attribute masks and values.</summary>
+    public CallScratch Scratch { get; }
+
     public Nfs4Fh Current { get; set; }
     public Nfs4Fh Saved { get; set; }
 
@@ -336,6 +380,22 @@ internal sealed class Nfs4Call(uint minorVersion, RpcCallContext context)
 
     /// <summary>Bytes the reply can still take (see <see cref="Nfs4Service.CompoundAsync"/>); READ and READDIR fit into it.</summary>
     public int ReplyRoom { get; set; } = int.MaxValue;
+
+    /// <summary>The words of a bitmap the client sent (an attribute mask), in pooled memory of the call.</summary>
+    public ReadOnlyMemory<uint> Words(in XdrList<uint, XdrUInt32Codec> bitmap)
+    {
+        if (bitmap.Count == 0)
+        {
+            return default;
+        }
+        var words = Scratch.Rent<uint>(bitmap.Count);
+        int i = 0;
+        foreach (uint word in bitmap)
+        {
+            words[i++] = word;
+        }
+        return words.AsMemory(0, bitmap.Count);
+    }
 
     /// <summary>READs done in this COMPOUND: only the first uses the reply's out-of-line data.</summary>
     public int ReadsDone { get; set; }

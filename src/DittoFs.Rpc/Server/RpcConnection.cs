@@ -214,7 +214,7 @@ internal sealed class RpcConnection : IRpcTransport
             // IOException, SocketException, ObjectDisposedException: reset by the peer or closed by us.
             if (exception is not (IOException or SocketException or ObjectDisposedException))
                 RpcLog.ReadFailed(Server.Logger, exception, RemoteEndPoint);
-            return RpcConnectionCloseReason.TransportError;
+            return IsOrderlyReset(exception) ? RpcConnectionCloseReason.ClientClosed : RpcConnectionCloseReason.TransportError;
         }
         finally
         {
@@ -222,6 +222,15 @@ internal sealed class RpcConnection : IRpcTransport
             await _input.CompleteAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A reset between calls (none half received) is the client closing: libnfs closes every connection so (SO_LINGER 0
+    /// makes its close a reset). Calls it left unanswered do not make it a network failure; their replies are dropped
+    /// as with any close. Not whether a reply is still being sent: that would race the client reading it and closing.
+    /// </summary>
+    private bool IsOrderlyReset(Exception exception) =>
+        (exception as SocketException ?? exception.InnerException as SocketException)?.SocketErrorCode == SocketError.ConnectionReset
+        && !Volatile.Read(ref _recordPending);
 
     /// <summary>
     /// Waits, reading nothing, until the server's record budget lets the partial record grow. The record timeout keeps

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 
 namespace DittoFs.Server.Metrics;
 
@@ -45,9 +46,15 @@ public sealed class DittoMetrics : IDisposable
             "File data returned by successful NFS READs, by share");
         NfsWriteBytes = Meter.CreateCounter<long>("dittofs.nfs.write", "By",
             "File data taken by successful NFS WRITEs, by share");
+        Meter.CreateObservableGauge("dittofs.build_info", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)),
+            unit: null, "Always 1; the version label is the running build's (its commit after the '+')");
         StoreErrors = Meter.CreateCounter<long>("dittofs.store.errors", "{error}",
             "Back-end failures of metadata and content stores (I/O, no space, quota, transient, server fault, exception), by store, kind, back-end type and status");
     }
+
+    /// <summary>The build's informational version: the assembly version and, from the SDK, the commit it was built from.</summary>
+    public static string Version { get; } =
+        typeof(DittoMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     public Meter Meter { get; }
     public Counter<long> RpcRequests { get; }

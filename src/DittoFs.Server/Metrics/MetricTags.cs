@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
+using DittoFs.Xdr;
 
 namespace DittoFs.Server.Metrics;
 

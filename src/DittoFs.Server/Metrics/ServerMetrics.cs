@@ -5,7 +5,6 @@ using DittoFs.Storage;
 using DittoFs.Xdr;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using OpenTelemetry.Metrics;
 
 namespace DittoFs.Server.Metrics;
 
@@ -16,16 +15,17 @@ namespace DittoFs.Server.Metrics;
 /// </summary>
 internal sealed class ServerMetrics : IDisposable
 {
-    private readonly MeterProvider _endpoint;
-
-    private ServerMetrics(DittoMetrics instruments, MeterProvider endpoint)
+    private ServerMetrics(DittoMetrics instruments, PrometheusEndpoint endpoint)
     {
         Instruments = instruments;
-        _endpoint = endpoint;
+        Endpoint = endpoint;
         Observer = new RpcMetricsObserver(instruments);
     }
 
     public DittoMetrics Instruments { get; }
+
+    /// <summary>The metrics port, which also answers <c>/healthz</c>.</summary>
+    public PrometheusEndpoint Endpoint { get; }
 
     /// <summary>Connection and call counts from the RPC server.</summary>
     public IRpcServerObserver Observer { get; }
@@ -106,7 +106,7 @@ internal sealed class ServerMetrics : IDisposable
 
     public void Dispose()
     {
-        _endpoint.Dispose();
+        Endpoint.Dispose();
         Instruments.Dispose();
     }
 }

@@ -144,7 +144,7 @@ public sealed class Fattr4DecoderTests
         Assert.That(Decode(attributes), Is.EqualTo(Nfsstat4.Nfs4errBadxdr));
     }
 
-    private static Fattr4 Current(uint[] mask) => Fattr4Encoder.Encode(mask, Object, 1, new NfsServerOptions());
+    private static Fattr4 Current(uint[] mask) => Fattr4Encoder.Encode(mask, Object, 1, new NfsServerOptions(), new CallScratch());
 
     private static readonly Nfs4Object Object = new(
         new InodeAttributes { Type = FileType.Regular, Mode = 0x1A4, Size = 7, Uid = 1000, Gid = 100, FileId = 9, LinkCount = 1 },

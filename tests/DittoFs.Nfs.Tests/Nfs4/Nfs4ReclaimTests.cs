@@ -93,6 +93,14 @@ public sealed class Nfs4ReclaimTests
 
     private static NfsArgop4 ReclaimComplete => NfsArgop4.FromOpreclaimComplete(new ReclaimComplete4Args { RcaOneFs = false });
 
+    /// <summary>The client opens the file: it holds state, so it is recorded (RFC 8881 §8.4.3) and may reclaim after a restart.</summary>
+    private static async Task<Stateid4> OpenAsync(Nfs4TestClient client)
+    {
+        var opened = await client.CompoundAsync([.. InExport, OpenByName()]);
+        Assert.That(opened.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "OPEN");
+        return OpenStateid(opened);
+    }
+
     private static Stateid4 OpenStateid(in Compound4Res result) => result.Resarray.ToArray().Last(r => r.Resop == NfsOpnum4.OpOpen).Opopen.Resok4.Stateid;
 
     [Test]
@@ -207,18 +215,18 @@ public sealed class Nfs4ReclaimTests
     {
         // RFC 8881 §8.4.3: a client whose state the server released keeps no right to reclaim it.
         var before = await StartAsync();
-        var expired = new Nfs4TestClient(before, () => Callers.Root(), "expired");
-        await expired.SessionAsync();
+        await OpenAsync(new Nfs4TestClient(before, () => Callers.Root(), "expired"));
         _clock.Advance(TimeSpan.FromSeconds(95));
         var destroyed = new Nfs4TestClient(before, () => Callers.Root(), "destroyed");
+        var open = await OpenAsync(destroyed);
+        Assert.That((await destroyed.CompoundAsync(PutFile, NfsArgop4.FromOpclose(new Close4Args { OpenStateid = open }))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
         var session = await destroyed.SessionAsync();
         // The same owner and verifier again: EXCHANGE_ID answers the confirmed client's id (RFC 8881 §18.35.5, case 2).
         var again = await destroyed.SendAsync(1, NfsArgop4.FromOpexchangeId(Nfs4TestClient.ExchangeId("destroyed", 1)));
         ulong id = again.Resarray.ToArray()[0].OpexchangeId.EirResok4.EirClientid;
         Assert.That((await destroyed.SendAsync(1, NfsArgop4.FromOpdestroySession(new DestroySession4Args { DsaSessionid = (DittoFs.Xdr.InlineOpaque<DittoFs.Xdr.InlineBytes16>)session }))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
         Assert.That((await destroyed.SendAsync(1, NfsArgop4.FromOpdestroyClientid(new DestroyClientid4Args { DcaClientid = id }))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
-        var kept = new Nfs4TestClient(before, () => Callers.Root(), "kept");
-        await kept.SessionAsync(); // renews the lease and so lets the expired one go
+        await OpenAsync(new Nfs4TestClient(before, () => Callers.Root(), "kept")); // a call after the expiry lets the expired one go
 
         var after = await StartAsync();
         Assert.That(_records[^1].Reclaimable, Is.EqualTo(1), "only the client that is still there");
@@ -236,7 +244,7 @@ public sealed class Nfs4ReclaimTests
     {
         // RFC 7530 §9.6.3.4, edge condition 1: its lock may have been given to another client after the grace period.
         var first = await StartAsync();
-        await new Nfs4TestClient(first, () => Callers.Root(), "absent").SessionAsync();
+        await OpenAsync(new Nfs4TestClient(first, () => Callers.Root(), "absent"));
 
         var second = await StartAsync();
         _clock.Advance(Grace + TimeSpan.FromSeconds(1));
@@ -254,7 +262,7 @@ public sealed class Nfs4ReclaimTests
     {
         // RFC 7530 §9.6.3.4, edge condition 2: a second restart before the client could reclaim must not take its state.
         var first = await StartAsync();
-        await new Nfs4TestClient(first, () => Callers.Root(), "slow").SessionAsync();
+        await OpenAsync(new Nfs4TestClient(first, () => Callers.Root(), "slow"));
 
         await StartAsync();
         var third = await StartAsync();
@@ -267,8 +275,8 @@ public sealed class Nfs4ReclaimTests
     {
         // RFC 8881 §15.1.9.3-4: a reclaim that conflicts with what was reclaimed; one of state the server never gave.
         var before = await StartAsync();
-        await new Nfs4TestClient(before, () => Callers.Root(), "client-a").SessionAsync();
-        await new Nfs4TestClient(before, () => Callers.Root(), "client-b").SessionAsync();
+        await OpenAsync(new Nfs4TestClient(before, () => Callers.Root(), "client-a"));
+        await OpenAsync(new Nfs4TestClient(before, () => Callers.Root(), "client-b"));
 
         var after = await StartAsync();
         var a = new Nfs4TestClient(after, () => Callers.Root(), "client-a", reclaimComplete: false);
@@ -283,7 +291,7 @@ public sealed class Nfs4ReclaimTests
     {
         // RFC 8881 §8.4.2.1: the server may end the grace period early once all clients have reclaimed.
         var before = await StartAsync();
-        await new Nfs4TestClient(before, () => Callers.Root(), "client-a").SessionAsync();
+        await OpenAsync(new Nfs4TestClient(before, () => Callers.Root(), "client-a"));
 
         var after = await StartAsync();
         _records[^1].EndGraceWhenAllReclaimed();
@@ -294,23 +302,21 @@ public sealed class Nfs4ReclaimTests
     }
 
     [Test]
-    public async Task A_client_that_cannot_be_recorded_is_not_confirmed_until_it_can_be()
+    public async Task A_client_that_cannot_be_recorded_is_granted_no_open_until_it_can_be()
     {
         // RFC 8881 §8.4.3: the record must be in stable storage before the client holds state; until then NFS4ERR_DELAY.
         var service = await StartAsync();
+        var client = new Nfs4TestClient(service, () => Callers.Root(), "client-a");
+        await client.SessionAsync(); // a client that holds nothing yet needs no record
         Directory.Delete(_directory, recursive: true);
         File.WriteAllText(_directory, "a file where the directory was");
         try
         {
-            var exchange = await new Nfs4TestClient(service, () => Callers.Root(), "client-a").SendAsync(1, NfsArgop4.FromOpexchangeId(Nfs4TestClient.ExchangeId("client-a", 1)));
-            var resok = exchange.Resarray.ToArray()[0].OpexchangeId.EirResok4;
-            var create = NfsArgop4.FromOpcreateSession(Nfs4TestClient.CreateSession(resok.EirClientid, resok.EirSequenceid));
-            var client = new Nfs4TestClient(service, () => Callers.Root(), "client-a");
-            Assert.That((await client.SendAsync(1, create)).Status, Is.EqualTo(Nfsstat4.Nfs4errDelay));
+            Assert.That((await client.CompoundAsync([.. InExport, OpenByName()])).Status, Is.EqualTo(Nfsstat4.Nfs4errDelay));
 
             File.Delete(_directory);
             Directory.CreateDirectory(_directory);
-            Assert.That((await client.SendAsync(1, create)).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+            await OpenAsync(client);
             Assert.That(File.ReadAllText(Path.Combine(_directory, "nfs4-clients.json")), Does.Contain(Convert.ToBase64String("client-a"u8.ToArray())));
         }
         finally
@@ -319,6 +325,21 @@ public sealed class Nfs4ReclaimTests
                 File.Delete(_directory);
             Directory.CreateDirectory(_directory);
         }
+    }
+
+    [Test]
+    public async Task A_client_that_only_looked_gives_the_next_start_no_one_to_wait_for()
+    {
+        // RFC 8881 §8.4.3 records clients that hold state; one that only listed and read (anonymous stateid) held none.
+        var before = await StartAsync();
+        var looker = new Nfs4TestClient(before, () => Callers.Root(), "looker");
+        var looked = await looker.CompoundAsync([.. InExport, NfsArgop4.FromOpreaddir(new Readdir4Args { Cookieverf = (DittoFs.Xdr.InlineOpaque<DittoFs.Xdr.InlineBytes8>)new byte[8], Maxcount = 4096, Dircount = 4096, AttrRequest = Array.Empty<uint>() })]);
+        Assert.That(looked.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        var read = await looker.CompoundAsync(PutFile, NfsArgop4.FromOpread(new Read4Args { Stateid = new Stateid4 { Other = new byte[12] }, Offset = 0, Count = 10 }));
+        Assert.That(read.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+
+        await StartAsync();
+        Assert.That(_records[^1].Reclaimable, Is.Zero);
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using DittoFs.Tests;
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using DittoFs.Nfs;
@@ -99,6 +100,109 @@ public sealed class HotPathAllocationTests
 
         Assert.That(Allocations.Of(Dispatch), Is.Zero);
         Assert.That(_metrics.Instruments.NfsReadBytes.Enabled, Is.True, "the exporter listens");
+    }
+
+    /// <summary>
+    /// NFSv4.1 in steady state (RFC 8881 §2.10.6: every COMPOUND behind a SEQUENCE on the session's slot) allocates
+    /// nothing per COMPOUND of SEQUENCE+PUTFH+READ, +WRITE (its reply cached or not) or +GETATTR (the attributes Linux
+    /// asks for after a WRITE),
+    /// through the real stack: metered dispatcher, the NFSv4 dispatcher, the service with its per-operation metrics.
+    /// </summary>
+    [TestCase(NfsOpnum4.OpRead, false)]
+    [TestCase(NfsOpnum4.OpWrite, false)]
+    [TestCase(NfsOpnum4.OpWrite, true)] // the reply kept on the slot for a retransmission (sa_cachethis)
+    [TestCase(NfsOpnum4.OpGetattr, false)]
+    public async Task A_metered_nfsv4_compound_allocates_nothing(NfsOpnum4 operation, bool cacheThis)
+    {
+        Allocations.RequireOptimisedBuild(typeof(Nfs4Service).Assembly);
+        var share = new Share("/export", await VirtualFileSystem.OpenAsync("/export", new MemoryMetadataStore(), new MemoryContentStore(), rootMode: 0x1FF),
+            new ExportOptions { RootSquash = false });
+        var shares = new ShareTable(share);
+        var state = Directory.CreateTempSubdirectory("dittofs-allocations-").FullName;
+        try
+        {
+        var records = Nfs4ClientRecords.Open(state, new DittoFs.Vfs.Locks.LockGracePeriod(TimeProvider.System));
+        var programs = _metrics.Meter(NfsPrograms.Create(shares, new NfsServerOptions(), NullLoggerFactory.Instance, service => _metrics.Meter(service, shares),
+            nfs4: records, observeNfs4: _metrics.ObserveNfs4Operation));
+        var nfs = programs.Single(program => program.Program == NfsV3Program.Program && program.Version == NfsV3Program.Version);
+        var nfs4 = programs.Single(program => program.Program == Nfs4V4Program.Program && program.Version == Nfs4V4Program.Version);
+        var context = new RpcCallContext { Client = new IPEndPoint(IPAddress.Loopback, 800), AuthFlavor = 1 };
+        var file = await CreateFileAsync(nfs, share, context, 4096); // v3 and v4 name a file by the same handle
+
+        // EXCHANGE_ID, CREATE_SESSION, RECLAIM_COMPLETE: a session whose slot 0 the loop below uses.
+        var exchange = (await SendAsync(nfs4, context, NfsArgop4.FromOpexchangeId(new ExchangeId4Args
+        {
+            EiaClientowner = new ClientOwner4 { CoVerifier = new byte[8], CoOwnerid = "allocations"u8.ToArray() },
+            EiaStateProtect = new StateProtect4A { SpaHow = StateProtectHow4.Sp4None },
+            EiaClientImplId = Array.Empty<NfsImplId4>(),
+        })))[0].OpexchangeId.EirResok4;
+        var attributes = new ChannelAttrs4 { CaMaxrequestsize = 1 << 20, CaMaxresponsesize = 1 << 20, CaMaxresponsesizeCached = 1 << 16, CaMaxoperations = 16, CaMaxrequests = 1, CaRdmaIrd = Array.Empty<uint>() };
+        var session = (await SendAsync(nfs4, context, NfsArgop4.FromOpcreateSession(new CreateSession4Args
+        {
+            CsaClientid = exchange.EirClientid, CsaSequence = exchange.EirSequenceid, CsaForeChanAttrs = attributes, CsaBackChanAttrs = attributes,
+            CsaCbProgram = 0x40000000, CsaSecParms = new[] { new CallbackSecParms4 { CbSecflavor = 0 } },
+        })))[0].OpcreateSession.CsrResok4.CsrSessionid.Value.ToArray();
+        Sequence4Args Sequence(uint id) => new() { SaSessionid = session, SaSequenceid = id, SaSlotid = 0, SaHighestSlotid = 0, SaCachethis = cacheThis };
+        await SendAsync(nfs4, context, NfsArgop4.FromOpsequence(Sequence(1)), NfsArgop4.FromOpreclaimComplete(new ReclaimComplete4Args { RcaOneFs = false }));
+
+        // The measured COMPOUND, encoded once; each call bumps its SEQUENCE's sequenceid in place (tag "" → the
+        // sequenceid follows tag length, minor version, count, opnum and the 16-byte session id).
+        var anonymous = new Stateid4 { Seqid = 0, Other = new byte[12] };
+        var third = operation switch
+        {
+            NfsOpnum4.OpRead => NfsArgop4.FromOpread(new Read4Args { Stateid = anonymous, Offset = 0, Count = 4096 }),
+            NfsOpnum4.OpWrite => NfsArgop4.FromOpwrite(new Write4Args { Stateid = anonymous, Offset = 0, Stable = StableHow4.Unstable4, Data = new byte[4096] }),
+            _ => NfsArgop4.FromOpgetattr(new Getattr4Args { AttrRequest = AfterWriteAttributes }),
+        };
+        var arguments = XdrCodec.Encode(new Compound4Args
+        {
+            Tag = Array.Empty<byte>(), Minorversion = 1,
+            Argarray = new[] { NfsArgop4.FromOpsequence(Sequence(0)), NfsArgop4.FromOpputfh(new Putfh4Args { Object = file.Data.ToArray() }), third },
+        });
+        const int SequenceIdOffset = 4 + 4 + 4 + 4 + 16;
+        uint sequence = 2;
+        using var results = new XdrBufferWriter();
+
+        void Dispatch()
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(arguments.AsSpan(SequenceIdOffset), sequence++);
+            results.Clear();
+            if (nfs4.DispatchAsync((uint)Nfs4V4Procedure.Compound, arguments, context, results).GetAwaiter().GetResult() != XdrDispatchResult.Success)
+                throw new InvalidOperationException("COMPOUND did not dispatch");
+        }
+
+        Dispatch();
+        Assert.That(XdrCodec.Decode<Compound4Res>(results.WrittenMemory.ToArray()).Status, Is.EqualTo(Nfsstat4.Nfs4Ok), $"SEQUENCE+PUTFH+{operation}");
+        long allocated = Allocations.Of(Dispatch);
+        Assert.That(allocated, Is.Zero, $"{allocated / 2000.0:0.#} B per COMPOUND");
+        Assert.That(XdrCodec.Decode<Compound4Res>(results.WrittenMemory.ToArray()).Status, Is.EqualTo(Nfsstat4.Nfs4Ok), $"SEQUENCE+PUTFH+{operation}, still");
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>What Linux's client asks after a WRITE: type, change, size, fsid, fileid, mode, numlinks, owner, owner_group,
+    /// rawdev, space_used, time_access, time_metadata, time_modify, mounted_on_fileid (RFC 8881 §5.8 numbers).</summary>
+    private static readonly uint[] AfterWriteAttributes = Mask(1, 3, 4, 8, 20, 33, 35, 36, 37, 41, 45, 47, 52, 53, 55);
+
+    private static uint[] Mask(params int[] attributes)
+    {
+        var mask = new uint[attributes.Max() / 32 + 1];
+        foreach (int attribute in attributes)
+            mask[attribute / 32] |= 1u << (attribute % 32);
+        return mask;
+    }
+
+    /// <summary>A COMPOUND (4.1, no tag) through the dispatcher: its results, which must all be NFS4_OK.</summary>
+    private static async Task<NfsResop4[]> SendAsync(IXdrProgram<RpcCallContext> nfs4, RpcCallContext context, params NfsArgop4[] operations)
+    {
+        using var results = new XdrBufferWriter();
+        await nfs4.DispatchAsync((uint)Nfs4V4Procedure.Compound, XdrCodec.Encode(new Compound4Args { Tag = Array.Empty<byte>(), Minorversion = 1, Argarray = operations }), context, results);
+        var reply = XdrCodec.Decode<Compound4Res>(results.WrittenMemory.ToArray());
+        Assert.That(reply.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), $"{operations[^1].Argop}");
+        return reply.Resarray.ToArray();
     }
 
     /// <summary>Creates and fills a file through the dispatcher; its handle, copied out of the reply.</summary>

@@ -100,7 +100,7 @@ public sealed class MetricsEndpointTests
         Assert.That(text, Does.Contain("dittofs_locks_held{share=\"/export\"} 1"), text);
         Assert.That(text, Does.Contain("dittofs_locks_waiters{share=\"/export\"} 0"));
         Assert.That(text, Does.Contain("dittofs_nlm_grants_total{kind=\"immediate\"} 1"));
-        Assert.That(text, Does.Contain("dittofs_nlm_denials_total{} 1"));
+        Assert.That(text, Does.Contain("\ndittofs_nlm_denials_total 1\n"));
     }
 
     /// <summary>The metered content store must still lend, or every large READ is copied again (it was, once).</summary>
@@ -131,6 +131,25 @@ public sealed class MetricsEndpointTests
             await NfsNullAsync(server);
 
         Assert.That(published, Is.Zero);
+    }
+
+    [Test]
+    public async Task Healthz_says_serving_and_other_paths_are_not_found()
+    {
+        int port = HotPathAllocationTests.FreePort();
+        await using var server = await DittoServer.StartAsync(MemoryConfig(metrics: true, port), NullLoggerFactory.Instance);
+        using var http = new HttpClient { Timeout = Timeout };
+
+        using var health = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
+        Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await health.Content.ReadAsStringAsync(), Is.EqualTo("serving\n"));
+        using var other = await http.GetAsync($"http://127.0.0.1:{port}/other");
+        Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+
+        await server.StopAsync();
+        using var stopping = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
+        Assert.That(stopping.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "stopped but not disposed: still answering, not serving");
+        Assert.That(await stopping.Content.ReadAsStringAsync(), Is.EqualTo("stopping\n"));
     }
 
     [Test]

@@ -1,4 +1,3 @@
-using DittoFs.Protocol;
 using DittoFs.Tools.Nfs.Session;
 
 namespace DittoFs.Tools.Nfs.Bench;
@@ -10,12 +9,11 @@ internal static class GetattrLoad
     {
         var file = target.DataFile!.Value;
         var runner = new LoadRunner(target.Errors);
-        var result = await runner.RunAsync("getattr", target.Settings.Depth * 4, null, target.Settings.Duration, async (_, token) =>
+        var result = await runner.RunAsync("getattr", target.Settings.InFlight(4), null, target.Settings.Duration, async (_, token) =>
         {
-            var reply = await target.Session.Nfs.GetattrAsync(new Getattr3Args { Object = file }, token).ConfigureAwait(false);
-            NfsException.ThrowIfFailed(reply.Status, "GETATTR", target.DataFilePath);
-            if (reply.Resok.ObjAttributes.Size != (ulong)target.Settings.FileSize)
-                throw new ProtocolViolationException($"GETATTR says {reply.Resok.ObjAttributes.Size} bytes, expected {target.Settings.FileSize}");
+            ulong size = await target.Client.GetSizeAsync(file, target.DataFilePath, token).ConfigureAwait(false);
+            if (size != (ulong)target.Settings.FileSize)
+                throw new ProtocolViolationException($"GETATTR says {size} bytes, expected {target.Settings.FileSize}");
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         return new WorkloadReport(result.Format(), result.Errors);

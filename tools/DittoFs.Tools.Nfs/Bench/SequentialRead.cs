@@ -1,4 +1,3 @@
-using DittoFs.Protocol;
 using DittoFs.Tools.Nfs.Session;
 
 namespace DittoFs.Tools.Nfs.Bench;
@@ -11,20 +10,18 @@ internal static class SequentialRead
         var file = target.DataFile!.Value;
         var runner = new LoadRunner(target.Errors);
         long count = target.Settings.FileSize / BenchSettings.IoSize;
-        var result = await runner.RunAsync("seq_read", target.Settings.Depth, count, null,
+        var result = await runner.RunAsync("seq_read", target.Settings.InFlight(1), count, null,
             (index, token) => ReadAndCheckAsync(target, file, index * BenchSettings.IoSize, BenchSettings.IoSize, token), cancellationToken).ConfigureAwait(false);
         return new WorkloadReport(result.Format("io_kib=1024 verified=1"), result.Errors);
     }
 
     /// <summary>One READ whose reply must hold exactly the pattern's bytes at <paramref name="offset"/>.</summary>
-    public static async Task<long> ReadAndCheckAsync(BenchTarget target, NfsFh3 file, long offset, int length, CancellationToken cancellationToken)
+    public static async Task<long> ReadAndCheckAsync(BenchTarget target, BenchFile file, long offset, int length, CancellationToken cancellationToken)
     {
-        var reply = await target.Session.Nfs.ReadAsync(new Read3Args { File = file, Offset = (ulong)offset, Count = (uint)length }, cancellationToken).ConfigureAwait(false);
-        NfsException.ThrowIfFailed(reply.Status, "READ", target.DataFilePath);
-        var data = reply.Resok.Data.Span;
+        var data = await target.Client.ReadAsync(file, offset, length, target.DataFilePath, cancellationToken).ConfigureAwait(false);
         if (data.Length != length)
             throw new ProtocolViolationException($"READ at {offset} returned {data.Length} of {length} bytes");
-        if (!DataPattern.Matches(data, offset))
+        if (!DataPattern.Matches(data.Span, offset))
             throw new ProtocolViolationException($"READ at {offset} returned wrong data");
         return length;
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DittoFs.Protocol;
 using DittoFs.Tools.Nfs.Session;
 
 namespace DittoFs.Tools.Nfs.Bench;
@@ -18,29 +17,25 @@ internal static class SequentialWrite
         var verifiers = new VerifierCheck();
         long count = target.Settings.FileSize / BenchSettings.IoSize;
         var clock = Stopwatch.StartNew();
-        var result = await runner.RunAsync("seq_write", target.Settings.Depth, count, null, async (index, token) =>
+        var result = await runner.RunAsync("seq_write", target.Settings.InFlight(1), count, null, async (index, token) =>
         {
             long offset = index * BenchSettings.IoSize;
-            var reply = await target.Session.Nfs.WriteAsync(new Write3Args
-            {
-                File = file,
-                Offset = (ulong)offset,
-                Count = BenchSettings.IoSize,
-                Stable = StableHow.Unstable,
-                Data = DataPattern.At(offset, BenchSettings.IoSize),
-            }, token).ConfigureAwait(false);
-            NfsException.ThrowIfFailed(reply.Status, "WRITE", target.DataFilePath);
-            if (reply.Resok.Count != BenchSettings.IoSize)
-                throw new ProtocolViolationException($"WRITE at {offset} wrote {reply.Resok.Count} of {BenchSettings.IoSize} bytes");
-            verifiers.Note(reply.Resok.Verf.Span, runner, "WRITE");
+            var reply = await target.Client.WriteAsync(file, offset, DataPattern.At(offset, BenchSettings.IoSize), fileSync: false, target.DataFilePath, token).ConfigureAwait(false);
+            if (reply.Count != BenchSettings.IoSize)
+                throw new ProtocolViolationException($"WRITE at {offset} wrote {reply.Count} of {BenchSettings.IoSize} bytes");
+            verifiers.Note(reply.Verifier, runner, "WRITE");
             return BenchSettings.IoSize;
         }, cancellationToken).ConfigureAwait(false);
 
-        var commit = await target.Session.Nfs.CommitAsync(new Commit3Args { File = file, Offset = 0, Count = 0 }, cancellationToken).ConfigureAwait(false);
-        if (commit.Status != Nfsstat3.Nfs3Ok)
-            runner.Error($"COMMIT: {NfsStatusText.Name(commit.Status)}");
-        else
-            verifiers.Note(commit.Resok.Verf.Span, runner, "COMMIT");
+        try
+        {
+            var commit = await target.Client.CommitAsync(file, target.DataFilePath, cancellationToken).ConfigureAwait(false);
+            verifiers.Note(commit.Verifier, runner, "COMMIT");
+        }
+        catch (Exception exception) when (exception is NfsException or Nfs4Exception)
+        {
+            runner.Error($"COMMIT: {exception.Message}");
+        }
         result = result with { Elapsed = clock.Elapsed, Errors = runner.Errors };
         target.DataWritten = result.Errors == 0;
         return new WorkloadReport(result.Format("io_kib=1024"), result.Errors);
@@ -50,15 +45,14 @@ internal static class SequentialWrite
     private sealed class VerifierCheck
     {
         private readonly Lock _lock = new();
-        private byte[]? _first;
+        private ulong? _first;
 
-        public void Note(ReadOnlySpan<byte> verifier, LoadRunner runner, string procedure)
+        public void Note(ulong verifier, LoadRunner runner, string procedure)
         {
             lock (_lock)
             {
-                if (_first is null)
-                    _first = verifier.ToArray();
-                else if (!verifier.SequenceEqual(_first))
+                _first ??= verifier;
+                if (verifier != _first)
                     runner.Error($"{procedure} returned another write verifier: the server restarted and may have lost unstable data");
             }
         }

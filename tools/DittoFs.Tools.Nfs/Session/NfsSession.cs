@@ -23,12 +23,17 @@ internal sealed class NfsSession : IAsyncDisposable
 {
     private readonly RpcClient _nfsTransport;
     private readonly RpcClient? _mountTransport; // null when MOUNT shares the NFS connection
+    private readonly List<RpcClient> _extraTransports = [];
+    private readonly int _nfsPort;
+    private readonly RpcClientOptions _rpcOptions;
     private readonly Dictionary<string, NfsFh3> _directories = new(StringComparer.Ordinal);
     private Fsinfo3Resok? _fsinfo;
 
-    private NfsSession(NfsUrl url, RpcClient nfsTransport, RpcClient? mountTransport)
+    private NfsSession(NfsUrl url, int nfsPort, RpcClientOptions rpcOptions, RpcClient nfsTransport, RpcClient? mountTransport)
     {
         Url = url;
+        _nfsPort = nfsPort;
+        _rpcOptions = rpcOptions;
         _nfsTransport = nfsTransport;
         _mountTransport = mountTransport;
         Nfs = new NfsV3Client(nfsTransport);
@@ -49,20 +54,14 @@ internal sealed class NfsSession : IAsyncDisposable
     public static async Task<NfsSession> ConnectAsync(NfsUrl url, SessionOptions options, bool mount, CancellationToken cancellationToken)
     {
         var (nfsPort, mountPort) = await PortMapper.ResolveAsync(url, options, cancellationToken).ConfigureAwait(false);
-        var rpcOptions = new RpcClientOptions
-        {
-            Credential = RpcCredential.AuthSys(url.Uid ?? LocalIdentity.Uid, url.Gid ?? LocalIdentity.Gid, machineName: options.MachineName),
-            UsePrivilegedPort = options.PrivilegedPort,
-            CallTimeout = options.CallTimeout,
-            ConnectTimeout = options.ConnectTimeout,
-        };
+        var rpcOptions = RpcOptions(url, options);
         var nfsTransport = await RpcClient.ConnectAsync(url.Host, nfsPort, rpcOptions, cancellationToken).ConfigureAwait(false);
         RpcClient? mountTransport = null;
         try
         {
             if (mountPort != nfsPort)
                 mountTransport = await RpcClient.ConnectAsync(url.Host, mountPort, rpcOptions, cancellationToken).ConfigureAwait(false);
-            var session = new NfsSession(url, nfsTransport, mountTransport);
+            var session = new NfsSession(url, nfsPort, rpcOptions, nfsTransport, mountTransport);
             if (mount)
                 await session.MountExportAsync(cancellationToken).ConfigureAwait(false);
             return session;
@@ -74,6 +73,23 @@ internal sealed class NfsSession : IAsyncDisposable
             await nfsTransport.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>How calls to the URL's server are made: AUTH_SYS as the URL's (or this process's) uid and gid.</summary>
+    public static RpcClientOptions RpcOptions(NfsUrl url, SessionOptions options) => new()
+    {
+        Credential = RpcCredential.AuthSys(url.Uid ?? LocalIdentity.Uid, url.Gid ?? LocalIdentity.Gid, machineName: options.MachineName),
+        UsePrivilegedPort = options.PrivilegedPort,
+        CallTimeout = options.CallTimeout,
+        ConnectTimeout = options.ConnectTimeout,
+    };
+
+    /// <summary>Another TCP connection to the NFS program (closed with the session), for loads spread over connections.</summary>
+    public async Task<NfsV3Client> ConnectAgainAsync(CancellationToken cancellationToken)
+    {
+        var transport = await RpcClient.ConnectAsync(Url.Host, _nfsPort, _rpcOptions, cancellationToken).ConfigureAwait(false);
+        _extraTransports.Add(transport);
+        return new NfsV3Client(transport);
     }
 
     private async Task MountExportAsync(CancellationToken cancellationToken)
@@ -265,6 +281,8 @@ internal sealed class NfsSession : IAsyncDisposable
         }
         if (_mountTransport is not null)
             await _mountTransport.DisposeAsync().ConfigureAwait(false);
+        foreach (var transport in _extraTransports)
+            await transport.DisposeAsync().ConfigureAwait(false);
         await _nfsTransport.DisposeAsync().ConfigureAwait(false);
     }
 }

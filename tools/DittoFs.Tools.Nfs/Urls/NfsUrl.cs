@@ -8,6 +8,8 @@ namespace DittoFs.Tools.Nfs.Urls;
 /// <summary>
 /// An NFS URL in libnfs's form, so the same strings work with nfs-ls, nfs-cp and ditto-nfs:
 /// <c>nfs://[user@]host[:port]/path[?version=3&amp;nfsport=P&amp;mountport=P&amp;uid=U&amp;gid=G]</c>.
+/// <c>version=4.1</c> asks for NFSv4.1 (which only <c>bench</c> speaks; the path is then one of the server's
+/// NFSv4 namespace, walked from its root).
 /// The URL does not say where the export ends and the path inside it begins; <see cref="Session.NfsSession"/>
 /// finds that out from the server. The authority's port is the NFS port (as in libnfs); a user name is
 /// accepted and ignored (libnfs ignores it too). libnfs's other tuning arguments (readahead, debug, ...) are
@@ -33,6 +35,9 @@ internal sealed record NfsUrl
 
     /// <summary>The absolute path, percent-decoded and normalised: no empty or "." components, no trailing slash; "/" for the root.</summary>
     public required string Path { get; init; }
+
+    /// <summary>The <c>version</c> argument: the NFS version spoken (3 unless the URL says 4.1).</summary>
+    public NfsVersion Version { get; init; } = NfsVersion.V3;
 
     /// <summary>The <c>nfsport</c> argument: the NFS program's port, so the portmapper is not asked.</summary>
     public int? NfsPort { get; init; }
@@ -154,7 +159,12 @@ internal sealed record NfsUrl
             string value = Decode(text, pair[(equals + 1)..]);
             url = name switch
             {
-                "version" => value == "3" ? url : throw new NfsUrlException(text, $"version={value}: ditto-nfs speaks NFS version 3 only"),
+                "version" => value switch
+                {
+                    "3" => url with { Version = NfsVersion.V3 },
+                    "4.1" => url with { Version = NfsVersion.V41 },
+                    _ => throw new NfsUrlException(text, $"version={value}: ditto-nfs speaks NFS version 3, and 4.1 in bench (version=3 or version=4.1)"),
+                },
                 "nfsport" => url with { NfsPort = ParsePort(text, name, value) },
                 "mountport" => url with { MountPort = ParsePort(text, name, value) },
                 "uid" => url with { Uid = ParseId(text, name, value) },
@@ -228,6 +238,8 @@ internal sealed record NfsUrl
             text.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
         text.Append(Path);
         var arguments = new List<string>();
+        if (Version == NfsVersion.V41)
+            arguments.Add("version=4.1");
         if (NfsPort is int nfsPort)
             arguments.Add($"nfsport={nfsPort}");
         if (MountPort is int mountPort)

@@ -9,13 +9,14 @@ namespace DittoFs.Nfs;
 
 /// <summary>
 /// NFSv4 clients' stable storage (RFC 7530 §9.6.3, RFC 8881 §8.4.3): which clients (minor version and owner string)
-/// hold confirmed state, kept durably so that after a restart exactly those clients may reclaim their opens and locks
+/// hold state (were granted an open), kept durably so that after a restart exactly those clients may reclaim their opens and locks
 /// in the grace period, and no other — a client that lost its state, or never had any, must not reclaim a lock that
 /// another client may since have taken (RFC 7530 §9.6.3.4's edge conditions).
 /// <para>
 /// One file, <c>nfs4-clients.json</c> in the lock state directory, replaced whole (write, fsync, rename, fsync the
-/// directory) before the reply that depends on it: a client is recorded before its confirmation is answered, so it
-/// holds no state the file does not know of. The file also counts this server's starts (<see cref="Instance"/>), so
+/// directory) before the reply that depends on it: a client is recorded before its first open is granted, so it
+/// holds no state the file does not know of; a client that only looks (lists, reads with the anonymous stateid) is not
+/// recorded and gives the next start no reason for a grace period. The file also counts this server's starts (<see cref="Instance"/>), so
 /// client ids and stateids of two starts in the same second still differ. While the grace period runs, the earlier
 /// start's clients stay recorded even if they have not come back yet (a second restart keeps their right to reclaim);
 /// when it ends, those that did not come back are dropped. With no directory, nothing survives a restart and nothing is
@@ -141,9 +142,9 @@ public sealed class Nfs4ClientRecords : IDisposable
         }
     }
 
-    /// <summary>A client was confirmed: recorded durably before the confirmation is answered.</summary>
-    /// <exception cref="IOException">The record could not be written: the confirmation must fail.</exception>
-    internal void Confirmed(uint minorVersion, byte[] owner)
+    /// <summary>A client is about to be granted its first state: recorded durably before that is answered.</summary>
+    /// <exception cref="IOException">The record could not be written: nothing may be granted.</exception>
+    internal void HoldsState(uint minorVersion, byte[] owner)
     {
         lock (_lock)
         {
@@ -165,7 +166,7 @@ public sealed class Nfs4ClientRecords : IDisposable
     }
 
     /// <summary>
-    /// A confirmed client is gone (lease expired, destroyed): it may not reclaim after a restart. A failed write is logged;
+    /// A recorded client is gone (lease expired, destroyed): it may not reclaim after a restart. A failed write is logged;
     /// the next write leaves the client out.
     /// </summary>
     internal void Removed(uint minorVersion, byte[] owner)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using DittoFs.Protocol;
+using DittoFs.Xdr;
 
 namespace DittoFs.Nfs;
 
@@ -26,6 +27,10 @@ internal sealed class Nfs4Clients
     private readonly uint _epoch;
     private readonly Nfs4ClientRecords? _records;
     private readonly Dictionary<ulong, Nfs4Client> _byId = [];
+    private readonly List<Nfs4Client> _expired = [];
+
+    /// <summary>No client's lease runs out before this (see <see cref="ExpireLeases"/>).</summary>
+    private DateTimeOffset _nextExpiry = DateTimeOffset.MaxValue;
     private readonly Dictionary<SessionKey, Nfs4Session> _sessions = [];
     private uint _nextClient;
     private uint _nextSession;
@@ -103,9 +108,9 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errClidInuse;
             }
-            if (!client.Confirmed && !Confirm(client))
+            if (!client.Confirmed)
             {
-                return Nfsstat4.Nfs4errDelay;
+                Confirm(client);
             }
             Renew(client);
             return Nfsstat4.Nfs4Ok;
@@ -211,9 +216,9 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errSeqMisordered;
             }
-            if (!client.Confirmed && !Confirm(client))
+            if (!client.Confirmed)
             {
-                return Nfsstat4.Nfs4errDelay;
+                Confirm(client);
             }
             var negotiated = foreChannel(fore);
             var session = new Nfs4Session(NewSessionId(client.Id), client, negotiated);
@@ -265,8 +270,8 @@ internal sealed class Nfs4Clients
         }
     }
 
-    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50): NFS4ERR_CLIENTID_BUSY while it has sessions.</summary>
-    public Nfsstat4 DestroyClient(ulong clientId)
+    /// <summary>DESTROY_CLIENTID (RFC 8881 §18.50.3): NFS4ERR_CLIENTID_BUSY while it has sessions or state (<paramref name="holdsState"/>).</summary>
+    public Nfsstat4 DestroyClient(ulong clientId, Func<ulong, bool> holdsState)
     {
         lock (_lock)
         {
@@ -275,7 +280,7 @@ internal sealed class Nfs4Clients
             {
                 return Nfsstat4.Nfs4errStaleClientid;
             }
-            if (client.Sessions.Count > 0)
+            if (client.Sessions.Count > 0 || holdsState(clientId))
             {
                 return Nfsstat4.Nfs4errClientidBusy;
             }
@@ -305,13 +310,44 @@ internal sealed class Nfs4Clients
     /// <summary>Whether a confirmed client still counts: its lease runs (its sessions and, later, its opens and locks).</summary>
     private bool HasLiveState(Nfs4Client client) => client.LeaseExpires > _clock.GetUtcNow();
 
-    private void Renew(Nfs4Client client) => client.LeaseExpires = _clock.GetUtcNow() + _lease;
+    private void Renew(Nfs4Client client)
+    {
+        client.LeaseExpires = _clock.GetUtcNow() + _lease;
+        if (client.LeaseExpires < _nextExpiry)
+        {
+            _nextExpiry = client.LeaseExpires;
+        }
+    }
 
-    /// <summary>Drops every client whose lease ran out, with its sessions (RFC 7530 §9.6, RFC 8881 §8.3).</summary>
+    /// <summary>
+    /// Drops every client whose lease ran out, with its sessions (RFC 7530 §9.6, RFC 8881 §8.3). Every call of a client
+    /// comes here, so the clients are only looked through once the earliest expiry can have come: a renewal moves an
+    /// expiry only later, so <see cref="_nextExpiry"/> is never later than any client's.
+    /// </summary>
     private void ExpireLeases()
     {
         var now = _clock.GetUtcNow();
-        RemoveWhere(client => client.LeaseExpires <= now);
+        if (now < _nextExpiry)
+        {
+            return;
+        }
+        _nextExpiry = DateTimeOffset.MaxValue;
+        foreach (var client in _byId.Values)
+        {
+            if (client.LeaseExpires <= now)
+            {
+                _expired.Add(client);
+            }
+            else if (client.LeaseExpires < _nextExpiry)
+            {
+                _nextExpiry = client.LeaseExpires;
+            }
+        }
+        foreach (var client in _expired)
+        {
+            Remove(client);
+        }
+        _expired.Clear();
     }
 
     private void RemoveWhere(Func<Nfs4Client, bool> predicate)
@@ -322,33 +358,48 @@ internal sealed class Nfs4Clients
         }
     }
 
-    /// <summary>
-    /// Confirms a client: recorded durably first (false when that failed: the caller answers NFS4ERR_DELAY and the client
-    /// stays unconfirmed), then the record of the same owner it replaces goes.
-    /// </summary>
-    private bool Confirm(Nfs4Client client)
+    /// <summary>Confirms a client; the client of the same owner it replaces goes (with its record, if it had one).</summary>
+    private void Confirm(Nfs4Client client)
     {
-        try
-        {
-            _records?.Confirmed(client.MinorVersion, client.Owner);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
         client.Confirmed = true;
         if (client.Replaces is { } old)
         {
             Remove(old);
         }
         client.Replaces = null;
-        return true;
+    }
+
+    /// <summary>
+    /// Records the client durably before it is granted its first state (RFC 7530 §9.6.3, RFC 8881 §8.4.3): after a restart
+    /// the recorded clients, and only they, may reclaim. A client that never opened a file is not recorded, so it does not
+    /// make the next start wait out a grace period for it. False when the record could not be written: the caller answers
+    /// NFS4ERR_DELAY and grants nothing.
+    /// </summary>
+    public bool RecordHoldingState(ulong clientId)
+    {
+        lock (_lock)
+        {
+            if (!_byId.TryGetValue(clientId, out var client) || client.Recorded || _records is null)
+            {
+                return true;
+            }
+            try
+            {
+                _records.HoldsState(client.MinorVersion, client.Owner);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            client.Recorded = true;
+            return true;
+        }
     }
 
     private void Remove(Nfs4Client client)
     {
         _byId.Remove(client.Id);
-        if (client.Confirmed && Find(client.Owner, client.MinorVersion, confirmed: true) is null)
+        if (client.Recorded && !_byId.Values.Any(other => other.Recorded && other.MinorVersion == client.MinorVersion && other.Owner.AsSpan().SequenceEqual(client.Owner)))
         {
             _records?.Removed(client.MinorVersion, client.Owner);
         }
@@ -394,6 +445,9 @@ internal sealed class Nfs4Client(ulong id, byte[] owner, ulong verifier, string 
     public string Principal { get; } = principal;
     public uint MinorVersion { get; } = minorVersion;
     public bool Confirmed { get; set; }
+
+    /// <summary>Whether the client is in the stable records (it was granted state: see <see cref="Nfs4Clients.RecordHoldingState"/>).</summary>
+    public bool Recorded { get; set; }
     public ulong ConfirmVerifier { get; set; }
     public DateTimeOffset LeaseExpires { get; set; }
 
@@ -429,6 +483,30 @@ internal sealed class Nfs4Slot
     public uint SequenceId { get; set; }
     public bool InProgress { get; set; }
 
-    /// <summary>The whole reply of the last request when the client asked to cache it (sa_cachethis); null otherwise.</summary>
-    public Compound4Res? Reply { get; set; }
+    // The whole reply of the last request, encoded, when the client asked to cache it (sa_cachethis): the slot's own
+    // buffer, reused from request to request (at most the session's ca_maxresponsesize_cached).
+    private byte[] _reply = [];
+    private int _replyLength = -1;
+
+    /// <summary>Keeps <paramref name="reply"/> for a retransmission of the request.</summary>
+    public void KeepReply(in Compound4Res reply)
+    {
+        int length = Compound4Res.SizeOf(reply);
+        if (_reply.Length < length)
+        {
+            _reply = new byte[length];
+        }
+        var writer = new XdrWriter(_reply);
+        Compound4Res.Write(ref writer, reply);
+        _replyLength = length;
+    }
+
+    /// <summary>Forgets the kept reply (a new request began, or its reply is not to be cached).</summary>
+    public void ForgetReply() => _replyLength = -1;
+
+    /// <summary>
+    /// The kept reply, decoded from a copy of its bytes (a retransmission is rare; the copy is the reply's own while it is
+    /// sent, whatever the slot does next); null when none was kept.
+    /// </summary>
+    public Compound4Res? KeptReply() => _replyLength < 0 ? null : XdrCodec.Decode<Compound4Res>(_reply.AsSpan(0, _replyLength).ToArray());
 }

@@ -281,6 +281,22 @@ internal sealed class Nfs4Opens(uint epoch)
         }
     }
 
+    /// <summary>Whether the client holds an open (its locks hang off its opens).</summary>
+    public bool HoldsState(ulong clientId)
+    {
+        lock (_lock)
+        {
+            foreach (var state in _byCounter.Values)
+            {
+                if (state is Nfs4Open { Closed: false } open && open.ClientId == clientId)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /// <summary>Drops every open of a client that is gone (RFC 7530 §9.6: its lease expired, or it was replaced).</summary>
     public void ReleaseClient(ulong clientId)
     {
