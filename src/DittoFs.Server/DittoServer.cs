@@ -7,6 +7,7 @@ using DittoFs.Server.Configuration;
 using DittoFs.Server.Metrics;
 using DittoFs.Server.Portmap;
 using DittoFs.Storage;
+using DittoFs.Storage.Postgres;
 using DittoFs.Vfs;
 using DittoFs.Vfs.Locks;
 using DittoFs.Xdr;
@@ -172,6 +173,12 @@ public sealed class DittoServer : IAsyncDisposable
             nlm = new NlmService(shares, statusMonitor,
                 new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
                 loggerFactory.CreateLogger<NlmService>());
+            // Locks that waited for another server's holders are granted by the shared table's poll: NLM tells the clients.
+            foreach (var share in shares.All)
+            {
+                if (share.FileSystem.Locks is PostgresLockTable shared)
+                    shared.GrantedLater = nlm.Callbacks.SendGranted;
+            }
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: nfs4Records, tellWoken: nlm.Callbacks.SendGranted)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor,
@@ -386,10 +393,20 @@ public sealed class DittoServer : IAsyncDisposable
                 RequireSecurePort = share.RequireSecurePort,
             };
             var fileSystem = await VirtualFileSystem.OpenAsync(share.Name, metadataStores[share.MetadataStore], contentStores[share.ContentStore], releaser,
-                loggerFactory.CreateLogger<VirtualFileSystem>(), locks: new MemoryLockTable(grace: grace), cancellationToken: cancellationToken).ConfigureAwait(false);
+                loggerFactory.CreateLogger<VirtualFileSystem>(), locks: LockTableOf(config, stores, share, grace), cancellationToken: cancellationToken).ConfigureAwait(false);
             shares.Add(new Share(share.Name, fileSystem, options));
         }
         return shares;
+    }
+
+    /// <summary>The share's lock table: in memory, or shared with the other servers when its metadata store is PostgreSQL.</summary>
+    private static ILockTable LockTableOf(DittoConfig config, StoreRegistry stores, ShareConfig share, LockGracePeriod grace)
+    {
+        var local = new MemoryLockTable(grace: grace);
+        if (stores.MetadataStores[share.MetadataStore] is not PostgresMetadataStore postgres)
+            return local;
+        ConfigLoader.TryParseDuration(config.Metadata.Stores[share.MetadataStore].Postgres!.LockLease, out var lease);
+        return postgres.CreateLockTable(share.Name, local, lease);
     }
 
     /// <summary>server.nlm_port / server.nsm_port: 0 or server.port itself is the NFS port's server (0 here), another a server of its own.</summary>

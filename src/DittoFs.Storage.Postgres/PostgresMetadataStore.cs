@@ -1,5 +1,6 @@
 using System.Data;
 using System.Net.Sockets;
+using DittoFs.Vfs.Locks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -47,6 +48,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedRelea
     private readonly string _claimant = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     private int _unavailable;
+    private readonly List<PostgresLockTable> _lockTables = [];
 
     private PostgresMetadataStore(NpgsqlDataSource dataSource, string database, StoreIdentity identity, PostgresMetadataStoreOptions options, ILogger log)
     {
@@ -61,6 +63,23 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedRelea
 
     /// <summary>The database as logs and errors name it: "NAME at HOST:PORT" (never the password).</summary>
     public string Database => _database;
+
+    internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>
+    /// A lock table for <paramref name="share"/> shared with every server on this database (<see cref="PostgresLockTable"/>),
+    /// over <paramref name="local"/> (this server's own holders and queue, with its grace period); its server row
+    /// lapses <paramref name="lease"/> after the last renewal. Disposed with the store.
+    /// </summary>
+    public PostgresLockTable CreateLockTable(string share, MemoryLockTable local, TimeSpan lease)
+    {
+        var table = new PostgresLockTable(this, share, local, lease, _log);
+        lock (_lockTables)
+        {
+            _lockTables.Add(table);
+        }
+        return table;
+    }
 
     /// <summary>
     /// Connects, creates or upgrades the schema, and reads the store's identity. Throws
@@ -109,6 +128,13 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedRelea
 
     public void Dispose()
     {
+        lock (_lockTables)
+        {
+            foreach (var table in _lockTables)
+            {
+                table.Dispose();
+            }
+        }
         _workers.Dispose();
         _dataSource.Dispose();
     }
@@ -188,10 +214,10 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedRelea
         return shown.Value;
     }
 
-    private static bool IsDatabaseFailure(Exception exception) =>
+    internal static bool IsDatabaseFailure(Exception exception) =>
         exception is NpgsqlException or SocketException or IOException or TimeoutException or InvalidOperationException;
 
-    private void Answered()
+    internal void Answered()
     {
         if (Volatile.Read(ref _unavailable) != 0 && Interlocked.Exchange(ref _unavailable, 0) != 0)
         {
@@ -203,7 +229,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedRelea
     /// What a failure means to the client: Jukebox (retry later) while the database is unreachable, restarting,
     /// out of connections or slow; NoSpc when its disk is full; Io for anything else (logged with the exception).
     /// </summary>
-    private StoreStatus Failed(string operation, Exception exception)
+    internal StoreStatus Failed(string operation, Exception exception)
     {
         var status = StatusOf(exception);
         if (exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.LockNotAvailable })

@@ -80,6 +80,41 @@ internal static class Schema
             ALTER TABLE released_content ADD COLUMN claimed_until timestamptz;
             CREATE INDEX released_content_by_time ON released_content (released_at);
             """),
+        ("shared lock table: servers' leases, held byte-range locks and share reservations", """
+            -- One row per lock table of a running server (one per share), kept alive by renewing expires_at; when it
+            -- lapses, other servers ignore what it holds, and delete it (its locks go with it) once they see it lapsed.
+            CREATE TABLE lock_servers (
+                server_id uuid PRIMARY KEY,
+                name text NOT NULL,
+                expires_at timestamptz NOT NULL);
+            -- What each server holds, as its own table has it after each change (merged ranges; queued requests stay
+            -- on their server). Offsets and lengths are 64-bit unsigned, stored bit for bit in bigint (never compared in SQL).
+            CREATE TABLE held_locks (
+                server_id uuid NOT NULL REFERENCES lock_servers ON DELETE CASCADE,
+                file_id bigint NOT NULL,
+                generation bigint NOT NULL,
+                client_kind smallint NOT NULL,
+                client_id bytea NOT NULL,
+                owner_number bigint NOT NULL,
+                owner bytea NOT NULL,
+                range_offset bigint NOT NULL,
+                range_length bigint NOT NULL,
+                exclusive boolean NOT NULL);
+            CREATE INDEX held_locks_by_file ON held_locks (file_id, generation);
+            CREATE INDEX held_locks_by_server ON held_locks (server_id, client_kind, client_id);
+            CREATE TABLE share_reservations (
+                server_id uuid NOT NULL REFERENCES lock_servers ON DELETE CASCADE,
+                file_id bigint NOT NULL,
+                generation bigint NOT NULL,
+                client_kind smallint NOT NULL,
+                client_id bytea NOT NULL,
+                owner_number bigint NOT NULL,
+                owner bytea NOT NULL,
+                access smallint NOT NULL,
+                deny smallint NOT NULL);
+            CREATE INDEX share_reservations_by_file ON share_reservations (file_id, generation);
+            CREATE INDEX share_reservations_by_server ON share_reservations (server_id, client_kind, client_id);
+            """),
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -1,5 +1,6 @@
 using DittoFs.Protocol;
-using Attr = DittoFs.Protocol.Nfs4ProtConstants;
+
+using static DittoFs.EndToEnd.Nfs4Operations;
 
 namespace DittoFs.EndToEnd;
 
@@ -85,28 +86,4 @@ public sealed class Nfs4RestartTests
             Assert.That(server.Terminate(Timeout), Is.EqualTo(0), server.Output);
         }
     }
-
-    private static NfsArgop4 PutFh(byte[] handle) => NfsArgop4.FromOpputfh(new Putfh4Args { Object = handle });
-
-    private static NfsArgop4 Open(OpenClaimType4 claim) => NfsArgop4.FromOpopen(new Open4Args
-    {
-        ShareAccess = Attr.Open4ShareAccessBoth,
-        ShareDeny = Attr.Open4ShareDenyNone,
-        Owner = new StateOwner4 { Owner = "open-owner"u8.ToArray() },
-        Openhow = new Openflag4 { Opentype = Opentype4.Open4Nocreate },
-        Claim = claim == OpenClaimType4.ClaimPrevious
-            ? new OpenClaim4 { Claim = claim, DelegateType = OpenDelegationType4.OpenDelegateNone }
-            : new OpenClaim4 { Claim = OpenClaimType4.ClaimFh },
-    });
-
-    private static NfsArgop4 Lock(Stateid4 open, bool reclaim) => NfsArgop4.FromOplock(new Lock4Args
-    {
-        Locktype = NfsLockType4.WriteLt,
-        Reclaim = reclaim,
-        Offset = 0,
-        Length = 100,
-        Locker = new Locker4 { NewLockOwner = true, OpenOwner = new OpenToLockOwner4 { OpenStateid = open, LockOwner = new StateOwner4 { Owner = "lock-owner"u8.ToArray() } } },
-    });
-
-    private static Stateid4 OpenStateid(in Compound4Res result) => result.Resarray.ToArray().Last(r => r.Resop == NfsOpnum4.OpOpen).Opopen.Resok4.Stateid;
 }

@@ -45,6 +45,13 @@ internal static class NlmCalls
         LLen = length,
     };
 
+    /// <summary>SHARE/UNSHARE arguments of <paramref name="caller"/>, whose owner handle is its name.</summary>
+    public static Nlm4Shareargs Share4(byte[] file, string caller, Fsh4Access access, Fsh4Mode deny) => new()
+    {
+        Cookie = "share"u8.ToArray(),
+        Share = new Nlm4Share { CallerName = Encoding.UTF8.GetBytes(caller), Fh = file, Oh = Encoding.UTF8.GetBytes(caller), Access = access, Mode = deny },
+    };
+
     public static async Task<Nlm4Stats> LockAsync(NlmV4Client nlm, Nlm4Lock alock, bool exclusive = true, bool block = false, bool reclaim = false) =>
         (await nlm.LockAsync(new Nlm4Lockargs { Cookie = "lock"u8.ToArray(), Alock = alock, Exclusive = exclusive, Block = block, Reclaim = reclaim }).AsTask().WaitAsync(Timeout)).Stat.Stat;
 

@@ -251,12 +251,6 @@ public sealed class NlmTests : LockServerFixture
 
     // ---- SHARE / UNSHARE, FREE_ALL ----
 
-    private static Nlm4Shareargs Share4(byte[] file, string caller, Fsh4Access access, Fsh4Mode deny) => new()
-    {
-        Cookie = "share"u8.ToArray(),
-        Share = new Nlm4Share { CallerName = Encoding.UTF8.GetBytes(caller), Fh = file, Oh = Encoding.UTF8.GetBytes(caller), Access = access, Mode = deny },
-    };
-
     /// <summary>DOS share reservations over v4 (TCP) and v3 (UDP): a deny-write reservation refuses a writer, readers still come in, a deny-read one is refused while a reader is in, UNSHARE lets the writer in.</summary>
     [Test]
     public async Task Share_reservations_conflict_until_unshared()

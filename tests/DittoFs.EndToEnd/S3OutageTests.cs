@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using DittoFs.Protocol;
 using DittoFs.Storage.S3.Tests.Infrastructure;
-using DittoFs.Xdr;
 
 namespace DittoFs.EndToEnd;
 
@@ -116,7 +114,7 @@ public sealed class S3OutageTests
                 // Make what each client wrote stable (a client retries JUKEBOX), check it, and check it again from S3 after a restart.
                 foreach (var worker in workers)
                     await worker.CommitAllAsync();
-                await VerifyAsync(workers, setup);
+                await OutageWorker.VerifyAsync(workers, setup);
                 Assert.That(server.Terminate(TimeSpan.FromSeconds(30)), Is.Zero);
             }
             catch
@@ -132,7 +130,7 @@ public sealed class S3OutageTests
         }
         using var restarted = DittoFsProcess.Start("--config", _config);
         await using var session = await NfsSession.MountAsync(restarted.Port);
-        await VerifyAsync(workers, session);
+        await OutageWorker.VerifyAsync(workers, session);
     }
 
     /// <summary>
@@ -311,14 +309,6 @@ public sealed class S3OutageTests
         Frozen,
     }
 
-    private static async Task VerifyAsync(List<OutageWorker> workers, NfsSession session)
-    {
-        var violations = new List<string>();
-        foreach (var file in workers.SelectMany(w => w.Files))
-            violations.AddRange(file.Violations(await session.ReadAllAsync(file.Handle)));
-        Assert.That(violations, Is.Empty);
-    }
-
     private static void Report(List<OutageWorker> workers, TimeSpan downAt, TimeSpan upAt, TimeSpan recovery)
     {
         var calls = workers.SelectMany(w => w.Calls).ToList();
@@ -334,145 +324,5 @@ public sealed class S3OutageTests
         TestContext.Out.WriteLine($"S3 up:   {Figures(calls.Where(c => c.At < downAt))}");
         TestContext.Out.WriteLine($"S3 away: {Figures(calls.Where(c => c.At >= downAt && c.At < upAt))}");
         TestContext.Out.WriteLine($"S3 back: {Figures(calls.Where(c => c.At >= upAt))}; every client succeeded again {recovery.TotalMilliseconds:F0} ms after s3rver was restarted");
-    }
-
-    /// <summary>The test's clock, shared by every worker's call log.</summary>
-    private static class Phase
-    {
-        private static readonly Stopwatch Clock = Stopwatch.StartNew();
-
-        public static TimeSpan Now => Clock.Elapsed;
-
-        public static TimeSpan Mark(List<OutageWorker> workers, string what)
-        {
-            TestContext.Out.WriteLine($"{what} at {Now.TotalSeconds:F1} s ({workers.Sum(w => w.Calls.Count)} calls so far)");
-            return Now;
-        }
-    }
-
-    /// <summary>
-    /// One client connection writing two files of its own (FILE_SYNC WRITEs, UNSTABLE WRITEs followed by COMMIT, READs),
-    /// logging every call's status and latency and keeping a <see cref="FileModel"/> of what was acknowledged.
-    /// </summary>
-    private sealed class OutageWorker : IAsyncDisposable
-    {
-        private readonly NfsSession _session;
-        private readonly Random _random;
-        private readonly ConcurrentQueue<Call> _calls = new();
-        private byte[]? _verifier;
-
-        private OutageWorker(NfsSession session, List<FileModel> files, int seed)
-        {
-            _session = session;
-            Files = files;
-            _random = new Random(seed);
-        }
-
-        public readonly record struct Call(TimeSpan At, string Procedure, Nfsstat3 Status, TimeSpan Latency);
-
-        public List<FileModel> Files { get; }
-        public IReadOnlyCollection<Call> Calls => _calls;
-
-        public static async Task<OutageWorker> StartAsync(int port, NfsSession setup, int index)
-        {
-            var files = new List<FileModel>();
-            for (int i = 0; i < 2; i++)
-            {
-                var created = await setup.CreateAsync(setup.Root, $"w{index}-{i}");
-                Assert.That(created.Status, Is.EqualTo(Nfsstat3.Nfs3Ok));
-                files.Add(new FileModel(created.Resok.ObjAttributes.Attributes.Fileid, NfsSession.Copy(created.Resok.Obj.Handle)));
-            }
-            // A long RPC timeout: the server, not the client, must bound every call.
-            return new OutageWorker(await NfsSession.MountAsync(port, TimeSpan.FromMinutes(2)), files, index);
-        }
-
-        public bool SucceededSince(TimeSpan at) => _calls.Any(c => c.At >= at && c.Status == Nfsstat3.Nfs3Ok && c.Procedure is "WRITE FileSync" or "COMMIT");
-
-        public async Task RunAsync(CancellationToken stop)
-        {
-            await Task.Yield();
-            while (!stop.IsCancellationRequested)
-            {
-                var file = Files[_random.Next(Files.Count)];
-                int roll = _random.Next(10);
-                if (roll < 4)
-                    await WriteAsync(file, StableHow.FileSync);
-                else if (roll < 7)
-                    await WriteAsync(file, StableHow.Unstable);
-                else if (roll < 9)
-                    await CommitAsync(file);
-                else
-                    await ReadAsync(file);
-            }
-        }
-
-        public async Task CommitAllAsync()
-        {
-            foreach (var file in Files)
-            {
-                for (int attempt = 0; ; attempt++)
-                {
-                    if (await CommitAsync(file) == Nfsstat3.Nfs3Ok)
-                        break;
-                    Assert.That(attempt, Is.LessThan(20), "COMMIT keeps failing after S3 returned");
-                    await Task.Delay(250);
-                }
-            }
-        }
-
-        private async Task WriteAsync(FileModel file, StableHow stable)
-        {
-            int offset = _random.Next(256 * 1024);
-            var data = new byte[1 + _random.Next(64 * 1024)];
-            _random.NextBytes(data);
-            file.Sending(offset, data.Length);
-            var (result, status) = await TimedAsync($"WRITE {stable}", () => _session.WriteAsync(file.Handle, (ulong)offset, data, stable));
-            if (status == Nfsstat3.Nfs3Ok)
-            {
-                CheckVerifier(result.Resok.Verf);
-                file.Acknowledged(offset, data, stable: result.Resok.Committed != StableHow.Unstable);
-            }
-        }
-
-        private async Task<Nfsstat3> CommitAsync(FileModel file)
-        {
-            var (result, status) = await TimedAsync("COMMIT", () => _session.CommitAsync(file.Handle));
-            if (status == Nfsstat3.Nfs3Ok)
-            {
-                CheckVerifier(result.Resok.Verf);
-                file.Committed();
-            }
-            return status;
-        }
-
-        private async Task ReadAsync(FileModel file)
-        {
-            await TimedAsync("READ", () => _session.ReadAsync(file.Handle, (ulong)_random.Next(256 * 1024), 64 * 1024));
-        }
-
-        private async Task<(T Result, Nfsstat3 Status)> TimedAsync<T>(string procedure, Func<ValueTask<T>> call)
-        {
-            var at = Phase.Now;
-            var clock = Stopwatch.StartNew();
-            var result = await call();
-            clock.Stop();
-            var status = result switch
-            {
-                Write3Res write => write.Status,
-                Commit3Res commit => commit.Status,
-                Read3Res read => read.Status,
-                _ => throw new InvalidOperationException(typeof(T).Name),
-            };
-            _calls.Enqueue(new Call(at, procedure, status, clock.Elapsed));
-            return (result, status);
-        }
-
-        private void CheckVerifier(in InlineOpaque<InlineBytes8> verifier)
-        {
-            _verifier ??= verifier.ToArray();
-            Assert.That(verifier.ToArray(), Is.EqualTo(_verifier), "one write verifier for the server instance, outage or not");
-        }
-
-        public ValueTask DisposeAsync() => _session.DisposeAsync();
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using DittoFs.Protocol;
+using DittoFs.Rpc;
 using DittoFs.Storage.S3.Tests.Infrastructure;
 using DittoFs.Tests;
 using Minio;
@@ -22,14 +23,16 @@ public sealed class SeveralServersTests
     private S3rverProcess _s3 = null!;
     private ConfiguredServer _a = null!;
     private ConfiguredServer _b = null!;
+    private PeerLockManager _peer = null!;
     private string _database = null!;
     private string _config = null!;
 
     /// <summary>The one configuration both servers run: postgres metadata in <paramref name="database"/>, S3 content.</summary>
-    internal static string SharedConfiguration(PostgresCluster postgres, string database, S3rverProcess s3, string bucket, string releaseGrace = "2s") => $$"""
+    internal static string SharedConfiguration(PostgresCluster postgres, string database, S3rverProcess s3, string bucket, string releaseGrace = "2s",
+        string statementTimeout = "30s", string lockLease = "30s") => $$"""
         metadata:
           stores:
-            meta: { type: postgres, postgres: { connection_string: "{{postgres.ConnectionString(database)}}", release_grace: {{releaseGrace}} } }
+            meta: { type: postgres, postgres: { connection_string: "{{postgres.ConnectionString(database)}}", release_grace: {{releaseGrace}}, statement_timeout: {{statementTimeout}}, lock_lease: {{lockLease}} } }
         content:
           stores:
             s3:
@@ -42,7 +45,7 @@ public sealed class SeveralServersTests
         """;
 
     [OneTimeSetUp]
-    public void StartServers()
+    public async Task StartServersAsync()
     {
         _data = Directory.CreateTempSubdirectory("dittofs-several-").FullName;
         try
@@ -54,21 +57,26 @@ public sealed class SeveralServersTests
             string yaml = SharedConfiguration(_postgres, _database, _s3, Bucket);
             _config = Path.Combine(_data, "dittofs.yaml");
             File.WriteAllText(_config, yaml);
-            _a = ConfiguredServer.Start(yaml);
-            _b = ConfiguredServer.Start(yaml);
+            // NLM GRANTED callbacks go to the test's lock manager, found through the test's portmapper.
+            _peer = await PeerLockManager.StartAsync();
+            string served = $"locks:\n  peer_portmap_port: {_peer.PortmapPort}\n" + yaml;
+            _a = ConfiguredServer.Start(served);
+            _b = ConfiguredServer.Start(served);
         }
         catch
         {
-            StopServers();
+            await StopServersAsync();
             throw;
         }
     }
 
     [OneTimeTearDown]
-    public void StopServers()
+    public async Task StopServersAsync()
     {
         _b?.Dispose();
         _a?.Dispose();
+        if (_peer is not null)
+            await _peer.DisposeAsync();
         _s3?.Dispose();
         _postgres?.Dispose();
         Directory.Delete(_data, recursive: true);
@@ -273,6 +281,125 @@ public sealed class SeveralServersTests
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the content and its release record are gone within 90 s (grace 2 s, a sweep every 5 s)");
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>A new file (created through A) and an NLM v4 client of each server.</summary>
+    private sealed record NlmClients(byte[] File, RpcClient RpcA, RpcClient RpcB) : IAsyncDisposable
+    {
+        public NlmV4Client A { get; } = new(RpcA);
+        public NlmV4Client B { get; } = new(RpcB);
+
+        public async ValueTask DisposeAsync()
+        {
+            await RpcA.DisposeAsync();
+            await RpcB.DisposeAsync();
+        }
+    }
+
+    private async Task<NlmClients> NlmClientsAsync()
+    {
+        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
+        var rpcA = await RpcClient.ConnectAsync("127.0.0.1", _a.Port, NlmCalls.Options);
+        try
+        {
+            return new NlmClients(file, rpcA, await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options));
+        }
+        catch
+        {
+            await rpcA.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Test]
+    public async Task An_NLM_lock_taken_through_A_denies_the_conflicting_lock_through_B_until_A_unlocks()
+    {
+        await using var clients = await NlmClientsAsync();
+        var (file, a, b) = (clients.File, clients.A, clients.B);
+
+        Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "host-a", 1, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 50, 10)), Is.EqualTo(Nlm4Stats.Nlm4Denied), "A's lock counts on B");
+        var holder = await NlmCalls.TestAsync(b, NlmCalls.Lock(file, "host-b", 2, 99, 1), exclusive: false);
+        Assert.That((holder.Stat, holder.Holder.Svid, Encoding.UTF8.GetString(holder.Holder.Oh.Span), holder.Holder.LOffset, holder.Holder.LLen),
+            Is.EqualTo((Nlm4Stats.Nlm4Denied, 1, "host-a/1", 0UL, 100UL)), "B's TEST names A's holder");
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 100, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted), "the byte after A's range");
+        Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "host-a", 1, 105, 1), exclusive: false), Is.EqualTo(Nlm4Stats.Nlm4Denied), "and B's lock counts on A");
+
+        Assert.That(await NlmCalls.UnlockAsync(a, NlmCalls.Lock(file, "host-a", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 100)), Is.EqualTo(Nlm4Stats.Nlm4Granted), "free once A unlocked");
+        Assert.That(await NlmCalls.UnlockAsync(b, NlmCalls.Lock(file, "host-b", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+    }
+
+    [Test]
+    public async Task A_blocking_NLM_lock_through_B_waiting_for_A_is_granted_by_a_callback_once_A_unlocks()
+    {
+        await using var clients = await NlmClientsAsync();
+        var (file, a, b) = (clients.File, clients.A, clients.B);
+        Assert.That(await NlmCalls.LockAsync(a, NlmCalls.Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        var waiting = _peer.ExpectGranted(file, svid: 2);
+
+        Assert.That(await NlmCalls.LockAsync(b, NlmCalls.Lock(file, "waiter", 2, 100, 50), block: true), Is.EqualTo(Nlm4Stats.Nlm4Blocked));
+        Assert.That(waiting.IsCompleted, Is.False);
+        Assert.That(await NlmCalls.UnlockAsync(a, NlmCalls.Lock(file, "holder", 1, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        // B learns of A's unlock by polling the database (every second), then calls the waiter back.
+        var granted = await waiting.WaitAsync(NlmCalls.Timeout);
+        Assert.That((granted.Exclusive, granted.Svid, granted.Offset, granted.Length, granted.OwnerHandle), Is.EqualTo((true, 2, 100UL, 50UL, "waiter/2")));
+        var holder = await NlmCalls.TestAsync(a, NlmCalls.Lock(file, "holder", 1, 0, 0));
+        Assert.That((holder.Stat, holder.Holder.Svid), Is.EqualTo((Nlm4Stats.Nlm4Denied, 2)), "the waiter holds it now, through B");
+        Assert.That(await NlmCalls.UnlockAsync(b, NlmCalls.Lock(file, "waiter", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+    }
+
+    /// <summary>
+    /// NFSv4.1 through the generated client: a LOCK through A denies a conflicting LOCK of another client and an NLM lock
+    /// through B; after A's LOCKU, B's NLM lock is granted. The two clients' lock-owners have the same bytes and each
+    /// server mints client ids from its start second, so they may even have the same client id: they must still conflict
+    /// (SharedLockTableTests pins that case).
+    /// </summary>
+    [Test]
+    public async Task An_NFSv4_lock_through_A_denies_an_NFSv4_and_an_NLM_lock_through_B_until_A_unlocks()
+    {
+        byte[] file = await NlmCalls.CreateFileAsync(_a.Port);
+        await using var onA = await Nfs4SessionClient.ConnectAsync(_a.Port, "client-a");
+        await onA.ReclaimCompleteAsync();
+        var opened = await onA.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Open(OpenClaimType4.ClaimNull));
+        Assert.That(opened.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        var locked = await onA.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Lock(Nfs4Operations.OpenStateid(opened), reclaim: false));
+        Assert.That(locked.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+
+        await using var onB = await Nfs4SessionClient.ConnectAsync(_b.Port, "client-b");
+        await onB.ReclaimCompleteAsync();
+        var openedB = await onB.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Open(OpenClaimType4.ClaimNull));
+        Assert.That(openedB.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "no share reservation denies B's open");
+        Assert.That((await onB.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Lock(Nfs4Operations.OpenStateid(openedB), reclaim: false))).Status,
+            Is.EqualTo(Nfsstat4.Nfs4errDenied), "A's v4 lock counts on B");
+        await using var rpcB = await RpcClient.ConnectAsync("127.0.0.1", _b.Port, NlmCalls.Options);
+        var nlmB = new NlmV4Client(rpcB);
+        Assert.That(await NlmCalls.LockAsync(nlmB, NlmCalls.Lock(file, "host-b", 2, 50, 10)), Is.EqualTo(Nlm4Stats.Nlm4Denied), "and against NLM");
+
+        Assert.That((await onA.CompoundAsync(Nfs4Operations.PutFh(file), Nfs4Operations.Unlock(Nfs4Operations.LockStateid(locked)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+
+        Assert.That(await NlmCalls.LockAsync(nlmB, NlmCalls.Lock(file, "host-b", 2, 50, 10)), Is.EqualTo(Nlm4Stats.Nlm4Granted), "free once A unlocked");
+        Assert.That(await NlmCalls.UnlockAsync(nlmB, NlmCalls.Lock(file, "host-b", 2, 0, 0)), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+    }
+
+    [Test]
+    public async Task An_NLM_share_reservation_through_A_denies_a_conflicting_one_through_B_until_unshared()
+    {
+        await using var clients = await NlmClientsAsync();
+        var (file, a, b) = (clients.File, clients.A, clients.B);
+        async Task<Nlm4Stats> ShareAsync(NlmV4Client nlm, string caller, Fsh4Access access, Fsh4Mode deny) =>
+            (await nlm.ShareAsync(NlmCalls.Share4(file, caller, access, deny)).AsTask().WaitAsync(NlmCalls.Timeout)).Stat;
+
+        Assert.That(await ShareAsync(a, "share-a", Fsh4Access.Fsa4Rw, Fsh4Mode.Fsm4Dw), Is.EqualTo(Nlm4Stats.Nlm4Granted));
+        Assert.That(await ShareAsync(b, "share-b", Fsh4Access.Fsa4W, Fsh4Mode.Fsm4Dn), Is.EqualTo(Nlm4Stats.Nlm4Denied), "A's reservation denies writers on B");
+        Assert.That(await ShareAsync(b, "share-c", Fsh4Access.Fsa4R, Fsh4Mode.Fsm4Dn), Is.EqualTo(Nlm4Stats.Nlm4Granted), "readers come in through B");
+
+        Assert.That((await a.UnshareAsync(NlmCalls.Share4(file, "share-a", Fsh4Access.Fsa4Rw, Fsh4Mode.Fsm4Dw)).AsTask().WaitAsync(NlmCalls.Timeout)).Stat, Is.EqualTo(Nlm4Stats.Nlm4Granted));
+
+        Assert.That(await ShareAsync(b, "share-b", Fsh4Access.Fsa4W, Fsh4Mode.Fsm4Dn), Is.EqualTo(Nlm4Stats.Nlm4Granted));
     }
 
     /// <summary>The S3 key prefix of a file's content: its content id from the database, as the S3 store lays it out.</summary>

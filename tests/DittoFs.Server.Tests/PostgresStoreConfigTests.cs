@@ -65,6 +65,7 @@ public sealed class PostgresStoreConfigTests
 
     [TestCase("max_pool_size: 8", "max_pool_size: 0", "max_pool_size", 8)]
     [TestCase("statement_timeout: 10s", "statement_timeout: soon", "statement_timeout", 9)]
+    [TestCase("statement_timeout: 10s", "statement_timeout: 10s\n        lock_lease: 500ms", "lock_lease", 10)]
     [TestCase("password_env: DITTOFS_TEST_PG_PASSWORD", "password_env: X\n        password_file: /run/secrets/pg", "password_file", 8)]
     public void A_bad_postgres_setting_is_an_error_at_its_line(string setting, string replacement, string key, int line)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using DittoFs.Vfs.Locks;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 
@@ -48,5 +49,34 @@ public sealed class OutageTests
         Assert.That((await store.CreateAsync(Root, share, Encoding.UTF8.GetBytes("after-outage"), CreateMode.Guarded, default, 0)).Status, Is.EqualTo(StoreStatus.Ok));
         Assert.That((await store.LookupAsync(Root, share, Encoding.UTF8.GetBytes("during"))).Status, Is.EqualTo(StoreStatus.NoEnt), "the failed create left nothing");
         Assert.That(logger.Lines.Select(l => l.Message), Has.Some.Contains("answers again"));
+    }
+
+    [Test]
+    public void A_shared_lock_table_answers_no_resources_while_the_database_is_stopped_and_works_again_when_it_is_back()
+    {
+        string connectionString = ClusterSetup.Cluster.CreateSchema(ClusterSetup.Cluster.CreateDatabase());
+        using var storeA = PostgresMetadataStore.Open(new PostgresMetadataStoreOptions { ConnectionString = connectionString });
+        using var storeB = PostgresMetadataStore.Open(new PostgresMetadataStoreOptions { ConnectionString = connectionString });
+        var a = storeA.CreateLockTable("/export", new MemoryLockTable(), TimeSpan.FromMinutes(5));
+        var b = storeB.CreateLockTable("/export", new MemoryLockTable(), TimeSpan.FromMinutes(5));
+        var file = new FileLockKey(7, 1);
+        var ownerA = new LockOwner(LockClient.Nlm("host-a"), 1, "oh"u8);
+        var ownerB = new LockOwner(LockClient.Nlm("host-b"), 1, "oh"u8);
+        Assert.That(a.Lock(new LockRequest(file, ownerA, new LockRange(0, 10), LockMode.Exclusive)).Status, Is.EqualTo(LockStatus.Granted));
+
+        ClusterSetup.Cluster.StopServer();
+        try
+        {
+            Assert.That(b.Lock(new LockRequest(file, ownerB, new LockRange(0, 10), LockMode.Exclusive)).Status, Is.EqualTo(LockStatus.NoResources));
+            Assert.That(b.Share(file, ownerB, ShareAccess.Read, ShareDeny.None).Status, Is.EqualTo(LockStatus.NoResources));
+            Assert.That(b.Test(file, ownerB, new LockRange(0, 10), LockMode.Shared).Status, Is.EqualTo(LockStatus.NoResources));
+        }
+        finally
+        {
+            ClusterSetup.Cluster.StartServer();
+        }
+
+        Assert.That(b.Lock(new LockRequest(file, ownerB, new LockRange(0, 10), LockMode.Exclusive)).Status, Is.EqualTo(LockStatus.Denied), "A's lock from before the outage still counts");
+        Assert.That(b.Lock(new LockRequest(file, ownerB, new LockRange(10, 10), LockMode.Exclusive)).Status, Is.EqualTo(LockStatus.Granted));
     }
 }

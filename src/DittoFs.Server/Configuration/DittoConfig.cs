@@ -204,6 +204,13 @@ public sealed class PostgresConfig
     /// </summary>
     [Key("Removed files' content is deleted (by one of the servers) no sooner than this after the removal; above the content store's request_timeout."), Duration]
     public string ReleaseGrace { get; set; } = "2m";
+    /// <summary>
+    /// Locks and share reservations taken through a server that stopped renewing (killed, cut off from the
+    /// database) stop counting on the other servers this long after its last renewal (every third of it).
+    /// </summary>
+    [Key("Locks and share reservations taken through a server that stopped renewing (killed, cut off from the database) stop counting on the other servers this long after its last renewal (every third of it)."),
+        Duration(Min = "1s")]
+    public string LockLease { get; set; } = "30s";
 }
 
 public sealed class RocksDbConfig

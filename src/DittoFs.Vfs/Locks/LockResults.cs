@@ -70,3 +70,12 @@ public readonly record struct UnlockResult(LockStatus Status, bool Changed, IRea
 
 /// <summary>The answer to <see cref="ILockTable.Share"/>: granted, or denied with the reservation it conflicts with.</summary>
 public readonly record struct ShareResult(LockStatus Status, ShareReservation? Conflict = null);
+
+/// <summary>One owner's held range (merged with its neighbours of the same mode).</summary>
+public readonly record struct HeldLock(LockOwner Owner, LockRange Range, LockMode Mode);
+
+/// <summary>What is held on one file: byte-range locks and share reservations (<see cref="MemoryLockTable.HeldOn"/>).</summary>
+public sealed record FileHolders(IReadOnlyList<HeldLock> Locks, IReadOnlyList<ShareReservation> Shares)
+{
+    public static FileHolders None { get; } = new([], []);
+}

@@ -388,6 +388,39 @@ public sealed class MemoryLockTable : ILockTable
         return new ShareResult(LockStatus.Granted);
     }
 
+    /// <summary>The files with any lock, waiter or reservation now (a snapshot).</summary>
+    public List<FileLockKey> FilesWithState()
+    {
+        lock (_gate)
+        {
+            return [.. _files.Keys];
+        }
+    }
+
+    /// <summary>What is held on <paramref name="file"/> now: every owner's ranges (merged) and share reservations, not
+    /// the queue. A table that several servers share publishes this after each change of the file.</summary>
+    public FileHolders HeldOn(FileLockKey file)
+    {
+        lock (_gate)
+        {
+            if (!_files.TryGetValue(file, out var state))
+            {
+                return FileHolders.None;
+            }
+
+            var locks = new List<HeldLock>();
+            foreach (var (owner, spans) in state.Held)
+            {
+                foreach (var held in spans)
+                {
+                    locks.Add(new HeldLock(owner, held.Span.ToRange(), held.Mode));
+                }
+            }
+
+            return new FileHolders(locks, [.. state.Shares.Values]);
+        }
+    }
+
     /// <summary>Tests only: the whole state, consistent (taken under the table's lock).</summary>
     internal LockTableSnapshot Snapshot()
     {
