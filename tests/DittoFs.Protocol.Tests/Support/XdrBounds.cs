@@ -64,6 +64,11 @@ public static class XdrBounds
         ["Status.MonName"] = XdrBound.AtMost(SmInterConstants.SmMaxstrlen),
         ["Mon.Priv"] = XdrBound.Fixed(16),                                     // opaque priv[16]
         ["Status.Priv"] = XdrBound.Fixed(16),
+        // rpcbind.x (RFC 1833): its strings carry no bound (the record's size bounds them)
+        ["Rpcb.RNetid"] = XdrBound.Unbounded,                                  // string r_netid<>
+        ["Rpcb.RAddr"] = XdrBound.Unbounded,                                   // string r_addr<>
+        ["Rpcb.ROwner"] = XdrBound.Unbounded,                                  // string r_owner<>
+        ["Uaddr.Value"] = XdrBound.Unbounded,                                  // typedef string uaddr<>
         // nfs4_prot.x (RFC 5662): its opaque and string typedefs are structs wrapping the bytes (Value)
         ["Attrlist4.Value"] = XdrBound.Unbounded,                              // opaque attrlist4<>
         ["NfsFh4.Value"] = XdrBound.AtMost(Nfs4ProtConstants.Nfs4Fhsize),      // opaque nfs_fh4<NFS4_FHSIZE>
