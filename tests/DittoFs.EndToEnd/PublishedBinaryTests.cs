@@ -99,7 +99,11 @@ public sealed class PublishedBinaryTests
     }
 
     /// <summary>Runs a program to its end within <paramref name="timeout"/> (killed, with its children, past it); it must exit 0. Gives stdout.</summary>
-    private static string Run(string workingDirectory, TimeSpan timeout, string program, params string[] arguments)
+    internal static string Run(string workingDirectory, TimeSpan timeout, string program, params string[] arguments) =>
+        Run(workingDirectory, timeout, new Dictionary<string, string>(), program, arguments);
+
+    /// <summary>Runs a program to its end with <paramref name="environment"/> added to this process's; fails the test unless it exits 0. Its output.</summary>
+    internal static string Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -109,6 +113,8 @@ public sealed class PublishedBinaryTests
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         // `dotnet test` runs this test host with MSBuild's variables set for its own build: a nested build must not inherit them.
         foreach (var name in start.Environment.Keys.Where(name => name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(name);
