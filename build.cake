@@ -1,6 +1,6 @@
 // DittoFs build orchestration: `dotnet tool restore && dotnet cake --target=Test` from a clean clone.
-// Targets: Build, Test (installs the test machine's dependencies first), Pack (NuGet packages), Publish (release folders,
-// then Pack), Bench (benchmarks and the ganesha peer run: `--target=Bench --micro=false --locks=false --smallfiles=false` runs the peer run alone; options above the task).
+// Targets: Build, Test (installs the test machine's dependencies first), Pack (NuGet packages), Publish (Pack, then release
+// folders), Bench (benchmarks and the ganesha peer run: `--target=Bench --micro=false --locks=false --smallfiles=false` runs the peer run alone; options above the task).
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
