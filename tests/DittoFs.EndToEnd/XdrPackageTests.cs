@@ -32,8 +32,10 @@ public sealed class XdrPackageTests
         string root = RepositoryRoot.Find();
         string feed = Path.Combine(_scratch, "feed"), sample = Path.Combine(_scratch, "sample");
         string version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        // --no-build: this test project's build built them in Release; packing must not rewrite the bin/ folders other
+        // test assemblies of the same run are loading from.
         foreach (var project in Projects)
-            PublishedBinaryTests.Run(root, BuildTimeout, "dotnet", "pack", Path.Combine(root, project), "-c", "Release", "-o", feed,
+            PublishedBinaryTests.Run(root, BuildTimeout, "dotnet", "pack", Path.Combine(root, project), "-c", "Release", "--no-build", "-o", feed,
                 $"-p:PackageVersion={version}", "--disable-build-servers", "-nologo", "-v", "quiet");
 
         using (var package = ZipFile.OpenRead(Path.Combine(feed, $"DittoFs.Xdr.{version}.nupkg")))
