@@ -98,11 +98,13 @@ public sealed class PublishedBinaryTests
         Assert.That(Run(_scratch, TimeSpan.FromMinutes(3), Path.Combine(tools, "ditto-nfs"), "--help"), Does.Contain("ditto-nfs: an NFSv3 client"));
     }
 
-    /// <summary>Runs a program to its end within <paramref name="timeout"/> (killed, with its children, past it); it must exit 0. Gives stdout.</summary>
     internal static string Run(string workingDirectory, TimeSpan timeout, string program, params string[] arguments) =>
         Run(workingDirectory, timeout, new Dictionary<string, string>(), program, arguments);
 
-    /// <summary>Runs a program to its end with <paramref name="environment"/> added to this process's; fails the test unless it exits 0. Its output.</summary>
+    /// <summary>
+    /// Runs a program to its end within <paramref name="timeout"/> (killed, with its children, past it), with
+    /// <paramref name="environment"/> added to this process's; it must exit 0. Gives stdout.
+    /// </summary>
     internal static string Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program)

@@ -15,7 +15,7 @@ namespace DittoFs.EndToEnd;
 public sealed class XdrPackageTests
 {
     /// <summary>The packages of the XDR generator and the RPC layer, as in build.cake's Pack target.</summary>
-    internal static readonly string[] Projects = ["src/DittoFs.Xdr/DittoFs.Xdr.csproj", "src/DittoFs.Protocol/DittoFs.Protocol.csproj", "src/DittoFs.Rpc/DittoFs.Rpc.csproj"];
+    private static readonly string[] Projects = ["src/DittoFs.Xdr/DittoFs.Xdr.csproj", "src/DittoFs.Protocol/DittoFs.Protocol.csproj", "src/DittoFs.Rpc/DittoFs.Rpc.csproj"];
 
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(15);
     private string _scratch = null!;
