@@ -1,6 +1,6 @@
 // DittoFs build orchestration: `dotnet tool restore && dotnet cake --target=Test` from a clean clone.
-// Targets: Build, Test (installs the test machine's dependencies first), Publish (release folders), Bench (benchmarks and the
-// ganesha peer run: `--target=Bench --micro=false --locks=false --smallfiles=false` runs the peer run alone; options above the task).
+// Targets: Build, Test (installs the test machine's dependencies first), Pack (NuGet packages), Publish (Pack, then release
+// folders), Bench (benchmarks and the ganesha peer run: `--target=Bench --micro=false --locks=false --smallfiles=false` runs the peer run alone; options above the task).
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -14,13 +14,37 @@ Task("Build")
     DotNetBuild("DittoFs.sln", new DotNetBuildSettings { Configuration = configuration });
 });
 
+// artifacts/packages/: ditto-nfs as a .NET tool package (`dotnet tool install --add-source ...`), and the XDR generator
+// for other projects: DittoFs.Xdr (the runtime, with the generator and Sprache as its analyzer), DittoFs.Protocol and
+// DittoFs.Rpc (ONC RPC client and server), used as README's "Using the XDR generator in your own project" shows.
+// `--package-version=X` sets their version (default 1.0.0). tests/DittoFs.EndToEnd/PublishedBinaryTests.cs and
+// XdrPackageTests.cs pack with the same commands and use the result.
+Task("Pack")
+    .Does(() =>
+{
+    var packages = MakeAbsolute(Directory("artifacts/packages"));
+    CleanDirectory(packages);
+    var version = Argument("package-version", "1.0.0");
+    foreach (var project in new[] { "tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj", "src/DittoFs.Xdr/DittoFs.Xdr.csproj", "src/DittoFs.Protocol/DittoFs.Protocol.csproj", "src/DittoFs.Rpc/DittoFs.Rpc.csproj" })
+    {
+        DotNetPack(project, new DotNetPackSettings
+        {
+            Configuration = configuration,
+            OutputDirectory = packages,
+            MSBuildSettings = new DotNetMSBuildSettings().WithProperty("PackageVersion", version),
+        });
+    }
+    Information($"packages: {packages}");
+});
+
 // Release artefacts. artifacts/publish/<rid>/ for linux-x64 and linux-arm64: `dittofs` and `ditto-nfs` published
 // self-contained into one folder (the .NET runtime, RocksDB's native library and every other file beside them: it runs
 // from wherever the folder is copied, with no .NET installed), with LICENSE and packaging/ (the systemd unit and the
 // sample /etc/dittofs/dittofs.yaml). A folder, not a single file: a single-file `dittofs` does not find RocksDB's
-// native library. artifacts/packages/: ditto-nfs as a .NET tool package (`dotnet tool install --add-source ...`).
-// tests/DittoFs.EndToEnd/PublishedBinaryTests.cs publishes linux-x64 with the same commands and drives the result.
+// native library. Packs first (the Pack target). tests/DittoFs.EndToEnd/PublishedBinaryTests.cs publishes linux-x64 with
+// the same commands and drives the result.
 Task("Publish")
+    .IsDependentOn("Pack")
     .Does(() =>
 {
     var artifacts = MakeAbsolute(Directory("artifacts"));
@@ -49,10 +73,6 @@ Task("Publish")
         foreach (var program in new[] { "dittofs", "ditto-nfs" })
             Run(artifacts.Combine("publish").Combine(native).CombineWithFilePath(program).FullPath, "--help");
     }
-    var packages = artifacts.Combine("packages");
-    CleanDirectory(packages);
-    DotNetPack("tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj", new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages });
-    Information($"ditto-nfs tool package: {packages}");
 });
 
 // Real components, not mocks: the end-to-end tests drive the server with Debian's libnfs utilities, the

@@ -98,8 +98,14 @@ public sealed class PublishedBinaryTests
         Assert.That(Run(_scratch, TimeSpan.FromMinutes(3), Path.Combine(tools, "ditto-nfs"), "--help"), Does.Contain("ditto-nfs: an NFSv3 client"));
     }
 
-    /// <summary>Runs a program to its end within <paramref name="timeout"/> (killed, with its children, past it); it must exit 0. Gives stdout.</summary>
-    private static string Run(string workingDirectory, TimeSpan timeout, string program, params string[] arguments)
+    internal static string Run(string workingDirectory, TimeSpan timeout, string program, params string[] arguments) =>
+        Run(workingDirectory, timeout, new Dictionary<string, string>(), program, arguments);
+
+    /// <summary>
+    /// Runs a program to its end within <paramref name="timeout"/> (killed, with its children, past it), with
+    /// <paramref name="environment"/> added to this process's; it must exit 0. Gives stdout.
+    /// </summary>
+    internal static string Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -109,6 +115,8 @@ public sealed class PublishedBinaryTests
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         // `dotnet test` runs this test host with MSBuild's variables set for its own build: a nested build must not inherit them.
         foreach (var name in start.Environment.Keys.Where(name => name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(name);
