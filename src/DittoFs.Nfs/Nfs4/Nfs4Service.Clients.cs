@@ -192,7 +192,8 @@ public sealed partial class Nfs4Service
     /// when the client did not ask for it to be cached), or misordered. A request still running on the slot is
     /// NFS4ERR_DELAY. Renews the client's lease.
     /// </summary>
-    private SequenceOutcome BeginSequence(in Sequence4Args arguments, Nfs4Call call)
+    /// <param name="requestShape">What tells a retransmission from a false retry (see <see cref="RequestShape"/>).</param>
+    private SequenceOutcome BeginSequence(in Sequence4Args arguments, int requestShape, Nfs4Call call)
     {
         var session = _clients.FindSession(arguments.SaSessionid.Value.Span);
         if (session is null)
@@ -215,10 +216,13 @@ public sealed partial class Nfs4Service
             uint sequence = arguments.SaSequenceid;
             if (sequence == slot.SequenceId && slot.SequenceId != 0)
             {
-                // A retransmission: still running, answered (cached or not).
+                // A retransmission: still running, answered (cached or not). RFC 8881 §2.10.6.1.3.1: a "retry" that is not
+                // the request the reply was kept for (other operations, another size) is NFS4ERR_SEQ_FALSE_RETRY, not
+                // another request's reply.
                 return slot.InProgress ? SequenceOutcome.Failure(Nfsstat4.Nfs4errDelay)
-                    : slot.KeptReply() is { } cached ? SequenceOutcome.Replay(cached)
-                    : SequenceOutcome.Failure(Nfsstat4.Nfs4errRetryUncachedRep);
+                    : !slot.HasReply ? SequenceOutcome.Failure(Nfsstat4.Nfs4errRetryUncachedRep)
+                    : slot.RequestShape != requestShape ? SequenceOutcome.Failure(Nfsstat4.Nfs4errSeqFalseRetry)
+                    : SequenceOutcome.Replay(slot.KeptReply()!.Value);
             }
             if (sequence != unchecked(slot.SequenceId + 1))
             {
@@ -230,6 +234,7 @@ public sealed partial class Nfs4Service
             }
             slot.SequenceId = sequence;
             slot.InProgress = true;
+            slot.RequestShape = requestShape;
             slot.ForgetReply();
         }
         call.Session = session;
@@ -245,6 +250,21 @@ public sealed partial class Nfs4Service
             SrStatusFlags = 0,
         };
         return new SequenceOutcome(NfsResop4.FromOpsequence(call.Scratch.Arm(new Sequence4Res { SrStatus = Nfsstat4.Nfs4Ok, SrResok4 = resok })), Nfsstat4.Nfs4Ok, null);
+    }
+
+    /// <summary>
+    /// A request's size and its operations in order: equal for a retransmission, which is the same bytes, and unequal for
+    /// nearly every other request a client could send with the same slot and sequence id (a false retry).
+    /// </summary>
+    private static int RequestShape(int size, ReadOnlySpan<NfsArgop4> operations)
+    {
+        var shape = new HashCode();
+        shape.Add(size);
+        foreach (var operation in operations)
+        {
+            shape.Add(operation.Argop);
+        }
+        return shape.ToHashCode();
     }
 
     /// <summary>

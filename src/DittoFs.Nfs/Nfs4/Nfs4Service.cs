@@ -112,7 +112,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
                 {
                     // The COMPOUND's own bytes, for the session's ca_maxrequestsize (decoded lists know their length).
                     call.RequestSize = Compound4Args.SizeOf(arguments);
-                    var sequence = BeginSequence(operations[0].Opsequence, call);
+                    var sequence = BeginSequence(operations[0].Opsequence, RequestShape(call.RequestSize, operations.AsSpan(0, Math.Min(count, _options.MaxCompoundOperations))), call);
                     if (sequence.Cached is { } cached)
                     {
                         return cached;

@@ -156,6 +156,21 @@ public sealed class Nfs4SessionTests
     }
 
     [Test]
+    public async Task A_false_retry_of_a_cached_request_is_SEQ_FALSE_RETRY_not_the_other_request_s_reply()
+    {
+        // RFC 8881 §2.10.6.1.3.1: the same slot and sequence id with another request. (Found by the nfs4-dispatch fuzzer:
+        // the kept reply of a longer COMPOUND answered a shorter one, more results than operations.)
+        var session = await _client.SessionAsync();
+        var sequence = NfsArgop4.FromOpsequence(Nfs4TestClient.Sequence(session, 1, cacheThis: true));
+        Assert.That((await Send41(sequence, new(NfsOpnum4.OpPutrootfh), new(NfsOpnum4.OpGetfh))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+
+        var other = await Send41(sequence, new(NfsOpnum4.OpPutrootfh));
+        Assert.That(other.Status, Is.EqualTo(Nfsstat4.Nfs4errSeqFalseRetry));
+        Assert.That(other.Resarray.Count, Is.EqualTo(1), "SEQUENCE's own result only");
+        Assert.That((await Send41(sequence, new(NfsOpnum4.OpPutrootfh), new(NfsOpnum4.OpGetfh))).Resarray.Count, Is.EqualTo(3), "the true retry still gets its reply");
+    }
+
+    [Test]
     public async Task A_retransmission_not_cached_is_RETRY_UNCACHED_REP_and_a_skipped_sequence_is_misordered()
     {
         var session = await _client.SessionAsync();

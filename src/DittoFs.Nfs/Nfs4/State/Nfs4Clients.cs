@@ -501,6 +501,12 @@ internal sealed class Nfs4Slot
         _replyLength = length;
     }
 
+    /// <summary>Whether a reply is kept (the last request asked for caching and was answered).</summary>
+    public bool HasReply => _replyLength >= 0;
+
+    /// <summary>The last request's size and operations (see Nfs4Service.RequestShape), to tell its retransmission from a false retry.</summary>
+    public int RequestShape { get; set; }
+
     /// <summary>Forgets the kept reply (a new request began, or its reply is not to be cached).</summary>
     public void ForgetReply() => _replyLength = -1;
 
