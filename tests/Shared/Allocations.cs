@@ -17,14 +17,23 @@ public static class Allocations
     /// absorb one-time costs (JIT, type loading, static initialisers, pools filling, first sight of a metric series).
     /// Pass a static lambda where you can: its delegate is cached, so calling it allocates nothing itself.
     /// </summary>
+    /// <remarks>
+    /// The fewest bytes of three windows: an allocation made per run shows in every window, while a one-time one that
+    /// lands inside a window (a metrics SDK's lazy initialisation, seen on loaded machines) shows in at most one.
+    /// </remarks>
     public static long Of(Action body, int iterations = 2_000)
     {
         for (int i = 0; i < 200; i++)
             body();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < iterations; i++)
-            body();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long fewest = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < iterations; i++)
+                body();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return fewest;
     }
 
     /// <summary>
