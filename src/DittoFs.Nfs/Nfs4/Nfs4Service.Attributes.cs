@@ -15,11 +15,20 @@ public sealed partial class Nfs4Service
     /// set-only attribute (time_access_set, time_modify_set) is asked for (RFC 7530 §5.5). The file system's figures are
     /// read from the stores (as v3's FSSTAT) only when asked for.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(NfsResop4, Nfsstat4)> GetAttributesAsync(Getattr4Args arguments, Nfs4Call call)
+    private ValueTask<(NfsResop4, Nfsstat4)> GetAttributesAsync(Getattr4Args arguments, Nfs4Call call)
     {
         var requested = call.Words(arguments.AttrRequest);
-        var (status, obj) = await DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(requested.Span)).ConfigureAwait(false);
+        var described = DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(requested.Span));
+        return described.IsCompletedSuccessfully ? new(Attributes(requested, described.Result, call)) : AttributesLaterAsync(requested, described, call);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>)), MethodImpl(MethodImplOptions.NoInlining)] // see DescribeAsync
+    private async ValueTask<(NfsResop4, Nfsstat4)> AttributesLaterAsync(ReadOnlyMemory<uint> requested, ValueTask<Nfsstat4> described, Nfs4Call call) =>
+        Attributes(requested, await described.ConfigureAwait(false), call);
+
+    /// <summary>GETATTR's result once the object is described (in <see cref="Nfs4Call.Described"/>).</summary>
+    private (NfsResop4, Nfsstat4) Attributes(ReadOnlyMemory<uint> requested, Nfsstat4 status, Nfs4Call call)
+    {
         if (status == Nfsstat4.Nfs4Ok && AsksSetOnly(requested.Span))
         {
             status = Nfsstat4.Nfs4errInval;
@@ -29,7 +38,7 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpGetattr, call, status);
             return (Failed(NfsOpnum4.OpGetattr, status), status);
         }
-        var attributes = Fattr4Encoder.Encode(requested.Span, obj, call.MinorVersion, _options, call.Scratch);
+        var attributes = Fattr4Encoder.Encode(requested.Span, call.Described, call.MinorVersion, _options, call.Scratch);
         return (NfsResop4.FromOpgetattr(call.Scratch.Arm(new Getattr4Res { Status = status, Resok4 = new Getattr4Resok { ObjAttributes = attributes } })), status);
     }
 
@@ -138,38 +147,64 @@ public sealed partial class Nfs4Service
     }
 
     /// <summary>
-    /// What attributes are made of for a filehandle: a share file's inode (with its file system's figures when
-    /// <paramref name="withFileSystem"/>), or a pseudo directory's made-up one (a file system with no space and no files).
+    /// Describes a filehandle's object into <see cref="Nfs4Call.Described"/> (what attributes are made of): a share file's
+    /// inode (with its file system's figures when <paramref name="withFileSystem"/>), or a pseudo directory's made-up one (a
+    /// file system with no space and no files). The status says whether it could.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(Nfsstat4, Nfs4Object)> DescribeAsync(Nfs4Fh handle, Nfs4Call call, bool withFileSystem = false)
+    /// <remarks>
+    /// The object (300 bytes) is kept in the call's state, not returned: a ValueTask of it, and the state machine of an
+    /// async method holding store results and awaiters (kilobytes, with the store's code inlined), made a frame the runtime
+    /// zeroed on every GETATTR. Not an async method either: the stores that answer at once (memory, cached RocksDB reads)
+    /// take no state machine; the paths that wait are async methods kept out of line, or theirs would be in this frame.
+    /// </remarks>
+    private ValueTask<Nfsstat4> DescribeAsync(Nfs4Fh handle, Nfs4Call call, bool withFileSystem = false)
     {
         if (!handle.IsSet)
         {
-            return (Nfsstat4.Nfs4errNofilehandle, default);
+            return new(Nfsstat4.Nfs4errNofilehandle);
         }
         if (handle.Pseudo is { } node)
         {
-            return (Nfsstat4.Nfs4Ok, Describe(node) with { FileSystem = (default(SpaceStats), default(FileCountStats)) });
+            call.Described = Describe(node) with { FileSystem = (default(SpaceStats), default(FileCountStats)) };
+            return new(Nfsstat4.Nfs4Ok);
         }
         var status = Target(handle, call, out var target);
         if (status != Nfsstat4.Nfs4Ok)
         {
-            return (status, default);
+            return new(status);
         }
         if (withFileSystem)
         {
-            var stats = await target.FileSystem.GetStatsAsync(target.File, call.Context.CancellationToken).ConfigureAwait(false);
-            return stats.IsOk
-                ? (Nfsstat4.Nfs4Ok, Describe(target.Share, stats.Value.File) with { FileSystem = (stats.Value.Space, stats.Value.Files) })
-                : (StatusOf(stats.Status), default);
+            return DescribeWithFileSystemAsync(target, call);
         }
-        var attributes = await target.FileSystem.GetAttributesAsync(target.File, call.Context.CancellationToken).ConfigureAwait(false);
+        var attributes = target.FileSystem.GetAttributesAsync(target.File, call.Context.CancellationToken);
+        return attributes.IsCompletedSuccessfully ? new(Described(target.Share, attributes.Result, call)) : DescribeLaterAsync(target.Share, attributes, call);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>)), MethodImpl(MethodImplOptions.NoInlining)]
+    private async ValueTask<Nfsstat4> DescribeLaterAsync(Share share, ValueTask<StoreResult<InodeAttributes>> attributes, Nfs4Call call) =>
+        Described(share, await attributes.ConfigureAwait(false), call);
+
+    private Nfsstat4 Described(Share share, in StoreResult<InodeAttributes> attributes, Nfs4Call call)
+    {
         if (!attributes.IsOk)
         {
-            return (StatusOf(attributes.Status), default);
+            return StatusOf(attributes.Status);
         }
-        return (Nfsstat4.Nfs4Ok, Describe(target.Share, attributes.Value));
+        call.Described = Describe(share, attributes.Value);
+        return Nfsstat4.Nfs4Ok;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>)), MethodImpl(MethodImplOptions.NoInlining)]
+    private async ValueTask<Nfsstat4> DescribeWithFileSystemAsync(CallTarget target, Nfs4Call call)
+    {
+        var stats = await target.FileSystem.GetStatsAsync(target.File, call.Context.CancellationToken).ConfigureAwait(false);
+        if (!stats.IsOk)
+        {
+            return StatusOf(stats.Status);
+        }
+        call.Described = Describe(target.Share, stats.Value.File) with { FileSystem = (stats.Value.Space, stats.Value.Files) };
+        return Nfsstat4.Nfs4Ok;
     }
 
     /// <summary>A share file: fsid (share id, 0); a share's root is mounted on its pseudo directory.</summary>

@@ -211,7 +211,7 @@ public sealed partial class Nfs4Service
             return SequenceOutcome.Failure(Nfsstat4.Nfs4errBadslot);
         }
         var slot = session.Slots[slotId];
-        lock (slot)
+        lock (slot.Gate)
         {
             uint sequence = arguments.SaSequenceid;
             if (sequence == slot.SequenceId && slot.SequenceId != 0)
@@ -278,7 +278,7 @@ public sealed partial class Nfs4Service
         {
             return;
         }
-        lock (slot)
+        lock (slot.Gate)
         {
             // No result (the COMPOUND threw, and the RPC layer answers SYSTEM_ERR): nothing to replay.
             if (call.CacheThis && result.Resarray.Count > 0)

@@ -91,11 +91,12 @@ public sealed partial class Nfs4Service
                 continue;
             }
             var child = children[i];
-            var (status, obj) = await DescribeAsync(Nfs4Fh.Of(child), call).ConfigureAwait(false);
+            var status = await DescribeAsync(Nfs4Fh.Of(child), call).ConfigureAwait(false);
             if (status != Nfsstat4.Nfs4Ok)
             {
                 return (status, false, sink);
             }
+            var obj = call.Described;
             if (child.Share is not null)
             {
                 obj = obj with { MountedOnFileId = child.Id };

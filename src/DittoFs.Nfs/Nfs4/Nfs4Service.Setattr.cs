@@ -60,9 +60,10 @@ public sealed partial class Nfs4Service
     private async ValueTask<(NfsResop4, Nfsstat4)> CompareAsync(NfsOpnum4 operation, Fattr4 attributes, Nfs4Call call)
     {
         // The file system's figures are read only when asked for, as GETATTR does: else they would be missing from ours.
-        var (status, obj) = await DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(attributes.Attrmask.ToArray())).ConfigureAwait(false);
+        var status = await DescribeAsync(call.Current, call, Fattr4Encoder.AsksFileSystemFigures(attributes.Attrmask.ToArray())).ConfigureAwait(false);
         if (status == Nfsstat4.Nfs4Ok)
         {
+            var obj = call.Described;
             status = Fattr4Decoder.Compare(attributes, call.MinorVersion, mask => Fattr4Encoder.Encode(mask, obj, call.MinorVersion, _options, call.Scratch), out bool same);
             if (status == Nfsstat4.Nfs4Ok)
             {

@@ -27,7 +27,7 @@ public sealed class Nfs4ClientRecords : IDisposable
 {
     private const string FileName = "nfs4-clients.json";
 
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private readonly string? _directory;
     private readonly LockGracePeriod? _grace;
     private readonly ILogger _log;

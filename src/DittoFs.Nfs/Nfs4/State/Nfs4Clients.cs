@@ -21,7 +21,7 @@ internal sealed class Nfs4Clients
     /// <summary>Slots a session gets at most: the fore channel's ca_maxrequests is cut to this.</summary>
     public const int MaxSlots = 64;
 
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private readonly TimeProvider _clock;
     private readonly TimeSpan _lease;
     private readonly uint _epoch;
@@ -480,6 +480,9 @@ internal sealed class Nfs4Session(byte[] id, Nfs4Client client, ChannelAttrs4 fo
 /// <summary>One slot: the last sequence id seen on it, whether a request is running on it, and the reply to keep.</summary>
 internal sealed class Nfs4Slot
 {
+    /// <summary>Held while a request begins or ends on the slot.</summary>
+    public Lock Gate { get; } = new();
+
     public uint SequenceId { get; set; }
     public bool InProgress { get; set; }
 

@@ -17,7 +17,7 @@ internal sealed class Nfs4Opens(uint epoch)
     public const uint AccessRead = Nfs4ProtConstants.Open4ShareAccessRead;
     public const uint AccessWrite = Nfs4ProtConstants.Open4ShareAccessWrite;
 
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private readonly Dictionary<ulong, Nfs4State> _byCounter = [];
     private readonly Dictionary<(uint Share, ulong File), List<Nfs4Open>> _byFile = [];
     private readonly Dictionary<DittoFs.Vfs.Locks.LockOwner, Nfs4OwnerSequence> _openOwners = [];

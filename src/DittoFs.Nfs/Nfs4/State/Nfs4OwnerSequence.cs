@@ -12,7 +12,7 @@ namespace DittoFs.Nfs;
 /// </summary>
 internal sealed class Nfs4OwnerSequence
 {
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private bool _started;
     private uint _last;
     private byte[] _reply = [];
