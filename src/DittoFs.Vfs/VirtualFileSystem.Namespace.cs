@@ -13,14 +13,20 @@ public sealed partial class VirtualFileSystem
     /// to the content as well; if the content store refuses it, the file's attributes are put back (an existing file
     /// as it was, a new one empty) and the failure is answered.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreResult<CreateResult>> CreateAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CreateMode mode,
-        SetAttributes attributes, ulong verifier, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Without a size the store's call is returned as it is: an async method here, with the store's code inlined into
+    /// its state machine, had a 21 KB frame zeroed on every create.
+    /// </remarks>
+    public ValueTask<StoreResult<CreateResult>> CreateAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CreateMode mode,
+        SetAttributes attributes, ulong verifier, CancellationToken cancellationToken = default) =>
+        attributes.Size is null || mode == CreateMode.Exclusive
+            ? Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken)
+            : CreateSizedAsync(auth, directory, name, mode, attributes, verifier, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>)), MethodImpl(MethodImplOptions.NoInlining)]
+    private async ValueTask<StoreResult<CreateResult>> CreateSizedAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CreateMode mode,
+        SetAttributes attributes, ulong verifier, CancellationToken cancellationToken)
     {
-        if (attributes.Size is null || mode == CreateMode.Exclusive)
-        {
-            return await Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken).ConfigureAwait(false);
-        }
         // What a failed truncation reverts to when the name already exists (Unchecked then resizes that file).
         var existing = await Metadata.LookupAsync(auth, directory, name, cancellationToken).ConfigureAwait(false);
         var result = await Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken).ConfigureAwait(false);
