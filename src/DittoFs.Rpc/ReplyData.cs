@@ -221,6 +221,12 @@ public sealed class ReplyData : IDisposable
     public void Dispose()
     {
         Release();
+        ReleaseBuffer();
+    }
+
+    /// <summary>Returns the buffer's array (<see cref="Buffer"/> rents one again); only once the data is dropped or sent.</summary>
+    internal void ReleaseBuffer()
+    {
         var buffer = _buffer;
         _buffer = [];
         if (buffer.Length > 0)

@@ -52,6 +52,18 @@ public sealed class XdrBufferWriter : IBufferWriter<byte>, IDisposable
         _written = length;
     }
 
+    /// <summary>
+    /// Gives back an array grown past <paramref name="capacity"/> bytes for one of that size; only while empty (after
+    /// <see cref="Clear"/>), so that a writer kept for reuse does not hold the largest output it ever had.
+    /// </summary>
+    public void Shrink(int capacity)
+    {
+        if (_written > 0 || _buffer.Length <= capacity)
+            return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    }
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -30,7 +30,10 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
     /// </summary>
     private const int MinOutOfLine = 32 * 1024;
 
-    private readonly XdrBufferWriter _reply = new();
+    /// <summary>The reply buffer's size when new: every reply but a large READ's or READDIR's fits.</summary>
+    private const int ReplyBufferSize = 4096;
+
+    private readonly XdrBufferWriter _reply = new(ReplyBufferSize);
     private readonly ReplyData _data;
     private readonly RpcCallContext _context = new() { Gids = new uint[AuthSysLimits.MaxGroups] };
     private readonly Action _onDispatchCompleted;
@@ -307,6 +310,16 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         _context.CancellationToken = default;
         _reply.Clear();
         _data.Drop();
+    }
+
+    /// <summary>
+    /// Gives back the buffers grown past their first size (a large READ's data, a long READDIR reply), keeping the call
+    /// cheap to hold; only after <see cref="Reset"/>.
+    /// </summary>
+    public void ReleaseLargeBuffers()
+    {
+        _data.ReleaseBuffer();
+        _reply.Shrink(ReplyBufferSize);
     }
 
     public void Dispose()

@@ -16,6 +16,12 @@ public sealed class RpcServer : IAsyncDisposable
 {
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Finished calls kept for reuse: the calls in flight with 64 connections at the default 64 each (see
+    /// <see cref="RpcCallPool"/>); about 20 MiB when all are kept.
+    /// </summary>
+    internal const int PooledCalls = 4096;
+
     private readonly RpcServerOptions _options;
     private readonly ConcurrentDictionary<RpcConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -49,7 +55,7 @@ public sealed class RpcServer : IAsyncDisposable
         MaxRecordSize = options.MaxRecordSize;
         MaxInFlightPerConnection = options.MaxInFlightPerConnection;
         RecordBudget = new RecordBudget(_options.MaxPendingRecordBytes);
-        CallPool = new RpcCallPool(Math.Clamp(Environment.ProcessorCount * 16, 64, 1024));
+        CallPool = new RpcCallPool(PooledCalls, largeBufferCalls: Math.Clamp(Environment.ProcessorCount * 16, 64, 1024));
     }
 
     internal RpcProgramTable Programs { get; }
