@@ -60,7 +60,7 @@ internal static class CurveWriter
         return table.ToString();
     }
 
-    /// <summary>The chart: each series as markers joined by lines, a legend, x on a log scale when the curve spans decades.</summary>
+    /// <summary>The chart: each series as markers joined by lines, y from 0, a legend, x on a log scale when the curve spans decades.</summary>
     public static void Plot(Curve curve, string path)
     {
         var plot = new Plot();
@@ -78,12 +78,14 @@ internal static class CurveWriter
             var ticks = curve.Series.SelectMany(s => s.Points).Select(point => point.X).Where(x => x > 0).Distinct().Order().ToArray();
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(Math.Log10).ToArray(), ticks.Select(Count).ToArray());
         }
-        plot.Axes.Margins(bottom: 0);
+        // y from 0, so that a drop reads at its true size; the legend beside the chart, off the points.
+        double top = curve.Series.SelectMany(series => series.Points).Max(point => point.Y);
+        plot.Axes.SetLimitsY(0, top > 0 ? top * 1.08 : 1);
         plot.Title(curve.Title);
         plot.XLabel(curve.XLabel);
         plot.YLabel(curve.YLabel);
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SaveSvg(path, 900, 540);
+        plot.ShowLegend(Edge.Right);
+        plot.SaveSvg(path, 1000, 540);
     }
 
     /// <summary>Counts as people write them: 1k, 100k, 1M, 1.5M, 64; other values as <see cref="Figure"/>.</summary>
