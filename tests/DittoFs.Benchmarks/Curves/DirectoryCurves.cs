@@ -8,7 +8,8 @@ namespace DittoFs.Benchmarks.Curves;
 /// <summary>
 /// Curve 2: on a fresh server, one directory grown to each size in turn (empty files, CREATE only), and at each size:
 /// the whole directory listed with READDIRPLUS twice, the second listing's pages timed one by one (the cost of a page
-/// by its cookie's position: the entries/s of the pages in each twentieth of the directory); then LOOKUP of random
+/// by its cookie's position: the entries/s of the pages starting in each twentieth of the directory, so that
+/// directories of every size share the x axis); then LOOKUP of random
 /// names and CREATE of new ones in it against the same in a directory of 100 entries.
 /// </summary>
 internal static class DirectoryCurves
@@ -40,7 +41,7 @@ internal static class DirectoryCurves
             if (listed < entries)
                 throw new InvalidOperationException($"READDIRPLUS listed {listed} entries of a directory of {entries}");
             foreach (var bin in pages.GroupBy(page => page.Before * PositionBins / listed).OrderBy(bin => bin.Key))
-                book.ReaddirplusPages.Add($"{store}, {CurveWriter.Count(entries)} entries", bin.Key * listed / PositionBins, bin.Sum(page => page.Entries) / bin.Sum(page => page.Seconds));
+                book.ReaddirplusPages.Add($"{store}, {CurveWriter.Count(entries)} entries", bin.Key * 100 / PositionBins, bin.Sum(page => page.Entries) / bin.Sum(page => page.Seconds));
             book.ReaddirplusPages.Notes.Add($"{store}, {CurveWriter.Count(entries)} entries: {pages.Count} pages, {listed / pages.Sum(page => page.Seconds):0} entries/s over the whole listing.");
 
             int sample = (int)Math.Min(options.Sample, entries);

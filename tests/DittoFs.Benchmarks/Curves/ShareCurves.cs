@@ -69,7 +69,9 @@ internal static class ShareCurves
                     continue;
                 await share.DisposeAsync();
                 await server.DisposeAsync();
-                book.Fsck.Add(store, files, await FsckSecondsAsync(options.ServerDll, folder) / files * 1e6);
+                double fsck = await FsckSecondsAsync(options.ServerDll, folder);
+                book.Fsck.Add(store, files, fsck / files * 1e6);
+                book.Fsck.Notes.Add($"{store}: {fsck:0.00} s for {CurveWriter.Count(files)} files (the process's start included).");
                 server = await DittoFsServer.StartAsync(options.ServerDll, store, folder);
                 book.StartTime.Add(store, files, server.StartTime.TotalSeconds);
                 share = await CurvesRun.Share.ConnectAsync(server.Port);
