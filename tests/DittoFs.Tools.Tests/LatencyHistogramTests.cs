@@ -75,4 +75,14 @@ public class LatencyHistogramTests
         });
         Assert.That(histogram.Count, Is.EqualTo(80_000));
     }
+
+    [Test]
+    public void A_bench_line_carries_p999_and_the_curves_read_its_figures()
+    {
+        var result = new LoadResult("getattr", TimeSpan.FromSeconds(2), 1000, 0, 250.4, 4100, 9000.6, 0);
+        string line = result.Format();
+        Assert.That(line, Does.Contain("ops_per_s=500 ").And.Contain("p50_us=250 p99_us=4100 p999_us=9001 errors=0"));
+        var figures = DittoFs.Benchmarks.Curves.ClientCurves.Figures(line + " io_kib=4");
+        Assert.That((figures["ops_per_s"], figures["p999_us"], figures["io_kib"], figures.ContainsKey("workload")), Is.EqualTo((500.0, 9001.0, 4.0, false)));
+    }
 }

@@ -4,8 +4,9 @@ namespace DittoFs.Tools.Nfs.Bench;
 
 /// <summary>
 /// Keeps <c>depth</c> operations in flight on one connection until a count is done or a deadline passes, and
-/// records each operation's latency in a <see cref="LatencyHistogram"/> (no allocation per call). An operation returns the bytes it moved; one that throws is counted as an
-/// error (the first few are printed) and the load goes on, as nfsbench does.
+/// records each operation's latency in a <see cref="LatencyHistogram"/> (no allocation per call). An operation
+/// returns the bytes it moved; one that throws is counted as an error (the first few are printed) and the load goes
+/// on, as nfsbench does.
 /// </summary>
 internal sealed class LoadRunner(TextWriter errors)
 {
