@@ -19,13 +19,7 @@ internal sealed record CurveOptions(
 
     public static CurveOptions Parse(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"unexpected argument '{args[i]}'");
-            values[args[i][2..]] = args[++i];
-        }
+        var values = ModeArguments.Parse(args);
         string Take(string name, string? fallback) =>
             values.Remove(name, out var given) ? given : fallback ?? throw new ArgumentException($"--{name} is required");
         List<long> Sizes(string name, string fallback)
@@ -50,6 +44,8 @@ internal sealed record CurveOptions(
             return number;
         }
         var stores = Take("stores", "memory,rocksdb").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        if (stores.Count == 0)
+            throw new ArgumentException("--stores: give at least one store kind (memory, rocksdb)");
         foreach (string store in stores.Where(store => store is not ("memory" or "rocksdb")))
             throw new ArgumentException($"--stores: '{store}' is not a store kind (valid: memory, rocksdb)");
         var options = new CurveOptions(

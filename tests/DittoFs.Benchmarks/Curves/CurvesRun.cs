@@ -49,6 +49,7 @@ internal static class CurvesRun
             - clients: {string.Join(", ", options.Connections)} connections × 16 calls in flight, {options.Seconds} s per point (`ditto-nfs bench`)
             """;
         var failures = new List<string>();
+        string path = "";
         foreach (string store in options.Stores)
         {
             string folder = Path.Combine(options.Output, $"curves-{store}");
@@ -71,9 +72,8 @@ internal static class CurvesRun
                     Directory.Delete(DittoFsServer.DataDirectory(folder), recursive: true);
             }
             // Written after every store, so a run cut short keeps what it measured.
-            CurveWriter.WriteAll(options.Output, Header(), book.Curves, book.Findings(options).Concat(failures.Select(f => $"**failed**: {f}")));
+            path = CurveWriter.WriteAll(options.Output, Header(), book.Curves, book.Findings(options).Concat(failures.Select(f => $"**failed**: {f}")));
         }
-        string path = CurveWriter.WriteAll(options.Output, Header(), book.Curves, book.Findings(options).Concat(failures.Select(f => $"**failed**: {f}")));
         Console.WriteLine($"curves: written to {path}");
         return failures.Count == 0 ? 0 : 1;
     }
