@@ -153,6 +153,11 @@ Task("Test")
 //   --locks=false (skip the lock load)  --lock-clients=N (default 64)  --lock-warmup=S (default 2)  --lock-seconds=S (default 10)
 //   --smallfiles=false (skip the small-file memory figure: the server's RSS before, with --smallfiles-files=N files of
 //     4 KiB (default 100000) and after their removal, into smallfiles.txt and smallfiles.json)
+//   --curves=true (off by default: issue 18's curves, see docs/performance.md "Curves": rates by files on a share, a
+//     huge directory's pages, start and fsck time, 1-64 client connections; charts (SVG) and tables into curves.md;
+//     alone: --curves=true --micro=false --locks=false --smallfiles=false --peer=none)  --curves-stores=memory,rocksdb
+//     --curves-files=10000,100000,1000000  --curves-directory-entries=100000,1000000  --curves-connections=1,4,16,64
+//     --curves-sample=N (calls per measured rate, default 5000)  --curves-seconds=S (per client point, default 5)
 //   --peer=ganesha|none  --peer-stores=ram|disk|ram,disk (default ram: in-memory stores against ganesha over tmpfs;
 //     disk: RocksDB + files against ganesha over a folder, both on the disk of benchmark_results/)
 //     --rounds=N (default 3)  --connections=N (ditto-nfs bench --connections, default 1)
@@ -237,6 +242,25 @@ Task("Bench")
             process.Kill();
             process.WaitForExit();
         }
+    }
+
+    if (Argument("curves", false))
+    {
+        // Issue 18's curves (the `curves` mode of tests/DittoFs.Benchmarks): it starts and stops the servers itself.
+        DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+        DotNetBuild("tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+        DotNetRun("tests/DittoFs.Benchmarks/DittoFs.Benchmarks.csproj",
+            new ProcessArgumentBuilder().Append("curves")
+                .Append("--server").AppendQuoted(server.FullPath)
+                .Append("--tool").AppendQuoted(MakeAbsolute(File("tools/DittoFs.Tools.Nfs/bin/Release/net10.0/ditto-nfs.dll")).FullPath)
+                .Append("--output").AppendQuoted(output.FullPath)
+                .Append("--stores").AppendQuoted(Argument("curves-stores", "memory,rocksdb"))
+                .Append("--files").AppendQuoted(Argument("curves-files", "10000,100000,1000000"))
+                .Append("--directory-entries").AppendQuoted(Argument("curves-directory-entries", "100000,1000000"))
+                .Append("--connections").AppendQuoted(Argument("curves-connections", "1,4,16,64"))
+                .Append("--sample").Append(Argument("curves-sample", 5000).ToString())
+                .Append("--seconds").Append(Argument("curves-seconds", 5).ToString()),
+            new DotNetRunSettings { Configuration = "Release" });
     }
 
     var comparePath = Argument("compare", "");

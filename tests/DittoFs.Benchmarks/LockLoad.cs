@@ -90,13 +90,7 @@ internal static class LockLoad
 
     private static Options Parse(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"unexpected argument '{args[i]}'");
-            values[args[i][2..]] = args[++i];
-        }
+        var values = ModeArguments.Parse(args);
         string Take(string name, string fallback)
         {
             string value = values.Remove(name, out var given) ? given : fallback;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
+using static DittoFs.Benchmarks.Nfs3Calls;
 
 namespace DittoFs.Benchmarks;
 
@@ -54,7 +55,7 @@ internal static class SmallFilesMemory
             new Random(1).NextBytes(data);
             if (options.Warmup > 0)
                 await CreateAndRemoveAsync(nfs, root, "smallfiles-warmup", options.Warmup, data);
-            long start = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+            long start = await ProcessMemory.SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
             Console.WriteLine($"server RSS at start {Mib(start):0.0} MiB");
 
             var rounds = new List<Round>();
@@ -63,14 +64,14 @@ internal static class SmallFilesMemory
                 string name = $"smallfiles-{round}";
                 var clock = Stopwatch.StartNew();
                 var directory = await MakeDirectoryAsync(nfs[0], root, name);
-                await ForEachAsync(nfs, options.Files, (client, i) => CreateAndWriteAsync(client, directory, FileName(i), data));
+                await ForEachAsync(nfs, 0, options.Files, nfs.Length, (client, i) => CreateAndWriteAsync(client, directory, FileName(i), data));
                 double createSeconds = clock.Elapsed.TotalSeconds;
-                long created = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+                long created = await ProcessMemory.SettledRssAsync(options.Pid, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
                 clock.Restart();
-                await ForEachAsync(nfs, options.Files, (client, i) => RemoveAsync(client, directory, FileName(i)));
+                await ForEachAsync(nfs, 0, options.Files, nfs.Length, (client, i) => RemoveAsync(client, directory, FileName(i)));
                 await RemoveDirectoryAsync(nfs[0], root, name);
                 double removeSeconds = clock.Elapsed.TotalSeconds;
-                long removed = await SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+                long removed = await ProcessMemory.SettledRssAsync(options.Pid, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
                 rounds.Add(new Round(round, createSeconds, removeSeconds, created, removed));
                 Console.WriteLine($"  round {round}: {Mib(created):0.0} MiB with the files, {Mib(removed):0.0} MiB after their removal");
             }
@@ -127,121 +128,19 @@ internal static class SmallFilesMemory
 
     private static double Mib(long bytes) => bytes / (1024.0 * 1024.0);
 
-    private static string FileName(int i) => $"f{i:D7}";
+    private static string FileName(long i) => $"f{i:D7}";
 
     private static async Task CreateAndRemoveAsync(NfsV3Client[] nfs, NfsFh3 root, string name, int count, byte[] data)
     {
         var directory = await MakeDirectoryAsync(nfs[0], root, name);
-        await ForEachAsync(nfs, count, (client, i) => CreateAndWriteAsync(client, directory, FileName(i), data));
-        await ForEachAsync(nfs, count, (client, i) => RemoveAsync(client, directory, FileName(i)));
+        await ForEachAsync(nfs, 0, count, nfs.Length, (client, i) => CreateAndWriteAsync(client, directory, FileName(i), data));
+        await ForEachAsync(nfs, 0, count, nfs.Length, (client, i) => RemoveAsync(client, directory, FileName(i)));
         await RemoveDirectoryAsync(nfs[0], root, name);
-    }
-
-    /// <summary>Runs <paramref name="work"/> for 0..count-1, each client taking every n-th index in sequence.</summary>
-    private static Task ForEachAsync(NfsV3Client[] clients, int count, Func<NfsV3Client, int, Task> work) =>
-        Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
-        {
-            for (int i = c; i < count; i += clients.Length)
-                await work(client, i);
-        })));
-
-    /// <summary>The resident set of <paramref name="pid"/> once it changed by less than 1 % over <paramref name="quiet"/> (or at <paramref name="limit"/>).</summary>
-    private static async Task<long> SettledRssAsync(int pid, TimeSpan quiet, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        long last = Rss(pid);
-        var since = clock.Elapsed;
-        while (clock.Elapsed < limit)
-        {
-            await Task.Delay(250);
-            long now = Rss(pid);
-            if (Math.Abs(now - last) > last / 100)
-            {
-                last = now;
-                since = clock.Elapsed;
-            }
-            else if (clock.Elapsed - since >= quiet)
-            {
-                return now;
-            }
-        }
-        return Rss(pid);
-    }
-
-    private static long Rss(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-        throw new InvalidOperationException($"no VmRSS in /proc/{pid}/status");
-    }
-
-    private static RpcClientOptions ClientOptions(string machine) => new()
-    {
-        Credential = RpcCredential.AuthSys(0, 0, machineName: machine),
-        CallTimeout = TimeSpan.FromSeconds(60),
-    };
-
-    private static async Task<NfsFh3> MountAsync(RpcClient rpc, string export)
-    {
-        var mounted = await new MountV3Client(rpc).MntAsync(Encoding.UTF8.GetBytes(export));
-        if (mounted.FhsStatus != Mountstat3.Mnt3Ok)
-            throw new InvalidOperationException($"MOUNT {export}: {mounted.FhsStatus}");
-        return new NfsFh3 { Data = mounted.Mountinfo.Fhandle.ToArray() };
-    }
-
-    private static Diropargs3 Where(NfsFh3 directory, string name) => new() { Dir = directory, Name = Encoding.UTF8.GetBytes(name) };
-
-    private static async Task<NfsFh3> MakeDirectoryAsync(NfsV3Client nfs, NfsFh3 parent, string name)
-    {
-        var made = await nfs.MkdirAsync(new Mkdir3Args { Where = Where(parent, name), Attributes = new Sattr3 { Mode = new SetMode3 { SetIt = true, Mode = 0x1ED } } });
-        if (made.Status != Nfsstat3.Nfs3Ok)
-            throw new InvalidOperationException($"MKDIR {name}: {made.Status}");
-        return new NfsFh3 { Data = made.Resok.Obj.Handle.Data.ToArray() };
-    }
-
-    private static async Task CreateAndWriteAsync(NfsV3Client nfs, NfsFh3 directory, string name, byte[] data)
-    {
-        var created = await nfs.CreateAsync(new Create3Args { Where = Where(directory, name), How = new Createhow3 { Mode = Createmode3.Unchecked } });
-        if (created.Status != Nfsstat3.Nfs3Ok)
-            throw new InvalidOperationException($"CREATE {name}: {created.Status}");
-        var written = await nfs.WriteAsync(new Write3Args
-        {
-            File = new NfsFh3 { Data = created.Resok.Obj.Handle.Data.ToArray() },
-            Offset = 0,
-            Count = (uint)data.Length,
-            Stable = StableHow.FileSync,
-            Data = data,
-        });
-        if (written.Status != Nfsstat3.Nfs3Ok)
-            throw new InvalidOperationException($"WRITE {name}: {written.Status}");
-    }
-
-    private static async Task RemoveAsync(NfsV3Client nfs, NfsFh3 directory, string name)
-    {
-        var removed = await nfs.RemoveAsync(new Remove3Args { Object = Where(directory, name) });
-        if (removed.Status != Nfsstat3.Nfs3Ok)
-            throw new InvalidOperationException($"REMOVE {name}: {removed.Status}");
-    }
-
-    private static async Task RemoveDirectoryAsync(NfsV3Client nfs, NfsFh3 parent, string name)
-    {
-        var removed = await nfs.RmdirAsync(new Rmdir3Args { Object = Where(parent, name) });
-        if (removed.Status != Nfsstat3.Nfs3Ok)
-            throw new InvalidOperationException($"RMDIR {name}: {removed.Status}");
     }
 
     private static Options Parse(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"unexpected argument '{args[i]}'");
-            values[args[i][2..]] = args[++i];
-        }
+        var values = ModeArguments.Parse(args);
         string Take(string name, string fallback) => values.Remove(name, out var given) ? given : fallback;
         int Number(string name, string fallback) => int.Parse(Take(name, fallback), CultureInfo.InvariantCulture);
         var options = new Options(

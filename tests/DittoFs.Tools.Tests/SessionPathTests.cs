@@ -31,11 +31,4 @@ public sealed class SessionPathTests
         var expected = Enumerable.Range(1000, 4).Select(i => (byte)(((ulong)i * 2654435761UL) >> 24)).ToArray();
         Assert.That(data, Is.EqualTo(expected));
     }
-
-    [Test]
-    public void Percentiles_follow_nfsbench()
-    {
-        double[] sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        Assert.That((LoadRunner.Percentile(sorted, 0.5), LoadRunner.Percentile(sorted, 0.99), LoadRunner.Percentile([], 0.5)), Is.EqualTo((5.0, 9.0, 0.0)));
-    }
 }

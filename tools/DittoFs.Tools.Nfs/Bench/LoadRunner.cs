@@ -4,8 +4,9 @@ namespace DittoFs.Tools.Nfs.Bench;
 
 /// <summary>
 /// Keeps <c>depth</c> operations in flight on one connection until a count is done or a deadline passes, and
-/// records each operation's latency. An operation returns the bytes it moved; one that throws is counted as an
-/// error (the first few are printed) and the load goes on, as nfsbench does.
+/// records each operation's latency in a <see cref="LatencyHistogram"/> (no allocation per call). An operation
+/// returns the bytes it moved; one that throws is counted as an error (the first few are printed) and the load goes
+/// on, as nfsbench does.
 /// </summary>
 internal sealed class LoadRunner(TextWriter errors)
 {
@@ -17,11 +18,10 @@ internal sealed class LoadRunner(TextWriter errors)
         long next = 0, bytes = 0;
         _errors = 0;
         var clock = Stopwatch.StartNew();
-        var latencies = new List<double>[depth];
+        var latencies = new LatencyHistogram();
 
-        async Task Worker(int worker)
+        async Task Worker()
         {
-            var mine = latencies[worker] = new List<double>();
             while (!cancellationToken.IsCancellationRequested)
             {
                 long index = Interlocked.Increment(ref next) - 1;
@@ -38,16 +38,15 @@ internal sealed class LoadRunner(TextWriter errors)
                 {
                     Error($"{workload}: {exception.Message}");
                 }
-                mine.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                latencies.RecordSince(start);
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, depth).Select(worker => Task.Run(() => Worker(worker), cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(Enumerable.Range(0, depth).Select(_ => Task.Run(Worker, cancellationToken))).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var elapsed = clock.Elapsed;
-        var all = latencies.SelectMany(list => list ?? []).ToArray();
-        Array.Sort(all);
-        return new LoadResult(workload, elapsed, all.Length, bytes, Percentile(all, 0.50), Percentile(all, 0.99), Interlocked.Read(ref _errors));
+        return new LoadResult(workload, elapsed, latencies.Count, bytes, latencies.PercentileMicroseconds(0.50),
+            latencies.PercentileMicroseconds(0.99), latencies.PercentileMicroseconds(0.999), Interlocked.Read(ref _errors));
     }
 
     /// <summary>Counts an error found outside an operation (e.g. a COMMIT verifier check), printing the first few.</summary>
@@ -61,7 +60,4 @@ internal sealed class LoadRunner(TextWriter errors)
     }
 
     public long Errors => Interlocked.Read(ref _errors);
-
-    /// <summary>nfsbench's rule: the value at index q * (n - 1) of the sorted latencies.</summary>
-    internal static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[(int)(q * (sorted.Length - 1))];
 }
