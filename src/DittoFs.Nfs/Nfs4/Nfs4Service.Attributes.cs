@@ -208,7 +208,7 @@ public sealed partial class Nfs4Service
     }
 
     /// <summary>A share file: fsid (share id, 0); a share's root is mounted on its pseudo directory.</summary>
-    private Nfs4Object Describe(Share share, in InodeAttributes inode)
+    internal Nfs4Object Describe(Share share, in InodeAttributes inode)
     {
         ulong mountedOn = inode.FileId == share.Root.FileId ? _pseudo.NodeOf(share).Id : inode.FileId;
         return new Nfs4Object(inode, new Fsid4 { Major = share.Id, Minor = 0 }, new FileHandle(share.Id, inode.Ref).ToOpaque(), mountedOn);

@@ -48,7 +48,7 @@ public sealed partial class Nfs4Service
             status = Target(call.Current, call, out var target);
             if (status == Nfsstat4.Nfs4Ok)
             {
-                sink.Describe = inode => Describe(target.Share, inode);
+                sink.DescribeIn(this, target.Share);
                 var listing = await DirectoryListing.ReadAsync(target, cookie, verifier, sink, ServerIdentity, call.Context.CancellationToken, withDots: false)
                     .ConfigureAwait(false);
                 status = listing.Status == StoreStatus.BadCookie && cookie != DirectoryCookie.Start ? Nfsstat4.Nfs4errNotSame : StatusOf(listing.Status);
@@ -64,11 +64,9 @@ public sealed partial class Nfs4Service
             LogIfFailed(NfsOpnum4.OpReaddir, call, status);
             return (Failed(NfsOpnum4.OpReaddir, status), status);
         }
-        var verifierBytes = new byte[Nfs4ProtConstants.Nfs4VerifierSize];
-        BinaryPrimitives.WriteUInt64BigEndian(verifierBytes, verifier);
         var resok = new Readdir4Resok
         {
-            Cookieverf = (InlineOpaque<InlineBytes8>)verifierBytes,
+            Cookieverf = Verifiers.Encode(verifier),
             Reply = new Dirlist4 { Entries = sink.Entries, Eof = endOfDirectory },
         };
         return (NfsResop4.FromOpreaddir(call.Scratch.Arm(new Readdir4Res { Status = status, Resok4 = resok })), status);
@@ -119,23 +117,27 @@ internal struct Readdir4Entries(int limit, ReadOnlyMemory<uint> requested, uint 
     /// <summary>Smallest encoded entry: link, cookie, a name of up to 4 bytes, an empty bitmap and attribute list.</summary>
     private const int SmallestEntry = 4 + 8 + 8 + 4 + 4;
 
-    private List<Entry4>? _entries;
+    // Arrays of the call's scratch (a COMPOUND may hold several READDIRs), grown as entries come: a page allocates
+    // nothing in steady state.
+    private Entry4[] _entries = [];
     private int _size;
+    private Nfs4Service? _service;
+    private Share? _share;
 
-    /// <summary>A listed file's attributes' ingredients (set for listings of a share).</summary>
-    public Func<InodeAttributes, Nfs4Object>? Describe { get; set; }
-
-    public readonly int Count => _entries?.Count ?? 0;
+    public int Count { readonly get; private set; }
 
     public readonly bool Fits => _size <= limit;
 
     public readonly int SuggestedBatchSize => Math.Clamp((limit - _size) / SmallestEntry + 1, 1, 512);
 
-    public readonly XdrList<Entry4, Entry4> Entries => _entries is null ? Array.Empty<Entry4>() : _entries.ToArray();
+    public readonly XdrList<Entry4, Entry4> Entries => new(_entries, Count);
+
+    /// <summary>Entries the store lists are files of <paramref name="share"/>, described by <paramref name="service"/>.</summary>
+    public void DescribeIn(Nfs4Service service, Share share) => (_service, _share) = (service, share);
 
     public void Begin(in PostOpAttr directory) => _size = Nfs4ProtConstants.Nfs4VerifierSize + 4 + 4;
 
-    public bool TryAdd(in DirectoryEntry entry) => TryAdd(entry.Name, entry.Cookie, Describe!(entry.Attributes));
+    public bool TryAdd(in DirectoryEntry entry) => TryAdd(entry.Name, entry.Cookie, _service!.Describe(_share!, entry.Attributes));
 
     public bool TryAdd(ReadOnlyMemory<byte> name, ulong cookie, in Nfs4Object obj)
     {
@@ -145,7 +147,13 @@ internal struct Readdir4Entries(int limit, ReadOnlyMemory<uint> requested, uint 
         {
             return false;
         }
-        (_entries ??= []).Add(wire);
+        if (Count == _entries.Length)
+        {
+            var larger = scratch.Rent<Entry4>(Math.Max(64, Count * 2));
+            _entries.AsSpan(0, Count).CopyTo(larger);
+            _entries = larger;
+        }
+        _entries[Count++] = wire;
         _size += size;
         return true;
     }

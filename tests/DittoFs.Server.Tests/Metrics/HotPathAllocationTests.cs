@@ -104,14 +104,15 @@ public sealed class HotPathAllocationTests
 
     /// <summary>
     /// NFSv4.1 in steady state (RFC 8881 §2.10.6: every COMPOUND behind a SEQUENCE on the session's slot) allocates
-    /// nothing per COMPOUND of SEQUENCE+PUTFH+READ, +WRITE (its reply cached or not) or +GETATTR (the attributes Linux
-    /// asks for after a WRITE),
+    /// nothing per COMPOUND of SEQUENCE+PUTFH+READ, +WRITE (its reply cached or not), +GETATTR (the attributes Linux
+    /// asks for after a WRITE) or +READDIR,
     /// through the real stack: metered dispatcher, the NFSv4 dispatcher, the service with its per-operation metrics.
     /// </summary>
     [TestCase(NfsOpnum4.OpRead, false)]
     [TestCase(NfsOpnum4.OpWrite, false)]
     [TestCase(NfsOpnum4.OpWrite, true)] // the reply kept on the slot for a retransmission (sa_cachethis)
     [TestCase(NfsOpnum4.OpGetattr, false)]
+    [TestCase(NfsOpnum4.OpReaddir, false)] // of the share's root, holding the file, with what Linux asks of each entry
     public async Task A_metered_nfsv4_compound_allocates_nothing(NfsOpnum4 operation, bool cacheThis)
     {
         Allocations.RequireOptimisedBuild(typeof(Nfs4Service).Assembly);
@@ -152,12 +153,17 @@ public sealed class HotPathAllocationTests
         {
             NfsOpnum4.OpRead => NfsArgop4.FromOpread(new Read4Args { Stateid = anonymous, Offset = 0, Count = 4096 }),
             NfsOpnum4.OpWrite => NfsArgop4.FromOpwrite(new Write4Args { Stateid = anonymous, Offset = 0, Stable = StableHow4.Unstable4, Data = new byte[4096] }),
+            NfsOpnum4.OpReaddir => NfsArgop4.FromOpreaddir(new Readdir4Args
+            {
+                Cookie = 0, Cookieverf = new byte[8], Dircount = 8192, Maxcount = 32768, AttrRequest = AfterWriteAttributes,
+            }),
             _ => NfsArgop4.FromOpgetattr(new Getattr4Args { AttrRequest = AfterWriteAttributes }),
         };
+        var current = operation == NfsOpnum4.OpReaddir ? share.RootHandle.ToArray() : file.Data.ToArray();
         var arguments = XdrCodec.Encode(new Compound4Args
         {
             Tag = Array.Empty<byte>(), Minorversion = 1,
-            Argarray = new[] { NfsArgop4.FromOpsequence(Sequence(0)), NfsArgop4.FromOpputfh(new Putfh4Args { Object = file.Data.ToArray() }), third },
+            Argarray = new[] { NfsArgop4.FromOpsequence(Sequence(0)), NfsArgop4.FromOpputfh(new Putfh4Args { Object = current }), third },
         });
         const int SequenceIdOffset = 4 + 4 + 4 + 4 + 16;
         uint sequence = 2;
