@@ -151,6 +151,33 @@ public sealed partial class Nfs4Service
         return (Failed(NfsOpnum4.OpReleaseLockowner, status), status);
     }
 
+    /// <summary>
+    /// TEST_STATEID (RFC 8881 §18.48): for each stateid, the status using it would get, checked against the session's
+    /// client and no current filehandle (see <see cref="Nfs4Opens.Test"/>); the operation itself succeeds.
+    /// </summary>
+    private (NfsResop4, Nfsstat4) TestStateids(in TestStateid4Args arguments, Nfs4Call call)
+    {
+        var codes = call.Scratch.Rent<Nfsstat4>(arguments.TsStateids.Count);
+        int count = 0;
+        foreach (var stateid in arguments.TsStateids)
+        {
+            codes[count++] = _opens.Test(stateid, call.Session!.Client.Id);
+        }
+        var resok = new TestStateid4Resok { TsrStatusCodes = new DittoFs.Xdr.XdrList<Nfsstat4, Nfsstat4Codec>(codes, count) };
+        return (NfsResop4.FromOptestStateid(call.Scratch.Arm(new TestStateid4Res { TsrStatus = Nfsstat4.Nfs4Ok, TsrResok4 = resok })), Nfsstat4.Nfs4Ok);
+    }
+
+    /// <summary>
+    /// FREE_STATEID (RFC 8881 §18.38): forgets a lock stateid that holds no locks (see <see cref="Nfs4Opens.Free"/>); the
+    /// current stateid (§16.2.3.1.2) may name it.
+    /// </summary>
+    private (NfsResop4, Nfsstat4) FreeStateid(in FreeStateid4Args arguments, Nfs4Call call)
+    {
+        var stateid = IsCurrentStateid(arguments.FsaStateid) && call.CurrentStateid is { } current ? current : arguments.FsaStateid;
+        var status = _opens.Free(stateid, call.Session!.Client.Id, HoldsLocks);
+        return (Failed(NfsOpnum4.OpFreeStateid, status), status);
+    }
+
     /// <summary>Whether a lock state's owner holds a lock in its share's table.</summary>
     private bool HoldsLocks(Nfs4LockState state) => _shares.TryGet(state.ShareId, out var share) && share.FileSystem.Locks.HoldsLocks(state.Owner);
 

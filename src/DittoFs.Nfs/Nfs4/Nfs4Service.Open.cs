@@ -513,12 +513,15 @@ public sealed partial class Nfs4Service
             return status;
         }
         var named = stateid;
-        if (call.MinorVersion == 1 && stateid.Seqid == 1 && !stateid.Other.Span.ContainsAnyExcept((byte)0) && call.CurrentStateid is { } current)
+        if (call.MinorVersion == 1 && IsCurrentStateid(stateid) && call.CurrentStateid is { } current)
         {
             named = current;
         }
         return FindOwn(named, call, target, out state);
     }
+
+    /// <summary>4.1's special stateid that means the COMPOUND's current stateid (RFC 8881 §8.2.3: seqid 1, other all zeros).</summary>
+    private static bool IsCurrentStateid(in Stateid4 stateid) => stateid.Seqid == 1 && !stateid.Other.Span.ContainsAnyExcept((byte)0);
 
     /// <summary>
     /// The state a stateid names on the target file, if it is the calling client's. 4.1: a stateid is the client's that

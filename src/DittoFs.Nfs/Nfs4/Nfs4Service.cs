@@ -20,7 +20,7 @@ namespace DittoFs.Nfs;
 /// Served: navigation (PUT*FH, GETFH, SAVEFH, RESTOREFH, LOOKUP, LOOKUPP), attributes (GETATTR, SETATTR, VERIFY,
 /// NVERIFY, ACCESS), the namespace (CREATE, REMOVE, RENAME, LINK, READLINK, READDIR), SECINFO(_NO_NAME); clients and
 /// leases (4.0 SETCLIENTID, SETCLIENTID_CONFIRM, RENEW) and 4.1 sessions (EXCHANGE_ID, CREATE_SESSION, SEQUENCE with
-/// its reply cache, DESTROY_SESSION, DESTROY_CLIENTID, RECLAIM_COMPLETE, BIND_CONN_TO_SESSION); opens with share
+/// its reply cache, DESTROY_SESSION, DESTROY_CLIENTID, RECLAIM_COMPLETE, BIND_CONN_TO_SESSION, TEST_STATEID, FREE_STATEID); opens with share
 /// reservations (OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE); READ, WRITE, COMMIT; byte-range locks (LOCK, LOCKT,
 /// LOCKU, RELEASE_LOCKOWNER) in the share's lock table shared with NLM; after a restart, the clients
 /// <see cref="Nfs4ClientRecords"/> kept reclaim their opens and locks in the grace period. Delegations are never granted.
@@ -258,6 +258,8 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         NfsOpnum4.OpDestroySession => Run(operation, call, static (s, o, c) => new(s.DestroySession(o.OpdestroySession))),
         NfsOpnum4.OpDestroyClientid => Run(operation, call, static (s, o, c) => new(s.DestroyClient(o.OpdestroyClientid))),
         NfsOpnum4.OpBindConnToSession => Run(operation, call, static (s, o, c) => new(s.BindConnection(o.OpbindConnToSession, c))),
+        NfsOpnum4.OpTestStateid when call.Session is not null => Run(operation, call, static (s, o, c) => new(s.TestStateids(o.OptestStateid, c))),
+        NfsOpnum4.OpFreeStateid when call.Session is not null => Run(operation, call, static (s, o, c) => new(s.FreeStateid(o.OpfreeStateid, c))),
         NfsOpnum4.OpReclaimComplete when call.Session is not null => Run(operation, call, static (s, o, c) => new(s.ReclaimComplete(o.OpreclaimComplete, c))),
         NfsOpnum4.OpSequence when call.MinorVersion == 1 => new((Failed(NfsOpnum4.OpSequence, Nfsstat4.Nfs4errSequencePos), Nfsstat4.Nfs4errSequencePos)),
         _ when call.MinorVersion == 1 && IsVersion40Only(operation.Argop) => new((Failed(operation.Argop, Nfsstat4.Nfs4errNotsupp), Nfsstat4.Nfs4errNotsupp)),

@@ -87,6 +87,70 @@ public sealed class Nfs4LockTests
         Assert.That((await _b.CompoundAsync(OnFile(NewLock(openB, 50, 10)))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
     }
 
+    private static NfsArgop4 TestStateids(params Stateid4[] stateids) =>
+        NfsArgop4.FromOptestStateid(new TestStateid4Args { TsStateids = stateids });
+
+    private static NfsArgop4 FreeStateid(Stateid4 stateid) => NfsArgop4.FromOpfreeStateid(new FreeStateid4Args { FsaStateid = stateid });
+
+    [Test]
+    public async Task TEST_STATEID_answers_for_each_stateid_what_using_it_would()
+    {
+        // RFC 8881 §18.48.3: each stateid's status as normal use would give it, with no current filehandle and no kind of
+        // state asked for; special stateids and other clients' are NFS4ERR_BAD_STATEID; the operation succeeds.
+        var open = await OpenAsync(_a);
+        var locked = await _a.CompoundAsync(OnFile(NewLock(open, 0, 10)));
+        var lockStateid = Last(locked).Oplock.Resok4.LockStateid;
+        var unlocked = Last(await _a.CompoundAsync(OnFile(Unlock(lockStateid, 0, 10)))).Oplocku.LockStateid; // seqid + 1
+        var openB = await OpenAsync(_b, Attr.Open4ShareAccessRead);
+        var unknown = new Stateid4 { Seqid = 1, Other = open.Other.ToArray().Select(b => (byte)~b).ToArray() };
+        var result = await _a.CompoundAsync(TestStateids(
+            open, new Stateid4 { Seqid = 0, Other = open.Other }, unlocked, lockStateid, openB, new Stateid4 { Other = new byte[12] }, unknown));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+            Assert.That(Last(result).OptestStateid.TsrResok4.TsrStatusCodes.ToArray(), Is.EqualTo(new[]
+            {
+                Nfsstat4.Nfs4Ok, // the open
+                Nfsstat4.Nfs4Ok, // seqid 0: the current one (§8.2.2)
+                Nfsstat4.Nfs4Ok, // the lock stateid as LOCKU left it
+                Nfsstat4.Nfs4errOldStateid, // the lock stateid before LOCKU
+                Nfsstat4.Nfs4errBadStateid, // another client's open
+                Nfsstat4.Nfs4errBadStateid, // the anonymous special stateid
+                Nfsstat4.Nfs4errBadStateid, // one no server made
+            }));
+        });
+        Assert.That((await _a.CompoundAsync(OnFile(NfsArgop4.FromOpclose(new Close4Args { OpenStateid = open })))).Status, Is.EqualTo(Nfsstat4.Nfs4Ok));
+        Assert.That(Last(await _a.CompoundAsync(TestStateids(open))).OptestStateid.TsrResok4.TsrStatusCodes.ToArray(),
+            Is.EqualTo(new[] { Nfsstat4.Nfs4errBadStateid }), "a closed open");
+    }
+
+    [Test]
+    public async Task FREE_STATEID_forgets_a_lock_stateid_once_it_holds_no_locks()
+    {
+        // RFC 8881 §18.38.3: NFS4ERR_LOCKS_HELD while the lock-owner holds locks on the file, and for an open stateid
+        // (CLOSE ends an open); then the stateid is gone (TEST_STATEID: BAD_STATEID). Another client's: BAD_STATEID.
+        var open = await OpenAsync(_a);
+        var lockStateid = Last(await _a.CompoundAsync(OnFile(NewLock(open, 0, 10)))).Oplock.Resok4.LockStateid;
+        var heldByOther = await _b.CompoundAsync(FreeStateid(lockStateid));
+        var held = await _a.CompoundAsync(FreeStateid(lockStateid));
+        var ofOpen = await _a.CompoundAsync(FreeStateid(open));
+        var unlocked = Last(await _a.CompoundAsync(OnFile(Unlock(lockStateid, 0, 10)))).Oplocku.LockStateid;
+        var freed = await _a.CompoundAsync(FreeStateid(unlocked));
+        Assert.Multiple(() =>
+        {
+            Assert.That(heldByOther.Status, Is.EqualTo(Nfsstat4.Nfs4errBadStateid), "another client's");
+            Assert.That(held.Status, Is.EqualTo(Nfsstat4.Nfs4errLocksHeld), "a lock is held");
+            Assert.That(ofOpen.Status, Is.EqualTo(Nfsstat4.Nfs4errLocksHeld), "an open stateid");
+            Assert.That(freed.Status, Is.EqualTo(Nfsstat4.Nfs4Ok), "no lock left");
+        });
+        Assert.Multiple(async () =>
+        {
+            Assert.That(Last(await _a.CompoundAsync(TestStateids(unlocked, open))).OptestStateid.TsrResok4.TsrStatusCodes.ToArray(),
+                Is.EqualTo(new[] { Nfsstat4.Nfs4errBadStateid, Nfsstat4.Nfs4Ok }), "the lock stateid is gone, the open stays");
+            Assert.That((await _a.CompoundAsync(OnFile(Unlock(unlocked, 0, 10)))).Status, Is.EqualTo(Nfsstat4.Nfs4errBadStateid), "LOCKU with it");
+        });
+    }
+
     [Test]
     public async Task A_v4_lock_and_an_NLM_lock_on_the_same_range_conflict_both_ways()
     {

@@ -137,30 +137,89 @@ internal sealed class Nfs4Opens(uint epoch)
     public Nfsstat4 Find(in Stateid4 stateid, uint minorVersion, uint shareId, FileRef file, out Nfs4State state)
     {
         state = null!;
-        var other = stateid.Other.Span;
-        if (other.Length != 12)
+        if (!IsOurs(stateid, out ulong counter))
         {
-            return Nfsstat4.Nfs4errBadStateid;
-        }
-        if (BinaryPrimitives.ReadUInt32BigEndian(other) != epoch)
-        {
-            return minorVersion == 0 ? Nfsstat4.Nfs4errStaleStateid : Nfsstat4.Nfs4errBadStateid;
+            return minorVersion == 0 && stateid.Other.Span.Length == 12 ? Nfsstat4.Nfs4errStaleStateid : Nfsstat4.Nfs4errBadStateid;
         }
         lock (_lock)
         {
-            if (!_byCounter.TryGetValue(BinaryPrimitives.ReadUInt64BigEndian(other[4..]), out var found)
-                || found.ShareId != shareId || found.File.FileId != file.FileId || found is Nfs4Open { Closed: true })
+            var found = Named(counter);
+            if (found is null || found.ShareId != shareId || found.File.FileId != file.FileId)
             {
                 return Nfsstat4.Nfs4errBadStateid;
             }
-            if (stateid.Seqid != found.Seqid && !(minorVersion == 1 && stateid.Seqid == 0))
+            var status = SeqidStatus(stateid, found, minorVersion);
+            if (status == Nfsstat4.Nfs4Ok)
             {
-                return stateid.Seqid < found.Seqid ? Nfsstat4.Nfs4errOldStateid : Nfsstat4.Nfs4errBadStateid;
+                state = found;
             }
-            state = found;
+            return status;
+        }
+    }
+
+    /// <summary>
+    /// TEST_STATEID's answer for one stateid (RFC 8881 §18.48.3): what using it would answer, without regard to a file or
+    /// the kind of state: NFS4ERR_BAD_STATEID for one unknown, closed, of another client (<paramref name="clientId"/> is the
+    /// session's), of another server instance or special; NFS4ERR_OLD_STATEID for an earlier seqid (0 is the current).
+    /// </summary>
+    public Nfsstat4 Test(in Stateid4 stateid, ulong clientId)
+    {
+        if (!IsOurs(stateid, out ulong counter))
+        {
+            return Nfsstat4.Nfs4errBadStateid;
+        }
+        lock (_lock)
+        {
+            var found = Named(counter);
+            return found is null || found.ClientId != clientId ? Nfsstat4.Nfs4errBadStateid : SeqidStatus(stateid, found, minorVersion: 1);
+        }
+    }
+
+    /// <summary>
+    /// FREE_STATEID (RFC 8881 §18.38.3): forgets a lock stateid whose owner holds no locks; NFS4ERR_LOCKS_HELD for one that
+    /// does and for an open's (CLOSE ends an open); NFS4ERR_BAD_STATEID as <see cref="Test"/> says. The seqid does not
+    /// matter: any version of the stateid names the state to free.
+    /// </summary>
+    public Nfsstat4 Free(in Stateid4 stateid, ulong clientId, Func<Nfs4LockState, bool> holdsLocks)
+    {
+        if (!IsOurs(stateid, out ulong counter))
+        {
+            return Nfsstat4.Nfs4errBadStateid;
+        }
+        lock (_lock)
+        {
+            var found = Named(counter);
+            if (found is null || found.ClientId != clientId)
+            {
+                return Nfsstat4.Nfs4errBadStateid;
+            }
+            if (found is not Nfs4LockState lockState || holdsLocks(lockState))
+            {
+                return Nfsstat4.Nfs4errLocksHeld;
+            }
+            _byCounter.Remove(lockState.Counter);
+            lockState.Open.Locks.Remove(lockState);
             return Nfsstat4.Nfs4Ok;
         }
     }
+
+    /// <summary>Whether the stateid's "other" is one this server instance makes (epoch, counter), and its counter.</summary>
+    private bool IsOurs(in Stateid4 stateid, out ulong counter)
+    {
+        var other = stateid.Other.Span;
+        counter = other.Length == 12 ? BinaryPrimitives.ReadUInt64BigEndian(other[4..]) : 0;
+        return other.Length == 12 && BinaryPrimitives.ReadUInt32BigEndian(other) == epoch;
+    }
+
+    /// <summary>The open or lock state a counter names, unless it is a closed open (under the lock).</summary>
+    private Nfs4State? Named(ulong counter) =>
+        _byCounter.TryGetValue(counter, out var found) && found is not Nfs4Open { Closed: true } ? found : null;
+
+    /// <summary>NFS4ERR_OLD_STATEID for an earlier seqid, BAD_STATEID for a later one; seqid 0 in 4.1 means "the current one".</summary>
+    private static Nfsstat4 SeqidStatus(in Stateid4 stateid, Nfs4State found, uint minorVersion) =>
+        stateid.Seqid == found.Seqid || minorVersion == 1 && stateid.Seqid == 0 ? Nfsstat4.Nfs4Ok
+        : stateid.Seqid < found.Seqid ? Nfsstat4.Nfs4errOldStateid
+        : Nfsstat4.Nfs4errBadStateid;
 
     /// <summary>
     /// The lock state of <paramref name="owner"/> on the open's file (made, with seqid 0, on the owner's first lock
