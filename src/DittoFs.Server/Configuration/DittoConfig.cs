@@ -153,10 +153,8 @@ public sealed class MetricsSection
 {
     [Key("Serve the Prometheus endpoint.")]
     public bool Enabled { get; set; } = true;
-    // IPv4 only: .NET's HttpListener on Linux takes no IPv6 address and binds 0.0.0.0 for "every address"; it matches
-    // the request's Host against the address, so scrapers must name a single address in their URL.
-    [Key("The address of the Prometheus endpoint, IPv4 only: \"\" (or 0.0.0.0) every IPv4 address, or one IPv4 address of this host, " +
-        "which scrapers must then name in their URL."), ListenAddress(IPv4Only = true)]
+    [Key("The address of the Prometheus endpoint: \"\" every IPv6 and IPv4 address (one dual-stack socket), 0.0.0.0 every IPv4 address, " +
+        ":: every IPv6 and IPv4 address, or one address of this host (127.0.0.1 or ::1 keeps it on this host)."), ListenAddress]
     public string Address { get; set; } = "";
     /// <summary>Prometheus endpoint port; 0 disables metrics.</summary>
     [Key("Port of http://HOST:PORT/metrics (Prometheus text format); 0 turns metrics off.", Flag = "--metrics-port"), Range(0, 65535)]
