@@ -44,6 +44,38 @@ public sealed class LogFormatTests
     }
 
     [Test]
+    public void Json_lines_carry_the_event_as_a_stable_number_and_its_name()
+    {
+        string output;
+        using (var server = DittoFsProcess.Start("--log-format", "json"))
+        {
+            CauseExpectedFailures(server.Port);
+            Assert.That(server.Terminate(TimeSpan.FromSeconds(30)), Is.EqualTo(0));
+            output = server.Output;
+        }
+
+        var mount = JsonLines(output).Single(l => l.GetProperty("Message").GetString()!.StartsWith("MOUNT /not-exported"));
+        Assert.That(mount.GetProperty("EventName").GetString(), Is.EqualTo("MountRefused"), "named as in the text format");
+        Assert.That(mount.GetProperty("EventId").ValueKind, Is.EqualTo(JsonValueKind.Number));
+        Assert.That(mount.GetProperty("EventId").GetInt32(), Is.EqualTo(429214782), "MountService.LogMountRefused's, pinned: dashboards filter on it");
+        Assert.That(GeneratedEventId("LogMountRefused"), Is.EqualTo(429214782), "the rule docs/user-guide.md gives");
+        var listening = JsonLines(output).Single(l => l.GetProperty("Message").GetString()!.StartsWith("DittoFs listening on"));
+        Assert.That((listening.GetProperty("EventId").GetInt32(), listening.TryGetProperty("EventName", out _)), Is.EqualTo((0, false)), "a message that is no event of its own");
+    }
+
+    /// <summary>
+    /// The id the logging source generator gives a method without an explicit EventId: the FNV-1a hash of the method's
+    /// name, made non-negative. It depends on the name alone, so it is the same in every build.
+    /// </summary>
+    private static int GeneratedEventId(string methodName)
+    {
+        uint hash = 2166136261;
+        foreach (char c in methodName)
+            hash = (c ^ hash) * 16777619;
+        return Math.Abs((int)hash);
+    }
+
+    [Test]
     public void Expected_failures_are_logged_at_debug_with_the_procedure_name_and_status_and_refused_mounts_at_warning()
     {
         string output;

@@ -33,7 +33,7 @@ public sealed class ServerSection
     [Key("Least severe log messages written.", Flag = "--log-level"), OneOf("DEBUG", "INFO", "WARN", "ERROR")]
     public string LogLevel { get; set; } = "INFO";
     /// <summary>"text" (one line per message) or "json" (one JSON object per line, for log shippers).</summary>
-    [Key("text: one line per message; json: one object per line (Timestamp, LogLevel, Category, Message, State), for log shippers.", Flag = "--log-format"), OneOf("text", "json")]
+    [Key("text: one line per message; json: one object per line (Timestamp, EventId and EventName, LogLevel, Category, Message, State), for log shippers.", Flag = "--log-format"), OneOf("text", "json")]
     public string LogFormat { get; set; } = "text";
     /// <summary>
     /// 0 = unlimited. The default, 8192, bounds what connections that stall cost besides the record budget (up to about
