@@ -207,10 +207,11 @@ public sealed class RpcServer : IAsyncDisposable
 
     private void Admit(Socket socket)
     {
-        IPEndPoint client;
+        IPEndPoint client, local;
         try
         {
             client = ClientEndPoint((IPEndPoint)socket.RemoteEndPoint!);
+            local = ClientEndPoint((IPEndPoint)socket.LocalEndPoint!);
             socket.NoDelay = true; // replies are whole records; waiting to fill segments only adds latency
         }
         catch (SocketException)
@@ -225,7 +226,7 @@ public sealed class RpcServer : IAsyncDisposable
             socket.Dispose();
             return;
         }
-        var connection = new RpcConnection(this, socket, client);
+        var connection = new RpcConnection(this, socket, client, local);
         _connections.TryAdd(connection, 0);
         RpcLog.ConnectionAccepted(Logger, client);
         Observer.ConnectionAccepted(client);
