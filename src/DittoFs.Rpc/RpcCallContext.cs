@@ -18,6 +18,15 @@ public sealed class RpcCallContext
     /// <summary>The remote end of the connection the call came on.</summary>
     public IPEndPoint? Client { get; set; }
 
+    /// <summary>
+    /// The local end the call came in on: for TCP the address the client connected to (IPv4-mapped addresses as
+    /// IPv4); for UDP the socket's own, the wildcard address when the server listens on every address.
+    /// </summary>
+    public IPEndPoint? LocalEndPoint { get; set; }
+
+    /// <summary>Whether the call came as a UDP datagram; else over a TCP connection.</summary>
+    public bool OverUdp { get; set; }
+
     /// <summary>The credential flavour: 0 AUTH_NONE, 1 AUTH_SYS (others are rejected before dispatch).</summary>
     public uint AuthFlavor { get; set; }
 

@@ -136,7 +136,7 @@ public sealed class DittoServer : IAsyncDisposable
             var backlog = await ReleasedContentBacklog.FindAsync(shareList.Select(share => share.FileSystem), cancellationToken).ConfigureAwait(false);
             var nfsOptions = new NfsServerOptions { DumpRestrictedToLocalhost = config.Server.DumpRestricted, LeaseTime = Duration(config.Locks.LeaseTime) };
             bool udp = UdpSwitch.Parse(config.Server.Udp);
-            var address = ListenAddress.OfServer(config.Server.Address);
+            var address = ListenAddress.ToBind(config.Server.Address, "server.address");
             var rpcOptions = new RpcServerOptions
             {
                 Address = address,
@@ -463,6 +463,11 @@ public sealed class DittoServer : IAsyncDisposable
     private static TimeSpan Duration(string text) =>
         ConfigLoader.TryParseDuration(text, out var duration) ? duration : throw new ConfigException("duration", 0, 0, $"'{text}' is not a duration");
 
+    /// <summary>How a URL names a listener's address: "*" for every address, brackets around IPv6 (RFC 3986 §3.2.2).</summary>
+    private static string UrlHost(IPAddress address) =>
+        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "*"
+        : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+
     private void LogServing()
     {
         bool nlmHere = LockServerOf(DittoFs.Protocol.NlmV4Program.Program) is null, nsmHere = LockServerOf(DittoFs.Protocol.SmV1Program.Program) is null;
@@ -479,7 +484,7 @@ public sealed class DittoServer : IAsyncDisposable
         }
         if (_metrics is not null)
             _log.LogInformation("Metrics at http://{Host}:{Port}{Path} (Prometheus text format; meter {Meter}), health at {HealthPath}",
-                PrometheusEndpoint.Host(Config.Metrics.Address) is "+" ? "*" : Config.Metrics.Address.Trim(), Config.Metrics.Port, PrometheusEndpoint.Path,
+                UrlHost(_metrics.Endpoint.LocalEndPoint.Address), _metrics.Endpoint.LocalEndPoint.Port, PrometheusEndpoint.Path,
                 DittoMetrics.MeterName, PrometheusEndpoint.HealthPath);
         foreach (var share in Config.Shares)
         {

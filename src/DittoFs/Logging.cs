@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -6,9 +5,9 @@ namespace DittoFs.Cli;
 
 /// <summary>
 /// Console logging at the configured level (DEBUG, INFO, WARN, ERROR), as text (one line per message, events named:
-/// <see cref="TextLogFormatter"/>) or as JSON
-/// (one object per line with Timestamp, EventId, LogLevel, Category, Message, Exception and the message's named
-/// values under State, e.g. Client and Procedure, which log shippers index without parsing text).
+/// <see cref="TextLogFormatter"/>) or as JSON (<see cref="JsonLogFormatter"/>: one object per line with Timestamp,
+/// EventId and EventName, LogLevel, Category, Message, Exception and the message's named values under State, e.g.
+/// Client and Procedure, which log shippers index without parsing text).
 /// </summary>
 internal static class Logging
 {
@@ -25,12 +24,8 @@ internal static class Logging
         });
         if (format == "json")
         {
-            builder.AddJsonConsole(options =>
-            {
-                options.TimestampFormat = TimestampFormat;
-                options.UseUtcTimestamp = true;
-                options.JsonWriterOptions = new JsonWriterOptions { Indented = false };
-            });
+            builder.AddConsole(options => options.FormatterName = JsonLogFormatter.FormatterName)
+                .AddConsoleFormatter<JsonLogFormatter, ConsoleFormatterOptions>();
         }
         else
         {

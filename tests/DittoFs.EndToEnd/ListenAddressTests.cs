@@ -54,6 +54,21 @@ public sealed class ListenAddressTests
     }
 
     [Test]
+    public async Task By_default_the_metrics_endpoint_answers_over_IPv6_and_IPv4_on_one_port()
+    {
+        int metricsPort = DittoFsProcess.FreePort();
+        using var configured = ConfiguredServer.Start(ConfiguredServer.InMemoryShare, "--metrics-port", metricsPort.ToString());
+        using var http = new HttpClient { Timeout = Timeout };
+
+        foreach (string host in new[] { "[::1]", "127.0.0.1" })
+        {
+            using var health = await http.GetAsync($"http://{host}:{metricsPort}/healthz");
+            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), host + "\n" + configured.Process.Output);
+        }
+        Assert.That(configured.Process.Output, Does.Contain($"Metrics at http://*:{metricsPort}/metrics"));
+    }
+
+    [Test]
     public async Task By_default_the_server_answers_over_IPv6_and_IPv4_on_one_port()
     {
         using var server = DittoFsProcess.Start();
@@ -139,11 +154,10 @@ public sealed class ListenAddressTests
         Assert.That(await Mount("127.0.0.1", "/v6"), Is.EqualTo(Mountstat3.Mnt3errAcces));
     }
 
-    /// <summary>IPv4 only: .NET's HttpListener on Linux takes no IPv6 prefix (metrics.address refuses one).</summary>
-    [Test]
-    public async Task The_metrics_endpoint_listens_on_metrics_address_only()
+    [TestCase("127.0.0.1", "127.0.0.2", "127.0.0.1")]
+    [TestCase("::1", "127.0.0.1", "[::1]")]
+    public async Task The_metrics_endpoint_listens_on_metrics_address_only(string address, string elsewhere, string urlHost)
     {
-        const string address = "127.0.0.1";
         int metricsPort = DittoFsProcess.FreePort();
         using var configured = ConfiguredServer.Start($"""
             metrics:
@@ -153,11 +167,11 @@ public sealed class ListenAddressTests
         using var http = new HttpClient { Timeout = Timeout };
         await RootAttributesOverAsync("127.0.0.1", configured.Port); // something to count
 
-        using var response = await http.GetAsync($"http://{address}:{metricsPort}/metrics");
+        using var response = await http.GetAsync($"http://{urlHost}:{metricsPort}/metrics");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), configured.Process.Output);
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("dittofs_"));
-        Assert.That(Accepts("127.0.0.2", metricsPort), Is.False);
-        Assert.That(configured.Process.Output, Does.Contain($"Metrics at http://{address}:{metricsPort}/metrics"));
+        Assert.That(Accepts(elsewhere, metricsPort), Is.False);
+        Assert.That(configured.Process.Output, Does.Contain($"Metrics at http://{urlHost}:{metricsPort}/metrics"));
     }
 }

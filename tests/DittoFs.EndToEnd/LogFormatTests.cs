@@ -22,18 +22,19 @@ public sealed class LogFormatTests
         Assert.That(() => LibNfsMount.Connect(port, "/not-exported").Dispose(), Throws.InstanceOf<IOException>());
     }
 
+    /// <summary>The JSON log of a server (started with <paramref name="arguments"/> too) that was sent <see cref="CauseExpectedFailures"/> and stopped.</summary>
+    private static List<JsonElement> LogOfExpectedFailures(params string[] arguments)
+    {
+        using var server = DittoFsProcess.Start(["--log-format", "json", .. arguments]);
+        CauseExpectedFailures(server.Port);
+        Assert.That(server.Terminate(TimeSpan.FromSeconds(30)), Is.EqualTo(0));
+        return JsonLines(server.Output);
+    }
+
     [Test]
     public void Json_lines_carry_level_category_message_and_the_message_values()
     {
-        string output;
-        using (var server = DittoFsProcess.Start("--log-format", "json"))
-        {
-            CauseExpectedFailures(server.Port);
-            Assert.That(server.Terminate(TimeSpan.FromSeconds(30)), Is.EqualTo(0));
-            output = server.Output;
-        }
-
-        var lines = JsonLines(output);
+        var lines = LogOfExpectedFailures();
         var listening = lines.Single(l => l.GetProperty("Message").GetString()!.StartsWith("DittoFs listening on"));
         Assert.That(listening.GetProperty("LogLevel").GetString(), Is.EqualTo("Information"));
         Assert.That(listening.GetProperty("Category").GetString(), Is.EqualTo("DittoFs.Server"));
@@ -44,17 +45,34 @@ public sealed class LogFormatTests
     }
 
     [Test]
+    public void Json_lines_carry_the_event_as_a_stable_number_and_its_name()
+    {
+        var lines = LogOfExpectedFailures();
+        var mount = lines.Single(l => l.GetProperty("Message").GetString()!.StartsWith("MOUNT /not-exported"));
+        Assert.That(mount.GetProperty("EventName").GetString(), Is.EqualTo("MountRefused"), "named as in the text format");
+        Assert.That(mount.GetProperty("EventId").ValueKind, Is.EqualTo(JsonValueKind.Number));
+        Assert.That(mount.GetProperty("EventId").GetInt32(), Is.EqualTo(429214782), "MountService.LogMountRefused's, pinned: dashboards filter on it");
+        Assert.That(GeneratedEventId("LogMountRefused"), Is.EqualTo(429214782), "the rule docs/user-guide.md gives");
+        var listening = lines.Single(l => l.GetProperty("Message").GetString()!.StartsWith("DittoFs listening on"));
+        Assert.That((listening.GetProperty("EventId").GetInt32(), listening.TryGetProperty("EventName", out _)), Is.EqualTo((0, false)), "a message that is no event of its own");
+    }
+
+    /// <summary>
+    /// The id the logging source generator gives a method without an explicit EventId: the FNV-1a hash of the method's
+    /// name, made non-negative. It depends on the name alone, so it is the same in every build.
+    /// </summary>
+    private static int GeneratedEventId(string methodName)
+    {
+        uint hash = 2166136261;
+        foreach (char c in methodName)
+            hash = (c ^ hash) * 16777619;
+        return Math.Abs((int)hash);
+    }
+
+    [Test]
     public void Expected_failures_are_logged_at_debug_with_the_procedure_name_and_status_and_refused_mounts_at_warning()
     {
-        string output;
-        using (var server = DittoFsProcess.Start("--log-format", "json", "--log-level", "DEBUG"))
-        {
-            CauseExpectedFailures(server.Port);
-            Assert.That(server.Terminate(TimeSpan.FromSeconds(30)), Is.EqualTo(0));
-            output = server.Output;
-        }
-
-        var lines = JsonLines(output);
+        var lines = LogOfExpectedFailures("--log-level", "DEBUG");
         var lookup = lines.FirstOrDefault(l => l.GetProperty("Message").GetString()!.StartsWith("NFS LOOKUP of 'missing' in ") && l.GetProperty("Message").GetString()!.EndsWith(": NFS3ERR_NOENT"));
         Assert.That(lookup.ValueKind, Is.EqualTo(JsonValueKind.Object), "the NOENT of LOOKUP is logged with the name looked up and the RFC's names");
         Assert.That(lookup.GetProperty("LogLevel").GetString(), Is.EqualTo("Debug"));

@@ -10,7 +10,7 @@ namespace DittoFs.EndToEnd;
 /// The portmapper on the real port 111: with nothing listening there, dittofs --portmap answers itself and a client
 /// given no port options (nfs-ls nfs://127.0.0.1/export) finds NFS and MOUNT; with rpcbind running, dittofs
 /// registers with it and unregisters on stop. rpcinfo (from Debian's rpcbind package, a client none of us wrote) lists
-/// the mappings, UDP rows included, and reaches MOUNT over UDP through them. Port 111 belongs to the whole machine, so each test first checks it
+/// the mappings, UDP rows included, and reaches MOUNT over UDP through them, over IPv6 too. Port 111 belongs to the whole machine, so each test first checks it
 /// can have it, and says why not when it cannot.
 /// </summary>
 [TestFixture]
@@ -94,7 +94,11 @@ public sealed class PortmapperTests
         Assert.That(RpcinfoRows(table), Is.EquivalentTo(new[]
         {
             (100000u, 2u, "tcp", 111),
+            (100000u, 3u, "tcp", 111),
+            (100000u, 4u, "tcp", 111),
             (100000u, 2u, "udp", 111),
+            (100000u, 3u, "udp", 111),
+            (100000u, 4u, "udp", 111),
             (100003u, 3u, "tcp", server.Port),
             (100003u, 4u, "tcp", server.Port),
             (100005u, 3u, "tcp", server.Port),
@@ -135,7 +139,11 @@ public sealed class PortmapperTests
         Assert.That(RpcinfoRows(table), Is.EquivalentTo(new[]
         {
             (100000u, 2u, "tcp", 111),
+            (100000u, 3u, "tcp", 111),
+            (100000u, 4u, "tcp", 111),
             (100000u, 2u, "udp", 111),
+            (100000u, 3u, "udp", 111),
+            (100000u, 4u, "udp", 111),
             (100003u, 3u, "tcp", server.Port),
             (100003u, 4u, "tcp", server.Port),
             (100005u, 3u, "tcp", server.Port),
@@ -222,6 +230,25 @@ public sealed class PortmapperTests
         Assert.That(listing, Does.Contain("found.txt"), server.Output);
         Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
         Assert.That(SomethingListensOn111(), Is.False, "port 111 is released on stop");
+    }
+
+    [Test]
+    public void Rpcinfo_and_libnfs_find_the_server_over_IPv6_through_our_own_portmapper()
+    {
+        RequirePort111();
+        using var server = DittoFsProcess.Start("--portmap", "true");
+        WaitForOutput(server, "Portmapper listening on [::]:111");
+
+        // rpcinfo -T asks rpcbind version 4 (then 3) GETADDR for the netid and calls NULL at the address it gets.
+        Assert.That(Ready("-T", "tcp6", "::1", "100003", "3"), Is.EqualTo("0: program 100003 version 3 ready and waiting"), server.Output);
+        Assert.That(Ready("-T", "udp6", "::1", "100005", "3"), Is.EqualTo("0: program 100005 version 3 ready and waiting"));
+        Assert.That(Ready("-T", "tcp", "127.0.0.1", "100021", "4"), Is.EqualTo("0: program 100021 version 4 ready and waiting"));
+        var (dumped, dump) = Rpcinfo("::1"); // rpcbind DUMP: every netid
+        Assert.That(dumped, Is.Zero, dump);
+        Assert.That(RpcbindRows(dump), Has.Member((100003u, 3u, "tcp6", server.Port)).And.Member((100003u, 3u, "tcp", server.Port))
+            .And.Member((100005u, 3u, "udp6", server.Port)).And.Member((100000u, 4u, "tcp6", PortmapPort)), dump);
+        Assert.That(NfsLs("nfs://::1/export"), Is.Not.Null, "libnfs asks our portmapper over IPv6");
+        Assert.That(server.Terminate(Timeout), Is.EqualTo(0));
     }
 
     /// <summary>Debian's rpcbind in the foreground on port 111, killed when disposed.</summary>

@@ -10,8 +10,8 @@ public sealed class UniversalAddressTests
     [TestCase(65535u, "::.255.255")]
     public void Every_IPv6_address_at_a_port_is_two_colons_and_the_port_bytes(uint port, string expected)
     {
-        Assert.That(PortmapRegistration.UniversalAddress(port), Is.EqualTo(expected));
-        Assert.That(PortmapRegistration.PortOf(expected), Is.EqualTo(port));
+        Assert.That(UniversalAddress.Of(System.Net.IPAddress.IPv6Any, port), Is.EqualTo(expected));
+        Assert.That(UniversalAddress.PortOf(expected), Is.EqualTo(port));
     }
 
     [TestCase("0.0.0.0.8.1", 2049u)]
@@ -22,6 +22,6 @@ public sealed class UniversalAddressTests
     [TestCase("::.300.1", 0u)]
     public void The_port_is_read_from_the_last_two_parts_whatever_the_host(string address, uint port)
     {
-        Assert.That(PortmapRegistration.PortOf(address), Is.EqualTo(port));
+        Assert.That(UniversalAddress.PortOf(address), Is.EqualTo(port));
     }
 }

@@ -186,8 +186,7 @@ public sealed class ConfigLoaderTests
     [TestCase("server:\n  port: 2049\n  address: 10.1\n", "server.address", 3)]
     [TestCase("server:\n  address: \"::1%lo\"\n", "server.address", 2)]
     [TestCase("metrics:\n  address: 300.1.1.1\n", "metrics.address", 2)]
-    [TestCase("metrics:\n  address: \"::\"\n", "metrics.address", 2)]
-    [TestCase("metrics:\n  address: \"::1\"\n", "metrics.address", 2)]
+    [TestCase("metrics:\n  address: \"::1%lo\"\n", "metrics.address", 2)]
     public void A_bad_listen_address_names_its_key_and_line(string section, string key, int line)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(section + Example, AllTypes))!;
@@ -196,13 +195,23 @@ public sealed class ConfigLoaderTests
         Assert.That(error.Message, Does.Not.Contain("\n"), "one line");
     }
 
+    [TestCase("::1")]
+    [TestCase("::")]
+    [TestCase("[fd00::2]")]
+    public void Metrics_address_takes_IPv6(string address)
+    {
+        var config = ConfigLoader.Load($"metrics:\n  address: \"{address}\"\n" + Example, AllTypes);
+
+        Assert.That(config.Metrics.Address, Is.EqualTo(address));
+    }
+
     [Test]
     public void Server_and_metrics_addresses_default_to_every_address()
     {
         var config = ConfigLoader.Load(Example, AllTypes);
 
         Assert.That((config.Server.Address, config.Metrics.Address), Is.EqualTo(("", "")));
-        Assert.That(ListenAddress.OfServer(""), Is.EqualTo(System.Net.IPAddress.IPv6Any), "dual-stack where the host has IPv6 (this one does)");
+        Assert.That(ListenAddress.ToBind("", "server.address"), Is.EqualTo(System.Net.IPAddress.IPv6Any), "dual-stack where the host has IPv6 (this one does)");
     }
 
     [Test]

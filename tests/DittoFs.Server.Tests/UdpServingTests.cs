@@ -88,7 +88,11 @@ public sealed class UdpServingTests
         Assert.That(mappings, Is.EquivalentTo(new[]
         {
             (100000u, 2u, Tcp, own),
+            (100000u, 3u, Tcp, own),
+            (100000u, 4u, Tcp, own),
             (100000u, 2u, Udp, own),
+            (100000u, 3u, Udp, own),
+            (100000u, 4u, Udp, own),
             (100003u, 3u, Tcp, 20049u),
             (100005u, 3u, Tcp, 20049u),
             (100005u, 3u, Udp, 20049u),

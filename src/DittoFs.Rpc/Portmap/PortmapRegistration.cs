@@ -62,7 +62,7 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
             }
             catch (RpcException exception) when (binder is RpcbBinder && exception.AcceptStatus == AcceptStat.ProgMismatch)
             {
-                // A portmapper of version 2 only (another DittoFs's own): IPv4 clients find us through it, IPv6 ones
+                // A portmapper of version 2 only (the classic portmap): IPv4 clients find us through it, IPv6 ones
                 // must be told the port.
                 LogNoRpcbind(logger, portmapper);
             }
@@ -154,12 +154,12 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
     /// <summary>rpcbind version 3 for IPv6: netid "tcp6"/"udp6", the universal address of every IPv6 address at the port ("::.p1.p2").</summary>
     private sealed class RpcbBinder(RpcbV3Client rpcb) : Binder
     {
-        public override ValueTask<bool> SetAsync(RegisteredMapping entry, CancellationToken cancellationToken) => rpcb.SetAsync(Rpcb(entry, UniversalAddress(entry.Mapping.Port)), cancellationToken);
+        public override ValueTask<bool> SetAsync(RegisteredMapping entry, CancellationToken cancellationToken) => rpcb.SetAsync(Rpcb(entry, UniversalAddress.Of(IPAddress.IPv6Any, entry.Mapping.Port)), cancellationToken);
 
         public override async ValueTask<uint> PortOfAsync(RegisteredMapping entry, CancellationToken cancellationToken)
         {
             var address = await rpcb.GetaddrAsync(Rpcb(entry, ""), cancellationToken).ConfigureAwait(false);
-            return PortOf(Encoding.ASCII.GetString(address.Span));
+            return UniversalAddress.PortOf(Encoding.ASCII.GetString(address.Span));
         }
 
         public override async ValueTask UnsetAsync(RegisteredMapping entry, CancellationToken cancellationToken) =>
@@ -174,16 +174,6 @@ public sealed partial class PortmapRegistration : IAsyncDisposable
             RAddr = Encoding.ASCII.GetBytes(address),
             ROwner = "dittofs"u8.ToArray(),
         };
-    }
-
-    /// <summary>RFC 1833 §2.2's universal address of every IPv6 address at <paramref name="port"/>: "::.p1.p2".</summary>
-    internal static string UniversalAddress(uint port) => $"::.{port >> 8}.{port & 0xFF}";
-
-    /// <summary>The port of a universal address ("h.p1.p2", any host part); 0 for "" or anything else.</summary>
-    internal static uint PortOf(string universalAddress)
-    {
-        var parts = universalAddress.Split('.');
-        return parts.Length >= 3 && byte.TryParse(parts[^2], out byte high) && byte.TryParse(parts[^1], out byte low) ? (uint)(high << 8 | low) : 0;
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace DittoFs.Rpc.Portmap;
 
 /// <summary>
-/// The port mapper, program 100000 version 2 (RFC 1833 §3), over a <see cref="PortmapTable"/>. Anyone may ask
+/// The port mapper, program 100000 version 2 (RFC 1833 §3), over a <see cref="PortmapTable"/> it shares with
+/// <see cref="RpcbindService"/> (versions 3 and 4). Anyone may ask
 /// (GETPORT, DUMP); only callers on this machine (loopback) may change the table (SET, UNSET), as rpcbind and
 /// portmap allow, since a remote SET would let anyone redirect clients to a port of their choosing.
 /// Serve it through <see cref="PortmapProgram.Create"/>, which also answers CALLIT.
@@ -19,7 +20,7 @@ public sealed partial class PortmapService(PortmapTable table, ILogger<PortmapSe
     {
         if (!IsLocal(context.Client))
         {
-            LogRemoteChangeRefused("SET", arguments.Prog, arguments.Vers, context.Client);
+            LogRemoteChangeRefused(logger, "SET", arguments.Prog, arguments.Vers, context.Client);
             return new(false);
         }
         bool added = table.Set(arguments);
@@ -31,7 +32,7 @@ public sealed partial class PortmapService(PortmapTable table, ILogger<PortmapSe
     {
         if (!IsLocal(context.Client))
         {
-            LogRemoteChangeRefused("UNSET", arguments.Prog, arguments.Vers, context.Client);
+            LogRemoteChangeRefused(logger, "UNSET", arguments.Prog, arguments.Vers, context.Client);
             return new(false);
         }
         return new(table.Unset(arguments.Prog, arguments.Vers));
@@ -50,11 +51,12 @@ public sealed partial class PortmapService(PortmapTable table, ILogger<PortmapSe
     public ValueTask<CallResult> CallitAsync(CallArgs arguments, RpcCallContext context) =>
         throw new NotSupportedException("PMAPPROC_CALLIT is answered with PROC_UNAVAIL by PortmapProgram.");
 
-    private static bool IsLocal(IPEndPoint? client) =>
+    /// <summary>Whether a caller is on this machine (loopback, IPv4-mapped included): only they may change the table.</summary>
+    internal static bool IsLocal(IPEndPoint? client) =>
         client is not null && IPAddress.IsLoopback(client.Address.IsIPv4MappedToIPv6 ? client.Address.MapToIPv4() : client.Address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Portmapper {Procedure} of program {Program} version {Version} from {Client} refused: only local callers may change mappings")]
-    private partial void LogRemoteChangeRefused(string procedure, uint program, uint version, IPEndPoint? client);
+    internal static partial void LogRemoteChangeRefused(ILogger logger, string procedure, uint program, uint version, IPEndPoint? client);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Portmapper SET program {Program} version {Version} protocol {Protocol} port {Port}: {Added}")]
     private partial void LogSet(uint program, uint version, uint protocol, uint port, bool added);

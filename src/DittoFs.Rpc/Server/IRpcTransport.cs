@@ -18,6 +18,12 @@ internal interface IRpcTransport
     /// <summary>The duplicate request cache of this transport's calls, if the server keeps one.</summary>
     DuplicateRequestCache? DuplicateRequests { get; }
 
+    /// <summary>
+    /// The local end calls arrive at: a TCP connection's own (the address the client connected to), or the UDP
+    /// socket's, which is the wildcard address when the server listens on every address.
+    /// </summary>
+    IPEndPoint LocalEndPoint { get; }
+
     /// <summary>Handed to every call; cancelled when the transport closes or the server stops.</summary>
     CancellationToken CallsToken { get; }
 

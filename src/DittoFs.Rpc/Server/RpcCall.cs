@@ -135,6 +135,8 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         _context.Version = _header.Version;
         _context.Procedure = _header.Procedure;
         _context.Client = _client;
+        _context.LocalEndPoint = transport.LocalEndPoint;
+        _context.OverUdp = transport is RpcUdpTransport;
         _context.CancellationToken = transport.CallsToken;
 
         if (transport.DuplicateRequests is { } cache && cache.Applies(_header.Program, _header.Version, _header.Procedure)
@@ -307,6 +309,7 @@ internal sealed class RpcCall : IThreadPoolWorkItem, IDisposable
         _header = default;
         _duplicateKey = null;
         _context.Client = null;
+        _context.LocalEndPoint = null;
         _context.CancellationToken = default;
         _reply.Clear();
         _data.Drop();

@@ -57,11 +57,12 @@ internal sealed class RpcConnection : IRpcTransport
     private long _lastReceived;
     private bool _recordPending;
 
-    public RpcConnection(RpcServer server, Socket socket, IPEndPoint remoteEndPoint)
+    public RpcConnection(RpcServer server, Socket socket, IPEndPoint remoteEndPoint, IPEndPoint localEndPoint)
     {
         Server = server;
         _socket = socket;
         RemoteEndPoint = remoteEndPoint;
+        LocalEndPoint = localEndPoint;
         CallsToken = _calls.Token;
         // Zero-byte reads: an idle connection holds no receive buffer. The default (shared) memory pool
         // makes the reader rent plain arrays, so reading allocates nothing per receive.
@@ -79,6 +80,7 @@ internal sealed class RpcConnection : IRpcTransport
 
     public RpcServer Server { get; }
     public IPEndPoint RemoteEndPoint { get; }
+    public IPEndPoint LocalEndPoint { get; }
     public RpcProgramTable Programs => Server.Programs;
     public DuplicateRequestCache? DuplicateRequests => Server.DuplicateRequests;
     public bool SendsOutOfLineData => ExternalReplySender.IsSupported;

@@ -87,8 +87,6 @@ public sealed class RpcServer : IAsyncDisposable
     /// <summary>Connections open right now.</summary>
     public int ConnectionCount => _connections.Count;
 
-    private const int SolSocket = 1, SoReuseAddr = 2; // Linux <sys/socket.h>
-
     /// <summary>Binds the port and starts accepting connections.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -149,29 +147,7 @@ public sealed class RpcServer : IAsyncDisposable
         }
     }
 
-    private Socket BindListener()
-    {
-        var listener = new Socket(_options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (_options.Address.Equals(IPAddress.IPv6Any))
-                listener.DualMode = true;
-            // Restarting on a fixed port must not wait for the previous run's connections in TIME_WAIT: set
-            // SO_REUSEADDR alone. .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second
-            // server bind the same port and take half the connections. (On Windows it lets another process
-            // take the port, so it is left off there.)
-            if (OperatingSystem.IsLinux())
-                listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
-            listener.Bind(new IPEndPoint(_options.Address, _options.Port));
-            listener.Listen(512);
-            return listener;
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
-    }
+    private Socket BindListener() => ListeningSocket.Open(_options.Address, _options.Port, backlog: 512);
 
     /// <summary>
     /// The UDP socket. No SO_REUSEADDR: UDP has no TIME_WAIT to step over, and on Linux the option would let a second
@@ -237,10 +213,11 @@ public sealed class RpcServer : IAsyncDisposable
 
     private void Admit(Socket socket)
     {
-        IPEndPoint client;
+        IPEndPoint client, local;
         try
         {
             client = ClientEndPoint((IPEndPoint)socket.RemoteEndPoint!);
+            local = ClientEndPoint((IPEndPoint)socket.LocalEndPoint!);
             socket.NoDelay = true; // replies are whole records; waiting to fill segments only adds latency
         }
         catch (SocketException)
@@ -255,7 +232,7 @@ public sealed class RpcServer : IAsyncDisposable
             socket.Dispose();
             return;
         }
-        var connection = new RpcConnection(this, socket, client);
+        var connection = new RpcConnection(this, socket, client, local);
         _connections.TryAdd(connection, 0);
         RpcLog.ConnectionAccepted(Logger, client);
         Observer.ConnectionAccepted(client);

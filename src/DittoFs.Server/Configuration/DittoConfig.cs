@@ -33,7 +33,7 @@ public sealed class ServerSection
     [Key("Least severe log messages written.", Flag = "--log-level"), OneOf("DEBUG", "INFO", "WARN", "ERROR")]
     public string LogLevel { get; set; } = "INFO";
     /// <summary>"text" (one line per message) or "json" (one JSON object per line, for log shippers).</summary>
-    [Key("text: one line per message; json: one object per line (Timestamp, LogLevel, Category, Message, State), for log shippers.", Flag = "--log-format"), OneOf("text", "json")]
+    [Key("text: one line per message; json: one object per line (Timestamp, EventId and EventName, LogLevel, Category, Message, State), for log shippers.", Flag = "--log-format"), OneOf("text", "json")]
     public string LogFormat { get; set; } = "text";
     /// <summary>
     /// 0 = unlimited. The default, 8192, bounds what connections that stall cost besides the record budget (up to about
@@ -153,10 +153,8 @@ public sealed class MetricsSection
 {
     [Key("Serve the Prometheus endpoint.")]
     public bool Enabled { get; set; } = true;
-    // IPv4 only: .NET's HttpListener on Linux takes no IPv6 address and binds 0.0.0.0 for "every address"; it matches
-    // the request's Host against the address, so scrapers must name a single address in their URL.
-    [Key("The address of the Prometheus endpoint, IPv4 only: \"\" (or 0.0.0.0) every IPv4 address, or one IPv4 address of this host, " +
-        "which scrapers must then name in their URL."), ListenAddress(IPv4Only = true)]
+    [Key("The address of the Prometheus endpoint: \"\" every IPv6 and IPv4 address (one dual-stack socket), 0.0.0.0 every IPv4 address, " +
+        ":: every IPv6 and IPv4 address, or one address of this host (127.0.0.1 or ::1 keeps it on this host)."), ListenAddress]
     public string Address { get; set; } = "";
     /// <summary>Prometheus endpoint port; 0 disables metrics.</summary>
     [Key("Port of http://HOST:PORT/metrics (Prometheus text format); 0 turns metrics off.", Flag = "--metrics-port"), Range(0, 65535)]

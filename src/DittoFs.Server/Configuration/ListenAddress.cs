@@ -30,13 +30,14 @@ public static class ListenAddress
     }
 
     /// <summary>
-    /// Where the NFS port (and NLM's, NSM's and our portmapper's) binds: the address given, or for "" every IPv6 and IPv4
-    /// address (one dual-stack socket, <see cref="IPAddress.IPv6Any"/>), or every IPv4 address on a host without IPv6.
+    /// Where a listener of <paramref name="key"/> (server.address for the NFS port and NLM's, NSM's and our portmapper's;
+    /// metrics.address) binds: the address given, or for "" every IPv6 and IPv4 address (one dual-stack socket,
+    /// <see cref="IPAddress.IPv6Any"/>), or every IPv4 address on a host without IPv6.
     /// </summary>
-    public static IPAddress OfServer(string text)
+    public static IPAddress ToBind(string text, string key)
     {
         if (!TryParse(text, out var address))
-            throw new ConfigException("server.address", 0, 0, $"'{text}' is not {Expected}");
+            throw new ConfigException(key, 0, 0, $"'{text}' is not {Expected}");
         return address ?? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any);
     }
 

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text;
+using System.Net.Sockets;
 using DittoFs.Server.Configuration;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -10,9 +10,9 @@ namespace DittoFs.Server.Metrics;
 /// The metrics port: <c>/metrics</c> serves the <see cref="DittoMetrics.MeterName"/> meter and the runtime's own
 /// <c>System.Runtime</c> meter (CPU, memory, GC, thread pool) in the Prometheus text format; <c>/healthz</c> answers
 /// 200 while the server serves and 503 while it starts or stops (for load balancers and orchestrators). Values are read
-/// from the instruments when scraped, so between scrapes the endpoint costs nothing. HTTP/1.1 through the runtime's
-/// <see cref="HttpListener"/>, on every IPv4 address or metrics.address; the exposition is ours (<see cref="PrometheusExposition"/>) on
-/// OpenTelemetry's stable SDK.
+/// from the instruments when scraped, so between scrapes the endpoint costs nothing. HTTP/1.1 through our
+/// <see cref="HttpResponder"/>, on every IPv6 and IPv4 address or metrics.address; the exposition is ours
+/// (<see cref="PrometheusExposition"/>) on OpenTelemetry's stable SDK.
 /// </summary>
 internal sealed class PrometheusEndpoint : IDisposable
 {
@@ -22,20 +22,31 @@ internal sealed class PrometheusEndpoint : IDisposable
     /// <summary>The runtime's meter (.NET 9 and later): process CPU time and working set, GC, thread pool, exceptions.</summary>
     private const string RuntimeMeterName = "System.Runtime";
 
-    private readonly HttpListener _listener;
+    private const string TextPlain = "text/plain; charset=utf-8";
+
     private readonly MeterProvider _provider;
     private readonly BaseExportingMetricReader _reader;
     private readonly PrometheusExposition _exposition;
-    private readonly Task _serving;
+    private readonly HttpResponder _http;
     private int _health = (int)ServerHealth.Starting;
 
-    private PrometheusEndpoint(HttpListener listener, MeterProvider provider, BaseExportingMetricReader reader, PrometheusExposition exposition)
+    private PrometheusEndpoint(IPAddress address, int port)
     {
-        _listener = listener;
-        _provider = provider;
-        _reader = reader;
-        _exposition = exposition;
-        _serving = Task.Run(ServeAsync);
+        _exposition = new PrometheusExposition();
+        _reader = new BaseExportingMetricReader(_exposition);
+        _provider = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(DittoMetrics.MeterName, RuntimeMeterName)
+            .AddReader(_reader)
+            .Build();
+        try
+        {
+            _http = HttpResponder.Start(address, port, Answer);
+        }
+        catch
+        {
+            _provider.Dispose();
+            throw;
+        }
     }
 
     /// <summary>What <c>/healthz</c> says; <see cref="ServerHealth.Starting"/> until the server is serving.</summary>
@@ -45,105 +56,40 @@ internal sealed class PrometheusEndpoint : IDisposable
         set => Volatile.Write(ref _health, (int)value);
     }
 
+    /// <summary>Where it listens (the port chosen when metrics.port is taken from a test's free port).</summary>
+    public IPEndPoint LocalEndPoint => _http.LocalEndPoint;
+
     /// <summary>
-    /// Starts listening on <paramref name="address"/> (metrics.address, validated) and <paramref name="port"/>; throws a
-    /// <see cref="StartupException"/> naming metrics.port (or metrics.address) if they cannot be bound.
+    /// Starts listening on <paramref name="address"/> (metrics.address, validated; "" is every IPv6 and IPv4 address, as
+    /// for the NFS port) and <paramref name="port"/>; throws a <see cref="StartupException"/> naming metrics.port (or
+    /// metrics.address) if they cannot be bound.
     /// </summary>
     public static PrometheusEndpoint Start(string address, int port)
     {
-        var listener = new HttpListener();
-        // Every IPv4 address by default: Prometheus usually scrapes from another host.
-        string host = Host(address);
-        listener.Prefixes.Add($"http://{host}:{port}/");
+        var bound = ListenAddress.ToBind(address, "metrics.address");
         try
         {
-            listener.Start();
+            return new PrometheusEndpoint(bound, port);
         }
-        catch (HttpListenerException exception)
+        catch (SocketException exception)
         {
-            listener.Close();
-            // HttpListener reports the bind's errno: 99 is EADDRNOTAVAIL (not an address of this host).
-            bool badAddress = exception.ErrorCode == 99;
-            string where = host == "+" ? $"port {port}" : $"{host} port {port}";
+            bool badAddress = exception.SocketErrorCode == SocketError.AddressNotAvailable;
+            string where = address.Trim().Length == 0 ? $"port {port}" : $"{address.Trim()} port {port}";
             throw new StartupException($"the metrics endpoint cannot listen on {where}: {exception.Message}; " +
                 (badAddress ? "give an address of this host" : "give a free port, or 0 to turn metrics off"), badAddress ? "metrics.address" : "metrics.port", exception);
         }
-        var exposition = new PrometheusExposition();
-        var reader = new BaseExportingMetricReader(exposition);
-        var provider = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(DittoMetrics.MeterName, RuntimeMeterName)
-            .AddReader(reader)
-            .Build();
-        return new PrometheusEndpoint(listener, provider, reader, exposition);
     }
 
-    /// <summary>
-    /// The HttpListener host of metrics.address (validated: IPv4 only, since the managed HttpListener refuses IPv6
-    /// prefixes, "Invalid port in prefix", and has no dual-stack mode): "+" (it binds 0.0.0.0) for "" or 0.0.0.0, else
-    /// the address. A request is answered only when its Host header names that address, so a scraper given one address
-    /// must use it in its URL.
-    /// </summary>
-    public static string Host(string address) =>
-        !ListenAddress.TryParse(address, out var parsed) || parsed is null || parsed.Equals(IPAddress.Any) ? "+" : parsed.ToString();
-
-    private async Task ServeAsync()
+    private HttpAnswer Answer(string path) => path switch
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return; // stopped
-            }
-            // Each request on its own: a client that does not read its answer must not hold up /healthz for others.
-            _ = Task.Run(() => AnswerQuietly(context));
-        }
-    }
-
-    private void AnswerQuietly(HttpListenerContext context)
-    {
-        try
-        {
-            Answer(context);
-        }
-        catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The client went away mid-answer, or the endpoint is closing.
-        }
-    }
-
-    private void Answer(HttpListenerContext context)
-    {
-        var response = context.Response;
-        string path = context.Request.Url?.AbsolutePath ?? "";
-        if (context.Request.HttpMethod != "GET")
-            Send(response, 405, "text/plain; charset=utf-8", "GET only\n");
-        else if (path == Path)
-            Send(response, 200, "text/plain; version=0.0.4; charset=utf-8", _exposition.Scrape(_reader));
-        else if (path == HealthPath)
-            Send(response, Health == ServerHealth.Serving ? 200 : 503, "text/plain; charset=utf-8", Health.ToString().ToLowerInvariant() + "\n");
-        else
-            Send(response, 404, "text/plain; charset=utf-8", $"{Path} and {HealthPath} are served here\n");
-    }
-
-    private static void Send(HttpListenerResponse response, int status, string contentType, string body)
-    {
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
-        response.StatusCode = status;
-        response.ContentType = contentType;
-        response.ContentLength64 = bytes.Length;
-        response.OutputStream.Write(bytes);
-        response.Close();
-    }
+        Path => new HttpAnswer(200, "text/plain; version=0.0.4; charset=utf-8", _exposition.Scrape(_reader)),
+        HealthPath => new HttpAnswer(Health == ServerHealth.Serving ? 200 : 503, TextPlain, Health.ToString().ToLowerInvariant() + "\n"),
+        _ => new HttpAnswer(404, TextPlain, $"{Path} and {HealthPath} are served here\n"),
+    };
 
     public void Dispose()
     {
-        _listener.Close();
-        _serving.Wait(TimeSpan.FromSeconds(5));
+        _http.Dispose();
         _provider.Dispose();
     }
 }

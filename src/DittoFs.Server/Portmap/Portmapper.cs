@@ -13,8 +13,9 @@ namespace DittoFs.Server.Portmap;
 /// port it is served on, findable through the portmapper, so clients need no
 /// port options: when nothing listens on the portmapper port, DittoFs answers there itself (<see cref="PortmapService"/>,
 /// over TCP and, with UDP on, over UDP too: pmap_getport and rpcinfo -u ask over UDP); when something does (rpcbind), our
-/// mappings are registered with it and unregistered on stop. Portmapper version 2 only: rpcbind clients asking
-/// versions 3 and 4 get PROG_MISMATCH and fall back to 2, as they do with the classic portmap.
+/// mappings are registered with it and unregistered on stop. Ours answers portmap version 2 and rpcbind versions 3
+/// and 4 (<see cref="RpcbindService"/>), so IPv6 clients find the "tcp6"/"udp6" rows, on the NFS port's address (by
+/// default every IPv6 and IPv4 address, one dual-stack socket).
 /// </summary>
 internal sealed partial class Portmapper : IAsyncDisposable
 {
@@ -66,14 +67,14 @@ internal sealed partial class Portmapper : IAsyncDisposable
     /// <see cref="PortmapMode.Auto"/> attempt that failed (logged). With <see cref="PortmapMode.On"/> a failure
     /// throws <see cref="IOException"/>. <paramref name="portmapPort"/> is 111 outside tests. With <paramref name="udp"/>
     /// our own portmapper answers over UDP too. Our own portmapper listens on <paramref name="address"/>, the NFS port's
-    /// (server.address; default every IPv4 address); a system one is asked on the loopback address of its family.
+    /// (server.address; default every IPv6 and IPv4 address, as for ""); a system one is asked on the loopback address of its family.
     /// </summary>
     public static async Task<Portmapper?> StartAsync(PortmapMode mode, IReadOnlyList<Mapping> ours, bool udp, ILoggerFactory loggerFactory,
         int portmapPort = WellKnownPort, CancellationToken cancellationToken = default, IPAddress? address = null)
     {
         if (mode == PortmapMode.Off)
             return null;
-        address ??= IPAddress.Any;
+        address ??= ListenAddress.ToBind("", "server.address");
         var logger = loggerFactory.CreateLogger("DittoFs.Server.Portmapper");
         var port = Probe(address, portmapPort);
         try
@@ -124,11 +125,15 @@ internal sealed partial class Portmapper : IAsyncDisposable
 
     private static string Describe(PortmapRegistration.RegisteredMapping entry) => $"{entry.Mapping.Prog} v{entry.Mapping.Vers} {entry.Netid} at port {entry.Mapping.Port}";
 
-    /// <summary>Our portmapper on <paramref name="port"/>, with our mappings and its own.</summary>
+    /// <summary>
+    /// Our portmapper on <paramref name="port"/>: portmap version 2 and rpcbind versions 3 and 4 over one table, with our
+    /// mappings and its own for each family it listens on (netid tcp/udp for IPv4, tcp6/udp6 for IPv6).
+    /// </summary>
     private static async Task<RpcServer> ServeAsync(IReadOnlyList<Mapping> ours, IPAddress address, int port, bool udp, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var table = new PortmapTable();
-        var service = new PortmapService(table, loggerFactory.CreateLogger<PortmapService>());
+        var portmap = new PortmapService(table, loggerFactory.CreateLogger<PortmapService>());
+        var rpcbind = new RpcbindService(table, loggerFactory.CreateLogger<RpcbindService>());
         // Portmapper messages are a few dozen bytes; a small record limit keeps what a stranger can make us buffer small,
         // and its calls are instant, so a few UDP calls at a time are plenty.
         var options = new RpcServerOptions
@@ -138,7 +143,7 @@ internal sealed partial class Portmapper : IAsyncDisposable
             MaxRecordSize = 8 * 1024,
             Udp = udp ? new RpcUdpOptions { MaxInFlight = 8 } : null,
         };
-        var server = new RpcServer(options, [PortmapProgram.Create(service)], loggerFactory.CreateLogger<RpcServer>());
+        var server = new RpcServer(options, [PortmapProgram.Create(portmap), .. rpcbind.Programs()], loggerFactory.CreateLogger<RpcServer>());
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -148,13 +153,39 @@ internal sealed partial class Portmapper : IAsyncDisposable
             await server.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        table.Set(new Mapping { Prog = PmapV2Program.Program, Vers = PmapV2Program.Version, Prot = Tcp, Port = (uint)server.LocalEndPoint.Port });
-        if (server.UdpEndPoint is { } udpEndPoint)
-            table.Set(new Mapping { Prog = PmapV2Program.Program, Vers = PmapV2Program.Version, Prot = Udp, Port = (uint)udpEndPoint.Port });
-        foreach (var mapping in ours)
-            table.Set(mapping);
+        uint[] versions = [PmapV2Program.Version, RpcbV3Program.Version, RpcbV4Program.Version];
+        Mapping[] own =
+        [
+            .. versions.Select(version => new Mapping { Prog = PmapV2Program.Program, Vers = version, Prot = Tcp, Port = (uint)server.LocalEndPoint.Port }),
+            .. server.UdpEndPoint is { } udpEndPoint
+                ? versions.Select(version => new Mapping { Prog = PmapV2Program.Program, Vers = version, Prot = Udp, Port = (uint)udpEndPoint.Port })
+                : [],
+        ];
+        foreach (var entry in Entries([.. own, .. ours], address))
+            table.Set(entry);
         return server;
     }
+
+    /// <summary>
+    /// The rpcbind rows of <paramref name="mappings"/> for a server on <paramref name="address"/>: "tcp"/"udp" always
+    /// (portmap version 2 clients ask for them whatever family they call over, as before rpcbind), "tcp6"/"udp6" when it
+    /// listens on IPv6; the host part is the address, or the family's every-address for a wildcard, which GETADDR turns
+    /// into the address the caller reached (<see cref="RpcbindService.AddressFor"/>).
+    /// </summary>
+    internal static IEnumerable<RpcbindEntry> Entries(IEnumerable<Mapping> mappings, IPAddress address)
+    {
+        var ipv4 = address.AddressFamily == AddressFamily.InterNetwork ? address : IPAddress.Any;
+        var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6 ? address : IPAddress.IPv6Any;
+        foreach (var mapping in mappings)
+        {
+            yield return new RpcbindEntry(mapping.Prog, mapping.Vers, RpcbindEntry.NetidOf(mapping.Prot, ipv6: false)!, UniversalAddress.Of(ipv4, mapping.Port), Owner);
+            if (ListenAddress.ServesIPv6(address))
+                yield return new RpcbindEntry(mapping.Prog, mapping.Vers, RpcbindEntry.NetidOf(mapping.Prot, ipv6: true)!, UniversalAddress.Of(ipv6, mapping.Port), Owner);
+        }
+    }
+
+    /// <summary>Who registered our rows, as rpcinfo's dump shows it.</summary>
+    private const string Owner = "dittofs";
 
     private enum PortState { Free, InUse, Denied }
 

@@ -72,13 +72,32 @@ public sealed class PortmapRegistrationTests
     [Test]
     public async Task A_dual_stack_server_registers_its_IPv4_rows_with_a_portmapper_of_version_2_only_and_carries_on()
     {
-        await UnsetAsync(100005);
+        // The classic portmap: version 2 alone (ours answers rpcbind versions 3 and 4 as well).
+        var table = new PortmapTable();
+        await using var versionTwoOnly = new RpcServer(new RpcServerOptions { Address = IPAddress.Loopback, Port = 0 },
+            [PortmapProgram.Create(new PortmapService(table, NullLogger<PortmapService>.Instance))], NullLogger.Instance);
+        await versionTwoOnly.StartAsync();
+        Mapping[] ours = [new Mapping { Prog = 100005, Vers = 3, Prot = Tcp, Port = 30049 }];
+
+        await using (var registration = await PortmapRegistration.RegisterAsync(versionTwoOnly.LocalEndPoint, ours, ipv4: true, ipv6: true, NullLogger.Instance))
+        {
+            Assert.That(registration.Registered.Select(entry => entry.Netid), Is.EqualTo(new[] { "tcp" }), "no tcp6: version 2 cannot hold it");
+            Assert.That(table.GetPort(100005, 3, Tcp), Is.EqualTo(30049u));
+        }
+        Assert.That(table.GetPort(100005, 3, Tcp), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_dual_stack_server_registers_IPv4_and_IPv6_rows_with_our_portmapper()
+    {
+        await using (var rpc = await RpcClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _portmapPort)))
+            await new RpcbV4Client(rpc).UnsetAsync(new Rpcb { RProg = 100005, RVers = 3, RNetid = Array.Empty<byte>(), RAddr = Array.Empty<byte>(), ROwner = Array.Empty<byte>() });
         Mapping[] ours = [new Mapping { Prog = 100005, Vers = 3, Prot = Tcp, Port = 30049 }];
 
         await using (var registration = await PortmapRegistration.RegisterAsync(new IPEndPoint(IPAddress.Loopback, _portmapPort), ours, ipv4: true, ipv6: true,
             NullLogger.Instance))
         {
-            Assert.That(registration.Registered.Select(entry => entry.Netid), Is.EqualTo(new[] { "tcp" }), "no tcp6: version 2 cannot hold it");
+            Assert.That(registration.Registered.Select(entry => entry.Netid), Is.EqualTo(new[] { "tcp", "tcp6" }));
             Assert.That(await GetPortAsync(100005), Is.EqualTo(30049u));
         }
         Assert.That(await GetPortAsync(100005), Is.Zero);

@@ -54,11 +54,7 @@ public sealed class CidrAttribute : Attribute;
 
 /// <summary>An address a listener binds (see <see cref="ListenAddress"/>): "", or an IP literal of this host.</summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class ListenAddressAttribute : Attribute
-{
-    /// <summary>IPv6 addresses are refused (the metrics endpoint's HttpListener takes none on Linux).</summary>
-    public bool IPv4Only { get; init; }
-}
+public sealed class ListenAddressAttribute : Attribute;
 
 /// <summary>A store type of this build (checked against the build's store types by the loader).</summary>
 [AttributeUsage(AttributeTargets.Property)]

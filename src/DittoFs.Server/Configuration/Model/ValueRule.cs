@@ -48,8 +48,8 @@ public abstract class ValueRule
             return new SizeRule(size.Min, size.Max);
         if (Attribute<CidrAttribute>() is not null)
             return new CidrRule();
-        if (Attribute<ListenAddressAttribute>() is { } listen)
-            return new ListenAddressRule(listen.IPv4Only);
+        if (Attribute<ListenAddressAttribute>() is not null)
+            return new ListenAddressRule();
         if (Attribute<StoreTypeAttribute>() is { } store)
             return new StoreTypeRule(store.Kind);
         return new TextRule();
@@ -218,20 +218,18 @@ public sealed class CidrRule : ValueRule
     public override JsonObject Schema() => new() { ["type"] = "string", ["pattern"] = @"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$" };
 }
 
-public sealed class ListenAddressRule(bool ipv4Only) : ValueRule
+public sealed class ListenAddressRule : ValueRule
 {
-    public override string Expected => ipv4Only
-        ? "\"\" (every IPv4 address) or one IPv4 address such as 127.0.0.1 (the metrics endpoint listens on IPv4 only: .NET's HttpListener takes no IPv6 address on Linux)"
-        : ListenAddress.Expected;
+    public override string Expected => ListenAddress.Expected;
 
     public override bool TryRead(string text, out object? value, out string problem)
     {
-        bool valid = ListenAddress.TryParse(text, out var address) && !(ipv4Only && address?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        bool valid = ListenAddress.TryParse(text, out _);
         (value, problem) = valid ? (text.Trim(), "") : ((object?)null, $"'{text}' is not {Expected}");
         return valid;
     }
 
-    public override JsonObject Schema() => new() { ["type"] = "string", ["pattern"] = ipv4Only ? @"^\s*([0-9]{1,3}(\.[0-9]{1,3}){3})?\s*$" : @"^\s*\[?[0-9A-Fa-f.:]*\]?\s*$" };
+    public override JsonObject Schema() => new() { ["type"] = "string", ["pattern"] = @"^\s*\[?[0-9A-Fa-f.:]*\]?\s*$" };
 }
 
 /// <summary>A store type; which ones a build has is the loader's check (<see cref="StoreTypes"/>), the schema lists this build's.</summary>
