@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Minio;
 using Minio.DataModel.Args;
+using Minio.Exceptions;
 
 namespace DittoFs.Storage.S3.Remote;
 
@@ -97,9 +98,12 @@ internal sealed partial class S3Bucket : IDisposable
     public Task<StoreResult<RangeRead>> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
         CallAsync("GET", key, token => GetRangeAsync(key, offset, destination, token), cancellationToken);
 
-    public async Task<StoreStatus> PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        var result = await CallAsync("PUT", key, async token =>
+    public async Task<StoreStatus> PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        (await PutVersionAsync(key, data, cancellationToken).ConfigureAwait(false)).Status;
+
+    /// <summary>Writes the object; on success its new ETag (null when S3 sent none).</summary>
+    public Task<StoreResult<string?>> PutVersionAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        CallAsync("PUT", key, async token =>
         {
             using var stream = MemoryMarshal.TryGetArray(data, out var segment)
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
@@ -110,11 +114,24 @@ internal sealed partial class S3Bucket : IDisposable
                 .WithStreamData(stream)
                 .WithObjectSize(data.Length)
                 .WithContentType("application/octet-stream");
-            await _minio.PutObjectAsync(put, token).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
-        return result.Status;
-    }
+            var response = await _minio.PutObjectAsync(put, token).ConfigureAwait(false);
+            return response.Etag is { Length: > 0 } etag ? ObjectVersion.NormalizeETag(etag) : null;
+        }, cancellationToken);
+
+    /// <summary>The object's current version (a HEAD request), or null when it does not exist.</summary>
+    public Task<StoreResult<ObjectVersion?>> StatAsync(string key, CancellationToken cancellationToken) =>
+        CallAsync<ObjectVersion?>("HEAD", key, async token =>
+        {
+            try
+            {
+                var stat = await _minio.StatObjectAsync(new StatObjectArgs().WithBucket(Name).WithObject(key), token).ConfigureAwait(false);
+                return new ObjectVersion(ObjectVersion.NormalizeETag(stat.ETag ?? ""), stat.Size);
+            }
+            catch (ObjectNotFoundException)
+            {
+                return null;
+            }
+        }, cancellationToken);
 
     /// <summary>Deletes the objects; keys that do not exist are fine.</summary>
     public async Task<StoreStatus> DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
@@ -162,7 +179,7 @@ internal sealed partial class S3Bucket : IDisposable
             {
                 long length = response.Content.Headers.ContentRange?.Length ?? offset + destination.Length;
                 await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length);
+                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length, ETagOf(response));
             }
             case HttpStatusCode.OK:
             {
@@ -170,12 +187,17 @@ internal sealed partial class S3Bucket : IDisposable
                 long length = response.Content.Headers.ContentLength ?? 0;
                 await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
                 await SkipAsync(body, offset, token).ConfigureAwait(false);
-                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length);
+                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length, ETagOf(response));
             }
             default:
                 throw new S3HttpException(response.StatusCode, key);
         }
     }
+
+    private static string? ETagOf(HttpResponseMessage response) =>
+        response.Headers.ETag?.Tag is { } tag ? ObjectVersion.NormalizeETag(tag)
+        : response.Headers.TryGetValues("ETag", out var values) && values.FirstOrDefault() is { Length: > 0 } raw ? ObjectVersion.NormalizeETag(raw)
+        : null;
 
     private static async Task<int> FillAsync(Stream body, Memory<byte> destination, CancellationToken token)
     {
