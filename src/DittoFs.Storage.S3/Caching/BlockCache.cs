@@ -12,10 +12,11 @@ namespace DittoFs.Storage.S3.Caching;
 /// with what S3 acknowledged, so its own writes never leave an old copy behind (a fetch under way when the object
 /// changes is not kept either).</item>
 /// <item>A copy confirmed in this process (fetched, uploaded or checked here) is served as it is when the store owns
-/// its prefix: no one else writes there. Block files found on disk at the start are checked once with a HEAD, which
-/// catches objects changed while the server was down. When other servers share the prefix
-/// (<c>revalidateEveryRead</c>), every read checks its copy with a HEAD first.</item>
-/// <item>When that check cannot reach S3 (an outage), the copy is served when the store owns the prefix, and the
+/// its prefix: no one else writes there. Block files found on disk at the start are checked once, which catches
+/// objects changed while the server was down; when other servers share the prefix (<c>revalidateEveryRead</c>),
+/// every read checks its copy. A check is a GET with <c>If-None-Match: ETag</c>: S3 answers 304 without the bytes
+/// while the copy is current, and the new bytes in the same request when it is not.</item>
+/// <item>When a check cannot reach S3 (an outage), the copy is served when the store owns the prefix, and the
 /// failure answered when others share it.</item>
 /// </list>
 /// A miss fetches the whole block (one GET), and reads of the same block meanwhile wait for that fetch. Read-ahead
@@ -70,53 +71,38 @@ internal sealed class BlockCache : IDisposable
     /// </summary>
     public async Task<StoreResult<int>> ReadAsync(string key, int within, Memory<byte> target, CancellationToken cancellationToken)
     {
-        if (_memory.Find(key) is { } block)
+        var inMemory = _memory.Find(key);
+        var copy = inMemory is not null ? (inMemory.Version, Confirmed: true) : _disk?.Find(DiskKey(key));
+        if (copy is { Confirmed: true } && !_revalidateEveryRead && ServeCopy(key, inMemory, copy.Value.Version, within, target.Span) is { } served)
         {
-            var current = _revalidateEveryRead ? await IsCurrentAsync(key, block.Version, cancellationToken).ConfigureAwait(false) : true;
-            if (!current.IsOk)
-            {
-                return current.Status;
-            }
-            if (current.Value)
-            {
-                Interlocked.Increment(ref Statistics.MemoryHitCount);
-                return block.CopyTo(within, target.Span);
-            }
-            DropStale(key);
+            return served;
         }
-        else if (_disk?.Find(DiskKey(key)) is var (version, confirmed))
-        {
-            var current = _revalidateEveryRead || !confirmed ? await IsCurrentAsync(key, version, cancellationToken).ConfigureAwait(false) : true;
-            if (!current.IsOk && _revalidateEveryRead)
-            {
-                return current.Status;
-            }
-            // The check failed (S3 is away) and the store owns the prefix: its own file is the best there is.
-            if (!current.IsOk || current.Value)
-            {
-                if (current.IsOk)
-                {
-                    _disk.Confirm(DiskKey(key));
-                }
-                if (ReadFromDisk(key, version, within, target.Span) is { } count)
-                {
-                    Interlocked.Increment(ref Statistics.DiskHitCount);
-                    return count;
-                }
-            }
-            else
-            {
-                DropStale(key);
-            }
-        }
-        var (fetch, started) = JoinOrStart(key);
-        Interlocked.Increment(ref started ? ref Statistics.MissCount : ref Statistics.MemoryHitCount);
+        var (fetch, started) = JoinOrStart(key, copy?.Version);
         var fetched = await fetch.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!fetched.IsOk)
         {
+            // S3 is away and the store owns the prefix: its own copy is the best there is.
+            if (copy is not null && !_revalidateEveryRead && ServeCopy(key, inMemory, copy.Value.Version, within, target.Span) is { } fallback)
+            {
+                return fallback;
+            }
             return fetched.Status;
         }
-        return fetched.Value?.CopyTo(within, target.Span) ?? 0;
+        var (block, source) = fetched.Value;
+        // A read that joined another's fetch did not wait for a request of its own: a hit, as if from memory.
+        if (!started || source == Source.Memory)
+        {
+            Interlocked.Increment(ref Statistics.MemoryHitCount);
+        }
+        else if (source == Source.Disk)
+        {
+            Interlocked.Increment(ref Statistics.DiskHitCount);
+        }
+        else
+        {
+            Interlocked.Increment(ref Statistics.MissCount);
+        }
+        return block?.CopyTo(within, target.Span) ?? 0;
     }
 
     /// <summary>Starts fetching block object <paramref name="key"/> in the background unless it is cached, being fetched, or read-ahead is at its limit.</summary>
@@ -130,7 +116,7 @@ internal sealed class BlockCache : IDisposable
             }
         }
         Interlocked.Increment(ref Statistics.ReadAheadCount);
-        var (fetch, _) = JoinOrStart(key);
+        var (fetch, _) = JoinOrStart(key, null);
         fetch.Task.ContinueWith(static (_, semaphore) => ((SemaphoreSlim)semaphore!).Release(), _readAhead, TaskScheduler.Default);
     }
 
@@ -140,8 +126,7 @@ internal sealed class BlockCache : IDisposable
         lock (_sync)
         {
             _changes++;
-            _memory.Remove(key);
-            _disk?.Remove(DiskKey(key));
+            DropCopies(key);
             if (_fetches.Remove(key, out var fetch))
             {
                 fetch.Stale = true;
@@ -176,7 +161,23 @@ internal sealed class BlockCache : IDisposable
         _readAhead.Dispose();
     }
 
-    private (Fetch Fetch, bool Started) JoinOrStart(string key)
+    /// <summary>Serves a copy without asking S3: from memory, else from its block file (null when that is gone).</summary>
+    private int? ServeCopy(string key, CachedBlock? inMemory, ObjectVersion version, int within, Span<byte> target)
+    {
+        if (inMemory is not null)
+        {
+            Interlocked.Increment(ref Statistics.MemoryHitCount);
+            return inMemory.CopyTo(within, target);
+        }
+        var count = ReadFromDisk(key, version, within, target);
+        if (count is not null)
+        {
+            Interlocked.Increment(ref Statistics.DiskHitCount);
+        }
+        return count;
+    }
+
+    private (Fetch Fetch, bool Started) JoinOrStart(string key, ObjectVersion? copy)
     {
         Fetch fetch;
         lock (_sync)
@@ -188,34 +189,51 @@ internal sealed class BlockCache : IDisposable
             fetch = new Fetch();
             _fetches[key] = fetch;
         }
-        _ = FetchAsync(key, fetch);
+        _ = FetchAsync(key, fetch, copy);
         return (fetch, true);
     }
 
     /// <summary>
-    /// One GET of the whole block; the block is kept in memory before waiting readers resume (so later reads find it)
-    /// and written to disk after. Registered in <see cref="_fetches"/> until then, so <see cref="Forget"/> can stop it
-    /// keeping anything.
+    /// One GET of the whole block, conditional when there is a <paramref name="copy"/> to check: while it is current S3
+    /// sends nothing and the copy is served (and confirmed). New bytes are kept in memory before waiting readers resume
+    /// (so later reads find them) and written to disk after. Registered in <see cref="_fetches"/> until then, so
+    /// <see cref="Forget"/> can stop it keeping anything.
     /// </summary>
-    private async Task FetchAsync(string key, Fetch fetch)
+    private async Task FetchAsync(string key, Fetch fetch, ObjectVersion? copy)
     {
         var bytes = new byte[_blockSize];
-        var read = await _bucket.ReadAsync(key, 0, bytes, CancellationToken.None).ConfigureAwait(false);
-        if (!read.IsOk || !read.Value.Found || read.Value.ETag is not { } etag)
+        var read = await _bucket.ReadAsync(key, 0, bytes, CancellationToken.None, copy?.ETag).ConfigureAwait(false);
+        if (read.IsOk && read.Value.NotModified && LoadCopy(key, fetch, copy!.Value, bytes) is { } current)
         {
-            // A hole, a failure or a version that cannot be checked: served once, not kept.
+            Finish(key, fetch, current);
+            return;
+        }
+        if (read.IsOk && read.Value.NotModified)
+        {
+            // The copy vanished meanwhile (evicted, unreadable): fetch the bytes after all.
+            read = await _bucket.ReadAsync(key, 0, bytes, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (read.IsOk && copy is not null)
+        {
             lock (_sync)
             {
-                Unregister(key, fetch);
+                if (!fetch.Stale)
+                {
+                    Interlocked.Increment(ref Statistics.StaleCount);
+                    DropCopies(key);
+                }
             }
-            if (!read.IsOk)
-            {
-                fetch.Complete(read.Status);
-            }
-            else
-            {
-                fetch.Complete(read.Value.Found ? new CachedBlock(new ObjectVersion("", read.Value.ObjectLength), bytes, read.Value.BytesRead) : null);
-            }
+        }
+        if (!read.IsOk)
+        {
+            Finish(key, fetch, read.Status);
+            return;
+        }
+        if (!read.Value.Found || read.Value.ETag is not { } etag)
+        {
+            // A hole, or a version that cannot be checked: served once, not kept.
+            var unkept = read.Value.Found ? new CachedBlock(new ObjectVersion("", read.Value.ObjectLength), bytes, read.Value.BytesRead) : null;
+            Finish(key, fetch, (unkept, Source.S3));
             return;
         }
         var block = new CachedBlock(new ObjectVersion(etag, read.Value.ObjectLength), bytes, read.Value.BytesRead);
@@ -226,8 +244,40 @@ internal sealed class BlockCache : IDisposable
                 _memory.Add(key, block);
             }
         }
-        fetch.Complete(block);
+        fetch.Complete((block, Source.S3));
         KeepOnDisk(key, fetch, block);
+    }
+
+    /// <summary>A copy S3 just said is current, read whole (into <paramref name="bytes"/> from disk) and kept in memory; null when it is gone.</summary>
+    private (CachedBlock, Source)? LoadCopy(string key, Fetch fetch, ObjectVersion version, byte[] bytes)
+    {
+        if (_memory.Find(key) is { } inMemory && inMemory.Version == version)
+        {
+            return (inMemory, Source.Memory);
+        }
+        if (_disk?.Read(DiskKey(key), version, 0, bytes) is not { } length)
+        {
+            return null;
+        }
+        var block = new CachedBlock(version, bytes, length);
+        lock (_sync)
+        {
+            if (!fetch.Stale)
+            {
+                _disk.Confirm(DiskKey(key));
+                _memory.Add(key, block);
+            }
+        }
+        return (block, Source.Disk);
+    }
+
+    private void Finish(string key, Fetch fetch, StoreResult<(CachedBlock?, Source)> result)
+    {
+        lock (_sync)
+        {
+            Unregister(key, fetch);
+        }
+        fetch.Complete(result);
     }
 
     /// <summary>Writes the block's file aside, then puts it in place unless the object changed meanwhile; ends the fetch's registration.</summary>
@@ -259,6 +309,12 @@ internal sealed class BlockCache : IDisposable
         }
     }
 
+    private void DropCopies(string key)
+    {
+        _memory.Remove(key);
+        _disk?.Remove(DiskKey(key));
+    }
+
     /// <summary>Reads from the block file; promotes the whole block to memory when memory caching is on, since the rest of the block is likely read next.</summary>
     private int? ReadFromDisk(string key, ObjectVersion version, int within, Span<byte> target)
     {
@@ -279,7 +335,7 @@ internal sealed class BlockCache : IDisposable
         var block = new CachedBlock(version, bytes, length);
         lock (_sync)
         {
-            // Any block changed meanwhile: this copy may be the one it replaced, so it is served (the read overlapped
+            // A block changed meanwhile: this copy may be the one it replaced, so it is served (the read overlapped
             // the change) but not kept.
             if (_changes == changes)
             {
@@ -289,31 +345,21 @@ internal sealed class BlockCache : IDisposable
         return block.CopyTo(within, target);
     }
 
-    /// <summary>Whether the object's current version is <paramref name="version"/> (one HEAD).</summary>
-    private async Task<StoreResult<bool>> IsCurrentAsync(string key, ObjectVersion version, CancellationToken cancellationToken)
-    {
-        var stat = await _bucket.StatAsync(key, cancellationToken).ConfigureAwait(false);
-        return stat.IsOk ? stat.Value == version : stat.Status;
-    }
-
-    private void DropStale(string key)
-    {
-        Interlocked.Increment(ref Statistics.StaleCount);
-        Forget(key);
-    }
-
     private string DiskKey(string key) => _diskKeyPrefix + key;
+
+    /// <summary>Where a fetch found the block's current bytes: a copy S3 confirmed, or S3 itself.</summary>
+    private enum Source { Memory, Disk, S3 }
 
     /// <summary>One GET of a block under way; readers of the block wait for it instead of sending their own.</summary>
     private sealed class Fetch
     {
-        private readonly TaskCompletionSource<StoreResult<CachedBlock?>> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<StoreResult<(CachedBlock? Block, Source Source)>> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Task<StoreResult<CachedBlock?>> Task => _done.Task;
+        public Task<StoreResult<(CachedBlock? Block, Source Source)>> Task => _done.Task;
 
         /// <summary>The object changed or was deleted after the fetch started: what it brings back is not kept.</summary>
         public volatile bool Stale;
 
-        public void Complete(StoreResult<CachedBlock?> result) => _done.SetResult(result);
+        public void Complete(StoreResult<(CachedBlock? Block, Source Source)> result) => _done.SetResult(result);
     }
 }

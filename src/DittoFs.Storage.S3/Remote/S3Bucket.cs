@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Minio;
 using Minio.DataModel.Args;
-using Minio.Exceptions;
 
 namespace DittoFs.Storage.S3.Remote;
 
@@ -93,10 +92,11 @@ internal sealed partial class S3Bucket : IDisposable
 
     /// <summary>
     /// Reads the object's bytes from <paramref name="offset"/> into <paramref name="destination"/> (fewer at its end).
-    /// A missing object is not a failure: it is a hole.
+    /// A missing object is not a failure: it is a hole. With <paramref name="ifNoneMatch"/> (an ETag) nothing is read
+    /// while the object is still that version (<see cref="RangeRead.NotModified"/>).
     /// </summary>
-    public Task<StoreResult<RangeRead>> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
-        CallAsync("GET", key, token => GetRangeAsync(key, offset, destination, token), cancellationToken);
+    public Task<StoreResult<RangeRead>> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken, string? ifNoneMatch = null) =>
+        CallAsync("GET", key, token => GetRangeAsync(key, offset, destination, ifNoneMatch, token), cancellationToken);
 
     public async Task<StoreStatus> PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         (await PutVersionAsync(key, data, cancellationToken).ConfigureAwait(false)).Status;
@@ -116,21 +116,6 @@ internal sealed partial class S3Bucket : IDisposable
                 .WithContentType("application/octet-stream");
             var response = await _minio.PutObjectAsync(put, token).ConfigureAwait(false);
             return response.Etag is { Length: > 0 } etag ? ObjectVersion.NormalizeETag(etag) : null;
-        }, cancellationToken);
-
-    /// <summary>The object's current version (a HEAD request), or null when it does not exist.</summary>
-    public Task<StoreResult<ObjectVersion?>> StatAsync(string key, CancellationToken cancellationToken) =>
-        CallAsync<ObjectVersion?>("HEAD", key, async token =>
-        {
-            try
-            {
-                var stat = await _minio.StatObjectAsync(new StatObjectArgs().WithBucket(Name).WithObject(key), token).ConfigureAwait(false);
-                return new ObjectVersion(ObjectVersion.NormalizeETag(stat.ETag ?? ""), stat.Size);
-            }
-            catch (ObjectNotFoundException)
-            {
-                return null;
-            }
         }, cancellationToken);
 
     /// <summary>Deletes the objects; keys that do not exist are fine.</summary>
@@ -163,14 +148,21 @@ internal sealed partial class S3Bucket : IDisposable
     private async Task<bool> ExistsAsync(CancellationToken token) =>
         await _minio.BucketExistsAsync(new BucketExistsArgs().WithBucket(Name), token).ConfigureAwait(false);
 
-    private async Task<RangeRead> GetRangeAsync(string key, long offset, Memory<byte> destination, CancellationToken token)
+    private async Task<RangeRead> GetRangeAsync(string key, long offset, Memory<byte> destination, string? ifNoneMatch, CancellationToken token)
     {
         var url = await _minio.PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(Name).WithObject(key).WithExpiry(PresignExpirySeconds)).ConfigureAwait(false);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Range = new RangeHeaderValue(offset, offset + destination.Length - 1);
+        if (ifNoneMatch is not null)
+        {
+            // Not part of the presigned signature (which covers only the host), as S3 allows for conditional headers.
+            request.Headers.TryAddWithoutValidation("If-None-Match", $"\"{ifNoneMatch}\"");
+        }
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
         switch (response.StatusCode)
         {
+            case HttpStatusCode.NotModified when ifNoneMatch is not null:
+                return new RangeRead(true, 0, 0, ifNoneMatch, NotModified: true);
             case HttpStatusCode.NotFound:
                 return RangeRead.Missing;
             case HttpStatusCode.RequestedRangeNotSatisfiable:
