@@ -37,6 +37,7 @@ internal sealed class BlockCache : IDisposable
     private readonly Dictionary<string, Fetch> _fetches = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _readAhead = new(MaxReadAheadRequests, MaxReadAheadRequests);
     private long _changes; // Forget and Remember calls so far: a copy read before one of them may be outdated
+    private volatile bool _disposed;
 
     private BlockCache(S3Bucket bucket, int blockSize, bool revalidateEveryRead, MemoryTier memory, DiskTier? disk, CacheStatistics statistics)
     {
@@ -157,8 +158,11 @@ internal sealed class BlockCache : IDisposable
 
     public void Dispose()
     {
+        lock (_sync)
+        {
+            _disposed = true;
+        }
         _disk?.Dispose();
-        _readAhead.Dispose();
     }
 
     /// <summary>Serves a copy without asking S3: from memory, else from its block file (null when that is gone).</summary>
@@ -195,9 +199,8 @@ internal sealed class BlockCache : IDisposable
 
     /// <summary>
     /// One GET of the whole block, conditional when there is a <paramref name="copy"/> to check: while it is current S3
-    /// sends nothing and the copy is served (and confirmed). New bytes are kept in memory before waiting readers resume
-    /// (so later reads find them) and written to disk after. Registered in <see cref="_fetches"/> until then, so
-    /// <see cref="Forget"/> can stop it keeping anything.
+    /// sends nothing and the copy is served (and confirmed). New bytes are kept in memory and on disk before waiting
+    /// readers resume. Registered in <see cref="_fetches"/> until then, so <see cref="Forget"/> can stop it keeping anything.
     /// </summary>
     private async Task FetchAsync(string key, Fetch fetch, ObjectVersion? copy)
     {
@@ -244,8 +247,10 @@ internal sealed class BlockCache : IDisposable
                 _memory.Add(key, block);
             }
         }
-        fetch.Complete((block, Source.S3));
+        // Before the readers resume: a local write costs little beside the GET, and a read that returned has its
+        // block on disk (so a restart right after finds it).
         KeepOnDisk(key, fetch, block);
+        fetch.Complete((block, Source.S3));
     }
 
     /// <summary>A copy S3 just said is current, read whole (into <paramref name="bytes"/> from disk) and kept in memory; null when it is gone.</summary>
@@ -283,12 +288,13 @@ internal sealed class BlockCache : IDisposable
     /// <summary>Writes the block's file aside, then puts it in place unless the object changed meanwhile; ends the fetch's registration.</summary>
     private void KeepOnDisk(string key, Fetch fetch, CachedBlock block)
     {
-        var prepared = _disk is not null && !fetch.Stale ? _disk.Prepare(DiskKey(key), block) : null;
+        var prepared = _disk is not null && !fetch.Stale && !_disposed ? _disk.Prepare(DiskKey(key), block) : null;
         lock (_sync)
         {
             if (prepared is not null)
             {
-                if (fetch.Stale)
+                // Once disposed the directory may be another store's: a read-ahead finishing late leaves it alone.
+                if (fetch.Stale || _disposed)
                 {
                     DiskTier.Discard(prepared);
                 }

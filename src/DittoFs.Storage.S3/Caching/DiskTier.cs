@@ -45,8 +45,8 @@ internal sealed class DiskTier : IDisposable
 
     /// <summary>
     /// Takes the directory (created if missing) and indexes the block files in it, oldest first out; deletes files a
-    /// crash left half written and, when the size was lowered, the oldest files past it. Throws
-    /// <see cref="ArgumentException"/> naming the directory when it cannot be used.
+    /// crash left half written and, when the size was lowered, the oldest files past it. Throws an
+    /// <see cref="IOException"/> naming the directory when it cannot be used.
     /// </summary>
     public static DiskTier Open(string directory, long capacity, CacheStatistics statistics, ILogger logger)
     {
@@ -58,11 +58,11 @@ internal sealed class DiskTier : IDisposable
         }
         catch (IOException exception) when (File.Exists(Path.Combine(directory, LockName)))
         {
-            throw new ArgumentException($"S3 cache directory '{directory}' is in use by another store ({exception.Message})", exception);
+            throw new IOException($"S3 cache directory '{directory}' is in use by another store (another dittofs, or another store of this configuration)", exception);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"S3 cache directory '{directory}' cannot be used: {exception.Message}", exception);
+            throw new IOException($"S3 cache directory '{directory}' cannot be created or written: {exception.Message.TrimEnd('.')}", exception);
         }
         var tier = new DiskTier(directory, capacity, statistics, logger, lockFile);
         tier.Index();

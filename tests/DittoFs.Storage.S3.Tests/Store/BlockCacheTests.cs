@@ -170,7 +170,7 @@ public sealed class BlockCacheTests : StoreTestBase
         var directory = _directories.Create();
         await OpenAsync(CachedOptions(directory: directory));
 
-        var refused = await Assert.ThrowsAsync<ArgumentException>(async () => await OpenAsync(CachedOptions(directory: directory)));
+        var refused = await Assert.ThrowsAsync<IOException>(async () => await OpenAsync(CachedOptions(directory: directory)));
 
         Assert.That(refused?.Message, Does.Contain(directory).And.Contain("in use"));
     }
