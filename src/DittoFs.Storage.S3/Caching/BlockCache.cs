@@ -111,7 +111,7 @@ internal sealed class BlockCache : IDisposable
     {
         lock (_sync)
         {
-            if (_fetches.ContainsKey(key) || _memory.Find(key) is not null || _disk?.Contains(DiskKey(key)) == true || !_readAhead.Wait(0))
+            if (_fetches.ContainsKey(key) || _memory.Contains(key) || _disk?.Contains(DiskKey(key)) == true || !_readAhead.Wait(0))
             {
                 return;
             }
@@ -138,9 +138,7 @@ internal sealed class BlockCache : IDisposable
     /// <summary>Keeps the bytes just uploaded as block object <paramref name="key"/>, whose new ETag S3 answered.</summary>
     public void Remember(string key, string etag, ReadOnlySpan<byte> data)
     {
-        var bytes = new byte[_blockSize];
-        data.CopyTo(bytes);
-        var block = new CachedBlock(new ObjectVersion(etag, data.Length), bytes, data.Length);
+        var block = CachedBlock.Of(new ObjectVersion(etag, data.Length), data.ToArray(), data.Length);
         var fetch = new Fetch();
         lock (_sync)
         {
@@ -153,6 +151,9 @@ internal sealed class BlockCache : IDisposable
             _changes++;
             _memory.Add(key, block);
         }
+        // Registered until the file is in place, so a Forget meanwhile keeps it off the disk; a read joining it meanwhile
+        // gets these bytes at once.
+        fetch.Complete((block, Source.Memory));
         KeepOnDisk(key, fetch, block);
     }
 
@@ -204,6 +205,19 @@ internal sealed class BlockCache : IDisposable
     /// </summary>
     private async Task FetchAsync(string key, Fetch fetch, ObjectVersion? copy)
     {
+        try
+        {
+            await FetchOnceAsync(key, fetch, copy).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A bug, not S3 (its failures are statuses): the readers waiting get Io rather than waiting forever.
+            Finish(key, fetch, StoreStatus.Io);
+        }
+    }
+
+    private async Task FetchOnceAsync(string key, Fetch fetch, ObjectVersion? copy)
+    {
         var bytes = new byte[_blockSize];
         var read = await _bucket.ReadAsync(key, 0, bytes, CancellationToken.None, copy?.ETag).ConfigureAwait(false);
         if (read.IsOk && read.Value.NotModified && LoadCopy(key, fetch, copy!.Value, bytes) is { } current)
@@ -235,11 +249,11 @@ internal sealed class BlockCache : IDisposable
         if (!read.Value.Found || read.Value.ETag is not { } etag)
         {
             // A hole, or a version that cannot be checked: served once, not kept.
-            var unkept = read.Value.Found ? new CachedBlock(new ObjectVersion("", read.Value.ObjectLength), bytes, read.Value.BytesRead) : null;
+            var unkept = read.Value.Found ? CachedBlock.Of(new ObjectVersion("", read.Value.ObjectLength), bytes, read.Value.BytesRead) : null;
             Finish(key, fetch, (unkept, Source.S3));
             return;
         }
-        var block = new CachedBlock(new ObjectVersion(etag, read.Value.ObjectLength), bytes, read.Value.BytesRead);
+        var block = CachedBlock.Of(new ObjectVersion(etag, read.Value.ObjectLength), bytes, read.Value.BytesRead);
         lock (_sync)
         {
             if (!fetch.Stale)
@@ -264,7 +278,7 @@ internal sealed class BlockCache : IDisposable
         {
             return null;
         }
-        var block = new CachedBlock(version, bytes, length);
+        var block = CachedBlock.Of(version, bytes, length);
         lock (_sync)
         {
             if (!fetch.Stale)
@@ -338,7 +352,7 @@ internal sealed class BlockCache : IDisposable
         {
             return null;
         }
-        var block = new CachedBlock(version, bytes, length);
+        var block = CachedBlock.Of(version, bytes, length);
         lock (_sync)
         {
             // A block changed meanwhile: this copy may be the one it replaced, so it is served (the read overlapped
@@ -366,6 +380,7 @@ internal sealed class BlockCache : IDisposable
         /// <summary>The object changed or was deleted after the fetch started: what it brings back is not kept.</summary>
         public volatile bool Stale;
 
-        public void Complete(StoreResult<(CachedBlock? Block, Source Source)> result) => _done.SetResult(result);
+        /// <summary>Settles the fetch; later calls (only after a failure part-way) change nothing.</summary>
+        public void Complete(StoreResult<(CachedBlock? Block, Source Source)> result) => _done.TrySetResult(result);
     }
 }

@@ -27,6 +27,15 @@ internal sealed class MemoryTier(long capacity, CacheStatistics statistics)
         }
     }
 
+    /// <summary>Whether <paramref name="key"/> is held, without making it recently used.</summary>
+    public bool Contains(string key)
+    {
+        lock (_sync)
+        {
+            return _entries.ContainsKey(key);
+        }
+    }
+
     public void Add(string key, CachedBlock block)
     {
         if (block.Bytes.Length > capacity)

@@ -39,13 +39,4 @@ internal sealed class SequentialReads(int blockSize)
             return run >= RunBeforeReadAhead;
         }
     }
-
-    /// <summary>Forgets a content's run (deleted, truncated).</summary>
-    public void Forget(ContentId content)
-    {
-        lock (_sync)
-        {
-            _runs.Remove(content);
-        }
-    }
 }

@@ -59,6 +59,21 @@ public sealed class BlockCacheTests : StoreTestBase
     }
 
     [Test]
+    public async Task A_small_file_costs_the_cache_its_size_not_a_block()
+    {
+        var content = NewContentId();
+        var writer = await OpenAsync(CachedOptions());
+        await WriteAsync(writer, content, 0, Pattern(10, 1));
+        await FlushAsync(writer, content);
+        var reader = await OpenAsync(CachedOptions());
+
+        AssertSameBytes(await ReadAsync(reader, content, 0, 100), Pattern(10, 1), "the file");
+
+        Assert.That(writer.CacheStatistics!.MemoryBytes, Is.EqualTo(10), "as uploaded");
+        Assert.That(reader.CacheStatistics!.MemoryBytes, Is.EqualTo(10), "as fetched");
+    }
+
+    [Test]
     public async Task A_block_another_store_sharing_the_prefix_rewrote_is_read_anew()
     {
         var content = NewContentId();
