@@ -33,7 +33,10 @@ internal sealed class CachedBlock
     public int CopyTo(int within, Span<byte> target)
     {
         int count = Math.Clamp(Length - within, 0, target.Length);
-        Bytes.AsSpan(within, count).CopyTo(target);
+        if (count > 0)
+        {
+            Bytes.AsSpan(within, count).CopyTo(target);
+        }
         return count;
     }
 }

@@ -71,6 +71,8 @@ public sealed class BlockCacheTests : StoreTestBase
 
         Assert.That(writer.CacheStatistics!.MemoryBytes, Is.EqualTo(10), "as uploaded");
         Assert.That(reader.CacheStatistics!.MemoryBytes, Is.EqualTo(10), "as fetched");
+        Assert.That(await reader.TruncateAsync(content, 100), Is.EqualTo(StoreStatus.Ok));
+        AssertSameBytes(await ReadAsync(reader, content, 50, 50), new byte[50], "past the object's end, from its cached copy");
     }
 
     [Test]
