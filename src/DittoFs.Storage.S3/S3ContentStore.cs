@@ -11,7 +11,9 @@ namespace DittoFs.Storage.S3;
 /// small length object (<see cref="ObjectLayout"/>). Writes land in a bounded write-back buffer of dirty blocks and
 /// cost no request; <see cref="FlushAsync"/> (COMMIT, FILE_SYNC) uploads a content's dirty blocks and its length
 /// and returns once S3 acknowledged them. When the buffer is full, a writer first uploads the oldest dirty block.
-/// Reads take dirty bytes from the buffer and fetch only the ranges they need. Truncation and deletion are
+/// Reads take dirty bytes from the buffer and the rest from a bounded block cache in memory and on disk
+/// (<see cref="BlockCache"/>: whole blocks, served only while they are the object's current version, fetched ahead
+/// of sequential readers), or, with the cache off, fetch only the ranges they need. Truncation and deletion are
 /// durable when they return (SETATTR is synchronous in NFSv3), and a truncation that fails changes nothing.
 /// Every request has a timeout; failures answer Jukebox when they pass by themselves (outage, timeout, 5xx,
 /// throttling) and Io otherwise.
