@@ -51,6 +51,8 @@ internal static class StartupFailure
             s3.EndpointUnreachable ? $"content.stores.{name}.s3.endpoint" : $"content.stores.{name}.s3", exception),
         // Settings the S3 client refuses (missing credentials, an endpoint with a path).
         ArgumentException when store.S3 is not null => new StartupException($"content store '{name}': {exception.Message.TrimEnd('.')}", $"content.stores.{name}.s3", exception),
+        // The S3 store's only local files are its block cache's.
+        IOException when store.S3 is not null => new StartupException($"content store '{name}': {exception.Message}", $"content.stores.{name}.s3.cache_directory", exception),
         IOException or UnauthorizedAccessException when store.Filesystem is { } filesystem =>
             NotWritable($"content store '{name}'", filesystem.Path, $"content.stores.{name}.filesystem.path", exception),
         _ => null,

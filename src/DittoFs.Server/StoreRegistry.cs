@@ -93,6 +93,8 @@ public sealed class StoreRegistry : IAsyncDisposable
         ConfigLoader.TryParseSize(config.BlockSize, out long blockSize);
         ConfigLoader.TryParseSize(config.MaxDirtyBytes, out long maxDirtyBytes);
         ConfigLoader.TryParseDuration(config.RequestTimeout, out var requestTimeout);
+        ConfigLoader.TryParseSize(config.CacheMemoryBytes, out long cacheMemoryBytes);
+        ConfigLoader.TryParseSize(config.CacheDiskBytes, out long cacheDiskBytes);
         return new S3ContentStoreOptions
         {
             Endpoint = endpoint,
@@ -106,6 +108,10 @@ public sealed class StoreRegistry : IAsyncDisposable
             MaxDirtyBytes = maxDirtyBytes,
             RequestTimeout = requestTimeout,
             KeepIdleLengths = !shared,
+            CacheMemoryBytes = cacheMemoryBytes,
+            CacheDirectory = config.CacheDirectory,
+            CacheDiskBytes = cacheDiskBytes,
+            ReadAheadBlocks = config.ReadAheadBlocks,
         };
     }
 

@@ -127,7 +127,7 @@ public sealed partial class S3ContentStore
                 status = await EnsureLengthCoversAsync(state, block.Start + (ulong)length).ConfigureAwait(false);
                 if (status == StoreStatus.Ok)
                 {
-                    status = await _bucket.PutAsync(_layout.BlockKey(state.Id, block.Index), block.Buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
+                    status = await PutBlockAsync(_layout.BlockKey(state.Id, block.Index), block.Buffer.AsMemory(0, length)).ConfigureAwait(false);
                 }
             }
         }
@@ -151,5 +151,20 @@ public sealed partial class S3ContentStore
             }
         }
         return status;
+    }
+
+    /// <summary>
+    /// Writes a block object, dropping cached copies of it first (so none outlives the write, whatever its outcome)
+    /// and keeping the bytes S3 acknowledged, under their new ETag, after.
+    /// </summary>
+    private async Task<StoreStatus> PutBlockAsync(string key, ReadOnlyMemory<byte> data)
+    {
+        _cache?.Forget(key);
+        var put = await _bucket.PutVersionAsync(key, data, CancellationToken.None).ConfigureAwait(false);
+        if (put.IsOk && put.Value is { } etag)
+        {
+            _cache?.Remember(key, etag, data.Span);
+        }
+        return put.Status;
     }
 }

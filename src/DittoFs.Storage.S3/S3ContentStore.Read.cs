@@ -5,8 +5,9 @@ namespace DittoFs.Storage.S3;
 public sealed partial class S3ContentStore
 {
     /// <summary>
-    /// Reads block by block, the blocks of one read at once: dirty bytes come from the buffer, the rest with one
-    /// ranged GET per block for exactly the bytes asked, and holes (no object, or past its end) are zeros.
+    /// Reads block by block, the blocks of one read at once: dirty bytes come from the buffer, the rest from the block
+    /// cache (which fetches whole blocks) or, without one, with one ranged GET per block for exactly the bytes asked;
+    /// holes (no object, or past its end) are zeros. A content read front to back has its next blocks fetched ahead.
     /// </summary>
     public async ValueTask<StoreResult<int>> ReadAsync(ContentId content, ulong offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
@@ -30,6 +31,10 @@ public sealed partial class S3ContentStore
             int count = (int)Math.Min((ulong)destination.Length, length - offset);
             int within = (int)(offset % (ulong)_blockSize);
             ulong index = offset / (ulong)_blockSize;
+            if (_readAheadBlocks > 0 && _sequentialReads.Record(content, offset, count))
+            {
+                ReadAhead(state, (offset + (ulong)count - 1) / (ulong)_blockSize + 1);
+            }
             if (within + count <= _blockSize)
             {
                 var status = await ReadFromBlockAsync(state, index, within, destination[..count], cancellationToken).ConfigureAwait(false);
@@ -92,13 +97,55 @@ public sealed partial class S3ContentStore
             {
                 return StoreStatus.Ok;
             }
-            var read = await _bucket.ReadAsync(_layout.BlockKey(state.Id, index), within, target[..remoteBytes], cancellationToken).ConfigureAwait(false);
-            if (!read.IsOk)
+            var key = _layout.BlockKey(state.Id, index);
+            int bytesRead;
+            if (_cache is not null)
             {
-                return read.Status;
+                var cached = await _cache.ReadAsync(key, within, target[..remoteBytes], cancellationToken).ConfigureAwait(false);
+                if (!cached.IsOk)
+                {
+                    return cached.Status;
+                }
+                bytesRead = cached.Value;
             }
-            target.Span[read.Value.BytesRead..remoteBytes].Clear();
+            else
+            {
+                var read = await _bucket.ReadAsync(key, within, target[..remoteBytes], cancellationToken).ConfigureAwait(false);
+                if (!read.IsOk)
+                {
+                    return read.Status;
+                }
+                bytesRead = read.Value.BytesRead;
+            }
+            target.Span[bytesRead..remoteBytes].Clear();
             return StoreStatus.Ok;
+        }
+    }
+
+    /// <summary>
+    /// Starts fetching the <c>ReadAheadBlocks</c> blocks from <paramref name="first"/> into the cache, those that S3 may
+    /// hold (below the stored length) and that are not dirty here; the cache skips those it has or is fetching.
+    /// </summary>
+    private void ReadAhead(ContentState state, ulong first)
+    {
+        var keys = new List<string>(_readAheadBlocks);
+        lock (state.Sync)
+        {
+            for (ulong index = first; index < first + (ulong)_readAheadBlocks; index++)
+            {
+                if (state.RemoteBytesOf(index * (ulong)_blockSize, _blockSize) == 0)
+                {
+                    break;
+                }
+                if (!state.Blocks.ContainsKey(index))
+                {
+                    keys.Add(_layout.BlockKey(state.Id, index));
+                }
+            }
+        }
+        foreach (var key in keys)
+        {
+            _cache!.Prefetch(key);
         }
     }
 }

@@ -211,6 +211,10 @@ public sealed partial class S3ContentStore
             {
                 continue;
             }
+            foreach (var key in doomed)
+            {
+                _cache?.Forget(key);
+            }
             var deleted = await _bucket.DeleteAsync(doomed, CancellationToken.None).ConfigureAwait(false);
             if (deleted != StoreStatus.Ok)
             {
@@ -234,7 +238,7 @@ public sealed partial class S3ContentStore
             {
                 return StoreStatus.Ok;
             }
-            return await _bucket.PutAsync(key, head.AsMemory(0, read.Value.BytesRead), CancellationToken.None).ConfigureAwait(false);
+            return await PutBlockAsync(key, head.AsMemory(0, read.Value.BytesRead)).ConfigureAwait(false);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using DittoFs.Storage.S3.Buffering;
+using DittoFs.Storage.S3.Caching;
 using DittoFs.Storage.S3.Remote;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +11,9 @@ namespace DittoFs.Storage.S3;
 /// small length object (<see cref="ObjectLayout"/>). Writes land in a bounded write-back buffer of dirty blocks and
 /// cost no request; <see cref="FlushAsync"/> (COMMIT, FILE_SYNC) uploads a content's dirty blocks and its length
 /// and returns once S3 acknowledged them. When the buffer is full, a writer first uploads the oldest dirty block.
-/// Reads take dirty bytes from the buffer and fetch only the ranges they need. Truncation and deletion are
+/// Reads take dirty bytes from the buffer and the rest from a bounded block cache in memory and on disk
+/// (<see cref="BlockCache"/>: whole blocks, served only while they are the object's current version, fetched ahead
+/// of sequential readers), or, with the cache off, fetch only the ranges they need. Truncation and deletion are
 /// durable when they return (SETATTR is synchronous in NFSv3), and a truncation that fails changes nothing.
 /// Every request has a timeout; failures answer Jukebox when they pass by themselves (outage, timeout, 5xx,
 /// throttling) and Io otherwise.
@@ -34,10 +37,16 @@ public sealed partial class S3ContentStore : IContentStore, IDisposable
     private readonly ContentTable _contents;
     private readonly int _blockSize;
     private readonly ILogger _logger;
+    private readonly BlockCache? _cache;
+    private readonly SequentialReads _sequentialReads;
+    private readonly int _readAheadBlocks;
 
-    private S3ContentStore(S3Bucket bucket, S3ContentStoreOptions options, ILogger logger)
+    private S3ContentStore(S3Bucket bucket, BlockCache? cache, S3ContentStoreOptions options, ILogger logger)
     {
         _bucket = bucket;
+        _cache = cache;
+        _readAheadBlocks = cache is null ? 0 : options.ReadAheadBlocks;
+        _sequentialReads = new SequentialReads(options.BlockSize);
         _logger = logger;
         _layout = new ObjectLayout(options.KeyPrefix);
         _blockSize = options.BlockSize;
@@ -61,16 +70,18 @@ public sealed partial class S3ContentStore : IContentStore, IDisposable
         var credentials = options.ResolveCredentials(Environment.GetEnvironmentVariable);
         logger ??= NullLogger.Instance;
         var bucket = new S3Bucket(options, credentials, handler, logger);
+        BlockCache? cache = null;
         try
         {
             await bucket.EnsureExistsAsync(cancellationToken).ConfigureAwait(false);
+            cache = BlockCache.Create(options, bucket, logger);
         }
         catch
         {
             bucket.Dispose();
             throw;
         }
-        return new S3ContentStore(bucket, options, logger);
+        return new S3ContentStore(bucket, cache, options, logger);
     }
 
     /// <summary>Bytes of written-but-not-uploaded blocks held now (whole blocks); never more than <c>MaxDirtyBytes</c>.</summary>
@@ -82,8 +93,15 @@ public sealed partial class S3ContentStore : IContentStore, IDisposable
     public ValueTask<StoreResult<SpaceStats>> GetStatsAsync(CancellationToken cancellationToken = default) =>
         new(new SpaceStats(ReportedCapacity, ReportedCapacity, ReportedCapacity));
 
-    /// <summary>Closes the connections. Writes not flushed are dropped, as in a crash: NFS clients resend them after the write verifier changes.</summary>
-    public void Dispose() => _bucket.Dispose();
+    /// <summary>The block cache's counts (hits, misses, evictions, bytes held); null when the cache is off.</summary>
+    public CacheStatistics? CacheStatistics => _cache?.Statistics;
+
+    /// <summary>Closes the connections and the cache directory. Writes not flushed are dropped, as in a crash: NFS clients resend them after the write verifier changes.</summary>
+    public void Dispose()
+    {
+        _bucket.Dispose();
+        _cache?.Dispose();
+    }
 
     /// <summary>
     /// Reads the length object the first time a content is used. A trimming mark on it (a truncation committed, its

@@ -50,6 +50,29 @@ public sealed class S3ContentStoreOptions
     /// </summary>
     public bool KeepIdleLengths { get; set; } = true;
 
+    /// <summary>
+    /// Memory for copies of block objects read or uploaded, served again without a GET (least recently used dropped
+    /// first); 0 for none. At least one block when not 0.
+    /// </summary>
+    public long CacheMemoryBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// A local directory keeping copies of block objects across restarts (created if missing; one store at a time);
+    /// null or empty for none.
+    /// </summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>Bytes of block files in <see cref="CacheDirectory"/> (least recently used deleted first); at least one block.</summary>
+    public long CacheDiskBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Blocks fetched ahead of a reader going through a content front to back, into the cache; 0 for none. Needs a
+    /// cache (memory or disk). At most <c>8</c> such GETs run at once across all contents.
+    /// </summary>
+    public int ReadAheadBlocks { get; set; } = 4;
+
+    public const int MaxReadAheadBlocks = 64;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
     internal void Validate()
     {
@@ -68,6 +91,18 @@ public sealed class S3ContentStoreOptions
         if (MaxDirtyBytes < BlockSize || MaxDirtyBytes / BlockSize > int.MaxValue)
         {
             throw new ArgumentException($"S3 max dirty bytes {MaxDirtyBytes} must hold at least one block of {BlockSize} bytes.");
+        }
+        if (CacheMemoryBytes != 0 && CacheMemoryBytes < BlockSize)
+        {
+            throw new ArgumentException($"S3 cache memory bytes {CacheMemoryBytes} must be 0 (no memory cache) or hold at least one block of {BlockSize} bytes.");
+        }
+        if (!string.IsNullOrEmpty(CacheDirectory) && CacheDiskBytes < BlockSize)
+        {
+            throw new ArgumentException($"S3 cache disk bytes {CacheDiskBytes} must hold at least one block of {BlockSize} bytes.");
+        }
+        if (ReadAheadBlocks is < 0 or > MaxReadAheadBlocks)
+        {
+            throw new ArgumentException($"S3 read-ahead blocks {ReadAheadBlocks} must be between 0 and {MaxReadAheadBlocks}.");
         }
         if (RequestTimeout <= TimeSpan.Zero || RequestTimeout.TotalMilliseconds > int.MaxValue)
         {

@@ -145,6 +145,30 @@ public sealed class ConfigLoaderTests
         Assert.That(error.Key, Is.EqualTo("content.stores.s3-content.s3.endpoint"));
     }
 
+    [TestCase("cache_memory_bytes: 1MiB", "cache_memory_bytes", "'1MiB' is less than one block (block_size 4MiB); 0 turns the memory cache off")]
+    [TestCase("cache_directory: /var/cache/dittofs, cache_disk_bytes: 1MiB", "cache_disk_bytes", "'1MiB' is less than one block (block_size 4MiB)")]
+    [TestCase("read_ahead_blocks: 65", "read_ahead_blocks", null)]
+    public void An_s3_cache_setting_that_cannot_work_is_an_error_at_its_key(string settings, string key, string? problem)
+    {
+        var error = Refused(Example.Replace("bucket: my-bucket", $"bucket: my-bucket, {settings}"));
+        Assert.That(error.Key, Is.EqualTo($"content.stores.s3-content.s3.{key}"));
+        if (problem is not null)
+        {
+            Assert.That(error.Errors.Single().Problem, Is.EqualTo(problem));
+        }
+    }
+
+    [Test]
+    public void The_s3_cache_settings_reach_the_store_options()
+    {
+        var config = ConfigLoader.Load(Example.Replace("bucket: my-bucket", "bucket: my-bucket, cache_memory_bytes: 0, cache_directory: /var/cache/dittofs, cache_disk_bytes: 2GiB, read_ahead_blocks: 8"), AllTypes);
+
+        var options = StoreRegistry.S3Options(config.Content.Stores["s3-content"].S3!);
+
+        Assert.That((options.CacheMemoryBytes, options.CacheDirectory, options.CacheDiskBytes, options.ReadAheadBlocks),
+            Is.EqualTo((0L, "/var/cache/dittofs", 2L * 1024 * 1024 * 1024, 8)));
+    }
+
     [Test]
     public void A_wrongly_typed_value_is_an_error_at_its_line()
     {

@@ -159,6 +159,10 @@ public static class ConfigLoader
                     Fail([.. path, "s3"], key + ".s3.endpoint", "an s3 store needs s3: { endpoint: http://HOST:PORT (or HOST:PORT), ... }");
                 if (store.S3 is not null && TryParseSize(store.S3.BlockSize, out long block) && TryParseSize(store.S3.MaxDirtyBytes, out long dirty) && dirty < block)
                     Fail([.. path, "s3", "max_dirty_bytes"], key + ".s3.max_dirty_bytes", $"'{store.S3.MaxDirtyBytes}' is less than one block (block_size {store.S3.BlockSize})");
+                if (store.S3 is not null && TryParseSize(store.S3.BlockSize, out block) && TryParseSize(store.S3.CacheMemoryBytes, out long memory) && memory != 0 && memory < block)
+                    Fail([.. path, "s3", "cache_memory_bytes"], key + ".s3.cache_memory_bytes", $"'{store.S3.CacheMemoryBytes}' is less than one block (block_size {store.S3.BlockSize}); 0 turns the memory cache off");
+                if (store.S3 is { CacheDirectory.Length: > 0 } && TryParseSize(store.S3.BlockSize, out block) && TryParseSize(store.S3.CacheDiskBytes, out long disk) && disk < block)
+                    Fail([.. path, "s3", "cache_disk_bytes"], key + ".s3.cache_disk_bytes", $"'{store.S3.CacheDiskBytes}' is less than one block (block_size {store.S3.BlockSize})");
             }
         }
 

@@ -258,6 +258,14 @@ public sealed class S3ContentConfig
     /// <summary>Every S3 request fails (NFS3ERR_JUKEBOX) after this long.</summary>
     [Key("An S3 request still running after this fails, and the call answers NFS3ERR_JUKEBOX."), Duration(Positive = true)]
     public string RequestTimeout { get; set; } = "30s";
+    [Key("Copies of block objects kept in memory after a read or an upload and served again without fetching them (least recently used dropped first); 0 = none, else at least one block."), Size(ZeroMeansNone = true)]
+    public string CacheMemoryBytes { get; set; } = "256MiB";
+    [Key("A local directory keeping copies of block objects across restarts (created if missing; one store at a time); \"\" = no disk cache.")]
+    public string CacheDirectory { get; set; } = "";
+    [Key("Block files in cache_directory, at most (least recently used deleted first); at least one block."), Size]
+    public string CacheDiskBytes { get; set; } = "10GiB";
+    [Key("Blocks fetched into the cache ahead of a reader going through a file front to back (8 such requests at most at once); 0 = none. Needs a cache."), Range(0, 64)]
+    public int ReadAheadBlocks { get; set; } = 4;
 }
 
 public sealed class ShareConfig

@@ -94,6 +94,44 @@ internal sealed class ServerMetrics : IDisposable
             "Grants to waiters undone because the client refused the GRANTED callback or could not be reached");
     }
 
+    /// <summary>
+    /// The block caches of the S3 content stores, by store name: counts read from each store when scraped (the read
+    /// path only increments its own counters).
+    /// </summary>
+    public void ObserveContentCaches(IReadOnlyDictionary<string, IContentStore> stores)
+    {
+        var caches = stores
+            .Select(entry => (Store: entry.Key, Statistics: (entry.Value as DittoFs.Storage.S3.S3ContentStore)?.CacheStatistics))
+            .Where(entry => entry.Statistics is not null)
+            .Select(entry => (entry.Store, Statistics: entry.Statistics!))
+            .ToArray();
+        if (caches.Length == 0)
+        {
+            return;
+        }
+        var meter = Instruments.Meter;
+        IEnumerable<Measurement<long>> ByTier(Func<DittoFs.Storage.S3.Caching.CacheStatistics, long> memory, Func<DittoFs.Storage.S3.Caching.CacheStatistics, long> disk) =>
+            caches.SelectMany(cache => new[]
+            {
+                new Measurement<long>(memory(cache.Statistics), new("store", cache.Store), new("tier", "memory")),
+                new Measurement<long>(disk(cache.Statistics), new("store", cache.Store), new("tier", "disk")),
+            });
+        IEnumerable<Measurement<long>> ByStore(Func<DittoFs.Storage.S3.Caching.CacheStatistics, long> read) =>
+            caches.Select(cache => new Measurement<long>(read(cache.Statistics), new KeyValuePair<string, object?>("store", cache.Store)));
+        meter.CreateObservableCounter("dittofs.s3.cache.hits", () => ByTier(cache => cache.MemoryHits, cache => cache.DiskHits), "{block}",
+            "Block reads served by an S3 store's cache, by store and tier (memory: also reads that joined a fetch under way; disk)");
+        meter.CreateObservableCounter("dittofs.s3.cache.misses", () => ByStore(cache => cache.Misses), "{block}",
+            "Block reads of an S3 store that fetched the block from S3, by store");
+        meter.CreateObservableCounter("dittofs.s3.cache.evictions", () => ByTier(cache => cache.MemoryEvictions, cache => cache.DiskEvictions), "{block}",
+            "Blocks dropped from an S3 store's cache to stay under its size, by store and tier");
+        meter.CreateObservableCounter("dittofs.s3.cache.stale", () => ByStore(cache => cache.Stale), "{block}",
+            "Cached blocks found older than their object in S3 (written by another server or out of band) and replaced, by store");
+        meter.CreateObservableCounter("dittofs.s3.cache.read_ahead", () => ByStore(cache => cache.ReadAhead), "{block}",
+            "Blocks an S3 store fetched ahead of sequential readers, by store");
+        meter.CreateObservableGauge("dittofs.s3.cache.size", () => ByTier(cache => cache.MemoryBytes, cache => cache.DiskBytes), "By",
+            "Bytes an S3 store's cache holds now, by store and tier");
+    }
+
     /// <summary>The record budget's use, read when scraped (nothing on the receive path).</summary>
     public void ObserveRecordBudget(DittoFs.Rpc.RpcServer rpc)
     {

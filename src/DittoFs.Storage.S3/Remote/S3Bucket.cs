@@ -92,14 +92,18 @@ internal sealed partial class S3Bucket : IDisposable
 
     /// <summary>
     /// Reads the object's bytes from <paramref name="offset"/> into <paramref name="destination"/> (fewer at its end).
-    /// A missing object is not a failure: it is a hole.
+    /// A missing object is not a failure: it is a hole. With <paramref name="ifNoneMatch"/> (an ETag) nothing is read
+    /// while the object is still that version (<see cref="RangeRead.NotModified"/>).
     /// </summary>
-    public Task<StoreResult<RangeRead>> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
-        CallAsync("GET", key, token => GetRangeAsync(key, offset, destination, token), cancellationToken);
+    public Task<StoreResult<RangeRead>> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken, string? ifNoneMatch = null) =>
+        CallAsync("GET", key, token => GetRangeAsync(key, offset, destination, ifNoneMatch, token), cancellationToken);
 
-    public async Task<StoreStatus> PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        var result = await CallAsync("PUT", key, async token =>
+    public async Task<StoreStatus> PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        (await PutVersionAsync(key, data, cancellationToken).ConfigureAwait(false)).Status;
+
+    /// <summary>Writes the object; on success its new ETag (null when S3 sent none).</summary>
+    public Task<StoreResult<string?>> PutVersionAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        CallAsync("PUT", key, async token =>
         {
             using var stream = MemoryMarshal.TryGetArray(data, out var segment)
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
@@ -110,11 +114,9 @@ internal sealed partial class S3Bucket : IDisposable
                 .WithStreamData(stream)
                 .WithObjectSize(data.Length)
                 .WithContentType("application/octet-stream");
-            await _minio.PutObjectAsync(put, token).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
-        return result.Status;
-    }
+            var response = await _minio.PutObjectAsync(put, token).ConfigureAwait(false);
+            return response.Etag is { Length: > 0 } etag ? ObjectVersion.NormalizeETag(etag) : null;
+        }, cancellationToken);
 
     /// <summary>Deletes the objects; keys that do not exist are fine.</summary>
     public async Task<StoreStatus> DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
@@ -146,14 +148,21 @@ internal sealed partial class S3Bucket : IDisposable
     private async Task<bool> ExistsAsync(CancellationToken token) =>
         await _minio.BucketExistsAsync(new BucketExistsArgs().WithBucket(Name), token).ConfigureAwait(false);
 
-    private async Task<RangeRead> GetRangeAsync(string key, long offset, Memory<byte> destination, CancellationToken token)
+    private async Task<RangeRead> GetRangeAsync(string key, long offset, Memory<byte> destination, string? ifNoneMatch, CancellationToken token)
     {
         var url = await _minio.PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(Name).WithObject(key).WithExpiry(PresignExpirySeconds)).ConfigureAwait(false);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Range = new RangeHeaderValue(offset, offset + destination.Length - 1);
+        if (ifNoneMatch is not null)
+        {
+            // Not part of the presigned signature (which covers only the host), as S3 allows for conditional headers.
+            request.Headers.TryAddWithoutValidation("If-None-Match", $"\"{ifNoneMatch}\"");
+        }
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
         switch (response.StatusCode)
         {
+            case HttpStatusCode.NotModified when ifNoneMatch is not null:
+                return new RangeRead(true, 0, 0, ifNoneMatch, NotModified: true);
             case HttpStatusCode.NotFound:
                 return RangeRead.Missing;
             case HttpStatusCode.RequestedRangeNotSatisfiable:
@@ -162,7 +171,7 @@ internal sealed partial class S3Bucket : IDisposable
             {
                 long length = response.Content.Headers.ContentRange?.Length ?? offset + destination.Length;
                 await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length);
+                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length, ETagOf(response));
             }
             case HttpStatusCode.OK:
             {
@@ -170,12 +179,17 @@ internal sealed partial class S3Bucket : IDisposable
                 long length = response.Content.Headers.ContentLength ?? 0;
                 await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
                 await SkipAsync(body, offset, token).ConfigureAwait(false);
-                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length);
+                return new RangeRead(true, await FillAsync(body, destination, token).ConfigureAwait(false), length, ETagOf(response));
             }
             default:
                 throw new S3HttpException(response.StatusCode, key);
         }
     }
+
+    private static string? ETagOf(HttpResponseMessage response) =>
+        response.Headers.ETag?.Tag is { } tag ? ObjectVersion.NormalizeETag(tag)
+        : response.Headers.TryGetValues("ETag", out var values) && values.FirstOrDefault() is { Length: > 0 } raw ? ObjectVersion.NormalizeETag(raw)
+        : null;
 
     private static async Task<int> FillAsync(Stream body, Memory<byte> destination, CancellationToken token)
     {

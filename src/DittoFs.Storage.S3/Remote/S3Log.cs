@@ -25,4 +25,10 @@ internal static partial class S3Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "S3 {Operation} of '{Key}' in bucket '{Bucket}' not sent: S3 is silent (Jukebox)")]
     public static partial void SkippedWhileSilent(ILogger logger, string operation, string key, string bucket);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "S3 block cache file '{File}' cannot be read; it is dropped and the block fetched from S3")]
+    public static partial void DiskReadFailed(ILogger logger, string file, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "S3 block cache directory '{Directory}' cannot be written; the block is not cached on disk")]
+    public static partial void DiskWriteFailed(ILogger logger, string directory, Exception exception);
 }

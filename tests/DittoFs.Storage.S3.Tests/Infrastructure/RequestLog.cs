@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
+using System.Net;
 
 namespace DittoFs.Storage.S3.Tests.Infrastructure;
 
@@ -16,11 +16,18 @@ internal sealed class RequestLog() : DelegatingHandler(new SocketsHttpHandler())
     public IReadOnlyList<Request> Of(HttpMethod method, string keySuffix) =>
         [.. _requests.Where(request => request.Method == method && request.Key.EndsWith(keySuffix, StringComparison.Ordinal))];
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        _requests.Enqueue(new Request(request.Method, Uri.UnescapeDataString(request.RequestUri!.AbsolutePath), request.Headers.Range?.ToString()));
-        return base.SendAsync(request, cancellationToken);
+        var logged = new Request(request.Method, Uri.UnescapeDataString(request.RequestUri!.AbsolutePath), request.Headers.Range?.ToString(), request.Headers.IfNoneMatch.Count > 0);
+        _requests.Enqueue(logged);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        logged.Status = response.StatusCode;
+        return response;
     }
 
-    public sealed record Request(HttpMethod Method, string Key, string? Range);
+    /// <summary>A request as sent; <see cref="Status"/> is its reply's, once it came.</summary>
+    public sealed record Request(HttpMethod Method, string Key, string? Range, bool Conditional)
+    {
+        public HttpStatusCode? Status { get; set; }
+    }
 }

@@ -10,7 +10,12 @@ internal static class TestStores
 
     public static string NewPrefix() => $"t{Guid.NewGuid():N}/";
 
-    public static S3ContentStoreOptions Options(S3rverProcess server, string keyPrefix, int blockSize = S3ContentStoreOptions.DefaultBlockSize, long? maxDirtyBytes = null, TimeSpan? requestTimeout = null) => new()
+    /// <summary>
+    /// Options of a store on <paramref name="keyPrefix"/>, without a block cache unless asked (most tests pin the
+    /// requests the layout makes, which a cache changes).
+    /// </summary>
+    public static S3ContentStoreOptions Options(S3rverProcess server, string keyPrefix, int blockSize = S3ContentStoreOptions.DefaultBlockSize, long? maxDirtyBytes = null, TimeSpan? requestTimeout = null,
+        long cacheMemoryBytes = 0, string? cacheDirectory = null) => new()
     {
         Endpoint = server.Endpoint,
         Bucket = Bucket,
@@ -21,6 +26,8 @@ internal static class TestStores
         BlockSize = blockSize,
         MaxDirtyBytes = maxDirtyBytes ?? 128L * 1024 * 1024,
         RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
+        CacheMemoryBytes = cacheMemoryBytes,
+        CacheDirectory = cacheDirectory,
     };
 
     /// <summary>A store sending its requests through <paramref name="handler"/> (a <see cref="RequestLog"/> by default).</summary>

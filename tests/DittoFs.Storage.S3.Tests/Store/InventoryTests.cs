@@ -49,7 +49,9 @@ public sealed class InventoryTests : StoreTestBase
         var content = NewContentId();
         await WriteAsync(store, content, 0, Pattern(10, 1));
         await FlushAsync(store, content);
-        var other = NewContentId();
+        // Hex letters in the id, so that its upper-case spelling below differs from the store's (a counter's id such
+        // as ...0015 has none, and its "upper-case" key was a real length object).
+        var other = new ContentId(new UInt128(0xabcdef, 0xabcdef));
         string[] foreign =
         [
             $"{KeyPrefix}README",

@@ -167,6 +167,24 @@ public sealed class OutageTests
     }
 
     [Test]
+    public async Task While_S3_is_down_cached_blocks_are_served_and_uncached_ones_answer_jukebox()
+    {
+        var stored = await StoredContentAsync();
+        var requests = new RequestLog();
+        using var cached = await TestStores.OpenAsync(TestStores.Options(_server, "outage/", BlockSize, requestTimeout: RequestTimeout, cacheMemoryBytes: 4 * BlockSize), requests);
+        Assert.That((await cached.ReadAsync(stored, 0, new byte[BlockSize])).Status, Is.EqualTo(StoreStatus.Ok), "the first block, read once");
+        _server.Kill();
+
+        var block = new byte[BlockSize];
+        var read = await cached.ReadAsync(stored, 0, block);
+
+        Assert.That(read.Status, Is.EqualTo(StoreStatus.Ok), "the cached block");
+        Assert.That(block, Is.EqualTo(Pattern(2 * BlockSize, 1)[..BlockSize]));
+        Assert.That((await cached.ReadAsync(stored, BlockSize, new byte[100])).Status, Is.EqualTo(StoreStatus.Jukebox), "the block never read");
+        Assert.That(cached.CacheStatistics!.MemoryHits, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_listing_while_S3_is_down_throws_naming_the_bucket_and_endpoint()
     {
         await StoredContentAsync();

@@ -39,6 +39,12 @@ public abstract class StoreTestBase
     {
         var options = TestStores.Options(S3rverSetup.Server, KeyPrefix, blockSize, maxDirtyBytes, requestTimeout);
         options.KeepIdleLengths = keepIdleLengths;
+        return await OpenAsync(options, handler);
+    }
+
+    /// <summary>A store with <paramref name="options"/> (from <see cref="TestStores.Options"/> on <see cref="KeyPrefix"/>), disposed at teardown.</summary>
+    private protected async Task<S3ContentStore> OpenAsync(S3ContentStoreOptions options, HttpMessageHandler? handler = null)
+    {
         var store = await TestStores.OpenAsync(options, handler);
         _opened.Add(store);
         return store;

@@ -46,6 +46,8 @@ public sealed class SizeAttribute : Attribute
 {
     public string? Min { get; init; }
     public string? Max { get; init; }
+    /// <summary>0 is valid too, meaning none (a cache turned off); Min then bounds the other values.</summary>
+    public bool ZeroMeansNone { get; init; }
 }
 
 /// <summary>An address or CIDR block such as 10.0.0.0/8.</summary>

@@ -45,7 +45,7 @@ public abstract class ValueRule
         if (Attribute<DurationAttribute>() is { } duration)
             return new DurationRule(duration.Min, duration.Max, duration.Positive);
         if (Attribute<SizeAttribute>() is { } size)
-            return new SizeRule(size.Min, size.Max);
+            return new SizeRule(size.Min, size.Max, size.ZeroMeansNone);
         if (Attribute<CidrAttribute>() is not null)
             return new CidrRule();
         if (Attribute<ListenAddressAttribute>() is not null)
@@ -181,7 +181,7 @@ public sealed class DurationRule(string? min, string? max, bool positive) : Valu
 }
 
 /// <summary>"512KiB", "4MiB", "1GiB", "100B" or a number of bytes.</summary>
-public sealed class SizeRule(string? min, string? max) : ValueRule
+public sealed class SizeRule(string? min, string? max, bool zeroMeansNone = false) : ValueRule
 {
     public override string Expected =>
         "a size such as 512KiB, 4MiB or 1GiB" + (min, max) switch
@@ -190,13 +190,14 @@ public sealed class SizeRule(string? min, string? max) : ValueRule
             (not null, null) => $", at least {min}",
             (null, not null) => $", at most {max}",
             _ => "",
-        };
+        } + (zeroMeansNone ? ", or 0 for none" : "");
 
     public override bool TryRead(string text, out object? value, out string problem)
     {
-        bool valid = ConfigLoader.TryParseSize(text, out long bytes)
-            && (min is null || bytes >= Bound.Size(min))
-            && (max is null || bytes <= Bound.Size(max));
+        bool valid = (zeroMeansNone && text.Trim() == "0")
+            || (ConfigLoader.TryParseSize(text, out long bytes)
+                && (min is null || bytes >= Bound.Size(min))
+                && (max is null || bytes <= Bound.Size(max)));
         (value, problem) = valid ? (text.Trim(), "") : ((object?)null, $"'{text}' is not {Expected}");
         return valid;
     }
