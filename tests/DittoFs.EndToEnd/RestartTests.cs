@@ -28,22 +28,8 @@ public sealed class RestartTests
     [Test]
     public async Task Files_handles_and_listings_survive_a_restart_with_rocksdb_and_s3()
     {
-        string launcher = S3rverInstallation.EnsureInstalled(RepositoryRoot.Find());
-        using var s3 = S3rverProcess.Start(launcher, Directory.CreateDirectory(Path.Combine(_data, "s3rver")).FullName);
-        string config = Path.Combine(_data, "dittofs.yaml");
-        File.WriteAllText(config, $$"""
-            metadata:
-              stores:
-                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
-            content:
-              stores:
-                s3: { type: s3, s3: { endpoint: "http://{{s3.Endpoint}}", bucket: dittofs-e2e, access_key: {{S3rverProcess.AccessKey}}, secret_key: {{S3rverProcess.SecretKey}}, block_size: 1MiB } }
-            shares:
-              - name: /export
-                metadata_store: meta
-                content_store: s3
-                root_squash: false
-            """);
+        using var s3 = S3TestConfig.StartS3rver(_data);
+        string config = S3TestConfig.Write(_data, s3.Endpoint, "dittofs-e2e", "block_size: 1MiB", share: "root_squash: false");
         await SurvivesRestartAsync("--config", config);
     }
 

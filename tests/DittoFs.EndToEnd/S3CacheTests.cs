@@ -22,23 +22,9 @@ public sealed class S3CacheTests
     public void StartS3rver()
     {
         _data = Directory.CreateTempSubdirectory("dittofs-s3cache-").FullName;
-        string launcher = S3rverInstallation.EnsureInstalled(RepositoryRoot.Find());
-        _s3 = S3rverProcess.Start(launcher, Directory.CreateDirectory(Path.Combine(_data, "s3rver")).FullName);
-        _config = Path.Combine(_data, "dittofs.yaml");
-        File.WriteAllText(_config, $$"""
-            metadata:
-              stores:
-                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
-            content:
-              stores:
-                s3:
-                  type: s3
-                  s3: { endpoint: "http://{{_s3.Endpoint}}", bucket: dittofs-cache, access_key: {{S3rverProcess.AccessKey}}, secret_key: {{S3rverProcess.SecretKey}}, block_size: 64KiB, cache_memory_bytes: 4MiB, cache_directory: {{_data}}/cache, cache_disk_bytes: 16MiB }
-            shares:
-              - name: /export
-                metadata_store: meta
-                content_store: s3
-            """);
+        _s3 = S3TestConfig.StartS3rver(_data);
+        _config = S3TestConfig.Write(_data, _s3.Endpoint, "dittofs-cache",
+            $"block_size: 64KiB, cache_memory_bytes: 4MiB, cache_directory: {_data}/cache, cache_disk_bytes: 16MiB");
     }
 
     [TearDown]

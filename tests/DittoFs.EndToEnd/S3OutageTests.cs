@@ -36,23 +36,9 @@ public sealed class S3OutageTests
     public void StartS3rver()
     {
         _data = Directory.CreateTempSubdirectory("dittofs-s3outage-").FullName;
-        string launcher = S3rverInstallation.EnsureInstalled(RepositoryRoot.Find());
-        _s3 = S3rverProcess.Start(launcher, Directory.CreateDirectory(Path.Combine(_data, "s3rver")).FullName);
-        _config = Path.Combine(_data, "dittofs.yaml");
-        File.WriteAllText(_config, $$"""
-            metadata:
-              stores:
-                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
-            content:
-              stores:
-                s3:
-                  type: s3
-                  s3: { endpoint: "http://{{_s3.Endpoint}}", bucket: dittofs-outage, access_key: {{S3rverProcess.AccessKey}}, secret_key: {{S3rverProcess.SecretKey}}, block_size: 64KiB, max_dirty_bytes: 1MiB, request_timeout: {{RequestTimeout.TotalSeconds}}s }
-            shares:
-              - name: /export
-                metadata_store: meta
-                content_store: s3
-            """);
+        _s3 = S3TestConfig.StartS3rver(_data);
+        _config = S3TestConfig.Write(_data, _s3.Endpoint, "dittofs-outage",
+            $"block_size: 64KiB, max_dirty_bytes: 1MiB, request_timeout: {RequestTimeout.TotalSeconds}s");
     }
 
     [TearDown]

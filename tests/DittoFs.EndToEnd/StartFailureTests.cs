@@ -136,25 +136,7 @@ public sealed class StartFailureTests
             Assert.DoesNotThrow(() => JsonDocument.Parse(line).Dispose(), $"stdout line is JSON: {line}");
     }
 
-    private string S3Config(string endpoint)
-    {
-        string config = Path.Combine(_data, "s3.yaml");
-        File.WriteAllText(config, $$"""
-            metadata:
-              stores:
-                meta: { type: rocksdb, rocksdb: { db_path: {{_data}}/metadata } }
-            content:
-              stores:
-                s3:
-                  type: s3
-                  s3: { endpoint: "http://{{endpoint}}", bucket: dittofs-start, access_key: key, secret_key: secret, request_timeout: 10s }
-            shares:
-              - name: /export
-                metadata_store: meta
-                content_store: s3
-            """);
-        return config;
-    }
+    private string S3Config(string endpoint) => S3TestConfig.Write(_data, endpoint, "dittofs-start", "request_timeout: 10s", file: "s3.yaml");
 
     [Test]
     public void An_s3_endpoint_that_refuses_connections_fails_the_start_in_one_line_naming_it_and_the_key()
