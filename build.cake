@@ -42,7 +42,8 @@ Task("Pack")
 // from wherever the folder is copied, with no .NET installed), with LICENSE and packaging/ (the systemd unit and the
 // sample /etc/dittofs/dittofs.yaml). A folder, not a single file: a single-file `dittofs` does not find RocksDB's
 // native library. Packs first (the Pack target). tests/DittoFs.EndToEnd/PublishedBinaryTests.cs publishes linux-x64 with
-// the same commands and drives the result.
+// the same commands and drives the result. Where docker or podman is installed, also the container image of this
+// machine's architecture (packaging/Dockerfile), tagged dittofs:<package-version>.
 Task("Publish")
     .IsDependentOn("Pack")
     .Does(() =>
@@ -66,8 +67,21 @@ Task("Publish")
         CopyDirectory("packaging", output.Combine("packaging"));
         Information($"{rid}: {output}");
     }
-    // The folder of this machine's architecture must start: --help runs the whole host and runtime from the folder.
+    // The container image (packaging/Dockerfile) of this machine's architecture, where a container tool is installed.
     var native = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+    var containerTool = new[] { "docker", "podman" }.FirstOrDefault(tool =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => System.IO.File.Exists(System.IO.Path.Combine(folder, tool))));
+    if (containerTool is null)
+    {
+        Information("No docker or podman on the PATH: the container image (packaging/Dockerfile) is not built.");
+    }
+    else
+    {
+        var version = Argument("package-version", "1.0.0");
+        Run(containerTool, $"build -f packaging/Dockerfile -t dittofs:{version} \"{artifacts.Combine("publish").Combine(native)}\"");
+        Information($"Container image dittofs:{version} built with {containerTool}.");
+    }
+    // The folder of this machine's architecture must start: --help runs the whole host and runtime from the folder.
     if (IsRunningOnLinux())
     {
         foreach (var program in new[] { "dittofs", "ditto-nfs" })

@@ -87,6 +87,44 @@ public sealed class PublishedBinaryTests
     }
 
     [Test]
+    public void The_container_image_starts_the_folder_as_its_Dockerfile_says_and_its_health_check_passes()
+    {
+        // packaging/Dockerfile: the Publish target builds the image where docker or podman is installed (not here), from
+        // this folder copied to /opt/dittofs. What can be checked without a container engine: its entry point is the
+        // folder's dittofs, which starts with the image's CMD, and the HEALTHCHECK command passes against that server.
+        var instructions = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "packaging", "Dockerfile")).Replace("\\\n", " ").Split('\n')
+            .Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
+        string Instruction(string name) => instructions.Single(line => line.StartsWith(name + " "))[(name.Length + 1)..].Trim();
+        Assert.That(Instruction("COPY"), Is.EqualTo(". /opt/dittofs/"), "the release folder is copied whole");
+        Assert.That(Instruction("EXPOSE").Split(' '), Is.SupersetOf(new[] { "2049/tcp", "9090/tcp" }), "the default NFS and metrics ports");
+        string entryPoint = System.Text.Json.JsonSerializer.Deserialize<string[]>(Instruction("ENTRYPOINT"))!.Single();
+        Assert.That(entryPoint, Does.StartWith("/opt/dittofs/"));
+        var command = System.Text.Json.JsonSerializer.Deserialize<string[]>(Instruction("CMD"))!;
+        Assert.That(command, Is.EqualTo(new[] { "--data-dir", "/data" }), "the embedded default, its data in the volume");
+
+        int metricsPort = DittoFsProcess.FreePort();
+        var options = new DittoFsProcess.StartOptions(Executable: Path.Combine(_release, entryPoint["/opt/dittofs/".Length..]), WorkingDirectory: _scratch);
+        using var server = DittoFsProcess.Start(options, DittoFsProcess.FreePort(), "--data-dir", Path.Combine(_scratch, "data"), "--metrics-port", metricsPort.ToString());
+        string healthCheck = Instruction("HEALTHCHECK");
+        healthCheck = healthCheck[(healthCheck.IndexOf(" CMD ", StringComparison.Ordinal) + 5)..].Replace("127.0.0.1/9090", $"127.0.0.1/{metricsPort}");
+        Assert.That(healthCheck, Does.Contain($"/{metricsPort}"), "the check asks the metrics port");
+        // As the engine runs it (a shell command), until it passes: 503 while the server is still starting.
+        int exitCode = -1;
+        for (int attempt = 0; attempt < 120 && exitCode != 0; attempt++)
+        {
+            using var check = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", healthCheck]))!;
+            if (!check.WaitForExit(TimeSpan.FromSeconds(30)))
+                check.Kill(entireProcessTree: true);
+            check.WaitForExit();
+            exitCode = check.ExitCode;
+            if (exitCode != 0)
+                Thread.Sleep(500);
+        }
+        Assert.That(exitCode, Is.Zero, $"HEALTHCHECK {healthCheck}\n{server.Output}");
+        Assert.That(server.Terminate(TimeSpan.FromMinutes(2)), Is.EqualTo(0), server.Output);
+    }
+
+    [Test]
     public void Ditto_nfs_packs_as_a_dotnet_tool_that_installs_and_runs()
     {
         string packages = Path.Combine(_scratch, "packages"), tools = Path.Combine(_scratch, "tools");
