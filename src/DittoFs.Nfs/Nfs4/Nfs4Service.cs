@@ -63,7 +63,7 @@ public sealed partial class Nfs4Service : INfs4V4<RpcCallContext>
         _records = records;
         _observeOperation = observeOperation;
         _clients = new Nfs4Clients(options.LeaseTime, clock, records);
-        _opens = new Nfs4Opens(_clients.Epoch);
+        _opens = new Nfs4Opens(_clients.Epoch, options.LeaseTime, clock ?? TimeProvider.System);
         _clients.ClientRemoved += _opens.ReleaseClient;
         _clients.ClientRemoved += ReleaseLocks;
         _tellWoken = tellWoken;

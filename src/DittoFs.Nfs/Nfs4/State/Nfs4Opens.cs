@@ -10,9 +10,12 @@ namespace DittoFs.Nfs;
 /// bytes) and a counter (8 bytes), and whose seqid rises with every change. Share reservations are checked against the
 /// other owners' opens of the same file. One lock guards the table. A client that goes (lease expired, replaced,
 /// destroyed) loses its opens. For 4.0 it also keeps each open-owner's and lock-owner's sequence
-/// (<see cref="Nfs4OwnerSequence"/>), and an owner's last closed open while its CLOSE may be retransmitted.
+/// (<see cref="Nfs4OwnerSequence"/>), and an owner's last closed open while its CLOSE may be retransmitted; an owner
+/// that holds no state and was not used for <paramref name="idleOwners"/> is forgotten (RFC 7530 §9.1.5 lets the server
+/// release it: its next operation starts a new sequence), so a client that lives long and makes owners as it goes (Linux
+/// makes one per process and credential) does not grow the table for ever.
 /// </summary>
-internal sealed class Nfs4Opens(uint epoch)
+internal sealed class Nfs4Opens(uint epoch, TimeSpan idleOwners, TimeProvider clock)
 {
     public const uint AccessRead = Nfs4ProtConstants.Open4ShareAccessRead;
     public const uint AccessWrite = Nfs4ProtConstants.Open4ShareAccessWrite;
@@ -23,6 +26,7 @@ internal sealed class Nfs4Opens(uint epoch)
     private readonly Dictionary<DittoFs.Vfs.Locks.LockOwner, Nfs4OwnerSequence> _openOwners = [];
     private readonly Dictionary<DittoFs.Vfs.Locks.LockOwner, Nfs4OwnerSequence> _lockOwners = [];
     private ulong _next;
+    private DateTimeOffset _nextOwnerSweep = clock.GetUtcNow() + idleOwners;
 
     /// <summary>
     /// OPEN's state (RFC 7530 §16.16.5): the owner's open of the file, made or widened by this access and deny once
@@ -76,13 +80,54 @@ internal sealed class Nfs4Opens(uint epoch)
 
     private Nfs4OwnerSequence SequenceOf(Dictionary<DittoFs.Vfs.Locks.LockOwner, Nfs4OwnerSequence> owners, DittoFs.Vfs.Locks.LockOwner owner)
     {
+        var now = clock.GetUtcNow();
         lock (_lock)
         {
+            if (now >= _nextOwnerSweep)
+            {
+                ForgetIdleOwners(now - idleOwners);
+                _nextOwnerSweep = now + idleOwners;
+            }
             if (!owners.TryGetValue(owner, out var sequence))
             {
                 owners[owner] = sequence = new Nfs4OwnerSequence();
             }
+            sequence.LastUsed = now;
             return sequence;
+        }
+    }
+
+    /// <summary>
+    /// Drops the owners last used before <paramref name="idleSince"/> that hold no open or lock state (under the lock; once
+    /// a sweep period), with the closed open an open-owner kept for a retransmitted CLOSE: none comes after so long.
+    /// </summary>
+    private void ForgetIdleOwners(DateTimeOffset idleSince)
+    {
+        var holding = new HashSet<DittoFs.Vfs.Locks.LockOwner>();
+        foreach (var state in _byCounter.Values)
+        {
+            if (state is Nfs4Open { Closed: false } open)
+            {
+                holding.Add(open.Holder);
+            }
+            else if (state is Nfs4LockState lockState)
+            {
+                holding.Add(lockState.Owner);
+            }
+        }
+        foreach (var owners in new[] { _openOwners, _lockOwners })
+        {
+            foreach (var (owner, sequence) in owners)
+            {
+                if (sequence.LastUsed < idleSince && !holding.Contains(owner))
+                {
+                    owners.Remove(owner);
+                    if (sequence.LastClosed is { } closed)
+                    {
+                        _byCounter.Remove(closed.Counter);
+                    }
+                }
+            }
         }
     }
 

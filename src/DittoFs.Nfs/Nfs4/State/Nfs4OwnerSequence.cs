@@ -22,6 +22,9 @@ internal sealed class Nfs4OwnerSequence
 
     public enum Verdict { Next, Replay, Bad }
 
+    /// <summary>When the owner's sequence was last looked up (its operations), to forget an idle one (see <see cref="Nfs4Opens"/>).</summary>
+    public DateTimeOffset LastUsed { get; set; }
+
     /// <summary>4.0: the open this owner closed last, kept while its CLOSE may be retransmitted; dropped at the owner's next operation.</summary>
     public Nfs4Open? LastClosed { get; set; }
 
