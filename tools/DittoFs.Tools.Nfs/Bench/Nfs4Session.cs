@@ -81,8 +81,8 @@ internal sealed class Nfs4Session : IAsyncDisposable
     /// <summary>SEQUENCE, PUTFH of <paramref name="handle"/>, then the operations; the reply, whose status is NFS4_OK (else <see cref="Nfs4Exception"/>).</summary>
     /// <remarks>
     /// The bench's hot path: one async method between the caller and the stub, on the slot's own operation array and
-    /// SEQUENCE / PUTFH arms, so a call allocates only its state machine and the caller's arm (each async level
-    /// costs the client CPU the NFSv3 path does not spend, which the server comparison would count against NFSv4.1).
+    /// SEQUENCE / PUTFH arms, so a call allocates only its state machine and the caller's arm. Every extra async level
+    /// is client CPU taken from the server being measured, which NFSv3's path does not spend.
     /// </remarks>
     public async ValueTask<Compound4Res> CompoundAsync(ReadOnlyMemory<byte> handle, NfsArgop4 operation, NfsArgop4? then, NfsArgop4? last, string path, CancellationToken cancellationToken)
     {
