@@ -10,7 +10,7 @@ using Attr = DittoFs.Protocol.Nfs4ProtConstants;
 namespace DittoFs.Tools.Nfs.Bench;
 
 /// <summary>
-/// The bench's calls over NFSv4.1 (RFC 8881), through the generated COMPOUND stub: one client (EXCHANGE_ID), one
+/// The bench's calls over NFSv4.1 (RFC 8881), with the generated COMPOUND codecs: one client (EXCHANGE_ID), one
 /// session per connection (CREATE_SESSION on each, which binds it), RECLAIM_COMPLETE, then every call a COMPOUND of
 /// SEQUENCE, PUTFH and the operation. Files are OPENed (one open-owner; no delegations asked for, so no callback
 /// channel is needed) and READ, WRITE and CLOSE name the open's stateid, which any of the client's sessions may use.
