@@ -215,6 +215,10 @@ public sealed class RocksDbConfig
 {
     [Key("Directory of the database (created if missing, logged at start when it is).", Required = true)]
     public string DbPath { get; set; } = "";
+    /// <summary>RocksDB's block cache: with the memtables (up to 2 × 64 MiB) it bounds the database's memory.</summary>
+    [Key("Memory for the database's blocks read from disk (data, index and Bloom filter blocks); with the memtables (up to 2 x 64MiB) it bounds the database's memory. More keeps lookups of a large store in memory."),
+        Size(Min = "1MiB")]
+    public string BlockCacheSize { get; set; } = "64MiB";
 }
 
 public sealed class ContentStoreConfig
