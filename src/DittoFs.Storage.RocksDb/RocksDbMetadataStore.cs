@@ -36,8 +36,8 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
     private long _fileCount;
 
     /// <summary>
-    /// The block cache's capacity when none is given (RocksDB's own default is 32 MiB). It holds the tables' index
-    /// and filter blocks (a few bytes per object) and the data blocks read most recently.
+    /// The block cache's capacity when none is given (RocksDB's own default is 32 MiB): the data blocks read most
+    /// recently.
     /// </summary>
     public const long DefaultBlockCacheBytes = 64L << 20;
 
@@ -46,8 +46,8 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
     /// <param name="maxFiles">How many objects the store holds before creation fails with NoSpc.</param>
     /// <param name="clock">The clock for timestamps; a new <see cref="FileClock"/> when null.</param>
     /// <param name="blockCacheBytes">
-    /// The block cache's capacity (at least 1 MiB): the database's data, index and filter blocks held in memory. With
-    /// the memtables (up to 2 × 64 MiB) it bounds the memory the database uses.
+    /// The block cache's capacity (at least 1 MiB) for data blocks. With the memtables (up to 2 × 64 MiB) and the
+    /// tables' index and filter blocks it bounds the memory the database uses.
     /// </param>
     public RocksDbMetadataStore(string path, ulong maxFiles = 1UL << 32, FileClock? clock = null, long blockCacheBytes = DefaultBlockCacheBytes)
     {
