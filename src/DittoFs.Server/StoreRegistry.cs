@@ -19,9 +19,16 @@ public sealed class StoreRegistry : IAsyncDisposable
     private static readonly Dictionary<string, Func<string, MetadataStoreConfig, ILoggerFactory, IMetadataStore>> MetadataFactories = new()
     {
         ["memory"] = (_, _, _) => new MemoryMetadataStore(),
-        ["rocksdb"] = (name, store, loggers) => new RocksDbMetadataStore(CreateDirectory(store.Rocksdb!.DbPath, $"metadata store '{name}'", loggers)),
+        ["rocksdb"] = (name, store, loggers) => RocksDbStore(name, store.Rocksdb!, loggers),
         ["postgres"] = (name, store, loggers) => PostgresMetadataStore.Open(PostgresOptions(name, store.Postgres!, loggers)),
     };
+
+    /// <summary>A rocksdb store as its (validated) configuration says.</summary>
+    private static RocksDbMetadataStore RocksDbStore(string name, RocksDbConfig config, ILoggerFactory loggers)
+    {
+        ConfigLoader.TryParseSize(config.BlockCacheSize, out long blockCacheBytes);
+        return new RocksDbMetadataStore(CreateDirectory(config.DbPath, $"metadata store '{name}'", loggers), blockCacheBytes: blockCacheBytes);
+    }
 
     /// <summary>
     /// The store's options; the password from the environment variable or file the configuration names (a missing

@@ -35,17 +35,28 @@ public sealed partial class RocksDbMetadataStore : IMetadataStore, IDisposable
     private readonly FileIdAllocator _fileIds;
     private long _fileCount;
 
+    /// <summary>
+    /// The block cache's capacity when none is given (RocksDB's own default is 32 MiB): the data blocks read most
+    /// recently.
+    /// </summary>
+    public const long DefaultBlockCacheBytes = 64L << 20;
+
     /// <summary>Opens the store in <paramref name="path"/>, creating the directory and an empty database if needed.</summary>
     /// <param name="path">A directory only this store uses; one process at a time (RocksDB locks it).</param>
     /// <param name="maxFiles">How many objects the store holds before creation fails with NoSpc.</param>
     /// <param name="clock">The clock for timestamps; a new <see cref="FileClock"/> when null.</param>
-    public RocksDbMetadataStore(string path, ulong maxFiles = 1UL << 32, FileClock? clock = null)
+    /// <param name="blockCacheBytes">
+    /// The block cache's capacity (at least 1 MiB) for data blocks. With the memtables (up to 2 × 64 MiB) and the
+    /// tables' index and filter blocks it bounds the memory the database uses.
+    /// </param>
+    public RocksDbMetadataStore(string path, ulong maxFiles = 1UL << 32, FileClock? clock = null, long blockCacheBytes = DefaultBlockCacheBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockCacheBytes, 1L << 20);
         _namespace = new(new NamespaceSteps(this));
         _maxFiles = maxFiles;
         _clock = clock ?? new FileClock();
-        _db = MetadataDatabase.Open(path);
+        _db = MetadataDatabase.Open(path, blockCacheBytes);
         try
         {
             _identity = _db.ReadOrCreateIdentity();

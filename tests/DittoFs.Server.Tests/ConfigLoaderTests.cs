@@ -127,6 +127,15 @@ public sealed class ConfigLoaderTests
         Assert.That(error.Key, Is.EqualTo("metadata.stores.persistent-meta.rocksdb.db_path"));
     }
 
+    [TestCase("512KiB")]
+    [TestCase("lots")]
+    public void A_rocksdb_block_cache_size_that_cannot_work_is_an_error_at_its_key(string size)
+    {
+        var error = Refused(Example.Replace("db_path: /data/metadata", $"db_path: /data/metadata, block_cache_size: {size}"));
+        Assert.That(error.Key, Is.EqualTo("metadata.stores.persistent-meta.rocksdb.block_cache_size"));
+        Assert.That(error.Problem, Does.StartWith($"'{size}' is not").And.Contain("at least 1MiB"));
+    }
+
     [TestCase("b1")]
     [TestCase("My-Bucket")]
     [TestCase("-bucket")]
