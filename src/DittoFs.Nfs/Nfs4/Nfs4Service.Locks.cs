@@ -173,8 +173,7 @@ public sealed partial class Nfs4Service
     /// </summary>
     private (NfsResop4, Nfsstat4) FreeStateid(in FreeStateid4Args arguments, Nfs4Call call)
     {
-        var stateid = IsCurrentStateid(arguments.FsaStateid) && call.CurrentStateid is { } current ? current : arguments.FsaStateid;
-        var status = _opens.Free(stateid, call.Session!.Client.Id, HoldsLocks);
+        var status = _opens.Free(Named(arguments.FsaStateid, call), call.Session!.Client.Id, HoldsLocks);
         return (Failed(NfsOpnum4.OpFreeStateid, status), status);
     }
 

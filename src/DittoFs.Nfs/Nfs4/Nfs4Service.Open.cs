@@ -512,16 +512,17 @@ public sealed partial class Nfs4Service
         {
             return status;
         }
-        var named = stateid;
-        if (call.MinorVersion == 1 && IsCurrentStateid(stateid) && call.CurrentStateid is { } current)
-        {
-            named = current;
-        }
-        return FindOwn(named, call, target, out state);
+        return FindOwn(Named(stateid, call), call, target, out state);
     }
 
-    /// <summary>4.1's special stateid that means the COMPOUND's current stateid (RFC 8881 §8.2.3: seqid 1, other all zeros).</summary>
-    private static bool IsCurrentStateid(in Stateid4 stateid) => stateid.Seqid == 1 && !stateid.Other.Span.ContainsAnyExcept((byte)0);
+    /// <summary>
+    /// The stateid an operation names: in 4.1 the special one of seqid 1 and "other" all zeros means the COMPOUND's current
+    /// stateid (RFC 8881 §16.2.3.1.2), the last one an operation of it made.
+    /// </summary>
+    private static Stateid4 Named(in Stateid4 stateid, Nfs4Call call) =>
+        call.MinorVersion == 1 && stateid.Seqid == 1 && !stateid.Other.Span.ContainsAnyExcept((byte)0) && call.CurrentStateid is { } current
+            ? current
+            : stateid;
 
     /// <summary>
     /// The state a stateid names on the target file, if it is the calling client's. 4.1: a stateid is the client's that
