@@ -51,8 +51,7 @@ public sealed class SeveralServersTests
         try
         {
             _postgres = PostgresCluster.Start();
-            string launcher = S3rverInstallation.EnsureInstalled(RepositoryRoot.Find());
-            _s3 = S3rverProcess.Start(launcher, Directory.CreateDirectory(Path.Combine(_data, "s3rver")).FullName);
+            _s3 = S3TestConfig.StartS3rver(_data);
             _database = _postgres.CreateDatabase();
             string yaml = SharedConfiguration(_postgres, _database, _s3, Bucket);
             _config = Path.Combine(_data, "dittofs.yaml");
