@@ -60,11 +60,9 @@ public sealed class ListenAddressTests
         using var configured = ConfiguredServer.Start(ConfiguredServer.InMemoryShare, "--metrics-port", metricsPort.ToString());
         using var http = new HttpClient { Timeout = Timeout };
 
+        // 503 ("starting") until the server serves, which may come just after its NFS port opens.
         foreach (string host in new[] { "[::1]", "127.0.0.1" })
-        {
-            using var health = await http.GetAsync($"http://{host}:{metricsPort}/healthz");
-            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), host + "\n" + configured.Process.Output);
-        }
+            Assert.That(await Healthz.WaitForAsync(http, host, metricsPort, HttpStatusCode.OK, configured.Process.Output), Is.EqualTo("serving\n"), host);
         Assert.That(configured.Process.Output, Does.Contain($"Metrics at http://*:{metricsPort}/metrics"));
     }
 

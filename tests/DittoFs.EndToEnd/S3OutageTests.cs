@@ -179,9 +179,9 @@ public sealed class S3OutageTests
             "--config", _config, "--metrics-port", metricsPort.ToString(), "--shutdown-timeout", "5m");
         try
         {
-            Assert.That(await HealthAsync(http, metricsPort, HttpStatusCode.ServiceUnavailable), Is.EqualTo("starting\n"), "starting: S3 does not answer");
+            Assert.That(await Healthz.WaitForAsync(http, "127.0.0.1", metricsPort, HttpStatusCode.ServiceUnavailable), Is.EqualTo("starting\n"), "starting: S3 does not answer");
             _s3.Thaw();
-            Assert.That(await HealthAsync(http, metricsPort, HttpStatusCode.OK), Is.EqualTo("serving\n"));
+            Assert.That(await Healthz.WaitForAsync(http, "127.0.0.1", metricsPort, HttpStatusCode.OK), Is.EqualTo("serving\n"));
 
             await using var session = await NfsSession.MountAsync(server.Port, TimeSpan.FromMinutes(10));
             var created = await session.CreateAsync(session.Root, "held");
@@ -194,7 +194,7 @@ public sealed class S3OutageTests
                 await Task.Delay(100);
             }
             var stopped = Task.Run(() => server.Terminate(TimeSpan.FromMinutes(10)));
-            Assert.That(await HealthAsync(http, metricsPort, HttpStatusCode.ServiceUnavailable), Is.EqualTo("stopping\n"), "stopping: the WRITE holds the stop");
+            Assert.That(await Healthz.WaitForAsync(http, "127.0.0.1", metricsPort, HttpStatusCode.ServiceUnavailable), Is.EqualTo("stopping\n"), "stopping: the WRITE holds the stop");
             _s3.Thaw();
             Assert.That((await write).Status, Is.EqualTo(Nfsstat3.Nfs3Ok), "the stop let the running WRITE finish");
             Assert.That(await stopped, Is.Zero);
@@ -205,31 +205,6 @@ public sealed class S3OutageTests
             TestContext.Out.WriteLine("dittofs output:\n" + server.Output);
             throw;
         }
-    }
-
-    /// <summary>GET /healthz until it answers <paramref name="status"/> (refused connections while the port opens included), for at most 60 s; its body.</summary>
-    private static async Task<string> HealthAsync(HttpClient http, int metricsPort, HttpStatusCode status)
-    {
-        var waited = Stopwatch.StartNew();
-        string last = "nothing";
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            try
-            {
-                using var response = await http.GetAsync($"http://127.0.0.1:{metricsPort}/healthz");
-                string body = await response.Content.ReadAsStringAsync();
-                if (response.StatusCode == status)
-                    return body;
-                last = $"{(int)response.StatusCode} {body}";
-            }
-            catch (HttpRequestException exception)
-            {
-                last = exception.Message;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"/healthz did not answer {(int)status} within 60 s; last: {last}");
-        return "";
     }
 
     /// <summary>The first line of the server's output that contains <paramref name="text"/>, waited for at most 30 s.</summary>
