@@ -3,13 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
+using DittoFs.Storage.S3.Tests.Infrastructure;
 
 namespace DittoFs.Benchmarks.Curves;
 
 /// <summary>
 /// The real server (<c>dotnet dittofs.dll</c>) on one store kind, started and stopped by the curves run: memory (a
-/// generated configuration of in-memory stores) or rocksdb (the embedded default, RocksDB metadata and file content
-/// under a data directory that survives a restart). Metrics and the portmapper are off, logs at WARN.
+/// generated configuration of in-memory stores), rocksdb (the embedded default, RocksDB metadata and file content
+/// under a data directory that survives a restart) or s3 (RocksDB metadata there, content in a bucket of the run's
+/// s3rver, default S3 settings; metrics on <see cref="MetricsPort"/> for the S3 request counts). The portmapper is
+/// off, logs at WARN.
 /// </summary>
 internal sealed class DittoFsServer : IAsyncDisposable
 {
@@ -18,27 +21,62 @@ internal sealed class DittoFsServer : IAsyncDisposable
     private readonly Process _process;
     private bool _disposed;
 
-    private DittoFsServer(Process process, int port, TimeSpan startTime)
+    private DittoFsServer(Process process, int port, int metricsPort, TimeSpan startTime)
     {
         _process = process;
         Port = port;
+        MetricsPort = metricsPort;
         StartTime = startTime;
     }
 
     public int Port { get; }
+
+    /// <summary>The Prometheus endpoint's port (s3 kind), 0 when metrics are off.</summary>
+    public int MetricsPort { get; }
 
     public int Pid => _process.Id;
 
     /// <summary>From the process's start to its first answered MOUNT and GETATTR of the share's root.</summary>
     public TimeSpan StartTime { get; }
 
-    public static async Task<DittoFsServer> StartAsync(string serverDll, string store, string folder)
+    public static async Task<DittoFsServer> StartAsync(CurveOptions options, string store, string folder)
     {
         Directory.CreateDirectory(folder);
         int port = FreePort();
+        int metricsPort = 0;
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
-        start.ArgumentList.Add(serverDll);
-        if (store == "memory")
+        start.ArgumentList.Add(options.ServerDll);
+        if (store == "s3")
+        {
+            metricsPort = FreePort();
+            string config = Path.Combine(folder, "curves-s3.yaml");
+            await File.WriteAllTextAsync(config, $$"""
+                # DittoFs on RocksDB metadata and S3 content (the run's s3rver), for the curves run
+                server:
+                  log_level: WARN
+                  portmap: "false"
+                metrics:
+                  port: {{metricsPort}}
+                metadata:
+                  stores:
+                    m:
+                      type: rocksdb
+                      rocksdb: { db_path: "{{DataDirectory(folder)}}/metadata" }
+                content:
+                  stores:
+                    s3:
+                      type: s3
+                      s3: { endpoint: "http://{{options.S3Endpoint ?? throw new InvalidOperationException("no s3rver for the s3 kind")}}", bucket: curves, access_key: {{S3rverProcess.AccessKey}}, secret_key: {{S3rverProcess.SecretKey}} }
+                shares:
+                  - name: /export
+                    metadata_store: m
+                    content_store: s3
+
+                """);
+            start.ArgumentList.Add("--config");
+            start.ArgumentList.Add(config);
+        }
+        else if (store == "memory")
         {
             string config = Path.Combine(folder, "curves-memory.yaml");
             await File.WriteAllTextAsync(config, """
@@ -87,7 +125,7 @@ internal sealed class DittoFsServer : IAsyncDisposable
                 await using var rpc = await RpcClient.ConnectAsync("127.0.0.1", port, Nfs3Calls.ClientOptions("curves-start"));
                 var root = await Nfs3Calls.MountAsync(rpc, Export);
                 await Nfs3Calls.GetattrAsync(new NfsV3Client(rpc), root);
-                return new DittoFsServer(process, port, clock.Elapsed);
+                return new DittoFsServer(process, port, metricsPort, clock.Elapsed);
             }
             catch (Exception exception) when (exception is SocketException or IOException or RpcException or InvalidOperationException && clock.Elapsed < deadline)
             {
