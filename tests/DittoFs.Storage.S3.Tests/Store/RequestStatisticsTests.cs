@@ -37,4 +37,22 @@ public sealed class RequestStatisticsTests : StoreTestBase
         Assert.That(sent.Count(r => r.Method == HttpMethod.Post), Is.EqualTo(counted.Deletes).And.GreaterThan(0), "DELETE (a POST ?delete of several keys)");
         Assert.That(sent, Has.Count.EqualTo(counted.Gets + counted.Lists + counted.Puts + counted.Deletes), "no other kind of request");
     }
+
+    [Test]
+    public async Task Deleting_a_small_file_costs_one_listing_and_one_delete()
+    {
+        var store = await OpenAsync();
+        var content = NewContentId();
+        await WriteAsync(store, content, 0, Pattern(4 * KiB, 3));
+        await FlushAsync(store, content);
+        var before = (store.RequestStatistics.Gets, store.RequestStatistics.Puts, store.RequestStatistics.Deletes, store.RequestStatistics.Lists);
+
+        Assert.That(await store.DeleteAsync(content), Is.EqualTo(StoreStatus.Ok));
+
+        var counted = store.RequestStatistics;
+        Assert.That((counted.Gets, counted.Puts, counted.Deletes, counted.Lists), Is.EqualTo((before.Gets, before.Puts, before.Deletes + 1, before.Lists + 1)),
+            "the block and the length object listed and deleted together, no length written first");
+        Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.Empty);
+        Assert.That(await ReadAsync(await OpenAsync(), content, 0, 100), Is.Empty, "as a store opened afresh reads it");
+    }
 }
