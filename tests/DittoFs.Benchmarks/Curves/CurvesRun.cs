@@ -82,7 +82,7 @@ internal static class CurvesRun
             {
                 s3?.Dispose();
                 // The stores' data can be large (1M files); only the figures are kept.
-                foreach (string data in (string[])[DittoFsServer.DataDirectory(folder), Path.Combine(folder, "s3rver")])
+                foreach (string data in (string[])[DittoFsServer.DataDirectory(folder), Path.Combine(folder, "s3rver"), Path.Combine(folder, "streams")])
                     if (Directory.Exists(data))
                         Directory.Delete(data, recursive: true);
             }

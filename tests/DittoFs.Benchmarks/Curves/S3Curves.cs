@@ -76,8 +76,13 @@ internal static class S3Curves
         Check(await bucket.DeleteAsync(keys, CancellationToken.None), "DELETE", "raw/");
     }
 
-    private static async Task ThroughNfsAsync(CurveOptions options, string folder, CurveBook book)
+    /// <summary>
+    /// On a server of its own (data directory under <paramref name="parent"/>/streams), so that no content released by
+    /// the earlier curves is deleted in the background while this one counts requests.
+    /// </summary>
+    private static async Task ThroughNfsAsync(CurveOptions options, string parent, CurveBook book)
     {
+        string folder = Path.Combine(parent, "streams");
         long calls = options.S3Mebibytes;
         var chunk = new byte[IoSize];
         new Random(6).NextBytes(chunk);
@@ -95,7 +100,7 @@ internal static class S3Curves
                     file = await CreateAsync(share.Clients[0], share.Root, streamed);
                     var before = await RequestsAsync(server);
                     var clock = Stopwatch.StartNew();
-                    await ForEachAsync(share.Clients, 0, calls, inFlight, (client, i) => WriteAsync(client, file, i * IoSize, chunk, StableHow.Unstable));
+                    await InOrderAsync(calls, inFlight, (i, lane) => WriteAsync(share.Clients[lane % share.Clients.Length], file, i * IoSize, chunk, StableHow.Unstable));
                     await CommitAsync(share.Clients[0], file);
                     double written = calls / clock.Elapsed.TotalSeconds;
                     var after = await RequestsAsync(server);
@@ -109,7 +114,7 @@ internal static class S3Curves
                 {
                     var before = await RequestsAsync(server);
                     var clock = Stopwatch.StartNew();
-                    await ForEachAsync(share.Clients, 0, calls, inFlight, (client, i) => ReadAsync(client, file, i * IoSize, IoSize));
+                    await InOrderAsync(calls, inFlight, (i, lane) => ReadAsync(share.Clients[lane % share.Clients.Length], file, i * IoSize, IoSize));
                     double read = calls / clock.Elapsed.TotalSeconds;
                     var after = await RequestsAsync(server);
                     book.S3Throughput.Add(NfsRead, inFlight, read);
@@ -155,15 +160,26 @@ internal static class S3Curves
     /// <summary>MiB/s of <paramref name="count"/> transfers of <paramref name="size"/> bytes, <paramref name="inFlight"/> at once, each lane with its own buffer.</summary>
     private static async Task<double> MebibytesPerSecondAsync(int count, int size, int inFlight, Func<int, byte[], Task> transfer)
     {
-        int next = -1;
+        var buffers = Enumerable.Range(0, inFlight).Select(_ => new byte[size]).ToArray();
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(async () =>
-        {
-            var buffer = new byte[size];
-            for (int i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
-                await transfer(i, buffer);
-        })));
+        await InOrderAsync(count, inFlight, (i, lane) => transfer((int)i, buffers[lane]));
         return (double)count * size / IoSize / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> (index, lane) for indexes 0..count-1 taken in order by <paramref name="inFlight"/>
+    /// lanes, so that the calls outstanding are always about the next <paramref name="inFlight"/> indexes, as a
+    /// client's sequential read-ahead or write-behind keeps them (lanes that each take every n-th index drift apart
+    /// on a loaded machine, and a write far behind the others then finds its block already uploaded).
+    /// </summary>
+    private static Task InOrderAsync(long count, int inFlight, Func<long, int, Task> work)
+    {
+        long next = -1;
+        return Task.WhenAll(Enumerable.Range(0, inFlight).Select(lane => Task.Run(async () =>
+        {
+            for (long i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+                await work(i, lane);
+        })));
     }
 
     private static async Task<DittoFsServer> RestartAsync(DittoFsServer server, CurveOptions options, string folder)
