@@ -37,47 +37,27 @@ public sealed partial class S3ContentStore
     /// release grace), and a failure part-way, which the interface allows to leave part of the content, is completed
     /// by calling again. Dirty blocks are dropped first, with the remote gate held alone, so no upload lands after.
     /// </summary>
-    public async ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default)
-    {
-        var acquired = await _contents.AcquireAsync(content).ConfigureAwait(false);
-        if (!acquired.IsOk)
+    public ValueTask<StoreStatus> DeleteAsync(ContentId content, CancellationToken cancellationToken = default) =>
+        new(AloneAsync(content, async state =>
         {
-            return acquired.Status;
-        }
-        var state = acquired.Value;
-        try
-        {
-            await state.RemoteGate.EnterWriteAsync().ConfigureAwait(false);
-            try
+            lock (state.Sync)
             {
-                lock (state.Sync)
-                {
-                    DiscardFrom(state, 0);
-                    state.Length = 0;
-                }
-                var status = await DeleteRemoteAsync(content).ConfigureAwait(false);
-                lock (state.Sync)
-                {
-                    // After a failure the length object and some blocks may remain: whoever raises the length first
-                    // removes every remote block (trimming past 0) and writes the length object whatever it holds.
-                    bool left = status != StoreStatus.Ok;
-                    state.PersistedLength = 0;
-                    state.PersistedTrimming = left;
-                    state.Trimming = left;
-                    state.LengthUncertain = left;
-                }
-                return status;
+                DiscardFrom(state, 0);
+                state.Length = 0;
             }
-            finally
+            var status = await DeleteRemoteAsync(content).ConfigureAwait(false);
+            lock (state.Sync)
             {
-                state.RemoteGate.ExitWrite();
+                // After a failure the length object and some blocks may remain: whoever raises the length first
+                // removes every remote block (trimming past 0) and writes the length object whatever it holds.
+                bool left = status != StoreStatus.Ok;
+                state.PersistedLength = 0;
+                state.PersistedTrimming = left;
+                state.Trimming = left;
+                state.LengthUncertain = left;
             }
-        }
-        finally
-        {
-            _contents.Release(state);
-        }
-    }
+            return status;
+        }));
 
     /// <summary>Deletes every object under the content's prefix (its blocks and its length object), page by page.</summary>
     private async Task<StoreStatus> DeleteRemoteAsync(ContentId content)
@@ -107,7 +87,22 @@ public sealed partial class S3ContentStore
     /// Commits the new length, then removes remote bytes past it. Holds the remote gate alone throughout, so it waits
     /// for uploads of the content in flight and none lands after the truncation that removed its block.
     /// </summary>
-    private async Task<StoreStatus> SetLengthAsync(ContentId content, ulong size)
+    private Task<StoreStatus> SetLengthAsync(ContentId content, ulong size) =>
+        AloneAsync(content, async state =>
+        {
+            var committed = await CommitLengthAsync(state, size).ConfigureAwait(false);
+            if (committed != StoreStatus.Ok)
+            {
+                return committed;
+            }
+            // The truncation has happened. What is left to remove is not content, and the mark on the length object
+            // makes whoever raises the length next remove it first.
+            await CompleteTrimAsync(state).ConfigureAwait(false);
+            return StoreStatus.Ok;
+        });
+
+    /// <summary>Runs <paramref name="change"/> on the content's state with its remote gate held alone (no upload or merge of it runs meanwhile).</summary>
+    private async Task<StoreStatus> AloneAsync(ContentId content, Func<ContentState, Task<StoreStatus>> change)
     {
         var acquired = await _contents.AcquireAsync(content).ConfigureAwait(false);
         if (!acquired.IsOk)
@@ -120,15 +115,7 @@ public sealed partial class S3ContentStore
             await state.RemoteGate.EnterWriteAsync().ConfigureAwait(false);
             try
             {
-                var committed = await CommitLengthAsync(state, size).ConfigureAwait(false);
-                if (committed != StoreStatus.Ok)
-                {
-                    return committed;
-                }
-                // The truncation has happened. What is left to remove is not content, and the mark on the length
-                // object makes whoever raises the length next remove it first.
-                await CompleteTrimAsync(state).ConfigureAwait(false);
-                return StoreStatus.Ok;
+                return await change(state).ConfigureAwait(false);
             }
             finally
             {

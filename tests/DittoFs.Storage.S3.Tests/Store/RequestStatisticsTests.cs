@@ -41,17 +41,22 @@ public sealed class RequestStatisticsTests : StoreTestBase
     [Test]
     public async Task Deleting_a_small_file_costs_one_listing_and_one_delete()
     {
-        var store = await OpenAsync();
+        var log = new RequestLog();
+        var store = await OpenAsync(handler: log);
         var content = NewContentId();
         await WriteAsync(store, content, 0, Pattern(4 * KiB, 3));
         await FlushAsync(store, content);
-        var before = (store.RequestStatistics.Gets, store.RequestStatistics.Puts, store.RequestStatistics.Deletes, store.RequestStatistics.Lists);
+        log.Clear();
 
         Assert.That(await store.DeleteAsync(content), Is.EqualTo(StoreStatus.Ok));
 
-        var counted = store.RequestStatistics;
-        Assert.That((counted.Gets, counted.Puts, counted.Deletes, counted.Lists), Is.EqualTo((before.Gets, before.Puts, before.Deletes + 1, before.Lists + 1)),
-            "the block and the length object listed and deleted together, no length written first");
+        var sent = log.Requests;
+        Assert.That(sent.Count(r => r.Method == HttpMethod.Get && r.Key.TrimEnd('/') == "/" + TestStores.Bucket), Is.EqualTo(1), "one LIST");
+        // s3rver sometimes answers a multi-object delete that empties a content's folder with 500 (its rmdir of the
+        // emptied folder races), and the store retries: one request succeeds, the attempts are all counted.
+        Assert.That(sent.Count(r => r.Method == HttpMethod.Post && r.Status == System.Net.HttpStatusCode.OK), Is.EqualTo(1), "one DELETE of the block and the length object together");
+        Assert.That(sent.Count(r => r.Method == HttpMethod.Post), Is.EqualTo(store.RequestStatistics.Deletes));
+        Assert.That(sent.Where(r => r.Method == HttpMethod.Put || (r.Method == HttpMethod.Get && r.Key.TrimEnd('/') != "/" + TestStores.Bucket)), Is.Empty, "no length written first, nothing read");
         Assert.That(await TestStores.ObjectsAsync(S3rverSetup.Server, KeyPrefix), Is.Empty);
         Assert.That(await ReadAsync(await OpenAsync(), content, 0, 100), Is.Empty, "as a store opened afresh reads it");
     }
