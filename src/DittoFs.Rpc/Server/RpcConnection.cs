@@ -29,8 +29,8 @@ namespace DittoFs.Rpc;
 /// <para>
 /// Reads: while calls are in flight the socket is read straight into the connection's receive buffer, and the calls
 /// that arrived together are taken from it one by one; an idle connection waits with a zero-byte receive and holds no
-/// buffer. The rest of a large fragment (a WRITE's data) is received from the socket straight into its record buffer. Both loops await inside their own long-lived state machines, so
-/// neither allocates per call.
+/// buffer. The rest of a large fragment (a WRITE's data) is received from the socket straight into its record buffer.
+/// Both loops await inside their own long-lived state machines, so neither allocates per call.
 /// </para>
 /// </summary>
 internal sealed class RpcConnection : IRpcTransport
