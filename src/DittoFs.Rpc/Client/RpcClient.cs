@@ -19,7 +19,7 @@ namespace DittoFs.Rpc;
 /// straight into one buffer and every reply in it delivered, one syscall per batch of replies.
 /// </para>
 /// </summary>
-public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable, IThreadPoolWorkItem
+public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
 {
     private const int BufferSize = 64 * 1024;
 
@@ -28,6 +28,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable, IThreadPool
     private readonly OpaqueAuth _credential;
     private readonly ConcurrentDictionary<uint, PendingRpcCall> _pending = new();
     private readonly ConcurrentQueue<XdrBufferWriter> _outgoing = new();
+    private readonly Flush _flush;
     private int _flushQueued;
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _receiving;
@@ -45,6 +46,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable, IThreadPool
         // A random first xid, so a reconnecting client does not reuse the xids of its previous
         // connection, which a server's duplicate request cache would take for retransmissions.
         _nextXid = Random.Shared.Next();
+        _flush = new Flush(this);
         _receiving = Task.Run(ReceiveLoopAsync);
     }
 
@@ -141,11 +143,14 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable, IThreadPool
     {
         _outgoing.Enqueue(record);
         if (Interlocked.CompareExchange(ref _flushQueued, 1, 0) == 0)
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(_flush, preferLocal: false);
     }
 
     /// <summary>The flush, on the thread pool: behind the continuations already queued, so their calls go with it.</summary>
-    void IThreadPoolWorkItem.Execute() => _ = FlushAsync();
+    private sealed class Flush(RpcClient client) : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = client.FlushAsync();
+    }
 
     /// <summary>Sends the queued records, many small ones copied into one send, until none is left.</summary>
     private async Task FlushAsync()
