@@ -224,12 +224,16 @@ public sealed class ReplyData : IDisposable
         ReleaseBuffer();
     }
 
-    /// <summary>Returns the buffer's array (<see cref="Buffer"/> rents one again); only once the data is dropped or sent.</summary>
-    internal void ReleaseBuffer()
+    /// <summary>
+    /// Returns the buffer's array if it is longer than <paramref name="kept"/> (<see cref="Buffer"/> rents one again); only
+    /// once the data is dropped or sent.
+    /// </summary>
+    internal void ReleaseBuffer(int kept = 0)
     {
         var buffer = _buffer;
+        if (buffer.Length <= kept)
+            return;
         _buffer = [];
-        if (buffer.Length > 0)
-            ArrayPool<byte>.Shared.Return(buffer);
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 }

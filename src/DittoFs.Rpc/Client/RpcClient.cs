@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using DittoFs.Protocol;
@@ -13,14 +13,23 @@ namespace DittoFs.Rpc;
 /// cancellation. Non-SUCCESS replies throw <see cref="RpcException"/>; a broken connection fails every
 /// outstanding and later call with <see cref="IOException"/> (connect again for a new one). The generated
 /// client stubs (<c>NfsV3Client</c>, <c>MountV3Client</c>, ...) take it as their transport.
+/// <para>
+/// Sends: a call's record is queued, and one flush on the thread pool sends every record queued by then, copied
+/// together (one syscall for the calls that replies released together, not one each). Receives: the socket is read
+/// straight into one buffer and every reply in it delivered, one syscall per batch of replies.
+/// </para>
 /// </summary>
 public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
 {
+    private const int BufferSize = 64 * 1024;
+
     private readonly Socket _socket;
     private readonly RpcClientOptions _options;
     private readonly OpaqueAuth _credential;
     private readonly ConcurrentDictionary<uint, PendingRpcCall> _pending = new();
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ConcurrentQueue<XdrBufferWriter> _outgoing = new();
+    private readonly Flush _flush;
+    private int _flushQueued;
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _receiving;
     private Exception? _failure;
@@ -37,6 +46,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
         // A random first xid, so a reconnecting client does not reuse the xids of its previous
         // connection, which a server's duplicate request cache would take for retransmissions.
         _nextXid = Random.Shared.Next();
+        _flush = new Flush(this);
         _receiving = Task.Run(ReceiveLoopAsync);
     }
 
@@ -112,7 +122,7 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
             // The connection may have failed between the check above and the registration; the failing side
             // only fails calls it finds registered.
             ThrowIfBroken();
-            await SendAsync(RpcCallMessages.Encode<TArguments, TCodec>(xid, program, version, procedure, _credential, arguments, recordMarked: true), timeout.Token).ConfigureAwait(false);
+            Send(RpcCallMessages.Encode<TArguments, TCodec>(xid, program, version, procedure, _credential, arguments, recordMarked: true));
             return await pending.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -125,44 +135,89 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(XdrBufferWriter record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a record for the flush, and queues the flush unless one is queued or running. A record, once queued, goes
+    /// out whole whatever its caller's token says: half a record would corrupt the stream for every other call.
+    /// </summary>
+    private void Send(XdrBufferWriter record)
     {
-        using (record)
+        _outgoing.Enqueue(record);
+        if (Interlocked.CompareExchange(ref _flushQueued, 1, 0) == 0)
+            ThreadPool.UnsafeQueueUserWorkItem(_flush, preferLocal: false);
+    }
+
+    /// <summary>The flush, on the thread pool: behind the continuations already queued, so their calls go with it.</summary>
+    private sealed class Flush(RpcClient client) : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = client.FlushAsync();
+    }
+
+    /// <summary>Sends the queued records, many small ones copied into one send, until none is left.</summary>
+    private async Task FlushAsync()
+    {
+        byte[] coalesced = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
-            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            while (true)
             {
-                // Once started, a record goes out whole whatever the caller's token says: half a record
-                // would corrupt the stream for every other call on the connection.
-                var data = record.WrittenMemory;
-                while (!data.IsEmpty)
+                int used = 0;
+                while (_outgoing.TryDequeue(out var record))
                 {
-                    int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
-                    data = data[sent..];
+                    using (record)
+                    {
+                        var data = record.WrittenMemory;
+                        if (data.Length > coalesced.Length - used && used > 0)
+                        {
+                            await SendAllAsync(coalesced.AsMemory(0, used)).ConfigureAwait(false);
+                            used = 0;
+                        }
+                        if (data.Length > coalesced.Length)
+                        {
+                            await SendAllAsync(data).ConfigureAwait(false);
+                            continue;
+                        }
+                        data.Span.CopyTo(coalesced.AsSpan(used));
+                        used += data.Length;
+                    }
                 }
+                if (used > 0)
+                    await SendAllAsync(coalesced.AsMemory(0, used)).ConfigureAwait(false);
+                // Done unless a record came after the queue looked empty and its sender saw this flush still queued.
+                Volatile.Write(ref _flushQueued, 0);
+                if (_outgoing.IsEmpty || Interlocked.CompareExchange(ref _flushQueued, 1, 0) != 0)
+                    return;
             }
-            catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
-            {
-                Fail(new IOException($"Sending to {RemoteEndPoint} failed.", exception));
-                ThrowIfBroken();
-                throw;
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            Fail(new IOException($"Sending to {RemoteEndPoint} failed.", exception));
+            while (_outgoing.TryDequeue(out var record))
+                record.Dispose();
+            Volatile.Write(ref _flushQueued, 0);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(coalesced);
+        }
+    }
+
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            data = data[sent..];
         }
     }
 
     private async Task ReceiveLoopAsync()
     {
-        var input = PipeReader.Create(new NetworkStream(_socket, ownsSocket: false),
-            new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: false, useZeroByteReads: true));
         using var assembler = new RecordAssembler(_options.MaxRecordSize);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         Exception failure;
         try
         {
-            failure = await ReceiveRepliesAsync(input, assembler).ConfigureAwait(false);
+            failure = await ReceiveRepliesAsync(buffer, assembler).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -172,45 +227,45 @@ public sealed class RpcClient : IXdrCallTransport, IAsyncDisposable
         }
         finally
         {
-            await input.CompleteAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         Fail(failure);
     }
 
     /// <summary>Delivers replies until the stream ends or breaks the protocol; returns why it stopped.</summary>
-    private async Task<Exception> ReceiveRepliesAsync(PipeReader input, RecordAssembler assembler)
+    private async Task<Exception> ReceiveRepliesAsync(byte[] buffer, RecordAssembler assembler)
     {
+        // Bytes received and not yet taken: buffer[0..end), all but a partial record mark after each round.
+        int end = 0;
         while (true)
         {
-            var result = await input.ReadAsync(_closing.Token).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            try
+            int received = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _closing.Token).ConfigureAwait(false);
+            if (received == 0)
+                return new IOException($"{RemoteEndPoint} closed the connection.");
+            end += received;
+            var input = new ReadOnlySequence<byte>(buffer, 0, end);
+            while (true)
             {
-                while (true)
+                var status = assembler.TryAssemble(ref input);
+                if (status == RecordStatus.TooLarge)
+                    return new IOException($"{RemoteEndPoint} sent a reply record over {_options.MaxRecordSize} bytes.");
+                if (status == RecordStatus.NeedMoreData)
+                    break;
+                var record = assembler.TakeRecord(out int length);
+                try
                 {
-                    var status = assembler.TryAssemble(ref buffer);
-                    if (status == RecordStatus.TooLarge)
-                        return new IOException($"{RemoteEndPoint} sent a reply record over {_options.MaxRecordSize} bytes.");
-                    if (status == RecordStatus.NeedMoreData)
-                        break;
-                    var record = assembler.TakeRecord(out int length);
-                    try
-                    {
-                        if (!RpcCallMessages.Deliver(record.AsMemory(0, length), _pending))
-                            return new IOException($"{RemoteEndPoint} sent a message that is not a well-formed RPC reply.");
-                    }
-                    finally
-                    {
-                        RecordAssembler.ReturnRecord(record);
-                    }
+                    if (!RpcCallMessages.Deliver(record.AsMemory(0, length), _pending))
+                        return new IOException($"{RemoteEndPoint} sent a message that is not a well-formed RPC reply.");
+                }
+                finally
+                {
+                    RecordAssembler.ReturnRecord(record);
                 }
             }
-            finally
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
-            if (result.IsCompleted)
-                return new IOException($"{RemoteEndPoint} closed the connection.");
+            // All taken but a partial record mark (under 4 bytes): keep it at the front.
+            int left = (int)input.Length;
+            buffer.AsSpan(end - left, left).CopyTo(buffer);
+            end = left;
         }
     }
 

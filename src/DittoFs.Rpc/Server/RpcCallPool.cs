@@ -8,8 +8,9 @@ namespace DittoFs.Rpc;
 /// <see cref="RpcServerOptions.MaxInFlightPerConnection"/> calls) hundreds are in flight, and a pool smaller than that
 /// disposed calls as replies left and built new ones (objects and a 4 KiB reply buffer each) as calls arrived, a few
 /// KiB of garbage per call. What a kept call costs is bounded instead: beyond <c>largeBufferCalls</c> of them, a
-/// returned call gives back buffers it grew (a READ's data, a long reply, up to a few MiB each) before it is kept, so
-/// idle memory stays at that many large buffers plus about 5 KiB per other call. Beyond <c>capacity</c>, returned
+/// returned call gives back buffers it grew past 8 KiB (a large READ's data, a long reply, up to a few MiB each) before
+/// it is kept, so idle memory stays at that many large buffers plus at most about 17 KiB per other call (a 4 KiB READ's
+/// data and reply buffers are kept: given back, every READ beyond those calls rented them again). Beyond <c>capacity</c>, returned
 /// calls release their buffers and are left to the GC.
 /// </para>
 /// </summary>

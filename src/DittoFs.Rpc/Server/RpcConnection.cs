@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -28,19 +27,26 @@ namespace DittoFs.Rpc;
 /// budget) closes the connection, giving its bytes back.
 /// </para>
 /// <para>
-/// Reads: the pipe delivers call records; the rest of a large fragment (a WRITE's data) is received from the
-/// socket straight into its record buffer. Both loops await inside their own long-lived state machines, so
-/// neither allocates per call.
+/// Reads: while calls are in flight the socket is read straight into the connection's receive buffer, and the calls
+/// that arrived together are taken from it one by one; an idle connection waits with a zero-byte receive and holds no
+/// buffer. The rest of a large fragment (a WRITE's data) is received from the socket straight into its record buffer.
+/// Both loops await inside their own long-lived state machines, so neither allocates per call.
 /// </para>
 /// </summary>
 internal sealed class RpcConnection : IRpcTransport
 {
     private const int CoalescedSendSize = 64 * 1024;
     private const int DirectReceiveSize = 64 * 1024;
+    private const int ReceiveBufferSize = 64 * 1024;
+
+    // Receive buffers go back to the pool whenever a connection goes idle, on whichever thread runs its read loop then;
+    // the shared pool would keep each in that thread's cache, where the next rent, on another thread, misses it. This
+    // pool has no thread caches and keeps at most 256 (16 MiB) for reuse.
+    private static readonly ArrayPool<byte> ReceiveBuffers = ArrayPool<byte>.Create(ReceiveBufferSize, 256);
     private const int MaxRepliesPerBatch = 64;
 
     private readonly Socket _socket;
-    private readonly PipeReader _input;
+    private byte[]? _received;
     private readonly RecordAssembler _assembler;
     private readonly SemaphoreSlim _slots;
     private readonly Channel<RpcCall> _replies;
@@ -64,10 +70,6 @@ internal sealed class RpcConnection : IRpcTransport
         RemoteEndPoint = remoteEndPoint;
         LocalEndPoint = localEndPoint;
         CallsToken = _calls.Token;
-        // Zero-byte reads: an idle connection holds no receive buffer. The default (shared) memory pool
-        // makes the reader rent plain arrays, so reading allocates nothing per receive.
-        _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false),
-            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: false, useZeroByteReads: true));
         _assembler = new RecordAssembler(server.MaxRecordSize, server.RecordBudget);
         _slots = new SemaphoreSlim(server.MaxInFlightPerConnection, server.MaxInFlightPerConnection);
         _replies = Channel.CreateUnbounded<RpcCall>(new UnboundedChannelOptions { SingleReader = true });
@@ -129,6 +131,8 @@ internal sealed class RpcConnection : IRpcTransport
     private async Task<RpcConnectionCloseReason> ReadLoopAsync()
     {
         var token = CallsToken;
+        // Bytes received and not yet taken into a record: _received[start..end).
+        int start = 0, end = 0;
         try
         {
             while (true)
@@ -136,41 +140,38 @@ internal sealed class RpcConnection : IRpcTransport
                 await _slots.WaitAsync(token).ConfigureAwait(false);
                 while (true)
                 {
-                    var result = await _input.ReadAsync(token).ConfigureAwait(false);
-                    long now = Environment.TickCount64;
-                    Volatile.Write(ref _lastActivity, now);
-                    Volatile.Write(ref _lastReceived, now);
-                    var buffer = result.Buffer;
-                    var status = _assembler.TryAssemble(ref buffer);
+                    var status = RecordStatus.NeedMoreData;
+                    if (end > start)
+                    {
+                        var input = new ReadOnlySequence<byte>(_received!, start, end - start);
+                        status = _assembler.TryAssemble(ref input);
+                        start = end - (int)input.Length;
+                    }
                     if (status == RecordStatus.Complete)
                     {
-                        // Examined only up to here: the rest may already hold the next calls.
-                        _input.AdvanceTo(buffer.Start);
+                        // The rest may already hold the next calls.
                         Volatile.Write(ref _recordPending, false);
                         break;
                     }
                     if (status == RecordStatus.NeedBudget)
                     {
-                        // The rest stays in the pipe (examined only up to here, so it is presented again at once) and
-                        // nothing more is read until the budget lets the record grow.
-                        _input.AdvanceTo(buffer.Start);
+                        // The rest stays in the receive buffer and nothing more is read until the budget lets the record grow.
                         await WaitForBudgetAsync(token).ConfigureAwait(false);
                         continue;
                     }
-                    _input.AdvanceTo(buffer.Start, buffer.End);
                     if (status == RecordStatus.TooLarge)
                     {
                         RpcLog.RecordTooLarge(Server.Logger, RemoteEndPoint, Server.MaxRecordSize);
                         return RpcConnectionCloseReason.ProtocolViolation;
                     }
-                    if (result.IsCompleted)
-                        return RpcConnectionCloseReason.ClientClosed;
                     // Part of a record (or of a fragment header) is in: from now on the record timeout watches it.
-                    Volatile.Write(ref _recordPending, _assembler.HasPartialRecord || !buffer.IsEmpty);
+                    Volatile.Write(ref _recordPending, _assembler.HasPartialRecord || end > start);
                     if (_assembler.FragmentRemaining >= DirectReceiveSize)
                     {
-                        // The pipe is drained (all input consumed) and a large fragment goes on (a WRITE's data):
-                        // receive the rest of it from the socket straight into the record, saving a copy.
+                        // All input is taken and a large fragment goes on (a WRITE's data): receive the rest of it from
+                        // the socket straight into the record, saving a copy, holding no receive buffer meanwhile.
+                        ReturnReceiveBuffer();
+                        start = end = 0;
                         while (status == RecordStatus.NeedMoreData && _assembler.FragmentRemaining > 0)
                         {
                             var tail = _assembler.FragmentTail(_socket.Available);
@@ -191,7 +192,30 @@ internal sealed class RpcConnection : IRpcTransport
                             Volatile.Write(ref _recordPending, false);
                             break;
                         }
+                        continue;
                     }
+
+                    // All input is taken but a partial fragment header (under 4 bytes): keep it at the front.
+                    if (end > start)
+                        _received.AsSpan(start, end - start).CopyTo(_received);
+                    end -= start;
+                    start = 0;
+                    if (end == 0 && Volatile.Read(ref _inFlight) == 0)
+                    {
+                        // Idle: wait for data without holding a buffer (a zero-byte receive completes when bytes arrive).
+                        ReturnReceiveBuffer();
+                        await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token).ConfigureAwait(false);
+                    }
+                    // Busy: receive straight into the buffer, one syscall when bytes are there (a zero-byte receive
+                    // first would be two), and the next calls are taken from it without a syscall.
+                    _received ??= ReceiveBuffers.Rent(ReceiveBufferSize);
+                    int count = await _socket.ReceiveAsync(_received.AsMemory(end), SocketFlags.None, token).ConfigureAwait(false);
+                    if (count == 0)
+                        return RpcConnectionCloseReason.ClientClosed;
+                    end += count;
+                    long now = Environment.TickCount64;
+                    Volatile.Write(ref _lastActivity, now);
+                    Volatile.Write(ref _lastReceived, now);
                 }
 
                 var record = _assembler.TakeRecord(out int length);
@@ -221,8 +245,16 @@ internal sealed class RpcConnection : IRpcTransport
         finally
         {
             _assembler.Dispose();
-            await _input.CompleteAsync().ConfigureAwait(false);
+            ReturnReceiveBuffer();
         }
+    }
+
+    private void ReturnReceiveBuffer()
+    {
+        if (_received is null)
+            return;
+        ReceiveBuffers.Return(_received);
+        _received = null;
     }
 
     /// <summary>

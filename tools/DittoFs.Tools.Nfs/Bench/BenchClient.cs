@@ -13,12 +13,24 @@ internal readonly record struct WriteReply(uint Count, ulong Verifier);
 
 /// <summary>
 /// The calls the workloads make, one implementation per NFS version, so each workload is written once. A client
-/// holds one or more connections (<c>--connections</c>) and spreads its calls over them in turn; every call may run
-/// concurrently with others. <c>path</c> arguments only name the object in error messages. Failures throw
-/// (<see cref="Session.NfsException"/>, <see cref="Nfs4Exception"/>), which the load counts as errors.
+/// holds one or more connections (<c>--connections</c>); a load worker's calls go on that worker's connection
+/// (<see cref="Lane"/>), other calls on each connection in turn; every call may run concurrently with others. <c>path</c>
+/// arguments only name the object in error messages. Failures throw (<see cref="Session.NfsException"/>,
+/// <see cref="Nfs4Exception"/>), which the load counts as errors.
 /// </summary>
 internal abstract class BenchClient : IAsyncDisposable
 {
+    /// <summary>
+    /// The number of the load worker running in this flow (<see cref="LoadRunner"/>), null outside one. Worker <c>n</c>'s
+    /// calls all go on connection <c>n mod connections</c>, so each connection carries exactly its share of the calls
+    /// in flight, as separate clients would, and the calls a connection's replies release go back on it together.
+    /// </summary>
+    public static readonly AsyncLocal<int?> Lane = new();
+
+    /// <summary>The connection (of <paramref name="count"/>) for this call: the worker's own, else the next in turn.</summary>
+    protected static uint Pick(ref uint next, int count) =>
+        (Lane.Value is int lane ? (uint)lane : Interlocked.Increment(ref next)) % (uint)count;
+
     /// <summary>The directory the URL names, where the bench works.</summary>
     public abstract BenchFile Directory { get; }
 

@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace DittoFs.Tools.Nfs.Bench;
 
 /// <summary>
-/// Keeps <c>depth</c> operations in flight on one connection until a count is done or a deadline passes, and
+/// Keeps <c>depth</c> operations in flight, one per worker (worker <c>n</c> on connection <c>n mod connections</c>:
+/// <see cref="BenchClient.Lane"/>), until a count is done or a deadline passes, and
 /// records each operation's latency in a <see cref="LatencyHistogram"/> (no allocation per call). An operation
 /// returns the bytes it moved; one that throws is counted as an error (the first few are printed) and the load goes
 /// on, as nfsbench does.
@@ -20,8 +21,9 @@ internal sealed class LoadRunner(TextWriter errors)
         var clock = Stopwatch.StartNew();
         var latencies = new LatencyHistogram();
 
-        async Task Worker()
+        async Task Worker(int number)
         {
+            BenchClient.Lane.Value = number;
             while (!cancellationToken.IsCancellationRequested)
             {
                 long index = Interlocked.Increment(ref next) - 1;
@@ -42,7 +44,7 @@ internal sealed class LoadRunner(TextWriter errors)
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, depth).Select(_ => Task.Run(Worker, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(Enumerable.Range(0, depth).Select(number => Task.Run(() => Worker(number), cancellationToken))).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var elapsed = clock.Elapsed;
         return new LoadResult(workload, elapsed, latencies.Count, bytes, latencies.PercentileMicroseconds(0.50),

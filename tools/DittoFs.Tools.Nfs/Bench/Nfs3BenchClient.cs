@@ -48,8 +48,8 @@ internal sealed class Nfs3BenchClient : BenchClient
 
     public override string DirectoryPath => _directory.Path;
 
-    /// <summary>The next connection in turn.</summary>
-    private NfsV3Client Nfs => _connections[Interlocked.Increment(ref _next) % (uint)_connections.Length];
+    /// <summary>The worker's connection, or the next in turn.</summary>
+    private NfsV3Client Nfs => _connections[Pick(ref _next, _connections.Length)];
 
     private static NfsFh3 Handle(BenchFile file) => new() { Data = new InlineOpaque<InlineBytes64>(file.Handle.Span) };
 

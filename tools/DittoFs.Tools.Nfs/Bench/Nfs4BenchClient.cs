@@ -86,8 +86,8 @@ internal sealed class Nfs4BenchClient : BenchClient
         }
     }
 
-    /// <summary>The next session in turn.</summary>
-    private Nfs4Session Session => _sessions[Interlocked.Increment(ref _next) % (uint)_sessions.Length];
+    /// <summary>The worker's session, or the next in turn.</summary>
+    private Nfs4Session Session => _sessions[Pick(ref _next, _sessions.Length)];
 
     private async Task<BenchFile> ResolveDirectoryAsync(NfsUrl url, CancellationToken cancellationToken)
     {
