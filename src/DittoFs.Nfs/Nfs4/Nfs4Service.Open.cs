@@ -422,12 +422,15 @@ public sealed partial class Nfs4Service
     /// CLOSE (RFC 7530 §16.2, RFC 8881 §18.2): the open ends. 4.0 answers the stateid with its seqid raised; 4.1 the
     /// invalid special stateid (RFC 8881 §18.2.4: the stateid is of no further use).
     /// </summary>
-    private (NfsResop4, Nfsstat4) Close(in Close4Args arguments, Nfs4Call call)
-    {
-        var args = arguments;
-        var sequence = SequenceOf(args.OpenStateid, call);
-        return Sequenced(sequence, args.Seqid, NfsOpnum4.OpClose, call, () => CloseNow(args, sequence, call));
-    }
+    /// <remarks>4.1 has no owner sequence, and its CLOSE no closure for one (an allocation per CLOSE).</remarks>
+    private (NfsResop4, Nfsstat4) Close(in Close4Args arguments, Nfs4Call call) =>
+        SequenceOf(arguments.OpenStateid, call) is { } sequence ? CloseSequenced(arguments, sequence, call) : CloseNow(arguments, null, call);
+
+    private (NfsResop4, Nfsstat4) CloseSequenced(Close4Args arguments, Nfs4OwnerSequence sequence, Nfs4Call call) =>
+        Sequenced(sequence, arguments.Seqid, NfsOpnum4.OpClose, call, () => CloseNow(arguments, sequence, call));
+
+    /// <summary>4.1's invalid special stateid (RFC 8881 §8.2.3: seqid all ones, "other" all zeros), what its CLOSE answers.</summary>
+    private static readonly Stateid4 InvalidStateid = new() { Seqid = uint.MaxValue, Other = new byte[12] };
 
     /// <param name="sequence">4.0: the open-owner's, which keeps the closed open for a retransmitted CLOSE.</param>
     private (NfsResop4, Nfsstat4) CloseNow(in Close4Args arguments, Nfs4OwnerSequence? sequence, Nfs4Call call)
@@ -445,7 +448,7 @@ public sealed partial class Nfs4Service
         }
         locks?.Unshare(FileLockKey.Of(open.File), open.Holder);
         _opens.Close(open, sequence);
-        var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
+        var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : InvalidStateid;
         return (NfsResop4.FromOpclose(call.Scratch.Arm(new Close4Res { Status = status, OpenStateid = stateid })), status);
     }
 
