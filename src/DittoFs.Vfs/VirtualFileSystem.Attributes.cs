@@ -46,13 +46,28 @@ public sealed partial class VirtualFileSystem
     /// if the content store refuses, puts the attributes back to <paramref name="original"/> and answers its failure.
     /// The revert is not cancelled with the call: a cancelled call must not leave a size the content does not have.
     /// </summary>
-    private async ValueTask<StoreStatus> ResizeContentAsync(FileRef file, InodeAttributes changed, InodeAttributes original, CancellationToken cancellationToken)
+    private ValueTask<StoreStatus> ResizeContentAsync(FileRef file, in InodeAttributes changed, in InodeAttributes original, CancellationToken cancellationToken)
     {
-        var status = await Content.TruncateAsync(changed.ContentId, changed.Size, cancellationToken).ConfigureAwait(false);
-        if (status == StoreStatus.Ok)
+        var truncating = Content.TruncateAsync(changed.ContentId, changed.Size, cancellationToken);
+        if (!truncating.IsCompletedSuccessfully)
         {
-            return status;
+            return ResizeContentLaterAsync(truncating, file, changed, original);
         }
+        var status = truncating.Result;
+        return status == StoreStatus.Ok ? new(status) : RevertAttributesAsync(status, file, changed, original);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StoreStatus> ResizeContentLaterAsync(ValueTask<StoreStatus> truncating, FileRef file, InodeAttributes changed, InodeAttributes original)
+    {
+        var status = await truncating.ConfigureAwait(false);
+        return status == StoreStatus.Ok ? status : await RevertAttributesAsync(status, file, changed, original).ConfigureAwait(false);
+    }
+
+    /// <summary>The content store refused <paramref name="changed"/>'s size (<paramref name="status"/>, which is answered): the attributes go back to <paramref name="original"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StoreStatus> RevertAttributesAsync(StoreStatus status, FileRef file, InodeAttributes changed, InodeAttributes original)
+    {
         var reverted = await Metadata.RevertAttributesAsync(file, changed, original, CancellationToken.None).ConfigureAwait(false);
         if (reverted is not (StoreStatus.Ok or StoreStatus.NotSync or StoreStatus.Stale))
         {

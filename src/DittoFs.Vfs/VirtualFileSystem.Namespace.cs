@@ -23,24 +23,66 @@ public sealed partial class VirtualFileSystem
             ? Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken)
             : CreateSizedAsync(auth, directory, name, mode, attributes, verifier, cancellationToken);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>)), MethodImpl(MethodImplOptions.NoInlining)]
-    private async ValueTask<StoreResult<CreateResult>> CreateSizedAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CreateMode mode,
+    /// <remarks>
+    /// Runs without an async method while each store answers at once (the in-memory stores always do): one async method
+    /// holding the three answers (lookup, create, ~300 bytes each with their awaiters) had a frame of over 10 KB,
+    /// zeroed on every sized create (an NFSv4 OPEN that creates, which Linux sends with a size of 0).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<StoreResult<CreateResult>> CreateSizedAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CreateMode mode,
         SetAttributes attributes, ulong verifier, CancellationToken cancellationToken)
     {
         // What a failed truncation reverts to when the name already exists (Unchecked then resizes that file).
-        var existing = await Metadata.LookupAsync(auth, directory, name, cancellationToken).ConfigureAwait(false);
+        var looking = Metadata.LookupAsync(auth, directory, name, cancellationToken);
+        if (!looking.IsCompletedSuccessfully)
+        {
+            return CreateSizedLaterAsync(looking, auth, directory, name, mode, attributes, verifier, cancellationToken);
+        }
+        var existing = ExistingFile(looking.Result);
+        var creating = Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken);
+        return creating.IsCompletedSuccessfully
+            ? ResizeCreated(creating.Result, existing, cancellationToken)
+            : ResizeCreatedLaterAsync(creating, existing, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StoreResult<CreateResult>> CreateSizedLaterAsync(ValueTask<StoreResult<LookupResult>> looking, AuthContext auth, FileRef directory,
+        ReadOnlyMemory<byte> name, CreateMode mode, SetAttributes attributes, ulong verifier, CancellationToken cancellationToken)
+    {
+        var existing = ExistingFile(await looking.ConfigureAwait(false));
         var result = await Metadata.CreateAsync(auth, directory, name, mode, attributes, verifier, cancellationToken).ConfigureAwait(false);
+        return await ResizeCreated(result, existing, cancellationToken).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StoreResult<CreateResult>> ResizeCreatedLaterAsync(ValueTask<StoreResult<CreateResult>> creating, InodeAttributes? existing,
+        CancellationToken cancellationToken) =>
+        await ResizeCreated(await creating.ConfigureAwait(false), existing, cancellationToken).ConfigureAwait(false);
+
+    private static InodeAttributes? ExistingFile(in StoreResult<LookupResult> lookup) => lookup.IsOk ? lookup.Value.File : null;
+
+    /// <summary>A sized create's second step: the content gets the size the store recorded (<see cref="ResizeContentAsync"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<StoreResult<CreateResult>> ResizeCreated(in StoreResult<CreateResult> result, in InodeAttributes? existing, CancellationToken cancellationToken)
+    {
         if (!result.IsOk)
         {
-            return result;
+            return new(result);
         }
         var file = result.Value.File;
-        var original = existing.IsOk && existing.Value.File.FileId == file.FileId
-            ? existing.Value.File
+        var original = existing is { } found && found.FileId == file.FileId
+            ? found
             : file with { Size = 0, Used = PosixRules.UsedBytes(FileType.Regular, 0) };
-        var status = await ResizeContentAsync(file.Ref, file, original, cancellationToken).ConfigureAwait(false);
-        return status == StoreStatus.Ok ? result : new StoreResult<CreateResult>(status, result.Value);
+        var resizing = ResizeContentAsync(file.Ref, file, original, cancellationToken);
+        return resizing.IsCompletedSuccessfully ? new(WithStatus(result, resizing.Result)) : AfterResizeAsync(resizing, result);
     }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<StoreResult<CreateResult>> AfterResizeAsync(ValueTask<StoreStatus> resizing, StoreResult<CreateResult> result) =>
+        WithStatus(result, await resizing.ConfigureAwait(false));
+
+    private static StoreResult<CreateResult> WithStatus(in StoreResult<CreateResult> result, StoreStatus status) =>
+        status == StoreStatus.Ok ? result : new StoreResult<CreateResult>(status, result.Value);
 
     /// <summary>Creates a directory.</summary>
     public ValueTask<StoreResult<CreateResult>> MkdirAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, SetAttributes attributes,
@@ -58,14 +100,43 @@ public sealed partial class VirtualFileSystem
         Metadata.MknodAsync(auth, directory, name, type, attributes, device, cancellationToken);
 
     /// <summary>Removes a non-directory's name (IsDir for a directory); when its last name goes, its content is released.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreResult<RemoveResult>> RemoveAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default)
+    /// <remarks>Without an async method while the stores answer at once, for the reason <see cref="CreateSizedAsync"/> gives.</remarks>
+    public ValueTask<StoreResult<RemoveResult>> RemoveAsync(AuthContext auth, FileRef directory, ReadOnlyMemory<byte> name, CancellationToken cancellationToken = default)
     {
-        var result = await Metadata.RemoveAsync(auth, directory, name, cancellationToken).ConfigureAwait(false);
+        var removing = Metadata.RemoveAsync(auth, directory, name, cancellationToken);
+        if (!removing.IsCompletedSuccessfully)
+        {
+            return RemoveLaterAsync(removing, cancellationToken);
+        }
+        var result = removing.Result;
+        if (!result.IsOk)
+        {
+            return new(result);
+        }
+        var releasing = ReleaseRemovedContentAsync(result.Value.ReleasedContent, cancellationToken);
+        if (!releasing.IsCompletedSuccessfully)
+        {
+            return AfterReleaseAsync(releasing, result);
+        }
+        releasing.GetAwaiter().GetResult(); // a pooled source is given back only when its result is taken
+        return new(result);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StoreResult<RemoveResult>> RemoveLaterAsync(ValueTask<StoreResult<RemoveResult>> removing, CancellationToken cancellationToken)
+    {
+        var result = await removing.ConfigureAwait(false);
         if (result.IsOk)
         {
             await ReleaseRemovedContentAsync(result.Value.ReleasedContent, cancellationToken).ConfigureAwait(false);
         }
+        return result;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<StoreResult<T>> AfterReleaseAsync<T>(ValueTask releasing, StoreResult<T> result)
+    {
+        await releasing.ConfigureAwait(false);
         return result;
     }
 

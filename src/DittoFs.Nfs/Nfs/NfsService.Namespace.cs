@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
+using DittoFs.Storage;
+using WireWcc = DittoFs.Protocol.WccData;
 
 namespace DittoFs.Nfs;
 
@@ -10,22 +12,24 @@ public sealed partial class NfsService
     /// <summary>
     /// REMOVE (RFC 1813 §3.3.12) of a non-directory; when its last name goes, the file system releases its bytes.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Remove3Res> RemoveAsync(Remove3Args arguments, RpcCallContext context)
+    public ValueTask<Remove3Res> RemoveAsync(Remove3Args arguments, RpcCallContext context)
     {
-        var cancellationToken = context.CancellationToken;
         var status = OpenForChange(arguments.Object.Dir, context, NfsV3Procedure.Remove, out var target);
         if (status != Nfsstat3.Nfs3Ok)
         {
-            var refused = await RefusalWccAsync(status, target, cancellationToken).ConfigureAwait(false);
-            return new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = refused } };
+            return Reply(RefusalWccAsync(status, target, context.CancellationToken), status,
+                static (NfsService _, in WireWcc refused, in Nfsstat3 status) => new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = refused } });
         }
-        var result = await target.FileSystem.RemoveAsync(target.Auth, target.File, arguments.Object.Name, cancellationToken).ConfigureAwait(false);
-        status = Outcome(result.Status, NfsV3Procedure.Remove, target, arguments.Object.Name.Value);
-        var wcc = target.Wcc(result.Value.Directory);
-        return status == Nfsstat3.Nfs3Ok
-            ? new Remove3Res { Status = status, Resok = new Remove3Resok { DirWcc = wcc } }
-            : new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = wcc } };
+        var name = arguments.Object.Name;
+        return Reply(target.FileSystem.RemoveAsync(target.Auth, target.File, name, context.CancellationToken), new NamedTarget(target, name.Value),
+            static (NfsService service, in StoreResult<RemoveResult> result, in NamedTarget at) =>
+            {
+                var status = service.Outcome(result.Status, NfsV3Procedure.Remove, at.Target, at.Name);
+                var wcc = at.Target.Wcc(result.Value.Directory);
+                return status == Nfsstat3.Nfs3Ok
+                    ? new Remove3Res { Status = status, Resok = new Remove3Resok { DirWcc = wcc } }
+                    : new Remove3Res { Status = status, Resfail = new Remove3Resfail { DirWcc = wcc } };
+            });
     }
 
     /// <summary>RMDIR (RFC 1813 §3.3.13) of an empty directory.</summary>

@@ -142,6 +142,22 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
             LogNamedFailure(WireName.Of(procedure), new LoggedName(name), file, WireName.Of(status));
     }
 
+    /// <summary>Builds a procedure's reply from the file system's answer and what the procedure knew before it asked (<paramref name="state"/>).</summary>
+    private delegate TReply Replier<TAnswer, TState, TReply>(NfsService service, in TAnswer answer, in TState state);
+
+    /// <summary>
+    /// The reply <paramref name="reply"/> builds from <paramref name="pending"/>'s answer: at once when the answer is
+    /// ready (an in-memory store's always is), in an async method only when it is not. A procedure written as one async
+    /// method kept the store's answer (~300 bytes for a create) in its state machine several times over, as awaiter,
+    /// result and copies, and the runtime zeroed that frame, kilobytes, on every call (docs/performance.md, change 21).
+    /// </summary>
+    private ValueTask<TReply> Reply<TAnswer, TState, TReply>(ValueTask<TAnswer> pending, in TState state, Replier<TAnswer, TState, TReply> reply) =>
+        pending.IsCompletedSuccessfully ? new(reply(this, pending.Result, state)) : ReplyLaterAsync(pending, state, reply);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TReply> ReplyLaterAsync<TAnswer, TState, TReply>(ValueTask<TAnswer> pending, TState state, Replier<TAnswer, TState, TReply> reply) =>
+        reply(this, await pending.ConfigureAwait(false), state);
+
     /// <summary>
     /// WCC data for a change refused before it reached the store. On NFS3ERR_ROFS the object is known and
     /// untouched: its current attributes as both before and after (RFC 1813 §2.6 lets failures carry WCC data, and

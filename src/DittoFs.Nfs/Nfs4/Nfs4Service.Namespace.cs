@@ -64,8 +64,8 @@ public sealed partial class Nfs4Service
     /// system's REMOVE, and its RMDIR when that answers that the name is a directory (so a directory is looked up
     /// only when it is one). A directory that is not empty is NFS4ERR_NOTEMPTY.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(NfsResop4, Nfsstat4)> RemoveAsync(Remove4Args arguments, Nfs4Call call)
+    /// <remarks>Without an async method while the file system answers at once, as <see cref="OpenAsync"/>.</remarks>
+    private ValueTask<(NfsResop4, Nfsstat4)> RemoveAsync(in Remove4Args arguments, Nfs4Call call)
     {
         var name = arguments.Target.Value;
         CallTarget target = default;
@@ -77,17 +77,37 @@ public sealed partial class Nfs4Service
         if (status != Nfsstat4.Nfs4Ok)
         {
             LogIfFailed(NfsOpnum4.OpRemove, call, status);
-            return (Failed(NfsOpnum4.OpRemove, status), status);
+            return new((Failed(NfsOpnum4.OpRemove, status), status));
         }
-        var cancellationToken = call.Context.CancellationToken;
-        var removed = await target.FileSystem.RemoveAsync(target.Auth, target.File, name, cancellationToken).ConfigureAwait(false);
-        var (storeStatus, directory) = (removed.Status, removed.Value.Directory);
-        if (storeStatus == StoreStatus.IsDir)
+        var removing = target.FileSystem.RemoveAsync(target.Auth, target.File, name, call.Context.CancellationToken);
+        if (!removing.IsCompletedSuccessfully)
         {
-            var rmdir = await target.FileSystem.RmdirAsync(target.Auth, target.File, name, cancellationToken).ConfigureAwait(false);
-            (storeStatus, directory) = (rmdir.Status, rmdir.Value);
+            return RemoveLaterAsync(removing, target, name, call);
         }
-        status = StatusOf(storeStatus);
+        var removed = removing.Result;
+        return removed.Status == StoreStatus.IsDir ? RemoveDirectoryAsync(target, name, call) : new(Removed(removed.Status, removed.Value.Directory, call));
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> RemoveLaterAsync(ValueTask<StoreResult<RemoveResult>> removing, CallTarget target, ReadOnlyMemory<byte> name, Nfs4Call call)
+    {
+        var removed = await removing.ConfigureAwait(false);
+        return removed.Status == StoreStatus.IsDir
+            ? await RemoveDirectoryAsync(target, name, call).ConfigureAwait(false)
+            : Removed(removed.Status, removed.Value.Directory, call);
+    }
+
+    /// <summary>REMOVE of a name the file system's REMOVE found to be a directory: its RMDIR.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> RemoveDirectoryAsync(CallTarget target, ReadOnlyMemory<byte> name, Nfs4Call call)
+    {
+        var removed = await target.FileSystem.RmdirAsync(target.Auth, target.File, name, call.Context.CancellationToken).ConfigureAwait(false);
+        return Removed(removed.Status, removed.Value, call);
+    }
+
+    private (NfsResop4, Nfsstat4) Removed(StoreStatus storeStatus, in DittoFs.Storage.WccData directory, Nfs4Call call)
+    {
+        var status = StatusOf(storeStatus);
         if (status != Nfsstat4.Nfs4Ok)
         {
             LogIfFailed(NfsOpnum4.OpRemove, call, status);

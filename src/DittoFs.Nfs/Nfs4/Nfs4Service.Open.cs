@@ -22,51 +22,72 @@ public sealed partial class Nfs4Service
     /// the server restarted (see <see cref="MayReclaim"/>); other claims wait for the grace period to end (NFS4ERR_GRACE).
     /// Delegation claims are NFS4ERR_NOTSUPP: no delegation is ever granted. The current filehandle becomes the file.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(NfsResop4, Nfsstat4)> OpenAsync(Open4Args arguments, Nfs4Call call)
+    /// <remarks>
+    /// The reply is built without an async method when the file system answered at once (the in-memory stores always
+    /// do): two async methods around <see cref="OpenFileAsync"/>, each holding the 288-byte arguments and the result,
+    /// zeroed about 6 KB of frames per OPEN.
+    /// </remarks>
+    private ValueTask<(NfsResop4, Nfsstat4)> OpenAsync(in Open4Args arguments, Nfs4Call call)
     {
         // 4.0: the open-owner's sequence (RFC 7530 §9.1.7), once the client id is known to be this server's.
         var sequence = call.MinorVersion == 0 && _clients.RenewClient(arguments.Owner.Clientid) == Nfsstat4.Nfs4Ok
             ? _opens.OpenOwnerSequence(arguments.Owner.Clientid, arguments.Owner.Owner.Span) : null;
         if (sequence is not null && AnsweredBySequence(sequence, arguments.Seqid, NfsOpnum4.OpOpen, call) is { } answered)
         {
-            return answered;
+            return new(answered);
         }
         var closedBefore = sequence?.LastClosed;
-        var (result, status) = await OpenUnsequencedAsync(arguments, call).ConfigureAwait(false);
+        var opening = OpenFileAsync(arguments, call);
+        return opening.IsCompletedSuccessfully
+            ? new(Opened(opening.Result, sequence, arguments.Seqid, closedBefore, call))
+            : OpenedLaterAsync(opening, sequence, arguments.Seqid, closedBefore, call);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NfsResop4, Nfsstat4)> OpenedLaterAsync(ValueTask<OpenedFile> opening,
+        Nfs4OwnerSequence? sequence, uint seqid, Nfs4Open? closedBefore, Nfs4Call call) =>
+        Opened(await opening.ConfigureAwait(false), sequence, seqid, closedBefore, call);
+
+    /// <summary>OPEN's reply once the file is open (or refused); in 4.0 it is kept in the open-owner's <paramref name="sequence"/>.</summary>
+    private (NfsResop4, Nfsstat4) Opened(in OpenedFile opened,
+        Nfs4OwnerSequence? sequence, uint seqid, Nfs4Open? closedBefore, Nfs4Call call)
+    {
+        var status = opened.Status;
+        NfsResop4 result;
+        if (status != Nfsstat4.Nfs4Ok)
+        {
+            LogIfFailed(NfsOpnum4.OpOpen, call, status);
+            result = Failed(NfsOpnum4.OpOpen, status);
+        }
+        else
+        {
+            call.Current = opened.File;
+            var stateid = _opens.StateidOf(opened.Open!);
+            call.CurrentStateid = stateid;
+            var resok = new Open4Resok
+            {
+                Stateid = stateid,
+                Cinfo = opened.Cinfo,
+                Rflags = Attr.Open4ResultLocktypePosix,
+                Attrset = opened.Attrset,
+                Delegation = new OpenDelegation4 { DelegationType = OpenDelegationType4.OpenDelegateNone },
+            };
+            result = NfsResop4.FromOpopen(call.Scratch.Arm(new Open4Res { Status = status, Resok4 = resok }));
+        }
         if (sequence is not null)
         {
-            _opens.Record(sequence, arguments.Seqid, result, status, call.Current, closedBefore);
+            _opens.Record(sequence, seqid, result, status, call.Current, closedBefore);
         }
         return (result, status);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(NfsResop4, Nfsstat4)> OpenUnsequencedAsync(Open4Args arguments, Nfs4Call call)
+    /// <summary>
+    /// OPEN's checks, then the file system's call (GETATTR of the current file, CREATE or LOOKUP of the name), then the
+    /// share reservation (<see cref="OpenFound"/>); the open, or why there is none.
+    /// </summary>
+    private ValueTask<OpenedFile> OpenFileAsync(in Open4Args arguments, Nfs4Call call)
     {
-        var (status, open, file, cinfo, attrset) = await OpenFileAsync(arguments, call).ConfigureAwait(false);
-        if (status != Nfsstat4.Nfs4Ok)
-        {
-            LogIfFailed(NfsOpnum4.OpOpen, call, status);
-            return (Failed(NfsOpnum4.OpOpen, status), status);
-        }
-        call.Current = file;
-        var stateid = _opens.StateidOf(open!);
-        call.CurrentStateid = stateid;
-        var resok = new Open4Resok
-        {
-            Stateid = stateid,
-            Cinfo = cinfo,
-            Rflags = Attr.Open4ResultLocktypePosix,
-            Attrset = attrset,
-            Delegation = new OpenDelegation4 { DelegationType = OpenDelegationType4.OpenDelegateNone },
-        };
-        return (NfsResop4.FromOpopen(call.Scratch.Arm(new Open4Res { Status = status, Resok4 = resok })), status);
-    }
-
-    private async ValueTask<(Nfsstat4, Nfs4Open?, Nfs4Fh, ChangeInfo4, uint[])> OpenFileAsync(Open4Args arguments, Nfs4Call call)
-    {
-        static (Nfsstat4, Nfs4Open?, Nfs4Fh, ChangeInfo4, uint[]) Refused(Nfsstat4 status) => (status, null, default, default, []);
+        static ValueTask<OpenedFile> Refused(Nfsstat4 status) => new(OpenedFile.Refused(status));
         uint access = call.MinorVersion == 0 ? arguments.ShareAccess : arguments.ShareAccess & ~(uint)Attr.Open4ShareAccessWantDelegMask & 0xFFFFu;
         uint deny = arguments.ShareDeny;
         if (access is 0 or > 3 || deny > 3)
@@ -142,110 +163,168 @@ public sealed partial class Nfs4Service
         {
             return Refused(Nfsstat4.Nfs4errRofs);
         }
-        var cancellationToken = call.Context.CancellationToken;
-        InodeAttributes opened;
-        ChangeInfo4 cinfo;
-        uint[] attrset = [];
-        bool created = false;
+        var request = new OpenRequest(clientId, arguments.Owner.Owner, access, deny, claim == OpenClaimType4.ClaimPrevious, target);
         if (currentFile)
         {
-            var attributes = await target.FileSystem.GetAttributesAsync(target.File, cancellationToken).ConfigureAwait(false);
-            if (!attributes.IsOk)
-            {
-                return Refused(StatusOf(attributes.Status));
-            }
-            opened = attributes.Value;
-            cinfo = default;
+            return OpenCurrent(request, call);
         }
-        else
+        var name = arguments.Claim.File.Value;
+        var nameStatus = NameStatus(name);
+        if (nameStatus != Nfsstat4.Nfs4Ok)
         {
-            var name = arguments.Claim.File.Value;
-            var nameStatus = NameStatus(name);
-            if (nameStatus != Nfsstat4.Nfs4Ok)
-            {
-                return Refused(nameStatus);
-            }
-            if (create)
-            {
-                var how = arguments.Openhow.How;
-                // EXCLUSIVE4 carries no attributes (RFC 7530 §16.16.5: they are set by a SETATTR after).
-                var changes = SetAttributes.None;
-                uint[] set = [];
-                if (how.Mode != Createmode4.Exclusive4)
-                {
-                    var decodedStatus = Fattr4Decoder.DecodeSettable(how.Mode == Createmode4.Exclusive41 ? how.ChCreateboth.CvaAttrs : how.Createattrs,
-                        call.MinorVersion, out changes, out set);
-                    if (decodedStatus != Nfsstat4.Nfs4Ok)
-                    {
-                        return Refused(decodedStatus);
-                    }
-                }
-                var mode = how.Mode switch
-                {
-                    Createmode4.Unchecked4 => CreateMode.Unchecked,
-                    Createmode4.Guarded4 => CreateMode.Guarded,
-                    _ => CreateMode.Exclusive,
-                };
-                var verifier = how.Mode switch
-                {
-                    Createmode4.Exclusive4 => VerifierValue(how.Createverf),
-                    Createmode4.Exclusive41 => VerifierValue(how.ChCreateboth.CvaVerf),
-                    _ => 0UL,
-                };
-                var result = await target.FileSystem.CreateAsync(target.Auth, target.File, name, mode, changes, verifier, cancellationToken).ConfigureAwait(false);
-                if (!result.IsOk)
-                {
-                    return Refused(StatusOf(result.Status));
-                }
-                opened = result.Value.File;
-                cinfo = ChangeInfo(result.Value.Directory);
-                attrset = set;
-                created = true;
-            }
-            else
-            {
-                var result = await target.FileSystem.LookupAsync(target.Auth, target.File, name, cancellationToken).ConfigureAwait(false);
-                if (!result.IsOk)
-                {
-                    return Refused(StatusOf(result.Status));
-                }
-                opened = result.Value.File;
-                cinfo = result.Value.Directory is { } parent ? ChangeInfo(DittoFs.Storage.WccData.Unchanged(parent)) : default;
-            }
+            return Refused(nameStatus);
         }
-        if (opened.Type != FileType.Regular)
+        return create ? CreateAndOpen(arguments.Openhow.How, name, request, call) : OpenExisting(name, request, call);
+    }
+
+    // The three ways to the file are each a method of their own, not inlined: together in OPEN's frame, every OPEN zeroed
+    // all three's store answers (kilobytes).
+
+    /// <summary>CLAIM_FH, CLAIM_PREVIOUS: the current file.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<OpenedFile> OpenCurrent(in OpenRequest request, Nfs4Call call)
+    {
+        var reading = request.Target.FileSystem.GetAttributesAsync(request.Target.File, call.Context.CancellationToken);
+        return reading.IsCompletedSuccessfully ? OpenedCurrent(reading.Result, request, call) : OpenCurrentLaterAsync(reading, request, call);
+    }
+
+    /// <summary>CLAIM_NULL without OPEN4_CREATE: the name in the current directory.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<OpenedFile> OpenExisting(ReadOnlyMemory<byte> name, in OpenRequest request, Nfs4Call call)
+    {
+        var looking = request.Target.FileSystem.LookupAsync(request.Target.Auth, request.Target.File, name, call.Context.CancellationToken);
+        return looking.IsCompletedSuccessfully ? OpenLookedUp(looking.Result, request, call) : OpenLookedUpLaterAsync(looking, request, call);
+    }
+
+    /// <summary>CLAIM_NULL with OPEN4_CREATE: the name in the current directory, created as <paramref name="how"/> says.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<OpenedFile> CreateAndOpen(in Createhow4 how, ReadOnlyMemory<byte> name, in OpenRequest request, Nfs4Call call)
+    {
+        // EXCLUSIVE4 carries no attributes (RFC 7530 §16.16.5: they are set by a SETATTR after).
+        var changes = SetAttributes.None;
+        uint[] set = [];
+        if (how.Mode != Createmode4.Exclusive4)
         {
-            var wrongType = opened.Type switch
+            var decodedStatus = Fattr4Decoder.DecodeSettable(how.Mode == Createmode4.Exclusive41 ? how.ChCreateboth.CvaAttrs : how.Createattrs,
+                call.MinorVersion, out changes, out set);
+            if (decodedStatus != Nfsstat4.Nfs4Ok)
             {
-                FileType.Directory => Nfsstat4.Nfs4errIsdir,
-                FileType.Symlink => Nfsstat4.Nfs4errSymlink,
-                _ => call.MinorVersion == 0 ? Nfsstat4.Nfs4errInval : Nfsstat4.Nfs4errWrongType,
-            };
-            return Refused(wrongType);
-        }
-        if (!created)
-        {
-            // RFC 7530 §16.16.5: the caller must be allowed what it opens for (the owner of a file it just made is).
-            var wanted = ((access & Nfs4Opens.AccessRead) != 0 ? AccessRights.Read : 0) | ((access & Nfs4Opens.AccessWrite) != 0 ? AccessRights.Modify : 0);
-            var allowed = await target.FileSystem.AccessAsync(target.Auth, opened.Ref, wanted, cancellationToken).ConfigureAwait(false);
-            if (!allowed.IsOk || (allowed.Value.Granted & wanted) != wanted)
-            {
-                return Refused(allowed.IsOk ? Nfsstat4.Nfs4errAccess : StatusOf(allowed.Status));
+                return new(OpenedFile.Refused(decodedStatus));
             }
         }
-        // The reservation is kept in the share's lock table with NLM's SHARE reservations, so that v3 and v4 clients
-        // deny each other as v4 clients do (RFC 7530 §9.9).
+        var mode = how.Mode switch
+        {
+            Createmode4.Unchecked4 => CreateMode.Unchecked,
+            Createmode4.Guarded4 => CreateMode.Guarded,
+            _ => CreateMode.Exclusive,
+        };
+        var verifier = how.Mode switch
+        {
+            Createmode4.Exclusive4 => VerifierValue(how.Createverf),
+            Createmode4.Exclusive41 => VerifierValue(how.ChCreateboth.CvaVerf),
+            _ => 0UL,
+        };
+        var target = request.Target;
+        var creating = target.FileSystem.CreateAsync(target.Auth, target.File, name, mode, changes, verifier, call.Context.CancellationToken);
+        return creating.IsCompletedSuccessfully ? new(OpenCreated(creating.Result, set, request, call)) : OpenCreatedLaterAsync(creating, set, request, call);
+    }
+
+    /// <summary>What an OPEN knows once its checks passed: who opens, for what, and in which directory (or which file).</summary>
+    private readonly record struct OpenRequest(ulong ClientId, ReadOnlyMemory<byte> Owner, uint Access, uint Deny, bool Reclaim, CallTarget Target);
+
+    /// <summary>An OPEN's outcome before its reply: the open and the file, with the directory's change and the attributes set when it created.</summary>
+    private readonly record struct OpenedFile(Nfsstat4 Status, Nfs4Open? Open, Nfs4Fh File, ChangeInfo4 Cinfo, uint[] Attrset)
+    {
+        public static OpenedFile Refused(Nfsstat4 status) => new(status, null, default, default, []);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<OpenedFile> OpenCurrentLaterAsync(ValueTask<StoreResult<InodeAttributes>> reading, OpenRequest request, Nfs4Call call) =>
+        await OpenedCurrent(await reading.ConfigureAwait(false), request, call).ConfigureAwait(false);
+
+    private ValueTask<OpenedFile> OpenedCurrent(in StoreResult<InodeAttributes> attributes, in OpenRequest request, Nfs4Call call) =>
+        attributes.IsOk ? OpenFound(attributes.Value, default, request, call) : new(OpenedFile.Refused(StatusOf(attributes.Status)));
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<OpenedFile> OpenLookedUpLaterAsync(ValueTask<StoreResult<LookupResult>> looking, OpenRequest request, Nfs4Call call) =>
+        await OpenLookedUp(await looking.ConfigureAwait(false), request, call).ConfigureAwait(false);
+
+    private ValueTask<OpenedFile> OpenLookedUp(in StoreResult<LookupResult> result, in OpenRequest request, Nfs4Call call)
+    {
+        if (!result.IsOk)
+        {
+            return new(OpenedFile.Refused(StatusOf(result.Status)));
+        }
+        var cinfo = result.Value.Directory is { } parent ? ChangeInfo(DittoFs.Storage.WccData.Unchanged(parent)) : default;
+        return OpenFound(result.Value.File, cinfo, request, call);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<OpenedFile> OpenCreatedLaterAsync(ValueTask<StoreResult<CreateResult>> creating, uint[] attrset, OpenRequest request, Nfs4Call call) =>
+        OpenCreated(await creating.ConfigureAwait(false), attrset, request, call);
+
+    private OpenedFile OpenCreated(in StoreResult<CreateResult> result, uint[] attrset, in OpenRequest request, Nfs4Call call) =>
+        result.IsOk
+            ? Reserve(result.Value.File, ChangeInfo(result.Value.Directory), attrset, request, call)
+            : OpenedFile.Refused(StatusOf(result.Status));
+
+    /// <summary>
+    /// An existing file to open: it must be a regular file, and the caller must be allowed what it opens for (RFC 7530
+    /// §16.16.5; the owner of a file it just made is, see <see cref="OpenCreated"/>).
+    /// </summary>
+    private ValueTask<OpenedFile> OpenFound(in InodeAttributes file, ChangeInfo4 cinfo, in OpenRequest request, Nfs4Call call)
+    {
+        if (WrongType(file, call) is { } wrongType)
+        {
+            return new(OpenedFile.Refused(wrongType));
+        }
+        var wanted = WantedRights(request.Access);
+        var checking = request.Target.FileSystem.AccessAsync(request.Target.Auth, file.Ref, wanted, call.Context.CancellationToken);
+        return checking.IsCompletedSuccessfully
+            ? new(OpenAllowed(checking.Result, wanted, file, cinfo, request, call))
+            : OpenAllowedLaterAsync(checking, wanted, file, cinfo, request, call);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<OpenedFile> OpenAllowedLaterAsync(ValueTask<StoreResult<AccessResult>> checking, AccessRights wanted, InodeAttributes file, ChangeInfo4 cinfo,
+        OpenRequest request, Nfs4Call call) =>
+        OpenAllowed(await checking.ConfigureAwait(false), wanted, file, cinfo, request, call);
+
+    private OpenedFile OpenAllowed(in StoreResult<AccessResult> allowed, AccessRights wanted, in InodeAttributes file, ChangeInfo4 cinfo, in OpenRequest request, Nfs4Call call) =>
+        !allowed.IsOk || (allowed.Value.Granted & wanted) != wanted
+            ? OpenedFile.Refused(allowed.IsOk ? Nfsstat4.Nfs4errAccess : StatusOf(allowed.Status))
+            : Reserve(file, cinfo, [], request, call);
+
+    private static AccessRights WantedRights(uint access) =>
+        ((access & Nfs4Opens.AccessRead) != 0 ? AccessRights.Read : 0) | ((access & Nfs4Opens.AccessWrite) != 0 ? AccessRights.Modify : 0);
+
+    /// <summary>Why a file cannot be opened for its type (NFS4ERR_ISDIR, NFS4ERR_SYMLINK, else INVAL / WRONG_TYPE); null for a regular file.</summary>
+    private static Nfsstat4? WrongType(in InodeAttributes file, Nfs4Call call) => file.Type switch
+    {
+        FileType.Regular => null,
+        FileType.Directory => Nfsstat4.Nfs4errIsdir,
+        FileType.Symlink => Nfsstat4.Nfs4errSymlink,
+        _ => call.MinorVersion == 0 ? Nfsstat4.Nfs4errInval : Nfsstat4.Nfs4errWrongType,
+    };
+
+    /// <summary>
+    /// The open of <paramref name="file"/>: its share reservation, kept in the share's lock table with NLM's SHARE
+    /// reservations, so that v3 and v4 clients deny each other as v4 clients do (RFC 7530 §9.9).
+    /// </summary>
+    private OpenedFile Reserve(in InodeAttributes file, ChangeInfo4 cinfo, uint[] attrset, in OpenRequest request, Nfs4Call call)
+    {
+        if (WrongType(file, call) is { } wrongType)
+        {
+            return OpenedFile.Refused(wrongType);
+        }
+        var target = request.Target;
         var table = target.FileSystem.Locks;
-        var key = FileLockKey.Of(opened.Ref);
-        var owner = new LockOwner(LockClient.Nfs4(clientId), arguments.Owner.Owner.Span);
-        bool reclaim = claim == OpenClaimType4.ClaimPrevious;
-        var openStatus = _opens.Open(clientId, arguments.Owner.Owner.Span, target.Share.Id, opened.Ref, access, deny,
+        var key = FileLockKey.Of(file.Ref);
+        var owner = new LockOwner(LockClient.Nfs4(request.ClientId), request.Owner.Span);
+        bool reclaim = request.Reclaim;
+        var openStatus = _opens.Open(request.ClientId, request.Owner.Span, target.Share.Id, file.Ref, request.Access, request.Deny,
             (unionAccess, unionDeny) => ShareStatusOf(table.Share(key, owner, (ShareAccess)unionAccess, (ShareDeny)unionDeny, reclaim).Status, reclaim), out var open);
-        if (openStatus != Nfsstat4.Nfs4Ok)
-        {
-            return Refused(openStatus);
-        }
-        return (Nfsstat4.Nfs4Ok, open, new Nfs4Fh(null, target.Share, opened.Ref), cinfo, attrset);
+        return openStatus != Nfsstat4.Nfs4Ok ? OpenedFile.Refused(openStatus) : new OpenedFile(Nfsstat4.Nfs4Ok, open, new Nfs4Fh(null, target.Share, file.Ref), cinfo, attrset);
     }
 
     /// <summary>
@@ -343,12 +422,15 @@ public sealed partial class Nfs4Service
     /// CLOSE (RFC 7530 §16.2, RFC 8881 §18.2): the open ends. 4.0 answers the stateid with its seqid raised; 4.1 the
     /// invalid special stateid (RFC 8881 §18.2.4: the stateid is of no further use).
     /// </summary>
-    private (NfsResop4, Nfsstat4) Close(in Close4Args arguments, Nfs4Call call)
-    {
-        var args = arguments;
-        var sequence = SequenceOf(args.OpenStateid, call);
-        return Sequenced(sequence, args.Seqid, NfsOpnum4.OpClose, call, () => CloseNow(args, sequence, call));
-    }
+    /// <remarks>4.1 has no owner sequence, and its CLOSE no closure for one (an allocation per CLOSE).</remarks>
+    private (NfsResop4, Nfsstat4) Close(in Close4Args arguments, Nfs4Call call) =>
+        SequenceOf(arguments.OpenStateid, call) is { } sequence ? CloseSequenced(arguments, sequence, call) : CloseNow(arguments, null, call);
+
+    private (NfsResop4, Nfsstat4) CloseSequenced(Close4Args arguments, Nfs4OwnerSequence sequence, Nfs4Call call) =>
+        Sequenced(sequence, arguments.Seqid, NfsOpnum4.OpClose, call, () => CloseNow(arguments, sequence, call));
+
+    /// <summary>4.1's invalid special stateid (RFC 8881 §8.2.3: seqid all ones, "other" all zeros), what its CLOSE answers.</summary>
+    private static readonly Stateid4 InvalidStateid = new() { Seqid = uint.MaxValue, Other = new byte[12] };
 
     /// <param name="sequence">4.0: the open-owner's, which keeps the closed open for a retransmitted CLOSE.</param>
     private (NfsResop4, Nfsstat4) CloseNow(in Close4Args arguments, Nfs4OwnerSequence? sequence, Nfs4Call call)
@@ -366,7 +448,7 @@ public sealed partial class Nfs4Service
         }
         locks?.Unshare(FileLockKey.Of(open.File), open.Holder);
         _opens.Close(open, sequence);
-        var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : new Stateid4 { Seqid = uint.MaxValue, Other = new byte[12] };
+        var stateid = call.MinorVersion == 0 ? _opens.StateidOf(open) : InvalidStateid;
         return (NfsResop4.FromOpclose(call.Scratch.Arm(new Close4Res { Status = status, OpenStateid = stateid })), status);
     }
 

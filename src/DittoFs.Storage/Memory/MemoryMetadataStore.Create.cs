@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DittoFs.Storage.Memory;
 
 public sealed partial class MemoryMetadataStore
@@ -49,6 +51,8 @@ public sealed partial class MemoryMetadataStore
     }
 
     /// <summary>A creation's change, checked, under the directory's lock: the new inode gets its identity and its entry.</summary>
+    /// <remarks>Not inlined into the shared skeleton's create, whose frame (zeroed on entry) would grow by this one's.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private CreateResult AddChild(Inode parent, ReadOnlySpan<byte> name, in NewNode node, in InodeAttributes requested, FileTime now)
     {
         var before = parent.Attributes;

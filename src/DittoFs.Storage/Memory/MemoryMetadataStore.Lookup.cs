@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DittoFs.Storage.Memory;
 
 public sealed partial class MemoryMetadataStore
@@ -11,6 +13,8 @@ public sealed partial class MemoryMetadataStore
         return new(Lookup(auth, parent, name.Span));
     }
 
+    /// <remarks>Not inlined into the store's call (and through it into the file system's), whose frame would grow by this one's.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static StoreResult<LookupResult> Lookup(AuthContext auth, Inode parent, ReadOnlySpan<byte> name)
     {
         InodeAttributes parentAttributes;

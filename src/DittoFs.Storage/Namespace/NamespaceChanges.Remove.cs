@@ -1,8 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace DittoFs.Storage;
 
 public readonly partial struct NamespaceChanges<TSteps, TId, TNode, TEntry>
 {
     /// <summary>REMOVE (RFC 1813 §3.3.12): drops a non-directory's name; its last name takes the object.</summary>
+    /// <remarks>Not inlined into the store's call, whose caller's frame would otherwise hold (and zero) all of this one's.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public StoreResult<RemoveResult> Remove(AuthContext auth, TId directory, ReadOnlySpan<byte> name) =>
         RemoveEntry<FileRemoval, RemoveResult>(auth, directory, name, PosixRules.CheckRemoveName(name));
 
