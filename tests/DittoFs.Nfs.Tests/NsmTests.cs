@@ -266,7 +266,7 @@ public sealed class NsmTests
         await restarted.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         var warnings = log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
-        Assert.That(warnings, Has.One.EqualTo("NSM: SM_NOTIFY (state 3) to gone (127.0.0.1) given up after 3 tries"));
+        Assert.That(warnings, Has.One.EqualTo("NSM: SM_NOTIFY (server.test, state 3) to gone (127.0.0.1) given up after 3 tries"));
     }
 
     [Test]
