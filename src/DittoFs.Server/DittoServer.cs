@@ -153,7 +153,8 @@ public sealed class DittoServer : IAsyncDisposable
             // with the previous run's number.
             try
             {
-                statusMonitor = StatusMonitor.Open(NsmOptionsOf(config), loggerFactory.CreateLogger<StatusMonitor>());
+                statusMonitor = StatusMonitor.Open(NsmOptionsOf(config) with { StateFloor = TakeoverStateFloor(config, shares, log) },
+                    loggerFactory.CreateLogger<StatusMonitor>());
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
@@ -464,6 +465,26 @@ public sealed class DittoServer : IAsyncDisposable
         MaxMonitoredHosts = config.Locks.MaxMonitoredHosts,
         PeerPortmapPort = config.Locks.PeerPortmapPort,
     };
+
+    /// <summary>
+    /// The last state number servers that took over locks sent in this server's NSM name (shared lock tables only):
+    /// this start's state goes above it, so its clients never see a notice's state twice. 0 when the database cannot
+    /// answer (logged): only a restart right after a takeover under the same name could then repeat a state.
+    /// </summary>
+    private static int TakeoverStateFloor(DittoConfig config, ShareTable shares, ILogger log)
+    {
+        string hostName = NsmOptionsOf(config).HostName;
+        try
+        {
+            return shares.All.Select(share => share.FileSystem.Locks).OfType<PostgresLockTable>()
+                .Select(table => table.LastTakeoverState(hostName)).DefaultIfEmpty(0).Max();
+        }
+        catch (IOException exception)
+        {
+            log.LogWarning("NSM: {Message}; the state number is raised from the stored one only", exception.Message);
+            return 0;
+        }
+    }
 
     /// <summary>
     /// Begins the grace period in which clients reclaim what they held before this start — only if one may: an NLM

@@ -308,6 +308,21 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         }
     }
 
+    /// <summary>
+    /// The last state number a takeover sent under <paramref name="nsmName"/> (0 when none): a server starting under
+    /// that name begins above it. Throws <see cref="IOException"/> when the database cannot answer.
+    /// </summary>
+    public int LastTakeoverState(string nsmName)
+    {
+        var read = Database("read the state number sent by takeovers", connection =>
+        {
+            using var command = new NpgsqlCommand("SELECT coalesce(max(state), 0) FROM nsm_states WHERE name = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = nsmName });
+            return (int)command.ExecuteScalar()!;
+        });
+        return read.Failed ? throw new IOException($"the NSM state number cannot be read from PostgreSQL database {_store.Database}") : read.Value;
+    }
+
     private static void WriteMonitors(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid server, MonitorList list)
     {
         using var batch = new NpgsqlBatch(connection, transaction);

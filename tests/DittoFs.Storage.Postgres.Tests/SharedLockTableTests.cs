@@ -351,6 +351,7 @@ public sealed class SharedLockTableTests
         Expire(c);
         _b.TakeOver();
         Assert.That(takeovers.Select(t => t.State), Is.EqualTo(new[] { 9, 11 }));
+        Assert.That((_b.LastTakeoverState("nfs.example"), _b.LastTakeoverState("other.example")), Is.EqualTo((11, 0)), "where a restart under that name starts above");
         Assert.That(takeovers[1].Hosts.Select(h => h.Name), Is.EqualTo(new[] { "host-c" }));
     }
 

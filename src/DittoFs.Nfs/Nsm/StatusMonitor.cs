@@ -56,7 +56,7 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
         List<MonitoredHost> hosts;
         try
         {
-            state = NextOdd(store.ReadState());
+            state = NextOdd(Math.Max(store.ReadState(), options.StateFloor));
             store.WriteState(state);
             hosts = store.ReadMonitors();
         }
