@@ -631,9 +631,9 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     /// <summary>A reclaimed reservation is this server's now: the dead servers' copies of it go.</summary>
     private void DeleteKeptReservation(NpgsqlConnection connection, NpgsqlTransaction transaction, FileLockKey file, LockOwner owner)
     {
-        using var command = new NpgsqlCommand("""
+        using var command = new NpgsqlCommand($"""
             DELETE FROM share_reservations r USING lock_servers s
-            WHERE s.server_id = r.server_id AND s.expires_at < clock_timestamp() AND r.server_id <> $3
+            WHERE s.server_id = r.server_id AND {Kept} AND r.server_id <> $3
               AND r.file_id = $1 AND r.generation = $2 AND r.client_kind = $4 AND r.client_id = $5 AND r.owner_number = $6 AND r.owner = $7
             """, connection, transaction);
         AddFile(command, file);

@@ -28,6 +28,7 @@ public sealed class SeveralServersLockTakeoverTests
     private PeerLockManager _client = null!;
     private ConfiguredServer _a = null!;
     private ConfiguredServer _b = null!;
+    private string _yaml = null!;
 
     [SetUp]
     public async Task StartServersAsync()
@@ -38,7 +39,7 @@ public sealed class SeveralServersLockTakeoverTests
             _postgres = PostgresCluster.Start();
             _s3 = S3TestConfig.StartS3rver(_data);
             _client = await PeerLockManager.StartAsync();
-            string yaml = $"""
+            _yaml = $"""
                 locks:
                   grace_period: {Grace.TotalSeconds}s
                   state_dir: "{"{data}"}/nsm"
@@ -46,8 +47,8 @@ public sealed class SeveralServersLockTakeoverTests
                   peer_portmap_port: {_client.PortmapPort}
 
                 """ + SeveralServersTests.SharedConfiguration(_postgres, _postgres.CreateDatabase(), _s3, "dittofs-takeover", lockLease: $"{LockLease.TotalSeconds}s");
-            _a = ConfiguredServer.Start(yaml);
-            _b = ConfiguredServer.Start(yaml);
+            _a = ConfiguredServer.Start(_yaml);
+            _b = ConfiguredServer.Start(_yaml);
         }
         catch
         {
@@ -76,7 +77,8 @@ public sealed class SeveralServersLockTakeoverTests
     /// <summary>
     /// A client locks through A; A is killed. B takes A's locks over: the lock keeps refusing another client, B sends
     /// the client SM_NOTIFY in the name the client monitors (ditto-cluster) with a new odd state, the client reclaims
-    /// through B, and the other client's lock is refused until the first one unlocks through B.
+    /// through B, and the other client's lock is refused until the first one unlocks through B. A server starting
+    /// afterwards under that name (here with a fresh state directory) starts above the state the notice carried.
     /// </summary>
     [Test]
     public async Task A_lock_granted_through_a_killed_server_survives_and_is_reclaimed_through_the_other()
@@ -105,5 +107,10 @@ public sealed class SeveralServersLockTakeoverTests
 
         Assert.That(await NlmCalls.LockAsync(b, other), Is.EqualTo(Nlm4Stats.Nlm4Granted), "free once its owner unlocked, long before the grace ends");
         Assert.That(_b.Process.Output, Does.Contain("took it over").And.Contain("SM_NOTIFY (ditto-cluster, state"));
+
+        using var again = ConfiguredServer.Start(_yaml);
+        await using var rpc = await RpcClient.ConnectAsync("127.0.0.1", again.Port, NlmCalls.Options);
+        var stat = await new SmV1Client(rpc).StatAsync(new SmName { MonName = "127.0.0.1"u8.ToArray() }).AsTask().WaitAsync(NlmCalls.Timeout);
+        Assert.That(stat.State, Is.GreaterThan(notice.State), "clients never see a state under ditto-cluster twice");
     }
 }
