@@ -153,7 +153,8 @@ public sealed class DittoServer : IAsyncDisposable
             // with the previous run's number.
             try
             {
-                statusMonitor = StatusMonitor.Open(NsmOptionsOf(config), loggerFactory.CreateLogger<StatusMonitor>());
+                statusMonitor = StatusMonitor.Open(NsmOptionsOf(config) with { StateFloor = TakeoverStateFloor(config, shares, log) },
+                    loggerFactory.CreateLogger<StatusMonitor>());
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
@@ -173,12 +174,7 @@ public sealed class DittoServer : IAsyncDisposable
             nlm = new NlmService(shares, statusMonitor,
                 new NlmCallbacks(new PortmapNlmPeerDialer(config.Locks.PeerPortmapPort), new NlmCallbackOptions(), loggerFactory.CreateLogger<NlmCallbacks>()),
                 loggerFactory.CreateLogger<NlmService>());
-            // Locks that waited for another server's holders are granted by the shared table's poll: NLM tells the clients.
-            foreach (var share in shares.All)
-            {
-                if (share.FileSystem.Locks is PostgresLockTable shared)
-                    shared.GrantedLater = nlm.Callbacks.SendGranted;
-            }
+            ShareLockState(shares, statusMonitor, nlm, log);
             IEnumerable<IXdrProgram<RpcCallContext>> nfsPrograms = metrics is null
                 ? NfsPrograms.Create(shares, nfsOptions, loggerFactory, statusMonitor: statusMonitor, nfs4: nfs4Records, tellWoken: nlm.Callbacks.SendGranted)
                 : metrics.Meter(NfsPrograms.Create(shares, nfsOptions, loggerFactory, service => metrics.Meter(service, shares), statusMonitor,
@@ -407,7 +403,43 @@ public sealed class DittoServer : IAsyncDisposable
         if (stores.MetadataStores[share.MetadataStore] is not PostgresMetadataStore postgres)
             return local;
         ConfigLoader.TryParseDuration(config.Metadata.Stores[share.MetadataStore].Postgres!.LockLease, out var lease);
-        return postgres.CreateLockTable(share.Name, local, lease);
+        // A dead server's locks wait for reclaims as long as this server's own would after a restart.
+        return postgres.CreateLockTable(share.Name, local, lease, Duration(config.Locks.GracePeriod));
+    }
+
+    /// <summary>
+    /// Connects the lock tables shared with other servers (PostgreSQL) to the lock manager and the status monitor:
+    /// locks that waited for another server's holders are granted by the table's poll, and NLM tells the clients; the
+    /// status monitor's list is kept under each table's server row (now, and before each change is answered), so that
+    /// a server taking over after this one died knows whom to tell; and when this server takes over a dead one, its
+    /// status monitor sends the dead server's hosts SM_NOTIFY in the dead server's name.
+    /// </summary>
+    private static void ShareLockState(ShareTable shares, StatusMonitor statusMonitor, NlmService nlm, ILogger log)
+    {
+        var tables = shares.All.Select(share => share.FileSystem.Locks).OfType<PostgresLockTable>().Distinct().ToList();
+        if (tables.Count == 0)
+            return;
+        void Publish(int state, IReadOnlyList<(string Name, IPAddress Address)> hosts)
+        {
+            var watched = hosts.Select(host => new WatchedHost(host.Name, host.Address)).ToList();
+            foreach (var table in tables)
+                table.PublishMonitorList(statusMonitor.HostName, state, watched);
+        }
+        try
+        {
+            Publish(statusMonitor.State, statusMonitor.WatchedHosts);
+        }
+        catch (IOException exception)
+        {
+            // The database failed since the tables registered a moment ago; the next change of the list stores it whole.
+            log.LogWarning("The status monitor's list is not in the shared lock tables yet: {Message}", exception.Message);
+        }
+        statusMonitor.ListStored = Publish;
+        foreach (var table in tables)
+        {
+            table.GrantedLater = nlm.Callbacks.SendGranted;
+            table.TookOver = takeover => statusMonitor.Notify(takeover.NsmName, takeover.State, takeover.Hosts.Select(host => (host.Name, host.Address)));
+        }
     }
 
     /// <summary>server.nlm_port / server.nsm_port: 0 or server.port itself is the NFS port's server (0 here), another a server of its own.</summary>
@@ -433,6 +465,26 @@ public sealed class DittoServer : IAsyncDisposable
         MaxMonitoredHosts = config.Locks.MaxMonitoredHosts,
         PeerPortmapPort = config.Locks.PeerPortmapPort,
     };
+
+    /// <summary>
+    /// The last state number servers that took over locks sent in this server's NSM name (shared lock tables only):
+    /// this start's state goes above it, so its clients never see a notice's state twice. 0 when the database cannot
+    /// answer (logged): only a restart right after a takeover under the same name could then repeat a state.
+    /// </summary>
+    private static int TakeoverStateFloor(DittoConfig config, ShareTable shares, ILogger log)
+    {
+        string hostName = NsmOptionsOf(config).HostName;
+        try
+        {
+            return shares.All.Select(share => share.FileSystem.Locks).OfType<PostgresLockTable>()
+                .Select(table => table.LastTakeoverState(hostName)).DefaultIfEmpty(0).Max();
+        }
+        catch (IOException exception)
+        {
+            log.LogWarning("NSM: {Message}; the state number is raised from the stored one only", exception.Message);
+            return 0;
+        }
+    }
 
     /// <summary>
     /// Begins the grace period in which clients reclaim what they held before this start — only if one may: an NLM

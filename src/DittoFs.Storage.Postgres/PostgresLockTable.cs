@@ -18,11 +18,17 @@ namespace DittoFs.Storage.Postgres;
 /// database holds more than is held, which can only refuse too much for a moment, never let a conflict through.
 /// </para>
 /// <para>
-/// Servers that are gone: each table keeps a row in <c>lock_servers</c> whose <c>expires_at</c> it renews every
-/// third of the lease. Rows of a server whose lease lapsed are ignored by conflict checks at once and deleted (its
-/// locks with them) by the next server that renews, so a killed server's locks are free one lease after its last
-/// renewal; a stopped server deletes its row at once. A server that could not renew for a whole lease (the database
-/// was away) publishes everything again under a new row when it can, and logs that its locks were unprotected meanwhile.
+/// Servers that are gone (takeover): each table keeps a row in <c>lock_servers</c> whose <c>expires_at</c> it renews
+/// every third of the lease. A granted lock must survive its server's death, and the dead server's clients were told
+/// nothing, so its locks are not freed: the first survivor to renew after the lease lapsed takes the row over
+/// (<see cref="TakeOver"/>, exactly one survivor per row), its locks and reservations keep refusing conflicting
+/// requests on every server for the grace period, and the dead server's clients are sent SM_NOTIFY (through
+/// <see cref="TookOver"/>) from the status monitor list it kept under its row (<see cref="PublishMonitorList"/>).
+/// A reclaim by the same NLM owner through any server adopts the kept lock (or the part of it reclaimed); requests
+/// that do not conflict are granted as usual. After the grace, the row and what was not reclaimed are deleted. A
+/// stopping server hands its row over the same way (it lapses at once). A server that could not renew for a whole
+/// lease (the database was away) keeps its row if nobody took it over yet; otherwise it publishes everything again
+/// under a new row and logs it.
 /// </para>
 /// <para>
 /// Blocked requests: conflicts with this server's own holders queue in the local table (granted through <c>Woken</c>
@@ -37,8 +43,8 @@ namespace DittoFs.Storage.Postgres;
 /// <para>
 /// While the database is away, calls that need it answer <see cref="LockStatus.NoResources"/> (NLM denied_nolocks,
 /// NFSv4 NFS4ERR_RESOURCE-class answers: retry later) and the outage is logged once, as the store's other calls log it.
-/// Grace periods stay per server: reclaims after a restart go through the restarted server's own grace period,
-/// while the other servers keep granting (its old locks are free one lease after it died).
+/// A server's own grace period after its start (nothing but reclaims for it) stays its own; the takeover's grace is
+/// finer: only the kept ranges wait.
 /// </para>
 /// </summary>
 public sealed class PostgresLockTable : ILockTable, IDisposable
@@ -48,6 +54,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     private readonly PostgresMetadataStore _store;
     private readonly MemoryLockTable _local;
     private readonly TimeSpan _lease;
+    private readonly TimeSpan _takeoverGrace;
     private readonly ILogger _log;
     private readonly string _name;
     private readonly Timer _renewal;
@@ -58,10 +65,14 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     private readonly List<RemoteWaiter> _remoteWaiters = [];
     private long _lastRemoteWaiterId;
     private volatile ServerRow _server;
+    private volatile MonitorList? _monitors;
     private volatile bool _disposed;
 
     /// <summary>This table's row in <c>lock_servers</c>, replaced as a whole (a Guid cannot be written atomically).</summary>
     private sealed record ServerRow(Guid Id);
+
+    /// <summary>This server's status monitor as last published: its name, state number and watched hosts.</summary>
+    private sealed record MonitorList(string NsmName, int NsmState, IReadOnlyCollection<WatchedHost> Hosts);
 
     /// <summary>A blocking request whose conflict is held through another server; its id is negative (the local
     /// table's are positive).</summary>
@@ -74,16 +85,22 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     /// NLM lock manager's callbacks); called on a timer thread, after the table's work.</summary>
     public Action<IReadOnlyList<LockGrant>>? GrantedLater { get; set; }
 
+    /// <summary>Receives the servers this table took over (set by the server to its status monitor, which sends
+    /// SM_NOTIFY to their hosts); called on the renewal's timer thread, after the claim committed.</summary>
+    public Action<LockTakeover>? TookOver { get; set; }
+
     /// <summary>
     /// Registers a new server row (renewed every third of <paramref name="lease"/>) and starts empty. Throws
     /// <see cref="PostgresUnavailableException"/> when the database cannot be reached.
     /// </summary>
-    internal PostgresLockTable(PostgresMetadataStore store, string share, MemoryLockTable local, TimeSpan lease, ILogger log)
+    internal PostgresLockTable(PostgresMetadataStore store, string share, MemoryLockTable local, TimeSpan lease, TimeSpan takeoverGrace, ILogger log)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lease, TimeSpan.FromSeconds(1));
+        ArgumentOutOfRangeException.ThrowIfLessThan(takeoverGrace, TimeSpan.Zero);
         _store = store;
         _local = local;
         _lease = lease;
+        _takeoverGrace = takeoverGrace;
         _log = log;
         _name = $"{Environment.MachineName}/{Environment.ProcessId} {share}";
         try
@@ -140,9 +157,21 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         {
             return _local.Lock(request);
         }
-        var copy = request;
-        var decided = InFileTransaction("lock", copy.File, (connection, transaction) =>
+        var asked = request;
+        var decided = InFileTransaction("lock", asked.File, (connection, transaction) =>
         {
+            var copy = asked;
+            var kept = copy.Reclaim ? KeptLocks(connection, transaction, copy.File, copy.Owner) : [];
+            if (copy.Reclaim && !_local.InGrace)
+            {
+                // Outside this server's own grace, a reclaim is of a lock kept for its owner after its server died (or
+                // one the owner holds here already: a second notice, or one it adopted before); anything else is late.
+                if (!kept.Any(held => Overlaps(held.Range, copy.Range)) && !HoldsLocally(copy.File, copy.Owner, copy.Range))
+                {
+                    return _local.Lock(copy);
+                }
+                copy = copy with { Reclaim = false };
+            }
             if (RemoteLockConflict(connection, transaction, copy.File, copy.Owner, copy.Range, copy.Mode) is { } conflict)
             {
                 return copy.Block && GrantedLater is not null
@@ -150,6 +179,10 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
                     : new LockResult(LockStatus.Denied, conflict, 0, NoGrants);
             }
             var result = _local.Lock(copy);
+            if (result.Status == LockStatus.Granted && kept.Count > 0)
+            {
+                Adopt(connection, transaction, copy.File, copy.Owner, copy.Range, kept);
+            }
             if (result.Status is LockStatus.Granted or LockStatus.Blocked || result.Woken.Count > 0)
             {
                 Publish(connection, transaction, copy.File);
@@ -220,13 +253,24 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     {
         var decided = InFileTransaction("share", file, (connection, transaction) =>
         {
+            bool kept = reclaim && HasKeptReservation(connection, transaction, file, owner);
+            bool reclaiming = reclaim;
+            if (reclaim && !_local.InGrace && kept)
+            {
+                // A reservation kept for its owner after its server died: adopted as a reclaim outside this server's grace.
+                reclaiming = false;
+            }
             if (RemoteShareConflict(connection, transaction, file, owner, access, deny) is { } conflict)
             {
                 return new ShareResult(LockStatus.Denied, conflict);
             }
-            var result = _local.Share(file, owner, access, deny, reclaim);
+            var result = _local.Share(file, owner, access, deny, reclaiming);
             if (result.Status == LockStatus.Granted)
             {
+                if (kept)
+                {
+                    DeleteKeptReservation(connection, transaction, file, owner);
+                }
                 Publish(connection, transaction, file);
             }
             return result;
@@ -241,7 +285,72 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         return result;
     }
 
-    /// <summary>Stops renewing and deletes this server's row: its locks stop counting on the other servers at once.</summary>
+    /// <summary>
+    /// Stores the status monitor's name, state and watched hosts under this server's row (replacing what was there),
+    /// so that the server that takes over after this one died knows whom to tell. Called before a change of the list
+    /// is answered (SM_MON, the lock manager's monitoring); throws <see cref="IOException"/> when the database cannot
+    /// take it, which fails the change.
+    /// </summary>
+    public void PublishMonitorList(string nsmName, int nsmState, IReadOnlyCollection<WatchedHost> hosts)
+    {
+        var list = new MonitorList(nsmName, nsmState, [.. hosts]);
+        _monitors = list;
+        var stored = Database("store the status monitor's list", connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            WriteMonitors(connection, transaction, ServerId, list);
+            transaction.Commit();
+            return true;
+        });
+        if (stored.Failed)
+        {
+            throw new IOException($"the status monitor's list cannot be stored in PostgreSQL database {_store.Database}");
+        }
+    }
+
+    /// <summary>
+    /// The last state number a takeover sent under <paramref name="nsmName"/> (0 when none): a server starting under
+    /// that name begins above it. Throws <see cref="IOException"/> when the database cannot answer.
+    /// </summary>
+    public int LastTakeoverState(string nsmName)
+    {
+        var read = Database("read the state number sent by takeovers", connection =>
+        {
+            using var command = new NpgsqlCommand("SELECT coalesce(max(state), 0) FROM nsm_states WHERE name = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = nsmName });
+            return (int)command.ExecuteScalar()!;
+        });
+        return read.Failed ? throw new IOException($"the NSM state number cannot be read from PostgreSQL database {_store.Database}") : read.Value;
+    }
+
+    private static void WriteMonitors(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid server, MonitorList list)
+    {
+        using var batch = new NpgsqlBatch(connection, transaction);
+        var row = new NpgsqlBatchCommand("UPDATE lock_servers SET nsm_name = $2, nsm_state = $3 WHERE server_id = $1");
+        row.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = server });
+        row.Parameters.Add(new NpgsqlParameter<string> { TypedValue = list.NsmName });
+        row.Parameters.Add(new NpgsqlParameter<int> { TypedValue = list.NsmState });
+        batch.BatchCommands.Add(row);
+        var clear = new NpgsqlBatchCommand("DELETE FROM monitored_hosts WHERE server_id = $1");
+        clear.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = server });
+        batch.BatchCommands.Add(clear);
+        foreach (var host in list.Hosts)
+        {
+            var insert = new NpgsqlBatchCommand("INSERT INTO monitored_hosts VALUES ($1, $2, $3)");
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = server });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = host.Name });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = host.Address.ToString() });
+            batch.BatchCommands.Add(insert);
+        }
+        batch.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Stops renewing and hands this server's locks over as if it had died: its row lapses now, so a surviving server
+    /// takes it over at its next renewal, keeps the locks for reclaims and tells this server's clients (nothing else
+    /// tells them: a stopping server sends no notice, and its clients may already be moving to another server). A row
+    /// holding nothing is deleted at once.
+    /// </summary>
     public void Dispose()
     {
         lock (_renewing)
@@ -254,11 +363,19 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         }
         _renewal.Dispose();
         _poll.Dispose();
-        Database("remove the lock table's server row", connection =>
+        Database("hand the lock table's server row over", connection =>
         {
-            using var command = new NpgsqlCommand("DELETE FROM lock_servers WHERE server_id = $1", connection);
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
-            return command.ExecuteNonQuery();
+            using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE lock_servers SET expires_at = clock_timestamp() WHERE server_id = $1"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                DELETE FROM lock_servers s WHERE server_id = $1 AND NOT EXISTS (SELECT 1 FROM held_locks h WHERE h.server_id = s.server_id)
+                  AND NOT EXISTS (SELECT 1 FROM share_reservations r WHERE r.server_id = s.server_id)
+                """));
+            foreach (var command in batch.BatchCommands)
+            {
+                command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
+            }
+            return batch.ExecuteNonQuery();
         });
     }
 
@@ -411,27 +528,149 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         return kept;
     }
 
+    /// <summary>
+    /// Which servers' rows count in conflict checks: live ones, ones whose lease lapsed and that wait to be taken
+    /// over, and taken-over ones until the end of their grace (their locks are kept for their owners' reclaims).
+    /// </summary>
+    private const string Counts = "(s.grace_until IS NULL OR s.grace_until > clock_timestamp())";
+
+    /// <summary>Rows of dead servers kept for reclaims: lease lapsed, grace (if taken over already) not over.</summary>
+    private const string Kept = "s.expires_at < clock_timestamp() AND " + Counts;
+
+    /// <summary>A dead server's held range kept for its owner.</summary>
+    private readonly record struct KeptLock(Guid Server, LockRange Range, bool Exclusive);
+
+    /// <summary>The locks of <paramref name="owner"/> on the file kept from dead servers (none for NFSv4 owners,
+    /// which are never the same owner on two servers).</summary>
+    private List<KeptLock> KeptLocks(NpgsqlConnection connection, NpgsqlTransaction transaction, FileLockKey file, LockOwner owner)
+    {
+        var kept = new List<KeptLock>();
+        if (owner.Client.Kind == LockClientKind.Nfs4)
+        {
+            return kept;
+        }
+        using var command = new NpgsqlCommand($"""
+            SELECT h.server_id, h.range_offset, h.range_length, h.exclusive
+            FROM held_locks h JOIN lock_servers s ON s.server_id = h.server_id
+            WHERE h.file_id = $1 AND h.generation = $2 AND h.server_id <> $3 AND {Kept}
+              AND h.client_kind = $4 AND h.client_id = $5 AND h.owner_number = $6 AND h.owner = $7
+            """, connection, transaction);
+        AddFile(command, file);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
+        AddOwner(command.Parameters, owner);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            kept.Add(new KeptLock(reader.GetGuid(0), new LockRange(unchecked((ulong)reader.GetInt64(1)), unchecked((ulong)reader.GetInt64(2))), reader.GetBoolean(3)));
+        }
+        return kept;
+    }
+
+    /// <summary>
+    /// A reclaim of <paramref name="range"/> was granted here: the parts of the owner's kept locks inside it are now
+    /// held (and published) by this server, so they leave the dead servers' rows; the parts outside stay kept for the
+    /// owner's other reclaims. Otherwise an unlock through this server would leave them refusing others until the grace ends.
+    /// </summary>
+    private void Adopt(NpgsqlConnection connection, NpgsqlTransaction transaction, FileLockKey file, LockOwner owner, LockRange range, List<KeptLock> kept)
+    {
+        var (first, last) = Bounds(range);
+        using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var held in kept.Where(held => Overlaps(held.Range, range)))
+        {
+            var delete = new NpgsqlBatchCommand("""
+                DELETE FROM held_locks WHERE server_id = $1 AND file_id = $2 AND generation = $3 AND client_kind = $4 AND client_id = $5
+                  AND owner_number = $6 AND owner = $7 AND range_offset = $8 AND range_length = $9
+                """);
+            delete.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = held.Server });
+            AddFile(delete.Parameters, file);
+            AddOwner(delete.Parameters, owner);
+            AddRange(delete.Parameters, held.Range);
+            batch.BatchCommands.Add(delete);
+            var (heldFirst, heldLast) = Bounds(held.Range);
+            var rest = new List<LockRange>();
+            if (heldFirst < first)
+            {
+                rest.Add(FromBounds(heldFirst, first - 1));
+            }
+            if (last < heldLast)
+            {
+                rest.Add(FromBounds(last + 1, heldLast));
+            }
+            foreach (var part in rest)
+            {
+                var insert = new NpgsqlBatchCommand("INSERT INTO held_locks VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+                insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = held.Server });
+                AddFile(insert.Parameters, file);
+                AddOwner(insert.Parameters, owner);
+                AddRange(insert.Parameters, part);
+                insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = held.Exclusive });
+                batch.BatchCommands.Add(insert);
+            }
+        }
+        batch.ExecuteNonQuery();
+    }
+
+    /// <summary>Whether a dead server's reservation on the file is kept for <paramref name="owner"/> (never for NFSv4 owners).</summary>
+    private bool HasKeptReservation(NpgsqlConnection connection, NpgsqlTransaction transaction, FileLockKey file, LockOwner owner)
+    {
+        if (owner.Client.Kind == LockClientKind.Nfs4)
+        {
+            return false;
+        }
+        using var command = new NpgsqlCommand($"""
+            SELECT EXISTS (SELECT 1 FROM share_reservations r JOIN lock_servers s ON s.server_id = r.server_id
+            WHERE r.file_id = $1 AND r.generation = $2 AND r.server_id <> $3 AND {Kept}
+              AND r.client_kind = $4 AND r.client_id = $5 AND r.owner_number = $6 AND r.owner = $7)
+            """, connection, transaction);
+        AddFile(command, file);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
+        AddOwner(command.Parameters, owner);
+        return (bool)command.ExecuteScalar()!;
+    }
+
+    /// <summary>A reclaimed reservation is this server's now: the dead servers' copies of it go.</summary>
+    private void DeleteKeptReservation(NpgsqlConnection connection, NpgsqlTransaction transaction, FileLockKey file, LockOwner owner)
+    {
+        using var command = new NpgsqlCommand($"""
+            DELETE FROM share_reservations r USING lock_servers s
+            WHERE s.server_id = r.server_id AND {Kept} AND r.server_id <> $3
+              AND r.file_id = $1 AND r.generation = $2 AND r.client_kind = $4 AND r.client_id = $5 AND r.owner_number = $6 AND r.owner = $7
+            """, connection, transaction);
+        AddFile(command, file);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
+        AddOwner(command.Parameters, owner);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Whether this server's own table holds <paramref name="range"/> for <paramref name="owner"/> already.</summary>
+    private bool HoldsLocally(FileLockKey file, LockOwner owner, LockRange range)
+    {
+        var (first, last) = Bounds(range);
+        return _local.HeldOn(file).Locks.Any(held =>
+        {
+            var (heldFirst, heldLast) = Bounds(held.Range);
+            return held.Owner.Equals(owner) && heldFirst <= first && last <= heldLast;
+        });
+    }
+
     /// <summary>The other servers' held lock on the file that conflicts with the request, lowest offset first; null when none.</summary>
     private LockConflict? RemoteLockConflict(NpgsqlConnection connection, NpgsqlTransaction? transaction, FileLockKey file, LockOwner owner, LockRange range, LockMode mode)
     {
-        using var command = new NpgsqlCommand("""
+        using var command = new NpgsqlCommand($"""
             SELECT h.client_kind, h.client_id, h.owner_number, h.owner, h.range_offset, h.range_length, h.exclusive
             FROM held_locks h JOIN lock_servers s ON s.server_id = h.server_id
-            WHERE h.file_id = $1 AND h.generation = $2 AND h.server_id <> $3 AND s.expires_at > clock_timestamp()
+            WHERE h.file_id = $1 AND h.generation = $2 AND h.server_id <> $3 AND {Counts}
             """, connection, transaction);
         AddFile(command, file);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
         using var reader = command.ExecuteReader();
         LockConflict? first = null;
-        var (wantFirst, wantLast) = Bounds(range);
         while (reader.Read())
         {
             var holder = ReadOwner(reader, 0);
             var held = new LockRange(unchecked((ulong)reader.GetInt64(4)), unchecked((ulong)reader.GetInt64(5)));
             var heldMode = reader.GetBoolean(6) ? LockMode.Exclusive : LockMode.Shared;
-            var (heldFirst, heldLast) = Bounds(held);
-            bool overlaps = heldFirst <= wantLast && wantFirst <= heldLast;
-            if (overlaps && !IsSameOwner(holder, owner) && (mode == LockMode.Exclusive || heldMode == LockMode.Exclusive)
+            if (Overlaps(held, range) && !IsSameOwner(holder, owner) && (mode == LockMode.Exclusive || heldMode == LockMode.Exclusive)
                 && (first is null || held.Offset < first.Value.Range.Offset))
             {
                 first = new LockConflict(holder, held, heldMode);
@@ -443,10 +682,10 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     /// <summary>The other servers' share reservation on the file that conflicts with this one; null when none.</summary>
     private ShareReservation? RemoteShareConflict(NpgsqlConnection connection, NpgsqlTransaction transaction, FileLockKey file, LockOwner owner, ShareAccess access, ShareDeny deny)
     {
-        using var command = new NpgsqlCommand("""
+        using var command = new NpgsqlCommand($"""
             SELECT r.client_kind, r.client_id, r.owner_number, r.owner, r.access, r.deny
             FROM share_reservations r JOIN lock_servers s ON s.server_id = r.server_id
-            WHERE r.file_id = $1 AND r.generation = $2 AND r.server_id <> $3 AND s.expires_at > clock_timestamp()
+            WHERE r.file_id = $1 AND r.generation = $2 AND r.server_id <> $3 AND {Counts}
             """, connection, transaction);
         AddFile(command, file);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
@@ -487,8 +726,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             foreach (var held in holders.Locks)
             {
                 var insert = Insert("INSERT INTO held_locks VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", file, held.Owner);
-                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = unchecked((long)held.Range.Offset) });
-                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = unchecked((long)held.Range.Length) });
+                AddRange(insert.Parameters, held.Range);
                 insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = held.Mode == LockMode.Exclusive });
                 batch.BatchCommands.Add(insert);
             }
@@ -512,10 +750,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         var insert = new NpgsqlBatchCommand(sql);
         insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
         AddFile(insert.Parameters, file);
-        insert.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)owner.Client.Kind });
-        insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = owner.Client.Id.ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = owner.Number });
-        insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = owner.Owner.ToArray() });
+        AddOwner(insert.Parameters, owner);
         return insert;
     }
 
@@ -538,21 +773,104 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         return files;
     }
 
+    /// <summary>Inserts a new row for this table, with the status monitor's list when one was published.</summary>
     private Guid Register()
     {
         var server = Guid.NewGuid();
         using var connection = _store.DataSource.OpenConnection();
-        using var command = new NpgsqlCommand("INSERT INTO lock_servers VALUES ($1, $2, clock_timestamp() + $3)", connection);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = server });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _name });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _lease });
-        command.ExecuteNonQuery();
+        using var transaction = connection.BeginTransaction();
+        using (var command = new NpgsqlCommand("INSERT INTO lock_servers (server_id, name, expires_at) VALUES ($1, $2, clock_timestamp() + $3)", connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = server });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _name });
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _lease });
+            command.ExecuteNonQuery();
+        }
+        if (_monitors is { } monitors)
+        {
+            WriteMonitors(connection, transaction, server, monitors);
+        }
+        transaction.Commit();
         return server;
     }
 
     /// <summary>
-    /// Every third of the lease: extends this server's row, deletes the rows (and locks) of servers whose lease lapsed,
-    /// and publishes the files whose publication failed. A row that is gone (this server's lease lapsed while the
+    /// Takes over every server whose lease lapsed and that nobody took over yet, in one UPDATE: under READ COMMITTED a
+    /// concurrent claim of the same row waits for this one's commit and then finds it taken, so each dead server is
+    /// taken over by exactly one survivor. Its locks and reservations keep counting until the grace ends (then the
+    /// renewals delete the row, and what was not reclaimed with it); for each status monitor name among the rows that
+    /// hold something, a new state number is taken (above every one sent under that name) and handed, with the
+    /// watched hosts, to <see cref="TookOver"/>, which sends SM_NOTIFY.
+    /// </summary>
+    internal void TakeOver()
+    {
+        var claimed = Database("take over the locks of servers whose lease lapsed", connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            var rows = new List<(Guid Server, string Name, string? NsmName, int NsmState, long Locks, long Reservations)>();
+            using (var claim = new NpgsqlCommand("""
+                UPDATE lock_servers s SET taken_over_by = $1, grace_until = clock_timestamp() + $2
+                WHERE expires_at < clock_timestamp() AND taken_over_by IS NULL
+                RETURNING server_id, name, nsm_name, coalesce(nsm_state, 0),
+                    (SELECT count(*) FROM held_locks h WHERE h.server_id = s.server_id),
+                    (SELECT count(*) FROM share_reservations r WHERE r.server_id = s.server_id)
+                """, connection, transaction))
+            {
+                claim.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
+                claim.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _takeoverGrace });
+                using var reader = claim.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5)));
+                }
+            }
+            var takeovers = new List<LockTakeover>();
+            foreach (var group in rows.Where(row => row.NsmName is not null && row.Locks + row.Reservations > 0).GroupBy(row => row.NsmName!))
+            {
+                int state;
+                using (var next = new NpgsqlCommand("""
+                    INSERT INTO nsm_states VALUES ($1, $2 + 2) ON CONFLICT (name) DO UPDATE SET state = greatest(nsm_states.state, $2) + 2
+                    RETURNING state
+                    """, connection, transaction))
+                {
+                    next.Parameters.Add(new NpgsqlParameter<string> { TypedValue = group.Key });
+                    next.Parameters.Add(new NpgsqlParameter<int> { TypedValue = group.Max(row => row.NsmState) | 1 });
+                    state = (int)next.ExecuteScalar()!;
+                }
+                var hosts = new Dictionary<string, WatchedHost>(StringComparer.Ordinal);
+                using (var watched = new NpgsqlCommand("SELECT host_name, address FROM monitored_hosts WHERE server_id = ANY($1)", connection, transaction))
+                {
+                    watched.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. group.Select(row => row.Server)] });
+                    using var reader = watched.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        hosts[reader.GetString(0)] = new WatchedHost(reader.GetString(0), System.Net.IPAddress.Parse(reader.GetString(1)));
+                    }
+                }
+                takeovers.Add(new LockTakeover([.. group.Select(row => row.Name)], group.Key, state, [.. hosts.Values]));
+            }
+            transaction.Commit();
+            foreach (var row in rows)
+            {
+                _log.LogWarning("The lock table of {Server} in PostgreSQL database {Database} stopped renewing its lease: {Name} took it over; its {Locks} lock(s) and {Reservations} share reservation(s) are kept for {Grace} for their owners to reclaim",
+                    row.Name, _store.Database, _name, row.Locks, row.Reservations, _takeoverGrace);
+            }
+            return takeovers;
+        });
+        if (claimed.Failed)
+        {
+            return;
+        }
+        foreach (var takeover in claimed.Value!)
+        {
+            TookOver?.Invoke(takeover);
+        }
+    }
+
+    /// <summary>
+    /// Every third of the lease: extends this server's row, deletes the rows (and locks) of taken-over servers whose
+    /// grace is over, publishes the files whose publication failed, and takes over servers whose lease lapsed
+    /// (<see cref="TakeOver"/>). A row that is gone (this server's lease lapsed while the
     /// database was away) is registered anew and every file published again.
     /// </summary>
     internal void Renew()
@@ -566,11 +884,13 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             var renewed = Database("renew the lock table's lease", connection =>
             {
                 using var batch = new NpgsqlBatch(connection);
-                var renew = new NpgsqlBatchCommand("UPDATE lock_servers SET expires_at = clock_timestamp() + $2 WHERE server_id = $1");
+                // A row that lapsed but nobody took over yet lives on (its locks never stopped counting); a taken-over one does not.
+                var renew = new NpgsqlBatchCommand("UPDATE lock_servers SET expires_at = clock_timestamp() + $2 WHERE server_id = $1 AND taken_over_by IS NULL");
                 renew.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = ServerId });
                 renew.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _lease });
                 batch.BatchCommands.Add(renew);
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM lock_servers WHERE expires_at < clock_timestamp()"));
+                // Taken-over servers whose grace is over: what was not reclaimed goes with the row.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM lock_servers WHERE grace_until < clock_timestamp()"));
                 batch.ExecuteNonQuery();
                 return renew.RecordsAffected == 1;
             });
@@ -587,7 +907,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
                     return;
                 }
                 _server = new ServerRow(again.Value);
-                _log.LogWarning("The lock table of {Server} in PostgreSQL database {Database} was not renewed within its lease ({Lease}): other servers may have granted locks that conflict with this server's meanwhile; published again",
+                _log.LogWarning("The lock table of {Server} in PostgreSQL database {Database} was not renewed within its lease ({Lease}) and another server took it over (and told its clients to reclaim); published again under a new row",
                     _name, _store.Database, _lease);
                 files = _local.FilesWithState();
             }
@@ -603,6 +923,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             {
                 PublishNow(file);
             }
+            TakeOver();
         }
     }
 
@@ -663,6 +984,30 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
 
     private static (ulong First, ulong Last) Bounds(LockRange range) =>
         (range.Offset, range.Length == 0 ? ulong.MaxValue : range.Offset + (range.Length - 1));
+
+    /// <summary>The range from <paramref name="first"/> to <paramref name="last"/> (inclusive); to the end of the file when last is the last byte.</summary>
+    private static LockRange FromBounds(ulong first, ulong last) => new(first, last == ulong.MaxValue ? 0 : last - first + 1);
+
+    private static bool Overlaps(LockRange a, LockRange b)
+    {
+        var (aFirst, aLast) = Bounds(a);
+        var (bFirst, bLast) = Bounds(b);
+        return aFirst <= bLast && bFirst <= aLast;
+    }
+
+    private static void AddOwner(NpgsqlParameterCollection parameters, LockOwner owner)
+    {
+        parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)owner.Client.Kind });
+        parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = owner.Client.Id.ToArray() });
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = owner.Number });
+        parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = owner.Owner.ToArray() });
+    }
+
+    private static void AddRange(NpgsqlParameterCollection parameters, LockRange range)
+    {
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = unchecked((long)range.Offset) });
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = unchecked((long)range.Length) });
+    }
 
     private static void AddFile(NpgsqlCommand command, FileLockKey file) => AddFile(command.Parameters, file);
 

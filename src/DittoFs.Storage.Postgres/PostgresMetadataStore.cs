@@ -69,11 +69,12 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedRelea
     /// <summary>
     /// A lock table for <paramref name="share"/> shared with every server on this database (<see cref="PostgresLockTable"/>),
     /// over <paramref name="local"/> (this server's own holders and queue, with its grace period); its server row
-    /// lapses <paramref name="lease"/> after the last renewal. Disposed with the store.
+    /// lapses <paramref name="lease"/> after the last renewal; the locks of a server it takes over wait
+    /// <paramref name="takeoverGrace"/> for reclaims. Disposed with the store.
     /// </summary>
-    public PostgresLockTable CreateLockTable(string share, MemoryLockTable local, TimeSpan lease)
+    public PostgresLockTable CreateLockTable(string share, MemoryLockTable local, TimeSpan lease, TimeSpan takeoverGrace)
     {
-        var table = new PostgresLockTable(this, share, local, lease, _log);
+        var table = new PostgresLockTable(this, share, local, lease, takeoverGrace, _log);
         lock (_lockTables)
         {
             _lockTables.Add(table);

@@ -115,6 +115,26 @@ internal static class Schema
             CREATE INDEX share_reservations_by_file ON share_reservations (file_id, generation);
             CREATE INDEX share_reservations_by_server ON share_reservations (server_id, client_kind, client_id);
             """),
+        ("lock takeover: a dead server's locks kept for reclaims, its status monitor's list and state", """
+            -- A lock server whose lease lapsed is taken over by one survivor (taken_over_by, set in one UPDATE so that
+            -- exactly one does it): its locks and reservations keep counting until grace_until, for their owners to
+            -- reclaim through any server, and are deleted with the row after it.
+            ALTER TABLE lock_servers ADD COLUMN taken_over_by uuid;
+            ALTER TABLE lock_servers ADD COLUMN grace_until timestamptz;
+            -- The status monitor of the server: the name its SM_NOTIFY carries (locks.host_name) and its state number.
+            ALTER TABLE lock_servers ADD COLUMN nsm_name text;
+            ALTER TABLE lock_servers ADD COLUMN nsm_state integer;
+            -- The hosts its status monitor watches: whom the survivor tells (SM_NOTIFY) that the locks wait for reclaims.
+            CREATE TABLE monitored_hosts (
+                server_id uuid NOT NULL REFERENCES lock_servers ON DELETE CASCADE,
+                host_name text NOT NULL,
+                address text NOT NULL,
+                PRIMARY KEY (server_id, host_name));
+            -- The last state number sent under each NSM name by a takeover: the next one is larger.
+            CREATE TABLE nsm_states (
+                name text PRIMARY KEY,
+                state integer NOT NULL);
+            """),
     ];
 
     public static int LatestVersion => Migrations.Length;

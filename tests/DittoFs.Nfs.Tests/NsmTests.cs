@@ -34,7 +34,7 @@ public sealed class NsmTests
         Directory.Delete(Path.GetDirectoryName(_directory)!, recursive: true);
     }
 
-    private StatusMonitor Open(int maxHosts = 1024, string? directory = "")
+    private StatusMonitor Open(int maxHosts = 1024, string? directory = "", int stateFloor = 0)
     {
         // Peer calls go to a portmapper port nobody serves, once: these tests look at what is stored and raised.
         var monitor = StatusMonitor.Open(new NsmOptions
@@ -45,6 +45,7 @@ public sealed class NsmTests
             PeerPortmapPort = 9,
             NotifyAttempts = 1,
             CallTimeout = TimeSpan.FromSeconds(1),
+            StateFloor = stateFloor,
         }, NullLogger<StatusMonitor>.Instance);
         _opened.Add(monitor);
         return monitor;
@@ -68,6 +69,32 @@ public sealed class NsmTests
 
     private static Mon Mon(string host, MyId? id = null) =>
         new() { MonId = new MonId { MonName = Encoding.UTF8.GetBytes(host), MyId = id ?? Callback() }, Priv = Priv };
+
+    [Test]
+    public async Task The_state_starts_above_the_last_one_a_takeover_sent_in_this_servers_name()
+    {
+        var monitor = Open();
+        Assert.That(monitor.State, Is.EqualTo(1));
+        await monitor.DisposeAsync();
+        _opened.Remove(monitor);
+
+        Assert.That(Open(stateFloor: 9).State, Is.EqualTo(11));
+    }
+
+    [Test]
+    public async Task Each_change_of_the_list_is_handed_on_before_it_is_answered_and_a_failure_to_hand_it_on_fails_the_change()
+    {
+        var monitor = Open();
+        var stored = new List<(int State, string[] Hosts)>();
+        monitor.ListStored = (state, hosts) => stored.Add((state, hosts.Select(h => $"{h.Name}@{h.Address}").ToArray()));
+
+        await monitor.MonitorAsync("client-1", IPAddress.Parse("192.0.2.1"));
+
+        Assert.That(stored.Single(), Is.EqualTo((1, new[] { "client-1@192.0.2.1" })));
+        monitor.ListStored = (_, _) => throw new IOException("the database is away");
+        Assert.That(async () => await monitor.MonitorAsync("client-2", IPAddress.Parse("192.0.2.2")), Throws.TypeOf<IOException>());
+        Assert.That(monitor.WatchedHosts.Select(h => h.Name), Is.EqualTo(new[] { "client-1" }), "the failed change is not applied");
+    }
 
     [Test]
     public async Task The_state_is_odd_and_raised_to_the_next_odd_number_at_every_start()
@@ -266,7 +293,7 @@ public sealed class NsmTests
         await restarted.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         var warnings = log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
-        Assert.That(warnings, Has.One.EqualTo("NSM: SM_NOTIFY (state 3) to gone (127.0.0.1) given up after 3 tries"));
+        Assert.That(warnings, Has.One.EqualTo("NSM: SM_NOTIFY (server.test, state 3) to gone (127.0.0.1) given up after 3 tries"));
     }
 
     [Test]

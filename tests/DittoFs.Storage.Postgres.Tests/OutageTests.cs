@@ -57,8 +57,8 @@ public sealed class OutageTests
         string connectionString = ClusterSetup.Cluster.CreateSchema(ClusterSetup.Cluster.CreateDatabase());
         using var storeA = PostgresMetadataStore.Open(new PostgresMetadataStoreOptions { ConnectionString = connectionString });
         using var storeB = PostgresMetadataStore.Open(new PostgresMetadataStoreOptions { ConnectionString = connectionString });
-        var a = storeA.CreateLockTable("/export", new MemoryLockTable(), TimeSpan.FromMinutes(5));
-        var b = storeB.CreateLockTable("/export", new MemoryLockTable(), TimeSpan.FromMinutes(5));
+        var a = storeA.CreateLockTable("/export", new MemoryLockTable(), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
+        var b = storeB.CreateLockTable("/export", new MemoryLockTable(), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
         var file = new FileLockKey(7, 1);
         var ownerA = new LockOwner(LockClient.Nlm("host-a"), 1, "oh"u8);
         var ownerB = new LockOwner(LockClient.Nlm("host-b"), 1, "oh"u8);

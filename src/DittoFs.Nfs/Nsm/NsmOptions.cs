@@ -1,13 +1,19 @@
 namespace DittoFs.Nfs.Nsm;
 
 /// <summary>How the status monitor keeps its state and reaches its peers.</summary>
-public sealed class NsmOptions
+public sealed record NsmOptions
 {
     /// <summary>
     /// Where the state number and the monitor list are kept durably; null keeps them in memory only (a memory-only
     /// configuration: after a restart nobody is told, and clients' locks are not reclaimed).
     /// </summary>
     public string? StateDirectory { get; init; }
+
+    /// <summary>
+    /// The state number starts above this: the last one another server sent in this server's name after taking over
+    /// its locks (several servers on one database), so that the notice of this start is never one its clients saw.
+    /// </summary>
+    public int StateFloor { get; init; }
 
     /// <summary>This server's name in the SM_NOTIFY it sends (stat_chge.mon_name): what clients called it when they locked.</summary>
     public string HostName { get; init; } = Environment.MachineName;

@@ -56,7 +56,7 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
         List<MonitoredHost> hosts;
         try
         {
-            state = NextOdd(store.ReadState());
+            state = NextOdd(Math.Max(store.ReadState(), options.StateFloor));
             store.WriteState(state);
             hosts = store.ReadMonitors();
         }
@@ -89,6 +89,20 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
 
     /// <summary>How many hosts are watched: at a start, the lock manager's clients that may reclaim after it.</summary>
     public int MonitoredHostCount => Volatile.Read(ref _hosts).Count;
+
+    /// <summary>
+    /// Called with the state number and the watched hosts (those with an address: whom SM_NOTIFY goes to) after a
+    /// change of the list or the state is stored and before it is answered; an <see cref="IOException"/> it throws
+    /// fails the change. The server sets it to keep the list where the servers sharing its locks can read it: the one
+    /// that takes over after this server died tells these hosts.
+    /// </summary>
+    public Action<int, IReadOnlyList<(string Name, IPAddress Address)>>? ListStored { get; set; }
+
+    /// <summary>The watched hosts that have an address, as <see cref="ListStored"/> is given them.</summary>
+    public IReadOnlyList<(string Name, IPAddress Address)> WatchedHosts => Addressed(Volatile.Read(ref _hosts).Values);
+
+    private static List<(string Name, IPAddress Address)> Addressed(IEnumerable<MonitoredHost> hosts) =>
+        [.. hosts.Where(host => host.Address is not null).Select(host => (host.Name, host.Address!))];
 
     /// <summary>The watched hosts' names (tests, logs).</summary>
     internal IReadOnlyCollection<string> MonitoredHosts => _hosts.Keys;
@@ -204,6 +218,7 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
             if (!change(hosts))
                 return false;
             _store.WriteMonitors(hosts.Values);
+            ListStored?.Invoke(State, Addressed(hosts.Values));
             Volatile.Write(ref _hosts, hosts);
             return true;
         }
@@ -223,6 +238,14 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
             _store.WriteState(state);
             Volatile.Write(ref _state, state);
             _log.LogInformation("NSM: SM_SIMU_CRASH, state now {State}", state);
+            try
+            {
+                ListStored?.Invoke(state, WatchedHosts);
+            }
+            catch (IOException exception)
+            {
+                _log.LogWarning("NSM: the new state {State} could not be stored beside the monitor list: {Message}", state, exception.Message);
+            }
         }
         finally
         {
@@ -235,14 +258,19 @@ public sealed class StatusMonitor : IHostMonitor, IAsyncDisposable
     /// Sends SM_NOTIFY(our name, <see cref="State"/>) to the NSM of every watched host, in the background: each host is
     /// tried <see cref="NsmOptions.NotifyAttempts"/> times with doubling waits, then given up (logged). Never blocks.
     /// </summary>
-    public void NotifyPeers()
+    public void NotifyPeers() => Notify(_options.HostName, State, WatchedHosts);
+
+    /// <summary>
+    /// Sends SM_NOTIFY(<paramref name="monName"/>, <paramref name="state"/>) to each host's NSM, in the background, as
+    /// <see cref="NotifyPeers"/> does: also for a server whose locks this one took over, in that server's name, so its
+    /// clients reclaim them (through whichever server their calls reach).
+    /// </summary>
+    public void Notify(string monName, int state, IEnumerable<(string Name, IPAddress Address)> hosts)
     {
-        var notice = new StatChge { MonName = System.Text.Encoding.UTF8.GetBytes(_options.HostName), State = State };
-        foreach (var host in _hosts.Values)
+        var notice = new StatChge { MonName = System.Text.Encoding.UTF8.GetBytes(monName), State = state };
+        foreach (var (name, address) in hosts)
         {
-            if (host.Address is not { } address)
-                continue;
-            string what = $"SM_NOTIFY (state {notice.State}) to {host.Name} ({address})";
+            string what = $"SM_NOTIFY ({monName}, state {state}) to {name} ({address})";
             Track(RetryAsync(what, token => CallPeerAsync<StatChge, StatChge>(address, SmV1Program.Program, SmV1Program.Version, (uint)SmV1Procedure.Notify, notice, token)));
         }
     }

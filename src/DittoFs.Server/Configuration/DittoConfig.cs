@@ -100,7 +100,7 @@ public sealed class LocksSection
     /// before the start; when NFSv4 clients may reclaim it lasts at least <see cref="LeaseTime"/>, and it ends early once
     /// every one of them (all 4.1) said RECLAIM_COMPLETE and no NLM client may reclaim.
     /// </summary>
-    [Key("After a start, only reclaims of earlier locks and opens are granted for this long (at least lease_time when NFSv4 clients may reclaim; none when no one may); 0s = none."), Duration]
+    [Key("After a start, only reclaims of earlier locks and opens are granted for this long (at least lease_time when NFSv4 clients may reclaim; none when no one may); 0s = none. Also how long a dead server's NLM locks wait for reclaims on the server that took them over (several servers on one PostgreSQL database)."), Duration]
     public string GracePeriod { get; set; } = "45s";
     /// <summary>
     /// NFSv4 clients' lease, e.g. "90s" (5 s to 1 h): a client that neither renews nor calls for this long loses its opens
@@ -116,7 +116,7 @@ public sealed class LocksSection
     [Key("Directory of the NSM state number and monitor list and the NFSv4 client records; \"\" = in memory only. The embedded default configuration uses <data-dir>/nsm.")]
     public string StateDir { get; set; } = "";
     /// <summary>This server's name in the reboot notices it sends; empty: the machine's host name.</summary>
-    [Key("Our name in the reboot notices we send; \"\" = the machine's host name (at most 1024 bytes).")]
+    [Key("Our name in the reboot notices we send; \"\" = the machine's host name (at most 1024 bytes). Several servers on one PostgreSQL database: the name clients mount, the same on every server (a survivor notifies a dead server's clients in it).")]
     public string HostName { get; set; } = "";
     /// <summary>Hosts the status monitor watches at once; SM_MON past it is answered STAT_FAIL.</summary>
     [Key("Client hosts the status monitor watches at once; SM_MON past it gets STAT_FAIL."), Range(1, 65536)]

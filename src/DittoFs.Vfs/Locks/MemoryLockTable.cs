@@ -57,6 +57,9 @@ public sealed class MemoryLockTable : ILockTable
 
     public int Files => Volatile.Read(ref _fileCount);
 
+    /// <summary>Whether the server's grace period is on now: reclaims are granted, nothing else.</summary>
+    public bool InGrace => _grace?.IsActive == true;
+
     /// <summary>Tests only: called while the table is locked, after every call that changed it, with the state
     /// as it is then and the grants of that call.</summary>
     internal Action<LockTableSnapshot, IReadOnlyList<LockGrant>>? AfterChangeForTests { get; set; }
@@ -70,7 +73,7 @@ public sealed class MemoryLockTable : ILockTable
         }
 
         // Both protocols refuse tests during grace: a lock not reclaimed yet would not show.
-        if (_grace?.IsActive == true)
+        if (InGrace)
         {
             return new LockTestResult(LockStatus.InGrace);
         }
@@ -432,8 +435,7 @@ public sealed class MemoryLockTable : ILockTable
 
     private LockStatus? GraceRefusal(bool reclaim)
     {
-        var inGrace = _grace?.IsActive == true;
-        return (inGrace, reclaim) switch
+        return (InGrace, reclaim) switch
         {
             (true, false) => LockStatus.InGrace,
             (false, true) => LockStatus.NotInGrace,
