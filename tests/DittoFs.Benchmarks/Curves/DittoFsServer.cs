@@ -9,7 +9,8 @@ namespace DittoFs.Benchmarks.Curves;
 /// <summary>
 /// The real server (<c>dotnet dittofs.dll</c>) on one store kind, started and stopped by the curves run: memory (a
 /// generated configuration of in-memory stores) or rocksdb (the embedded default, RocksDB metadata and file content
-/// under a data directory that survives a restart). Metrics and the portmapper are off, logs at WARN.
+/// under a data directory that survives a restart), or a configuration file written by its caller (the shared-servers
+/// mode's postgres + S3). Metrics and the portmapper are off, logs at WARN.
 /// </summary>
 internal sealed class DittoFsServer : IAsyncDisposable
 {
@@ -35,9 +36,6 @@ internal sealed class DittoFsServer : IAsyncDisposable
     public static async Task<DittoFsServer> StartAsync(string serverDll, string store, string folder)
     {
         Directory.CreateDirectory(folder);
-        int port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
-        start.ArgumentList.Add(serverDll);
         if (store == "memory")
         {
             string config = Path.Combine(folder, "curves-memory.yaml");
@@ -62,16 +60,23 @@ internal sealed class DittoFsServer : IAsyncDisposable
                     content_store: c
 
                 """);
-            start.ArgumentList.Add("--config");
-            start.ArgumentList.Add(config);
+            return await StartAsync(serverDll, store, ["--config", config]);
         }
-        else
-        {
-            start.ArgumentList.Add("--data-dir");
-            start.ArgumentList.Add(DataDirectory(folder));
-            foreach (string argument in (string[])["--metrics-port", "0", "--portmap", "false", "--log-level", "WARN"])
-                start.ArgumentList.Add(argument);
-        }
+        return await StartAsync(serverDll, store, ["--data-dir", DataDirectory(folder), "--metrics-port", "0", "--portmap", "false", "--log-level", "WARN"]);
+    }
+
+    /// <summary>The server on a configuration file of <c>/export</c> (<paramref name="kind"/> names it in errors).</summary>
+    public static Task<DittoFsServer> StartWithConfigAsync(string serverDll, string kind, string config) =>
+        StartAsync(serverDll, kind, ["--config", config]);
+
+    /// <summary>Starts <c>dotnet DLL ARGUMENTS --port P</c> on a free port; returns once it answers MOUNT and GETATTR.</summary>
+    private static async Task<DittoFsServer> StartAsync(string serverDll, string kind, string[] arguments)
+    {
+        int port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        start.ArgumentList.Add(serverDll);
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -81,7 +86,7 @@ internal sealed class DittoFsServer : IAsyncDisposable
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"dittofs ({store}) exited with {process.ExitCode} while starting");
+                throw new InvalidOperationException($"dittofs ({kind}) exited with {process.ExitCode} while starting");
             try
             {
                 await using var rpc = await RpcClient.ConnectAsync("127.0.0.1", port, Nfs3Calls.ClientOptions("curves-start"));
