@@ -26,6 +26,15 @@ internal sealed class DittoFsServer : IAsyncDisposable
         StartTime = startTime;
     }
 
+    /// <summary>The sections of every configuration this program runs the server with: logs at WARN, no portmapper, no metrics.</summary>
+    public const string QuietSections = """
+        server:
+          log_level: WARN
+          portmap: "false"
+        metrics:
+          enabled: false
+        """;
+
     public int Port { get; }
 
     public int Pid => _process.Id;
@@ -39,13 +48,9 @@ internal sealed class DittoFsServer : IAsyncDisposable
         if (store == "memory")
         {
             string config = Path.Combine(folder, "curves-memory.yaml");
-            await File.WriteAllTextAsync(config, """
+            await File.WriteAllTextAsync(config, $"""
                 # DittoFs on in-memory stores, for the curves run
-                server:
-                  log_level: WARN
-                  portmap: "false"
-                metrics:
-                  enabled: false
+                {QuietSections}
                 metadata:
                   stores:
                     m:

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DittoFs.Benchmarks.Curves;
 
 namespace DittoFs.Benchmarks.SharedServers;
 
@@ -14,11 +15,7 @@ internal static class SharedServersConfig
 
     public static string Yaml(string connectionString, string s3Endpoint, string accessKey, string secretKey) => string.Create(CultureInfo.InvariantCulture, $"""
         # DittoFs on PostgreSQL metadata and S3 content, for the shared-servers benchmarks
-        server:
-          log_level: WARN
-          portmap: "false"
-        metrics:
-          enabled: false
+        {DittoFsServer.QuietSections}
         metadata:
           stores:
             meta:
