@@ -172,6 +172,8 @@ Task("Test")
 //     alone: --curves=true --micro=false --locks=false --smallfiles=false --peer=none)  --curves-stores=memory,rocksdb
 //     --curves-files=10000,100000,1000000  --curves-directory-entries=100000,1000000  --curves-connections=1,4,16,64
 //     --curves-sample=N (calls per measured rate, default 5000)  --curves-seconds=S (per client point, default 5)
+//     --curves-stores=...,s3 adds RocksDB + S3 content on an s3rver, and curve 5 (raw S3 against NFS, S3 requests per
+//     NFS call)  --curves-s3-size=MiB (data written raw and through NFS, default 1024)
 //   --peer=ganesha|none  --peer-stores=ram|disk|pg or a list: ram,disk,pg (default ram: in-memory stores against ganesha
 //     over tmpfs; disk: RocksDB + files against ganesha over a folder, both on the disk of benchmark_results/; pg: one
 //     DittoFs on PostgreSQL (a private cluster) + S3 (s3rver), against ganesha over a folder on that disk)
@@ -279,7 +281,8 @@ Task("Bench")
                 .Append("--directory-entries").AppendQuoted(Argument("curves-directory-entries", "100000,1000000"))
                 .Append("--connections").AppendQuoted(Argument("curves-connections", "1,4,16,64"))
                 .Append("--sample").Append(Argument("curves-sample", 5000).ToString())
-                .Append("--seconds").Append(Argument("curves-seconds", 5).ToString()),
+                .Append("--seconds").Append(Argument("curves-seconds", 5).ToString())
+                .Append("--s3-size").Append(Argument("curves-s3-size", 1024).ToString()),
             new DotNetRunSettings { Configuration = "Release" });
     }
 

@@ -194,7 +194,7 @@ public sealed class DittoServer : IAsyncDisposable
             };
             var programs = nfsPrograms.Concat(nlmPrograms).ToArray();
             metrics?.ObserveLocks(shares, nlm);
-            metrics?.ObserveContentCaches(stores.ContentStores);
+            metrics?.ObserveS3Stores(stores.ContentStores);
             BeginGracePeriod(config, grace, statusMonitor, nfs4Records, nfsOptions.LeaseTime, log);
             var rpcObserver = FanOutObserver.Of(metrics?.Observer, observer);
             rpc = new RpcServer(rpcOptions, programs.Where(program => PortOf(program.Program) == 0), loggerFactory.CreateLogger<RpcServer>(), rpcObserver);

@@ -96,6 +96,9 @@ public sealed partial class S3ContentStore : IContentStore, IDisposable
     /// <summary>The block cache's counts (hits, misses, evictions, bytes held); null when the cache is off.</summary>
     public CacheStatistics? CacheStatistics => _cache?.Statistics;
 
+    /// <summary>Requests sent to S3 since the store opened, by kind.</summary>
+    public S3RequestStatistics RequestStatistics => _bucket.Requests;
+
     /// <summary>Closes the connections and the cache directory. Writes not flushed are dropped, as in a crash: NFS clients resend them after the write verifier changes.</summary>
     public void Dispose()
     {

@@ -4,8 +4,8 @@ using DittoFs.Storage.S3.Tests.Infrastructure;
 namespace DittoFs.EndToEnd;
 
 /// <summary>
-/// The S3 store's block cache through the real executable: configured by its keys, counted by its metrics, and its
-/// disk part serving a file after a restart without fetching the blocks again.
+/// The S3 store's block cache through the real executable: configured by its keys, counted by its metrics (and the
+/// store's requests), and its disk part serving a file after a restart without fetching the blocks again.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -55,6 +55,7 @@ public sealed class S3CacheTests
             Assert.That(metrics.Sum("dittofs_s3_cache_hits_total", "store=s3", "tier=memory"), Is.GreaterThanOrEqualTo(Blocks), "uploaded blocks are read from memory");
             Assert.That(metrics.Sum("dittofs_s3_cache_misses_total", "store=s3"), Is.Zero);
             Assert.That(metrics.Sum("dittofs_s3_cache_size_bytes", "store=s3", "tier=disk"), Is.GreaterThanOrEqualTo(Blocks * BlockSize));
+            Assert.That(metrics.Sum("dittofs_s3_requests_total", "store=s3", "operation=PUT"), Is.GreaterThan(Blocks), "each block and the length uploaded");
             Assert.That(server.Terminate(TimeSpan.FromSeconds(30)), Is.Zero);
         }
 

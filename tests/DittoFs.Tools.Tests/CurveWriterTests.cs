@@ -80,8 +80,30 @@ public class CurveWriterTests
         }));
     }
 
+    [Test]
+    public void S3_throughput_through_NFS_is_judged_against_raw_S3_at_the_same_concurrency_with_the_80_percent_target()
+    {
+        var book = new CurveBook();
+        book.S3Throughput.Add(S3Curves.RawPut, 4, 100);
+        book.S3Throughput.Add(S3Curves.RawPut, 16, 200);
+        book.S3Throughput.Add(S3Curves.RawGet, 16, 400);
+        book.S3Throughput.Add(S3Curves.NfsWrite, 4, 81);
+        book.S3Throughput.Add(S3Curves.NfsWrite, 16, 150);
+        book.S3Throughput.Add(S3Curves.NfsRead, 16, 320);
+        book.S3Requests.Add(("small file", new S3RequestCounts(1, 2, 0, 0)));
+        var options = CurveOptions.Parse(["--server", "s", "--tool", "t", "--output", "o", "--stores", "s3"]);
+        Assert.That(book.Findings(options).ToList(), Is.EqualTo(new[]
+        {
+            "met: NFS sequential WRITE + COMMIT with 4 in flight: 81.0 MiB/s against raw S3 PUT's 100 MiB/s (ratio 0.81)",
+            "**not met**: NFS sequential WRITE + COMMIT with 16 in flight: 150 MiB/s against raw S3 PUT's 200 MiB/s (ratio 0.75)",
+            "met: NFS sequential READ (not cached) with 16 in flight: 320 MiB/s against raw S3 GET's 400 MiB/s (ratio 0.80)",
+            "S3 requests per NFS call, small file: GET 1, PUT 2, DELETE 0, LIST 0 (figure, no target)",
+        }));
+    }
+
     [TestCase("--files", "10k", "--files: '10k' is not a positive whole number")]
-    [TestCase("--stores", "memory,s3", "--stores: 's3' is not a store kind (valid: memory, rocksdb)")]
+    [TestCase("--stores", "memory,minio", "--stores: 'minio' is not a store kind (valid: memory, rocksdb, s3)")]
+    [TestCase("--s3-size", "2", "--s3-size: '2' is not a whole number of at least 4")]
     [TestCase("--sample", "0", "--sample: '0' is not a whole number of at least 1")]
     public void Bad_options_name_the_option_and_what_is_valid(string option, string value, string message)
     {

@@ -95,15 +95,32 @@ internal sealed class ServerMetrics : IDisposable
     }
 
     /// <summary>
-    /// The block caches of the S3 content stores, by store name: counts read from each store when scraped (the read
-    /// path only increments its own counters).
+    /// The S3 content stores, by store name: the requests each sent, and their block caches; counts read from each store
+    /// when scraped (the request and read paths only increment their own counters).
     /// </summary>
-    public void ObserveContentCaches(IReadOnlyDictionary<string, IContentStore> stores)
+    public void ObserveS3Stores(IReadOnlyDictionary<string, IContentStore> stores)
     {
-        var caches = stores
-            .Select(entry => (Store: entry.Key, Statistics: (entry.Value as DittoFs.Storage.S3.S3ContentStore)?.CacheStatistics))
-            .Where(entry => entry.Statistics is not null)
-            .Select(entry => (entry.Store, Statistics: entry.Statistics!))
+        var s3 = stores
+            .Select(entry => (Store: entry.Key, Content: entry.Value as DittoFs.Storage.S3.S3ContentStore))
+            .Where(entry => entry.Content is not null)
+            .Select(entry => (entry.Store, Content: entry.Content!))
+            .ToArray();
+        if (s3.Length == 0)
+        {
+            return;
+        }
+        Instruments.Meter.CreateObservableCounter("dittofs.s3.requests", () => s3.SelectMany(store => new[]
+        {
+            Request(store.Store, "GET", store.Content.RequestStatistics.Gets),
+            Request(store.Store, "PUT", store.Content.RequestStatistics.Puts),
+            Request(store.Store, "DELETE", store.Content.RequestStatistics.Deletes),
+            Request(store.Store, "LIST", store.Content.RequestStatistics.Lists),
+        }), "{request}", "Requests an S3 content store sent to S3 (retries included), by store and operation (GET, PUT, DELETE of up to 1,000 objects, LIST page)");
+        static Measurement<long> Request(string store, string operation, long count) => new(count, new("store", store), new("operation", operation));
+
+        var caches = s3
+            .Where(entry => entry.Content.CacheStatistics is not null)
+            .Select(entry => (entry.Store, Statistics: entry.Content.CacheStatistics!))
             .ToArray();
         if (caches.Length == 0)
         {

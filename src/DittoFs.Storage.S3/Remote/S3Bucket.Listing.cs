@@ -81,7 +81,7 @@ internal sealed partial class S3Bucket
             TimedOut = false;
             return _ended
                 ? Task.FromResult(new StoreResult<IReadOnlyList<ListedObject>>([]))
-                : bucket.CallAsync("LIST", prefix, ReadPageAsync, cancellationToken);
+                : bucket.CallAsync(S3Request.List, prefix, ReadPageAsync, cancellationToken);
         }
 
         public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -58,6 +58,9 @@ internal sealed partial class S3Bucket : IDisposable
     public string Name { get; }
     public string Endpoint { get; }
 
+    /// <summary>Requests sent so far, by kind.</summary>
+    public S3RequestStatistics Requests { get; } = new();
+
     /// <summary>Creates the bucket when it is missing; throws, saying which bucket and endpoint, when S3 cannot be used.</summary>
     public async Task EnsureExistsAsync(CancellationToken cancellationToken)
     {
@@ -96,14 +99,14 @@ internal sealed partial class S3Bucket : IDisposable
     /// while the object is still that version (<see cref="RangeRead.NotModified"/>).
     /// </summary>
     public Task<StoreResult<RangeRead>> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken, string? ifNoneMatch = null) =>
-        CallAsync("GET", key, token => GetRangeAsync(key, offset, destination, ifNoneMatch, token), cancellationToken);
+        CallAsync(S3Request.Get, key, token => GetRangeAsync(key, offset, destination, ifNoneMatch, token), cancellationToken);
 
     public async Task<StoreStatus> PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         (await PutVersionAsync(key, data, cancellationToken).ConfigureAwait(false)).Status;
 
     /// <summary>Writes the object; on success its new ETag (null when S3 sent none).</summary>
     public Task<StoreResult<string?>> PutVersionAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        CallAsync("PUT", key, async token =>
+        CallAsync(S3Request.Put, key, async token =>
         {
             using var stream = MemoryMarshal.TryGetArray(data, out var segment)
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
@@ -124,7 +127,7 @@ internal sealed partial class S3Bucket : IDisposable
         for (int start = 0; start < keys.Count; start += MaxKeysPerDelete)
         {
             var batch = keys.Skip(start).Take(MaxKeysPerDelete).ToList();
-            var result = await CallAsync("DELETE", batch[0], async token =>
+            var result = await CallAsync(S3Request.Delete, batch[0], async token =>
             {
                 var errors = await _minio.RemoveObjectsAsync(new RemoveObjectsArgs().WithBucket(Name).WithObjects(batch), token).ConfigureAwait(false);
                 var failure = errors.FirstOrDefault(error => error.Code != "NoSuchKey");
@@ -232,14 +235,22 @@ internal sealed partial class S3Bucket : IDisposable
     /// at a time probes, and the first answer S3 gives ends the silence.
     /// </para>
     /// </summary>
-    private async Task<StoreResult<T>> CallAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+    private static string Verb(S3Request request) => request switch
+    {
+        S3Request.Get => "GET",
+        S3Request.Put => "PUT",
+        S3Request.Delete => "DELETE",
+        _ => "LIST",
+    };
+
+    private async Task<StoreResult<T>> CallAsync<T>(S3Request operation, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
     {
         bool probe = false;
         if (Volatile.Read(ref _silentUntil) is var silentUntil and not 0)
         {
             if (Stopwatch.GetTimestamp() < silentUntil || Interlocked.CompareExchange(ref _probing, 1, 0) != 0)
             {
-                S3Log.SkippedWhileSilent(_logger, operation, key, Name);
+                S3Log.SkippedWhileSilent(_logger, Verb(operation), key, Name);
                 return new StoreResult<T>(StoreStatus.Jukebox, default!);
             }
             probe = true;
@@ -257,7 +268,7 @@ internal sealed partial class S3Bucket : IDisposable
         }
     }
 
-    private async Task<StoreResult<T>> SendAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+    private async Task<StoreResult<T>> SendAsync<T>(S3Request operation, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
@@ -265,6 +276,7 @@ internal sealed partial class S3Bucket : IDisposable
         {
             try
             {
+                Requests.Sent(operation);
                 var result = await request(timeout.Token).ConfigureAwait(false);
                 if (Interlocked.Exchange(ref _silentUntil, 0) != 0)
                 {
@@ -287,7 +299,7 @@ internal sealed partial class S3Bucket : IDisposable
                         // Out of time: report the failure we have.
                     }
                 }
-                S3Log.RequestFailed(_logger, operation, key, Name, status, exception);
+                S3Log.RequestFailed(_logger, Verb(operation), key, Name, status, exception);
                 if (timeout.IsCancellationRequested && Interlocked.Exchange(ref _silentUntil, Stopwatch.GetTimestamp() + SilenceTicks) == 0)
                 {
                     S3Log.Silent(_logger, Name, Endpoint, _timeout);

@@ -15,7 +15,7 @@ internal static class ClientCurves
 
     public static async Task RunAsync(CurveOptions options, string store, string folder, CurveBook book)
     {
-        await using var server = await DittoFsServer.StartAsync(options.ServerDll, store, folder);
+        await using var server = await DittoFsServer.StartAsync(options, store, folder);
         string url = $"nfs://127.0.0.1{DittoFsServer.Export}?version=3&nfsport={server.Port}&mountport={server.Port}";
         foreach (int connections in options.Connections)
         foreach (var (workload, label, depth, latency) in new[]

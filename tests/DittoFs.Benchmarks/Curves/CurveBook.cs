@@ -24,7 +24,12 @@ internal sealed class CurveBook
     public Curve GetattrLatency { get; } = new("clients-latency-getattr", "GETATTR latency by client connections (16 calls in flight each)", "connections", "microseconds", logX: true);
     public Curve ReadLatency { get; } = new("clients-latency-read", "4 KiB random READ latency by client connections (16 calls in flight each)", "connections", "microseconds", logX: true);
 
-    public IEnumerable<Curve> Curves => [ShareRates, ShareRss, StartTime, Fsck, ReaddirplusPages, HugeDirectory, ClientThroughput, GetattrLatency, ReadLatency];
+    public Curve S3Throughput { get; } = new("s3-throughput", "S3 content: raw S3 against NFS at the same concurrency", "requests (raw S3, 4 MiB objects) or 1 MiB NFS calls in flight", "MiB per second", logX: true);
+
+    /// <summary>S3 requests per NFS call of each S3 workload (s3 kind): what the workload was, and the counts.</summary>
+    public List<(string Workload, S3RequestCounts PerCall)> S3Requests { get; } = [];
+
+    public IEnumerable<Curve> Curves => [ShareRates, ShareRss, StartTime, Fsck, ReaddirplusPages, HugeDirectory, ClientThroughput, GetattrLatency, ReadLatency, S3Throughput];
 
     public static string HugeSeries(string store, string operation, bool huge) => $"{store} {operation} {(huge ? "huge" : "small (100)")}";
 
@@ -66,11 +71,22 @@ internal sealed class CurveBook
             if (points.Count > 1)
                 yield return Judge($"{series} at {CurveWriter.Count(most.X)} connections: {Rate(most.Y)}/s against the best point's {Rate(best)}/s (no collapse)", most.Y / best);
         }
+        foreach (var (nfs, raw) in new[] { (S3Curves.NfsWrite, S3Curves.RawPut), (S3Curves.NfsRead, S3Curves.RawGet) })
+        foreach (var point in S3Throughput.Series.Where(s => s.Name == nfs).SelectMany(s => s.Points))
+        {
+            if (S3Throughput.At(raw, point.X) is double rawRate)
+                yield return Judge($"{nfs} with {CurveWriter.Count(point.X)} in flight: {Rate(point.Y)} MiB/s against {raw}'s {Rate(rawRate)} MiB/s", point.Y / rawRate, S3Curves.SequentialTarget);
+        }
+        foreach (var (workload, perCall) in S3Requests)
+            yield return $"S3 requests per NFS call, {workload}: {perCall} (figure, no target)";
     }
 
-    /// <summary>"met" when the ratio is at least 1 − 25 %, with the ratio rounded down (so 0.749, not met, never reads 0.75).</summary>
-    internal static string Judge(string what, double ratio) =>
-        $"{(ratio >= 1 - Tolerance ? "met" : "**not met**")}: {what} (ratio {(Math.Floor(ratio * 100) / 100).ToString("0.00", CultureInfo.InvariantCulture)})";
+    /// <summary>
+    /// "met" when the ratio is at least <paramref name="minimum"/> (by default 1 − 25 %), with the ratio rounded down
+    /// (so 0.749, not met, never reads 0.75).
+    /// </summary>
+    internal static string Judge(string what, double ratio, double minimum = 1 - Tolerance) =>
+        $"{(ratio >= minimum ? "met" : "**not met**")}: {what} (ratio {(Math.Floor(ratio * 100) / 100).ToString("0.00", CultureInfo.InvariantCulture)})";
 
     private static string Rate(double value) => CurveWriter.Figure(value);
 }

@@ -13,9 +13,16 @@ internal sealed record CurveOptions(
     IReadOnlyList<int> Connections,
     int Sample,
     int Lanes,
-    double Seconds)
+    double Seconds,
+    int S3Mebibytes)
 {
-    public const string Usage = "usage: curves --server DITTOFS_DLL --tool DITTO_NFS_DLL --output DIR [--stores memory,rocksdb] [--files 10000,100000,1000000] [--directory-entries 100000,1000000] [--connections 1,4,16,64] [--sample 5000] [--lanes 16] [--seconds 5]";
+    public const string Usage = "usage: curves --server DITTOFS_DLL --tool DITTO_NFS_DLL --output DIR [--stores memory,rocksdb,s3] [--files 10000,100000,1000000] [--directory-entries 100000,1000000] [--connections 1,4,16,64] [--sample 5000] [--lanes 16] [--seconds 5] [--s3-size 1024]";
+
+    /// <summary>The store kinds: in-memory stores; the embedded default (RocksDB + files); RocksDB + S3 content on an s3rver the run starts.</summary>
+    public static readonly string[] StoreKinds = ["memory", "rocksdb", "s3"];
+
+    /// <summary>host:port of the s3rver the run started for the s3 kind (set by the run, not an option).</summary>
+    public string? S3Endpoint { get; init; }
 
     public static CurveOptions Parse(string[] args)
     {
@@ -45,9 +52,9 @@ internal sealed record CurveOptions(
         }
         var stores = Take("stores", "memory,rocksdb").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
         if (stores.Count == 0)
-            throw new ArgumentException("--stores: give at least one store kind (memory, rocksdb)");
-        foreach (string store in stores.Where(store => store is not ("memory" or "rocksdb")))
-            throw new ArgumentException($"--stores: '{store}' is not a store kind (valid: memory, rocksdb)");
+            throw new ArgumentException($"--stores: give at least one store kind ({string.Join(", ", StoreKinds)})");
+        foreach (string store in stores.Where(store => !StoreKinds.Contains(store)))
+            throw new ArgumentException($"--stores: '{store}' is not a store kind (valid: {string.Join(", ", StoreKinds)})");
         var options = new CurveOptions(
             Take("server", null),
             Take("tool", null),
@@ -58,7 +65,8 @@ internal sealed record CurveOptions(
             Sizes("connections", "1,4,16,64").Select(count => (int)Math.Min(count, 256)).ToList(),
             Number("sample", "5000", 1),
             Number("lanes", "16", 1),
-            Number("seconds", "5", 1));
+            Number("seconds", "5", 1),
+            Number("s3-size", "1024", 4));
         if (values.Count > 0)
             throw new ArgumentException($"unknown option --{values.Keys.First()}");
         return options;

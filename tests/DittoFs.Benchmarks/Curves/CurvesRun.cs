@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using DittoFs.Protocol;
 using DittoFs.Rpc;
+using DittoFs.Storage.S3.Tests.Infrastructure;
 using static DittoFs.Benchmarks.Nfs3Calls;
 
 namespace DittoFs.Benchmarks.Curves;
@@ -19,6 +20,8 @@ namespace DittoFs.Benchmarks.Curves;
 /// <item>Start and check (rocksdb, within the share curve): the server's start time with N files, dittofs fsck's time.</item>
 /// <item>Clients (<see cref="ClientCurves"/>): 1-64 connections × 16 calls in flight on GETATTR and 4 KiB random
 /// READ through <c>ditto-nfs bench</c>: throughput and p50/p99/p99.9.</item>
+/// <item>S3 content (<see cref="S3Curves"/>, s3 kind only): raw S3 against NFS at the same concurrency, and the S3
+/// requests per NFS call.</item>
 /// </list>
 /// The figures are the machine's: on a loaded machine they say what is wrong by their shape, not their size.
 /// </summary>
@@ -44,21 +47,31 @@ internal static class CurvesRun
             # DittoFs curves
 
             - started {started} UTC, finished {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on {Environment.ProcessorCount} cores; load average at the start {load}, at the end {LoadAverage()} (1, 5, 15 min)
-            - stores: {string.Join(", ", options.Stores)} (memory: in-memory metadata and content; rocksdb: the embedded default, RocksDB metadata and file content on disk)
+            - stores: {string.Join(", ", options.Stores)} (memory: in-memory metadata and content; rocksdb: the embedded default, RocksDB metadata and file content on disk; s3: RocksDB metadata and content in S3, an s3rver on this machine, default S3 settings)
             - files on a share: {string.Join(", ", options.Files.Select(size => CurveWriter.Count(size)))}; huge directory: {string.Join(", ", options.DirectoryEntries.Select(size => CurveWriter.Count(size)))} entries; {options.Sample} calls per measured rate, {options.Lanes} in flight over 4 connections
             - clients: {string.Join(", ", options.Connections)} connections × 16 calls in flight, {options.Seconds} s per point (`ditto-nfs bench`)
+            - S3 content (s3 only): {options.S3Mebibytes} MiB raw and through NFS
             """;
         var failures = new List<string>();
         string path = "";
         foreach (string store in options.Stores)
         {
             string folder = Path.Combine(options.Output, $"curves-{store}");
+            S3rverProcess? s3 = null;
             try
             {
                 Console.WriteLine($"curves: {store}");
-                await ClientCurves.RunAsync(options, store, folder, book);
-                await ShareCurves.RunAsync(options, store, folder, book);
-                await DirectoryCurves.RunAsync(options, store, folder, book);
+                var run = options;
+                if (store == "s3")
+                {
+                    s3 = S3rverProcess.Start(S3rverInstallation.EnsureInstalled(RepositoryRoot.Find()), Directory.CreateDirectory(Path.Combine(folder, "s3rver")).FullName);
+                    run = options with { S3Endpoint = s3.Endpoint };
+                }
+                await ClientCurves.RunAsync(run, store, folder, book);
+                await ShareCurves.RunAsync(run, store, folder, book);
+                await DirectoryCurves.RunAsync(run, store, folder, book);
+                if (store == "s3")
+                    await S3Curves.RunAsync(run, folder, book);
             }
             catch (Exception exception) when (exception is InvalidOperationException or IOException or RpcException or TimeoutException)
             {
@@ -67,9 +80,11 @@ internal static class CurvesRun
             }
             finally
             {
+                s3?.Dispose();
                 // The stores' data can be large (1M files); only the figures are kept.
-                if (Directory.Exists(DittoFsServer.DataDirectory(folder)))
-                    Directory.Delete(DittoFsServer.DataDirectory(folder), recursive: true);
+                foreach (string data in (string[])[DittoFsServer.DataDirectory(folder), Path.Combine(folder, "s3rver"), Path.Combine(folder, "streams")])
+                    if (Directory.Exists(data))
+                        Directory.Delete(data, recursive: true);
             }
             // Written after every store, so a run cut short keeps what it measured.
             path = CurveWriter.WriteAll(options.Output, Header(), book.Curves, book.Findings(options).Concat(failures.Select(f => $"**failed**: {f}")));

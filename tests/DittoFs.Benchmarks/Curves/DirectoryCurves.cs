@@ -22,7 +22,7 @@ internal static class DirectoryCurves
 
     public static async Task RunAsync(CurveOptions options, string store, string folder, CurveBook book)
     {
-        await using var server = await DittoFsServer.StartAsync(options.ServerDll, store, folder);
+        await using var server = await DittoFsServer.StartAsync(options, store, folder);
         await using var share = await CurvesRun.Share.ConnectAsync(server.Port);
         var first = share.Clients[0];
         var huge = await MakeDirectoryAsync(first, share.Root, "huge");

@@ -19,7 +19,7 @@ internal static class ShareCurves
 
     public static async Task RunAsync(CurveOptions options, string store, string folder, CurveBook book)
     {
-        var server = await DittoFsServer.StartAsync(options.ServerDll, store, folder);
+        var server = await DittoFsServer.StartAsync(options, store, folder);
         var share = await CurvesRun.Share.ConnectAsync(server.Port);
         try
         {
@@ -72,7 +72,7 @@ internal static class ShareCurves
                 double fsck = await FsckSecondsAsync(options.ServerDll, folder);
                 book.Fsck.Add(store, files, fsck / files * 1e6);
                 book.Fsck.Notes.Add($"{store}: {fsck:0.00} s for {CurveWriter.Count(files)} files (the process's start included).");
-                server = await DittoFsServer.StartAsync(options.ServerDll, store, folder);
+                server = await DittoFsServer.StartAsync(options, store, folder);
                 book.StartTime.Add(store, files, server.StartTime.TotalSeconds);
                 share = await CurvesRun.Share.ConnectAsync(server.Port);
                 first = share.Clients[0];
