@@ -174,10 +174,16 @@ Task("Test")
 //     --curves-sample=N (calls per measured rate, default 5000)  --curves-seconds=S (per client point, default 5)
 //     --curves-stores=...,s3 adds RocksDB + S3 content on an s3rver, and curve 5 (raw S3 against NFS, S3 requests per
 //     NFS call)  --curves-s3-size=MiB (data written raw and through NFS, default 1024)
-//   --peer=ganesha|none  --peer-stores=ram|disk|ram,disk (default ram: in-memory stores against ganesha over tmpfs;
-//     disk: RocksDB + files against ganesha over a folder, both on the disk of benchmark_results/)
+//   --peer=ganesha|none  --peer-stores=ram|disk|pg or a list: ram,disk,pg (default ram: in-memory stores against ganesha
+//     over tmpfs; disk: RocksDB + files against ganesha over a folder, both on the disk of benchmark_results/; pg: one
+//     DittoFs on PostgreSQL (a private cluster) + S3 (s3rver), against ganesha over a folder on that disk)
+//     --latency-seconds=S (default 5; 0 skips it: after each NFSv3 bench, one GETATTR at a time for S s, p50/p99 as getattr_1)
 //     --rounds=N (default 3)  --connections=N (ditto-nfs bench --connections, default 1)
 //     --bench-args="..." (ditto-nfs bench settings, default "-t 5 -s 256 -n 2000")
+//   --shared-servers=true (off by default; needs PostgreSQL's server binaries and node: one against two DittoFs servers
+//     on one PostgreSQL + S3 configuration, the small-file workload with the same total work, into shared-servers.md)
+//     --shared-files=N (files per client of the two, default 1000; the one client gets 2N)  --rounds=N (default 3)
+//     --shared-bench-args="..." (more ditto-nfs bench settings, e.g. "-d 8")
 //   --compare=PATH  --rounds=N (compare rounds, default 3)  --peers=ram,disk
 Task("Bench")
     .Does(() =>
@@ -280,6 +286,9 @@ Task("Bench")
             new DotNetRunSettings { Configuration = "Release" });
     }
 
+    if (Argument("shared-servers", false))
+        RunSharedServersComparison(output);
+
     var comparePath = Argument("compare", "");
     var peerRun = Argument("peer", comparePath == "" ? "ganesha" : "none");
     if (peerRun == "ganesha")
@@ -359,6 +368,92 @@ IProcess StartComparedDittoFs(string kind, DirectoryPath folder, DirectoryPath d
     return StartAndReturnProcess("dotnet", new ProcessSettings { Arguments = arguments });
 }
 
+// One against two DittoFs servers on one postgres + S3 configuration (--shared-servers=true): the small-file workload
+// (`ditto-nfs bench small_files`: create + 4 KiB write, stat, listing, remove) with the same total work either way:
+// one client on server A with 2N files over 2 connections, or two clients at once, one per server, N files over one
+// connection each (so as many calls in flight: 2 x depth). Each client works in a directory of its own; the sides
+// alternate which goes first each round. The two clients' rates are summed (their phases run side by side); the
+// medians go to shared-servers.md with the ratio two/one.
+void RunSharedServersComparison(DirectoryPath output)
+{
+    int rounds = Argument("rounds", 3), files = Argument("shared-files", 1000);
+    if (rounds < 1 || files < 1)
+        throw new Exception($"--rounds={rounds} --shared-files={files}: give at least 1 round and 1 file.");
+    var benchArguments = Argument("shared-bench-args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    BuildBenchTools();
+    var work = output.Combine("shared-servers");
+    EnsureDirectoryExists(work);
+    var report = new System.Text.StringBuilder();
+    report.AppendLine("# One and two DittoFs servers on one PostgreSQL + S3 configuration: small files").AppendLine();
+    report.AppendLine($"- started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC on {Environment.ProcessorCount} cores, load average {LoadAverage()} (1, 5, 15 min)");
+    report.AppendLine($"- one server: one `ditto-nfs bench small_files -n {2 * files} --connections 2`; two servers: two at once, `-n {files} --connections 1` each, one per server (extra bench arguments: `{string.Join(' ', benchArguments)}`); {rounds} round(s), medians; the two clients' rates summed");
+    // (side, figure) -> one value per round
+    var figures = new Dictionary<(string Side, string Figure), List<double>>();
+    var failures = new List<string>();
+    var raw = work.CombineWithFilePath("bench.txt");
+    var servers = StartSharedServers(work, 2);
+    try
+    {
+        string Url(int server, string directory) =>
+            $"nfs://127.0.0.1/export/{directory}?version=3&nfsport={servers.Ports[server]}&mountport={servers.Ports[server]}";
+        for (int round = 1; round <= rounds; round++)
+        {
+            string[] sides = round % 2 == 1 ? ["one", "two"] : ["two", "one"];
+            foreach (var side in sides)
+            {
+                Information($"shared servers round {round}: {side} server(s)");
+                var clients = side == "one"
+                    ? new[] { (Server: 0, Directory: $"one-{round}", Files: 2 * files, Connections: 2) }
+                    : new[] { (Server: 0, Directory: $"a-{round}", Files: files, Connections: 1), (Server: 1, Directory: $"b-{round}", Files: files, Connections: 1) };
+                foreach (var client in clients)
+                    Run("dotnet", $"\"{MakeAbsolute(File("tools/DittoFs.Tools.Nfs/bin/Release/net10.0/ditto-nfs.dll"))}\" mkdir \"{Url(client.Server, client.Directory)}\"");
+                var runs = clients.Select(client => System.Threading.Tasks.Task.Run(() => RunBench(
+                    [.. benchArguments, "-n", client.Files.ToString(), "--connections", client.Connections.ToString(), Url(client.Server, client.Directory), "small_files"]))).ToArray();
+                System.Threading.Tasks.Task.WaitAll(runs);
+                var sums = new Dictionary<string, double>();
+                foreach (var (run, client) in runs.Select(run => run.Result).Zip(clients))
+                {
+                    System.IO.File.AppendAllText(raw.FullPath, string.Concat(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                        .Select(line => $"side={side} server={client.Server} round={round} {line}\n")) + (run.Error == "" ? "" : $"# {side} server {client.Server} round {round} stderr:\n{run.Error}\n"));
+                    if (run.ExitCode != 0)
+                        failures.Add($"{side}, server {client.Server}, round {round}: exit code {run.ExitCode}: {run.Error.Trim().Split('\n').FirstOrDefault()}");
+                    foreach (var (_, figure, value) in BenchFigures(run.Output))
+                        sums[figure] = sums.GetValueOrDefault(figure) + value;
+                }
+                foreach (var (figure, value) in sums)
+                {
+                    if (!figures.TryGetValue((side, figure), out var values))
+                        figures[(side, figure)] = values = new List<double>();
+                    values.Add(value);
+                }
+            }
+        }
+    }
+    finally
+    {
+        StopSharedServers(servers);
+    }
+    double Median(string side, string figure)
+    {
+        var sorted = figures.GetValueOrDefault((side, figure), new List<double>()).OrderBy(value => value).ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+    report.AppendLine().AppendLine("| figure | one server | two servers | two / one |").AppendLine("|---|---:|---:|---:|");
+    foreach (var figure in figures.Keys.Select(key => key.Figure).Distinct())
+    {
+        double one = Median("one", figure), two = Median("two", figure);
+        report.AppendLine($"| {figure} | {one:0} | {two:0} | {two / one:0.00} |");
+    }
+    report.AppendLine().AppendLine($"- finished {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
+    foreach (var failure in failures)
+        report.AppendLine($"- failed: {failure}");
+    var result = output.CombineWithFilePath("shared-servers.md");
+    System.IO.File.WriteAllText(result.FullPath, report.ToString());
+    Information(report.ToString());
+    if (failures.Count > 0)
+        throw new Exception($"{failures.Count} bench run(s) failed: see {result}.");
+}
+
 // The peer run (--peer=ganesha): `ditto-nfs bench` over NFSv3 and over NFSv4.1 against DittoFs (Release) and against
 // nfs-ganesha (Debian's, FSAL_VFS), both started here on this machine and stopped here, on matching stores: DittoFs on
 // in-memory stores against ganesha over a tmpfs folder (ram), DittoFs on RocksDB + files against ganesha over a folder,
@@ -377,14 +472,14 @@ void RunGaneshaPeer(DirectoryPath output)
     var settings = new PeerSettings(
         Rounds: Argument("rounds", 3),
         BenchArguments: Argument("bench-args", "-t 5 -s 256 -n 2000").Split(' ', StringSplitOptions.RemoveEmptyEntries),
-        Connections: Argument("connections", 1));
+        Connections: Argument("connections", 1),
+        LatencySeconds: Argument("latency-seconds", 5.0));
     if (settings.Rounds < 1)
         throw new Exception($"--rounds={settings.Rounds}: give at least 1 round.");
     var stores = Argument("peer-stores", "ram").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    foreach (var kind in stores.Where(kind => kind is not ("ram" or "disk")))
-        throw new Exception($"--peer-stores={kind}: valid are ram (in-memory stores vs tmpfs), disk (RocksDB + files vs a folder on disk), or both: ram,disk.");
-    DotNetBuild("src/DittoFs/DittoFs.csproj", new DotNetBuildSettings { Configuration = "Release" });
-    DotNetBuild("tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj", new DotNetBuildSettings { Configuration = "Release" });
+    foreach (var kind in stores.Where(kind => kind is not ("ram" or "disk" or "pg")))
+        throw new Exception($"--peer-stores={kind}: valid are ram (in-memory stores vs tmpfs), disk (RocksDB + files vs a folder on disk), pg (PostgreSQL + S3 vs a folder on disk), or a list of them: ram,disk,pg.");
+    BuildBenchTools();
 
     var report = new System.Text.StringBuilder();
     report.AppendLine("# DittoFs and nfs-ganesha: `ditto-nfs bench` over NFSv3 and NFSv4.1").AppendLine();
@@ -409,14 +504,56 @@ void RunGaneshaPeer(DirectoryPath output)
         throw new Exception($"{failures.Count} bench run(s) failed: see {compareMd}.");
 }
 
-record PeerSettings(int Rounds, string[] BenchArguments, int Connections);
+record PeerSettings(int Rounds, string[] BenchArguments, int Connections, double LatencySeconds);
+
+// The server, ditto-nfs and the benchmark program (its shared-servers and getattr-latency modes), Release.
+void BuildBenchTools()
+{
+    foreach (var project in new[] { "src/DittoFs/DittoFs.csproj", "tools/DittoFs.Tools.Nfs/DittoFs.Tools.Nfs.csproj", "tests/DittoFs.Benchmarks/DittoFs.Benchmarks.csproj" })
+        DotNetBuild(project, new DotNetBuildSettings { Configuration = "Release" });
+}
+
+string BenchmarksDll => MakeAbsolute(File("tests/DittoFs.Benchmarks/bin/Release/net10.0/DittoFs.Benchmarks.dll")).FullPath;
+
+// The postgres + S3 configuration: the benchmark program's shared-servers mode (a private PostgreSQL cluster and an
+// s3rver started with the tests' harnesses, then COUNT dittofs processes on one configuration of both), running
+// until its standard input is closed (StopSharedServers), which stops everything it started.
+record SharedServers(System.Diagnostics.Process Process, int[] Ports);
+
+SharedServers StartSharedServers(DirectoryPath folder, int count)
+{
+    var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var argument in new[] { BenchmarksDll, "shared-servers", "--server", MakeAbsolute(File("src/DittoFs/bin/Release/net10.0/linux-x64/dittofs.dll")).FullPath,
+        "--folder", folder.FullPath, "--servers", count.ToString() })
+        start.ArgumentList.Add(argument);
+    var process = System.Diagnostics.Process.Start(start)!;
+    string line;
+    while ((line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("ports="))
+        Information(line);
+    if (line is null)
+    {
+        process.WaitForExit();
+        throw new Exception($"shared-servers exited with {process.ExitCode} before its servers answered (its errors are above).");
+    }
+    _ = process.StandardOutput.ReadToEndAsync();
+    return new SharedServers(process, line["ports=".Length..].Split(',').Select(int.Parse).ToArray());
+}
+
+void StopSharedServers(SharedServers servers)
+{
+    servers.Process.StandardInput.Close();
+    if (!servers.Process.WaitForExit(180_000))
+        servers.Process.Kill(entireProcessTree: true);
+    servers.Process.WaitForExit();
+}
 
 // One store kind: ganesha and DittoFs started, the rounds run, both stopped (also on failure); the kind's tables.
 string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, List<string> failures)
 {
     var work = output.Combine($"peer-{kind}");
     EnsureDirectoryExists(work);
-    // ram: ganesha over tmpfs, as DittoFs's in-memory stores; disk: both on the disk benchmark_results/ is on.
+    // ram: ganesha over tmpfs, as DittoFs's in-memory stores; disk and pg: ganesha on the disk benchmark_results/ is on
+    // (with DittoFs's RocksDB + files there for disk; PostgreSQL in a temporary folder and s3rver under work/ for pg).
     string ganeshaData = kind == "ram" ? $"/dev/shm/dittofs-peer-{Guid.NewGuid():N}" : work.Combine("ganesha-export").FullPath;
     var dittoData = work.Combine("dittofs-data");
     EnsureDirectoryExists(ganeshaData);
@@ -424,6 +561,7 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
     int port = FreePort(), ganeshaPort = FreePort(), ganeshaMountPort = FreePort();
     System.Diagnostics.Process ganesha = null, rpcbind = null;
     IProcess dittofs = null;
+    SharedServers shared = null;
     try
     {
         var config = work.CombineWithFilePath("ganesha.conf");
@@ -454,8 +592,16 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
             System.Threading.Thread.Sleep(200);
         }
 
-        dittofs = StartComparedDittoFs(kind, work, dittoData, port);
-        WaitForPort(port, TimeSpan.FromSeconds(60));
+        if (kind == "pg")
+        {
+            shared = StartSharedServers(work, 1);
+            port = shared.Ports[0];
+        }
+        else
+        {
+            dittofs = StartComparedDittoFs(kind, work, dittoData, port);
+            WaitForPort(port, TimeSpan.FromSeconds(60));
+        }
 
         var urls = new Dictionary<(string Side, string Version), string>
         {
@@ -475,27 +621,27 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
             foreach (var side in sides)
             {
                 Information($"{kind} round {round}: {side} NFSv{version}");
-                var (exitCode, stdout, stderr) = RunBench(settings, urls[(side, version)]);
+                var (exitCode, stdout, stderr) = RunBench([.. settings.BenchArguments, "--connections", settings.Connections.ToString(), urls[(side, version)]]);
+                if (version == "3" && settings.LatencySeconds > 0)
+                {
+                    // One GETATTR at a time: the latency of the store's path, without the bench's queue (getattr_1).
+                    var (latencyExit, latency, latencyErrors) = side == "DittoFs"
+                        ? RunBenchmarks("getattr-latency", "--port", port.ToString(), "--seconds", Invariant(settings.LatencySeconds))
+                        : RunBenchmarks("getattr-latency", "--port", ganeshaPort.ToString(), "--mount-port", ganeshaMountPort.ToString(), "--export", ganeshaData, "--seconds", Invariant(settings.LatencySeconds));
+                    (exitCode, stdout, stderr) = (exitCode != 0 ? exitCode : latencyExit, stdout + latency, stderr + latencyErrors);
+                }
                 System.IO.File.AppendAllText(raw.FullPath, string.Concat(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                     .Select(line => $"stores={kind} side={side} version={version} round={round} {line}\n")) + (stderr == "" ? "" : $"# {side} NFSv{version} round {round} stderr:\n{stderr}\n"));
                 if (exitCode != 0)
                     failures.Add($"{kind}, {side}, NFSv{version}, round {round}: exit code {exitCode}: {stderr.Trim().Split('\n').FirstOrDefault()}");
-                foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                foreach (var (workload, figure, value) in BenchFigures(stdout))
                 {
-                    var pairs = line.Split(' ').Select(pair => pair.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
-                    if (!pairs.TryGetValue("workload", out var workload))
-                        continue;
-                    foreach (var (figure, text) in pairs)
-                    {
-                        if (!figure.EndsWith("_per_s") && !figure.EndsWith("_us"))
-                            continue;
-                        if (!rows.Contains((workload, figure)))
-                            rows.Add((workload, figure));
-                        var key = (side, version, workload, figure);
-                        if (!figures.TryGetValue(key, out var values))
-                            figures[key] = values = new List<double>();
-                        values.Add(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
-                    }
+                    if (!rows.Contains((workload, figure)))
+                        rows.Add((workload, figure));
+                    var key = (side, version, workload, figure);
+                    if (!figures.TryGetValue(key, out var values))
+                        figures[key] = values = new List<double>();
+                    values.Add(value);
                 }
             }
         }
@@ -516,6 +662,8 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
             dittofs.Kill();
             dittofs.WaitForExit();
         }
+        if (shared is not null)
+            StopSharedServers(shared);
         if (rpcbind is not null && !rpcbind.HasExited)
         {
             rpcbind.Kill();
@@ -529,17 +677,18 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
     }
 }
 
-// `ditto-nfs bench` (Release) against one URL: exit code, stdout, stderr; killed after 30 minutes.
-(int ExitCode, string Output, string Error) RunBench(PeerSettings settings, string url)
+// `ditto-nfs bench ARGUMENTS` (Release): exit code, stdout, stderr; killed after 30 minutes.
+(int ExitCode, string Output, string Error) RunBench(string[] arguments) =>
+    RunDotnet([MakeAbsolute(File("tools/DittoFs.Tools.Nfs/bin/Release/net10.0/ditto-nfs.dll")).FullPath, "bench", .. arguments]);
+
+// A mode of the benchmark program (Release), as RunBench.
+(int ExitCode, string Output, string Error) RunBenchmarks(params string[] arguments) => RunDotnet([BenchmarksDll, .. arguments]);
+
+(int ExitCode, string Output, string Error) RunDotnet(string[] arguments)
 {
     var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    start.ArgumentList.Add(MakeAbsolute(File("tools/DittoFs.Tools.Nfs/bin/Release/net10.0/ditto-nfs.dll")).FullPath);
-    start.ArgumentList.Add("bench");
-    foreach (var argument in settings.BenchArguments)
+    foreach (var argument in arguments)
         start.ArgumentList.Add(argument);
-    start.ArgumentList.Add("--connections");
-    start.ArgumentList.Add(settings.Connections.ToString());
-    start.ArgumentList.Add(url);
     using var process = System.Diagnostics.Process.Start(start)!;
     var stdout = process.StandardOutput.ReadToEndAsync();
     var stderr = process.StandardError.ReadToEndAsync();
@@ -552,6 +701,24 @@ string RunPeerStores(DirectoryPath output, string kind, PeerSettings settings, L
     process.WaitForExit();
     return (process.ExitCode, stdout.Result, stderr.Result);
 }
+
+// The figures of bench lines (`workload=NAME ... X_per_s=N ... Y_us=N`): rates and latencies, by workload.
+IEnumerable<(string Workload, string Figure, double Value)> BenchFigures(string output)
+{
+    foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var pairs = line.Trim().Split(' ').Select(pair => pair.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
+        if (!pairs.TryGetValue("workload", out var workload))
+            continue;
+        foreach (var (figure, text) in pairs)
+        {
+            if (figure.EndsWith("_per_s") || figure.EndsWith("_us"))
+                yield return (workload, figure, double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}
+
+string Invariant(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
 // One markdown table per NFS version: the medians of each side, DittoFs / ganesha (latencies the other way round),
 // and in the NFSv4.1 table DittoFs's v4.1 figure against its v3 one.
@@ -571,9 +738,12 @@ string PeerTables(string kind, List<(string Workload, string Figure)> rows, Dict
     string Times(double value) => double.IsNaN(value) ? "-" : value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
     var text = new System.Text.StringBuilder();
-    text.AppendLine().AppendLine(kind == "ram"
-        ? "## In-memory stores: DittoFs (memory metadata and content) and ganesha (FSAL_VFS over tmpfs)"
-        : "## On disk: DittoFs (RocksDB metadata, file-system content) and ganesha (FSAL_VFS over a folder), the same disk");
+    text.AppendLine().AppendLine(kind switch
+    {
+        "ram" => "## In-memory stores: DittoFs (memory metadata and content) and ganesha (FSAL_VFS over tmpfs)",
+        "disk" => "## On disk: DittoFs (RocksDB metadata, file-system content) and ganesha (FSAL_VFS over a folder), the same disk",
+        _ => "## PostgreSQL + S3: DittoFs (postgres metadata, S3 content on s3rver; one server) and ganesha (FSAL_VFS over a folder on disk)",
+    });
     foreach (var version in new[] { "3", "4.1" })
     {
         bool v41 = version == "4.1";

@@ -96,6 +96,16 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, ISharedRelea
             builder.Password = password;
         }
         builder.MaxPoolSize = options.MaxPoolSize;
+        // The store's sessions hold no state of their own (no SET, temporary table, LISTEN or session-level advisory
+        // lock; the settings below are startup options), so resetting a connection each time it goes back to the
+        // pool only costs the database the reset Npgsql sends before the next statement (DISCARD ALL while nothing is
+        // prepared). Every read and change runs the same few statements: prepared once per connection, they skip
+        // PostgreSQL's parse and plan. Together about half the database's CPU per GETATTR (docs/performance.md).
+        builder.NoResetOnClose = true;
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+        }
         long timeout = Math.Max(1, (long)options.StatementTimeout.TotalMilliseconds);
         // Every commit durable before it returns, whatever the server's default; statements (row-lock waits included) bounded.
         builder.Options = $"{builder.Options} -c synchronous_commit=on -c statement_timeout={timeout}".Trim();

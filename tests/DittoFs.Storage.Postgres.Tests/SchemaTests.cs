@@ -103,6 +103,26 @@ public sealed class SchemaTests
     }
 
     [Test]
+    public async Task Statements_are_prepared_on_a_connection_and_kept_when_it_goes_back_to_the_pool()
+    {
+        using var store = PostgresMetadataStore.Open(new PostgresMetadataStoreOptions
+        {
+            ConnectionString = ClusterSetup.Cluster.CreateSchema(_database),
+            MaxPoolSize = 1,
+        });
+        var root = await store.GetOrCreateRootAsync("/prepared", 0, 0, 0x1ED);
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.That((await store.GetAttributesAsync(root.Value)).Status, Is.EqualTo(StoreStatus.Ok));
+        }
+
+        // The pool's one connection, the one every GETATTR above went back to the pool on.
+        await using var connection = await store.DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT % FROM inodes WHERE id = $1'", connection);
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(1L));
+    }
+
+    [Test]
     public void The_password_can_be_given_apart_and_is_never_in_the_messages()
     {
         // Trust authentication ignores the password; the point is that no message carries it.

@@ -11,8 +11,8 @@ namespace DittoFs.Benchmarks.Curves;
 /// The real server (<c>dotnet dittofs.dll</c>) on one store kind, started and stopped by the curves run: memory (a
 /// generated configuration of in-memory stores), rocksdb (the embedded default, RocksDB metadata and file content
 /// under a data directory that survives a restart) or s3 (RocksDB metadata there, content in a bucket of the run's
-/// s3rver, default S3 settings; metrics on <see cref="MetricsPort"/> for the S3 request counts). The portmapper is
-/// off, logs at WARN.
+/// s3rver, default S3 settings; metrics on <see cref="MetricsPort"/> for the S3 request counts), or on a configuration
+/// file its caller wrote (the shared-servers mode's postgres + S3). The portmapper is off, logs at WARN.
 /// </summary>
 internal sealed class DittoFsServer : IAsyncDisposable
 {
@@ -28,6 +28,15 @@ internal sealed class DittoFsServer : IAsyncDisposable
         MetricsPort = metricsPort;
         StartTime = startTime;
     }
+
+    /// <summary>The sections of the configurations this program runs the server with but s3's: logs at WARN, no portmapper, no metrics.</summary>
+    public const string QuietSections = """
+        server:
+          log_level: WARN
+          portmap: "false"
+        metrics:
+          enabled: false
+        """;
 
     public int Port { get; }
 
@@ -79,13 +88,9 @@ internal sealed class DittoFsServer : IAsyncDisposable
         else if (store == "memory")
         {
             string config = Path.Combine(folder, "curves-memory.yaml");
-            await File.WriteAllTextAsync(config, """
+            await File.WriteAllTextAsync(config, $"""
                 # DittoFs on in-memory stores, for the curves run
-                server:
-                  log_level: WARN
-                  portmap: "false"
-                metrics:
-                  enabled: false
+                {QuietSections}
                 metadata:
                   stores:
                     m:
@@ -110,6 +115,19 @@ internal sealed class DittoFsServer : IAsyncDisposable
             foreach (string argument in (string[])["--metrics-port", "0", "--portmap", "false", "--log-level", "WARN"])
                 start.ArgumentList.Add(argument);
         }
+        return await StartAsync(start, store, port, metricsPort);
+    }
+
+    /// <summary>The server on a configuration file of <c>/export</c> (<paramref name="kind"/> names it in errors).</summary>
+    public static Task<DittoFsServer> StartWithConfigAsync(string serverDll, string kind, string config)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, ArgumentList = { serverDll, "--config", config } };
+        return StartAsync(start, kind, FreePort(), metricsPort: 0);
+    }
+
+    /// <summary>Starts <paramref name="start"/> with <c>--port PORT</c>; returns once it answers MOUNT and GETATTR.</summary>
+    private static async Task<DittoFsServer> StartAsync(ProcessStartInfo start, string kind, int port, int metricsPort)
+    {
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -119,7 +137,7 @@ internal sealed class DittoFsServer : IAsyncDisposable
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"dittofs ({store}) exited with {process.ExitCode} while starting");
+                throw new InvalidOperationException($"dittofs ({kind}) exited with {process.ExitCode} while starting");
             try
             {
                 await using var rpc = await RpcClient.ConnectAsync("127.0.0.1", port, Nfs3Calls.ClientOptions("curves-start"));
