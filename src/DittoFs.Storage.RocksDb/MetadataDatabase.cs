@@ -65,12 +65,12 @@ internal sealed class MetadataDatabase : IDisposable
     /// read again from disk for point reads, which made reads of a 1M-file store 20-40 times slower.
     /// <para>
     /// The block cache is a HyperClockCache, not an LRU cache: an LRU cache takes a shard's mutex and moves the
-    /// block in its list on every hit: at 1M files its hash table and list were 14 % of the CPU samples of random
-    /// reads (the table's chains and the list's neighbours are cache misses once the blocks do not fit the CPU's
-    /// caches). A clock cache finds a block with one probe and no lock. Data blocks carry a hash index besides their binary
-    /// one (kDataBlockBinaryAndHash, 3-5 % larger tables): a point read finds its key in a block with one probe
-    /// instead of a binary search over the restart points and a scan. Both read tables of either kind: a store
-    /// written before keeps working, and its tables gain the hash index as compactions rewrite them.
+    /// block in its list on every hit, and at 1M files its hash table and list were 14 % of the CPU samples of
+    /// random reads (the table's chains and the list's neighbours are cache misses once the blocks do not fit the
+    /// CPU's caches); a clock cache finds a block with one probe and no lock. Data blocks carry a hash index besides
+    /// their binary one (kDataBlockBinaryAndHash, 3-5 % larger tables): a point read finds its key in a block with
+    /// one probe instead of a binary search over the restart points and a scan. Both read tables of either kind: a
+    /// store written before keeps working, and its tables gain the hash index as compactions rewrite them.
     /// </para>
     /// </summary>
     private static DbOptions Options(bool createIfMissing, long blockCacheBytes)
