@@ -14,7 +14,7 @@ namespace DittoFs.Benchmarks;
 /// <c>storereads</c> mode of this program): a <see cref="RocksDbMetadataStore"/> in <c>--path</c> is filled as curve 1
 /// fills a share (CREATE, a 4 KiB commit and a flush per file, 1000 files a directory, <c>--lanes</c> at a time), and
 /// at each size <c>--sample</c> random LOOKUPs, then GETATTRs of the files they found, run on one thread, for
-/// <c>--rounds</c> rounds. Each call's cost is the thread's CPU time (reads complete synchronously, so a loaded
+/// <c>--rounds</c> rounds after one uncounted round that warms the block cache. Each call's cost is the thread's CPU time (reads complete synchronously, so a loaded
 /// machine's waits are not in it) and wall time, with RocksDB's counters per call (keys read, block cache misses,
 /// memtable hits). Then the store is reopened, as the curve restarts its server after each size (RocksDB writes its
 /// memtable to a table), and measured again.
