@@ -7,6 +7,7 @@ using DittoFs.Benchmarks;
 // `curves --server DLL --tool DLL --output DIR ...`: issue 18's curves over a server it starts itself (Curves/CurvesRun).
 // `shared-servers --server DLL --folder DIR --servers N`: PostgreSQL + s3rver + N servers on them, held until stdin closes (SharedServers/).
 // `getattr-latency --port PORT ...`: one GETATTR at a time against a running server, p50 and p99 (GetattrLatency).
+// `storereads --path DIR ...`: a RocksDB store's LOOKUP and GETATTR costs as it grows, in process (StoreReads).
 // Anything else is BenchmarkDotNet's own arguments, passed through: --filter '*', --job short, --list flat.
 if (args.Length > 0 && args[0] == "locks")
     return await LockLoad.RunAsync(args[1..]);
@@ -20,5 +21,7 @@ if (args.Length > 0 && args[0] == "shared-servers")
     return await DittoFs.Benchmarks.SharedServers.SharedServersRun.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "getattr-latency")
     return await GetattrLatency.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "storereads")
+    return await StoreReads.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -53,6 +53,19 @@ public sealed class BlockCacheTests
         Assert.That(reopened.GetInode(5000).Exists, Is.False);
     }
 
+    [Test]
+    public void The_block_cache_is_a_clock_cache_and_data_blocks_have_a_hash_index()
+    {
+        string path = _directories.Create();
+        using (MetadataDatabase.Open(path))
+        {
+        }
+        // RocksDB writes the options it opened with into OPTIONS-<number> and its info log.
+        string options = File.ReadAllText(Directory.GetFiles(path, "OPTIONS-*").OrderBy(name => name, StringComparer.Ordinal).Last());
+        Assert.That(options, Does.Contain("data_block_index_type=kDataBlockBinaryAndHash"));
+        Assert.That(File.ReadAllText(Path.Combine(path, "LOG")), Does.Match(@"block_cache_name: \w*HyperClockCache"));
+    }
+
     /// <summary>A number in RocksDB's "name=value; name=value; ..." table properties text.</summary>
     private static long TableProperty(string properties, string name)
     {

@@ -216,9 +216,9 @@ public sealed class RocksDbConfig
     [Key("Directory of the database (created if missing, logged at start when it is).", Required = true)]
     public string DbPath { get; set; } = "";
     /// <summary>RocksDB's block cache (data blocks); see src/DittoFs.Storage.RocksDb/README.md, "Point reads and memory".</summary>
-    [Key("Memory for the database's data blocks read from disk; with the memtables (up to 2 x 64MiB) and the tables' index and filter blocks (a few bytes per object) it bounds the database's memory. More keeps lookups of a large store in memory."),
+    [Key("Memory for the database's data blocks read from disk; with the memtables (up to 2 x 64MiB) and the tables' index and filter blocks (a few bytes per object) it bounds the database's memory. The default holds the records of about 1.8M files (some 140 bytes each); more keeps lookups of a larger store in memory."),
         Size(Min = "1MiB")]
-    public string BlockCacheSize { get; set; } = "64MiB";
+    public string BlockCacheSize { get; set; } = "256MiB";
 }
 
 public sealed class ContentStoreConfig
