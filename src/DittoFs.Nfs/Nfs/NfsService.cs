@@ -149,7 +149,7 @@ public sealed partial class NfsService : INfsV3<RpcCallContext>
     /// The reply <paramref name="reply"/> builds from <paramref name="pending"/>'s answer: at once when the answer is
     /// ready (an in-memory store's always is), in an async method only when it is not. A procedure written as one async
     /// method kept the store's answer (~300 bytes for a create) in its state machine several times over, as awaiter,
-    /// result and copies, and the runtime zeroed that frame, kilobytes, on every call (docs/performance.md, change 21).
+    /// result and copies, and the runtime zeroed that frame, kilobytes, on every call (docs/performance.md, change 22).
     /// </summary>
     private ValueTask<TReply> Reply<TAnswer, TState, TReply>(ValueTask<TAnswer> pending, in TState state, Replier<TAnswer, TState, TReply> reply) =>
         pending.IsCompletedSuccessfully ? new(reply(this, pending.Result, state)) : ReplyLaterAsync(pending, state, reply);

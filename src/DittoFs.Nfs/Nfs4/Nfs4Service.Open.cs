@@ -263,10 +263,11 @@ public sealed partial class Nfs4Service
     private async ValueTask<OpenedFile> OpenCreatedLaterAsync(ValueTask<StoreResult<CreateResult>> creating, uint[] attrset, OpenRequest request, Nfs4Call call) =>
         OpenCreated(await creating.ConfigureAwait(false), attrset, request, call);
 
+    /// <summary>A created file (or, UNCHECKED, one that was there): of the right type, its owner allowed to open it.</summary>
     private OpenedFile OpenCreated(in StoreResult<CreateResult> result, uint[] attrset, in OpenRequest request, Nfs4Call call) =>
-        result.IsOk
-            ? Reserve(result.Value.File, ChangeInfo(result.Value.Directory), attrset, request, call)
-            : OpenedFile.Refused(StatusOf(result.Status));
+        !result.IsOk ? OpenedFile.Refused(StatusOf(result.Status))
+        : WrongType(result.Value.File, call) is { } wrongType ? OpenedFile.Refused(wrongType)
+        : Reserve(result.Value.File, ChangeInfo(result.Value.Directory), attrset, request, call);
 
     /// <summary>
     /// An existing file to open: it must be a regular file, and the caller must be allowed what it opens for (RFC 7530
@@ -313,10 +314,6 @@ public sealed partial class Nfs4Service
     /// </summary>
     private OpenedFile Reserve(in InodeAttributes file, ChangeInfo4 cinfo, uint[] attrset, in OpenRequest request, Nfs4Call call)
     {
-        if (WrongType(file, call) is { } wrongType)
-        {
-            return OpenedFile.Refused(wrongType);
-        }
         var target = request.Target;
         var table = target.FileSystem.Locks;
         var key = FileLockKey.Of(file.Ref);
