@@ -166,7 +166,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             {
                 // Outside this server's own grace, a reclaim is of a lock kept for its owner after its server died (or
                 // one the owner holds here already: a second notice, or one it adopted before); anything else is late.
-                if (!kept.Any(held => Overlaps(held.Range, copy.Range)) && !HoldsLocally(copy.File, copy.Owner, copy.Range))
+                if (!kept.Any(held => held.Range.Overlaps(copy.Range)) && !HoldsLocally(copy.File, copy.Owner, copy.Range))
                 {
                     return _local.Lock(copy);
                 }
@@ -254,12 +254,8 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
         var decided = InFileTransaction("share", file, (connection, transaction) =>
         {
             bool kept = reclaim && HasKeptReservation(connection, transaction, file, owner);
-            bool reclaiming = reclaim;
-            if (reclaim && !_local.InGrace && kept)
-            {
-                // A reservation kept for its owner after its server died: adopted as a reclaim outside this server's grace.
-                reclaiming = false;
-            }
+            // A reservation kept for its owner after its server died is adopted outside this server's grace as a plain share.
+            bool reclaiming = reclaim && (_local.InGrace || !kept);
             if (RemoteShareConflict(connection, transaction, file, owner, access, deny) is { } conflict)
             {
                 return new ShareResult(LockStatus.Denied, conflict);
@@ -575,7 +571,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
     {
         var (first, last) = Bounds(range);
         using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var held in kept.Where(held => Overlaps(held.Range, range)))
+        foreach (var held in kept.Where(held => held.Range.Overlaps(range)))
         {
             var delete = new NpgsqlBatchCommand("""
                 DELETE FROM held_locks WHERE server_id = $1 AND file_id = $2 AND generation = $3 AND client_kind = $4 AND client_id = $5
@@ -670,7 +666,7 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
             var holder = ReadOwner(reader, 0);
             var held = new LockRange(unchecked((ulong)reader.GetInt64(4)), unchecked((ulong)reader.GetInt64(5)));
             var heldMode = reader.GetBoolean(6) ? LockMode.Exclusive : LockMode.Shared;
-            if (Overlaps(held, range) && !IsSameOwner(holder, owner) && (mode == LockMode.Exclusive || heldMode == LockMode.Exclusive)
+            if (held.Overlaps(range) && !IsSameOwner(holder, owner) && (mode == LockMode.Exclusive || heldMode == LockMode.Exclusive)
                 && (first is null || held.Offset < first.Value.Range.Offset))
             {
                 first = new LockConflict(holder, held, heldMode);
@@ -987,13 +983,6 @@ public sealed class PostgresLockTable : ILockTable, IDisposable
 
     /// <summary>The range from <paramref name="first"/> to <paramref name="last"/> (inclusive); to the end of the file when last is the last byte.</summary>
     private static LockRange FromBounds(ulong first, ulong last) => new(first, last == ulong.MaxValue ? 0 : last - first + 1);
-
-    private static bool Overlaps(LockRange a, LockRange b)
-    {
-        var (aFirst, aLast) = Bounds(a);
-        var (bFirst, bLast) = Bounds(b);
-        return aFirst <= bLast && bFirst <= aLast;
-    }
 
     private static void AddOwner(NpgsqlParameterCollection parameters, LockOwner owner)
     {

@@ -27,6 +27,9 @@ public readonly record struct LockRange(ulong Offset, ulong Length)
     /// <summary>True when the range goes to the end of the file and beyond.</summary>
     public bool ToEnd => Length == 0 || (IsValid && Offset + (Length - 1) == ulong.MaxValue);
 
+    /// <summary>True when the two ranges share a byte (both valid).</summary>
+    public bool Overlaps(LockRange other) => ToSpan().Overlaps(other.ToSpan());
+
     public override string ToString() => Length == 0 ? $"[{Offset}, end)" : $"[{Offset}, +{Length})";
 
     internal LockSpan ToSpan() => new(Offset, Length == 0 ? ulong.MaxValue : Offset + (Length - 1));
