@@ -98,28 +98,18 @@ internal static class S3Curves
                 await using (var share = await CurvesRun.Share.ConnectAsync(server.Port))
                 {
                     file = await CreateAsync(share.Clients[0], share.Root, streamed);
-                    var before = await RequestsAsync(server);
-                    var clock = Stopwatch.StartNew();
-                    await InOrderAsync(calls, inFlight, (i, lane) => WriteAsync(share.Clients[lane % share.Clients.Length], file, i * IoSize, chunk, StableHow.Unstable));
-                    await CommitAsync(share.Clients[0], file);
-                    double written = calls / clock.Elapsed.TotalSeconds;
-                    var after = await RequestsAsync(server);
-                    book.S3Throughput.Add(NfsWrite, inFlight, written);
-                    book.S3Requests.Add(($"sequential WRITE of 1 MiB ({inFlight} in flight; the COMMIT included)", after.Minus(before).Per(calls)));
-                    Console.WriteLine($"curves: s3: NFS, {inFlight} in flight: WRITE {written:0} MiB/s, {after.Minus(before).Per(calls)}");
+                    await StreamAsync(server, book, NfsWrite, $"sequential WRITE of 1 MiB ({inFlight} in flight; the COMMIT included)", calls, inFlight, async () =>
+                    {
+                        await InOrderAsync(calls, inFlight, (i, lane) => WriteAsync(share.Clients[lane % share.Clients.Length], file, i * IoSize, chunk, StableHow.Unstable));
+                        await CommitAsync(share.Clients[0], file);
+                    });
                 }
 
                 server = await RestartAsync(server, options, folder);
                 await using (var share = await CurvesRun.Share.ConnectAsync(server.Port))
                 {
-                    var before = await RequestsAsync(server);
-                    var clock = Stopwatch.StartNew();
-                    await InOrderAsync(calls, inFlight, (i, lane) => ReadAsync(share.Clients[lane % share.Clients.Length], file, i * IoSize, IoSize));
-                    double read = calls / clock.Elapsed.TotalSeconds;
-                    var after = await RequestsAsync(server);
-                    book.S3Throughput.Add(NfsRead, inFlight, read);
-                    book.S3Requests.Add(($"sequential READ of 1 MiB ({inFlight} in flight, nothing cached)", after.Minus(before).Per(calls)));
-                    Console.WriteLine($"curves: s3: NFS, {inFlight} in flight: READ {read:0} MiB/s, {after.Minus(before).Per(calls)}");
+                    await StreamAsync(server, book, NfsRead, $"sequential READ of 1 MiB ({inFlight} in flight, nothing cached)", calls, inFlight,
+                        () => InOrderAsync(calls, inFlight, (i, lane) => ReadAsync(share.Clients[lane % share.Clients.Length], file, i * IoSize, IoSize)));
                 }
             }
 
@@ -155,6 +145,22 @@ internal static class S3Curves
         {
             await server.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// One NFS stream of <paramref name="calls"/> 1 MiB calls (<paramref name="work"/>): its MiB/s into
+    /// <paramref name="series"/> at <paramref name="inFlight"/>, and the S3 requests it cost per call.
+    /// </summary>
+    private static async Task StreamAsync(DittoFsServer server, CurveBook book, string series, string workload, long calls, int inFlight, Func<Task> work)
+    {
+        var before = await RequestsAsync(server);
+        var clock = Stopwatch.StartNew();
+        await work();
+        double rate = calls / clock.Elapsed.TotalSeconds;
+        var perCall = (await RequestsAsync(server)).Minus(before).Per(calls);
+        book.S3Throughput.Add(series, inFlight, rate);
+        book.S3Requests.Add((workload, perCall));
+        Console.WriteLine($"curves: s3: {series}, {inFlight} in flight: {rate:0} MiB/s, {perCall}");
     }
 
     /// <summary>MiB/s of <paramref name="count"/> transfers of <paramref name="size"/> bytes, <paramref name="inFlight"/> at once, each lane with its own buffer.</summary>
